@@ -1,0 +1,18 @@
+# The only place that touches OpenMP. Without OpenMP the functions below are
+# serial stubs, so every kernel builds and runs (single-threaded) anyway.
+cdef extern from *:
+    """
+    #ifdef _OPENMP
+    #include <omp.h>
+    #define PYC_HAVE_OPENMP 1
+    static int pyc_thread_num(void) { return omp_get_thread_num(); }
+    static int pyc_omp_version(void) { return _OPENMP; }
+    #else
+    #define PYC_HAVE_OPENMP 0
+    static int pyc_thread_num(void) { return 0; }
+    static int pyc_omp_version(void) { return 0; }
+    #endif
+    """
+    const int PYC_HAVE_OPENMP
+    int pyc_thread_num() noexcept nogil
+    int pyc_omp_version() noexcept nogil

@@ -1,0 +1,865 @@
+# Reductions over a canonical strided view.
+#
+# Every kernel takes the same arguments as its Numba twin
+# (pycompute/_numba/reductions.py):
+#
+#     buf, off, A, R, B, sa, sr, sb, <outputs...>, n_threads
+#
+# ``buf`` is a 1-D buffer covering the input; element (a, r, b) of the view
+# ``(A, R, B)`` lives at ``buf[off + a*sa + r*sr + b*sb]`` (strides in elements,
+# any sign). The reduction runs over ``r``; outputs are flat ``(A, B)`` arrays.
+#
+# Determinism: the work is cut into tasks from the shape alone (never from the
+# thread count); each task writes its own partial, and partials are combined in
+# task order. So results are bitwise identical at any thread count.
+#
+# SIMD: row tasks keep LANES independent accumulators (``for j in range(LANES)``
+# over a C array), which GCC's SLP vectorizer turns into 512-bit vector ops with
+# -march=native on AVX-512 hosts (16 x float32 or 2 x 8 x float64; checked with
+# PYCOMPUTE_VEC_REPORT=1, see README); column tasks vectorize along the
+# contiguous ``b`` axis.
+from cython.parallel cimport prange
+from libc.stdlib cimport malloc, free
+from libc.stdint cimport int64_t, uint64_t
+from libc.string cimport memset
+
+from _fused cimport real_t, int_t
+
+ctypedef fused float_or_double:
+    float
+    double
+
+cdef enum:
+    LANES = 16        # independent accumulators per row task (one 512-bit vector of float32)
+    ROW_CHUNK = 16384 # minimum elements per row task
+    MAX_TASKS = 256   # tasks to aim for when rows are few
+    COLS = 256        # output columns per column task
+    COL_CHUNK = 64    # minimum rows per column task; also the var sub-block
+    SUB = 2048        # row sub-block (argmin scan, var two-pass) that stays in L1/L2
+
+
+# ---------------------------------------------------------------- task plans
+
+cdef inline Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return (a + b - 1) // b
+
+
+cdef inline Py_ssize_t _row_chunks(Py_ssize_t A, Py_ssize_t R) noexcept nogil:
+    """Chunks per row (B == 1): enough tasks to feed any thread count, from the shape alone."""
+    if A >= MAX_TASKS or R <= ROW_CHUNK:
+        return 1
+    cdef Py_ssize_t c = _cdiv(R, ROW_CHUNK)
+    cdef Py_ssize_t want = _cdiv(MAX_TASKS, A)
+    return c if c < want else want
+
+
+cdef inline Py_ssize_t _col_chunks(Py_ssize_t A, Py_ssize_t R, Py_ssize_t B) noexcept nogil:
+    cdef Py_ssize_t nbb = _cdiv(B, COLS)
+    if A * nbb >= MAX_TASKS or R <= COL_CHUNK:
+        return 1
+    cdef Py_ssize_t c = _cdiv(R, COL_CHUNK)
+    cdef Py_ssize_t want = _cdiv(MAX_TASKS, A * nbb)
+    return c if c < want else want
+
+
+def plan(Py_ssize_t A, Py_ssize_t R, Py_ssize_t B):
+    """(tasks, chunks along R) the kernels use for this shape (for tests and docs)."""
+    if B == 1:
+        c = _row_chunks(A, R)
+        return A * c, c
+    c = _col_chunks(A, R, B)
+    return A * _cdiv(B, COLS) * c, c
+
+
+# ---------------------------------------------------------------- helpers
+
+cdef inline void _two_sum(double* s, double* c, double x) noexcept nogil:
+    """s + x, with the rounding error added to c (Knuth's TwoSum, branch free)."""
+    cdef double t = s[0] + x
+    cdef double bp = t - s[0]
+    c[0] += (s[0] - (t - bp)) + (x - bp)
+    s[0] = t
+
+
+cdef inline double _finish(double s, double c) noexcept nogil:
+    # With inf/NaN inputs the compensation is NaN; the plain sum is then the answer.
+    if s - s != 0.0:
+        return s
+    return s + c
+
+
+# ================================================================ sum (float)
+
+cdef void _sum_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
+                   double* out_s, double* out_c) noexcept nogil:
+    cdef double S[LANES]
+    cdef double C[LANES]
+    cdef double x, t, bp
+    cdef Py_ssize_t i = 0
+    cdef int j
+    for j in range(LANES):
+        S[j] = 0.0
+        C[j] = 0.0
+    if s == 1:
+        while i + LANES <= n:
+            for j in range(LANES):
+                x = <double>p[i + j]
+                t = S[j] + x
+                bp = t - S[j]
+                C[j] += (S[j] - (t - bp)) + (x - bp)
+                S[j] = t
+            i += LANES
+    else:
+        while i + LANES <= n:
+            for j in range(LANES):
+                x = <double>p[(i + j) * s]
+                t = S[j] + x
+                bp = t - S[j]
+                C[j] += (S[j] - (t - bp)) + (x - bp)
+                S[j] = t
+            i += LANES
+    while i < n:
+        _two_sum(&S[0], &C[0], <double>p[i * s])
+        i += 1
+    cdef double rs = 0.0, rc = 0.0
+    for j in range(LANES):
+        _two_sum(&rs, &rc, S[j])
+        rc += C[j]
+    out_s[0] = rs
+    out_c[0] = rc
+
+
+cdef void _sum_cols(const real_t* p, Py_ssize_t nr, Py_ssize_t sr,
+                    Py_ssize_t nb, Py_ssize_t sb, double* S, double* C) noexcept nogil:
+    cdef Py_ssize_t r, b
+    cdef double x, t, bp
+    for b in range(nb):
+        S[b] = 0.0
+        C[b] = 0.0
+    for r in range(nr):
+        if sb == 1:
+            for b in range(nb):
+                x = <double>p[r * sr + b]
+                t = S[b] + x
+                bp = t - S[b]
+                C[b] += (S[b] - (t - bp)) + (x - bp)
+                S[b] = t
+        else:
+            for b in range(nb):
+                x = <double>p[r * sr + b * sb]
+                t = S[b] + x
+                bp = t - S[b]
+                C[b] += (S[b] - (t - bp)) + (x - bp)
+                S[b] = t
+
+
+def sum_float(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
+              Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
+              double[::1] out, int n_threads):
+    """Compensated (TwoSum) sum in float64 of any real input; out[a*B+b]."""
+    cdef const real_t* p0 = &buf[0] + off
+    cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, bb, b0, nb
+    cdef double* ps
+    cdef double* pc
+    cdef double rs, rc
+    if B == 1:
+        nch = _row_chunks(A, R)
+        ntask = A * nch
+        L = _cdiv(R, nch)
+        ps = <double*>malloc(2 * ntask * sizeof(double))
+        if ps == NULL:
+            raise MemoryError()
+        pc = ps + ntask
+        with nogil:
+            if n_threads > 1:
+                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                    lo = (t % nch) * L
+                    hi = lo + L if lo + L < R else R
+                    _sum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &ps[t], &pc[t])
+            else:
+                for t in range(ntask):
+                    lo = (t % nch) * L
+                    hi = lo + L if lo + L < R else R
+                    _sum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &ps[t], &pc[t])
+            for a in range(A):
+                rs = 0.0
+                rc = 0.0
+                for c in range(nch):
+                    _two_sum(&rs, &rc, ps[a * nch + c])
+                    rc += pc[a * nch + c]
+                out[a] = _finish(rs, rc)
+        free(ps)
+        return
+    # column tasks: (a, column block, row chunk)
+    nbb = _cdiv(B, COLS)
+    nch = _col_chunks(A, R, B)
+    ntask = A * nbb * nch
+    L = _cdiv(R, nch)
+    ps = <double*>malloc(2 * A * nch * B * sizeof(double))
+    if ps == NULL:
+        raise MemoryError()
+    pc = ps + A * nch * B
+    with nogil:
+        if n_threads > 1:
+            for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc)
+        else:
+            for t in range(ntask):
+                _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc)
+        for a in range(A):
+            for b in range(B):
+                rs = 0.0
+                rc = 0.0
+                for c in range(nch):
+                    _two_sum(&rs, &rc, ps[(a * nch + c) * B + b])
+                    rc += pc[(a * nch + c) * B + b]
+                out[a * B + b] = _finish(rs, rc)
+    free(ps)
+
+
+cdef inline void _sum_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
+                               Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
+                               Py_ssize_t sr, Py_ssize_t sb, double* ps, double* pc) noexcept nogil:
+    cdef Py_ssize_t c = t % nch
+    cdef Py_ssize_t bb = (t // nch) % nbb
+    cdef Py_ssize_t a = t // (nch * nbb)
+    cdef Py_ssize_t lo = c * L
+    cdef Py_ssize_t hi = lo + L if lo + L < R else R
+    cdef Py_ssize_t b0 = bb * COLS
+    cdef Py_ssize_t nb = B - b0 if B - b0 < COLS else COLS
+    cdef Py_ssize_t k = (a * nch + c) * B + b0
+    _sum_cols(p0 + a * sa + lo * sr + b0 * sb, hi - lo, sr, nb, sb, &ps[k], &pc[k])
+
+
+# ================================================================ sum (integer)
+
+cdef void _isum_row(const int_t* p, Py_ssize_t n, Py_ssize_t s, uint64_t* out) noexcept nogil:
+    cdef uint64_t S[LANES]
+    cdef Py_ssize_t i = 0
+    cdef int j
+    for j in range(LANES):
+        S[j] = 0
+    if s == 1:
+        while i + LANES <= n:
+            for j in range(LANES):
+                S[j] += <uint64_t><int64_t>p[i + j]
+            i += LANES
+    while i < n:
+        S[0] += <uint64_t><int64_t>p[i * s]
+        i += 1
+    cdef uint64_t r = 0
+    for j in range(LANES):
+        r += S[j]
+    out[0] = r
+
+
+cdef inline void _isum_col_task(const int_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
+                                Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
+                                Py_ssize_t sr, Py_ssize_t sb, uint64_t* ps) noexcept nogil:
+    cdef Py_ssize_t c = t % nch
+    cdef Py_ssize_t bb = (t // nch) % nbb
+    cdef Py_ssize_t a = t // (nch * nbb)
+    cdef Py_ssize_t lo = c * L
+    cdef Py_ssize_t hi = lo + L if lo + L < R else R
+    cdef Py_ssize_t b0 = bb * COLS
+    cdef Py_ssize_t nb = B - b0 if B - b0 < COLS else COLS
+    cdef uint64_t* S = &ps[(a * nch + c) * B + b0]
+    cdef const int_t* p = p0 + a * sa + lo * sr + b0 * sb
+    cdef Py_ssize_t r, b
+    for b in range(nb):
+        S[b] = 0
+    for r in range(hi - lo):
+        if sb == 1:
+            for b in range(nb):
+                S[b] += <uint64_t><int64_t>p[r * sr + b]
+        else:
+            for b in range(nb):
+                S[b] += <uint64_t><int64_t>p[r * sr + b * sb]
+
+
+def sum_int(const int_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
+            Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
+            uint64_t[::1] out, int n_threads):
+    """Exact integer sum modulo 2**64 (NumPy's wrap-around semantics); out[a*B+b]."""
+    cdef const int_t* p0 = &buf[0] + off
+    cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb
+    cdef uint64_t* ps
+    cdef uint64_t acc
+    if B == 1:
+        nch = _row_chunks(A, R)
+        ntask = A * nch
+        L = _cdiv(R, nch)
+        ps = <uint64_t*>malloc(ntask * sizeof(uint64_t))
+        if ps == NULL:
+            raise MemoryError()
+        with nogil:
+            if n_threads > 1:
+                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                    lo = (t % nch) * L
+                    hi = lo + L if lo + L < R else R
+                    _isum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &ps[t])
+            else:
+                for t in range(ntask):
+                    lo = (t % nch) * L
+                    hi = lo + L if lo + L < R else R
+                    _isum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &ps[t])
+            for a in range(A):
+                acc = 0
+                for c in range(nch):
+                    acc += ps[a * nch + c]
+                out[a] = acc
+        free(ps)
+        return
+    nbb = _cdiv(B, COLS)
+    nch = _col_chunks(A, R, B)
+    ntask = A * nbb * nch
+    L = _cdiv(R, nch)
+    ps = <uint64_t*>malloc(A * nch * B * sizeof(uint64_t))
+    if ps == NULL:
+        raise MemoryError()
+    with nogil:
+        if n_threads > 1:
+            for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                _isum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps)
+        else:
+            for t in range(ntask):
+                _isum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps)
+        for a in range(A):
+            for b in range(B):
+                acc = 0
+                for c in range(nch):
+                    acc += ps[(a * nch + c) * B + b]
+                out[a * B + b] = acc
+    free(ps)
+
+
+# ================================================================ min / max
+
+cdef void _minmax_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
+                      real_t* out_mn, real_t* out_mx) noexcept nogil:
+    # NaN is sticky: ``x != x`` picks a NaN up, and ``x < NaN`` is false afterwards.
+    cdef real_t MN[LANES]
+    cdef real_t MX[LANES]
+    cdef real_t x
+    cdef Py_ssize_t i = 0
+    cdef int j
+    for j in range(LANES):
+        MN[j] = p[0]
+        MX[j] = p[0]
+    if s == 1:
+        while i + LANES <= n:
+            for j in range(LANES):
+                x = p[i + j]
+                MN[j] = x if (x < MN[j] or x != x) else MN[j]
+                MX[j] = x if (x > MX[j] or x != x) else MX[j]
+            i += LANES
+    while i < n:
+        x = p[i * s]
+        MN[0] = x if (x < MN[0] or x != x) else MN[0]
+        MX[0] = x if (x > MX[0] or x != x) else MX[0]
+        i += 1
+    cdef real_t mn = MN[0], mx = MX[0]
+    for j in range(1, LANES):
+        mn = MN[j] if (MN[j] < mn or MN[j] != MN[j]) else mn
+        mx = MX[j] if (MX[j] > mx or MX[j] != MX[j]) else mx
+    out_mn[0] = mn
+    out_mx[0] = mx
+
+
+cdef inline void _minmax_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
+                                  Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
+                                  Py_ssize_t sr, Py_ssize_t sb, real_t* pmn, real_t* pmx) noexcept nogil:
+    cdef Py_ssize_t c = t % nch
+    cdef Py_ssize_t bb = (t // nch) % nbb
+    cdef Py_ssize_t a = t // (nch * nbb)
+    cdef Py_ssize_t lo = c * L
+    cdef Py_ssize_t hi = lo + L if lo + L < R else R
+    cdef Py_ssize_t b0 = bb * COLS
+    cdef Py_ssize_t nb = B - b0 if B - b0 < COLS else COLS
+    cdef Py_ssize_t k = (a * nch + c) * B + b0
+    cdef real_t* MN = &pmn[k]
+    cdef real_t* MX = &pmx[k]
+    cdef const real_t* p = p0 + a * sa + lo * sr + b0 * sb
+    cdef Py_ssize_t r, b
+    cdef real_t x
+    for b in range(nb):
+        MN[b] = p[b * sb]
+        MX[b] = p[b * sb]
+    for r in range(1, hi - lo):
+        if sb == 1:
+            for b in range(nb):
+                x = p[r * sr + b]
+                MN[b] = x if (x < MN[b] or x != x) else MN[b]
+                MX[b] = x if (x > MX[b] or x != x) else MX[b]
+        else:
+            for b in range(nb):
+                x = p[r * sr + b * sb]
+                MN[b] = x if (x < MN[b] or x != x) else MN[b]
+                MX[b] = x if (x > MX[b] or x != x) else MX[b]
+
+
+def minmax(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
+           Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
+           real_t[::1] out_min, real_t[::1] out_max, int n_threads):
+    """Minimum and maximum along r (NaN propagates, as in NumPy); R >= 1."""
+    cdef const real_t* p0 = &buf[0] + off
+    cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, k
+    cdef real_t* pmn
+    cdef real_t* pmx
+    cdef real_t mn, mx, v
+    if B == 1:
+        nch = _row_chunks(A, R)
+        ntask = A * nch
+        L = _cdiv(R, nch)
+    else:
+        nbb = _cdiv(B, COLS)
+        nch = _col_chunks(A, R, B)
+        ntask = A * nbb * nch
+        L = _cdiv(R, nch)
+    pmn = <real_t*>malloc(2 * A * nch * B * sizeof(real_t))
+    if pmn == NULL:
+        raise MemoryError()
+    pmx = pmn + A * nch * B
+    with nogil:
+        if B == 1:
+            if n_threads > 1:
+                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                    lo = (t % nch) * L
+                    hi = lo + L if lo + L < R else R
+                    _minmax_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pmn[t], &pmx[t])
+            else:
+                for t in range(ntask):
+                    lo = (t % nch) * L
+                    hi = lo + L if lo + L < R else R
+                    _minmax_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pmn[t], &pmx[t])
+        else:
+            if n_threads > 1:
+                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                    _minmax_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pmn, pmx)
+            else:
+                for t in range(ntask):
+                    _minmax_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pmn, pmx)
+        for a in range(A):
+            for b in range(B):
+                k = a * nch * B + b
+                mn = pmn[k]
+                mx = pmx[k]
+                for c in range(1, nch):
+                    v = pmn[k + c * B]
+                    mn = v if (v < mn or v != v) else mn
+                    v = pmx[k + c * B]
+                    mx = v if (v > mx or v != v) else mx
+                out_min[a * B + b] = mn
+                out_max[a * B + b] = mx
+    free(pmn)
+
+
+# ================================================================ argmin / argmax
+
+cdef inline bint _better(real_t x, real_t best, bint want_max) noexcept nogil:
+    """x replaces best: strictly more extreme, or the first NaN (NumPy's rule)."""
+    if best != best:
+        return False
+    if x != x:
+        return True
+    return x > best if want_max else x < best
+
+
+cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max,
+                      real_t* out_v, int64_t* out_i) noexcept nogil:
+    # Sub-blocks of SUB elements: a vectorized min/max of the block, and only if it
+    # beats the best so far, a scan for its first position (the block is in cache).
+    cdef real_t best = p[0]
+    cdef int64_t besti = 0
+    cdef real_t mn, mx, ext, x
+    cdef Py_ssize_t i0 = 0, m, i
+    cdef bint first = True
+    while i0 < n:
+        m = n - i0 if n - i0 < SUB else SUB
+        _minmax_row(p + i0 * s, m, s, &mn, &mx)
+        ext = mx if want_max else mn
+        if first or _better(ext, best, want_max):
+            for i in range(m):
+                x = p[(i0 + i) * s]
+                if x == ext or (ext != ext and x != x):
+                    best = ext
+                    besti = i0 + i
+                    break
+            first = False
+        i0 += m
+    out_v[0] = best
+    out_i[0] = besti
+
+
+cdef inline void _argext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
+                                  Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
+                                  Py_ssize_t sr, Py_ssize_t sb, bint want_max,
+                                  real_t* pv, int64_t* pi) noexcept nogil:
+    cdef Py_ssize_t c = t % nch
+    cdef Py_ssize_t bb = (t // nch) % nbb
+    cdef Py_ssize_t a = t // (nch * nbb)
+    cdef Py_ssize_t lo = c * L
+    cdef Py_ssize_t hi = lo + L if lo + L < R else R
+    cdef Py_ssize_t b0 = bb * COLS
+    cdef Py_ssize_t nb = B - b0 if B - b0 < COLS else COLS
+    cdef Py_ssize_t k = (a * nch + c) * B + b0
+    cdef real_t* V = &pv[k]
+    cdef int64_t* I = &pi[k]
+    cdef const real_t* p = p0 + a * sa + lo * sr + b0 * sb
+    cdef Py_ssize_t r, b
+    cdef real_t x
+    for b in range(nb):
+        V[b] = p[b * sb]
+        I[b] = lo
+    for r in range(1, hi - lo):
+        for b in range(nb):
+            x = p[r * sr + b * sb]
+            if _better(x, V[b], want_max):
+                V[b] = x
+                I[b] = lo + r
+
+
+def argext(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
+           Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb, bint want_max,
+           int64_t[::1] out_idx, int n_threads):
+    """Index along r of the first minimum (or maximum); the first NaN wins; R >= 1."""
+    cdef const real_t* p0 = &buf[0] + off
+    cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, k
+    cdef real_t* pv
+    cdef int64_t* pi
+    cdef real_t best
+    cdef int64_t besti
+    if B == 1:
+        nch = _row_chunks(A, R)
+        ntask = A * nch
+        L = _cdiv(R, nch)
+    else:
+        nbb = _cdiv(B, COLS)
+        nch = _col_chunks(A, R, B)
+        ntask = A * nbb * nch
+        L = _cdiv(R, nch)
+    pv = <real_t*>malloc(A * nch * B * sizeof(real_t))
+    pi = <int64_t*>malloc(A * nch * B * sizeof(int64_t))
+    if pv == NULL or pi == NULL:
+        free(pv)
+        free(pi)
+        raise MemoryError()
+    with nogil:
+        if B == 1:
+            if n_threads > 1:
+                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                    lo = (t % nch) * L
+                    hi = lo + L if lo + L < R else R
+                    _argext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max, &pv[t], &pi[t])
+                    pi[t] += lo
+            else:
+                for t in range(ntask):
+                    lo = (t % nch) * L
+                    hi = lo + L if lo + L < R else R
+                    _argext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max, &pv[t], &pi[t])
+                    pi[t] += lo
+        else:
+            if n_threads > 1:
+                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                    _argext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pv, pi)
+            else:
+                for t in range(ntask):
+                    _argext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pv, pi)
+        for a in range(A):
+            for b in range(B):
+                k = a * nch * B + b
+                best = pv[k]
+                besti = pi[k]
+                for c in range(1, nch):
+                    if _better(pv[k + c * B], best, want_max):
+                        best = pv[k + c * B]
+                        besti = pi[k + c * B]
+                out_idx[a * B + b] = besti
+    free(pv)
+    free(pi)
+
+
+# ================================================================ variance
+
+cdef inline void _chan(double* n, double* mean, double* m2,
+                       double nb, double mb, double m2b) noexcept nogil:
+    """Merge (nb, mb, m2b) into (n, mean, m2): Chan et al.'s parallel update."""
+    cdef double na = n[0]
+    cdef double tot = na + nb
+    cdef double delta = mb - mean[0]
+    if na == 0.0:
+        n[0] = nb
+        mean[0] = mb
+        m2[0] = m2b
+        return
+    mean[0] = mean[0] + delta * (nb / tot)
+    m2[0] = m2[0] + m2b + delta * delta * (na * nb / tot)
+    n[0] = tot
+
+
+cdef void _var_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
+                   double* out_mean, double* out_m2) noexcept nogil:
+    # Two passes over each SUB-element block (the second from cache):
+    # the block mean, then the corrected sum of squared deviations
+    # sum(d^2) - sum(d)^2/m; blocks merged with Chan's update.
+    cdef double Q[LANES]
+    cdef double E[LANES]
+    cdef double tot = 0.0, mean = 0.0, m2 = 0.0
+    cdef double bs, bc, mb, q, e, d
+    cdef Py_ssize_t i0, m, i
+    cdef int j
+    i0 = 0
+    while i0 < n:
+        m = n - i0 if n - i0 < SUB else SUB
+        _sum_row(p + i0 * s, m, s, &bs, &bc)
+        mb = _finish(bs, bc) / m
+        for j in range(LANES):
+            Q[j] = 0.0
+            E[j] = 0.0
+        i = 0
+        if s == 1:
+            while i + LANES <= m:
+                for j in range(LANES):
+                    d = <double>p[i0 + i + j] - mb
+                    Q[j] += d * d
+                    E[j] += d
+                i += LANES
+        while i < m:
+            d = <double>p[(i0 + i) * s] - mb
+            Q[0] += d * d
+            E[0] += d
+            i += 1
+        q = 0.0
+        e = 0.0
+        for j in range(LANES):
+            q += Q[j]
+            e += E[j]
+        _chan(&tot, &mean, &m2, <double>m, mb + e / m, q - e * e / m)
+        i0 += m
+    out_mean[0] = mean
+    out_m2[0] = m2
+
+
+cdef inline void _var_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
+                               Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
+                               Py_ssize_t sr, Py_ssize_t sb, double* pm, double* pq) noexcept nogil:
+    cdef Py_ssize_t c = t % nch
+    cdef Py_ssize_t bb = (t // nch) % nbb
+    cdef Py_ssize_t a = t // (nch * nbb)
+    cdef Py_ssize_t lo = c * L
+    cdef Py_ssize_t hi = lo + L if lo + L < R else R
+    cdef Py_ssize_t b0 = bb * COLS
+    cdef Py_ssize_t nb = B - b0 if B - b0 < COLS else COLS
+    cdef Py_ssize_t k = (a * nch + c) * B + b0
+    cdef double* M = &pm[k]
+    cdef double* Q = &pq[k]
+    cdef const real_t* p = p0 + a * sa + lo * sr + b0 * sb
+    cdef double S[COLS]
+    cdef double Cc[COLS]
+    cdef double D[COLS]
+    cdef double E[COLS]
+    cdef double tot = 0.0, mb, d
+    cdef Py_ssize_t r0, m, r, b, rows = hi - lo
+    for b in range(nb):
+        M[b] = 0.0
+        Q[b] = 0.0
+    r0 = 0
+    while r0 < rows:
+        m = rows - r0 if rows - r0 < COL_CHUNK else COL_CHUNK
+        _sum_cols(p + r0 * sr, m, sr, nb, sb, &S[0], &Cc[0])
+        for b in range(nb):
+            S[b] = _finish(S[b], Cc[b]) / m
+            D[b] = 0.0
+            E[b] = 0.0
+        for r in range(r0, r0 + m):
+            for b in range(nb):
+                d = <double>p[r * sr + b * sb] - S[b]
+                D[b] += d * d
+                E[b] += d
+        for b in range(nb):
+            mb = S[b] + E[b] / m
+            d = mb - M[b]
+            if tot == 0.0:
+                M[b] = mb
+                Q[b] = D[b] - E[b] * E[b] / m
+            else:
+                M[b] = M[b] + d * (m / (tot + m))
+                Q[b] = Q[b] + (D[b] - E[b] * E[b] / m) + d * d * (tot * m / (tot + m))
+        tot += m
+        r0 += m
+
+
+def var(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
+        Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
+        double[::1] out_mean, double[::1] out_m2, int n_threads):
+    """Mean and sum of squared deviations (M2) along r, in float64; R >= 1."""
+    cdef const real_t* p0 = &buf[0] + off
+    cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, k
+    cdef double* pm
+    cdef double* pq
+    cdef double n, mean, m2, cnt
+    if B == 1:
+        nch = _row_chunks(A, R)
+        ntask = A * nch
+        L = _cdiv(R, nch)
+    else:
+        nbb = _cdiv(B, COLS)
+        nch = _col_chunks(A, R, B)
+        ntask = A * nbb * nch
+        L = _cdiv(R, nch)
+    pm = <double*>malloc(2 * A * nch * B * sizeof(double))
+    if pm == NULL:
+        raise MemoryError()
+    pq = pm + A * nch * B
+    with nogil:
+        if B == 1:
+            if n_threads > 1:
+                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                    lo = (t % nch) * L
+                    hi = lo + L if lo + L < R else R
+                    _var_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pm[t], &pq[t])
+            else:
+                for t in range(ntask):
+                    lo = (t % nch) * L
+                    hi = lo + L if lo + L < R else R
+                    _var_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pm[t], &pq[t])
+        else:
+            if n_threads > 1:
+                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                    _var_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pm, pq)
+            else:
+                for t in range(ntask):
+                    _var_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pm, pq)
+        for a in range(A):
+            for b in range(B):
+                k = a * nch * B + b
+                n = 0.0
+                mean = 0.0
+                m2 = 0.0
+                for c in range(nch):
+                    lo = c * L
+                    hi = lo + L if lo + L < R else R
+                    cnt = <double>(hi - lo)
+                    if cnt > 0:
+                        _chan(&n, &mean, &m2, cnt, pm[k + c * B], pq[k + c * B])
+                out_mean[a * B + b] = mean
+                out_m2[a * B + b] = m2
+    free(pm)
+
+
+# ================================================================ histogram
+
+def histogram_uniform(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t n, Py_ssize_t s,
+                      const float_or_double[::1] edges, float_or_double first,
+                      float_or_double last, float_or_double denom,
+                      int64_t[::1] counts, int n_threads):
+    """np.histogram's equal-bin algorithm, bit for bit: values are cast to the
+    edges' dtype, binned by ``(x - first) / denom * nbins`` and corrected
+    against the edges; values outside [first, last] (and NaN) are dropped.
+    Per-thread private histograms, merged in thread order."""
+    cdef const real_t* p = &buf[0] + off
+    cdef Py_ssize_t nbins = edges.shape[0] - 1
+    cdef Py_ssize_t nch = MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
+    cdef Py_ssize_t L = _cdiv(n, nch) if nch > 0 else 0
+    cdef Py_ssize_t t, i, lo, hi, k
+    cdef int64_t* priv
+    if nch == 0:
+        return
+    priv = <int64_t*>malloc(nch * nbins * sizeof(int64_t))
+    if priv == NULL:
+        raise MemoryError()
+    memset(priv, 0, nch * nbins * sizeof(int64_t))
+    with nogil:
+        if n_threads > 1:
+            for t in prange(nch, num_threads=n_threads, schedule="static"):
+                lo = t * L
+                hi = lo + L if lo + L < n else n
+                _hist_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, first, last, denom,
+                            &priv[t * nbins])
+        else:
+            for t in range(nch):
+                lo = t * L
+                hi = lo + L if lo + L < n else n
+                _hist_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, first, last, denom,
+                            &priv[t * nbins])
+        for t in range(nch):
+            for k in range(nbins):
+                counts[k] += priv[t * nbins + k]
+    free(priv)
+
+
+cdef void _hist_chunk(const real_t* p, Py_ssize_t n, Py_ssize_t s,
+                      const float_or_double* edges, Py_ssize_t nbins,
+                      float_or_double first, float_or_double last, float_or_double denom,
+                      int64_t* h) noexcept nogil:
+    cdef float_or_double x, f
+    cdef float_or_double fn = <float_or_double>nbins
+    cdef Py_ssize_t i, k
+    for i in range(n):
+        x = <float_or_double>p[i * s]
+        if not (x >= first and x <= last):
+            continue
+        f = ((x - first) / denom) * fn
+        k = <Py_ssize_t>f
+        if k == nbins:
+            k -= 1
+        if x < edges[k]:
+            k -= 1
+        elif k != nbins - 1 and x >= edges[k + 1]:
+            k += 1
+        h[k] += 1
+
+
+def histogram_edges(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t n, Py_ssize_t s,
+                    const double[::1] edges, int64_t[::1] counts, int n_threads):
+    """Counts for arbitrary monotonic edges (binary search; last bin closed)."""
+    cdef const real_t* p = &buf[0] + off
+    cdef Py_ssize_t nbins = edges.shape[0] - 1
+    cdef Py_ssize_t nch = MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
+    cdef Py_ssize_t L = _cdiv(n, nch) if nch > 0 else 0
+    cdef Py_ssize_t t, lo, hi, k
+    cdef int64_t* priv
+    if nch == 0:
+        return
+    priv = <int64_t*>malloc(nch * nbins * sizeof(int64_t))
+    if priv == NULL:
+        raise MemoryError()
+    memset(priv, 0, nch * nbins * sizeof(int64_t))
+    with nogil:
+        if n_threads > 1:
+            for t in prange(nch, num_threads=n_threads, schedule="static"):
+                lo = t * L
+                hi = lo + L if lo + L < n else n
+                _hist_edges_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, &priv[t * nbins])
+        else:
+            for t in range(nch):
+                lo = t * L
+                hi = lo + L if lo + L < n else n
+                _hist_edges_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, &priv[t * nbins])
+        for t in range(nch):
+            for k in range(nbins):
+                counts[k] += priv[t * nbins + k]
+    free(priv)
+
+
+cdef void _hist_edges_chunk(const real_t* p, Py_ssize_t n, Py_ssize_t s, const double* edges,
+                            Py_ssize_t nbins, int64_t* h) noexcept nogil:
+    cdef double x
+    cdef Py_ssize_t i, lo, hi, mid
+    for i in range(n):
+        x = <double>p[i * s]
+        if not (x >= edges[0] and x <= edges[nbins]):
+            continue
+        # first edge index > x (searchsorted side='right'), minus one
+        lo = 0
+        hi = nbins + 1
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if edges[mid] <= x:
+                lo = mid + 1
+            else:
+                hi = mid
+        lo -= 1
+        if lo == nbins:
+            lo = nbins - 1
+        h[lo] += 1

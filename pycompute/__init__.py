@@ -1,0 +1,44 @@
+"""pycompute: CPU-bound array kernels on every core, with SIMD, from one Python call.
+
+Families: reductions (NumPy drop-ins). Each public function validates its
+arguments, resolves the thread count (:mod:`pycompute._threads`), picks a
+backend (:mod:`pycompute._backends`) and runs a native kernel or the NumPy
+reference.
+"""
+__version__ = "0.1.0"
+
+from . import _threads
+from ._backends import backends
+from ._threads import get_num_threads, max_threads, num_threads, set_num_threads
+from .reductions import argmax, argmin, histogram, max, mean, min, std, sum, var
+
+__all__ = [
+    "__version__",
+    "backends",
+    "get_num_threads",
+    "set_num_threads",
+    "num_threads",
+    "max_threads",
+    "info",
+    # reductions
+    "sum", "mean", "min", "max", "argmin", "argmax", "var", "std", "histogram",
+]
+
+
+def info() -> dict:
+    """Version, backends, build flags, OpenMP runtime, Numba threading layer, threads."""
+    from ._info import collect
+
+    return collect()
+
+
+def _load_runtime():
+    """Load the compiled runtime (so threadpoolctl can see it) and register the controller."""
+    try:
+        from ._kernels import pycompute_runtime  # noqa: F401
+    except ImportError:
+        return
+    _threads._register_threadpoolctl()
+
+
+_load_runtime()

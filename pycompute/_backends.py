@@ -1,0 +1,124 @@
+"""Backend registry: the one place that decides which implementation runs a call.
+
+Backends:
+
+``"numpy"``
+    The reference (``pycompute._reference``): plain NumPy/SciPy, one thread.
+``"cython"``
+    ``pycompute._kernels.<family>``: nogil kernels, OpenMP ``prange``.
+``"numba"``
+    ``pycompute._numba.<family>``: ``@njit(parallel=True, nogil=True, cache=True)``.
+``"auto"`` (default)
+    The fastest native backend that is available: Cython first (compiled ahead
+    of time, no JIT warm-up, and at least as fast as Numba in
+    ``benchmarks/``), then Numba; calls no native kernel covers go to the
+    reference.
+
+A family module passes ``native_ok`` (does a native kernel cover these inputs?)
+and gets back either a kernel module or ``None`` (= run the reference).
+Naming a native backend for inputs it does not cover raises ``TypeError``.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+BACKENDS = ("numpy", "cython", "numba")
+_CHOICES = ("auto",) + BACKENDS
+_NATIVE_ORDER = ("cython", "numba")
+_PACKAGES = {"cython": "pycompute._kernels", "numba": "pycompute._numba"}
+
+_available: dict[str, tuple[bool, str]] = {}
+_modules: dict[tuple[str, str], object] = {}
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    name: str
+    available: bool
+    reason: str
+
+    def __str__(self):
+        state = "available" if self.available else "unavailable"
+        return f"{self.name}: {state} ({self.reason})"
+
+
+def _probe(name: str) -> tuple[bool, str]:
+    hit = _available.get(name)
+    if hit is not None:
+        return hit
+    if name == "numpy":
+        res = (True, "reference implementation, single-threaded")
+    elif name == "cython":
+        try:
+            rt = importlib.import_module("pycompute._kernels.pycompute_runtime")
+        except ImportError as exc:
+            res = (False, f"compiled kernels not importable ({exc}); build with `pip install .`")
+        else:
+            info = rt.build_info()
+            omp = "OpenMP" if info["openmp"] else "no OpenMP: single-threaded"
+            res = (True, f"compiled, {omp}, {info['simd']}")
+    elif name == "numba":
+        if importlib.util.find_spec("numba") is None:
+            res = (False, "numba is not installed (pip install numba)")
+        else:
+            res = (True, "JIT-compiled on first call per dtype, cached on disk")
+    else:  # pragma: no cover - guarded by check_backend
+        res = (False, "unknown backend")
+    _available[name] = res
+    return res
+
+
+def backends() -> list[BackendInfo]:
+    """Every backend, whether it is available, and why (not).
+
+    >>> import pycompute as pc
+    >>> [b.name for b in pc.backends()]
+    ['numpy', 'cython', 'numba']
+    """
+    return [BackendInfo(n, *_probe(n)) for n in BACKENDS]
+
+
+def check_backend(backend) -> str:
+    if not isinstance(backend, str) or backend not in _CHOICES:
+        raise ValueError(
+            f"`backend`={backend!r} is not one of {', '.join(map(repr, _CHOICES))}"
+        )
+    return backend
+
+
+def kernels(name: str, family: str):
+    """The kernel module of ``family`` for native backend ``name`` (imported once)."""
+    key = (name, family)
+    mod = _modules.get(key)
+    if mod is None:
+        mod = importlib.import_module(f"{_PACKAGES[name]}.{family}")
+        _modules[key] = mod
+    return mod
+
+
+def choose(backend, family: str, native_ok: bool, what: str = "these inputs"):
+    """Kernel module to run, or ``None`` for the reference.
+
+    ``what`` describes the inputs for the error message (e.g. "dtype complex128").
+    """
+    if backend == "auto":
+        if not native_ok:
+            return None
+        for name in _NATIVE_ORDER:
+            if _probe(name)[0]:
+                return kernels(name, family)
+        return None
+    if backend == "numpy":
+        return None
+    check_backend(backend)
+    ok, reason = _probe(backend)
+    if not ok:
+        raise ValueError(f"`backend`={backend!r} is not available: {reason}")
+    if not native_ok:
+        raise TypeError(
+            f"`backend`={backend!r} has no native kernel for {what}; "
+            f"use backend='auto' (falls back to the reference) or backend='numpy'"
+        )
+    return kernels(backend, family)

@@ -1,0 +1,64 @@
+"""Choose Numba's threading layer deliberately.
+
+* TBB is the one layer that is both thread-safe (several Python threads calling
+  parallel kernels at once) and fork-safe. The ``tbb`` wheel installs
+  ``libtbb.so.12`` under ``<prefix>/lib``, which is not on the loader path, so it
+  is preloaded here before Numba looks for it.
+* Cython kernels use the compiler's OpenMP (libgomp); Numba on TBB keeps the two
+  runtimes apart instead of sharing (and fighting over) one OpenMP pool.
+* ``NUMBA_THREADING_LAYER`` set by the user is respected. Without TBB the
+  layer is chosen from the thread-safe ones ('threadsafe': TBB or OpenMP),
+  never ``workqueue``, which aborts when two Python threads call in at once.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import site
+import sys
+
+_configured = False
+_tbb_path: str | None = None
+
+
+def _preload_tbb() -> str | None:
+    names = ("libtbb.so.12", "libtbb.12.dylib", "tbb12.dll")
+    dirs = []
+    for prefix in (sys.prefix, sys.base_prefix, getattr(site, "USER_BASE", None)):
+        if prefix:
+            dirs += [os.path.join(prefix, "lib"), os.path.join(prefix, "Library", "bin")]
+    for d in dirs:
+        for name in names:
+            path = os.path.join(d, name)
+            if os.path.exists(path):
+                try:
+                    ctypes.CDLL(path, mode=getattr(ctypes, "RTLD_GLOBAL", 0))
+                except OSError:
+                    continue
+                return path
+    return None
+
+
+def configure() -> None:
+    global _configured, _tbb_path
+    if _configured:
+        return
+    _tbb_path = _preload_tbb()
+    import numba
+
+    if not os.environ.get("NUMBA_THREADING_LAYER"):
+        # 'safe' = thread- and fork-safe = TBB; without TBB prefer OpenMP, which is thread-safe.
+        numba.config.THREADING_LAYER = "safe" if _tbb_path else "threadsafe"
+    _configured = True
+
+
+def layer() -> str:
+    """The threading layer Numba runs (launching its pool if not yet launched)."""
+    import numba
+    from numba.np.ufunc import parallel
+
+    try:
+        parallel._launch_threads()
+        return numba.threading_layer()
+    except (ValueError, RuntimeError) as exc:  # no usable layer
+        return f"none ({exc})"

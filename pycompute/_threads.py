@@ -1,0 +1,312 @@
+"""The one place that decides how many threads a kernel call runs on.
+
+Priority, highest first:
+
+1. the ``num_threads=`` keyword of the call;
+2. ``with pycompute.num_threads(n):`` (per Python thread / asyncio task: a
+   :class:`contextvars.ContextVar`), restored on exit, also on exceptions;
+3. ``pycompute.set_num_threads(n)`` (process-wide; returns the previous value);
+4. the ``PYCOMPUTE_NUM_THREADS`` environment variable;
+5. the effective CPU count: CPU affinity and cgroup CPU quota, read by loky
+   (the implementation joblib and scikit-learn use).
+
+Values: a positive int is a count; a negative int counts back from the maximum
+(``-1`` = all, ``-2`` = all but one); ``0``, non-integers and counts above the
+maximum are errors. The maximum is the effective CPU count unless
+``PYCOMPUTE_MAX_THREADS`` (read once, at import) raises or lowers it.
+
+On top of the priority order three rules keep calls fast and safe:
+
+* ``threadpoolctl.threadpool_limits(n)`` caps every source except the explicit
+  keyword (pycompute registers a threadpoolctl controller, see
+  :func:`_register_threadpoolctl`).
+* Small work runs on fewer threads: :func:`resolve` takes the amount of work and
+  a grain, so a parallel call is never slower than the same call at one thread.
+* Calls that run at the same time share the machine: a count that did not come
+  from the keyword is cut to the cores other running calls leave free (at least
+  one), so 8 Python threads each calling a kernel do not start 8 x N threads.
+* After ``fork()`` in a process that had run parallel OpenMP regions, the child
+  runs serially (GNU OpenMP's pool does not survive fork).
+"""
+from __future__ import annotations
+
+import contextvars
+import operator
+import os
+import threading
+
+__all__ = [
+    "max_threads",
+    "effective_cpu_count",
+    "get_num_threads",
+    "set_num_threads",
+    "num_threads",
+    "resolve",
+    "thread_source",
+]
+
+_ENV_THREADS = "PYCOMPUTE_NUM_THREADS"
+_ENV_MAX = "PYCOMPUTE_MAX_THREADS"
+
+_cpu_count: int | None = None
+_max_threads: int | None = None
+_global_threads: int | None = None  # set_num_threads()
+_tpc_limit: int | None = None  # threadpoolctl.threadpool_limits()
+_context: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "pycompute_num_threads", default=None
+)
+_lock = threading.Lock()
+_in_use = 0  # threads held by running calls whose count was not explicit
+_forked_child = False
+_parallel_ran = False
+
+
+def effective_cpu_count() -> int:
+    """CPUs this process may use: affinity mask and cgroup quota taken into account."""
+    global _cpu_count
+    if _cpu_count is None:
+        try:
+            from joblib.externals.loky import cpu_count
+        except ImportError:  # pragma: no cover - joblib is a dependency
+            try:
+                n = len(os.sched_getaffinity(0))
+            except AttributeError:
+                n = os.cpu_count() or 1
+        else:
+            n = cpu_count(only_physical_cores=False)
+        _cpu_count = max(1, int(n))
+    return _cpu_count
+
+
+def max_threads() -> int:
+    """The most threads one call may use (``PYCOMPUTE_MAX_THREADS`` or the CPU count)."""
+    global _max_threads
+    if _max_threads is None:
+        raw = os.environ.get(_ENV_MAX)
+        if raw:
+            _max_threads = _parse_env_positive(_ENV_MAX, raw)
+        else:
+            _max_threads = effective_cpu_count()
+    return _max_threads
+
+
+def _parse_env_positive(name: str, raw: str) -> int:
+    try:
+        n = int(raw)
+    except ValueError:
+        raise ValueError(
+            f"environment variable {name}={raw!r} is not an integer; "
+            f"expected a positive thread count"
+        ) from None
+    if n < 1:
+        raise ValueError(f"environment variable {name}={raw!r} must be >= 1")
+    return n
+
+
+def _check(n, what: str = "num_threads") -> int:
+    """Validate a requested count and turn negative counts into positive ones."""
+    if isinstance(n, bool) or not isinstance(n, (int,)) and not hasattr(n, "__index__"):
+        raise TypeError(
+            f"`{what}` must be an int (a count, or negative to count back from "
+            f"the maximum), got {n!r} of type {type(n).__name__}"
+        )
+    n = operator.index(n)
+    mx = max_threads()
+    if n == 0 or n > mx or n < -mx:
+        raise ValueError(
+            f"`{what}`={n} is out of range: allowed are 1..{mx} or -1..-{mx} "
+            f"(-1 = all {mx}); the maximum is the effective CPU count, raise it "
+            f"by setting {_ENV_MAX} before importing pycompute"
+        )
+    return n if n > 0 else mx + 1 + n
+
+
+def _env_threads() -> int | None:
+    raw = os.environ.get(_ENV_THREADS)
+    if not raw:
+        return None
+    try:
+        n = int(raw)
+    except ValueError:
+        raise ValueError(
+            f"environment variable {_ENV_THREADS}={raw!r} is not an integer; "
+            f"allowed are 1..{max_threads()} or negative counts back from it"
+        ) from None
+    return _check(n, _ENV_THREADS)
+
+
+def _default() -> tuple[int, str]:
+    """The count and where it came from, before the keyword, caps and budgets."""
+    n = _context.get()
+    if n is not None:
+        return n, "context manager (pycompute.num_threads)"
+    if _global_threads is not None:
+        return _global_threads, "pycompute.set_num_threads"
+    n = _env_threads()
+    if n is not None:
+        return n, f"environment variable {_ENV_THREADS}"
+    if _ENV_MAX in os.environ:
+        return max_threads(), f"environment variable {_ENV_MAX}"
+    return max_threads(), "effective CPU count (affinity and cgroup quota)"
+
+
+def get_num_threads() -> int:
+    """Threads a call without ``num_threads=`` would use (before size and sharing rules)."""
+    n, _ = _default()
+    if _tpc_limit is not None:
+        n = min(n, _tpc_limit)
+    return 1 if _forked_child else n
+
+
+def thread_source() -> str:
+    """Where :func:`get_num_threads`'s value comes from, in words."""
+    if _forked_child:
+        return "1: forked child of a process that ran OpenMP in parallel"
+    n, src = _default()
+    if _tpc_limit is not None and _tpc_limit < n:
+        return f"threadpoolctl limit ({_tpc_limit}), below {src}"
+    return src
+
+
+def set_num_threads(n) -> int:
+    """Set the process-wide default thread count; return the previous one.
+
+    ``None`` removes the setting (back to the environment / CPU count).
+    """
+    global _global_threads
+    previous = get_num_threads()
+    _global_threads = None if n is None else _check(n)
+    return previous
+
+
+class num_threads:
+    """Context manager: calls from this Python thread (or task) use ``n`` threads.
+
+    >>> import pycompute as pc
+    >>> with pc.num_threads(1):
+    ...     pc.get_num_threads()
+    1
+    """
+
+    __slots__ = ("_n", "_token")
+
+    def __init__(self, n):
+        self._n = _check(n)
+        self._token = None
+
+    def __enter__(self):
+        self._token = _context.set(self._n)
+        return self._n
+
+    def __exit__(self, *exc):
+        _context.reset(self._token)
+        self._token = None
+        return False
+
+
+def resolve(num_threads=None, work: int = 0, grain: int = 1) -> int:
+    """Threads to use for a call with ``work`` units, each thread needing ``grain`` of them.
+
+    ``num_threads`` is the call's keyword (None when not given). The result is in
+    ``1..max_threads()`` and never more than ``work // grain`` (at least 1).
+    """
+    if num_threads is not None:
+        n = _check(num_threads)
+    else:
+        n = get_num_threads()
+    if _forked_child:
+        return 1
+    by_size = work // grain if grain > 0 else n
+    if by_size < n:
+        n = by_size if by_size > 1 else 1
+    return n
+
+
+class lease:
+    """Hold ``n`` threads for one kernel call; ``explicit`` counts are honoured as given.
+
+    ``with lease(n, explicit) as k:`` yields the count to run with: for a count
+    that was not asked for explicitly, at most the threads that other running
+    calls leave free (at least 1), so concurrent calls never oversubscribe.
+    """
+
+    __slots__ = ("n", "held")
+
+    def __init__(self, n: int, explicit: bool):
+        self.held = 0
+        if explicit or n == 1:
+            self.n = n
+            return
+        global _in_use
+        with _lock:
+            free = max_threads() - _in_use
+            self.n = n if n <= free else (free if free > 1 else 1)
+            self.held = self.n
+            _in_use += self.held
+
+    def __enter__(self) -> int:
+        global _parallel_ran
+        if self.n > 1:
+            _parallel_ran = True
+        return self.n
+
+    def __exit__(self, *exc):
+        global _in_use
+        if self.held:
+            with _lock:
+                _in_use -= self.held
+            self.held = 0
+        return False
+
+
+def _after_fork_in_child():
+    global _forked_child, _in_use, _lock
+    _lock = threading.Lock()
+    _in_use = 0
+    if _parallel_ran:
+        _forked_child = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _set_threadpoolctl_limit(n: int | None) -> None:
+    global _tpc_limit
+    _tpc_limit = None if n is None or n >= max_threads() else max(1, int(n))
+
+
+def _register_threadpoolctl() -> None:
+    """Teach threadpoolctl about pycompute's pool.
+
+    ``threadpoolctl.threadpool_info()`` then lists an entry with
+    ``user_api='pycompute'`` and ``threadpool_limits(n)`` caps pycompute's default.
+    It recognises the loaded ``pycompute_runtime`` extension by its exported
+    ``pycompute_threadpool_marker`` symbol.
+    """
+    try:
+        import threadpoolctl
+    except ImportError:  # pragma: no cover - dependency
+        return
+    if getattr(threadpoolctl, "_pycompute_registered", False):
+        return
+
+    class PycomputeController(threadpoolctl.LibController):
+        user_api = "pycompute"
+        internal_api = "pycompute"
+        filename_prefixes = ("pycompute_runtime",)
+        check_symbols = ("pycompute_threadpool_marker",)
+
+        def get_num_threads(self):
+            return _tpc_limit if _tpc_limit is not None else max_threads()
+
+        def set_num_threads(self, num_threads):
+            _set_threadpoolctl_limit(num_threads)
+
+        def get_version(self):
+            from . import __version__
+
+            return __version__
+
+    threadpoolctl.register(PycomputeController)
+    threadpoolctl._pycompute_registered = True

@@ -1,0 +1,135 @@
+"""Argument normalization shared by every public function.
+
+Errors name the argument in backticks, show the value received and say what is
+allowed; exception types follow NumPy/SciPy for the same mistake.
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+try:  # numpy >= 2.0
+    from numpy.lib.array_utils import normalize_axis_tuple
+except ImportError:  # pragma: no cover
+    from numpy.core.numeric import normalize_axis_tuple
+
+#: dtypes (native byte order) that the native kernels are compiled for.
+NATIVE_REAL = frozenset(
+    np.dtype(c) for c in ("float32", "float64", "int8", "int16", "int32", "int64",
+                          "uint8", "uint16", "uint32", "uint64")
+)
+NATIVE_FLOAT = frozenset(np.dtype(c) for c in ("float32", "float64"))
+
+
+def as_array(x, name: str) -> np.ndarray:
+    """``np.asarray`` that refuses what no kernel can read, with a clear message."""
+    if isinstance(x, np.ndarray):
+        return x
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"`{name}` must be array-like, got {type(x).__name__}: {exc}") from None
+
+
+def native_dtype(dt: np.dtype) -> np.dtype:
+    """``dt`` in native byte order."""
+    return dt if dt.isnative else dt.newbyteorder("=")
+
+
+def kernel_dtype(a: np.ndarray) -> np.dtype | None:
+    """The native-kernel dtype for ``a`` (bool read as uint8), or None if uncovered."""
+    dt = a.dtype
+    if dt == np.bool_:
+        return np.dtype(np.uint8)
+    nd = native_dtype(dt)
+    return nd if nd in NATIVE_REAL else None
+
+
+def readable(a: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """``a`` as dtype ``dt`` without a copy where possible.
+
+    bool is viewed as uint8; a byte-swapped array is converted to native order
+    (the one case that copies: kernels read native-endian memory).
+    """
+    if a.dtype == dt:
+        return a
+    if a.dtype == np.bool_ and dt == np.uint8:
+        return a.view(np.uint8)
+    return a.astype(dt)
+
+
+def strided_buffer(v: np.ndarray):
+    """Describe view ``v`` as (1-D buffer, element offset, element strides).
+
+    The buffer starts at ``v``'s lowest-addressed element and covers all of it,
+    so a kernel reads element ``idx`` at ``buf[off + sum(idx * strides)]`` for
+    any strides, negative ones included, without copying. Requires element-aligned
+    strides (checked by the caller through :func:`aligned`) and ``v.size > 0``.
+    """
+    item = v.itemsize
+    strides = tuple(s // item for s in v.strides)
+    lo = 0
+    hi = 0
+    for n, s in zip(v.shape, strides):
+        if s < 0:
+            lo += (n - 1) * s
+        else:
+            hi += (n - 1) * s
+    span = hi - lo + 1
+    if lo == 0 and span == v.size and v.flags.c_contiguous:
+        return v.reshape(-1), 0, strides
+    base = v
+    if lo:
+        # re-point at the lowest address: flip every negative-stride axis
+        base = v[tuple(slice(None, None, -1) if s < 0 else slice(None) for s in strides)]
+    buf = np.lib.stride_tricks.as_strided(base, shape=(span,), strides=(item,), writeable=False)
+    return buf, -lo, strides
+
+
+def aligned(v: np.ndarray) -> bool:
+    """True if every stride is a whole number of elements and the data is aligned."""
+    item = v.itemsize
+    return v.flags.aligned and all(s % item == 0 for s in v.strides)
+
+
+def normalize_axis(axis, ndim: int, name: str = "axis") -> tuple[int, ...]:
+    """``axis`` (None, int or tuple) as a sorted tuple of non-negative axes.
+
+    Raises :class:`numpy.exceptions.AxisError` for out-of-range axes and
+    ``TypeError`` for non-integers, like NumPy.
+    """
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be an int, a tuple of ints or None, got {axis!r}")
+    try:
+        return tuple(sorted(normalize_axis_tuple(axis, ndim, argname=name)))
+    except TypeError:
+        raise TypeError(
+            f"`{name}` must be an int, a tuple of ints or None, got {axis!r}"
+        ) from None
+
+
+def check_int(value, name: str, minimum: int | None = None) -> int:
+    """``value`` as an int (anything with ``__index__``), optionally >= ``minimum``."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be an int, got {value!r}")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(f"`{name}` must be an int, got {value!r} of type {type(value).__name__}") from None
+    if minimum is not None and v < minimum:
+        raise ValueError(f"`{name}`={v} must be >= {minimum}")
+    return v
+
+
+def check_finite_scalar(value, name: str) -> float:
+    """``value`` as a finite float."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"`{name}` must be a real number, got {value!r}") from None
+    if not np.isfinite(v):
+        raise ValueError(f"`{name}`={value!r} must be finite")
+    return v

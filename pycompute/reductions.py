@@ -1,0 +1,595 @@
+"""Parallel, deterministic drop-ins for NumPy's reductions.
+
+``sum, mean, min, max, argmin, argmax, var, std`` take NumPy's arguments and
+return NumPy's result dtypes, with NaN propagating as in NumPy; ``histogram``
+matches ``np.histogram`` bin for bin. Each also takes keyword-only
+``backend=`` and ``num_threads=``.
+
+How a call runs: validate -> view the input as ``(A, R, B)`` (reduce over R,
+output ``(A, B)``) without copying -> resolve threads -> kernel -> cast to
+NumPy's result dtype. Float sums are compensated (TwoSum in float64 lanes), so
+they are at least as accurate as NumPy's pairwise summation; variances use
+per-block two-pass sums merged with Chan's update. Results are bitwise identical
+at any thread count: the work is cut into tasks from the shape alone and
+partials are combined in task order.
+"""
+from __future__ import annotations
+
+import builtins
+import warnings
+
+import numpy as np
+
+from . import _backends, _reference, _threads
+from ._validation import (
+    aligned,
+    as_array,
+    check_int,
+    kernel_dtype,
+    normalize_axis,
+    readable,
+    strided_buffer,
+)
+
+__all__ = ["sum", "mean", "min", "max", "argmin", "argmax", "var", "std", "histogram"]
+
+_NoValue = np._NoValue
+_FAMILY = "reductions"
+#: elements one thread must have before a second one is worth starting
+GRAIN = 1 << 15
+_FLOAT_RESULTS = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
+
+
+# ---------------------------------------------------------------- view canonicalization
+
+class _View:
+    """``v`` as (buf, off, A, R, B, sa, sr, sb), or None where that needs a copy."""
+
+    __slots__ = ("buf", "off", "A", "R", "B", "sa", "sr", "sb")
+
+
+def _merge(dims):
+    """Merge consecutive (n, stride) pairs that address memory as one axis."""
+    out = []
+    for n, s in dims:
+        if out and out[-1][1] == n * s:
+            out[-1] = (out[-1][0] * n, s)
+        else:
+            out.append((n, s))
+    return out
+
+
+def _canonical(v: np.ndarray, axes, ordered: bool):
+    """(A, R, B) description of reducing ``v`` over ``axes``, or None.
+
+    ``ordered`` keeps the reduced axes in logical order (argmin/argmax); else
+    reduced axes may be flipped and reordered so they merge and run forward.
+    """
+    buf, off, strides = strided_buffer(v)
+    red = []
+    kept = []
+    for i, (n, s) in enumerate(zip(v.shape, strides)):
+        if i in axes:
+            if n == 1 and not ordered:
+                continue
+            if s < 0 and not ordered:
+                off += (n - 1) * s
+                s = -s
+            red.append((n, s))
+        elif n != 1:
+            kept.append((n, s))
+    if not ordered:
+        red.sort(key=lambda d: -d[1])
+    red = _merge(red) if red else [(1, 0)]
+    kept = _merge(kept)
+    if len(red) != 1 or len(kept) > 2:
+        return None
+    cv = _View()
+    cv.buf, cv.off = buf, off
+    cv.R, cv.sr = red[0]
+    if len(kept) == 2:
+        (cv.A, cv.sa), (cv.B, cv.sb) = kept
+    elif len(kept) == 1:
+        n, s = kept[0]
+        # rows when the reduced axis is the tighter one, columns otherwise
+        if abs(cv.sr) <= abs(s):
+            cv.A, cv.sa, cv.B, cv.sb = n, s, 1, 0
+        else:
+            cv.A, cv.sa, cv.B, cv.sb = 1, 0, n, s
+    else:
+        cv.A, cv.sa, cv.B, cv.sb = 1, 0, 1, 0
+    return cv
+
+
+def _run(kern_fn, v, axes, num_threads, make_outputs, ordered=False, extra=()):
+    """Run ``kern_fn`` over ``v`` reduced along ``axes``; return its outputs shaped as the kept axes.
+
+    Layouts that need a copy to be seen as (A, R, B) are split: several
+    reduced axes are handled one at a time by the caller (``None`` is
+    returned), several kept axes loop over the first one here.
+    """
+    kept_shape = tuple(n for i, n in enumerate(v.shape) if i not in axes)
+    cv = _canonical(v, axes, ordered)
+    if cv is None:
+        red = [i for i in axes if v.shape[i] != 1 or ordered]
+        if len(red) > 1:
+            return None
+        # kept axes do not merge into two: split the first kept axis
+        first = next(i for i in range(v.ndim) if i not in axes)
+        sub_axes = tuple(i - 1 if i > first else i for i in axes)
+        parts = [_run(kern_fn, v[(slice(None),) * first + (k,)], sub_axes, num_threads,
+                      make_outputs, ordered, extra) for k in range(v.shape[first])]
+        return tuple(np.stack([p[j] for p in parts]).reshape(kept_shape)
+                     for j in range(len(parts[0])))
+    outs = make_outputs(cv.A * cv.B)
+    explicit = num_threads is not None
+    n = _threads.resolve(num_threads, cv.A * cv.R * cv.B, GRAIN)
+    with _threads.lease(n, explicit) as k:
+        kern_fn(cv.buf, cv.off, cv.A, cv.R, cv.B, cv.sa, cv.sr, cv.sb, *extra, *outs, k)
+    return tuple(o.reshape(kept_shape) for o in outs)
+
+
+# ---------------------------------------------------------------- shared plumbing
+
+_dtype_cache: dict = {}
+
+
+def _result_dtype(op: str, in_dt: np.dtype, dtype) -> np.dtype:
+    """NumPy's result dtype for ``op`` on ``in_dt`` with ``dtype=`` (asked of NumPy once)."""
+    key = (op, in_dt, dtype)
+    try:
+        return _dtype_cache[key]
+    except KeyError:
+        pass
+    probe = np.ones(2, in_dt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if op == "sum":
+            res = np.sum(probe, dtype=dtype).dtype
+        elif op == "mean":
+            res = np.mean(probe, dtype=dtype).dtype
+        else:
+            res = np.var(probe, dtype=dtype).dtype
+    _dtype_cache[key] = res
+    return res
+
+
+def _prepare(a, axis, backend, num_threads):
+    a = as_array(a, "a")
+    _backends.check_backend(backend)
+    if num_threads is not None:
+        _threads._check(num_threads)
+    axes = normalize_axis(axis, a.ndim)
+    return a, axes
+
+
+def _reduced_size(a, axes):
+    n = 1
+    for i in axes:
+        n *= a.shape[i]
+    return n
+
+
+def _native_input(a, kd):
+    """The array the kernels read, or None if its memory layout cannot be described."""
+    v = readable(a, kd)
+    return v if aligned(v) else None
+
+
+def _finish(res, res_dt, a, axes, out, keepdims):
+    """Cast to the result dtype, apply keepdims and ``out``, return a NumPy scalar or array."""
+    res = np.asarray(res).astype(res_dt, copy=False)
+    if keepdims:
+        res = res.reshape(tuple(1 if i in axes else n for i, n in enumerate(a.shape)))
+    if out is not None:
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"`out` must be a numpy.ndarray, got {type(out).__name__}")
+        if out.shape != res.shape:
+            raise ValueError(
+                f"`out` has shape {out.shape}, but the result has shape {res.shape}"
+            )
+        np.copyto(out, res, casting="unsafe")
+        return out
+    return res[()] if res.ndim == 0 else res
+
+
+def _choose(backend, ok, a):
+    return _backends.choose(backend, _FAMILY, ok, f"dtype {a.dtype} with these arguments")
+
+
+# ---------------------------------------------------------------- sum / mean
+
+def _sum_native(kern, v, axes, num_threads, float_path):
+    if float_path:
+        res = _run(kern.sum_float, v, axes, num_threads,
+                   lambda n: (np.empty(n, np.float64),))
+    else:
+        res = _run(kern.sum_int, v, axes, num_threads, lambda n: (np.empty(n, np.uint64),))
+    if res is None:  # several reduced axes that do not merge: one at a time
+        first, rest = axes[-1:], axes[:-1]
+        part = _sum_native(kern, v, first, num_threads, float_path)
+        return _sum_native(kern, readable(part, part.dtype), rest, num_threads, float_path)
+    return res[0]
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
+        where=_NoValue, *, backend="auto", num_threads=None):
+    """Sum of array elements over the given axes, like :func:`numpy.sum`.
+
+    Float results are compensated sums (error-free TwoSum in float64), at
+    least as accurate as NumPy's pairwise summation; integer sums wrap around
+    exactly as NumPy's. Bitwise identical results at any thread count.
+
+    Parameters
+    ----------
+    a : array_like
+    axis, dtype, out, keepdims, initial, where
+        As :func:`numpy.sum` (``initial`` and ``where`` run the reference).
+    backend : {"auto", "numpy", "cython", "numba"}, keyword-only
+    num_threads : int, optional, keyword-only
+        Threads to use (negative counts back from the maximum).
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.sum(np.arange(10.0))
+    np.float64(45.0)
+    >>> pc.sum(np.ones((2, 3), np.int32), axis=0)
+    array([2, 2, 2])
+    """
+    a, axes = _prepare(a, axis, backend, num_threads)
+    dt = None if dtype is None else np.dtype(dtype)
+    res_dt = _result_dtype("sum", a.dtype, dt)
+    kd = kernel_dtype(a)
+    float_path = res_dt in _FLOAT_RESULTS
+    int_path = res_dt.kind in "iu" and a.dtype.kind in "iub"
+    ok = (kd is not None and (float_path or int_path) and initial is _NoValue
+          and where is _NoValue)
+    v = _native_input(a, kd) if ok else None
+    kern = _choose(backend, v is not None, a)
+    if kern is None:
+        return _reference.sum(a, axis, dtype, out, keepdims, initial, where)
+    if a.size == 0 or _reduced_size(a, axes) == 0:
+        shape = tuple(n for i, n in enumerate(a.shape) if i not in axes)
+        return _finish(np.zeros(shape, res_dt), res_dt, a, axes, out, keepdims)
+    res = _sum_native(kern, v, axes, num_threads, float_path)
+    return _finish(res, res_dt, a, axes, out, keepdims)
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
+         backend="auto", num_threads=None):
+    """Arithmetic mean over the given axes, like :func:`numpy.mean`.
+
+    Computed as a compensated float64 sum divided by the count, then cast to
+    NumPy's result dtype (float64 for integer input).
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.mean(np.array([[1, 2], [3, 4]]), axis=1)
+    array([1.5, 3.5])
+    """
+    a, axes = _prepare(a, axis, backend, num_threads)
+    dt = None if dtype is None else np.dtype(dtype)
+    res_dt = _result_dtype("mean", a.dtype, dt)
+    kd = kernel_dtype(a)
+    count = _reduced_size(a, axes)
+    ok = kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue and count > 0
+    v = _native_input(a, kd) if ok else None
+    kern = _choose(backend, v is not None, a)
+    if kern is None:
+        return _reference.mean(a, axis, dtype, out, keepdims, where)
+    if a.size == 0:
+        shape = tuple(n for i, n in enumerate(a.shape) if i not in axes)
+        return _finish(np.zeros(shape, res_dt), res_dt, a, axes, out, keepdims)
+    res = _sum_native(kern, v, axes, num_threads, True) / count
+    return _finish(res, res_dt, a, axes, out, keepdims)
+
+
+# ---------------------------------------------------------------- min / max
+
+def _minmax_native(kern, v, axes, num_threads):
+    res = _run(kern.minmax, v, axes, num_threads,
+               lambda n: (np.empty(n, v.dtype), np.empty(n, v.dtype)))
+    if res is None:
+        first, rest = axes[-1:], axes[:-1]
+        mn, mx = _minmax_native(kern, v, first, num_threads)
+        return (_minmax_native(kern, mn, rest, num_threads)[0],
+                _minmax_native(kern, mx, rest, num_threads)[1])
+    return res
+
+
+def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads):
+    a, axes = _prepare(a, axis, backend, num_threads)
+    kd = kernel_dtype(a)
+    ok = (kd is not None and initial is _NoValue and where is _NoValue
+          and a.size > 0 and _reduced_size(a, axes) > 0)
+    v = _native_input(a, kd) if ok else None
+    kern = _choose(backend, v is not None, a)
+    if kern is None:
+        ref = _reference.min if which == 0 else _reference.max
+        return ref(a, axis, out, keepdims, initial, where)
+    res = _minmax_native(kern, v, axes, num_threads)[which]
+    return _finish(res, a.dtype, a, axes, out, keepdims)
+
+
+def min(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue, *,
+        backend="auto", num_threads=None):
+    """Minimum over the given axes, like :func:`numpy.min` (NaN propagates).
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.min(np.array([[3, 1], [2, 5]]), axis=0)
+    array([2, 1])
+    """
+    return _extreme(0, a, axis, out, keepdims, initial, where, backend, num_threads)
+
+
+def max(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue, *,
+        backend="auto", num_threads=None):
+    """Maximum over the given axes, like :func:`numpy.max` (NaN propagates).
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.max(np.array([1.0, np.nan, 3.0]))
+    np.float64(nan)
+    """
+    return _extreme(1, a, axis, out, keepdims, initial, where, backend, num_threads)
+
+
+# ---------------------------------------------------------------- argmin / argmax
+
+def _arg(want_max, a, axis, out, keepdims, backend, num_threads):
+    a = as_array(a, "a")
+    _backends.check_backend(backend)
+    if num_threads is not None:
+        _threads._check(num_threads)
+    if axis is not None:
+        axis = check_int(axis, "axis")
+    axes = normalize_axis(axis, a.ndim)
+    kd = kernel_dtype(a)
+    ok = kd is not None and a.size > 0
+    v = _native_input(a, kd) if ok else None
+    kern = _choose(backend, v is not None, a)
+    if kern is None:
+        ref = _reference.argmax if want_max else _reference.argmin
+        return ref(a, axis, out, keepdims)
+    if v.ndim == 0:
+        res = np.zeros((), np.intp)
+    elif axis is None:
+        res = _argall(kern, v, want_max, num_threads)
+    else:
+        res = _run(kern.argext, v, axes, num_threads, lambda n: (np.empty(n, np.int64),),
+                   ordered=True, extra=(want_max,))[0]
+    return _finish(res, np.dtype(np.intp), a, axes if keepdims else (), out, keepdims)
+
+
+def _argall(kern, v, want_max, num_threads):
+    """Flat C-order index of the first extreme of ``v`` (any layout, no copy)."""
+    res = _run(kern.argext, v, tuple(range(v.ndim)), num_threads,
+               lambda n: (np.empty(n, np.int64),), ordered=True, extra=(want_max,))
+    if res is not None:
+        return res[0]
+    # no single C-order stride: per-row first extremes, then the first row holding the extreme
+    last = v.ndim - 1
+    idx = _run(kern.argext, v, (last,), num_threads, lambda n: (np.empty(n, np.int64),),
+               ordered=True, extra=(want_max,))[0]
+    vals = np.take_along_axis(v, idx[..., None], axis=last)[..., 0].ravel()
+    row = int(np.argmax(vals) if want_max else np.argmin(vals))
+    return np.intp(row * v.shape[last] + int(idx.ravel()[row]))
+
+
+def argmin(a, axis=None, out=None, *, keepdims=False, backend="auto", num_threads=None):
+    """Index of the first minimum, like :func:`numpy.argmin` (the first NaN wins).
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.argmin(np.array([3, 1, 1, 2]))
+    np.int64(1)
+    """
+    return _arg(False, a, axis, out, keepdims, backend, num_threads)
+
+
+def argmax(a, axis=None, out=None, *, keepdims=False, backend="auto", num_threads=None):
+    """Index of the first maximum, like :func:`numpy.argmax` (the first NaN wins).
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.argmax(np.array([[1, 5], [7, 2]]), axis=1)
+    array([1, 0])
+    """
+    return _arg(True, a, axis, out, keepdims, backend, num_threads)
+
+
+# ---------------------------------------------------------------- var / std
+
+def _var_native(kern, v, axes, num_threads):
+    """(mean, M2) over ``axes`` in float64."""
+    res = _run(kern.var, v, axes, num_threads,
+               lambda n: (np.empty(n, np.float64), np.empty(n, np.float64)))
+    if res is not None:
+        return res
+    # reduced axes that do not merge: one axis, then Chan's merge of equal-count groups
+    first, rest = axes[-1:], axes[:-1]
+    mean1, m2 = _var_native(kern, v, first, num_threads)
+    n1 = v.shape[first[0]]
+    rest_shape = tuple(i - (1 if i > first[0] else 0) for i in rest)
+    mean = np.mean(mean1, axis=rest_shape)
+    dev = mean1 - np.expand_dims(mean, rest_shape)
+    return mean, np.sum(m2, axis=rest_shape) + n1 * np.sum(dev * dev, axis=rest_shape)
+
+
+def _variance(take_sqrt, a, axis, dtype, out, ddof, keepdims, where, mean, correction,
+              backend, num_threads):
+    a, axes = _prepare(a, axis, backend, num_threads)
+    if correction is not _NoValue:
+        if ddof != 0:
+            raise ValueError("`ddof` and `correction` are the same thing; give only one")
+        ddof = correction
+    dt = None if dtype is None else np.dtype(dtype)
+    res_dt = _result_dtype("var", a.dtype, dt)
+    kd = kernel_dtype(a)
+    count = _reduced_size(a, axes)
+    try:
+        dof = count - float(ddof)
+    except (TypeError, ValueError):
+        raise TypeError(f"`ddof` must be a real number, got {ddof!r}") from None
+    ok = (kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue
+          and mean is _NoValue and a.size > 0 and dof > 0)
+    v = _native_input(a, kd) if ok else None
+    kern = _choose(backend, v is not None, a)
+    if kern is None:
+        ref = _reference.std if take_sqrt else _reference.var
+        kw = {} if mean is _NoValue else {"mean": mean}
+        if kw:
+            fn = np.std if take_sqrt else np.var
+            return fn(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kw)
+        return ref(a, axis, dtype, out, ddof, keepdims, where)
+    _, m2 = _var_native(kern, v, axes, num_threads)
+    res = m2 / dof
+    if take_sqrt:
+        res = np.sqrt(res)
+    return _finish(res, res_dt, a, axes, out, keepdims)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NoValue,
+        mean=_NoValue, correction=_NoValue, backend="auto", num_threads=None):
+    """Variance over the given axes, like :func:`numpy.var`.
+
+    Numerically stable: two passes per cache-sized block (block mean, then
+    squared deviations), blocks merged with Chan's parallel update; never the
+    naive sum of squares.
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> float(pc.var(np.array([1.0, 2.0, 3.0, 4.0])))
+    1.25
+    """
+    return _variance(False, a, axis, dtype, out, ddof, keepdims, where, mean, correction,
+                     backend, num_threads)
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NoValue,
+        mean=_NoValue, correction=_NoValue, backend="auto", num_threads=None):
+    """Standard deviation over the given axes, like :func:`numpy.std`.
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> float(pc.std(np.array([1.0, 3.0]), ddof=1))
+    1.4142135623730951
+    """
+    return _variance(True, a, axis, dtype, out, ddof, keepdims, where, mean, correction,
+                     backend, num_threads)
+
+
+# ---------------------------------------------------------------- histogram
+
+def _flat_parts(v):
+    """(buf, off, n, stride) pieces covering ``v`` once each, in any order, no copy."""
+    cv = _canonical(v, tuple(range(v.ndim)), ordered=False)
+    if cv is not None:
+        return [(cv.buf, cv.off, cv.R, cv.sr)]
+    return [p for k in range(v.shape[0]) for p in _flat_parts(v[k])]
+
+
+def _outer_edges(kern, v, range, num_threads):
+    """np.histogram's ``_get_outer_edges``, with the data range from our min/max kernel."""
+    if range is not None:
+        first_edge, last_edge = range
+        if first_edge > last_edge:
+            raise ValueError("max must be larger than min in range parameter.")
+        if not (np.isfinite(first_edge) and np.isfinite(last_edge)):
+            raise ValueError(f"supplied range of [{first_edge}, {last_edge}] is not finite")
+    elif v.size == 0:
+        first_edge, last_edge = 0, 1
+    else:
+        mn, mx = _minmax_native(kern, v, tuple(builtins.range(v.ndim)), num_threads)
+        first_edge, last_edge = mn[()], mx[()]
+        if not (np.isfinite(first_edge) and np.isfinite(last_edge)):
+            raise ValueError(
+                f"autodetected range of [{first_edge}, {last_edge}] is not finite")
+    if first_edge == last_edge:
+        first_edge = first_edge - 0.5
+        last_edge = last_edge + 0.5
+    return first_edge, last_edge
+
+
+def _unsigned_subtract(a, b):
+    """``a - b`` as NumPy's histogram computes it (signed integers subtract as unsigned)."""
+    dt = np.result_type(a, b)
+    if dt.kind == "i":
+        udt = np.dtype(dt.str.replace("i", "u"))
+        return np.subtract(np.asarray(a, dtype=dt), np.asarray(b, dtype=dt),
+                           casting="unsafe", dtype=udt)
+    return np.subtract(a, b, dtype=dt)
+
+
+def histogram(a, bins=10, range=None, density=None, weights=None, *, backend="auto",
+              num_threads=None):
+    """Histogram of ``a``, like :func:`numpy.histogram` (same counts, same edges).
+
+    Native for integer ``bins`` (NumPy's equal-width algorithm, reproduced bit
+    for bit) and for an array of edges (binary search), without ``weights``.
+    Each thread counts into a private histogram; they are merged at the end.
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> counts, edges = pc.histogram(np.array([0.0, 0.5, 1.0, 1.0]), bins=2)
+    >>> counts
+    array([1, 3])
+    """
+    a = as_array(a, "a")
+    _backends.check_backend(backend)
+    if num_threads is not None:
+        _threads._check(num_threads)
+    kd = kernel_dtype(a)
+    int_bins = isinstance(bins, (int, np.integer)) and not isinstance(bins, (bool, np.bool_))
+    arr_bins = not int_bins and not isinstance(bins, str) and np.ndim(bins) == 1
+    ok = kd is not None and weights is None and (int_bins or arr_bins)
+    v = _native_input(a, kd) if ok else None
+    kern = _choose(backend, v is not None, a)
+    if kern is None:
+        return _reference.histogram(a, bins, range, density, weights)
+    if int_bins:
+        if bins < 1:
+            raise ValueError("`bins` must be positive, when an integer")
+        first_edge, last_edge = _outer_edges(kern, v, range, num_threads)
+        bin_type = np.result_type(first_edge, last_edge, a)
+        if np.issubdtype(bin_type, np.integer):
+            bin_type = np.result_type(bin_type, float)
+        edges = np.linspace(first_edge, last_edge, int(bins) + 1, endpoint=True, dtype=bin_type)
+        if np.any(edges[:-1] >= edges[1:]):
+            raise ValueError(
+                f"Too many bins for data range. Cannot create {bins} finite-sized bins.")
+        if bin_type not in _FLOAT_RESULTS:
+            return _reference.histogram(a, bins, range, density, weights)
+        ft = bin_type.type
+        denom = _unsigned_subtract(last_edge, first_edge)  # NumPy's norm_denom
+        extra = (edges, ft(first_edge), ft(last_edge), ft(denom))
+        fn = kern.histogram_uniform
+    else:
+        edges = np.asarray(bins)
+        if np.any(edges[:-1] > edges[1:]):
+            raise ValueError("`bins` must increase monotonically, when an array")
+        if edges.size < 2:
+            return _reference.histogram(a, bins, range, density, weights)
+        extra = (np.ascontiguousarray(edges, dtype=np.float64),)
+        fn = kern.histogram_edges
+    counts = np.zeros(edges.size - 1, np.int64)
+    if v.size:
+        explicit = num_threads is not None
+        n = _threads.resolve(num_threads, v.size, GRAIN)
+        with _threads.lease(n, explicit) as k:
+            for buf, off, cnt, s in _flat_parts(v.reshape(v.shape or (1,))):
+                fn(buf, off, cnt, s, *extra, counts, k)
+    if density:
+        widths = np.diff(edges)
+        return counts / widths / counts.sum(), edges
+    return counts, edges
