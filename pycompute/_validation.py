@@ -133,3 +133,38 @@ def check_finite_scalar(value, name: str) -> float:
     if not np.isfinite(v):
         raise ValueError(f"`{name}`={value!r} must be finite")
     return v
+
+
+#: scipy.ndimage border modes -> codes of kernels/_boundary.pxd and pycompute/_numba/_boundary.py
+MODE_CODES = {
+    "reflect": 0, "grid-mirror": 0,
+    "mirror": 1,
+    "nearest": 2,
+    "wrap": 3, "grid-wrap": 3,
+    "constant": 4, "grid-constant": 4,
+}
+
+
+def normalize_mode(mode, ndim: int, name: str = "mode", allowed=None) -> tuple[int, ...]:
+    """``mode`` (a name, or one name per axis) as a tuple of ``ndim`` mode codes.
+
+    ``ValueError`` for an unknown name or a sequence of the wrong length, as scipy.
+    """
+    names = allowed or tuple(MODE_CODES)
+    if isinstance(mode, str):
+        modes = (mode,) * ndim
+    else:
+        try:
+            modes = tuple(mode)
+        except TypeError:
+            raise TypeError(f"`{name}` must be a string or a sequence of strings, got {mode!r}") from None
+        if len(modes) != ndim:
+            raise ValueError(
+                f"`{name}` has {len(modes)} entries but the input has {ndim} axes; "
+                f"give one mode, or one per axis")
+    out = []
+    for m in modes:
+        if not isinstance(m, str) or m not in names:
+            raise ValueError(f"`{name}`={m!r} is not one of {', '.join(map(repr, names))}")
+        out.append(MODE_CODES[m])
+    return tuple(out)
