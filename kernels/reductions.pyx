@@ -13,17 +13,27 @@
 # thread count); each task writes its own partial, and partials are combined in
 # task order. So results are bitwise identical at any thread count.
 #
-# SIMD: row tasks keep LANES independent accumulators (``for j in range(LANES)``
-# over a C array), which GCC's SLP vectorizer turns into 512-bit vector ops with
-# -march=native on AVX-512 hosts (16 x float32 or 2 x 8 x float64; checked with
-# PYCOMPUTE_VEC_REPORT=1, see README); column tasks vectorize along the
-# contiguous ``b`` axis.
+# SIMD: contiguous float rows (sum, var, min/max, argmin's block scan) run the
+# explicit-vector loops of _simd.h: 2 x 8 float64 TwoSum lanes and 2 x 16
+# float32 / 2 x 8 float64 min/max lanes, 512-bit on AVX-512 hosts (GCC does not
+# vectorize the same loops written here: "couldn't vectorize loop" in
+# -fopt-info-vec-all). Integer rows keep LANES accumulators in plain loops, which
+# GCC does vectorize; column tasks vectorize along the contiguous ``b`` axis.
 from cython.parallel cimport prange
 from libc.stdlib cimport malloc, free
 from libc.stdint cimport int64_t, uint64_t
 from libc.string cimport memset
 
 from _fused cimport real_t, int_t
+
+cdef extern from "_simd.h" nogil:
+    # explicit-SIMD contiguous row loops (see the header for why)
+    void pyc_sum_f32(const float* p, Py_ssize_t n, double* s, double* c)
+    void pyc_sum_f64(const double* p, Py_ssize_t n, double* s, double* c)
+    void pyc_dev_f32(const float* p, Py_ssize_t n, double m, double* q, double* e)
+    void pyc_dev_f64(const double* p, Py_ssize_t n, double m, double* q, double* e)
+    void pyc_minmax_f32(const float* p, Py_ssize_t n, float* mn, float* mx)
+    void pyc_minmax_f64(const double* p, Py_ssize_t n, double* mn, double* mx)
 
 ctypedef fused float_or_double:
     float
@@ -92,6 +102,13 @@ cdef inline double _finish(double s, double c) noexcept nogil:
 
 cdef void _sum_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
                    double* out_s, double* out_c) noexcept nogil:
+    if s == 1:
+        if real_t is float:
+            pyc_sum_f32(p, n, out_s, out_c)
+            return
+        elif real_t is double:
+            pyc_sum_f64(p, n, out_s, out_c)
+            return
     cdef double S[LANES]
     cdef double C[LANES]
     cdef double x, t, bp
@@ -338,6 +355,13 @@ def sum_int(const int_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
 cdef void _minmax_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
                       real_t* out_mn, real_t* out_mx) noexcept nogil:
     # NaN is sticky: ``x != x`` picks a NaN up, and ``x < NaN`` is false afterwards.
+    if s == 1:
+        if real_t is float:
+            pyc_minmax_f32(p, n, out_mn, out_mx)
+            return
+        elif real_t is double:
+            pyc_minmax_f64(p, n, out_mn, out_mx)
+            return
     cdef real_t MN[LANES]
     cdef real_t MX[LANES]
     cdef real_t x
@@ -606,6 +630,7 @@ cdef void _var_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
     cdef double E[LANES]
     cdef double tot = 0.0, mean = 0.0, m2 = 0.0
     cdef double bs, bc, mb, q, e, d
+    cdef bint simd
     cdef Py_ssize_t i0, m, i
     cdef int j
     i0 = 0
@@ -617,23 +642,33 @@ cdef void _var_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
             Q[j] = 0.0
             E[j] = 0.0
         i = 0
-        if s == 1:
-            while i + LANES <= m:
-                for j in range(LANES):
-                    d = <double>p[i0 + i + j] - mb
-                    Q[j] += d * d
-                    E[j] += d
-                i += LANES
-        while i < m:
-            d = <double>p[(i0 + i) * s] - mb
-            Q[0] += d * d
-            E[0] += d
-            i += 1
-        q = 0.0
-        e = 0.0
-        for j in range(LANES):
-            q += Q[j]
-            e += E[j]
+        simd = False
+        if real_t is float:
+            if s == 1:
+                pyc_dev_f32(p + i0, m, mb, &q, &e)
+                simd = True
+        elif real_t is double:
+            if s == 1:
+                pyc_dev_f64(p + i0, m, mb, &q, &e)
+                simd = True
+        if not simd:
+            if s == 1:
+                while i + LANES <= m:
+                    for j in range(LANES):
+                        d = <double>p[i0 + i + j] - mb
+                        Q[j] += d * d
+                        E[j] += d
+                    i += LANES
+            while i < m:
+                d = <double>p[(i0 + i) * s] - mb
+                Q[0] += d * d
+                E[0] += d
+                i += 1
+            q = 0.0
+            e = 0.0
+            for j in range(LANES):
+                q += Q[j]
+                e += E[j]
         _chan(&tot, &mean, &m2, <double>m, mb + e / m, q - e * e / m)
         i0 += m
     out_mean[0] = mean

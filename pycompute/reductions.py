@@ -26,6 +26,7 @@ from ._validation import (
     as_array,
     check_int,
     kernel_dtype,
+    native_dtype,
     normalize_axis,
     readable,
     strided_buffer,
@@ -171,9 +172,9 @@ def _reduced_size(a, axes):
 
 
 def _native_input(a, kd):
-    """The array the kernels read, or None if its memory layout cannot be described."""
+    """The array the kernels read: ``a`` itself, or a copy if it is misaligned."""
     v = readable(a, kd)
-    return v if aligned(v) else None
+    return v if aligned(v) else v.copy()
 
 
 def _finish(res, res_dt, a, axes, out, keepdims):
@@ -245,10 +246,10 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
     int_path = res_dt.kind in "iu" and a.dtype.kind in "iub"
     ok = (kd is not None and (float_path or int_path) and initial is _NoValue
           and where is _NoValue)
-    v = _native_input(a, kd) if ok else None
-    kern = _choose(backend, v is not None, a)
+    kern = _choose(backend, ok, a)
     if kern is None:
         return _reference.sum(a, axis, dtype, out, keepdims, initial, where)
+    v = _native_input(a, kd)
     if a.size == 0 or _reduced_size(a, axes) == 0:
         shape = tuple(n for i, n in enumerate(a.shape) if i not in axes)
         return _finish(np.zeros(shape, res_dt), res_dt, a, axes, out, keepdims)
@@ -274,11 +275,11 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
     res_dt = _result_dtype("mean", a.dtype, dt)
     kd = kernel_dtype(a)
     count = _reduced_size(a, axes)
-    ok = kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue and count > 0
-    v = _native_input(a, kd) if ok else None
-    kern = _choose(backend, v is not None, a)
-    if kern is None:
+    ok = kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue
+    kern = _choose(backend, ok, a)
+    if kern is None or count == 0:  # empty: NumPy's nan and warning
         return _reference.mean(a, axis, dtype, out, keepdims, where)
+    v = _native_input(a, kd)
     if a.size == 0:
         shape = tuple(n for i, n in enumerate(a.shape) if i not in axes)
         return _finish(np.zeros(shape, res_dt), res_dt, a, axes, out, keepdims)
@@ -302,15 +303,14 @@ def _minmax_native(kern, v, axes, num_threads):
 def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads):
     a, axes = _prepare(a, axis, backend, num_threads)
     kd = kernel_dtype(a)
-    ok = (kd is not None and initial is _NoValue and where is _NoValue
-          and a.size > 0 and _reduced_size(a, axes) > 0)
-    v = _native_input(a, kd) if ok else None
-    kern = _choose(backend, v is not None, a)
-    if kern is None:
+    ok = kd is not None and initial is _NoValue and where is _NoValue
+    kern = _choose(backend, ok, a)
+    if kern is None or a.size == 0:  # empty: NumPy's error or empty result
         ref = _reference.min if which == 0 else _reference.max
         return ref(a, axis, out, keepdims, initial, where)
+    v = _native_input(a, kd)
     res = _minmax_native(kern, v, axes, num_threads)[which]
-    return _finish(res, a.dtype, a, axes, out, keepdims)
+    return _finish(res, native_dtype(a.dtype), a, axes, out, keepdims)
 
 
 def min(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue, *,
@@ -350,12 +350,11 @@ def _arg(want_max, a, axis, out, keepdims, backend, num_threads):
         axis = check_int(axis, "axis")
     axes = normalize_axis(axis, a.ndim)
     kd = kernel_dtype(a)
-    ok = kd is not None and a.size > 0
-    v = _native_input(a, kd) if ok else None
-    kern = _choose(backend, v is not None, a)
-    if kern is None:
+    kern = _choose(backend, kd is not None, a)
+    if kern is None or a.size == 0:  # empty: NumPy's error
         ref = _reference.argmax if want_max else _reference.argmin
         return ref(a, axis, out, keepdims)
+    v = _native_input(a, kd)
     if v.ndim == 0:
         res = np.zeros((), np.intp)
     elif axis is None:
@@ -438,18 +437,16 @@ def _variance(take_sqrt, a, axis, dtype, out, ddof, keepdims, where, mean, corre
         dof = count - float(ddof)
     except (TypeError, ValueError):
         raise TypeError(f"`ddof` must be a real number, got {ddof!r}") from None
-    ok = (kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue
-          and mean is _NoValue and a.size > 0 and dof > 0)
-    v = _native_input(a, kd) if ok else None
-    kern = _choose(backend, v is not None, a)
-    if kern is None:
+    ok = kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue and mean is _NoValue
+    kern = _choose(backend, ok, a)
+    if kern is None or a.size == 0 or dof <= 0:  # degenerate: NumPy's nan/inf and warning
         ref = _reference.std if take_sqrt else _reference.var
         kw = {} if mean is _NoValue else {"mean": mean}
         if kw:
             fn = np.std if take_sqrt else np.var
             return fn(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kw)
         return ref(a, axis, dtype, out, ddof, keepdims, where)
-    _, m2 = _var_native(kern, v, axes, num_threads)
+    _, m2 = _var_native(kern, _native_input(a, kd), axes, num_threads)
     res = m2 / dof
     if take_sqrt:
         res = np.sqrt(res)
@@ -553,10 +550,10 @@ def histogram(a, bins=10, range=None, density=None, weights=None, *, backend="au
     int_bins = isinstance(bins, (int, np.integer)) and not isinstance(bins, (bool, np.bool_))
     arr_bins = not int_bins and not isinstance(bins, str) and np.ndim(bins) == 1
     ok = kd is not None and weights is None and (int_bins or arr_bins)
-    v = _native_input(a, kd) if ok else None
-    kern = _choose(backend, v is not None, a)
+    kern = _choose(backend, ok, a)
     if kern is None:
         return _reference.histogram(a, bins, range, density, weights)
+    v = _native_input(a, kd)
     if int_bins:
         if bins < 1:
             raise ValueError("`bins` must be positive, when an integer")

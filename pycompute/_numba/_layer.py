@@ -44,6 +44,12 @@ def configure() -> None:
     if _configured:
         return
     _tbb_path = _preload_tbb()
+    if "numba" not in sys.modules and "NUMBA_NUM_THREADS" not in os.environ:
+        # Numba's pool is sized once, at launch: make it as large as pycompute's maximum.
+        from .._threads import effective_cpu_count, max_threads
+
+        os.environ["NUMBA_NUM_THREADS"] = str(max(max_threads(), os.cpu_count() or 1,
+                                                  effective_cpu_count()))
     import numba
 
     if not os.environ.get("NUMBA_THREADING_LAYER"):
@@ -62,3 +68,35 @@ def layer() -> str:
         return numba.threading_layer()
     except (ValueError, RuntimeError) as exc:  # no usable layer
         return f"none ({exc})"
+
+
+def threaded(kernel):
+    """Run ``kernel(*args, n_threads)`` on ``n_threads`` Numba threads.
+
+    The count is applied around the call with ``numba.set_num_threads`` (per
+    Python thread in Numba, so concurrent callers do not disturb each other)
+    rather than inside the kernel: a jitted function that calls
+    ``set_num_threads`` cannot be cached on disk ("uses dynamic globals").
+    Counts above Numba's pool (sized when Numba started, see :func:`configure`)
+    run on the whole pool; results do not depend on the count.
+    """
+    import numba
+
+    get, put = numba.get_num_threads, numba.set_num_threads
+    pool = numba.config.NUMBA_NUM_THREADS  # fixed at launch; numba refuses more
+
+    def call(*args):
+        n = args[-1] if args[-1] <= pool else pool
+        prev = get()
+        if prev != n:
+            put(n)
+        try:
+            return kernel(*args)
+        finally:
+            if prev != n:
+                put(prev)
+
+    call.__name__ = getattr(kernel, "__name__", "kernel")
+    call.__doc__ = getattr(kernel, "__doc__", None)
+    call.kernel = kernel
+    return call

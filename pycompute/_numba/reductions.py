@@ -1,0 +1,541 @@
+"""Numba twins of kernels/reductions.pyx: same names, same arguments, same task plan.
+
+Arguments: ``buf, off, A, R, B, sa, sr, sb, <outputs...>, n_threads``; element
+``(a, r, b)`` is ``buf[off + a*sa + r*sr + b*sb]``; reduce over ``r``. Tasks are
+cut from the shape alone and partials combined in task order, so results are
+bitwise identical at any thread count. No ``fastmath``: the compensated sums
+rely on IEEE rounding that reassociation would remove.
+
+SIMD: the row loops keep 16 independent accumulators in a small local array,
+the column loops run along ``b``; LLVM vectorizes both when the stride is 1
+(checked in the LLVM IR: ``<8 x double>``/``<16 x float>`` operations on
+AVX-512 hosts).
+"""
+import numpy as np
+from numba import njit, prange
+
+from ._layer import threaded
+
+LANES = 16
+ROW_CHUNK = 16384
+MAX_TASKS = 256
+COLS = 256
+COL_CHUNK = 64
+SUB = 2048
+
+_opts = dict(nogil=True, cache=True)
+
+
+@njit(**_opts)
+def _cdiv(a, b):
+    return (a + b - 1) // b
+
+
+@njit(**_opts)
+def _row_chunks(A, R):
+    if A >= MAX_TASKS or R <= ROW_CHUNK:
+        return 1
+    c = _cdiv(R, ROW_CHUNK)
+    want = _cdiv(MAX_TASKS, A)
+    return c if c < want else want
+
+
+@njit(**_opts)
+def _col_chunks(A, R, B):
+    nbb = _cdiv(B, COLS)
+    if A * nbb >= MAX_TASKS or R <= COL_CHUNK:
+        return 1
+    c = _cdiv(R, COL_CHUNK)
+    want = _cdiv(MAX_TASKS, A * nbb)
+    return c if c < want else want
+
+
+@njit(**_opts)
+def _plan(A, R, B):
+    """(tasks, chunks along R, chunk length, column blocks)."""
+    if B == 1:
+        nch = _row_chunks(A, R)
+        return A * nch, nch, _cdiv(R, nch), 1
+    nbb = _cdiv(B, COLS)
+    nch = _col_chunks(A, R, B)
+    return A * nbb * nch, nch, _cdiv(R, nch), nbb
+
+
+@njit(**_opts)
+def _task(t, nch, nbb, L, R, B):
+    """(a, lo, hi, b0, nb) of task t."""
+    c = t % nch
+    if B == 1:
+        a = t // nch
+        b0 = 0
+        nb = 1
+    else:
+        bb = (t // nch) % nbb
+        a = t // (nch * nbb)
+        b0 = bb * COLS
+        nb = B - b0 if B - b0 < COLS else COLS
+    lo = c * L
+    hi = lo + L if lo + L < R else R
+    return a, lo, hi, b0, nb
+
+
+@njit(**_opts)
+def _finish(s, c):
+    if s - s != 0.0:
+        return s
+    return s + c
+
+
+@njit(**_opts)
+def _two_sum(s, c, x):
+    t = s + x
+    bp = t - s
+    return t, c + ((s - (t - bp)) + (x - bp))
+
+
+# ---------------------------------------------------------------- sum (float)
+
+@njit(**_opts)
+def _sum_row(buf, p, n, s):
+    S = np.zeros(LANES)
+    C = np.zeros(LANES)
+    i = 0
+    if s == 1:
+        while i + LANES <= n:
+            for j in range(LANES):
+                x = np.float64(buf[p + i + j])
+                t = S[j] + x
+                bp = t - S[j]
+                C[j] += (S[j] - (t - bp)) + (x - bp)
+                S[j] = t
+            i += LANES
+    else:
+        while i + LANES <= n:
+            for j in range(LANES):
+                x = np.float64(buf[p + (i + j) * s])
+                t = S[j] + x
+                bp = t - S[j]
+                C[j] += (S[j] - (t - bp)) + (x - bp)
+                S[j] = t
+            i += LANES
+    while i < n:
+        S[0], C[0] = _two_sum(S[0], C[0], np.float64(buf[p + i * s]))
+        i += 1
+    rs = 0.0
+    rc = 0.0
+    for j in range(LANES):
+        rs, rc = _two_sum(rs, rc, S[j])
+        rc += C[j]
+    return rs, rc
+
+
+@njit(**_opts)
+def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k):
+    for b in range(nb):
+        S[k + b] = 0.0
+        C[k + b] = 0.0
+    for r in range(nr):
+        q = p + r * sr
+        for b in range(nb):
+            x = np.float64(buf[q + b * sb])
+            t = S[k + b] + x
+            bp = t - S[k + b]
+            C[k + b] += (S[k + b] - (t - bp)) + (x - bp)
+            S[k + b] = t
+
+
+@njit(parallel=True, **_opts)
+def _sum_float(buf, off, A, R, B, sa, sr, sb, out, n_threads):
+    ntask, nch, L, nbb = _plan(A, R, B)
+    ps = np.empty(A * nch * B)
+    pc = np.empty(A * nch * B)
+    for t in prange(ntask):
+        a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
+        p = off + a * sa + lo * sr + b0 * sb
+        if B == 1:
+            ps[t], pc[t] = _sum_row(buf, p, hi - lo, sr)
+        else:
+            _sum_cols(buf, p, hi - lo, sr, nb, sb, ps, pc, (a * nch + t % nch) * B + b0)
+    for a in range(A):
+        for b in range(B):
+            rs = 0.0
+            rc = 0.0
+            for c in range(nch):
+                rs, rc = _two_sum(rs, rc, ps[(a * nch + c) * B + b])
+                rc += pc[(a * nch + c) * B + b]
+            out[a * B + b] = _finish(rs, rc)
+
+
+# ---------------------------------------------------------------- sum (integer)
+
+@njit(**_opts)
+def _isum_task(buf, p, n, sr, nb, sb, ps, k):
+    for b in range(nb):
+        ps[k + b] = np.uint64(0)
+    if nb == 1:
+        S = np.zeros(LANES, np.uint64)
+        i = 0
+        if sr == 1:
+            while i + LANES <= n:
+                for j in range(LANES):
+                    S[j] += np.uint64(np.int64(buf[p + i + j]))
+                i += LANES
+        while i < n:
+            S[0] += np.uint64(np.int64(buf[p + i * sr]))
+            i += 1
+        acc = np.uint64(0)
+        for j in range(LANES):
+            acc += S[j]
+        ps[k] = acc
+        return
+    for r in range(n):
+        q = p + r * sr
+        for b in range(nb):
+            ps[k + b] += np.uint64(np.int64(buf[q + b * sb]))
+
+
+@njit(parallel=True, **_opts)
+def _sum_int(buf, off, A, R, B, sa, sr, sb, out, n_threads):
+    ntask, nch, L, nbb = _plan(A, R, B)
+    ps = np.empty(A * nch * B, np.uint64)
+    for t in prange(ntask):
+        a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
+        _isum_task(buf, off + a * sa + lo * sr + b0 * sb, hi - lo, sr, nb, sb, ps,
+                   (a * nch + t % nch) * B + b0)
+    for a in range(A):
+        for b in range(B):
+            acc = np.uint64(0)
+            for c in range(nch):
+                acc += ps[(a * nch + c) * B + b]
+            out[a * B + b] = acc
+
+
+# ---------------------------------------------------------------- min / max
+
+@njit(**_opts)
+def _minmax_row(buf, p, n, s):
+    # NaN is sticky: ``x != x`` picks a NaN up, and ``x < NaN`` is false afterwards.
+    x0 = buf[p]
+    MN = np.full(LANES, x0)
+    MX = np.full(LANES, x0)
+    i = 0
+    if s == 1:
+        while i + LANES <= n:
+            for j in range(LANES):
+                x = buf[p + i + j]
+                MN[j] = x if (x < MN[j] or x != x) else MN[j]
+                MX[j] = x if (x > MX[j] or x != x) else MX[j]
+            i += LANES
+    while i < n:
+        x = buf[p + i * s]
+        MN[0] = x if (x < MN[0] or x != x) else MN[0]
+        MX[0] = x if (x > MX[0] or x != x) else MX[0]
+        i += 1
+    mn = MN[0]
+    mx = MX[0]
+    for j in range(1, LANES):
+        mn = MN[j] if (MN[j] < mn or MN[j] != MN[j]) else mn
+        mx = MX[j] if (MX[j] > mx or MX[j] != MX[j]) else mx
+    return mn, mx
+
+
+@njit(**_opts)
+def _minmax_cols(buf, p, nr, sr, nb, sb, MN, MX, k):
+    for b in range(nb):
+        MN[k + b] = buf[p + b * sb]
+        MX[k + b] = buf[p + b * sb]
+    for r in range(1, nr):
+        q = p + r * sr
+        for b in range(nb):
+            x = buf[q + b * sb]
+            MN[k + b] = x if (x < MN[k + b] or x != x) else MN[k + b]
+            MX[k + b] = x if (x > MX[k + b] or x != x) else MX[k + b]
+
+
+@njit(parallel=True, **_opts)
+def _minmax(buf, off, A, R, B, sa, sr, sb, out_min, out_max, n_threads):
+    ntask, nch, L, nbb = _plan(A, R, B)
+    pmn = np.empty(A * nch * B, buf.dtype)
+    pmx = np.empty(A * nch * B, buf.dtype)
+    for t in prange(ntask):
+        a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
+        p = off + a * sa + lo * sr + b0 * sb
+        if B == 1:
+            pmn[t], pmx[t] = _minmax_row(buf, p, hi - lo, sr)
+        else:
+            _minmax_cols(buf, p, hi - lo, sr, nb, sb, pmn, pmx, (a * nch + t % nch) * B + b0)
+    for a in range(A):
+        for b in range(B):
+            k = a * nch * B + b
+            mn = pmn[k]
+            mx = pmx[k]
+            for c in range(1, nch):
+                v = pmn[k + c * B]
+                mn = v if (v < mn or v != v) else mn
+                v = pmx[k + c * B]
+                mx = v if (v > mx or v != v) else mx
+            out_min[a * B + b] = mn
+            out_max[a * B + b] = mx
+
+
+# ---------------------------------------------------------------- argmin / argmax
+
+@njit(**_opts)
+def _better(x, best, want_max):
+    if best != best:
+        return False
+    if x != x:
+        return True
+    return x > best if want_max else x < best
+
+
+@njit(**_opts)
+def _argext_row(buf, p, n, s, want_max):
+    best = buf[p]
+    besti = 0
+    i0 = 0
+    first = True
+    while i0 < n:
+        m = n - i0 if n - i0 < SUB else SUB
+        mn, mx = _minmax_row(buf, p + i0 * s, m, s)
+        ext = mx if want_max else mn
+        if first or _better(ext, best, want_max):
+            for i in range(m):
+                x = buf[p + (i0 + i) * s]
+                if x == ext or (ext != ext and x != x):
+                    best = ext
+                    besti = i0 + i
+                    break
+            first = False
+        i0 += m
+    return best, besti
+
+
+@njit(**_opts)
+def _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, V, I, k):
+    for b in range(nb):
+        V[k + b] = buf[p + b * sb]
+        I[k + b] = lo
+    for r in range(1, nr):
+        q = p + r * sr
+        for b in range(nb):
+            x = buf[q + b * sb]
+            if _better(x, V[k + b], want_max):
+                V[k + b] = x
+                I[k + b] = lo + r
+
+
+@njit(parallel=True, **_opts)
+def _argext(buf, off, A, R, B, sa, sr, sb, want_max, out_idx, n_threads):
+    ntask, nch, L, nbb = _plan(A, R, B)
+    pv = np.empty(A * nch * B, buf.dtype)
+    pi = np.empty(A * nch * B, np.int64)
+    for t in prange(ntask):
+        a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
+        p = off + a * sa + lo * sr + b0 * sb
+        if B == 1:
+            v, i = _argext_row(buf, p, hi - lo, sr, want_max)
+            pv[t] = v
+            pi[t] = lo + i
+        else:
+            _argext_cols(buf, p, lo, hi - lo, sr, nb, sb, want_max, pv, pi,
+                         (a * nch + t % nch) * B + b0)
+    for a in range(A):
+        for b in range(B):
+            k = a * nch * B + b
+            best = pv[k]
+            besti = pi[k]
+            for c in range(1, nch):
+                if _better(pv[k + c * B], best, want_max):
+                    best = pv[k + c * B]
+                    besti = pi[k + c * B]
+            out_idx[a * B + b] = besti
+
+
+# ---------------------------------------------------------------- variance
+
+@njit(**_opts)
+def _chan(n, mean, m2, nb, mb, m2b):
+    if n == 0.0:
+        return nb, mb, m2b
+    tot = n + nb
+    delta = mb - mean
+    return tot, mean + delta * (nb / tot), m2 + m2b + delta * delta * (n * nb / tot)
+
+
+@njit(**_opts)
+def _var_row(buf, p, n, s):
+    tot = 0.0
+    mean = 0.0
+    m2 = 0.0
+    Q = np.empty(LANES)
+    E = np.empty(LANES)
+    i0 = 0
+    while i0 < n:
+        m = n - i0 if n - i0 < SUB else SUB
+        bs, bc = _sum_row(buf, p + i0 * s, m, s)
+        mb = _finish(bs, bc) / m
+        Q[:] = 0.0
+        E[:] = 0.0
+        i = 0
+        if s == 1:
+            while i + LANES <= m:
+                for j in range(LANES):
+                    d = np.float64(buf[p + i0 + i + j]) - mb
+                    Q[j] += d * d
+                    E[j] += d
+                i += LANES
+        while i < m:
+            d = np.float64(buf[p + (i0 + i) * s]) - mb
+            Q[0] += d * d
+            E[0] += d
+            i += 1
+        q = 0.0
+        e = 0.0
+        for j in range(LANES):
+            q += Q[j]
+            e += E[j]
+        tot, mean, m2 = _chan(tot, mean, m2, np.float64(m), mb + e / m, q - e * e / m)
+        i0 += m
+    return mean, m2
+
+
+@njit(**_opts)
+def _var_cols(buf, p, nr, sr, nb, sb, M, Q, k):
+    S = np.empty(nb)
+    Cc = np.empty(nb)
+    D = np.empty(nb)
+    E = np.empty(nb)
+    for b in range(nb):
+        M[k + b] = 0.0
+        Q[k + b] = 0.0
+    tot = 0.0
+    r0 = 0
+    while r0 < nr:
+        m = nr - r0 if nr - r0 < COL_CHUNK else COL_CHUNK
+        _sum_cols(buf, p + r0 * sr, m, sr, nb, sb, S, Cc, 0)
+        for b in range(nb):
+            S[b] = _finish(S[b], Cc[b]) / m
+            D[b] = 0.0
+            E[b] = 0.0
+        for r in range(r0, r0 + m):
+            q = p + r * sr
+            for b in range(nb):
+                d = np.float64(buf[q + b * sb]) - S[b]
+                D[b] += d * d
+                E[b] += d
+        for b in range(nb):
+            mb = S[b] + E[b] / m
+            d = mb - M[k + b]
+            if tot == 0.0:
+                M[k + b] = mb
+                Q[k + b] = D[b] - E[b] * E[b] / m
+            else:
+                M[k + b] = M[k + b] + d * (m / (tot + m))
+                Q[k + b] = Q[k + b] + (D[b] - E[b] * E[b] / m) + d * d * (tot * m / (tot + m))
+        tot += m
+        r0 += m
+
+
+@njit(parallel=True, **_opts)
+def _var(buf, off, A, R, B, sa, sr, sb, out_mean, out_m2, n_threads):
+    ntask, nch, L, nbb = _plan(A, R, B)
+    pm = np.empty(A * nch * B)
+    pq = np.empty(A * nch * B)
+    for t in prange(ntask):
+        a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
+        p = off + a * sa + lo * sr + b0 * sb
+        if B == 1:
+            pm[t], pq[t] = _var_row(buf, p, hi - lo, sr)
+        else:
+            _var_cols(buf, p, hi - lo, sr, nb, sb, pm, pq, (a * nch + t % nch) * B + b0)
+    for a in range(A):
+        for b in range(B):
+            k = a * nch * B + b
+            n = 0.0
+            mean = 0.0
+            m2 = 0.0
+            for c in range(nch):
+                lo = c * L
+                hi = lo + L if lo + L < R else R
+                if hi > lo:
+                    n, mean, m2 = _chan(n, mean, m2, np.float64(hi - lo), pm[k + c * B], pq[k + c * B])
+            out_mean[a * B + b] = mean
+            out_m2[a * B + b] = m2
+
+
+# ---------------------------------------------------------------- histogram
+
+@njit(**_opts)
+def _hist_chunk(buf, p, n, s, edges, first, last, denom, h, k0):
+    nbins = edges.shape[0] - 1
+    tmp = np.empty(1, edges.dtype)  # casts to the edges' dtype, as NumPy does
+    tmp[0] = nbins
+    fn = tmp[0]
+    for i in range(n):
+        tmp[0] = buf[p + i * s]
+        x = tmp[0]
+        if not (x >= first and x <= last):
+            continue
+        f = ((x - first) / denom) * fn
+        k = np.intp(f)
+        if k == nbins:
+            k -= 1
+        if x < edges[k]:
+            k -= 1
+        elif k != nbins - 1 and x >= edges[k + 1]:
+            k += 1
+        h[k0 + k] += 1
+
+
+@njit(parallel=True, **_opts)
+def _histogram_uniform(buf, off, n, s, edges, first, last, denom, counts, n_threads):
+    nbins = edges.shape[0] - 1
+    nch = MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
+    L = _cdiv(n, nch) if nch > 0 else 0
+    priv = np.zeros(nch * nbins, np.int64)
+    for t in prange(nch):
+        lo = t * L
+        hi = lo + L if lo + L < n else n
+        _hist_chunk(buf, off + lo * s, hi - lo, s, edges, first, last, denom, priv, t * nbins)
+    for t in range(nch):
+        for k in range(nbins):
+            counts[k] += priv[t * nbins + k]
+
+
+@njit(**_opts)
+def _hist_edges_chunk(buf, p, n, s, edges, h, k0):
+    nbins = edges.shape[0] - 1
+    for i in range(n):
+        x = np.float64(buf[p + i * s])
+        if not (x >= edges[0] and x <= edges[nbins]):
+            continue
+        k = np.searchsorted(edges, x, side="right") - 1
+        if k == nbins:
+            k = nbins - 1
+        h[k0 + k] += 1
+
+
+@njit(parallel=True, **_opts)
+def _histogram_edges(buf, off, n, s, edges, counts, n_threads):
+    nbins = edges.shape[0] - 1
+    nch = MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
+    L = _cdiv(n, nch) if nch > 0 else 0
+    priv = np.zeros(nch * nbins, np.int64)
+    for t in prange(nch):
+        lo = t * L
+        hi = lo + L if lo + L < n else n
+        _hist_edges_chunk(buf, off + lo * s, hi - lo, s, edges, priv, t * nbins)
+    for t in range(nch):
+        for k in range(nbins):
+            counts[k] += priv[t * nbins + k]
+
+
+# Public kernels: the thread count (last argument) is applied around the call.
+sum_float = threaded(_sum_float)
+sum_int = threaded(_sum_int)
+minmax = threaded(_minmax)
+argext = threaded(_argext)
+var = threaded(_var)
+histogram_uniform = threaded(_histogram_uniform)
+histogram_edges = threaded(_histogram_edges)

@@ -1,0 +1,56 @@
+"""``pycompute`` command line: ``info`` and ``compare``.
+
+Bad arguments print a one-line message and exit with status 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _cmd_info(args) -> int:
+    from ._info import collect, format_info
+
+    d = collect()
+    print(json.dumps(d, indent=2) if args.json else format_info(d))
+    return 0
+
+
+def _cmd_compare(args) -> int:
+    from .compare import KERNELS, run_compare
+
+    unknown = [k for k in args.kernels if k not in KERNELS]
+    if unknown:
+        print(f"pycompute compare: unknown kernel(s) {', '.join(unknown)}; "
+              f"choose from {', '.join(KERNELS)}", file=sys.stderr)
+        return 2
+    try:
+        run_compare(args.kernels or None, threads=args.threads, quick=args.quick,
+                    backends=args.backend)
+    except (ValueError, TypeError) as exc:
+        print(f"pycompute compare: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="pycompute", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pi = sub.add_parser("info", help="version, backends, build flags, OpenMP, threads")
+    pi.add_argument("--json", action="store_true", help="print JSON")
+    pi.set_defaults(fn=_cmd_info)
+    pc_ = sub.add_parser("compare", help="time kernels serially (NumPy) and in parallel")
+    pc_.add_argument("kernels", nargs="*", help="kernels to run (default: all)")
+    pc_.add_argument("--threads", type=int, nargs="+", default=None,
+                     help="thread counts (default: 1 and the maximum)")
+    pc_.add_argument("--backend", nargs="+", default=["cython", "numba"],
+                     choices=["cython", "numba"], help="native backends to time")
+    pc_.add_argument("--quick", action="store_true", help="small sizes, few repeats")
+    pc_.set_defaults(fn=_cmd_compare)
+    args = p.parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,310 @@
+"""Every native backend against NumPy (the oracle) for the reductions.
+
+Tolerances, and why:
+
+* integer results, min/max/argmin/argmax, histograms: exact. They involve no
+  rounding.
+* float sums and means: ``|ours - numpy| <= 32 * eps(result) * sum(|x|)``.
+  NumPy's pairwise sum has error up to about ``log2(n) * eps * sum(|x|)``
+  (n <= 10^4 here, so < 14 eps); ours is a compensated float64 sum rounded
+  once to the result dtype (<= 1 eps). Their difference is bounded by the sum.
+* var/std: ``rtol`` 1e-4 (float32) / 1e-10 (float64) plus ``atol`` of the same
+  order times ``max(x^2)``. NumPy's float32 variance accumulates in float32
+  (errors ~sqrt(n) * eps32 relative), ours in float64.
+"""
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from nasty import DTYPES, arrays, axes_for
+
+import pycompute as pc
+
+FUNCS = ["sum", "mean", "min", "max", "argmin", "argmax", "var", "std"]
+
+
+def _call(fn, a, axis, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return getattr(fn, "__call__")(a, axis=axis, **kw), None
+        except Exception as exc:  # noqa: BLE001 - comparing failure modes is the point
+            return None, exc
+
+
+def _tolerance(name, a, ref):
+    ref = np.asarray(ref)
+    if ref.dtype.kind not in "fc" or name in ("min", "max"):
+        return 0.0, 0.0
+    eps = np.finfo(ref.dtype).eps
+    x = np.abs(a.astype(np.float64))
+    x = x[np.isfinite(x)] if x.size else x
+    if name in ("sum", "mean"):
+        scale = float(np.sum(x)) if x.size else 0.0
+        if name == "mean":
+            scale /= max(1, a.size)
+        return 0.0, 32 * eps * scale + 1e-300
+    big = float(np.max(x)) ** 2 if x.size else 0.0
+    rtol = 1e-4 if ref.dtype == np.float32 else 1e-10
+    return rtol, rtol * big + 1e-300
+
+
+def check_same(name, a, axis, backend, **kw):
+    """Both raise the same exception type, or both return equal results."""
+    ref, ref_exc = _call(getattr(np, name), a, axis, **kw)
+    got, got_exc = _call(getattr(pc, name), a, axis, backend=backend, **kw)
+    if ref_exc is not None or got_exc is not None:
+        assert type(got_exc) is type(ref_exc), (name, a.dtype, a.shape, axis, ref_exc, got_exc)
+        return
+    got = np.asarray(got)
+    ref = np.asarray(ref)
+    assert got.dtype == ref.dtype, (name, a.dtype, axis, got.dtype, ref.dtype)
+    assert got.shape == ref.shape, (name, a.shape, axis)
+    rtol, atol = _tolerance(name, a, ref)
+    if rtol == 0 and atol == 0:
+        np.testing.assert_array_equal(got, ref, err_msg=f"{name} {a.dtype} {a.shape} axis={axis}")
+    else:
+        np.testing.assert_allclose(got, ref, rtol=rtol, atol=atol,
+                                   err_msg=f"{name} {a.dtype} {a.shape} axis={axis}")
+
+
+@pytest.mark.parametrize("name", FUNCS)
+def test_nasty_arrays_every_axis(name, backend):
+    """The bottleneck-style sweep: dtypes x shapes x layouts x NaN/inf x axes."""
+    count = 0
+    for label, a in arrays():
+        for axis in axes_for(a):
+            if name.startswith("arg") and isinstance(axis, tuple):
+                continue
+            check_same(name, a, axis, backend)
+            count += 1
+    assert count > 1000
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "min", "max", "var"])
+def test_keepdims_and_out(name, backend, rng):
+    a = rng.standard_normal((6, 7, 8)).astype(np.float32)
+    for axis in (None, 1, (0, 2)):
+        check_same(name, a, axis, backend, keepdims=True)
+        ref = getattr(np, name)(a, axis=axis, keepdims=True)
+        out = np.empty_like(ref)
+        res = getattr(pc, name)(a, axis=axis, keepdims=True, out=out, backend=backend)
+        assert res is out
+        rtol, atol = _tolerance(name, a, ref)
+        np.testing.assert_allclose(out, ref, rtol=rtol, atol=atol)
+
+
+def test_dtype_argument(backend, rng):
+    a = rng.integers(-100, 100, (50, 3)).astype(np.int16)
+    for dtype in (np.float32, np.float64, np.int32, np.uint8, np.int64):
+        check_same("sum", a, 0, backend, dtype=dtype)
+        check_same("sum", a, None, backend, dtype=dtype)
+    for dtype in (np.float32, np.float64):
+        check_same("mean", a, 1, backend, dtype=dtype)
+        check_same("var", a, None, backend, dtype=dtype)
+
+
+def test_ddof(backend, rng):
+    a = rng.standard_normal((9, 4))
+    for ddof in (0, 1, 3, 9, 12):
+        check_same("var", a, 0, backend, ddof=ddof)
+        check_same("std", a, None, backend, ddof=ddof)
+
+
+def test_integer_sum_wraps_like_numpy(backend):
+    a = np.full(1000, np.iinfo(np.int64).max // 3, dtype=np.int64)
+    assert pc.sum(a, backend=backend) == np.sum(a)
+    b = np.full(300, 200, dtype=np.uint8)
+    assert pc.sum(b, backend=backend, dtype=np.uint8) == np.sum(b, dtype=np.uint8)
+
+
+@given(data=st.data())
+def test_hypothesis_against_numpy(data):
+    dtype = data.draw(st.sampled_from(DTYPES[:-1]))
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=40))
+    elements = None
+    if np.dtype(dtype).kind == "f":
+        elements = st.one_of(
+            st.floats(-1e6, 1e6, width=np.dtype(dtype).itemsize * 8),
+            st.sampled_from([np.nan, np.inf, -np.inf]))
+    a = data.draw(hnp.arrays(dtype, shape, elements=elements))
+    if data.draw(st.booleans()) and a.ndim >= 2:
+        a = a.T
+    if data.draw(st.booleans()) and a.shape[0] > 1:
+        a = a[::-2]
+    axis = data.draw(st.one_of(st.none(), st.integers(-a.ndim, a.ndim - 1)))
+    name = data.draw(st.sampled_from(FUNCS))
+    backend = data.draw(st.sampled_from(["cython", "numba"]))
+    check_same(name, a, axis, backend)
+
+
+# ---------------------------------------------------------------- accuracy
+
+def _adversarial(rng):
+    n = 1 << 16
+    yield rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)
+    big = rng.standard_normal(n) * 1e10
+    yield np.concatenate([big, -big, rng.standard_normal(n)])  # cancellation
+    yield np.full(n, 0.1)
+    yield np.concatenate([[1e16], np.ones(n), [-1e16]])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sum_at_least_as_accurate_as_numpy(dtype, backend, rng):
+    """Against math.fsum (exact): our error is never larger than NumPy's."""
+    for x in _adversarial(rng):
+        x = x.astype(dtype)
+        exact = math.fsum(x.astype(np.float64).tolist())
+        ours = abs(float(pc.sum(x, backend=backend)) - exact)
+        theirs = abs(float(np.sum(x)) - exact)
+        assert ours <= theirs, (ours, theirs)
+
+
+def test_var_is_stable_with_large_offset(backend, rng):
+    """Naive sum-of-squares would lose every digit here; two-pass keeps them."""
+    x = 1e9 + rng.standard_normal(100_000)
+    exact = np.var(x - 1e9)
+    assert abs(pc.var(x, backend=backend) - exact) <= 1e-6 * exact
+
+
+# ---------------------------------------------------------------- determinism
+
+def test_bitwise_identical_across_threads(backend, rng):
+    x = rng.standard_normal((3, 300_001)).astype(np.float32)
+    cases = [
+        ("sum", x, None), ("sum", x, 1), ("sum", x.T, 1), ("mean", x, 0),
+        ("var", x, None), ("var", x, 1), ("std", x.T, 0),
+        ("min", x, None), ("argmax", x, 1), ("sum", x[:, ::-3], None),
+    ]
+    for name, a, axis in cases:
+        fn = getattr(pc, name)
+        one = np.asarray(fn(a, axis=axis, backend=backend, num_threads=1))
+        two = np.asarray(fn(a, axis=axis, backend=backend, num_threads=2))
+        assert one.tobytes() == two.tobytes(), (name, axis)
+
+
+def test_bitwise_identical_at_many_threads(tmp_path):
+    """More threads than cores (raised maximum), in a fresh process."""
+    import subprocess
+    import sys
+    code = (
+        "import numpy as np, pycompute as pc\n"
+        "x = np.random.default_rng(1).standard_normal((5, 400_003))\n"
+        "for be in [b.name for b in pc.backends() if b.available and b.name != 'numpy']:\n"
+        "    for fn in (pc.sum, pc.var, pc.mean):\n"
+        "        for ax in (None, 0, 1):\n"
+        "            r = {np.asarray(fn(x, axis=ax, backend=be, num_threads=n)).tobytes()"
+        " for n in (1, 2, 3, 5, 8)}\n"
+        "            assert len(r) == 1, (be, fn, ax)\n"
+        "print('ok')\n"
+    )
+    env = dict(__import__("os").environ, PYCOMPUTE_MAX_THREADS="8")
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "ok"
+
+
+# ---------------------------------------------------------------- histogram
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "uint8", "int64"])
+def test_histogram_matches_numpy(dtype, backend, rng):
+    a = (rng.standard_normal(50_000) * 50).astype(dtype)
+    for bins, rng_ in [(10, None), (1, None), (37, (-20, 20.5)), (256, (0, 255)),
+                       ([-100, -3, 0, 0.5, 7, 200], None)]:
+        for v in (a, a[::-3]):
+            c1, e1 = np.histogram(v, bins=bins, range=rng_)
+            c2, e2 = pc.histogram(v, bins=bins, range=rng_, backend=backend)
+            np.testing.assert_array_equal(c2, c1)
+            np.testing.assert_array_equal(e2, e1)
+            assert e2.dtype == e1.dtype
+
+
+def test_histogram_edges_on_bin_boundaries(backend):
+    """Values exactly on edges, where the float index needs NumPy's +-1 correction."""
+    a = np.linspace(0, 1, 1001).astype(np.float32)
+    for bins in (3, 7, 10, 100):
+        np.testing.assert_array_equal(pc.histogram(a, bins, backend=backend)[0],
+                                      np.histogram(a, bins)[0])
+
+
+def test_histogram_density_nan_and_errors(backend):
+    a = np.array([0.0, 1.0, np.nan, 2.0])
+    with pytest.raises(ValueError, match="not finite"):
+        pc.histogram(a, backend=backend)
+    np.testing.assert_array_equal(pc.histogram(a, 4, range=(0, 2), backend=backend)[0],
+                                  np.histogram(a, 4, range=(0, 2))[0])
+    d1 = pc.histogram(a[[0, 1, 3]], 4, density=True, backend=backend)[0]
+    np.testing.assert_allclose(d1, np.histogram(a[[0, 1, 3]], 4, density=True)[0])
+    with pytest.raises(ValueError, match="must be positive"):
+        pc.histogram(a, 0, backend=backend)
+    with pytest.raises(ValueError, match="monotonically"):
+        pc.histogram(a, [0, 2, 1], backend=backend)
+    with pytest.raises(ValueError, match="max must be larger"):
+        pc.histogram(a, 3, range=(2, 1), backend=backend)
+
+
+# ---------------------------------------------------------------- backends and errors
+
+def test_uncovered_dtypes_go_to_reference_or_raise():
+    z = np.arange(6, dtype=np.complex128).reshape(2, 3)
+    np.testing.assert_array_equal(pc.sum(z, axis=0), np.sum(z, axis=0))
+    h = np.arange(5, dtype=np.float16)
+    assert pc.max(h) == np.max(h) and pc.max(h).dtype == np.float16
+    for be in ("cython", "numba"):
+        with pytest.raises(TypeError, match="no native kernel for dtype complex128"):
+            pc.sum(z, backend=be)
+        with pytest.raises(TypeError, match="float16"):
+            pc.mean(h, backend=be)
+    np.testing.assert_array_equal(pc.sum(z, backend="numpy"), np.sum(z))
+
+
+def test_bad_arguments():
+    a = np.ones((3, 4))
+    with pytest.raises(np.exceptions.AxisError):
+        pc.sum(a, axis=2)
+    with pytest.raises(np.exceptions.AxisError):
+        pc.argmin(a, axis=-3)
+    with pytest.raises(TypeError, match="`axis`"):
+        pc.mean(a, axis=1.5)
+    with pytest.raises(ValueError, match="zero-size array"):
+        pc.min(np.ones((0, 3)))
+    with pytest.raises(ValueError, match="empty sequence"):
+        pc.argmax(np.ones(0))
+    with pytest.raises(ValueError, match="`backend`='gpu' is not one of"):
+        pc.sum(a, backend="gpu")
+    with pytest.raises(ValueError, match="`num_threads`=0 is out of range"):
+        pc.sum(a, num_threads=0)
+    with pytest.raises(TypeError, match="`num_threads` must be an int"):
+        pc.sum(a, num_threads=1.5)
+    with pytest.raises(ValueError, match="`out` has shape"):
+        pc.sum(a, axis=0, out=np.empty(3))
+    with pytest.raises(TypeError):
+        pc.sum(a, dtype="not-a-dtype")
+
+
+def test_where_and_initial_use_reference():
+    a = np.arange(12.0).reshape(3, 4)
+    mask = a > 3
+    assert pc.sum(a, where=mask) == np.sum(a, where=mask)
+    assert pc.min(a, initial=-5.0) == -5.0
+    with pytest.raises(TypeError, match="no native kernel"):
+        pc.sum(a, where=mask, backend="cython")
+
+
+def test_no_copy_of_strided_input(backend):
+    """The kernels read the caller's memory: a strided view is not copied."""
+    import tracemalloc
+    base = np.random.default_rng(0).standard_normal((2000, 2000))
+    view = base[::-2, 1::3]
+    pc.sum(view, backend=backend)  # warm up (Numba compiles outside the window)
+    tracemalloc.start()
+    pc.sum(view, backend=backend)
+    pc.var(view, axis=0, backend=backend)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < view.nbytes // 20, peak
