@@ -28,6 +28,7 @@ def collect(numba_layer: bool = True) -> dict:
     }
     try:
         from ._kernels.pycompute_runtime import build_info
+        from ._kernels import reductions  # noqa: F401 - loads the OpenMP runtime
     except ImportError:
         out["build"] = None
     else:

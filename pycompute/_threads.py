@@ -212,6 +212,8 @@ def resolve(num_threads=None, work: int = 0, grain: int = 1) -> int:
     """
     if num_threads is not None:
         n = _check(num_threads)
+    elif grain > 0 and work < 2 * grain:
+        return 1  # one thread's worth of work: nothing else to resolve
     else:
         n = get_num_threads()
     if _forked_child:

@@ -198,6 +198,63 @@ def _choose(backend, ok, a):
     return _backends.choose(backend, _FAMILY, ok, f"dtype {a.dtype} with these arguments")
 
 
+# ---------------------------------------------------------------- small-call fast path
+
+_fast_cache: dict = {}
+#: whole-array reductions up to this size run on one thread, so they can skip
+#: the general path (axis/out/keepdims handling, view canonicalization, leases)
+_FAST_MAX = 2 * GRAIN
+
+
+def _fast_kernel(op: str, dt: np.dtype):
+    """(kernel function, result dtype, kernel output dtype) for ``op`` on ``dt``, or False."""
+    key = (op, dt)
+    hit = _fast_cache.get(key)
+    if hit is not None:
+        return hit
+    kd = kernel_dtype(np.empty(0, dt))
+    entry = False
+    if kd == dt:
+        kern = _backends.choose("auto", _FAMILY, True)
+        if kern is not None:
+            if op in ("sum", "mean"):
+                res = _result_dtype(op, dt, None)
+                if res in _FLOAT_RESULTS:
+                    entry = (kern.sum_float, res, np.float64)
+                elif op == "sum" and res.kind in "iu" and dt.kind in "iu":
+                    entry = (kern.sum_int, res, np.uint64)
+            elif op in ("min", "max"):
+                entry = (kern.minmax, dt, dt)
+            else:
+                entry = (kern.argext, np.dtype(np.intp), np.int64)
+    _fast_cache[key] = entry
+    return entry
+
+
+def _fast(op: str, a) -> object:
+    """Result of a small, C-contiguous, whole-array reduction, or None."""
+    if type(a) is not np.ndarray or not a.flags.c_contiguous or not 0 < a.size <= _FAST_MAX:
+        return None
+    entry = _fast_kernel(op, a.dtype)
+    if entry is False:
+        return None
+    fn, res_dt, out_dt = entry
+    buf = a.reshape(-1)
+    n = buf.shape[0]
+    if op in ("min", "max"):
+        o = np.empty(2, out_dt)
+        fn(buf, 0, 1, n, 1, 0, 1, 0, o[:1], o[1:], 1)
+        return o[0 if op == "min" else 1]
+    o = np.empty(1, out_dt)
+    if op in ("argmin", "argmax"):
+        fn(buf, 0, 1, n, 1, 0, 1, 0, op == "argmax", o, 1)
+        return res_dt.type(o[0])
+    fn(buf, 0, 1, n, 1, 0, 1, 0, o, 1)
+    if op == "mean":
+        return res_dt.type(o[0] / n)
+    return o.astype(res_dt)[0]
+
+
 # ---------------------------------------------------------------- sum / mean
 
 def _sum_native(kern, v, axes, num_threads, float_path):
@@ -238,6 +295,11 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
     >>> pc.sum(np.ones((2, 3), np.int32), axis=0)
     array([2, 2, 2])
     """
+    if (axis is None and dtype is None and out is None and not keepdims and backend == "auto"
+            and num_threads is None and initial is _NoValue and where is _NoValue):
+        res = _fast("sum", a)
+        if res is not None:
+            return res
     a, axes = _prepare(a, axis, backend, num_threads)
     dt = None if dtype is None else np.dtype(dtype)
     res_dt = _result_dtype("sum", a.dtype, dt)
@@ -270,6 +332,11 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
     >>> pc.mean(np.array([[1, 2], [3, 4]]), axis=1)
     array([1.5, 3.5])
     """
+    if (axis is None and dtype is None and out is None and not keepdims and backend == "auto"
+            and num_threads is None and where is _NoValue):
+        res = _fast("mean", a)
+        if res is not None:
+            return res
     a, axes = _prepare(a, axis, backend, num_threads)
     dt = None if dtype is None else np.dtype(dtype)
     res_dt = _result_dtype("mean", a.dtype, dt)
@@ -301,6 +368,11 @@ def _minmax_native(kern, v, axes, num_threads):
 
 
 def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads):
+    if (axis is None and out is None and not keepdims and backend == "auto"
+            and num_threads is None and initial is _NoValue and where is _NoValue):
+        res = _fast("max" if which else "min", a)
+        if res is not None:
+            return res
     a, axes = _prepare(a, axis, backend, num_threads)
     kd = kernel_dtype(a)
     ok = kd is not None and initial is _NoValue and where is _NoValue
@@ -342,6 +414,10 @@ def max(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue
 # ---------------------------------------------------------------- argmin / argmax
 
 def _arg(want_max, a, axis, out, keepdims, backend, num_threads):
+    if axis is None and out is None and not keepdims and backend == "auto" and num_threads is None:
+        res = _fast("argmax" if want_max else "argmin", a)
+        if res is not None:
+            return res
     a = as_array(a, "a")
     _backends.check_backend(backend)
     if num_threads is not None:

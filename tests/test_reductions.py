@@ -308,3 +308,18 @@ def test_no_copy_of_strided_input(backend):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < view.nbytes // 20, peak
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "min", "max", "argmin", "argmax"])
+def test_default_call_small_arrays(name):
+    """The default call (backend='auto', whole array) on small arrays of every dtype."""
+    rng = np.random.default_rng(3)
+    for dtype in DTYPES:
+        for n in (1, 2, 17, 1000, 65536):
+            a = np.asarray(rng.standard_normal(n) * 50).astype(dtype)
+            if dtype.startswith("float") and n > 2:
+                a[n // 2] = np.nan if n % 2 else a[n // 2]
+            got, ref = getattr(pc, name)(a), getattr(np, name)(a)
+            assert np.asarray(got).dtype == np.asarray(ref).dtype, (name, dtype)
+            rtol, atol = _tolerance(name, a, ref)
+            np.testing.assert_allclose(got, ref, rtol=rtol, atol=atol, err_msg=f"{name} {dtype}")
