@@ -16,7 +16,11 @@ import numba
 import numpy as np
 
 import pycompute as pc
-from pycompute._timing import median_time
+from pycompute.scaling import time_call
+
+
+def median_time(fn, repeat=5):
+    return time_call(fn, repeat).median
 
 
 @numba.njit(parallel=True, nogil=True, cache=True)

@@ -11,7 +11,9 @@
 #
 # Determinism: the work is cut into tasks from the shape alone (never from the
 # thread count); each task writes its own partial, and partials are combined in
-# task order. So results are bitwise identical at any thread count.
+# task order. So results are bitwise identical at any thread count, and tasks
+# can be handed out dynamically: a thread that the OS preempts (a busy or shared
+# machine) does not hold the others up, as it would with a static split.
 #
 # SIMD: contiguous float rows (sum, var, min/max, argmin's block scan) run the
 # explicit-vector loops of _simd.h: 2 x 8 float64 TwoSum lanes and 2 x 16
@@ -189,7 +191,7 @@ def sum_float(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
         pc = ps + ntask
         with nogil:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     _sum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &ps[t], &pc[t])
@@ -218,7 +220,7 @@ def sum_float(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     pc = ps + A * nch * B
     with nogil:
         if n_threads > 1:
-            for t in prange(ntask, num_threads=n_threads, schedule="static"):
+            for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
                 _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc)
         else:
             for t in range(ntask):
@@ -311,7 +313,7 @@ def sum_int(const int_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
             raise MemoryError()
         with nogil:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     _isum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &ps[t])
@@ -336,7 +338,7 @@ def sum_int(const int_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
         raise MemoryError()
     with nogil:
         if n_threads > 1:
-            for t in prange(ntask, num_threads=n_threads, schedule="static"):
+            for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
                 _isum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps)
         else:
             for t in range(ntask):
@@ -447,7 +449,7 @@ def minmax(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     with nogil:
         if B == 1:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     _minmax_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pmn[t], &pmx[t])
@@ -458,7 +460,7 @@ def minmax(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
                     _minmax_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pmn[t], &pmx[t])
         else:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
                     _minmax_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pmn, pmx)
             else:
                 for t in range(ntask):
@@ -571,7 +573,7 @@ def argext(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     with nogil:
         if B == 1:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     _argext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max, &pv[t], &pi[t])
@@ -584,7 +586,7 @@ def argext(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
                     pi[t] += lo
         else:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
                     _argext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pv, pi)
             else:
                 for t in range(ntask):
@@ -749,7 +751,7 @@ def var(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     with nogil:
         if B == 1:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     _var_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pm[t], &pq[t])
@@ -760,7 +762,7 @@ def var(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
                     _var_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pm[t], &pq[t])
         else:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="static"):
+                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
                     _var_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pm, pq)
             else:
                 for t in range(ntask):
@@ -806,7 +808,7 @@ def histogram_uniform(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t n, Py_ss
     memset(priv, 0, nch * nbins * sizeof(int64_t))
     with nogil:
         if n_threads > 1:
-            for t in prange(nch, num_threads=n_threads, schedule="static"):
+            for t in prange(nch, num_threads=n_threads, schedule="dynamic"):
                 lo = t * L
                 hi = lo + L if lo + L < n else n
                 _hist_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, first, last, denom,
@@ -862,7 +864,7 @@ def histogram_edges(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t n, Py_ssiz
     memset(priv, 0, nch * nbins * sizeof(int64_t))
     with nogil:
         if n_threads > 1:
-            for t in prange(nch, num_threads=n_threads, schedule="static"):
+            for t in prange(nch, num_threads=n_threads, schedule="dynamic"):
                 lo = t * L
                 hi = lo + L if lo + L < n else n
                 _hist_edges_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, &priv[t * nbins])

@@ -18,17 +18,13 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    from .compare import KERNELS, run_compare
+    from .compare import run_compare
 
-    unknown = [k for k in args.kernels if k not in KERNELS]
-    if unknown:
-        print(f"pycompute compare: unknown kernel(s) {', '.join(unknown)}; "
-              f"choose from {', '.join(KERNELS)}", file=sys.stderr)
-        return 2
     try:
         run_compare(args.kernels or None, threads=args.threads, quick=args.quick,
-                    backends=args.backend)
-    except (ValueError, TypeError) as exc:
+                    backends=args.backend, peers=args.peers, json_path=args.json,
+                    plot_path=args.plot, progress=not args.no_progress)
+    except (ValueError, TypeError, OSError) as exc:
         print(f"pycompute compare: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -41,12 +37,17 @@ def main(argv=None) -> int:
     pi.add_argument("--json", action="store_true", help="print JSON")
     pi.set_defaults(fn=_cmd_info)
     pc_ = sub.add_parser("compare", help="time kernels serially (NumPy) and in parallel")
-    pc_.add_argument("kernels", nargs="*", help="kernels to run (default: all)")
+    pc_.add_argument("kernels", nargs="*",
+                     help="kernels to run (default: one representative per family)")
     pc_.add_argument("--threads", type=int, nargs="+", default=None,
-                     help="thread counts (default: 1 and the maximum)")
+                     help="thread counts (default: 1, 2, 4, ... up to the maximum)")
     pc_.add_argument("--backend", nargs="+", default=["cython", "numba"],
                      choices=["cython", "numba"], help="native backends to time")
-    pc_.add_argument("--quick", action="store_true", help="small sizes, few repeats")
+    pc_.add_argument("--quick", action="store_true", help="small sizes, few repeats (< 30 s)")
+    pc_.add_argument("--peers", action="store_true", help="add scipy/NumPy/OpenCV rows")
+    pc_.add_argument("--json", metavar="FILE", help="write results as JSON (schema pycompute.compare/1)")
+    pc_.add_argument("--plot", metavar="FILE.png", help="write a speedup plot (matplotlib)")
+    pc_.add_argument("--no-progress", action="store_true", help="no progress bar")
     pc_.set_defaults(fn=_cmd_compare)
     args = p.parse_args(argv)
     return args.fn(args)

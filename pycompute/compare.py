@@ -1,59 +1,212 @@
-"""Serial (NumPy reference) vs parallel timings of pycompute's kernels, as a table."""
+"""Serial vs parallel: time kernels at 1..N threads against their reference, as a table.
+
+Used by ``pycompute compare`` and importable:
+
+>>> from pycompute.compare import KERNELS
+>>> "sum" in KERNELS
+True
+
+JSON output (``--json FILE``), schema ``pycompute.compare/1`` (see
+``compare_schema.json`` beside this module)::
+
+    {"schema": "pycompute.compare/1",
+     "machine": {"cpus": int, "max_threads": int, "copy_bandwidth_gbs": float,
+                 "fma_peak_gflops": float, "info": {...pycompute info...}},
+     "results": [{"kernel": str, "family": str, "backend": str, "size": str,
+                  "threads": [int], "time_s": [float], "reference_time_s": float|null,
+                  "speedup": [float], "speedup_vs_reference": [float]|null,
+                  "efficiency": [float], "serial_fraction": float,
+                  "karp_flatt": [float|null], "rate": [float]|null,
+                  "rate_unit": "GB/s"|"GFLOP/s"|null, "limit": "copy"|"fma"|null,
+                  "percent_of_limit": [float]|null, "timings": [...]}],
+     "peers": [{"kernel": str, "peer": str, "time_s": float}]}
+"""
 from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import _threads
-from ._timing import median_time
+from .scaling import measure, plot_speedup, time_call
 
-# name -> (pycompute function, reference function, bytes read per element)
-KERNELS = {
-    "sum": ("sum", np.sum),
-    "mean": ("mean", np.mean),
-    "max": ("max", np.max),
-    "argmin": ("argmin", np.argmin),
-    "var": ("var", np.var),
-    "histogram": ("histogram", lambda a: np.histogram(a, bins=256)),
+SCHEMA = "pycompute.compare/1"
+
+
+@dataclass
+class Kernel:
+    """One benchmarkable kernel: how to build its data, call it, and what it costs."""
+
+    family: str
+    make: object  # quick(bool) -> (args tuple, kwargs dict, size label)
+    call: object  # (args, kwargs, backend, num_threads) -> result
+    reference: object  # (args, kwargs) -> result
+    work: object  # (args, kwargs) -> amount per call (bytes or flops)
+    unit: str  # "GB/s" or "GFLOP/s"
+    peers: dict = field(default_factory=dict)  # name -> (args, kwargs) -> result, if importable
+    representative: bool = False
+
+
+def _reduction(name, ref, bins=None):
+    def make(quick):
+        n = 1 << (20 if quick else 26)
+        a = np.random.default_rng(0).standard_normal(n, dtype=np.float32)
+        return (a,), ({"bins": bins} if bins else {}), f"{n} float32"
+
+    def call(args, kw, backend, n):
+        import pycompute as pc
+
+        return getattr(pc, name)(*args, backend=backend, num_threads=n, **kw)
+
+    return Kernel("reductions", make, call, lambda args, kw: ref(*args, **kw),
+                  lambda args, kw: args[0].nbytes, "GB/s")
+
+
+KERNELS: dict[str, Kernel] = {
+    "sum": _reduction("sum", np.sum),
+    "var": _reduction("var", np.var),
+    "max": _reduction("max", np.max),
+    "argmin": _reduction("argmin", np.argmin),
+    "histogram": _reduction("histogram", np.histogram, bins=256),
 }
+KERNELS["sum"].representative = True
 
 
-def _data(quick: bool):
-    n = 1 << (20 if quick else 26)
-    return np.random.default_rng(0).standard_normal(n).astype(np.float32)
+def register(name: str, kernel: Kernel) -> None:
+    """Add a kernel to ``pycompute compare`` (families call this at import)."""
+    KERNELS[name] = kernel
 
 
-def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "numba")):
-    import pycompute as pc
+def default_kernels() -> list[str]:
+    return [k for k, v in KERNELS.items() if v.representative]
 
-    kernels = list(kernels or KERNELS)
+
+def machine_limits(threads: int) -> dict:
+    from . import machine
+
+    return {
+        "copy_bandwidth_gbs": machine.copy_bandwidth(threads),
+        "fma_peak_gflops": machine.fma_peak(threads),
+    }
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return None, lambda msg: None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return None, lambda msg: print(f"  {msg}", file=sys.stderr)
+    bar = tqdm(total=total, file=sys.stderr, unit="timing", leave=False)
+
+    def step(msg):
+        bar.set_postfix_str(msg)
+        bar.update(1)
+
+    return bar, step
+
+
+def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "numba"),
+                peers=False, json_path=None, plot_path=None, progress=True, out=sys.stdout):
+    """Time ``kernels`` and print the table; return the JSON-able result dict."""
+    from . import _backends
+
+    kernels = list(kernels or default_kernels())
+    unknown = [k for k in kernels if k not in KERNELS]
+    if unknown:
+        raise ValueError(f"unknown kernel(s) {', '.join(unknown)}; choose from "
+                         f"{', '.join(KERNELS)}")
     mx = _threads.max_threads()
-    threads = sorted(set(threads or [1, mx]))
+    if threads is None:
+        threads = sorted({1, *[2 ** k for k in range(mx.bit_length()) if 2 ** k <= mx], mx})
     for t in threads:
         _threads._check(t, "--threads")
-    a = _data(quick)
-    repeat = 3 if quick else 7
-    gb = a.nbytes / 1e9
-    print(f"{a.size:,} float32 ({gb * 1e3:.0f} MB); median of {repeat}; max threads {mx}")
-    hdr = f"{'kernel':10s} {'backend':8s} {'threads':>7s} {'time ms':>9s} {'GB/s':>7s} " \
-          f"{'vs numpy':>9s} {'vs 1 thr':>9s}"
-    print(hdr)
-    print("-" * len(hdr))
-    rows = []
-    for k in kernels:
-        name, ref = KERNELS[k]
-        t_ref = median_time(lambda: ref(a), repeat)
-        print(f"{k:10s} {'numpy':8s} {1:7d} {t_ref * 1e3:9.2f} {gb / t_ref:7.1f} {1.0:9.2f} {'':>9s}")
-        fn = getattr(pc, name)
-        for be in backends:
-            if name == "histogram":
-                call = lambda n: fn(a, bins=256, backend=be, num_threads=n)  # noqa: E731
-            else:
-                call = lambda n: fn(a, backend=be, num_threads=n)  # noqa: E731
-            t1 = None
-            for n in threads:
-                t = median_time(lambda: call(n), repeat)
-                t1 = t if n == threads[0] else t1
-                print(f"{'':10s} {be:8s} {n:7d} {t * 1e3:9.2f} {gb / t:7.1f} {t_ref / t:9.2f}"
-                      f" {t1 / t:9.2f}")
-                rows.append((k, be, n, t, t_ref))
-    return rows
+    threads = sorted(set(threads))
+    backends = [b for b in backends if _backends._probe(b)[0]]
+    for path in (json_path, plot_path):
+        if path is not None:
+            d = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(d) or not os.access(d, os.W_OK):
+                raise ValueError(f"cannot write {path!r}: {d!r} is not a writable folder")
+    repeat, min_time = (3, 0.01) if quick else (7, 0.1)
+
+    limits = machine_limits(max(threads))
+    from ._info import collect
+
+    doc = {"schema": SCHEMA,
+           "machine": {"cpus": os.cpu_count(), "max_threads": mx, **limits,
+                       "info": collect(numba_layer=False)},
+           "results": [], "peers": []}
+    total = len(kernels) * (len(backends) * len(threads) + 1)
+    bar, step = _progress(total, progress)
+    results = []
+    try:
+        for name in kernels:
+            k = KERNELS[name]
+            args, kw, size = k.make(quick)
+            for be in backends:
+                r = measure(lambda *a, num_threads: k.call(a, kw, be, num_threads), *args,
+                            threads=threads, repeat=repeat, min_time=min_time,
+                            reference=(lambda *a: k.reference(a, kw)) if be == backends[0] else None,
+                            name=f"{name} [{be}]", work=k.work(args, kw), unit=k.unit,
+                            progress=step)
+                results.append((name, k, be, size, r))
+            if peers:
+                for peer, fn in k.peers.items():
+                    t = time_call(lambda: fn(args, kw), repeat, min_time).median
+                    doc["peers"].append({"kernel": name, "peer": peer, "time_s": t})
+    finally:
+        if bar is not None:
+            bar.close()
+
+    ref_times = {}
+    for name, k, be, size, r in results:
+        if r.reference is not None:
+            ref_times[name] = r.reference
+    for name, k, be, size, r in results:
+        r.reference = ref_times.get(name)
+        d = r.to_dict()
+        limit = "copy" if k.unit == "GB/s" else "fma"
+        cap = limits["copy_bandwidth_gbs"] if limit == "copy" else limits["fma_peak_gflops"]
+        d.update(kernel=name, family=k.family, backend=be, size=size, limit=limit,
+                 percent_of_limit=[100 * x / cap for x in d["rate"]] if d["rate"] else None)
+        doc["results"].append(d)
+    print_table(doc, out)
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump(doc, f, indent=1)
+        print(f"wrote {json_path}", file=out)
+    if plot_path:
+        plot_speedup([r for *_, r in results], path=plot_path,
+                     title=f"pycompute speedup ({os.cpu_count()} CPUs)")
+        print(f"wrote {plot_path}", file=out)
+    return doc
+
+
+def print_table(doc: dict, out=sys.stdout) -> None:
+    m = doc["machine"]
+    print(f"machine: {m['cpus']} CPUs, max threads {m['max_threads']}; parallel copy "
+          f"{m['copy_bandwidth_gbs']:.1f} GB/s, FMA peak {m['fma_peak_gflops']:.0f} GFLOP/s "
+          f"(float32)", file=out)
+    hdr = (f"{'kernel':12s} {'backend':7s} {'thr':>3s} {'time ms':>9s} {'x ref':>7s} "
+           f"{'x 1thr':>7s} {'eff':>5s} {'rate':>8s} {'unit':7s} {'%limit':>6s} {'K-F':>6s}")
+    print(hdr, file=out)
+    print("-" * len(hdr), file=out)
+    for d in doc["results"]:
+        for i, p in enumerate(d["threads"]):
+            vs_ref = d["speedup_vs_reference"][i] if d["speedup_vs_reference"] else float("nan")
+            rate = d["rate"][i] if d["rate"] else float("nan")
+            pct = d["percent_of_limit"][i] if d["percent_of_limit"] else float("nan")
+            kf = d["karp_flatt"][i]
+            print(f"{d['kernel'] if i == 0 else '':12s} {d['backend'] if i == 0 else '':7s} "
+                  f"{p:3d} {d['time_s'][i] * 1e3:9.3f} {vs_ref:7.2f} {d['speedup'][i]:7.2f} "
+                  f"{d['efficiency'][i]:5.2f} {rate:8.2f} {d['rate_unit'] or '':7s} {pct:5.0f}% "
+                  f"{'' if kf is None else f'{kf:6.3f}':>6s}", file=out)
+        print(f"{'':12s} {'':7s} Amdahl serial fraction {d['serial_fraction']:.3f}; "
+              f"reference {d['reference_time_s'] * 1e3:.3f} ms ({d['size']})"
+              if d["reference_time_s"] else "", file=out)
+    for p in doc["peers"]:
+        print(f"peer: {p['kernel']} {p['peer']} {p['time_s'] * 1e3:.3f} ms", file=out)

@@ -1,0 +1,49 @@
+/* Machine-limit probes for the benchmarks: a peak-FMA loop and a streaming copy.
+ *
+ * pyc_fma_f32/f64: 12 independent vector accumulators (enough to cover FMA
+ * latency x issue width on current x86 and Arm cores), each updated
+ * acc = acc * a + b; with -march=native GCC emits one vfmadd per update
+ * (512-bit on AVX-512 hosts). Returns a value so the loop is not removed.
+ * Flops: iters * 12 * lanes * 2.
+ */
+#ifndef PYC_MACHINE_H
+#define PYC_MACHINE_H
+#include <stddef.h>
+#include <string.h>
+
+#if defined(__GNUC__) && (__GNUC__ >= 9 || defined(__clang__))
+typedef float pyc_m16f __attribute__((vector_size(64)));
+typedef double pyc_m8d __attribute__((vector_size(64)));
+#define PYC_FMA_LANES_F32 16
+#define PYC_FMA_LANES_F64 8
+#define PYC_FMA_BODY(VT, T, LANES)                                                   \
+    VT a, b, x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11;                      \
+    for (int j = 0; j < LANES; j++) { a[j] = (T)0.999999; b[j] = (T)1e-7;           \
+        x0[j] = seed; x1[j] = seed + 1; x2[j] = seed + 2; x3[j] = seed + 3;          \
+        x4[j] = seed + 4; x5[j] = seed + 5; x6[j] = seed + 6; x7[j] = seed + 7;      \
+        x8[j] = seed + 8; x9[j] = seed + 9; x10[j] = seed + 10; x11[j] = seed + 11; } \
+    for (long long i = 0; i < iters; i++) {                                          \
+        x0 = x0 * a + b; x1 = x1 * a + b; x2 = x2 * a + b; x3 = x3 * a + b;          \
+        x4 = x4 * a + b; x5 = x5 * a + b; x6 = x6 * a + b; x7 = x7 * a + b;          \
+        x8 = x8 * a + b; x9 = x9 * a + b; x10 = x10 * a + b; x11 = x11 * a + b;      \
+    }                                                                                \
+    VT s = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11;              \
+    double r = 0; for (int j = 0; j < LANES; j++) r += s[j];                         \
+    return r;
+static inline double pyc_fma_f32(long long iters, float seed) { PYC_FMA_BODY(pyc_m16f, float, 16) }
+static inline double pyc_fma_f64(long long iters, double seed) { PYC_FMA_BODY(pyc_m8d, double, 8) }
+#else
+#define PYC_FMA_LANES_F32 1
+#define PYC_FMA_LANES_F64 1
+static inline double pyc_fma_f32(long long iters, float seed) {
+    float x[12]; for (int k = 0; k < 12; k++) x[k] = seed + k;
+    for (long long i = 0; i < iters; i++) for (int k = 0; k < 12; k++) x[k] = x[k] * 0.999999f + 1e-7f;
+    double r = 0; for (int k = 0; k < 12; k++) r += x[k]; return r;
+}
+static inline double pyc_fma_f64(long long iters, double seed) {
+    double x[12]; for (int k = 0; k < 12; k++) x[k] = seed + k;
+    for (long long i = 0; i < iters; i++) for (int k = 0; k < 12; k++) x[k] = x[k] * 0.999999 + 1e-7;
+    double r = 0; for (int k = 0; k < 12; k++) r += x[k]; return r;
+}
+#endif
+#endif

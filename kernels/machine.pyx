@@ -1,0 +1,54 @@
+# Machine-limit probes: peak FMA throughput and parallel streaming copy.
+# Used by pycompute.machine (and the benchmarks) to express kernel speed as a
+# fraction of what the machine can do, measured in the same run.
+from cython.parallel cimport prange
+from libc.string cimport memcpy
+from libc.stdint cimport uint8_t
+
+cdef extern from "_machine.h" nogil:
+    double pyc_fma_f32(long long iters, float seed)
+    double pyc_fma_f64(long long iters, double seed)
+    const int PYC_FMA_LANES_F32
+    const int PYC_FMA_LANES_F64
+
+
+def fma(long long iters, bint double_precision, int n_threads):
+    """Run the FMA loop ``iters`` times on each of ``n_threads`` threads.
+
+    Returns flops performed (the caller times the call).
+    """
+    cdef int t
+    cdef double sink = 0.0
+    cdef int lanes = PYC_FMA_LANES_F64 if double_precision else PYC_FMA_LANES_F32
+    with nogil:
+        if n_threads > 1:
+            for t in prange(n_threads, num_threads=n_threads, schedule="static"):
+                if double_precision:
+                    sink += pyc_fma_f64(iters, 1.0 + t)
+                else:
+                    sink += pyc_fma_f32(iters, 1.0 + t)
+        else:
+            sink = pyc_fma_f64(iters, 1.0) if double_precision else pyc_fma_f32(iters, 1.0)
+    if sink == 12345.678:  # keeps the result alive
+        print(sink)
+    return float(iters) * 12 * lanes * 2 * n_threads
+
+
+def copy(const uint8_t[::1] src, uint8_t[::1] dst, int n_threads):
+    """dst[:] = src[:] in ``n_threads`` contiguous slabs (memcpy per 1 MiB block)."""
+    cdef Py_ssize_t n = src.shape[0]
+    cdef Py_ssize_t block = 1 << 20
+    cdef Py_ssize_t nb = (n + block - 1) // block
+    cdef Py_ssize_t b, lo, m
+    if dst.shape[0] < n:
+        raise ValueError("`dst` is smaller than `src`")
+    if n == 0:
+        return
+    with nogil:
+        if n_threads > 1:
+            for b in prange(nb, num_threads=n_threads, schedule="static"):
+                lo = b * block
+                m = n - lo if n - lo < block else block
+                memcpy(&dst[lo], &src[lo], m)
+        else:
+            memcpy(&dst[0], &src[0], n)

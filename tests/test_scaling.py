@@ -1,0 +1,135 @@
+"""Scaling analysis: Amdahl fit, Karp-Flatt, measure(), plots, compare JSON and the asv suite."""
+import importlib
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import pycompute as pc
+from pycompute import compare, scaling
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.parametrize("f", [0.0, 0.05, 0.3, 0.9])
+def test_amdahl_fit_recovers_serial_fraction(f):
+    p = np.array([1, 2, 4, 8, 16, 32])
+    t1 = 2.5
+    times = t1 * (f + (1 - f) / p)
+    got_f, got_t1 = scaling.amdahl_fit(list(p), list(times))
+    assert got_f == pytest.approx(f, abs=1e-9)
+    assert got_t1 == pytest.approx(t1, rel=1e-9)
+
+
+def test_amdahl_fit_with_noise():
+    rng = np.random.default_rng(0)
+    p = np.array([1, 2, 4, 8, 16])
+    times = 1.0 * (0.1 + 0.9 / p) * (1 + 0.01 * rng.standard_normal(p.size))
+    assert scaling.amdahl_fit(list(p), list(times))[0] == pytest.approx(0.1, abs=0.02)
+
+
+def test_karp_flatt_of_amdahl_speedup_is_the_serial_fraction():
+    for f in (0.02, 0.2):
+        for p in (2, 4, 16):
+            s = 1 / (f + (1 - f) / p)
+            assert scaling.karp_flatt(s, p) == pytest.approx(f)
+    assert np.isnan(scaling.karp_flatt(1.0, 1))
+
+
+def test_result_properties_from_synthetic_timings():
+    timings = [scaling.Timing(t, [t], 1, 0) for t in (8.0, 4.4, 2.6)]
+    r = scaling.ScalingResult("k", [1, 2, 4], timings, scaling.Timing(16.0, [16.0], 1, 0),
+                              work=8e9, unit="GB/s")
+    assert r.speedup == pytest.approx([1, 8 / 4.4, 8 / 2.6])
+    assert r.speedup_vs_reference == pytest.approx([2, 16 / 4.4, 16 / 2.6])
+    assert r.efficiency == pytest.approx([1, 8 / 4.4 / 2, 8 / 2.6 / 4])
+    assert r.serial_fraction == pytest.approx(0.1, abs=1e-9)
+    assert r.rates == pytest.approx([1.0, 8 / 4.4, 8 / 2.6])
+    d = r.to_dict()
+    assert d["karp_flatt"][0] is None and d["karp_flatt"][2] == pytest.approx(0.1)
+    json.dumps(d)
+
+
+def test_time_call_reports_outliers():
+    calls = iter([0.0] * 1000)
+    t = scaling.time_call(lambda: next(calls, None), repeat=5, min_time=0.001)
+    assert t.median >= 0 and len(t.rounds) == 5 and t.outliers >= 0
+
+
+def test_measure_runs_each_thread_count():
+    a = np.ones(1 << 12)
+    seen = []
+
+    def fn(x, num_threads):
+        seen.append(num_threads)
+        return pc.sum(x, num_threads=num_threads)
+
+    r = scaling.measure(fn, a, threads=[1], repeat=3, min_time=0.001, reference=np.sum)
+    assert set(seen) == {1} and r.reference is not None and r.speedup == [1.0]
+    with pytest.raises(ValueError, match="out of range"):
+        scaling.measure(fn, a, threads=[10**6])
+
+
+def test_plot_writes_a_png(tmp_path):
+    timings = [scaling.Timing(t, [t], 1, 0) for t in (1.0, 0.55)]
+    r = scaling.ScalingResult("k", [1, 2], timings)
+    path = tmp_path / "s.png"
+    r.plot(path=str(path))
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_compare_cli_json_and_plot(tmp_path):
+    import jsonschema
+    js, png = tmp_path / "c.json", tmp_path / "c.png"
+    out = subprocess.run([sys.executable, "-m", "pycompute", "compare", "--quick", "sum",
+                          "--threads", "1", "2", "--json", str(js), "--plot", str(png),
+                          "--no-progress"], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "Amdahl serial fraction" in out.stdout and "GB/s" in out.stdout
+    doc = json.loads(js.read_text())
+    with open(os.path.join(os.path.dirname(compare.__file__), "compare_schema.json")) as f:
+        schema = json.load(f)
+    jsonschema.validate(doc, schema)
+    assert {r["backend"] for r in doc["results"]} <= {"cython", "numba"}
+    assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 5000
+
+
+def test_compare_rejects_unwritable_output(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "pycompute", "compare", "--quick", "sum",
+                          "--json", "/nonexistent-dir/x.json"], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 2
+    assert "cannot write" in out.stderr and "Traceback" not in out.stderr
+
+
+def _bench_module(name):
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    try:
+        return importlib.import_module(f"benchmarks.{name}")
+    finally:
+        sys.path.pop(0)
+
+
+def _run_benchmark(cls, params):
+    """What asv does for one parameter combination: setup, then every method once."""
+    b = cls()
+    b.setup(*params)
+    ran = 0
+    for attr in dir(b):
+        if attr.startswith(("time_", "track_", "peakmem_")):
+            val = getattr(b, attr)(*params)
+            if attr.startswith("track_"):
+                assert val > 0
+            ran += 1
+    return ran
+
+
+def test_asv_suite_reductions_runs():
+    mod = _bench_module("bench_reductions")
+    assert _run_benchmark(mod.Reductions, ("sum", "float32", 1 << 20, "cython", 1)) >= 5
+    with pytest.raises(NotImplementedError):
+        mod.Reductions().setup("sum", "float32", 1 << 20, "cython", 10**6)
