@@ -6,7 +6,11 @@ Priority, highest first:
 2. ``with pycompute.num_threads(n):`` (per Python thread / asyncio task: a
    :class:`contextvars.ContextVar`), restored on exit, also on exceptions;
 3. ``pycompute.set_num_threads(n)`` (process-wide; returns the previous value);
-4. the ``PYCOMPUTE_NUM_THREADS`` environment variable;
+4. the ``PYCOMPUTE_NUM_THREADS`` environment variable, then ``OMP_NUM_THREADS``
+   (its first entry; capped at the maximum). Dask's nanny sets
+   ``OMP_NUM_THREADS=1`` in worker processes, so inside a Dask worker each task
+   runs on its worker's share of the cores and workers x threads never exceed
+   the machine;
 5. the effective CPU count: CPU affinity and cgroup CPU quota, read by loky
    (the implementation joblib and scikit-learn use).
 
@@ -135,6 +139,19 @@ def _env_threads() -> int | None:
     return _check(n, _ENV_THREADS)
 
 
+def _omp_threads() -> int | None:
+    """``OMP_NUM_THREADS`` (first entry of a nested list), capped at the maximum; None if unset
+    or not a positive integer (OpenMP itself ignores such values)."""
+    raw = os.environ.get("OMP_NUM_THREADS")
+    if not raw:
+        return None
+    try:
+        n = int(raw.split(",")[0])
+    except ValueError:
+        return None
+    return min(n, max_threads()) if n >= 1 else None
+
+
 def _default() -> tuple[int, str]:
     """The count and where it came from, before the keyword, caps and budgets."""
     n = _context.get()
@@ -145,6 +162,9 @@ def _default() -> tuple[int, str]:
     n = _env_threads()
     if n is not None:
         return n, f"environment variable {_ENV_THREADS}"
+    n = _omp_threads()
+    if n is not None:
+        return n, "environment variable OMP_NUM_THREADS"
     if _ENV_MAX in os.environ:
         return max_threads(), f"environment variable {_ENV_MAX}"
     return max_threads(), "effective CPU count (affinity and cgroup quota)"

@@ -14,6 +14,7 @@ from pycompute import _threads
 @pytest.fixture(autouse=True)
 def clean_state(monkeypatch):
     monkeypatch.delenv("PYCOMPUTE_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     pc.set_num_threads(None)
     yield
     _threads._global_threads = None  # env may hold a bad value here: don't resolve it
@@ -42,6 +43,19 @@ def test_priority_order(monkeypatch):
         assert "context manager" in _threads.thread_source()
         assert _threads.resolve(mx, work=10**9) == mx  # keyword beats context
     assert pc.get_num_threads() == mx
+
+
+def test_omp_num_threads_is_honoured_below_pycompute_variable(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1,2")
+    assert pc.get_num_threads() == 1
+    assert "OMP_NUM_THREADS" in _threads.thread_source()
+    monkeypatch.setenv("OMP_NUM_THREADS", "1000")
+    assert pc.get_num_threads() == _threads.max_threads()  # capped, not an error
+    monkeypatch.setenv("OMP_NUM_THREADS", "junk")
+    assert pc.get_num_threads() == _threads.max_threads()  # ignored, as OpenMP does
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("PYCOMPUTE_NUM_THREADS", str(_threads.max_threads()))
+    assert pc.get_num_threads() == _threads.max_threads()
 
 
 def test_negative_counts_back_from_maximum():
