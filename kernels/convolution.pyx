@@ -1,0 +1,471 @@
+# Convolution kernels: the native side of pycompute.convolution.
+#
+# Every kernel takes the same arguments as its Numba twin
+# (pycompute/_numba/convolution.py), the thread count last:
+#
+#     correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads)
+#     correlate(x, out, ocode, w, offs, mode, cval, n_threads)
+#     uniform1d(x, out, ocode, size, lo, mode, cval, n_threads)
+#
+# ``x`` is the C-contiguous input seen as 3-D: ``(A, N, B)`` for the 1-D
+# filters (filter axis N, A lines before it, B elements after it) and
+# ``(D, H, W)`` for the dense one. ``out`` is the C-contiguous output as flat
+# bytes and ``ocode`` its dtype (OUT_* below). Input and output never share
+# memory (the dispatcher copies when they would). The dtype of ``w`` is the
+# working precision: float64, or float32 for float32 -> float32 calls.
+#
+# Results match scipy.ndimage bit for bit in float64 work: the same terms are
+# summed per pixel in the same order as ni_filters.c (symmetric / antisymmetric
+# pairing in correlate1d, zero-weight taps dropped and C-order taps in correlate,
+# scipy's running-sum recurrence in uniform1d) with floating-point contraction
+# off (the pragma below; scipy's x86-64 wheels have no FMA), and the final
+# double -> integer conversion reproduces what scipy's compiled C cast does on
+# x86-64 (truncation; out-of-range values wrap through int32/int64 as
+# cvttsd2si does). float32 work uses explicit fmaf.
+#
+# Vectorization: the tap loops run tap-major over a chunk of CHUNK outputs kept
+# in a thread-local accumulator (L1-resident), one contiguous stride-1 loop per
+# tap. GCC's report (PYCOMPUTE_VEC_REPORT=1, -march=native
+# -mprefer-vector-width=512 on the AVX-512 build host) shows those loops
+# vectorized with 64-byte vectors: 16 x float32 (vfmadd on zmm) or 8 x float64,
+# including the int -> float conversions of the input; the stores to the output
+# dtype vectorize the same way. uniform1d vectorizes across the B lanes of a row.
+#
+# Parallelism: ``with nogil, parallel(num_threads=n)`` + ``prange`` with a static
+# schedule over tasks cut from the shape alone; each output element is computed
+# by one task in a fixed order, so results are identical at any thread count.
+from cython.parallel cimport parallel, prange
+from libc.math cimport fmaf
+from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t,
+                          uint8_t, uint16_t, uint32_t, uint64_t)
+from libc.stdlib cimport free, malloc
+
+from _boundary cimport boundary_index
+from _fused cimport real_t
+
+cdef extern from *:
+    """
+    /* scipy sums in plain double arithmetic: no a*b+c contraction into FMA here. */
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC optimize ("fp-contract=off")
+    #endif
+    """
+
+ctypedef fused work_t:
+    float
+    double
+
+cdef enum:
+    CHUNK = 2048     # outputs per task: accumulator stays in L1
+    OUT_F32 = 0
+    OUT_F64 = 1
+    OUT_I8 = 2
+    OUT_I16 = 3
+    OUT_I32 = 4
+    OUT_I64 = 5
+    OUT_U8 = 6
+    OUT_U16 = 7
+    OUT_U32 = 8
+    OUT_U64 = 9
+
+
+#: bytes per element of each OUT_* code
+cdef int[10] _OUT_SIZE
+_OUT_SIZE[:] = [4, 8, 1, 2, 4, 8, 1, 2, 4, 8]
+
+
+cdef inline Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return (a + b - 1) // b
+
+
+cdef inline Py_ssize_t _clip(Py_ssize_t v, Py_ssize_t n) noexcept nogil:
+    return 0 if v < 0 else (n if v > n else v)
+
+
+cdef inline work_t _madd(work_t acc, work_t a, work_t b) noexcept nogil:
+    if work_t is float:
+        return fmaf(a, b, acc)
+    else:
+        return acc + a * b
+
+
+# ---------------------------------------------------------------- store (scipy's casts)
+
+cdef inline uint64_t _to_u64(double v) noexcept nogil:
+    # x86-64 gcc without AVX-512: below 2**63 (or NaN) cvttsd2si, else subtract and flip the top bit
+    if not (v >= 9223372036854775808.0):
+        return <uint64_t><int64_t>v
+    return (<uint64_t><int64_t>(v - 9223372036854775808.0)) ^ (<uint64_t>1 << 63)
+
+
+cdef void _store(const work_t* acc, Py_ssize_t n, char* dst, int code) noexcept nogil:
+    """``dst[0:n] = acc[0:n]`` converted to output dtype ``code`` the way scipy's C casts do."""
+    cdef Py_ssize_t i
+    if code == OUT_F32:
+        for i in range(n):
+            (<float*>dst)[i] = <float>acc[i]
+    elif code == OUT_F64:
+        for i in range(n):
+            (<double*>dst)[i] = <double>acc[i]
+    elif code == OUT_I8:
+        for i in range(n):
+            (<int8_t*>dst)[i] = <int8_t><int32_t>acc[i]
+    elif code == OUT_I16:
+        for i in range(n):
+            (<int16_t*>dst)[i] = <int16_t><int32_t>acc[i]
+    elif code == OUT_I32:
+        for i in range(n):
+            (<int32_t*>dst)[i] = <int32_t>acc[i]
+    elif code == OUT_I64:
+        for i in range(n):
+            (<int64_t*>dst)[i] = <int64_t>acc[i]
+    elif code == OUT_U8:
+        for i in range(n):
+            (<uint8_t*>dst)[i] = <uint8_t><int32_t>acc[i]
+    elif code == OUT_U16:
+        for i in range(n):
+            (<uint16_t*>dst)[i] = <uint16_t><int32_t>acc[i]
+    elif code == OUT_U32:
+        for i in range(n):
+            (<uint32_t*>dst)[i] = <uint32_t><int64_t>acc[i]
+    else:
+        for i in range(n):
+            (<uint64_t*>dst)[i] = _to_u64(<double>acc[i])
+
+
+cdef inline char* _out_ptr(out):
+    cdef unsigned char[::1] ob = out
+    return <char*>&ob[0]
+
+
+# ---------------------------------------------------------------- correlate1d
+
+cdef inline work_t _fetch1(const real_t* x, Py_ssize_t m, Py_ssize_t sh, Py_ssize_t N,
+                           Py_ssize_t B, int mode, work_t cv) noexcept nogil:
+    """Element ``sh`` rows after flat element ``m`` of one (N, B) slab, border-extended."""
+    cdef Py_ssize_t i = m // B
+    cdef Py_ssize_t r = boundary_index(i + sh, N, mode)
+    if r < 0:
+        return cv
+    return <work_t>x[r * B + (m - i * B)]
+
+
+cdef void _term1(work_t* acc, const real_t* x, Py_ssize_t m0, Py_ssize_t n, Py_ssize_t sh,
+                 work_t wk, bint init, Py_ssize_t N, Py_ssize_t B, int mode,
+                 work_t cv) noexcept nogil:
+    """acc[j] (=|+=) x[row + sh][m0 + j] * wk for j < n."""
+    cdef Py_ssize_t M = N * B, s = sh * B, j
+    cdef Py_ssize_t jlo = _clip(-s - m0, n), jhi = _clip(M - s - m0, n)
+    cdef const real_t* p = x + m0 + s
+    if jhi < jlo:
+        jhi = jlo
+    if init:
+        for j in range(jlo):
+            acc[j] = _fetch1(x, m0 + j, sh, N, B, mode, cv) * wk
+        for j in range(jlo, jhi):
+            acc[j] = <work_t>p[j] * wk
+        for j in range(jhi, n):
+            acc[j] = _fetch1(x, m0 + j, sh, N, B, mode, cv) * wk
+    else:
+        for j in range(jlo):
+            acc[j] = _madd(acc[j], _fetch1(x, m0 + j, sh, N, B, mode, cv), wk)
+        for j in range(jlo, jhi):
+            acc[j] = _madd(acc[j], <work_t>p[j], wk)
+        for j in range(jhi, n):
+            acc[j] = _madd(acc[j], _fetch1(x, m0 + j, sh, N, B, mode, cv), wk)
+
+
+cdef void _term2(work_t* acc, const real_t* x, Py_ssize_t m0, Py_ssize_t n, Py_ssize_t sa,
+                 Py_ssize_t sb, work_t wk, int sym, Py_ssize_t N, Py_ssize_t B, int mode,
+                 work_t cv) noexcept nogil:
+    """acc[j] += (x[row + sa] +/- x[row + sb]) * wk  (sym = +1 / -1), scipy's paired taps."""
+    cdef Py_ssize_t M = N * B, ta = sa * B, tb = sb * B, j
+    cdef Py_ssize_t jlo = _clip(-ta - m0, n), jhi = _clip(M - ta - m0, n)
+    cdef Py_ssize_t klo = _clip(-tb - m0, n), khi = _clip(M - tb - m0, n)
+    cdef const real_t* pa = x + m0 + ta
+    cdef const real_t* pb = x + m0 + tb
+    cdef work_t a, b
+    if klo > jlo:
+        jlo = klo
+    if khi < jhi:
+        jhi = khi
+    if jhi < jlo:
+        jhi = jlo
+    for j in range(jlo):
+        a = _fetch1(x, m0 + j, sa, N, B, mode, cv)
+        b = _fetch1(x, m0 + j, sb, N, B, mode, cv)
+        acc[j] = _madd(acc[j], a + b if sym > 0 else a - b, wk)
+    if sym > 0:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(acc[j], <work_t>pa[j] + <work_t>pb[j], wk)
+    else:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(acc[j], <work_t>pa[j] - <work_t>pb[j], wk)
+    for j in range(jhi, n):
+        a = _fetch1(x, m0 + j, sa, N, B, mode, cv)
+        b = _fetch1(x, m0 + j, sb, N, B, mode, cv)
+        acc[j] = _madd(acc[j], a + b if sym > 0 else a - b, wk)
+
+
+cdef void _corr1d_task(const real_t* x, Py_ssize_t N, Py_ssize_t B, Py_ssize_t m0,
+                       Py_ssize_t n, const work_t* w, Py_ssize_t K, Py_ssize_t lo, int sym,
+                       int mode, work_t cv, work_t* acc, char* dst, int code) noexcept nogil:
+    """Outputs m0 .. m0+n of one (N, B) slab; per-pixel term order as NI_Correlate1D."""
+    cdef Py_ssize_t c = K // 2, k
+    if sym != 0:
+        _term1(acc, x, m0, n, c - lo, w[c], True, N, B, mode, cv)
+        for k in range(c):
+            _term2(acc, x, m0, n, k - lo, 2 * c - k - lo, w[k], sym, N, B, mode, cv)
+    else:
+        _term1(acc, x, m0, n, K - 1 - lo, w[K - 1], True, N, B, mode, cv)
+        for k in range(K - 1):
+            _term1(acc, x, m0, n, k - lo, w[k], False, N, B, mode, cv)
+    _store(acc, n, dst, code)
+
+
+READS_WORK_DTYPE = False  # reads every real dtype directly (fused types)
+
+
+def correlate1d(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
+                Py_ssize_t lo, int sym, int mode, double cval, int n_threads):
+    """1-D correlation along axis 1 of ``x`` (A, N, B) into ``out`` (flat bytes)."""
+    cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2], K = w.shape[0]
+    cdef Py_ssize_t M = N * B
+    cdef Py_ssize_t nch = _cdiv(M, CHUNK), T = A * nch, t, a, m0, n
+    cdef char* po
+    cdef int osz = _OUT_SIZE[ocode]
+    cdef const real_t* px = &x[0, 0, 0]
+    cdef const work_t* pw = &w[0]
+    cdef work_t cv = <work_t>cval
+    cdef work_t* acc
+    if T == 0:
+        return
+    po = _out_ptr(out)
+    with nogil:
+        if n_threads > 1:
+            with parallel(num_threads=n_threads):
+                acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+                for t in prange(T, schedule="static"):
+                    a = t // nch
+                    m0 = (t - a * nch) * CHUNK
+                    n = M - m0 if M - m0 < CHUNK else CHUNK
+                    _corr1d_task(px + a * M, N, B, m0, n, pw, K, lo, sym, mode, cv, acc,
+                                 po + (a * M + m0) * osz, ocode)
+                free(acc)
+        else:
+            acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+            for t in range(T):
+                a = t // nch
+                m0 = (t - a * nch) * CHUNK
+                n = M - m0 if M - m0 < CHUNK else CHUNK
+                _corr1d_task(px + a * M, N, B, m0, n, pw, K, lo, sym, mode, cv, acc,
+                             po + (a * M + m0) * osz, ocode)
+            free(acc)
+
+
+# ---------------------------------------------------------------- dense correlate
+
+cdef void _corr_task(const real_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
+                     Py_ssize_t row, Py_ssize_t x0, Py_ssize_t n, const work_t* w,
+                     const int64_t* offs, Py_ssize_t ntap, int mode, work_t cv,
+                     work_t* acc, char* dst, int code) noexcept nogil:
+    """Outputs x0 .. x0+n of output row ``row`` (= z*H + y): sum over taps in C order."""
+    cdef Py_ssize_t z = row // H, y = row - (row // H) * H
+    cdef Py_ssize_t t, j, zz, yy, dx, jlo, jhi, xx
+    cdef const real_t* p
+    cdef const real_t* src
+    cdef work_t wk
+    for j in range(n):
+        acc[j] = 0
+    for t in range(ntap):
+        wk = w[t]
+        zz = boundary_index(z + offs[3 * t], D, mode)
+        yy = boundary_index(y + offs[3 * t + 1], H, mode)
+        dx = offs[3 * t + 2]
+        if zz < 0 or yy < 0:
+            for j in range(n):
+                acc[j] = _madd(acc[j], cv, wk)
+            continue
+        src = x + (zz * H + yy) * W
+        jlo = _clip(-dx - x0, n)
+        jhi = _clip(W - dx - x0, n)
+        if jhi < jlo:
+            jhi = jlo
+        for j in range(jlo):
+            xx = boundary_index(x0 + j + dx, W, mode)
+            acc[j] = _madd(acc[j], cv if xx < 0 else <work_t>src[xx], wk)
+        p = src + x0 + dx
+        for j in range(jlo, jhi):
+            acc[j] = _madd(acc[j], <work_t>p[j], wk)
+        for j in range(jhi, n):
+            xx = boundary_index(x0 + j + dx, W, mode)
+            acc[j] = _madd(acc[j], cv if xx < 0 else <work_t>src[xx], wk)
+    _store(acc, n, dst, code)
+
+
+def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
+              const int64_t[:, ::1] offs, int mode, double cval, int n_threads):
+    """Dense correlation of ``x`` (D, H, W); tap ``t`` reads ``x[z+dz, y+dy, x+dx]`` with
+    ``offs[t] = (dz, dy, dx)`` and weight ``w[t]`` (zero taps already dropped)."""
+    cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2], ntap = w.shape[0]
+    cdef Py_ssize_t nch = _cdiv(W, CHUNK), T = D * H * nch, t, row, x0, n
+    cdef char* po
+    cdef int osz = _OUT_SIZE[ocode]
+    cdef const real_t* px = &x[0, 0, 0]
+    cdef const work_t* pw = &w[0] if ntap > 0 else NULL
+    cdef const int64_t* po_ = &offs[0, 0] if ntap > 0 else NULL
+    cdef work_t cv = <work_t>cval
+    cdef work_t* acc
+    if T == 0:
+        return
+    po = _out_ptr(out)
+    with nogil:
+        if n_threads > 1:
+            with parallel(num_threads=n_threads):
+                acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+                for t in prange(T, schedule="static"):
+                    row = t // nch
+                    x0 = (t - row * nch) * CHUNK
+                    n = W - x0 if W - x0 < CHUNK else CHUNK
+                    _corr_task(px, D, H, W, row, x0, n, pw, po_, ntap, mode, cv, acc,
+                               po + (row * W + x0) * osz, ocode)
+                free(acc)
+        else:
+            acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+            for t in range(T):
+                row = t // nch
+                x0 = (t - row * nch) * CHUNK
+                n = W - x0 if W - x0 < CHUNK else CHUNK
+                _corr_task(px, D, H, W, row, x0, n, pw, po_, ntap, mode, cv, acc,
+                           po + (row * W + x0) * osz, ocode)
+            free(acc)
+
+
+# ---------------------------------------------------------------- uniform1d
+
+cdef inline double _val(const real_t* slab, Py_ssize_t r, Py_ssize_t N, Py_ssize_t B,
+                        Py_ssize_t b, int mode, double cv) noexcept nogil:
+    cdef Py_ssize_t rr = boundary_index(r, N, mode)
+    return cv if rr < 0 else <double>slab[rr * B + b]
+
+
+cdef void _uniform_task(const real_t* slab, Py_ssize_t N, Py_ssize_t B, Py_ssize_t b0,
+                        Py_ssize_t nb, Py_ssize_t size, Py_ssize_t lo, int mode, double cv,
+                        double* acc, char* dst, int osz, int code) noexcept nogil:
+    """Lanes b0 .. b0+nb of one (N, B) slab: NI_UniformFilter1D's running sum per lane
+    (``out = sum / size; sum += entering - leaving``), vectorized across the lanes.
+    ``acc`` holds 2 * CHUNK doubles: the sums, then the quotients."""
+    cdef Py_ssize_t i, j, b, ra, raa, rss
+    cdef double fs = <double>size
+    cdef double* q = acc + CHUNK
+    cdef const real_t* pa
+    cdef const real_t* ps
+    for b in range(nb):
+        acc[b] = 0.0
+    for j in range(size):
+        ra = boundary_index(j - lo, N, mode)
+        if ra < 0:
+            for b in range(nb):
+                acc[b] = acc[b] + cv
+        else:
+            pa = slab + ra * B + b0
+            for b in range(nb):
+                acc[b] = acc[b] + <double>pa[b]
+    for i in range(N):
+        if i > 0:
+            raa = boundary_index(i - 1 + size - lo, N, mode)
+            rss = boundary_index(i - 1 - lo, N, mode)
+            if raa >= 0 and rss >= 0:
+                pa = slab + raa * B + b0
+                ps = slab + rss * B + b0
+                for b in range(nb):
+                    acc[b] = acc[b] + (<double>pa[b] - <double>ps[b])
+            elif raa >= 0:
+                pa = slab + raa * B + b0
+                for b in range(nb):
+                    acc[b] = acc[b] + (<double>pa[b] - cv)
+            elif rss >= 0:
+                ps = slab + rss * B + b0
+                for b in range(nb):
+                    acc[b] = acc[b] + (cv - <double>ps[b])
+            else:
+                for b in range(nb):
+                    acc[b] = acc[b] + (cv - cv)
+        for b in range(nb):
+            q[b] = acc[b] / fs
+        _store(q, nb, dst + (i * B + b0) * osz, code)
+
+
+cdef void _uniform_line(const real_t* line, Py_ssize_t N, Py_ssize_t size, Py_ssize_t lo,
+                        int mode, double cv, double* acc, char* dst, int osz,
+                        int code) noexcept nogil:
+    """One contiguous line (B == 1): the running sum runs along it, stored CHUNK at a time."""
+    cdef Py_ssize_t i, j, i0, n
+    cdef double fs = <double>size
+    cdef double tmp = 0.0
+    cdef double a, s
+    for j in range(size):
+        tmp = tmp + _val(line, j - lo, N, 1, 0, mode, cv)
+    i0 = 0
+    while i0 < N:
+        n = N - i0 if N - i0 < CHUNK else CHUNK
+        for i in range(i0, i0 + n):
+            if i > 0:
+                if i - 1 - lo >= 0 and i - 1 + size - lo < N:
+                    a = <double>line[i - 1 + size - lo]
+                    s = <double>line[i - 1 - lo]
+                else:
+                    a = _val(line, i - 1 + size - lo, N, 1, 0, mode, cv)
+                    s = _val(line, i - 1 - lo, N, 1, 0, mode, cv)
+                tmp = tmp + (a - s)
+            acc[i - i0] = tmp / fs
+        _store(acc, n, dst + i0 * osz, code)
+        i0 += n
+
+
+def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssize_t lo,
+              int mode, double cval, int n_threads):
+    """Uniform (box) filter of length ``size`` along axis 1 of ``x`` (A, N, B), O(1) per
+    output: a float64 running sum per lane divided by ``size``, exactly scipy's recurrence."""
+    cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
+    cdef Py_ssize_t M = N * B, nch, T, t, a, b0, nb
+    cdef char* po
+    cdef int osz = _OUT_SIZE[ocode]
+    cdef const real_t* px = &x[0, 0, 0]
+    cdef double* acc
+    if A * M == 0:
+        return
+    po = _out_ptr(out)
+    if B == 1:
+        nch = 1
+    else:
+        nch = _cdiv(B, CHUNK)
+    T = A * nch
+    with nogil:
+        if n_threads > 1:
+            with parallel(num_threads=n_threads):
+                acc = <double*>malloc(2 * CHUNK * sizeof(double))
+                for t in prange(T, schedule="static"):
+                    a = t // nch
+                    if B == 1:
+                        _uniform_line(px + a * N, N, size, lo, mode, cval, acc,
+                                      po + a * N * osz, osz, ocode)
+                    else:
+                        b0 = (t - a * nch) * CHUNK
+                        nb = B - b0 if B - b0 < CHUNK else CHUNK
+                        _uniform_task(px + a * M, N, B, b0, nb, size, lo, mode, cval, acc,
+                                      po + a * M * osz, osz, ocode)
+                free(acc)
+        else:
+            acc = <double*>malloc(2 * CHUNK * sizeof(double))
+            for t in range(T):
+                a = t // nch
+                if B == 1:
+                    _uniform_line(px + a * N, N, size, lo, mode, cval, acc,
+                                  po + a * N * osz, osz, ocode)
+                else:
+                    b0 = (t - a * nch) * CHUNK
+                    nb = B - b0 if B - b0 < CHUNK else CHUNK
+                    _uniform_task(px + a * M, N, B, b0, nb, size, lo, mode, cval, acc,
+                                  po + a * M * osz, osz, ocode)
+            free(acc)
