@@ -5,7 +5,7 @@
 #
 #     correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads)
 #     correlate(x, out, ocode, w, offs, mode, cval, n_threads)
-#     uniform1d(x, out, ocode, size, lo, mode, cval, n_threads)
+#     uniform1d(x, out, ocode, size, lo, exact, mode, cval, n_threads)
 #
 # ``x`` is the C-contiguous input seen as 3-D: ``(A, N, B)`` for the 1-D
 # filters (filter axis N, A lines before it, B elements after it) and
@@ -209,9 +209,11 @@ cdef void _term2(work_t* acc, const real_t* x, Py_ssize_t m0, Py_ssize_t n, Py_s
 
 cdef void _corr1d_task(const real_t* x, Py_ssize_t N, Py_ssize_t B, Py_ssize_t m0,
                        Py_ssize_t n, const work_t* w, Py_ssize_t K, Py_ssize_t lo, int sym,
-                       int mode, work_t cv, work_t* acc, char* dst, int code) noexcept nogil:
-    """Outputs m0 .. m0+n of one (N, B) slab; per-pixel term order as NI_Correlate1D."""
-    cdef Py_ssize_t c = K // 2, k
+                       int mode, work_t cv, work_t div, work_t* acc, char* dst,
+                       int code) noexcept nogil:
+    """Outputs m0 .. m0+n of one (N, B) slab; per-pixel term order as NI_Correlate1D.
+    ``div`` != 1 divides the sums (the exact-integer box filter)."""
+    cdef Py_ssize_t c = K // 2, k, j
     if sym != 0:
         _term1(acc, x, m0, n, c - lo, w[c], True, N, B, mode, cv)
         for k in range(c):
@@ -220,7 +222,39 @@ cdef void _corr1d_task(const real_t* x, Py_ssize_t N, Py_ssize_t B, Py_ssize_t m
         _term1(acc, x, m0, n, K - 1 - lo, w[K - 1], True, N, B, mode, cv)
         for k in range(K - 1):
             _term1(acc, x, m0, n, k - lo, w[k], False, N, B, mode, cv)
+    if div != 1:
+        for j in range(n):
+            acc[j] = acc[j] / div
     _store(acc, n, dst, code)
+
+
+cdef void _corr1d_run(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B,
+                      const work_t* pw, Py_ssize_t K, Py_ssize_t lo, int sym, int mode,
+                      work_t cv, work_t div, char* po, int osz, int ocode,
+                      int n_threads) noexcept nogil:
+    """Tasks of CHUNK outputs (cut from the shape alone) over every (N, B) slab."""
+    cdef Py_ssize_t M = N * B
+    cdef Py_ssize_t nch = _cdiv(M, CHUNK), T = A * nch, t, a, m0, n
+    cdef work_t* acc
+    if n_threads > 1:
+        with parallel(num_threads=n_threads):
+            acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+            for t in prange(T, schedule="static"):
+                a = t // nch
+                m0 = (t - a * nch) * CHUNK
+                n = M - m0 if M - m0 < CHUNK else CHUNK
+                _corr1d_task(px + a * M, N, B, m0, n, pw, K, lo, sym, mode, cv, div, acc,
+                             po + (a * M + m0) * osz, ocode)
+            free(acc)
+    else:
+        acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+        for t in range(T):
+            a = t // nch
+            m0 = (t - a * nch) * CHUNK
+            n = M - m0 if M - m0 < CHUNK else CHUNK
+            _corr1d_task(px + a * M, N, B, m0, n, pw, K, lo, sym, mode, cv, div, acc,
+                         po + (a * M + m0) * osz, ocode)
+        free(acc)
 
 
 READS_WORK_DTYPE = False  # reads every real dtype directly (fused types)
@@ -229,77 +263,105 @@ READS_WORK_DTYPE = False  # reads every real dtype directly (fused types)
 def correlate1d(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
                 Py_ssize_t lo, int sym, int mode, double cval, int n_threads):
     """1-D correlation along axis 1 of ``x`` (A, N, B) into ``out`` (flat bytes)."""
-    cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2], K = w.shape[0]
-    cdef Py_ssize_t M = N * B
-    cdef Py_ssize_t nch = _cdiv(M, CHUNK), T = A * nch, t, a, m0, n
+    cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
     cdef char* po
-    cdef int osz = _OUT_SIZE[ocode]
-    cdef const real_t* px = &x[0, 0, 0]
-    cdef const work_t* pw = &w[0]
-    cdef work_t cv = <work_t>cval
-    cdef work_t* acc
-    if T == 0:
+    if A * N * B == 0:
         return
     po = _out_ptr(out)
     with nogil:
-        if n_threads > 1:
-            with parallel(num_threads=n_threads):
-                acc = <work_t*>malloc(CHUNK * sizeof(work_t))
-                for t in prange(T, schedule="static"):
-                    a = t // nch
-                    m0 = (t - a * nch) * CHUNK
-                    n = M - m0 if M - m0 < CHUNK else CHUNK
-                    _corr1d_task(px + a * M, N, B, m0, n, pw, K, lo, sym, mode, cv, acc,
-                                 po + (a * M + m0) * osz, ocode)
-                free(acc)
-        else:
-            acc = <work_t*>malloc(CHUNK * sizeof(work_t))
-            for t in range(T):
-                a = t // nch
-                m0 = (t - a * nch) * CHUNK
-                n = M - m0 if M - m0 < CHUNK else CHUNK
-                _corr1d_task(px + a * M, N, B, m0, n, pw, K, lo, sym, mode, cv, acc,
-                             po + (a * M + m0) * osz, ocode)
-            free(acc)
+        _corr1d_run(&x[0, 0, 0], A, N, B, &w[0], w.shape[0], lo, sym, mode, <work_t>cval,
+                    <work_t>1, po, _OUT_SIZE[ocode], ocode, n_threads)
 
 
 # ---------------------------------------------------------------- dense correlate
+
+cdef inline work_t _fetch_x(const real_t* src, Py_ssize_t xi, Py_ssize_t W, int mode,
+                            work_t cv) noexcept nogil:
+    cdef Py_ssize_t xx = boundary_index(xi, W, mode)
+    return cv if xx < 0 else <work_t>src[xx]
+
+
+cdef void _row_taps(work_t* acc, const real_t* src, Py_ssize_t x0, Py_ssize_t n, Py_ssize_t W,
+                    const work_t* w, const int64_t* offs, Py_ssize_t g, int mode,
+                    work_t cv) noexcept nogil:
+    """Taps 0..g-1 (g <= 4, in order) that all read source row ``src``, fused: one pass
+    over acc for up to four taps (1 load + 1 store of acc instead of four)."""
+    cdef Py_ssize_t j, q, jlo = 0, jhi = n, lo_q, hi_q
+    cdef const real_t* p0
+    cdef const real_t* p1
+    cdef const real_t* p2
+    cdef const real_t* p3
+    cdef work_t w0 = w[0], w1 = 0, w2 = 0, w3 = 0, sacc
+    for q in range(g):
+        lo_q = _clip(-offs[3 * q + 2] - x0, n)
+        hi_q = _clip(W - offs[3 * q + 2] - x0, n)
+        if lo_q > jlo:
+            jlo = lo_q
+        if hi_q < jhi:
+            jhi = hi_q
+    if jhi < jlo:
+        jhi = jlo
+    # border outputs: every tap of the group in order, through boundary_index
+    for j in range(jlo):
+        sacc = acc[j]
+        for q in range(g):
+            sacc = _madd(sacc, _fetch_x(src, x0 + j + offs[3 * q + 2], W, mode, cv), w[q])
+        acc[j] = sacc
+    for j in range(jhi, n):
+        sacc = acc[j]
+        for q in range(g):
+            sacc = _madd(sacc, _fetch_x(src, x0 + j + offs[3 * q + 2], W, mode, cv), w[q])
+        acc[j] = sacc
+    p0 = src + x0 + offs[2]
+    if g == 1:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(acc[j], <work_t>p0[j], w0)
+        return
+    p1 = src + x0 + offs[5]
+    w1 = w[1]
+    if g == 2:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(_madd(acc[j], <work_t>p0[j], w0), <work_t>p1[j], w1)
+        return
+    p2 = src + x0 + offs[8]
+    w2 = w[2]
+    if g == 3:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(_madd(_madd(acc[j], <work_t>p0[j], w0), <work_t>p1[j], w1),
+                           <work_t>p2[j], w2)
+        return
+    p3 = src + x0 + offs[11]
+    w3 = w[3]
+    for j in range(jlo, jhi):
+        acc[j] = _madd(_madd(_madd(_madd(acc[j], <work_t>p0[j], w0), <work_t>p1[j], w1),
+                             <work_t>p2[j], w2), <work_t>p3[j], w3)
+
 
 cdef void _corr_task(const real_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
                      Py_ssize_t row, Py_ssize_t x0, Py_ssize_t n, const work_t* w,
                      const int64_t* offs, Py_ssize_t ntap, int mode, work_t cv,
                      work_t* acc, char* dst, int code) noexcept nogil:
-    """Outputs x0 .. x0+n of output row ``row`` (= z*H + y): sum over taps in C order."""
+    """Outputs x0 .. x0+n of output row ``row`` (= z*H + y): sum over taps in C order.
+    Consecutive taps on one source row run fused, four at a time (_row_taps)."""
     cdef Py_ssize_t z = row // H, y = row - (row // H) * H
-    cdef Py_ssize_t t, j, zz, yy, dx, jlo, jhi, xx
-    cdef const real_t* p
-    cdef const real_t* src
-    cdef work_t wk
+    cdef Py_ssize_t t, j, g, zz, yy
     for j in range(n):
         acc[j] = 0
-    for t in range(ntap):
-        wk = w[t]
+    t = 0
+    while t < ntap:
         zz = boundary_index(z + offs[3 * t], D, mode)
         yy = boundary_index(y + offs[3 * t + 1], H, mode)
-        dx = offs[3 * t + 2]
         if zz < 0 or yy < 0:
             for j in range(n):
-                acc[j] = _madd(acc[j], cv, wk)
+                acc[j] = _madd(acc[j], cv, w[t])
+            t += 1
             continue
-        src = x + (zz * H + yy) * W
-        jlo = _clip(-dx - x0, n)
-        jhi = _clip(W - dx - x0, n)
-        if jhi < jlo:
-            jhi = jlo
-        for j in range(jlo):
-            xx = boundary_index(x0 + j + dx, W, mode)
-            acc[j] = _madd(acc[j], cv if xx < 0 else <work_t>src[xx], wk)
-        p = src + x0 + dx
-        for j in range(jlo, jhi):
-            acc[j] = _madd(acc[j], <work_t>p[j], wk)
-        for j in range(jhi, n):
-            xx = boundary_index(x0 + j + dx, W, mode)
-            acc[j] = _madd(acc[j], cv if xx < 0 else <work_t>src[xx], wk)
+        g = 1
+        while (g < 4 and t + g < ntap and offs[3 * (t + g)] == offs[3 * t]
+               and offs[3 * (t + g) + 1] == offs[3 * t + 1]):
+            g += 1
+        _row_taps(acc, x + (zz * H + yy) * W, x0, n, W, w + t, offs + 3 * t, g, mode, cv)
+        t += g
     _store(acc, n, dst, code)
 
 
@@ -424,9 +486,16 @@ cdef void _uniform_line(const real_t* line, Py_ssize_t N, Py_ssize_t size, Py_ss
 
 
 def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssize_t lo,
-              int mode, double cval, int n_threads):
-    """Uniform (box) filter of length ``size`` along axis 1 of ``x`` (A, N, B), O(1) per
-    output: a float64 running sum per lane divided by ``size``, exactly scipy's recurrence."""
+              bint exact, int mode, double cval, int n_threads):
+    """Uniform (box) filter of length ``size`` along axis 1 of ``x`` (A, N, B).
+
+    Default: O(1) per output, a float64 running sum per lane divided by ``size``,
+    exactly scipy's recurrence. ``exact`` (the caller guarantees integer inputs
+    and cval whose window sums are exact in float64, e.g. up to 32-bit integers):
+    every partial sum is an exact integer, so scipy's recurrence and a direct
+    window sum give the same double, bit for bit, and the window sum runs
+    tap-major along flat rows, vectorized whatever B is."""
+    cdef double* ones
     cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
     cdef Py_ssize_t M = N * B, nch, T, t, a, b0, nb
     cdef char* po
@@ -436,6 +505,17 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
     if A * M == 0:
         return
     po = _out_ptr(out)
+    if exact:
+        ones = <double*>malloc(size * sizeof(double))
+        if ones == NULL:
+            raise MemoryError()
+        for t in range(size):
+            ones[t] = 1.0
+        with nogil:
+            _corr1d_run(px, A, N, B, ones, size, lo, 0, mode, cval, <double>size, po, osz,
+                        ocode, n_threads)
+        free(ones)
+        return
     if B == 1:
         nch = 1
     else:

@@ -2,7 +2,7 @@
 
     correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads)
     correlate(x, out, ocode, w, offs, mode, cval, n_threads)
-    uniform1d(x, out, ocode, size, lo, mode, cval, n_threads)
+    uniform1d(x, out, ocode, size, lo, exact, mode, cval, n_threads)
 
 ``x`` is C-contiguous 3-D, ``out`` the output as flat bytes with dtype code
 ``ocode`` (see ``OUT_CODES``), ``w``'s dtype the working precision. One
@@ -36,51 +36,54 @@ _TOP = np.uint64(1 << 63)
 
 @njit(inline="always", nogil=True, cache=True)
 def _store(acc, n, out, off, code):
-    """Bytes of ``out`` from element ``off``: acc[:n] cast as scipy's C casts do (x86-64)."""
+    """Bytes of ``out`` from element ``off``: acc[:n] cast as scipy's C casts do (x86-64).
+
+    Loops index views from 0 (non-negative indices: no wrap-around branch, so
+    LLVM vectorizes them); the same holds for every hot loop below."""
     if code == 0:
-        o = out.view(np.float32)
+        o = out.view(np.float32)[off:off + n]
         for i in range(n):
-            o[off + i] = np.float32(acc[i])
+            o[i] = np.float32(acc[i])
     elif code == 1:
-        o = out.view(np.float64)
+        o = out.view(np.float64)[off:off + n]
         for i in range(n):
-            o[off + i] = np.float64(acc[i])
+            o[i] = np.float64(acc[i])
     elif code == 2:
-        o = out.view(np.int8)
+        o = out.view(np.int8)[off:off + n]
         for i in range(n):
-            o[off + i] = np.int8(np.int32(acc[i]))
+            o[i] = np.int8(np.int32(acc[i]))
     elif code == 3:
-        o = out.view(np.int16)
+        o = out.view(np.int16)[off:off + n]
         for i in range(n):
-            o[off + i] = np.int16(np.int32(acc[i]))
+            o[i] = np.int16(np.int32(acc[i]))
     elif code == 4:
-        o = out.view(np.int32)
+        o = out.view(np.int32)[off:off + n]
         for i in range(n):
-            o[off + i] = np.int32(acc[i])
+            o[i] = np.int32(acc[i])
     elif code == 5:
-        o = out.view(np.int64)
+        o = out.view(np.int64)[off:off + n]
         for i in range(n):
-            o[off + i] = np.int64(acc[i])
+            o[i] = np.int64(acc[i])
     elif code == 6:
-        o = out.view(np.uint8)
+        o = out.view(np.uint8)[off:off + n]
         for i in range(n):
-            o[off + i] = np.uint8(np.int32(acc[i]))
+            o[i] = np.uint8(np.int32(acc[i]))
     elif code == 7:
-        o = out.view(np.uint16)
+        o = out.view(np.uint16)[off:off + n]
         for i in range(n):
-            o[off + i] = np.uint16(np.int32(acc[i]))
+            o[i] = np.uint16(np.int32(acc[i]))
     elif code == 8:
-        o = out.view(np.uint32)
+        o = out.view(np.uint32)[off:off + n]
         for i in range(n):
-            o[off + i] = np.uint32(np.int64(acc[i]))
+            o[i] = np.uint32(np.int64(acc[i]))
     else:
-        o = out.view(np.uint64)
+        o = out.view(np.uint64)[off:off + n]
         for i in range(n):
             v = np.float64(acc[i])
             if not (v >= _TWO63):
-                o[off + i] = np.uint64(np.int64(v))
+                o[i] = np.uint64(np.int64(v))
             else:
-                o[off + i] = np.uint64(np.int64(v - _TWO63)) ^ _TOP
+                o[i] = np.uint64(np.int64(v - _TWO63)) ^ _TOP
 
 
 @njit(inline="always", nogil=True, cache=True)
@@ -104,18 +107,20 @@ def _term1(acc, x, base, m0, n, sh, wk, init, N, B, mode, cv):
     jlo = _clip(-s - m0, n)
     jhi = max(_clip(M - s - m0, n), jlo)
     p = base + m0 + s
+    xs = x[p + jlo:p + jhi]
+    ac = acc[jlo:jhi]
     if init:
         for j in range(jlo):
             acc[j] = _fetch1(x, base, m0 + j, sh, N, B, mode, cv) * wk
-        for j in range(jlo, jhi):
-            acc[j] = x[p + j] * wk
+        for j in range(jhi - jlo):
+            ac[j] = xs[j] * wk
         for j in range(jhi, n):
             acc[j] = _fetch1(x, base, m0 + j, sh, N, B, mode, cv) * wk
     else:
         for j in range(jlo):
             acc[j] = acc[j] + _fetch1(x, base, m0 + j, sh, N, B, mode, cv) * wk
-        for j in range(jlo, jhi):
-            acc[j] = acc[j] + x[p + j] * wk
+        for j in range(jhi - jlo):
+            ac[j] = ac[j] + xs[j] * wk
         for j in range(jhi, n):
             acc[j] = acc[j] + _fetch1(x, base, m0 + j, sh, N, B, mode, cv) * wk
 
@@ -129,16 +134,19 @@ def _term2(acc, x, base, m0, n, sa, sb, wk, sym, N, B, mode, cv):
     jhi = max(min(_clip(M - ta - m0, n), _clip(M - tb - m0, n)), jlo)
     pa = base + m0 + ta
     pb = base + m0 + tb
+    xa = x[pa + jlo:pa + jhi]
+    xb = x[pb + jlo:pb + jhi]
+    ac = acc[jlo:jhi]
     for j in range(jlo):
         a = _fetch1(x, base, m0 + j, sa, N, B, mode, cv)
         b = _fetch1(x, base, m0 + j, sb, N, B, mode, cv)
         acc[j] = acc[j] + ((a + b) if sym > 0 else (a - b)) * wk
     if sym > 0:
-        for j in range(jlo, jhi):
-            acc[j] = acc[j] + (x[pa + j] + x[pb + j]) * wk
+        for j in range(jhi - jlo):
+            ac[j] = ac[j] + (xa[j] + xb[j]) * wk
     else:
-        for j in range(jlo, jhi):
-            acc[j] = acc[j] + (x[pa + j] - x[pb + j]) * wk
+        for j in range(jhi - jlo):
+            ac[j] = ac[j] + (xa[j] - xb[j]) * wk
     for j in range(jhi, n):
         a = _fetch1(x, base, m0 + j, sa, N, B, mode, cv)
         b = _fetch1(x, base, m0 + j, sb, N, B, mode, cv)
@@ -146,14 +154,15 @@ def _term2(acc, x, base, m0, n, sa, sb, wk, sym, N, B, mode, cv):
 
 
 @njit(parallel=True, nogil=True, cache=True)
-def _correlate1d(x, out, ocode, w, lo, sym, mode, cval):
-    """1-D correlation along axis 1 of ``x`` (A, N, B); see kernels/convolution.pyx."""
+def _correlate1d(x, out, ocode, w, lo, sym, mode, cval, div):
+    """1-D correlation along axis 1 of ``x`` (A, N, B); ``div`` != 1 divides the sums."""
     A, N, B = x.shape
     K = w.shape[0]
     M = N * B
     nch = (M + CHUNK - 1) // CHUNK
     xf = x.reshape(-1)
     cv = w.dtype.type(cval)
+    dv = w.dtype.type(div)
     c = K // 2
     for t in prange(A * nch):
         a = t // nch
@@ -169,6 +178,9 @@ def _correlate1d(x, out, ocode, w, lo, sym, mode, cval):
             _term1(acc, xf, base, m0, n, K - 1 - lo, w[K - 1], True, N, B, mode, cv)
             for k in range(K - 1):
                 _term1(acc, xf, base, m0, n, k - lo, w[k], False, N, B, mode, cv)
+        if div != 1:
+            for j in range(n):
+                acc[j] = acc[j] / dv
         _store(acc, n, out, base + m0, ocode)
 
 
@@ -203,8 +215,10 @@ def _correlate(x, out, ocode, w, offs, mode, cval):
                 xx = boundary_index(x0 + j + dx, W, mode)
                 acc[j] = acc[j] + (cv if xx < 0 else xf[src + xx]) * wk
             p = src + x0 + dx
-            for j in range(jlo, jhi):
-                acc[j] = acc[j] + xf[p + j] * wk
+            xs = xf[p + jlo:p + jhi]
+            ac = acc[jlo:jhi]
+            for j in range(jhi - jlo):
+                ac[j] = ac[j] + xs[j] * wk
             for j in range(jhi, n):
                 xx = boundary_index(x0 + j + dx, W, mode)
                 acc[j] = acc[j] + (cv if xx < 0 else xf[src + xx]) * wk
@@ -240,14 +254,19 @@ def _uniform1d(x, out, ocode, size, lo, mode, cval):
             if i > 0:
                 ra = boundary_index(i - 1 + size - lo, N, mode)
                 rs = boundary_index(i - 1 - lo, N, mode)
-                for b in range(nb):
-                    va = cv if ra < 0 else xf[base + ra * B + b0 + b]
-                    vs = cv if rs < 0 else xf[base + rs * B + b0 + b]
-                    acc[b] = acc[b] + (va - vs)
+                if ra >= 0 and rs >= 0:
+                    xa = xf[base + ra * B + b0:base + ra * B + b0 + nb]
+                    xs = xf[base + rs * B + b0:base + rs * B + b0 + nb]
+                    for b in range(nb):
+                        acc[b] = acc[b] + (xa[b] - xs[b])
+                else:
+                    for b in range(nb):
+                        va = cv if ra < 0 else xf[base + ra * B + b0 + b]
+                        vs = cv if rs < 0 else xf[base + rs * B + b0 + b]
+                        acc[b] = acc[b] + (va - vs)
             for b in range(nb):
                 q[b] = acc[b] / fs
             _store(q, nb, out, base + i * B + b0, ocode)
-
 
 
 def _threaded(fn, args, n_threads):
@@ -269,7 +288,7 @@ def _threaded(fn, args, n_threads):
 
 def correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads):
     """1-D correlation along axis 1 of ``x`` (A, N, B); see kernels/convolution.pyx."""
-    _threaded(_correlate1d, (x, out, ocode, w, lo, sym, mode, cval), n_threads)
+    _threaded(_correlate1d, (x, out, ocode, w, lo, sym, mode, cval, 1.0), n_threads)
 
 
 def correlate(x, out, ocode, w, offs, mode, cval, n_threads):
@@ -277,6 +296,13 @@ def correlate(x, out, ocode, w, offs, mode, cval, n_threads):
     _threaded(_correlate, (x, out, ocode, w, offs, mode, cval), n_threads)
 
 
-def uniform1d(x, out, ocode, size, lo, mode, cval, n_threads):
-    """Box filter along axis 1 of ``x`` (A, N, B); see kernels/convolution.pyx."""
-    _threaded(_uniform1d, (x, out, ocode, size, lo, mode, cval), n_threads)
+def uniform1d(x, out, ocode, size, lo, exact, mode, cval, n_threads):
+    """Box filter along axis 1 of ``x`` (A, N, B); see kernels/convolution.pyx.
+
+    ``exact``: direct window sums (a correlation with ones, then / size), equal
+    to scipy's recurrence when every partial sum is an exact integer."""
+    if exact:
+        _threaded(_correlate1d, (x, out, ocode, np.ones(size), lo, 0, mode, cval, float(size)),
+                  n_threads)
+    else:
+        _threaded(_uniform1d, (x, out, ocode, size, lo, mode, cval), n_threads)
