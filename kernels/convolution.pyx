@@ -31,9 +31,12 @@
 # including the int -> float conversions of the input; the stores to the output
 # dtype vectorize the same way. uniform1d vectorizes across the B lanes of a row.
 #
-# Parallelism: ``with nogil, parallel(num_threads=n)`` + ``prange`` with a static
-# schedule over tasks cut from the shape alone; each output element is computed
-# by one task in a fixed order, so results are identical at any thread count.
+# Parallelism: ``with nogil, parallel(num_threads=n)`` + ``prange`` over tasks cut
+# from the shape alone; each output element is computed by one task in a fixed
+# order, so results are identical at any thread count and under any schedule.
+# The schedule is "guided" rather than static: there is no cross-task reduction
+# to keep ordered, and on a shared machine a static half-split waits for
+# whichever thread the OS preempted.
 from cython.parallel cimport parallel, prange
 from libc.math cimport fmaf
 from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t,
@@ -56,7 +59,7 @@ ctypedef fused work_t:
     double
 
 cdef enum:
-    CHUNK = 2048     # outputs per task: accumulator stays in L1
+    CHUNK = 512      # outputs per task: acc + a 9x9 kernel's source rows stay in L1 (2 KB each)
     OUT_F32 = 0
     OUT_F64 = 1
     OUT_I8 = 2
@@ -239,7 +242,7 @@ cdef void _corr1d_run(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B
     if n_threads > 1:
         with parallel(num_threads=n_threads):
             acc = <work_t*>malloc(CHUNK * sizeof(work_t))
-            for t in prange(T, schedule="static"):
+            for t in prange(T, schedule="guided"):
                 a = t // nch
                 m0 = (t - a * nch) * CHUNK
                 n = M - m0 if M - m0 < CHUNK else CHUNK
@@ -385,7 +388,7 @@ def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
         if n_threads > 1:
             with parallel(num_threads=n_threads):
                 acc = <work_t*>malloc(CHUNK * sizeof(work_t))
-                for t in prange(T, schedule="static"):
+                for t in prange(T, schedule="guided"):
                     row = t // nch
                     x0 = (t - row * nch) * CHUNK
                     n = W - x0 if W - x0 < CHUNK else CHUNK
@@ -486,7 +489,7 @@ cdef void _uniform_line(const real_t* line, Py_ssize_t N, Py_ssize_t size, Py_ss
 
 
 def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssize_t lo,
-              bint exact, int mode, double cval, int n_threads):
+              int exact, int mode, double cval, int n_threads):
     """Uniform (box) filter of length ``size`` along axis 1 of ``x`` (A, N, B).
 
     Default: O(1) per output, a float64 running sum per lane divided by ``size``,
@@ -494,8 +497,14 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
     and cval whose window sums are exact in float64, e.g. up to 32-bit integers):
     every partial sum is an exact integer, so scipy's recurrence and a direct
     window sum give the same double, bit for bit, and the window sum runs
-    tap-major along flat rows, vectorized whatever B is."""
+    tap-major along flat rows, vectorized whatever B is. ``exact == 2`` (sums
+    below 2**24, integer output): the same in float32 lanes (twice as wide, and
+    a float32 divide is far cheaper): a float32 quotient of exact integers
+    truncates to the same integer as the float64 one, because the quotient is
+    at least 1/size away from any integer it does not equal while half an ulp
+    is below that for sums under 2**24."""
     cdef double* ones
+    cdef float* ones32
     cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
     cdef Py_ssize_t M = N * B, nch, T, t, a, b0, nb
     cdef char* po
@@ -505,6 +514,17 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
     if A * M == 0:
         return
     po = _out_ptr(out)
+    if exact == 2:
+        ones32 = <float*>malloc(size * sizeof(float))
+        if ones32 == NULL:
+            raise MemoryError()
+        for t in range(size):
+            ones32[t] = 1.0
+        with nogil:
+            _corr1d_run(px, A, N, B, ones32, size, lo, 0, mode, <float>cval, <float>size, po,
+                        osz, ocode, n_threads)
+        free(ones32)
+        return
     if exact:
         ones = <double*>malloc(size * sizeof(double))
         if ones == NULL:
@@ -525,7 +545,7 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
         if n_threads > 1:
             with parallel(num_threads=n_threads):
                 acc = <double*>malloc(2 * CHUNK * sizeof(double))
-                for t in prange(T, schedule="static"):
+                for t in prange(T, schedule="guided"):
                     a = t // nch
                     if B == 1:
                         _uniform_line(px + a * N, N, size, lo, mode, cval, acc,
@@ -549,3 +569,26 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
                     _uniform_task(px + a * M, N, B, b0, nb, size, lo, mode, cval, acc,
                                   po + a * M * osz, osz, ocode)
             free(acc)
+
+
+# ---------------------------------------------------------------- FMA peak (benchmark yardstick)
+
+def fma_peak(Py_ssize_t iters, int n_threads):
+    """Run ``iters`` rounds of 128 independent float32 FMA lanes (8 zmm chains, enough
+    to hide FMA latency) on each of ``n_threads`` threads; return the flop count.
+    benchmarks/run_convolution.py times it to express GFLOP/s as a fraction of peak."""
+    cdef Py_ssize_t it, l, t
+    cdef float* a
+    cdef float b = 0.999999, c = 1e-7
+    cdef double sink = 0
+    with nogil, parallel(num_threads=n_threads):
+        a = <float*>malloc(128 * sizeof(float))
+        for t in prange(n_threads, schedule="static"):
+            for l in range(128):
+                a[l] = l
+            for it in range(iters):
+                for l in range(128):
+                    a[l] = fmaf(a[l], b, c)
+            sink += a[t % 128]
+        free(a)
+    return 2.0 * 128 * iters * n_threads + 0 * sink

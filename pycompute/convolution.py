@@ -218,8 +218,8 @@ def _pass(kern, src, dst, op, cval, num_threads):
             kern.correlate1d(x, out_bytes, code, w.astype(work), lo, sym, mode, cval, k)
     else:  # uniform
         _, _, size, lo, mode = op
-        exact = _exact_box(src.dtype, size, cval)
-        x = _kernel_input(kern, src, _F64)
+        exact = _exact_box(src.dtype, dst.dtype, size, cval)
+        x = _kernel_input(kern, src, _F32 if exact == 2 else _F64)
         if np.may_share_memory(x, dst):
             x = x.copy()
         x = x.reshape(A, shape[axis], B)
@@ -228,14 +228,23 @@ def _pass(kern, src, dst, op, cval, num_threads):
             kern.uniform1d(x, out_bytes, code, size, lo, exact, mode, cval, k)
 
 
-def _exact_box(dt, size, cval) -> bool:
-    """Are all window sums of a box filter exact integers in float64?
+def _exact_box(dt, odt, size, cval) -> int:
+    """How exactly a box filter's window sums can be formed (0: scipy's recurrence).
 
-    True for inputs of at most 32-bit integers (and bool), an integral cval
-    and windows below 2**20: every partial sum stays below 2**53, so scipy's
-    running-sum recurrence and a direct window sum give the same double."""
-    return (dt.kind in "biu" and dt.itemsize <= 4 and size < (1 << 20)
-            and float(cval).is_integer() and abs(cval) <= 2.0 ** 32)
+    1: inputs of at most 32-bit integers (and bool), an integral cval and
+    windows below 2**20: every partial sum is an integer below 2**53, so scipy's
+    running-sum recurrence and a direct window sum give the same double.
+    2: also integer output and every window sum below 2**24: float32 lanes
+    give the same truncated integers (see kernels/convolution.pyx, uniform1d)."""
+    if not (dt.kind in "biu" and dt.itemsize <= 4 and size < (1 << 20)
+            and float(cval).is_integer() and abs(cval) <= 2.0 ** 32):
+        return 0
+    if odt.kind in "iu" and dt.itemsize <= 2:
+        info = np.iinfo(np.uint8 if dt.kind == "b" else dt)
+        bound = max(abs(int(info.min)), int(info.max), abs(int(cval)))
+        if bound * size < (1 << 24):
+            return 2
+    return 1
 
 
 def _run(kern, inp, out, odt, passes, cval, num_threads):

@@ -22,7 +22,7 @@ from numba import njit, prange
 
 from ._boundary import boundary_index
 
-CHUNK = 2048
+CHUNK = 512
 #: the dispatcher hands these kernels the input already in the working dtype
 READS_WORK_DTYPE = True
 #: output dtype -> code (same table as kernels/convolution.pyx)
@@ -302,7 +302,9 @@ def uniform1d(x, out, ocode, size, lo, exact, mode, cval, n_threads):
     ``exact``: direct window sums (a correlation with ones, then / size), equal
     to scipy's recurrence when every partial sum is an exact integer."""
     if exact:
-        _threaded(_correlate1d, (x, out, ocode, np.ones(size), lo, 0, mode, cval, float(size)),
-                  n_threads)
+        ones = np.ones(size, np.float32 if exact == 2 else np.float64)
+        if exact == 2:
+            x = x.astype(np.float32, copy=False)  # exact: integers below 2**24
+        _threaded(_correlate1d, (x, out, ocode, ones, lo, 0, mode, cval, float(size)), n_threads)
     else:
         _threaded(_uniform1d, (x, out, ocode, size, lo, mode, cval), n_threads)
