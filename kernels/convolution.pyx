@@ -284,11 +284,12 @@ cdef inline work_t _fetch_x(const real_t* src, Py_ssize_t xi, Py_ssize_t W, int 
     return cv if xx < 0 else <work_t>src[xx]
 
 
-cdef void _row_taps(work_t* acc, const real_t* src, Py_ssize_t x0, Py_ssize_t n, Py_ssize_t W,
-                    const work_t* w, const int64_t* offs, Py_ssize_t g, int mode,
-                    work_t cv) noexcept nogil:
-    """Taps 0..g-1 (g <= 4, in order) that all read source row ``src``, fused: one pass
-    over acc for up to four taps (1 load + 1 store of acc instead of four)."""
+cdef void _taps4(work_t* acc, const real_t** srcs, Py_ssize_t x0, Py_ssize_t n, Py_ssize_t W,
+                 const work_t* w, const int64_t* offs, Py_ssize_t g, int mode,
+                 work_t cv) noexcept nogil:
+    """Taps 0..g-1 (g <= 4, C order), tap q reading source row ``srcs[q]``, fused: one
+    pass over acc for up to four taps (1 load + 1 store of acc instead of four);
+    every output still adds its terms in tap order."""
     cdef Py_ssize_t j, q, jlo = 0, jhi = n, lo_q, hi_q
     cdef const real_t* p0
     cdef const real_t* p1
@@ -308,32 +309,32 @@ cdef void _row_taps(work_t* acc, const real_t* src, Py_ssize_t x0, Py_ssize_t n,
     for j in range(jlo):
         sacc = acc[j]
         for q in range(g):
-            sacc = _madd(sacc, _fetch_x(src, x0 + j + offs[3 * q + 2], W, mode, cv), w[q])
+            sacc = _madd(sacc, _fetch_x(srcs[q], x0 + j + offs[3 * q + 2], W, mode, cv), w[q])
         acc[j] = sacc
     for j in range(jhi, n):
         sacc = acc[j]
         for q in range(g):
-            sacc = _madd(sacc, _fetch_x(src, x0 + j + offs[3 * q + 2], W, mode, cv), w[q])
+            sacc = _madd(sacc, _fetch_x(srcs[q], x0 + j + offs[3 * q + 2], W, mode, cv), w[q])
         acc[j] = sacc
-    p0 = src + x0 + offs[2]
+    p0 = srcs[0] + x0 + offs[2]
     if g == 1:
         for j in range(jlo, jhi):
             acc[j] = _madd(acc[j], <work_t>p0[j], w0)
         return
-    p1 = src + x0 + offs[5]
+    p1 = srcs[1] + x0 + offs[5]
     w1 = w[1]
     if g == 2:
         for j in range(jlo, jhi):
             acc[j] = _madd(_madd(acc[j], <work_t>p0[j], w0), <work_t>p1[j], w1)
         return
-    p2 = src + x0 + offs[8]
+    p2 = srcs[2] + x0 + offs[8]
     w2 = w[2]
     if g == 3:
         for j in range(jlo, jhi):
             acc[j] = _madd(_madd(_madd(acc[j], <work_t>p0[j], w0), <work_t>p1[j], w1),
                            <work_t>p2[j], w2)
         return
-    p3 = src + x0 + offs[11]
+    p3 = srcs[3] + x0 + offs[11]
     w3 = w[3]
     for j in range(jlo, jhi):
         acc[j] = _madd(_madd(_madd(_madd(acc[j], <work_t>p0[j], w0), <work_t>p1[j], w1),
@@ -345,25 +346,28 @@ cdef void _corr_task(const real_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
                      const int64_t* offs, Py_ssize_t ntap, int mode, work_t cv,
                      work_t* acc, char* dst, int code) noexcept nogil:
     """Outputs x0 .. x0+n of output row ``row`` (= z*H + y): sum over taps in C order.
-    Consecutive taps on one source row run fused, four at a time (_row_taps)."""
+    Runs of taps whose source rows exist are fused four at a time (_taps4)."""
     cdef Py_ssize_t z = row // H, y = row - (row // H) * H
     cdef Py_ssize_t t, j, g, zz, yy
+    cdef const real_t* srcs[4]
     for j in range(n):
         acc[j] = 0
     t = 0
     while t < ntap:
-        zz = boundary_index(z + offs[3 * t], D, mode)
-        yy = boundary_index(y + offs[3 * t + 1], H, mode)
-        if zz < 0 or yy < 0:
+        g = 0
+        while g < 4 and t + g < ntap:
+            zz = boundary_index(z + offs[3 * (t + g)], D, mode)
+            yy = boundary_index(y + offs[3 * (t + g) + 1], H, mode)
+            if zz < 0 or yy < 0:
+                break
+            srcs[g] = x + (zz * H + yy) * W
+            g += 1
+        if g == 0:  # constant-mode tap outside the rows: cval for the whole chunk
             for j in range(n):
                 acc[j] = _madd(acc[j], cv, w[t])
             t += 1
             continue
-        g = 1
-        while (g < 4 and t + g < ntap and offs[3 * (t + g)] == offs[3 * t]
-               and offs[3 * (t + g) + 1] == offs[3 * t + 1]):
-            g += 1
-        _row_taps(acc, x + (zz * H + yy) * W, x0, n, W, w + t, offs + 3 * t, g, mode, cv)
+        _taps4(acc, srcs, x0, n, W, w + t, offs + 3 * t, g, mode, cv)
         t += g
     _store(acc, n, dst, code)
 
