@@ -178,53 +178,138 @@ cdef void _term1(work_t* acc, const real_t* x, Py_ssize_t m0, Py_ssize_t n, Py_s
             acc[j] = _madd(acc[j], _fetch1(x, m0 + j, sh, N, B, mode, cv), wk)
 
 
-cdef void _term2(work_t* acc, const real_t* x, Py_ssize_t m0, Py_ssize_t n, Py_ssize_t sa,
-                 Py_ssize_t sb, work_t wk, int sym, Py_ssize_t N, Py_ssize_t B, int mode,
-                 work_t cv) noexcept nogil:
-    """acc[j] += (x[row + sa] +/- x[row + sb]) * wk  (sym = +1 / -1), scipy's paired taps."""
-    cdef Py_ssize_t M = N * B, ta = sa * B, tb = sb * B, j
-    cdef Py_ssize_t jlo = _clip(-ta - m0, n), jhi = _clip(M - ta - m0, n)
-    cdef Py_ssize_t klo = _clip(-tb - m0, n), khi = _clip(M - tb - m0, n)
-    cdef const real_t* pa = x + m0 + ta
-    cdef const real_t* pb = x + m0 + tb
-    cdef work_t a, b
-    if klo > jlo:
-        jlo = klo
-    if khi < jhi:
-        jhi = khi
+cdef inline work_t _border1d(work_t sacc, const real_t* x, Py_ssize_t m,
+                             const Py_ssize_t* sa, const Py_ssize_t* sb, const work_t* wg,
+                             Py_ssize_t g, int sym, Py_ssize_t N, Py_ssize_t B, int mode,
+                             work_t cv) noexcept nogil:
+    """The terms of one group for one border output, in order, through boundary_index."""
+    cdef Py_ssize_t q
+    cdef work_t va, vb
+    for q in range(g):
+        va = _fetch1(x, m, sa[q], N, B, mode, cv)
+        if sym != 0:
+            vb = _fetch1(x, m, sb[q], N, B, mode, cv)
+            va = va + vb if sym > 0 else va - vb
+        sacc = _madd(sacc, va, wg[q])
+    return sacc
+
+
+cdef void _group1d(work_t* acc, const real_t* x, Py_ssize_t m0, Py_ssize_t n,
+                   const Py_ssize_t* sa, const Py_ssize_t* sb, const work_t* wg, Py_ssize_t g,
+                   int sym, Py_ssize_t N, Py_ssize_t B, int mode, work_t cv) noexcept nogil:
+    """Up to four terms fused into one pass over acc, each output adding them in order.
+    sym == 0: term q is x[row + sa[q]] * wg[q]; sym = +1 / -1: term q is
+    (x[row + sa[q]] +/- x[row + sb[q]]) * wg[q] (scipy's paired taps; ``a + (-1)*b``
+    is exactly ``a - b``)."""
+    cdef Py_ssize_t M = N * B, j, q, jlo = 0, jhi = n, lo_q, hi_q
+    cdef const real_t* a0
+    cdef const real_t* a1
+    cdef const real_t* a2
+    cdef const real_t* a3
+    cdef const real_t* b0
+    cdef const real_t* b1
+    cdef const real_t* b2
+    cdef const real_t* b3
+    cdef work_t w0 = wg[0], w1 = 0, w2 = 0, w3 = 0
+    cdef work_t sg = <work_t>sym
+    for q in range(g):
+        lo_q = _clip(-sa[q] * B - m0, n)
+        hi_q = _clip(M - sa[q] * B - m0, n)
+        jlo = lo_q if lo_q > jlo else jlo
+        jhi = hi_q if hi_q < jhi else jhi
+        if sym != 0:
+            lo_q = _clip(-sb[q] * B - m0, n)
+            hi_q = _clip(M - sb[q] * B - m0, n)
+            jlo = lo_q if lo_q > jlo else jlo
+            jhi = hi_q if hi_q < jhi else jhi
     if jhi < jlo:
         jhi = jlo
     for j in range(jlo):
-        a = _fetch1(x, m0 + j, sa, N, B, mode, cv)
-        b = _fetch1(x, m0 + j, sb, N, B, mode, cv)
-        acc[j] = _madd(acc[j], a + b if sym > 0 else a - b, wk)
-    if sym > 0:
+        acc[j] = _border1d(acc[j], x, m0 + j, sa, sb, wg, g, sym, N, B, mode, cv)
+    for j in range(jhi, n):
+        acc[j] = _border1d(acc[j], x, m0 + j, sa, sb, wg, g, sym, N, B, mode, cv)
+    a0 = x + m0 + sa[0] * B
+    if g > 1:
+        a1 = x + m0 + sa[1] * B
+        w1 = wg[1]
+    if g > 2:
+        a2 = x + m0 + sa[2] * B
+        w2 = wg[2]
+    if g > 3:
+        a3 = x + m0 + sa[3] * B
+        w3 = wg[3]
+    if sym == 0:
+        if g == 1:
+            for j in range(jlo, jhi):
+                acc[j] = _madd(acc[j], <work_t>a0[j], w0)
+        elif g == 2:
+            for j in range(jlo, jhi):
+                acc[j] = _madd(_madd(acc[j], <work_t>a0[j], w0), <work_t>a1[j], w1)
+        elif g == 3:
+            for j in range(jlo, jhi):
+                acc[j] = _madd(_madd(_madd(acc[j], <work_t>a0[j], w0), <work_t>a1[j], w1),
+                               <work_t>a2[j], w2)
+        else:
+            for j in range(jlo, jhi):
+                acc[j] = _madd(_madd(_madd(_madd(acc[j], <work_t>a0[j], w0), <work_t>a1[j], w1),
+                                     <work_t>a2[j], w2), <work_t>a3[j], w3)
+        return
+    b0 = x + m0 + sb[0] * B
+    if g > 1:
+        b1 = x + m0 + sb[1] * B
+    if g > 2:
+        b2 = x + m0 + sb[2] * B
+    if g > 3:
+        b3 = x + m0 + sb[3] * B
+    if g == 1:
         for j in range(jlo, jhi):
-            acc[j] = _madd(acc[j], <work_t>pa[j] + <work_t>pb[j], wk)
+            acc[j] = _madd(acc[j], <work_t>a0[j] + sg * <work_t>b0[j], w0)
+    elif g == 2:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(_madd(acc[j], <work_t>a0[j] + sg * <work_t>b0[j], w0),
+                           <work_t>a1[j] + sg * <work_t>b1[j], w1)
+    elif g == 3:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(_madd(_madd(acc[j], <work_t>a0[j] + sg * <work_t>b0[j], w0),
+                                 <work_t>a1[j] + sg * <work_t>b1[j], w1),
+                           <work_t>a2[j] + sg * <work_t>b2[j], w2)
     else:
         for j in range(jlo, jhi):
-            acc[j] = _madd(acc[j], <work_t>pa[j] - <work_t>pb[j], wk)
-    for j in range(jhi, n):
-        a = _fetch1(x, m0 + j, sa, N, B, mode, cv)
-        b = _fetch1(x, m0 + j, sb, N, B, mode, cv)
-        acc[j] = _madd(acc[j], a + b if sym > 0 else a - b, wk)
+            acc[j] = _madd(_madd(_madd(_madd(acc[j], <work_t>a0[j] + sg * <work_t>b0[j], w0),
+                                       <work_t>a1[j] + sg * <work_t>b1[j], w1),
+                                 <work_t>a2[j] + sg * <work_t>b2[j], w2),
+                           <work_t>a3[j] + sg * <work_t>b3[j], w3)
 
 
 cdef void _corr1d_task(const real_t* x, Py_ssize_t N, Py_ssize_t B, Py_ssize_t m0,
                        Py_ssize_t n, const work_t* w, Py_ssize_t K, Py_ssize_t lo, int sym,
                        int mode, work_t cv, work_t div, work_t* acc, char* dst,
                        int code) noexcept nogil:
-    """Outputs m0 .. m0+n of one (N, B) slab; per-pixel term order as NI_Correlate1D.
+    """Outputs m0 .. m0+n of one (N, B) slab; per-pixel term order as NI_Correlate1D
+    (first term, then the rest in order, four per pass over acc).
     ``div`` != 1 divides the sums (the exact-integer box filter)."""
-    cdef Py_ssize_t c = K // 2, k, j
+    cdef Py_ssize_t c = K // 2, k, j, g, q
+    cdef Py_ssize_t sa[4]
+    cdef Py_ssize_t sb[4]
     if sym != 0:
         _term1(acc, x, m0, n, c - lo, w[c], True, N, B, mode, cv)
-        for k in range(c):
-            _term2(acc, x, m0, n, k - lo, 2 * c - k - lo, w[k], sym, N, B, mode, cv)
+        k = 0
+        while k < c:
+            g = c - k if c - k < 4 else 4
+            for q in range(g):
+                sa[q] = k + q - lo
+                sb[q] = 2 * c - (k + q) - lo
+            _group1d(acc, x, m0, n, sa, sb, w + k, g, sym, N, B, mode, cv)
+            k += g
     else:
         _term1(acc, x, m0, n, K - 1 - lo, w[K - 1], True, N, B, mode, cv)
-        for k in range(K - 1):
-            _term1(acc, x, m0, n, k - lo, w[k], False, N, B, mode, cv)
+        k = 0
+        while k < K - 1:
+            g = K - 1 - k if K - 1 - k < 4 else 4
+            for q in range(g):
+                sa[q] = k + q - lo
+            _group1d(acc, x, m0, n, sa, sb, w + k, g, 0, N, B, mode, cv)
+            k += g
     if div != 1:
         for j in range(n):
             acc[j] = acc[j] / div
