@@ -457,12 +457,173 @@ cdef void _corr_task(const real_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
     _store(acc, n, dst, code)
 
 
+cdef void _taps4x2(work_t* acc0, work_t* acc1, const real_t* src, Py_ssize_t x0,
+                   Py_ssize_t n, Py_ssize_t W, const work_t* wa, const work_t* wb,
+                   const int64_t* offs, Py_ssize_t g, int mode, work_t cv) noexcept nogil:
+    """Register blocking over two output rows: taps q < g (g <= 4) of one source row,
+    each loaded value feeding acc0 (weights ``wa``) and acc1 (weights ``wb``): half
+    the loads per FMA of _taps4. Each accumulator still adds its taps in order."""
+    cdef Py_ssize_t j, q, jlo = 0, jhi = n, lo_q, hi_q
+    cdef const real_t* p0
+    cdef const real_t* p1
+    cdef const real_t* p2
+    cdef const real_t* p3
+    cdef work_t v0, v1, v2, v3, s0, s1
+    # weights in locals: through the pointers GCC must assume acc stores change them
+    cdef work_t a0 = wa[0], b0 = wb[0], a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3 = 0, b3 = 0
+    if g > 1:
+        a1 = wa[1]
+        b1 = wb[1]
+    if g > 2:
+        a2 = wa[2]
+        b2 = wb[2]
+    if g > 3:
+        a3 = wa[3]
+        b3 = wb[3]
+    for q in range(g):
+        lo_q = _clip(-offs[3 * q + 2] - x0, n)
+        hi_q = _clip(W - offs[3 * q + 2] - x0, n)
+        jlo = lo_q if lo_q > jlo else jlo
+        jhi = hi_q if hi_q < jhi else jhi
+    if jhi < jlo:
+        jhi = jlo
+    for j in range(jlo):
+        s0 = acc0[j]
+        s1 = acc1[j]
+        for q in range(g):
+            v0 = _fetch_x(src, x0 + j + offs[3 * q + 2], W, mode, cv)
+            s0 = _madd(s0, v0, wa[q])
+            s1 = _madd(s1, v0, wb[q])
+        acc0[j] = s0
+        acc1[j] = s1
+    for j in range(jhi, n):
+        s0 = acc0[j]
+        s1 = acc1[j]
+        for q in range(g):
+            v0 = _fetch_x(src, x0 + j + offs[3 * q + 2], W, mode, cv)
+            s0 = _madd(s0, v0, wa[q])
+            s1 = _madd(s1, v0, wb[q])
+        acc0[j] = s0
+        acc1[j] = s1
+    p0 = src + x0 + offs[2]
+    if g == 1:
+        for j in range(jlo, jhi):
+            v0 = <work_t>p0[j]
+            acc0[j] = _madd(acc0[j], v0, a0)
+            acc1[j] = _madd(acc1[j], v0, b0)
+        return
+    p1 = src + x0 + offs[5]
+    if g == 2:
+        for j in range(jlo, jhi):
+            v0 = <work_t>p0[j]
+            v1 = <work_t>p1[j]
+            acc0[j] = _madd(_madd(acc0[j], v0, a0), v1, a1)
+            acc1[j] = _madd(_madd(acc1[j], v0, b0), v1, b1)
+        return
+    p2 = src + x0 + offs[8]
+    if g == 3:
+        for j in range(jlo, jhi):
+            v0 = <work_t>p0[j]
+            v1 = <work_t>p1[j]
+            v2 = <work_t>p2[j]
+            acc0[j] = _madd(_madd(_madd(acc0[j], v0, a0), v1, a1), v2, a2)
+            acc1[j] = _madd(_madd(_madd(acc1[j], v0, b0), v1, b1), v2, b2)
+        return
+    p3 = src + x0 + offs[11]
+    for j in range(jlo, jhi):
+        v0 = <work_t>p0[j]
+        v1 = <work_t>p1[j]
+        v2 = <work_t>p2[j]
+        v3 = <work_t>p3[j]
+        acc0[j] = _madd(_madd(_madd(_madd(acc0[j], v0, a0), v1, a1), v2, a2),
+                        v3, a3)
+        acc1[j] = _madd(_madd(_madd(_madd(acc1[j], v0, b0), v1, b1), v2, b2),
+                        v3, b3)
+
+
+cdef void _corr_pair(const real_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
+                     Py_ssize_t z, Py_ssize_t y, Py_ssize_t x0, Py_ssize_t n, const work_t* w,
+                     const int64_t* offs, Py_ssize_t kh, Py_ssize_t kw, int mode, work_t cv,
+                     work_t* acc0, work_t* acc1, char* dst0, char* dst1,
+                     int code) noexcept nogil:
+    """Output rows y and y+1 (plane z) of a full kh x kw grid of taps (one dz), skewed:
+    phase p loads source row y + dy(p) once for kernel row p of output y and kernel
+    row p-1 of output y+1 (the same source row)."""
+    cdef Py_ssize_t p, q, g, j, zz, yy, ra, rb
+    cdef const real_t* srcs[4]
+    cdef const real_t* src
+    for j in range(n):
+        acc0[j] = 0
+        acc1[j] = 0
+    zz = boundary_index(z + offs[0], D, mode)
+    for p in range(kh + 1):
+        ra = p * kw          # first tap of kernel row p (output y), if p < kh
+        rb = (p - 1) * kw    # first tap of kernel row p - 1 (output y + 1), if p >= 1
+        if p < kh:
+            yy = boundary_index(y + offs[3 * ra + 1], H, mode)
+        else:
+            yy = boundary_index(y + 1 + offs[3 * rb + 1], H, mode)
+        if zz < 0 or yy < 0:
+            if p < kh:
+                for q in range(kw):
+                    for j in range(n):
+                        acc0[j] = _madd(acc0[j], cv, w[ra + q])
+            if p >= 1:
+                for q in range(kw):
+                    for j in range(n):
+                        acc1[j] = _madd(acc1[j], cv, w[rb + q])
+            continue
+        src = x + (zz * H + yy) * W
+        srcs[0] = src
+        srcs[1] = src
+        srcs[2] = src
+        srcs[3] = src
+        q = 0
+        while q < kw:
+            g = kw - q if kw - q < 4 else 4
+            if p < kh and p >= 1:
+                _taps4x2(acc0, acc1, src, x0, n, W, w + ra + q, w + rb + q,
+                         offs + 3 * (ra + q), g, mode, cv)
+            elif p < kh:
+                _taps4(acc0, srcs, x0, n, W, w + ra + q, offs + 3 * (ra + q), g, mode, cv)
+            else:
+                _taps4(acc1, srcs, x0, n, W, w + rb + q, offs + 3 * (rb + q), g, mode, cv)
+            q += g
+    _store(acc0, n, dst0, code)
+    _store(acc1, n, dst1, code)
+
+
+cdef Py_ssize_t _grid_width(const int64_t[:, ::1] offs):
+    """kw if the taps form a full kh x kw grid in C order with one dz, consecutive dy and
+    the same dx sequence in every row (no zero-skipped taps), else 0."""
+    cdef Py_ssize_t ntap = offs.shape[0], kw = 0, t, r, q
+    if ntap == 0:
+        return 0
+    while kw < ntap and offs[kw, 1] == offs[0, 1]:
+        kw += 1
+    if ntap % kw != 0:
+        return 0
+    for t in range(ntap):
+        r = t // kw
+        q = t - r * kw
+        if (offs[t, 0] != offs[0, 0] or offs[t, 1] != offs[0, 1] + r
+                or offs[t, 2] != offs[q, 2]):
+            return 0
+    return kw
+
+
 def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
               const int64_t[:, ::1] offs, int mode, double cval, int n_threads):
     """Dense correlation of ``x`` (D, H, W); tap ``t`` reads ``x[z+dz, y+dy, x+dx]`` with
-    ``offs[t] = (dz, dy, dx)`` and weight ``w[t]`` (zero taps already dropped)."""
+    ``offs[t] = (dz, dy, dx)`` and weight ``w[t]`` (zero taps already dropped).
+
+    A full 2-D grid of taps (the usual dense kernel) runs two output rows per task
+    (_corr_pair, each source load feeding both); other tap sets one row per task."""
     cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2], ntap = w.shape[0]
-    cdef Py_ssize_t nch = _cdiv(W, CHUNK), T = D * H * nch, t, row, x0, n
+    cdef Py_ssize_t kw = _grid_width(offs) if ntap > 1 else 0
+    cdef Py_ssize_t kh = ntap // kw if kw > 0 else 0
+    cdef Py_ssize_t rows = D * _cdiv(H, 2) if kw > 0 else D * H
+    cdef Py_ssize_t nch = _cdiv(W, CHUNK), T = rows * nch
     cdef char* po
     cdef int osz = _OUT_SIZE[ocode]
     cdef const real_t* px = &x[0, 0, 0]
@@ -470,29 +631,48 @@ def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
     cdef const int64_t* po_ = &offs[0, 0] if ntap > 0 else NULL
     cdef work_t cv = <work_t>cval
     cdef work_t* acc
+    cdef Py_ssize_t t
     if T == 0:
         return
     po = _out_ptr(out)
     with nogil:
         if n_threads > 1:
             with parallel(num_threads=n_threads):
-                acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+                acc = <work_t*>malloc(2 * CHUNK * sizeof(work_t))
                 for t in prange(T, schedule="guided"):
-                    row = t // nch
-                    x0 = (t - row * nch) * CHUNK
-                    n = W - x0 if W - x0 < CHUNK else CHUNK
-                    _corr_task(px, D, H, W, row, x0, n, pw, po_, ntap, mode, cv, acc,
-                               po + (row * W + x0) * osz, ocode)
+                    _corr_dispatch(t, px, D, H, W, nch, pw, po_, ntap, kh, kw, mode, cv, acc,
+                                   po, osz, ocode)
                 free(acc)
         else:
-            acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+            acc = <work_t*>malloc(2 * CHUNK * sizeof(work_t))
             for t in range(T):
-                row = t // nch
-                x0 = (t - row * nch) * CHUNK
-                n = W - x0 if W - x0 < CHUNK else CHUNK
-                _corr_task(px, D, H, W, row, x0, n, pw, po_, ntap, mode, cv, acc,
-                           po + (row * W + x0) * osz, ocode)
+                _corr_dispatch(t, px, D, H, W, nch, pw, po_, ntap, kh, kw, mode, cv, acc,
+                               po, osz, ocode)
             free(acc)
+
+
+cdef inline void _corr_dispatch(Py_ssize_t t, const real_t* px, Py_ssize_t D, Py_ssize_t H,
+                                Py_ssize_t W, Py_ssize_t nch, const work_t* pw,
+                                const int64_t* offs, Py_ssize_t ntap, Py_ssize_t kh,
+                                Py_ssize_t kw, int mode, work_t cv, work_t* acc, char* po,
+                                int osz, int ocode) noexcept nogil:
+    """Task ``t``: a chunk of one output row, or of a pair of rows for grid kernels."""
+    cdef Py_ssize_t r = t // nch, x0 = (t - (t // nch) * nch) * CHUNK, n, z, y, hp
+    n = W - x0 if W - x0 < CHUNK else CHUNK
+    if kw == 0:
+        _corr_task(px, D, H, W, r, x0, n, pw, offs, ntap, mode, cv, acc,
+                   po + (r * W + x0) * osz, ocode)
+        return
+    hp = _cdiv(H, 2)
+    z = r // hp
+    y = 2 * (r - z * hp)
+    if y + 1 < H:
+        _corr_pair(px, D, H, W, z, y, x0, n, pw, offs, kh, kw, mode, cv, acc, acc + CHUNK,
+                   po + ((z * H + y) * W + x0) * osz, po + ((z * H + y + 1) * W + x0) * osz,
+                   ocode)
+    else:
+        _corr_task(px, D, H, W, z * H + y, x0, n, pw, offs, ntap, mode, cv, acc,
+                   po + ((z * H + y) * W + x0) * osz, ocode)
 
 
 # ---------------------------------------------------------------- uniform1d
