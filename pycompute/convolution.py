@@ -35,6 +35,11 @@ from collections.abc import Iterable
 import numpy as np
 
 from . import _backends, _reference, _threads
+
+try:  # numpy >= 2.0
+    from numpy.lib.array_utils import normalize_axis_index
+except ImportError:  # pragma: no cover
+    from numpy.core.multiarray import normalize_axis_index
 from ._validation import NATIVE_REAL, MODE_CODES, as_array, kernel_dtype, readable
 
 __all__ = ["correlate1d", "convolve1d", "correlate", "convolve", "uniform_filter1d",
@@ -102,7 +107,7 @@ def _check_axes(axes, ndim: int) -> tuple[int, ...]:
 
 
 def _axis(axis, ndim: int) -> int:
-    return int(np.lib.array_utils.normalize_axis_index(operator.index(axis), ndim))
+    return int(normalize_axis_index(operator.index(axis), ndim))
 
 
 def _cval(cval) -> float:
@@ -389,6 +394,12 @@ def _dense(input, weights, output, mode, cval, origin, convolution, axes, backen
     kern = _choose(backend, _covered(inp, odt) and inp.ndim <= 3, inp, odt)
     if kern is None:
         return ref(input, weights, output, mode, cval, origin, axes=axes)
+    sep = _separable(inp, odt, w, mode_c, cv)
+    if sep is not None:
+        u, v = sep
+        ops = [("corr", 0, u, u.shape[0] // 2 + origins[0], _symmetry(u), mode_c),
+               ("corr", 1, v, v.shape[0] // 2 + origins[1], _symmetry(v), mode_c)]
+        return _run(kern, inp, out, odt, ops, cv, num_threads)
     pad = 3 - inp.ndim
     w3 = w.reshape((1,) * pad + w.shape)
     o3 = [0] * pad + list(origins)
@@ -398,12 +409,41 @@ def _dense(input, weights, output, mode, cval, origin, convolution, axes, backen
     return _run(kern, inp, out, odt, [op], cv, num_threads)
 
 
+#: smallest dense kernel worth running as two 1-D passes when it is rank 1
+SEPARABLE_MIN_TAPS = 16
+
+
+def _separable(inp, odt, w, mode_c, cval):
+    """(u, v) with w == outer(u, v) when a float32 -> float32 2-D correlation may run as
+    two 1-D passes, else None.
+
+    Only where the float32 tolerance already applies (float64 work stays bit-exact
+    with scipy), for kernels of >= SEPARABLE_MIN_TAPS taps, at least 2 x 2, with
+    no zero weight (scipy skips those: NaN under them must not spread) and not
+    for 'constant' with cval != 0 (outside the image the first pass's value
+    would be cval * sum(u), not cval). Rank 1 means |outer(u, v) - w| <= 2
+    float32 ulps of max|w|, within the float32 tolerance of the filter.
+    """
+    if not (inp.dtype == _F32 and _native_dtype(odt) == _F32 and inp.ndim == 2
+            and w.ndim == 2 and min(w.shape) >= 2 and w.size >= SEPARABLE_MIN_TAPS
+            and np.all(np.abs(w) > _DBL_EPS) and np.all(np.isfinite(w))
+            and not (mode_c == MODE_CODES["constant"] and cval != 0.0)):
+        return None
+    i, j = np.unravel_index(np.argmax(np.abs(w)), w.shape)
+    u = w[:, j].copy()
+    v = w[i, :] / w[i, j]
+    if np.max(np.abs(np.outer(u, v) - w)) > 2 * float(np.finfo(np.float32).eps) * abs(w[i, j]):
+        return None
+    return np.ascontiguousarray(u), np.ascontiguousarray(v)
+
+
 def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None,
               backend="auto", num_threads=None):
     """Multidimensional correlation, like :func:`scipy.ndimage.correlate`.
 
     Native for 1-D to 3-D real input; weights with ``|w| <= DBL_EPSILON`` are
     skipped as scipy does (so a NaN under a zero weight does not spread).
+    Rank-1 float32 kernels of 16+ taps run as two 1-D passes (see ``_separable``).
 
     Examples
     --------
