@@ -42,9 +42,11 @@ from libc.math cimport fmaf
 from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t,
                           uint8_t, uint16_t, uint32_t, uint64_t)
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
 
 from _boundary cimport boundary_index
 from _fused cimport real_t
+from _openmp cimport pyc_thread_num
 
 cdef extern from *:
     """
@@ -318,12 +320,33 @@ cdef void _corr1d_task(const real_t* x, Py_ssize_t N, Py_ssize_t B, Py_ssize_t m
 
 cdef void _corr1d_run(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B,
                       const work_t* pw, Py_ssize_t K, Py_ssize_t lo, int sym, int mode,
-                      work_t cv, work_t div, char* po, int osz, int ocode,
+                      work_t cv, work_t div, char* po, int osz, int ocode, real_t* slabs,
                       int n_threads) noexcept nogil:
-    """Tasks of CHUNK outputs (cut from the shape alone) over every (N, B) slab."""
+    """Tasks of CHUNK outputs (cut from the shape alone) over every (N, B) slab.
+
+    In place (``slabs`` != NULL: the output is the input, ``n_threads`` slab buffers of
+    N*B elements): one task per slab, which first copies its slab, so no task reads
+    what another has written. Each output is computed from the same values either way."""
     cdef Py_ssize_t M = N * B
     cdef Py_ssize_t nch = _cdiv(M, CHUNK), T = A * nch, t, a, m0, n
     cdef work_t* acc
+    cdef real_t* buf
+    if slabs != NULL:
+        if n_threads > 1:
+            with parallel(num_threads=n_threads):
+                acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+                for a in prange(A, schedule="guided"):
+                    buf = slabs + pyc_thread_num() * M
+                    _corr1d_slab(px + a * M, buf, N, B, pw, K, lo, sym, mode, cv, div, acc,
+                                 po + a * M * osz, osz, ocode)
+                free(acc)
+        else:
+            acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+            for a in range(A):
+                _corr1d_slab(px + a * M, slabs, N, B, pw, K, lo, sym, mode, cv, div, acc,
+                             po + a * M * osz, osz, ocode)
+            free(acc)
+        return
     if n_threads > 1:
         with parallel(num_threads=n_threads):
             acc = <work_t*>malloc(CHUNK * sizeof(work_t))
@@ -345,20 +368,52 @@ cdef void _corr1d_run(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B
         free(acc)
 
 
+cdef void _corr1d_slab(const real_t* src, real_t* buf, Py_ssize_t N, Py_ssize_t B,
+                       const work_t* pw, Py_ssize_t K, Py_ssize_t lo, int sym, int mode,
+                       work_t cv, work_t div, work_t* acc, char* dst, int osz,
+                       int ocode) noexcept nogil:
+    """One whole (N, B) slab in place: copy it, then its chunks from the copy."""
+    cdef Py_ssize_t M = N * B, m0, n
+    memcpy(buf, src, M * sizeof(real_t))
+    m0 = 0
+    while m0 < M:
+        n = M - m0 if M - m0 < CHUNK else CHUNK
+        _corr1d_task(buf, N, B, m0, n, pw, K, lo, sym, mode, cv, div, acc, dst + m0 * osz,
+                     ocode)
+        m0 += n
+
+
+cdef real_t* _slab_buffers(const real_t* px, char* po, Py_ssize_t M, int n_threads) except? NULL:
+    """Per-thread slab copies when the call is in place (output is the input), else NULL."""
+    cdef real_t* slabs
+    if <const char*>px != <const char*>po:
+        return NULL
+    slabs = <real_t*>malloc(n_threads * M * sizeof(real_t))
+    if slabs == NULL:
+        raise MemoryError()
+    return slabs
+
+
 READS_WORK_DTYPE = False  # reads every real dtype directly (fused types)
+#: the kernels may be called with ``out`` being ``x`` itself (1-D kernels: per-slab copies)
+IN_PLACE = True
 
 
 def correlate1d(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
                 Py_ssize_t lo, int sym, int mode, double cval, int n_threads):
-    """1-D correlation along axis 1 of ``x`` (A, N, B) into ``out`` (flat bytes)."""
+    """1-D correlation along axis 1 of ``x`` (A, N, B) into ``out`` (flat bytes); ``out``
+    may be ``x`` itself (per-thread copies of one (N, B) slab at a time)."""
     cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
     cdef char* po
     if A * N * B == 0:
         return
+    cdef real_t* slabs
     po = _out_ptr(out)
+    slabs = _slab_buffers(&x[0, 0, 0], po, N * B, n_threads)
     with nogil:
         _corr1d_run(&x[0, 0, 0], A, N, B, &w[0], w.shape[0], lo, sym, mode, <work_t>cval,
-                    <work_t>1, po, _OUT_SIZE[ocode], ocode, n_threads)
+                    <work_t>1, po, _OUT_SIZE[ocode], ocode, slabs, n_threads)
+    free(slabs)
 
 
 # ---------------------------------------------------------------- dense correlate
@@ -774,6 +829,7 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
     is below that for sums under 2**24."""
     cdef double* ones
     cdef float* ones32
+    cdef real_t* slabs
     cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
     cdef Py_ssize_t M = N * B, nch, T, t, a, b0, nb
     cdef char* po
@@ -789,10 +845,12 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
             raise MemoryError()
         for t in range(size):
             ones32[t] = 1.0
+        slabs = _slab_buffers(px, po, M, n_threads)
         with nogil:
             _corr1d_run(px, A, N, B, ones32, size, lo, 0, mode, <float>cval, <float>size, po,
-                        osz, ocode, n_threads)
+                        osz, ocode, slabs, n_threads)
         free(ones32)
+        free(slabs)
         return
     if exact:
         ones = <double*>malloc(size * sizeof(double))
@@ -800,10 +858,12 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
             raise MemoryError()
         for t in range(size):
             ones[t] = 1.0
+        slabs = _slab_buffers(px, po, M, n_threads)
         with nogil:
             _corr1d_run(px, A, N, B, ones, size, lo, 0, mode, cval, <double>size, po, osz,
-                        ocode, n_threads)
+                        ocode, slabs, n_threads)
         free(ones)
+        free(slabs)
         return
     if B == 1:
         nch = 1

@@ -21,10 +21,14 @@ Outside native coverage (complex input or weights, float16/longdouble/bool
 output, dense weights on ndim > 3, 0-d input) ``backend="auto"`` calls
 scipy.ndimage; a named native backend raises ``TypeError``.
 
-Memory: no padded copy of the image (borders by index arithmetic). A filter
-of two or more passes keeps one intermediate of the output's size (scipy
-stores intermediates in the output dtype too); non-contiguous or byte-swapped
-inputs, and inputs that share memory with ``output``, are copied once.
+Memory: no padded copy of the image (borders by index arithmetic). Separable
+filters keep their intermediates in the output (in the output dtype, as
+scipy): 1-D passes after the first run in place with per-thread copies of one
+slab (the data after the leading axes, e.g. one image row), so a 2-D Gaussian
+or box filter allocates nothing of image size; a pass that cannot (a leading
+axis after another pass, e.g. sobel's second pass, or the Numba backend) uses
+one temporary of the output's size. Non-contiguous or byte-swapped inputs, and
+inputs that share memory with ``output``, are copied once.
 """
 from __future__ import annotations
 
@@ -190,8 +194,17 @@ def _kernel_input(kern, a, work):
     return np.ascontiguousarray(readable(a, kernel_dtype(a)))
 
 
-def _pass(kern, src, dst, op, cval, num_threads):
-    """One kernel call: ``dst`` (C-contiguous, native) = filter(``src``)."""
+def _own(kern, x, dst, in_place):
+    """``x`` as the kernel may read it while writing ``dst``: a copy if they share memory,
+    unless this is an in-place pass (the kernel copies one slab at a time)."""
+    if in_place and x.ctypes.data == dst.ctypes.data:
+        return x
+    return x.copy() if np.may_share_memory(x, dst) else x
+
+
+def _pass(kern, src, dst, op, cval, num_threads, in_place=False):
+    """One kernel call: ``dst`` (C-contiguous, native) = filter(``src``); with
+    ``in_place``, ``src`` is ``dst``."""
     kind = op[0]
     explicit = num_threads is not None
     code = _OUT_CODES[dst.dtype]
@@ -199,9 +212,7 @@ def _pass(kern, src, dst, op, cval, num_threads):
     if kind == "dense":
         _, w, offs, mode = op
         work = _F32 if src.dtype == _F32 and dst.dtype == _F32 else _F64
-        x = _kernel_input(kern, src, work)
-        if np.may_share_memory(x, dst):
-            x = x.copy()
+        x = _own(kern, _kernel_input(kern, src, work), dst, False)
         x = x.reshape((1,) * (3 - x.ndim) + x.shape)
         n = _threads.resolve(num_threads, dst.size * max(len(w), 1), GRAIN)
         with _threads.lease(n, explicit) as k:
@@ -214,9 +225,7 @@ def _pass(kern, src, dst, op, cval, num_threads):
     if kind == "corr":
         _, _, w, lo, sym, mode = op
         work = _F32 if src.dtype == _F32 and dst.dtype == _F32 else _F64
-        x = _kernel_input(kern, src, work)
-        if np.may_share_memory(x, dst):
-            x = x.copy()
+        x = _own(kern, _kernel_input(kern, src, work), dst, in_place)
         x = x.reshape(A, shape[axis], B)
         n = _threads.resolve(num_threads, dst.size * len(w), GRAIN)
         with _threads.lease(n, explicit) as k:
@@ -224,9 +233,8 @@ def _pass(kern, src, dst, op, cval, num_threads):
     else:  # uniform
         _, _, size, lo, mode = op
         exact = _exact_box(src.dtype, dst.dtype, size, cval)
-        x = _kernel_input(kern, src, _F32 if exact == 2 else _F64)
-        if np.may_share_memory(x, dst):
-            x = x.copy()
+        x = _own(kern, _kernel_input(kern, src, _F32 if exact == 2 else _F64), dst,
+                 in_place and exact > 0)
         x = x.reshape(A, shape[axis], B)
         n = _threads.resolve(num_threads, dst.size * (size if exact else 4), GRAIN)
         with _threads.lease(n, explicit) as k:
@@ -252,8 +260,29 @@ def _exact_box(dt, odt, size, cval) -> int:
     return 1
 
 
+#: a 1-D pass after the first runs in place when one slab (the data after the
+#: leading axes) has at most this many elements: per-thread copies stay small
+SLAB_MAX = 1 << 20
+
+
+def _in_place_ok(kern, op, shape, dt, cval) -> bool:
+    """Can this (non-first) pass write into the array it reads? (No temp needed.)"""
+    if not getattr(kern, "IN_PLACE", False) or op[0] == "dense":
+        return False
+    axis = op[1]
+    if op[0] == "uniform" and not _exact_box(dt, dt, op[2], cval):
+        return False  # the running-sum kernel reads lines directly
+    A = int(np.prod(shape[:axis], dtype=np.int64))
+    return A >= 2 and int(np.prod(shape[axis:], dtype=np.int64)) <= SLAB_MAX
+
+
 def _run(kern, inp, out, odt, passes, cval, num_threads):
-    """Apply ``passes`` in order (each pass's result in the output dtype, as scipy); return output."""
+    """Apply ``passes`` in order (each pass's result in the output dtype, as scipy); return output.
+
+    Passes that can run in place (1-D passes after the first, slab copies per
+    thread) write where they read; the others alternate between the output and
+    one temporary, arranged so the last of them writes the output. A 2-D
+    Gaussian or box filter thus needs no temporary at all."""
     if out is None:
         out = np.empty(inp.shape, odt)
     if inp.size == 0:
@@ -263,16 +292,20 @@ def _run(kern, inp, out, odt, passes, cval, num_threads):
         return out
     direct = (out.flags.c_contiguous and out.dtype.isnative and out.flags.writeable)
     final = out if direct else np.empty(inp.shape, _native_dtype(out.dtype))
+    in_place = [p > 0 and _in_place_ok(kern, op, inp.shape, final.dtype, cval)
+                for p, op in enumerate(passes)]
+    writers = [p for p in range(len(passes)) if not in_place[p]]
     src, tmp = inp, None
-    last = len(passes) - 1
     for p, op in enumerate(passes):
-        if (last - p) % 2 == 0:
+        if in_place[p]:
+            dst = src
+        elif (len(writers) - 1 - writers.index(p)) % 2 == 0:
             dst = final
         else:
             if tmp is None:
                 tmp = np.empty(inp.shape, final.dtype)
             dst = tmp
-        _pass(kern, src, dst, op, cval, num_threads)
+        _pass(kern, src, dst, op, cval, num_threads, in_place[p])
         src = dst
     if not direct:
         out[...] = final
