@@ -10,9 +10,11 @@
 # ``x`` is the C-contiguous input seen as 3-D: ``(A, N, B)`` for the 1-D
 # filters (filter axis N, A lines before it, B elements after it) and
 # ``(D, H, W)`` for the dense one. ``out`` is the C-contiguous output as flat
-# bytes and ``ocode`` its dtype (OUT_* below). Input and output never share
-# memory (the dispatcher copies when they would). The dtype of ``w`` is the
-# working precision: float64, or float32 for float32 -> float32 calls.
+# bytes and ``ocode`` its dtype (OUT_* below). The dtype of ``w`` is the
+# working precision: float64, or float32 for float32 -> float32 calls. Input
+# and output never partly overlap (the dispatcher copies); the 1-D kernels
+# also accept ``out`` being ``x`` itself (in place: each task copies its
+# whole (N, B) slab to a per-thread buffer first).
 #
 # Results match scipy.ndimage bit for bit in float64 work: the same terms are
 # summed per pixel in the same order as ni_filters.c (symmetric / antisymmetric
@@ -21,15 +23,20 @@
 # off (the pragma below; scipy's x86-64 wheels have no FMA), and the final
 # double -> integer conversion reproduces what scipy's compiled C cast does on
 # x86-64 (truncation; out-of-range values wrap through int32/int64 as
-# cvttsd2si does). float32 work uses explicit fmaf.
+# cvttsd2si does). float32 work uses explicit fmaf. Integer box filters whose
+# partial sums are exact integers use direct window sums (equal to scipy's
+# recurrence in that case, see uniform1d).
 #
-# Vectorization: the tap loops run tap-major over a chunk of CHUNK outputs kept
-# in a thread-local accumulator (L1-resident), one contiguous stride-1 loop per
-# tap. GCC's report (PYCOMPUTE_VEC_REPORT=1, -march=native
-# -mprefer-vector-width=512 on the AVX-512 build host) shows those loops
-# vectorized with 64-byte vectors: 16 x float32 (vfmadd on zmm) or 8 x float64,
-# including the int -> float conversions of the input; the stores to the output
-# dtype vectorize the same way. uniform1d vectorizes across the B lanes of a row.
+# Vectorization: taps run tap-major over a chunk of CHUNK outputs kept in a
+# thread-local accumulator (L1-resident), up to four taps (or four symmetric
+# tap pairs) fused per stride-1 pass over it, and for full dense grids two
+# output rows per task so each source load feeds two FMAs (_corr_pair).
+# GCC's report (PYCOMPUTE_VEC_REPORT=1 with setup.py's -march=native
+# -mprefer-vector-width=512 on the AVX-512 build host) shows every such loop
+# vectorized with 64-byte vectors: 16 x float32 (vfmadd231ps on zmm) or
+# 8 x float64, including the int -> float conversions of the input; the stores
+# to the output dtype vectorize the same way (32-byte vectors for remainders).
+# uniform1d's running sums vectorize across the B lanes of a row.
 #
 # Parallelism: ``with nogil, parallel(num_threads=n)`` + ``prange`` over tasks cut
 # from the shape alone; each output element is computed by one task in a fixed
