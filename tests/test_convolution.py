@@ -106,6 +106,8 @@ def both(pc_fn, sp_fn, args, kwargs, out_kind, shape, dtype):
        out_kind=outputs, seed=seeds, conv=st.booleans(), special=st.booleans())
 def test_correlate1d_matches_scipy(backend, shape, dtype, k, mode, cval, data, out_kind, seed,
                                    conv, special):
+    # tolerance (assert_matches): bit-exact for every dtype except float32 -> float32,
+    # which may differ by (k + 2) * eps32 * sum|w| * max|x| (float32 FMA accumulation)
     x = make(shape, dtype, seed, special)
     rng = np.random.default_rng(seed + 1)
     w = rng.standard_normal(k)
@@ -127,6 +129,7 @@ def test_correlate1d_matches_scipy(backend, shape, dtype, k, mode, cval, data, o
        seed=seeds, conv=st.booleans(), special=st.booleans())
 def test_correlate_matches_scipy(backend, shape, dtype, mode, cval, data, out_kind, seed, conv,
                                  special):
+    # tolerance (assert_matches): bit-exact except float32 -> float32, as correlate1d
     x = make(shape, dtype, seed, special)
     rng = np.random.default_rng(seed + 1)
     wshape = tuple(data.draw(st.integers(1, 5)) for _ in shape)  # may exceed the input, even sizes
@@ -166,6 +169,7 @@ def test_uniform_filter_matches_scipy(backend, shape, dtype, cval, data, out_kin
 @SETTINGS
 @given(shape=shapes, dtype=dtypes, cval=cvals, data=st.data(), out_kind=outputs, seed=seeds)
 def test_gaussian_filter_matches_scipy(backend, shape, dtype, cval, data, out_kind, seed):
+    # tolerance (assert_matches): bit-exact except float32 -> float32, per pass as correlate1d
     x = make(shape, dtype, seed)
     n = len(shape)
     sigma = [data.draw(st.sampled_from([0.0, 0.5, 1.0, 2.3])) for _ in range(n)]
@@ -191,6 +195,7 @@ def test_gaussian_filter_matches_scipy(backend, shape, dtype, cval, data, out_ki
 @given(shape=shapes, dtype=dtypes, cval=cvals, data=st.data(), out_kind=outputs, seed=seeds,
        which=st.sampled_from(["sobel", "prewitt", "laplace"]))
 def test_derivatives_match_scipy(backend, shape, dtype, cval, data, out_kind, seed, which):
+    # tolerance (assert_matches): bit-exact except float32 -> float32 (3-tap passes)
     x = make(shape, dtype, seed)
     n = len(shape)
     pc_fn, sp_fn = getattr(pc, which), getattr(ndi, which)
