@@ -10,6 +10,9 @@ __version__ = "0.1.0"
 from . import _threads
 from ._backends import backends
 from ._threads import get_num_threads, max_threads, num_threads, set_num_threads
+from .convolution import (convolve, convolve1d, correlate, correlate1d, gaussian_filter,
+                          gaussian_filter1d, laplace, prewitt, sobel, uniform_filter,
+                          uniform_filter1d)
 from .reductions import argmax, argmin, histogram, max, mean, min, std, sum, var
 
 __all__ = [
@@ -22,6 +25,9 @@ __all__ = [
     "info",
     # reductions
     "sum", "mean", "min", "max", "argmin", "argmax", "var", "std", "histogram",
+    # convolution
+    "correlate1d", "convolve1d", "correlate", "convolve", "uniform_filter1d", "uniform_filter",
+    "gaussian_filter1d", "gaussian_filter", "sobel", "prewitt", "laplace",
 ]
 
 

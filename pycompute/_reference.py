@@ -54,3 +54,77 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NoVal
 
 def histogram(a, bins=10, range=None, density=None, weights=None):
     return np.histogram(a, bins=bins, range=range, density=density, weights=weights)
+
+
+# ---------------------------------------------------------------- convolution
+# Thin wrappers of scipy.ndimage (imported on first use: `import pycompute` stays fast).
+
+def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
+    from scipy import ndimage
+
+    return ndimage.correlate1d(input, weights, axis, output, mode, cval, origin)
+
+
+def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
+    from scipy import ndimage
+
+    return ndimage.convolve1d(input, weights, axis, output, mode, cval, origin)
+
+
+def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None):
+    from scipy import ndimage
+
+    return ndimage.correlate(input, weights, output, mode, cval, origin, axes=axes)
+
+
+def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None):
+    from scipy import ndimage
+
+    return ndimage.convolve(input, weights, output, mode, cval, origin, axes=axes)
+
+
+def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
+    from scipy import ndimage
+
+    return ndimage.uniform_filter1d(input, size, axis, output, mode, cval, origin)
+
+
+def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=0, *,
+                   axes=None):
+    from scipy import ndimage
+
+    return ndimage.uniform_filter(input, size, output, mode, cval, origin, axes=axes)
+
+
+def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect", cval=0.0,
+                      truncate=4.0, *, radius=None):
+    from scipy import ndimage
+
+    return ndimage.gaussian_filter1d(input, sigma, axis, order, output, mode, cval, truncate,
+                                     radius=radius)
+
+
+def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0,
+                    truncate=4.0, *, radius=None, axes=None):
+    from scipy import ndimage
+
+    return ndimage.gaussian_filter(input, sigma, order, output, mode, cval, truncate,
+                                   radius=radius, axes=axes)
+
+
+def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0):
+    from scipy import ndimage
+
+    return ndimage.sobel(input, axis, output, mode, cval)
+
+
+def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0):
+    from scipy import ndimage
+
+    return ndimage.prewitt(input, axis, output, mode, cval)
+
+
+def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None):
+    from scipy import ndimage
+
+    return ndimage.laplace(input, output, mode, cval, axes=axes)

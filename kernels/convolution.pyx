@@ -1,0 +1,930 @@
+# Convolution kernels: the native side of pycompute.convolution.
+#
+# Every kernel takes the same arguments as its Numba twin
+# (pycompute/_numba/convolution.py), the thread count last:
+#
+#     correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads)
+#     correlate(x, out, ocode, w, offs, mode, cval, n_threads)
+#     uniform1d(x, out, ocode, size, lo, exact, mode, cval, n_threads)
+#
+# ``x`` is the C-contiguous input seen as 3-D: ``(A, N, B)`` for the 1-D
+# filters (filter axis N, A lines before it, B elements after it) and
+# ``(D, H, W)`` for the dense one. ``out`` is the C-contiguous output as flat
+# bytes and ``ocode`` its dtype (OUT_* below). The dtype of ``w`` is the
+# working precision: float64, or float32 for float32 -> float32 calls. Input
+# and output never partly overlap (the dispatcher copies); the 1-D kernels
+# also accept ``out`` being ``x`` itself (in place: each task copies its
+# whole (N, B) slab to a per-thread buffer first).
+#
+# Results match scipy.ndimage bit for bit in float64 work: the same terms are
+# summed per pixel in the same order as ni_filters.c (symmetric / antisymmetric
+# pairing in correlate1d, zero-weight taps dropped and C-order taps in correlate,
+# scipy's running-sum recurrence in uniform1d) with floating-point contraction
+# off (the pragma below; scipy's x86-64 wheels have no FMA), and the final
+# double -> integer conversion reproduces what scipy's compiled C cast does on
+# x86-64 (truncation; out-of-range values wrap through int32/int64 as
+# cvttsd2si does). float32 work uses explicit fmaf. Integer box filters whose
+# partial sums are exact integers use direct window sums (equal to scipy's
+# recurrence in that case, see uniform1d).
+#
+# Vectorization: taps run tap-major over a chunk of CHUNK outputs kept in a
+# thread-local accumulator (L1-resident), up to four taps (or four symmetric
+# tap pairs) fused per stride-1 pass over it, and for full dense grids two
+# output rows per task so each source load feeds two FMAs (_corr_pair).
+# GCC's report (PYCOMPUTE_VEC_REPORT=1 with setup.py's -march=native
+# -mprefer-vector-width=512 on the AVX-512 build host) shows every such loop
+# vectorized with 64-byte vectors: 16 x float32 (vfmadd231ps on zmm) or
+# 8 x float64, including the int -> float conversions of the input; the stores
+# to the output dtype vectorize the same way (32-byte vectors for remainders).
+# uniform1d's running sums vectorize across the B lanes of a row.
+#
+# Parallelism: ``with nogil, parallel(num_threads=n)`` + ``prange`` over tasks cut
+# from the shape alone; each output element is computed by one task in a fixed
+# order, so results are identical at any thread count and under any schedule.
+# The schedule is "guided" rather than static: there is no cross-task reduction
+# to keep ordered, and on a shared machine a static half-split waits for
+# whichever thread the OS preempted.
+from cython.parallel cimport parallel, prange
+from libc.math cimport fmaf
+from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t,
+                          uint8_t, uint16_t, uint32_t, uint64_t)
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
+
+from _boundary cimport boundary_index
+from _fused cimport real_t
+from _openmp cimport pyc_thread_num
+
+cdef extern from *:
+    """
+    /* scipy sums in plain double arithmetic: no a*b+c contraction into FMA here. */
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC optimize ("fp-contract=off")
+    #endif
+    """
+
+ctypedef fused work_t:
+    float
+    double
+
+cdef enum:
+    CHUNK = 512      # outputs per task: acc + a 9x9 kernel's source rows stay in L1 (2 KB each)
+    OUT_F32 = 0
+    OUT_F64 = 1
+    OUT_I8 = 2
+    OUT_I16 = 3
+    OUT_I32 = 4
+    OUT_I64 = 5
+    OUT_U8 = 6
+    OUT_U16 = 7
+    OUT_U32 = 8
+    OUT_U64 = 9
+
+
+#: bytes per element of each OUT_* code
+cdef int[10] _OUT_SIZE
+_OUT_SIZE[:] = [4, 8, 1, 2, 4, 8, 1, 2, 4, 8]
+
+
+cdef inline Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return (a + b - 1) // b
+
+
+cdef inline Py_ssize_t _clip(Py_ssize_t v, Py_ssize_t n) noexcept nogil:
+    return 0 if v < 0 else (n if v > n else v)
+
+
+cdef inline work_t _madd(work_t acc, work_t a, work_t b) noexcept nogil:
+    if work_t is float:
+        return fmaf(a, b, acc)
+    else:
+        return acc + a * b
+
+
+# ---------------------------------------------------------------- store (scipy's casts)
+
+cdef inline uint64_t _to_u64(double v) noexcept nogil:
+    # x86-64 gcc without AVX-512: below 2**63 (or NaN) cvttsd2si, else subtract and flip the top bit
+    if not (v >= 9223372036854775808.0):
+        return <uint64_t><int64_t>v
+    return (<uint64_t><int64_t>(v - 9223372036854775808.0)) ^ (<uint64_t>1 << 63)
+
+
+cdef void _store(const work_t* acc, Py_ssize_t n, char* dst, int code) noexcept nogil:
+    """``dst[0:n] = acc[0:n]`` converted to output dtype ``code`` the way scipy's C casts do."""
+    cdef Py_ssize_t i
+    if code == OUT_F32:
+        for i in range(n):
+            (<float*>dst)[i] = <float>acc[i]
+    elif code == OUT_F64:
+        for i in range(n):
+            (<double*>dst)[i] = <double>acc[i]
+    elif code == OUT_I8:
+        for i in range(n):
+            (<int8_t*>dst)[i] = <int8_t><int32_t>acc[i]
+    elif code == OUT_I16:
+        for i in range(n):
+            (<int16_t*>dst)[i] = <int16_t><int32_t>acc[i]
+    elif code == OUT_I32:
+        for i in range(n):
+            (<int32_t*>dst)[i] = <int32_t>acc[i]
+    elif code == OUT_I64:
+        for i in range(n):
+            (<int64_t*>dst)[i] = <int64_t>acc[i]
+    elif code == OUT_U8:
+        for i in range(n):
+            (<uint8_t*>dst)[i] = <uint8_t><int32_t>acc[i]
+    elif code == OUT_U16:
+        for i in range(n):
+            (<uint16_t*>dst)[i] = <uint16_t><int32_t>acc[i]
+    elif code == OUT_U32:
+        for i in range(n):
+            (<uint32_t*>dst)[i] = <uint32_t><int64_t>acc[i]
+    else:
+        for i in range(n):
+            (<uint64_t*>dst)[i] = _to_u64(<double>acc[i])
+
+
+cdef inline char* _out_ptr(out):
+    cdef unsigned char[::1] ob = out
+    return <char*>&ob[0]
+
+
+# ---------------------------------------------------------------- correlate1d
+
+cdef inline work_t _fetch1(const real_t* x, Py_ssize_t m, Py_ssize_t sh, Py_ssize_t N,
+                           Py_ssize_t B, int mode, work_t cv) noexcept nogil:
+    """Element ``sh`` rows after flat element ``m`` of one (N, B) slab, border-extended."""
+    cdef Py_ssize_t i = m // B
+    cdef Py_ssize_t r = boundary_index(i + sh, N, mode)
+    if r < 0:
+        return cv
+    return <work_t>x[r * B + (m - i * B)]
+
+
+cdef void _term1(work_t* acc, const real_t* x, Py_ssize_t m0, Py_ssize_t n, Py_ssize_t sh,
+                 work_t wk, bint init, Py_ssize_t N, Py_ssize_t B, int mode,
+                 work_t cv) noexcept nogil:
+    """acc[j] (=|+=) x[row + sh][m0 + j] * wk for j < n."""
+    cdef Py_ssize_t M = N * B, s = sh * B, j
+    cdef Py_ssize_t jlo = _clip(-s - m0, n), jhi = _clip(M - s - m0, n)
+    cdef const real_t* p = x + m0 + s
+    if jhi < jlo:
+        jhi = jlo
+    if init:
+        for j in range(jlo):
+            acc[j] = _fetch1(x, m0 + j, sh, N, B, mode, cv) * wk
+        for j in range(jlo, jhi):
+            acc[j] = <work_t>p[j] * wk
+        for j in range(jhi, n):
+            acc[j] = _fetch1(x, m0 + j, sh, N, B, mode, cv) * wk
+    else:
+        for j in range(jlo):
+            acc[j] = _madd(acc[j], _fetch1(x, m0 + j, sh, N, B, mode, cv), wk)
+        for j in range(jlo, jhi):
+            acc[j] = _madd(acc[j], <work_t>p[j], wk)
+        for j in range(jhi, n):
+            acc[j] = _madd(acc[j], _fetch1(x, m0 + j, sh, N, B, mode, cv), wk)
+
+
+cdef inline work_t _border1d(work_t sacc, const real_t* x, Py_ssize_t m,
+                             const Py_ssize_t* sa, const Py_ssize_t* sb, const work_t* wg,
+                             Py_ssize_t g, int sym, Py_ssize_t N, Py_ssize_t B, int mode,
+                             work_t cv) noexcept nogil:
+    """The terms of one group for one border output, in order, through boundary_index."""
+    cdef Py_ssize_t q
+    cdef work_t va, vb
+    for q in range(g):
+        va = _fetch1(x, m, sa[q], N, B, mode, cv)
+        if sym != 0:
+            vb = _fetch1(x, m, sb[q], N, B, mode, cv)
+            va = va + vb if sym > 0 else va - vb
+        sacc = _madd(sacc, va, wg[q])
+    return sacc
+
+
+cdef void _group1d(work_t* acc, const real_t* x, Py_ssize_t m0, Py_ssize_t n,
+                   const Py_ssize_t* sa, const Py_ssize_t* sb, const work_t* wg, Py_ssize_t g,
+                   int sym, Py_ssize_t N, Py_ssize_t B, int mode, work_t cv) noexcept nogil:
+    """Up to four terms fused into one pass over acc, each output adding them in order.
+    sym == 0: term q is x[row + sa[q]] * wg[q]; sym = +1 / -1: term q is
+    (x[row + sa[q]] +/- x[row + sb[q]]) * wg[q] (scipy's paired taps; ``a + (-1)*b``
+    is exactly ``a - b``)."""
+    cdef Py_ssize_t M = N * B, j, q, jlo = 0, jhi = n, lo_q, hi_q
+    cdef const real_t* a0
+    cdef const real_t* a1
+    cdef const real_t* a2
+    cdef const real_t* a3
+    cdef const real_t* b0
+    cdef const real_t* b1
+    cdef const real_t* b2
+    cdef const real_t* b3
+    cdef work_t w0 = wg[0], w1 = 0, w2 = 0, w3 = 0
+    cdef work_t sg = <work_t>sym
+    for q in range(g):
+        lo_q = _clip(-sa[q] * B - m0, n)
+        hi_q = _clip(M - sa[q] * B - m0, n)
+        jlo = lo_q if lo_q > jlo else jlo
+        jhi = hi_q if hi_q < jhi else jhi
+        if sym != 0:
+            lo_q = _clip(-sb[q] * B - m0, n)
+            hi_q = _clip(M - sb[q] * B - m0, n)
+            jlo = lo_q if lo_q > jlo else jlo
+            jhi = hi_q if hi_q < jhi else jhi
+    if jhi < jlo:
+        jhi = jlo
+    for j in range(jlo):
+        acc[j] = _border1d(acc[j], x, m0 + j, sa, sb, wg, g, sym, N, B, mode, cv)
+    for j in range(jhi, n):
+        acc[j] = _border1d(acc[j], x, m0 + j, sa, sb, wg, g, sym, N, B, mode, cv)
+    a0 = x + m0 + sa[0] * B
+    if g > 1:
+        a1 = x + m0 + sa[1] * B
+        w1 = wg[1]
+    if g > 2:
+        a2 = x + m0 + sa[2] * B
+        w2 = wg[2]
+    if g > 3:
+        a3 = x + m0 + sa[3] * B
+        w3 = wg[3]
+    if sym == 0:
+        if g == 1:
+            for j in range(jlo, jhi):
+                acc[j] = _madd(acc[j], <work_t>a0[j], w0)
+        elif g == 2:
+            for j in range(jlo, jhi):
+                acc[j] = _madd(_madd(acc[j], <work_t>a0[j], w0), <work_t>a1[j], w1)
+        elif g == 3:
+            for j in range(jlo, jhi):
+                acc[j] = _madd(_madd(_madd(acc[j], <work_t>a0[j], w0), <work_t>a1[j], w1),
+                               <work_t>a2[j], w2)
+        else:
+            for j in range(jlo, jhi):
+                acc[j] = _madd(_madd(_madd(_madd(acc[j], <work_t>a0[j], w0), <work_t>a1[j], w1),
+                                     <work_t>a2[j], w2), <work_t>a3[j], w3)
+        return
+    b0 = x + m0 + sb[0] * B
+    if g > 1:
+        b1 = x + m0 + sb[1] * B
+    if g > 2:
+        b2 = x + m0 + sb[2] * B
+    if g > 3:
+        b3 = x + m0 + sb[3] * B
+    if g == 1:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(acc[j], <work_t>a0[j] + sg * <work_t>b0[j], w0)
+    elif g == 2:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(_madd(acc[j], <work_t>a0[j] + sg * <work_t>b0[j], w0),
+                           <work_t>a1[j] + sg * <work_t>b1[j], w1)
+    elif g == 3:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(_madd(_madd(acc[j], <work_t>a0[j] + sg * <work_t>b0[j], w0),
+                                 <work_t>a1[j] + sg * <work_t>b1[j], w1),
+                           <work_t>a2[j] + sg * <work_t>b2[j], w2)
+    else:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(_madd(_madd(_madd(acc[j], <work_t>a0[j] + sg * <work_t>b0[j], w0),
+                                       <work_t>a1[j] + sg * <work_t>b1[j], w1),
+                                 <work_t>a2[j] + sg * <work_t>b2[j], w2),
+                           <work_t>a3[j] + sg * <work_t>b3[j], w3)
+
+
+cdef void _corr1d_task(const real_t* x, Py_ssize_t N, Py_ssize_t B, Py_ssize_t m0,
+                       Py_ssize_t n, const work_t* w, Py_ssize_t K, Py_ssize_t lo, int sym,
+                       int mode, work_t cv, work_t div, work_t* acc, char* dst,
+                       int code) noexcept nogil:
+    """Outputs m0 .. m0+n of one (N, B) slab; per-pixel term order as NI_Correlate1D
+    (first term, then the rest in order, four per pass over acc).
+    ``div`` != 1 divides the sums (the exact-integer box filter)."""
+    cdef Py_ssize_t c = K // 2, k, j, g, q
+    cdef Py_ssize_t sa[4]
+    cdef Py_ssize_t sb[4]
+    if sym != 0:
+        _term1(acc, x, m0, n, c - lo, w[c], True, N, B, mode, cv)
+        k = 0
+        while k < c:
+            g = c - k if c - k < 4 else 4
+            for q in range(g):
+                sa[q] = k + q - lo
+                sb[q] = 2 * c - (k + q) - lo
+            _group1d(acc, x, m0, n, sa, sb, w + k, g, sym, N, B, mode, cv)
+            k += g
+    else:
+        _term1(acc, x, m0, n, K - 1 - lo, w[K - 1], True, N, B, mode, cv)
+        k = 0
+        while k < K - 1:
+            g = K - 1 - k if K - 1 - k < 4 else 4
+            for q in range(g):
+                sa[q] = k + q - lo
+            _group1d(acc, x, m0, n, sa, sb, w + k, g, 0, N, B, mode, cv)
+            k += g
+    if div != 1:
+        for j in range(n):
+            acc[j] = acc[j] / div
+    _store(acc, n, dst, code)
+
+
+cdef void _corr1d_run(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B,
+                      const work_t* pw, Py_ssize_t K, Py_ssize_t lo, int sym, int mode,
+                      work_t cv, work_t div, char* po, int osz, int ocode, real_t* slabs,
+                      int n_threads) noexcept nogil:
+    """Tasks of CHUNK outputs (cut from the shape alone) over every (N, B) slab.
+
+    In place (``slabs`` != NULL: the output is the input, ``n_threads`` slab buffers of
+    N*B elements): one task per slab, which first copies its slab, so no task reads
+    what another has written. Each output is computed from the same values either way."""
+    cdef Py_ssize_t M = N * B
+    cdef Py_ssize_t nch = _cdiv(M, CHUNK), T = A * nch, t, a, m0, n
+    cdef work_t* acc
+    cdef real_t* buf
+    if slabs != NULL:
+        if n_threads > 1:
+            with parallel(num_threads=n_threads):
+                acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+                for a in prange(A, schedule="guided"):
+                    buf = slabs + pyc_thread_num() * M
+                    _corr1d_slab(px + a * M, buf, N, B, pw, K, lo, sym, mode, cv, div, acc,
+                                 po + a * M * osz, osz, ocode)
+                free(acc)
+        else:
+            acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+            for a in range(A):
+                _corr1d_slab(px + a * M, slabs, N, B, pw, K, lo, sym, mode, cv, div, acc,
+                             po + a * M * osz, osz, ocode)
+            free(acc)
+        return
+    if n_threads > 1:
+        with parallel(num_threads=n_threads):
+            acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+            for t in prange(T, schedule="guided"):
+                a = t // nch
+                m0 = (t - a * nch) * CHUNK
+                n = M - m0 if M - m0 < CHUNK else CHUNK
+                _corr1d_task(px + a * M, N, B, m0, n, pw, K, lo, sym, mode, cv, div, acc,
+                             po + (a * M + m0) * osz, ocode)
+            free(acc)
+    else:
+        acc = <work_t*>malloc(CHUNK * sizeof(work_t))
+        for t in range(T):
+            a = t // nch
+            m0 = (t - a * nch) * CHUNK
+            n = M - m0 if M - m0 < CHUNK else CHUNK
+            _corr1d_task(px + a * M, N, B, m0, n, pw, K, lo, sym, mode, cv, div, acc,
+                         po + (a * M + m0) * osz, ocode)
+        free(acc)
+
+
+cdef void _corr1d_slab(const real_t* src, real_t* buf, Py_ssize_t N, Py_ssize_t B,
+                       const work_t* pw, Py_ssize_t K, Py_ssize_t lo, int sym, int mode,
+                       work_t cv, work_t div, work_t* acc, char* dst, int osz,
+                       int ocode) noexcept nogil:
+    """One whole (N, B) slab in place: copy it, then its chunks from the copy."""
+    cdef Py_ssize_t M = N * B, m0, n
+    memcpy(buf, src, M * sizeof(real_t))
+    m0 = 0
+    while m0 < M:
+        n = M - m0 if M - m0 < CHUNK else CHUNK
+        _corr1d_task(buf, N, B, m0, n, pw, K, lo, sym, mode, cv, div, acc, dst + m0 * osz,
+                     ocode)
+        m0 += n
+
+
+cdef real_t* _slab_buffers(const real_t* px, char* po, Py_ssize_t M, int n_threads) except? NULL:
+    """Per-thread slab copies when the call is in place (output is the input), else NULL."""
+    cdef real_t* slabs
+    if <const char*>px != <const char*>po:
+        return NULL
+    slabs = <real_t*>malloc(n_threads * M * sizeof(real_t))
+    if slabs == NULL:
+        raise MemoryError()
+    return slabs
+
+
+READS_WORK_DTYPE = False  # reads every real dtype directly (fused types)
+#: the kernels may be called with ``out`` being ``x`` itself (1-D kernels: per-slab copies)
+IN_PLACE = True
+
+
+def correlate1d(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
+                Py_ssize_t lo, int sym, int mode, double cval, int n_threads):
+    """1-D correlation along axis 1 of ``x`` (A, N, B) into ``out`` (flat bytes); ``out``
+    may be ``x`` itself (per-thread copies of one (N, B) slab at a time)."""
+    cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
+    cdef char* po
+    if A * N * B == 0:
+        return
+    cdef real_t* slabs
+    po = _out_ptr(out)
+    slabs = _slab_buffers(&x[0, 0, 0], po, N * B, n_threads)
+    with nogil:
+        _corr1d_run(&x[0, 0, 0], A, N, B, &w[0], w.shape[0], lo, sym, mode, <work_t>cval,
+                    <work_t>1, po, _OUT_SIZE[ocode], ocode, slabs, n_threads)
+    free(slabs)
+
+
+# ---------------------------------------------------------------- dense correlate
+
+cdef inline work_t _fetch_x(const real_t* src, Py_ssize_t xi, Py_ssize_t W, int mode,
+                            work_t cv) noexcept nogil:
+    cdef Py_ssize_t xx = boundary_index(xi, W, mode)
+    return cv if xx < 0 else <work_t>src[xx]
+
+
+cdef void _taps4(work_t* acc, const real_t** srcs, Py_ssize_t x0, Py_ssize_t n, Py_ssize_t W,
+                 const work_t* w, const int64_t* offs, Py_ssize_t g, int mode,
+                 work_t cv) noexcept nogil:
+    """Taps 0..g-1 (g <= 4, C order), tap q reading source row ``srcs[q]``, fused: one
+    pass over acc for up to four taps (1 load + 1 store of acc instead of four);
+    every output still adds its terms in tap order."""
+    cdef Py_ssize_t j, q, jlo = 0, jhi = n, lo_q, hi_q
+    cdef const real_t* p0
+    cdef const real_t* p1
+    cdef const real_t* p2
+    cdef const real_t* p3
+    cdef work_t w0 = w[0], w1 = 0, w2 = 0, w3 = 0, sacc
+    for q in range(g):
+        lo_q = _clip(-offs[3 * q + 2] - x0, n)
+        hi_q = _clip(W - offs[3 * q + 2] - x0, n)
+        if lo_q > jlo:
+            jlo = lo_q
+        if hi_q < jhi:
+            jhi = hi_q
+    if jhi < jlo:
+        jhi = jlo
+    # border outputs: every tap of the group in order, through boundary_index
+    for j in range(jlo):
+        sacc = acc[j]
+        for q in range(g):
+            sacc = _madd(sacc, _fetch_x(srcs[q], x0 + j + offs[3 * q + 2], W, mode, cv), w[q])
+        acc[j] = sacc
+    for j in range(jhi, n):
+        sacc = acc[j]
+        for q in range(g):
+            sacc = _madd(sacc, _fetch_x(srcs[q], x0 + j + offs[3 * q + 2], W, mode, cv), w[q])
+        acc[j] = sacc
+    p0 = srcs[0] + x0 + offs[2]
+    if g == 1:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(acc[j], <work_t>p0[j], w0)
+        return
+    p1 = srcs[1] + x0 + offs[5]
+    w1 = w[1]
+    if g == 2:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(_madd(acc[j], <work_t>p0[j], w0), <work_t>p1[j], w1)
+        return
+    p2 = srcs[2] + x0 + offs[8]
+    w2 = w[2]
+    if g == 3:
+        for j in range(jlo, jhi):
+            acc[j] = _madd(_madd(_madd(acc[j], <work_t>p0[j], w0), <work_t>p1[j], w1),
+                           <work_t>p2[j], w2)
+        return
+    p3 = srcs[3] + x0 + offs[11]
+    w3 = w[3]
+    for j in range(jlo, jhi):
+        acc[j] = _madd(_madd(_madd(_madd(acc[j], <work_t>p0[j], w0), <work_t>p1[j], w1),
+                             <work_t>p2[j], w2), <work_t>p3[j], w3)
+
+
+cdef void _corr_task(const real_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
+                     Py_ssize_t row, Py_ssize_t x0, Py_ssize_t n, const work_t* w,
+                     const int64_t* offs, Py_ssize_t ntap, int mode, work_t cv,
+                     work_t* acc, char* dst, int code) noexcept nogil:
+    """Outputs x0 .. x0+n of output row ``row`` (= z*H + y): sum over taps in C order.
+    Runs of taps whose source rows exist are fused four at a time (_taps4)."""
+    cdef Py_ssize_t z = row // H, y = row - (row // H) * H
+    cdef Py_ssize_t t, j, g, zz, yy
+    cdef const real_t* srcs[4]
+    for j in range(n):
+        acc[j] = 0
+    t = 0
+    while t < ntap:
+        g = 0
+        while g < 4 and t + g < ntap:
+            zz = boundary_index(z + offs[3 * (t + g)], D, mode)
+            yy = boundary_index(y + offs[3 * (t + g) + 1], H, mode)
+            if zz < 0 or yy < 0:
+                break
+            srcs[g] = x + (zz * H + yy) * W
+            g += 1
+        if g == 0:  # constant-mode tap outside the rows: cval for the whole chunk
+            for j in range(n):
+                acc[j] = _madd(acc[j], cv, w[t])
+            t += 1
+            continue
+        _taps4(acc, srcs, x0, n, W, w + t, offs + 3 * t, g, mode, cv)
+        t += g
+    _store(acc, n, dst, code)
+
+
+cdef void _taps4x2(work_t* acc0, work_t* acc1, const real_t* src, Py_ssize_t x0,
+                   Py_ssize_t n, Py_ssize_t W, const work_t* wa, const work_t* wb,
+                   const int64_t* offs, Py_ssize_t g, int mode, work_t cv) noexcept nogil:
+    """Register blocking over two output rows: taps q < g (g <= 4) of one source row,
+    each loaded value feeding acc0 (weights ``wa``) and acc1 (weights ``wb``): half
+    the loads per FMA of _taps4. Each accumulator still adds its taps in order."""
+    cdef Py_ssize_t j, q, jlo = 0, jhi = n, lo_q, hi_q
+    cdef const real_t* p0
+    cdef const real_t* p1
+    cdef const real_t* p2
+    cdef const real_t* p3
+    cdef work_t v0, v1, v2, v3, s0, s1
+    # weights in locals: through the pointers GCC must assume acc stores change them
+    cdef work_t a0 = wa[0], b0 = wb[0], a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3 = 0, b3 = 0
+    if g > 1:
+        a1 = wa[1]
+        b1 = wb[1]
+    if g > 2:
+        a2 = wa[2]
+        b2 = wb[2]
+    if g > 3:
+        a3 = wa[3]
+        b3 = wb[3]
+    for q in range(g):
+        lo_q = _clip(-offs[3 * q + 2] - x0, n)
+        hi_q = _clip(W - offs[3 * q + 2] - x0, n)
+        jlo = lo_q if lo_q > jlo else jlo
+        jhi = hi_q if hi_q < jhi else jhi
+    if jhi < jlo:
+        jhi = jlo
+    for j in range(jlo):
+        s0 = acc0[j]
+        s1 = acc1[j]
+        for q in range(g):
+            v0 = _fetch_x(src, x0 + j + offs[3 * q + 2], W, mode, cv)
+            s0 = _madd(s0, v0, wa[q])
+            s1 = _madd(s1, v0, wb[q])
+        acc0[j] = s0
+        acc1[j] = s1
+    for j in range(jhi, n):
+        s0 = acc0[j]
+        s1 = acc1[j]
+        for q in range(g):
+            v0 = _fetch_x(src, x0 + j + offs[3 * q + 2], W, mode, cv)
+            s0 = _madd(s0, v0, wa[q])
+            s1 = _madd(s1, v0, wb[q])
+        acc0[j] = s0
+        acc1[j] = s1
+    p0 = src + x0 + offs[2]
+    if g == 1:
+        for j in range(jlo, jhi):
+            v0 = <work_t>p0[j]
+            acc0[j] = _madd(acc0[j], v0, a0)
+            acc1[j] = _madd(acc1[j], v0, b0)
+        return
+    p1 = src + x0 + offs[5]
+    if g == 2:
+        for j in range(jlo, jhi):
+            v0 = <work_t>p0[j]
+            v1 = <work_t>p1[j]
+            acc0[j] = _madd(_madd(acc0[j], v0, a0), v1, a1)
+            acc1[j] = _madd(_madd(acc1[j], v0, b0), v1, b1)
+        return
+    p2 = src + x0 + offs[8]
+    if g == 3:
+        for j in range(jlo, jhi):
+            v0 = <work_t>p0[j]
+            v1 = <work_t>p1[j]
+            v2 = <work_t>p2[j]
+            acc0[j] = _madd(_madd(_madd(acc0[j], v0, a0), v1, a1), v2, a2)
+            acc1[j] = _madd(_madd(_madd(acc1[j], v0, b0), v1, b1), v2, b2)
+        return
+    p3 = src + x0 + offs[11]
+    for j in range(jlo, jhi):
+        v0 = <work_t>p0[j]
+        v1 = <work_t>p1[j]
+        v2 = <work_t>p2[j]
+        v3 = <work_t>p3[j]
+        acc0[j] = _madd(_madd(_madd(_madd(acc0[j], v0, a0), v1, a1), v2, a2),
+                        v3, a3)
+        acc1[j] = _madd(_madd(_madd(_madd(acc1[j], v0, b0), v1, b1), v2, b2),
+                        v3, b3)
+
+
+cdef void _corr_pair(const real_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
+                     Py_ssize_t z, Py_ssize_t y, Py_ssize_t x0, Py_ssize_t n, const work_t* w,
+                     const int64_t* offs, Py_ssize_t kh, Py_ssize_t kw, int mode, work_t cv,
+                     work_t* acc0, work_t* acc1, char* dst0, char* dst1,
+                     int code) noexcept nogil:
+    """Output rows y and y+1 (plane z) of a full kh x kw grid of taps (one dz), skewed:
+    phase p loads source row y + dy(p) once for kernel row p of output y and kernel
+    row p-1 of output y+1 (the same source row)."""
+    cdef Py_ssize_t p, q, g, j, zz, yy, ra, rb
+    cdef const real_t* srcs[4]
+    cdef const real_t* src
+    for j in range(n):
+        acc0[j] = 0
+        acc1[j] = 0
+    zz = boundary_index(z + offs[0], D, mode)
+    for p in range(kh + 1):
+        ra = p * kw          # first tap of kernel row p (output y), if p < kh
+        rb = (p - 1) * kw    # first tap of kernel row p - 1 (output y + 1), if p >= 1
+        if p < kh:
+            yy = boundary_index(y + offs[3 * ra + 1], H, mode)
+        else:
+            yy = boundary_index(y + 1 + offs[3 * rb + 1], H, mode)
+        if zz < 0 or yy < 0:
+            if p < kh:
+                for q in range(kw):
+                    for j in range(n):
+                        acc0[j] = _madd(acc0[j], cv, w[ra + q])
+            if p >= 1:
+                for q in range(kw):
+                    for j in range(n):
+                        acc1[j] = _madd(acc1[j], cv, w[rb + q])
+            continue
+        src = x + (zz * H + yy) * W
+        srcs[0] = src
+        srcs[1] = src
+        srcs[2] = src
+        srcs[3] = src
+        q = 0
+        while q < kw:
+            g = kw - q if kw - q < 4 else 4
+            if p < kh and p >= 1:
+                _taps4x2(acc0, acc1, src, x0, n, W, w + ra + q, w + rb + q,
+                         offs + 3 * (ra + q), g, mode, cv)
+            elif p < kh:
+                _taps4(acc0, srcs, x0, n, W, w + ra + q, offs + 3 * (ra + q), g, mode, cv)
+            else:
+                _taps4(acc1, srcs, x0, n, W, w + rb + q, offs + 3 * (rb + q), g, mode, cv)
+            q += g
+    _store(acc0, n, dst0, code)
+    _store(acc1, n, dst1, code)
+
+
+cdef Py_ssize_t _grid_width(const int64_t[:, ::1] offs):
+    """kw if the taps form a full kh x kw grid in C order with one dz, consecutive dy and
+    the same dx sequence in every row (no zero-skipped taps), else 0."""
+    cdef Py_ssize_t ntap = offs.shape[0], kw = 0, t, r, q
+    if ntap == 0:
+        return 0
+    while kw < ntap and offs[kw, 1] == offs[0, 1]:
+        kw += 1
+    if ntap % kw != 0:
+        return 0
+    for t in range(ntap):
+        r = t // kw
+        q = t - r * kw
+        if (offs[t, 0] != offs[0, 0] or offs[t, 1] != offs[0, 1] + r
+                or offs[t, 2] != offs[q, 2]):
+            return 0
+    return kw
+
+
+def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
+              const int64_t[:, ::1] offs, int mode, double cval, int n_threads):
+    """Dense correlation of ``x`` (D, H, W); tap ``t`` reads ``x[z+dz, y+dy, x+dx]`` with
+    ``offs[t] = (dz, dy, dx)`` and weight ``w[t]`` (zero taps already dropped).
+
+    A full 2-D grid of taps (the usual dense kernel) runs two output rows per task
+    (_corr_pair, each source load feeding both); other tap sets one row per task."""
+    cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2], ntap = w.shape[0]
+    cdef Py_ssize_t kw = _grid_width(offs) if ntap > 1 else 0
+    cdef Py_ssize_t kh = ntap // kw if kw > 0 else 0
+    cdef Py_ssize_t rows = D * _cdiv(H, 2) if kw > 0 else D * H
+    cdef Py_ssize_t nch = _cdiv(W, CHUNK), T = rows * nch
+    cdef char* po
+    cdef int osz = _OUT_SIZE[ocode]
+    cdef const real_t* px = &x[0, 0, 0]
+    cdef const work_t* pw = &w[0] if ntap > 0 else NULL
+    cdef const int64_t* po_ = &offs[0, 0] if ntap > 0 else NULL
+    cdef work_t cv = <work_t>cval
+    cdef work_t* acc
+    cdef Py_ssize_t t
+    if T == 0:
+        return
+    po = _out_ptr(out)
+    with nogil:
+        if n_threads > 1:
+            with parallel(num_threads=n_threads):
+                acc = <work_t*>malloc(2 * CHUNK * sizeof(work_t))
+                for t in prange(T, schedule="guided"):
+                    _corr_dispatch(t, px, D, H, W, nch, pw, po_, ntap, kh, kw, mode, cv, acc,
+                                   po, osz, ocode)
+                free(acc)
+        else:
+            acc = <work_t*>malloc(2 * CHUNK * sizeof(work_t))
+            for t in range(T):
+                _corr_dispatch(t, px, D, H, W, nch, pw, po_, ntap, kh, kw, mode, cv, acc,
+                               po, osz, ocode)
+            free(acc)
+
+
+cdef inline void _corr_dispatch(Py_ssize_t t, const real_t* px, Py_ssize_t D, Py_ssize_t H,
+                                Py_ssize_t W, Py_ssize_t nch, const work_t* pw,
+                                const int64_t* offs, Py_ssize_t ntap, Py_ssize_t kh,
+                                Py_ssize_t kw, int mode, work_t cv, work_t* acc, char* po,
+                                int osz, int ocode) noexcept nogil:
+    """Task ``t``: a chunk of one output row, or of a pair of rows for grid kernels."""
+    cdef Py_ssize_t r = t // nch, x0 = (t - (t // nch) * nch) * CHUNK, n, z, y, hp
+    n = W - x0 if W - x0 < CHUNK else CHUNK
+    if kw == 0:
+        _corr_task(px, D, H, W, r, x0, n, pw, offs, ntap, mode, cv, acc,
+                   po + (r * W + x0) * osz, ocode)
+        return
+    hp = _cdiv(H, 2)
+    z = r // hp
+    y = 2 * (r - z * hp)
+    if y + 1 < H:
+        _corr_pair(px, D, H, W, z, y, x0, n, pw, offs, kh, kw, mode, cv, acc, acc + CHUNK,
+                   po + ((z * H + y) * W + x0) * osz, po + ((z * H + y + 1) * W + x0) * osz,
+                   ocode)
+    else:
+        _corr_task(px, D, H, W, z * H + y, x0, n, pw, offs, ntap, mode, cv, acc,
+                   po + ((z * H + y) * W + x0) * osz, ocode)
+
+
+# ---------------------------------------------------------------- uniform1d
+
+cdef inline double _val(const real_t* slab, Py_ssize_t r, Py_ssize_t N, Py_ssize_t B,
+                        Py_ssize_t b, int mode, double cv) noexcept nogil:
+    cdef Py_ssize_t rr = boundary_index(r, N, mode)
+    return cv if rr < 0 else <double>slab[rr * B + b]
+
+
+cdef void _uniform_task(const real_t* slab, Py_ssize_t N, Py_ssize_t B, Py_ssize_t b0,
+                        Py_ssize_t nb, Py_ssize_t size, Py_ssize_t lo, int mode, double cv,
+                        double* acc, char* dst, int osz, int code) noexcept nogil:
+    """Lanes b0 .. b0+nb of one (N, B) slab: NI_UniformFilter1D's running sum per lane
+    (``out = sum / size; sum += entering - leaving``), vectorized across the lanes.
+    ``acc`` holds 2 * CHUNK doubles: the sums, then the quotients."""
+    cdef Py_ssize_t i, j, b, ra, raa, rss
+    cdef double fs = <double>size
+    cdef double* q = acc + CHUNK
+    cdef const real_t* pa
+    cdef const real_t* ps
+    for b in range(nb):
+        acc[b] = 0.0
+    for j in range(size):
+        ra = boundary_index(j - lo, N, mode)
+        if ra < 0:
+            for b in range(nb):
+                acc[b] = acc[b] + cv
+        else:
+            pa = slab + ra * B + b0
+            for b in range(nb):
+                acc[b] = acc[b] + <double>pa[b]
+    for i in range(N):
+        if i > 0:
+            raa = boundary_index(i - 1 + size - lo, N, mode)
+            rss = boundary_index(i - 1 - lo, N, mode)
+            if raa >= 0 and rss >= 0:
+                pa = slab + raa * B + b0
+                ps = slab + rss * B + b0
+                for b in range(nb):
+                    acc[b] = acc[b] + (<double>pa[b] - <double>ps[b])
+            elif raa >= 0:
+                pa = slab + raa * B + b0
+                for b in range(nb):
+                    acc[b] = acc[b] + (<double>pa[b] - cv)
+            elif rss >= 0:
+                ps = slab + rss * B + b0
+                for b in range(nb):
+                    acc[b] = acc[b] + (cv - <double>ps[b])
+            else:
+                for b in range(nb):
+                    acc[b] = acc[b] + (cv - cv)
+        for b in range(nb):
+            q[b] = acc[b] / fs
+        _store(q, nb, dst + (i * B + b0) * osz, code)
+
+
+cdef void _uniform_line(const real_t* line, Py_ssize_t N, Py_ssize_t size, Py_ssize_t lo,
+                        int mode, double cv, double* acc, char* dst, int osz,
+                        int code) noexcept nogil:
+    """One contiguous line (B == 1): the running sum runs along it, stored CHUNK at a time."""
+    cdef Py_ssize_t i, j, i0, n
+    cdef double fs = <double>size
+    cdef double tmp = 0.0
+    cdef double a, s
+    for j in range(size):
+        tmp = tmp + _val(line, j - lo, N, 1, 0, mode, cv)
+    i0 = 0
+    while i0 < N:
+        n = N - i0 if N - i0 < CHUNK else CHUNK
+        for i in range(i0, i0 + n):
+            if i > 0:
+                if i - 1 - lo >= 0 and i - 1 + size - lo < N:
+                    a = <double>line[i - 1 + size - lo]
+                    s = <double>line[i - 1 - lo]
+                else:
+                    a = _val(line, i - 1 + size - lo, N, 1, 0, mode, cv)
+                    s = _val(line, i - 1 - lo, N, 1, 0, mode, cv)
+                tmp = tmp + (a - s)
+            acc[i - i0] = tmp / fs
+        _store(acc, n, dst + i0 * osz, code)
+        i0 += n
+
+
+def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssize_t lo,
+              int exact, int mode, double cval, int n_threads):
+    """Uniform (box) filter of length ``size`` along axis 1 of ``x`` (A, N, B).
+
+    Default: O(1) per output, a float64 running sum per lane divided by ``size``,
+    exactly scipy's recurrence. ``exact`` (the caller guarantees integer inputs
+    and cval whose window sums are exact in float64, e.g. up to 32-bit integers):
+    every partial sum is an exact integer, so scipy's recurrence and a direct
+    window sum give the same double, bit for bit, and the window sum runs
+    tap-major along flat rows, vectorized whatever B is. ``exact == 2`` (sums
+    below 2**24, integer output): the same in float32 lanes (twice as wide, and
+    a float32 divide is far cheaper): a float32 quotient of exact integers
+    truncates to the same integer as the float64 one, because the quotient is
+    at least 1/size away from any integer it does not equal while half an ulp
+    is below that for sums under 2**24."""
+    cdef double* ones
+    cdef float* ones32
+    cdef real_t* slabs
+    cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
+    cdef Py_ssize_t M = N * B, nch, T, t, a, b0, nb
+    cdef char* po
+    cdef int osz = _OUT_SIZE[ocode]
+    cdef const real_t* px = &x[0, 0, 0]
+    cdef double* acc
+    if A * M == 0:
+        return
+    po = _out_ptr(out)
+    if exact == 2:
+        ones32 = <float*>malloc(size * sizeof(float))
+        if ones32 == NULL:
+            raise MemoryError()
+        for t in range(size):
+            ones32[t] = 1.0
+        slabs = _slab_buffers(px, po, M, n_threads)
+        with nogil:
+            _corr1d_run(px, A, N, B, ones32, size, lo, 0, mode, <float>cval, <float>size, po,
+                        osz, ocode, slabs, n_threads)
+        free(ones32)
+        free(slabs)
+        return
+    if exact:
+        ones = <double*>malloc(size * sizeof(double))
+        if ones == NULL:
+            raise MemoryError()
+        for t in range(size):
+            ones[t] = 1.0
+        slabs = _slab_buffers(px, po, M, n_threads)
+        with nogil:
+            _corr1d_run(px, A, N, B, ones, size, lo, 0, mode, cval, <double>size, po, osz,
+                        ocode, slabs, n_threads)
+        free(ones)
+        free(slabs)
+        return
+    if B == 1:
+        nch = 1
+    else:
+        nch = _cdiv(B, CHUNK)
+    T = A * nch
+    with nogil:
+        if n_threads > 1:
+            with parallel(num_threads=n_threads):
+                acc = <double*>malloc(2 * CHUNK * sizeof(double))
+                for t in prange(T, schedule="guided"):
+                    a = t // nch
+                    if B == 1:
+                        _uniform_line(px + a * N, N, size, lo, mode, cval, acc,
+                                      po + a * N * osz, osz, ocode)
+                    else:
+                        b0 = (t - a * nch) * CHUNK
+                        nb = B - b0 if B - b0 < CHUNK else CHUNK
+                        _uniform_task(px + a * M, N, B, b0, nb, size, lo, mode, cval, acc,
+                                      po + a * M * osz, osz, ocode)
+                free(acc)
+        else:
+            acc = <double*>malloc(2 * CHUNK * sizeof(double))
+            for t in range(T):
+                a = t // nch
+                if B == 1:
+                    _uniform_line(px + a * N, N, size, lo, mode, cval, acc,
+                                  po + a * N * osz, osz, ocode)
+                else:
+                    b0 = (t - a * nch) * CHUNK
+                    nb = B - b0 if B - b0 < CHUNK else CHUNK
+                    _uniform_task(px + a * M, N, B, b0, nb, size, lo, mode, cval, acc,
+                                  po + a * M * osz, osz, ocode)
+            free(acc)
+
+
+# ---------------------------------------------------------------- FMA peak (benchmark yardstick)
+
+def fma_peak(Py_ssize_t iters, int n_threads):
+    """Run ``iters`` rounds of 128 independent float32 FMA lanes (8 zmm chains, enough
+    to hide FMA latency) on each of ``n_threads`` threads; return the flop count.
+    benchmarks/run_convolution.py times it to express GFLOP/s as a fraction of peak."""
+    cdef Py_ssize_t it, l, t
+    cdef float* a
+    cdef float b = 0.999999, c = 1e-7
+    cdef double sink = 0
+    with nogil, parallel(num_threads=n_threads):
+        a = <float*>malloc(128 * sizeof(float))
+        for t in prange(n_threads, schedule="static"):
+            for l in range(128):
+                a[l] = l
+            for it in range(iters):
+                for l in range(128):
+                    a[l] = fmaf(a[l], b, c)
+            sink += a[t % 128]
+        free(a)
+    return 2.0 * 128 * iters * n_threads + 0 * sink
