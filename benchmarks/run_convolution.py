@@ -106,14 +106,10 @@ def main():
             lambda: cv2.blur(img, (3, 3), dst=idst, borderType=cv2.BORDER_REFLECT),
             lambda: ndi.uniform_filter(img, (3, 3, 1), output=iout, mode="reflect"))
 
-    from pycompute._kernels import convolution as ck
+    from pycompute.machine import fma_peak
 
-    peak = {}
-    for t in threads:
-        iters = 20_000_000
-        flops = 2.0 * 128 * iters * t
-        peak[t] = max(flops / once(lambda: ck.fma_peak(iters, t)) for _ in range(3)) / 1e9
-    print("# FMA peak (128 float32 FMA lanes/thread, kernels.convolution.fma_peak): "
+    peak = {t: max(fma_peak(t) for _ in range(3)) for t in threads}
+    print("# FMA peak (12 zmm float32 FMA chains/thread, pycompute.machine.fma_peak): "
           + ", ".join(f"{t} thr {p:.0f} GFLOP/s" for t, p in peak.items()))
     print(f"{'filter':<28} {'backend':<7} {'thr':>3} {'ours ms':>9} {'cv2 ms':>9} "
           f"{'vs cv2':>7} {'vs scipy':>9} {'GFLOP/s':>7} {'of peak':>7}")

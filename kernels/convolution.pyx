@@ -908,23 +908,3 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
 
 
 # ---------------------------------------------------------------- FMA peak (benchmark yardstick)
-
-def fma_peak(Py_ssize_t iters, int n_threads):
-    """Run ``iters`` rounds of 128 independent float32 FMA lanes (8 zmm chains, enough
-    to hide FMA latency) on each of ``n_threads`` threads; return the flop count.
-    benchmarks/run_convolution.py times it to express GFLOP/s as a fraction of peak."""
-    cdef Py_ssize_t it, l, t
-    cdef float* a
-    cdef float b = 0.999999, c = 1e-7
-    cdef double sink = 0
-    with nogil, parallel(num_threads=n_threads):
-        a = <float*>malloc(128 * sizeof(float))
-        for t in prange(n_threads, schedule="static"):
-            for l in range(128):
-                a[l] = l
-            for it in range(iters):
-                for l in range(128):
-                    a[l] = fmaf(a[l], b, c)
-            sink += a[t % 128]
-        free(a)
-    return 2.0 * 128 * iters * n_threads + 0 * sink

@@ -70,31 +70,35 @@ def layer() -> str:
         return f"none ({exc})"
 
 
-def threaded(kernel):
-    """Run ``kernel(*args, n_threads)`` on ``n_threads`` Numba threads.
+def call_with_threads(n_threads: int, fn, *args):
+    """``fn(*args)`` on ``n_threads`` Numba threads, then the previous count restored.
 
     The count is applied around the call with ``numba.set_num_threads`` (per
     Python thread in Numba, so concurrent callers do not disturb each other)
     rather than inside the kernel: a jitted function that calls
-    ``set_num_threads`` cannot be cached on disk ("uses dynamic globals").
-    Counts above Numba's pool (sized when Numba started, see :func:`configure`)
-    run on the whole pool; results do not depend on the count.
+    ``set_num_threads`` cannot be cached on disk ("uses dynamic globals"), and
+    every process would pay the full compile. Counts above Numba's pool (sized
+    when Numba started, see :func:`configure`) run on the whole pool; results
+    do not depend on the count.
     """
     import numba
 
-    get, put = numba.get_num_threads, numba.set_num_threads
-    pool = numba.config.NUMBA_NUM_THREADS  # fixed at launch; numba refuses more
+    n = min(int(n_threads), numba.config.NUMBA_NUM_THREADS)
+    prev = numba.get_num_threads()
+    if prev != n:
+        numba.set_num_threads(n)
+    try:
+        return fn(*args)
+    finally:
+        if prev != n:
+            numba.set_num_threads(prev)
+
+
+def threaded(kernel):
+    """``kernel`` callable as ``kernel(*args, n_threads)`` with the count applied around it."""
 
     def call(*args):
-        n = args[-1] if args[-1] <= pool else pool
-        prev = get()
-        if prev != n:
-            put(n)
-        try:
-            return kernel(*args)
-        finally:
-            if prev != n:
-                put(prev)
+        return call_with_threads(args[-1], kernel, *args)
 
     call.__name__ = getattr(kernel, "__name__", "kernel")
     call.__doc__ = getattr(kernel, "__doc__", None)

@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._boundary import boundary_index
+from ._layer import call_with_threads
 
 CHUNK = 512
 #: the dispatcher hands these kernels the input already in the working dtype
@@ -273,20 +274,8 @@ def _uniform1d(x, out, ocode, size, lo, mode, cval):
 
 
 def _threaded(fn, args, n_threads):
-    """Run ``fn(*args)`` on ``n_threads`` Numba threads, restoring the previous count.
-
-    The count is set here, around the call, not inside the @njit function: a
-    ``numba.set_num_threads`` call inside compiled code makes Numba refuse to
-    cache the function on disk (it embeds a ctypes pointer), and the first
-    call of every process would then pay the full JIT compile. Numba's thread
-    count is per Python thread, so concurrent calls do not disturb each other.
-    """
-    prev = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
-    try:
-        fn(*args)
-    finally:
-        numba.set_num_threads(prev)
+    """Run ``fn(*args)`` on ``n_threads`` Numba threads (see ``_layer.call_with_threads``)."""
+    call_with_threads(n_threads, fn, *args)
 
 
 def correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads):
