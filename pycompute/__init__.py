@@ -11,6 +11,8 @@ from . import _threads
 from ._backends import backends
 from ._threads import get_num_threads, max_threads, num_threads, set_num_threads
 from .reductions import argmax, argmin, histogram, max, mean, min, std, sum, var
+from .simulation import (gray_scott_step, heat_step, life_step, nbody_accelerations, nbody_energy,
+                         nbody_step)
 
 __all__ = [
     "__version__",
@@ -22,6 +24,9 @@ __all__ = [
     "info",
     # reductions
     "sum", "mean", "min", "max", "argmin", "argmax", "var", "std", "histogram",
+    # simulation
+    "heat_step", "life_step", "gray_scott_step", "nbody_accelerations", "nbody_energy",
+    "nbody_step",
 ]
 
 
