@@ -29,7 +29,7 @@
 # independent accumulators that the SLP vectorizer turns into 16 x float32 /
 # 2 x 8 x float64 vectors.
 from cython.parallel cimport parallel, prange
-from libc.math cimport sqrt
+from libc.math cimport sqrt, sqrtf
 from libc.stdint cimport uint8_t, uint32_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
@@ -290,24 +290,29 @@ cdef void _gs_row(const float_t* ua, const float_t* va, float_t* ub, float_t* vb
     cdef float_t* vo = vb + i * n1
     cdef Py_ssize_t j, e, jl, jr
     cdef float_t lu, lv, uvv, x, y
+    cdef float_t four = 4, one = 1  # typed: a bare literal would promote float32 math to double
+    # interior: two loops (u, then v), so GCC's alias versioning stays within
+    # its limit of 10 run-time checks and both vectorize
     for j in range(1, n1 - 1):
         x = u[j]
         y = v[j]
-        lu = (uu[j] + ud[j]) + (u[j - 1] + u[j + 1]) - 4 * x
-        lv = (vu[j] + vd[j]) + (v[j - 1] + v[j + 1]) - 4 * y
-        uvv = x * y * y
-        uo[j] = x + dt * (Du * lu - uvv + F * (1 - x))
-        vo[j] = y + dt * (Dv * lv + uvv - Fk * y)
+        lu = (uu[j] + ud[j]) + (u[j - 1] + u[j + 1]) - four * x
+        uo[j] = x + dt * (Du * lu - x * y * y + F * (one - x))
+    for j in range(1, n1 - 1):
+        x = u[j]
+        y = v[j]
+        lv = (vu[j] + vd[j]) + (v[j - 1] + v[j + 1]) - four * y
+        vo[j] = y + dt * (Dv * lv + x * y * y - Fk * y)
     for e in range(2 if n1 > 1 else 1):
         j = 0 if e == 0 else n1 - 1
         jl = boundary_index(j - 1, n1, m1)
         jr = boundary_index(j + 1, n1, m1)
         x = u[j]
         y = v[j]
-        lu = (uu[j] + ud[j]) + (u[jl] + u[jr]) - 4 * x
-        lv = (vu[j] + vd[j]) + (v[jl] + v[jr]) - 4 * y
+        lu = (uu[j] + ud[j]) + (u[jl] + u[jr]) - four * x
+        lv = (vu[j] + vd[j]) + (v[jl] + v[jr]) - four * y
         uvv = x * y * y
-        uo[j] = x + dt * (Du * lu - uvv + F * (1 - x))
+        uo[j] = x + dt * (Du * lu - uvv + F * (one - x))
         vo[j] = y + dt * (Dv * lv + uvv - Fk * y)
 
 
@@ -355,6 +360,14 @@ def gray_scott(const float_t[::1] u_in, const float_t[::1] v_in, float_t[::1] u_
 
 # ================================================================ N-body
 
+cdef inline float_t _sqrt(float_t x) noexcept nogil:
+    """sqrt in the kernel's precision (libc's sqrt would promote float32 to double)."""
+    if float_t is float:
+        return sqrtf(x)
+    else:
+        return sqrt(x)
+
+
 cdef void _accel(const float_t* px, const float_t* py, const float_t* pz, const float_t* m,
                  Py_ssize_t n, Py_ssize_t i, float_t G, float_t eps2,
                  float_t* ax, float_t* ay, float_t* az) noexcept nogil:
@@ -380,7 +393,7 @@ cdef void _accel(const float_t* px, const float_t* py, const float_t* pz, const 
             dy = py[j + l] - yi
             dz = pz[j + l] - zi
             r2 = dx * dx + dy * dy + dz * dz + eps2
-            w = m[j + l] / (r2 * sqrt(r2)) if r2 > 0 else 0
+            w = m[j + l] / (r2 * _sqrt(r2)) if r2 > 0 else 0
             AX[l] += w * dx
             AY[l] += w * dy
             AZ[l] += w * dz
@@ -390,7 +403,7 @@ cdef void _accel(const float_t* px, const float_t* py, const float_t* pz, const 
         dy = py[j] - yi
         dz = pz[j] - zi
         r2 = dx * dx + dy * dy + dz * dz + eps2
-        w = m[j] / (r2 * sqrt(r2)) if r2 > 0 else 0
+        w = m[j] / (r2 * _sqrt(r2)) if r2 > 0 else 0
         AX[0] += w * dx
         AY[0] += w * dy
         AZ[0] += w * dz

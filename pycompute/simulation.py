@@ -300,8 +300,12 @@ def _bodies(pos, mass, G, softening, vel=None):
 
 
 def _soa(a):
-    """(3, N) C-contiguous copy of an (N, 3) array: one contiguous row per coordinate."""
-    return np.ascontiguousarray(a.T)
+    """(3, N) C-contiguous copy of an (N, 3) array: one contiguous row per coordinate.
+
+    Always a copy (``ascontiguousarray`` would return a view for N == 1, and the
+    step kernel writes into it).
+    """
+    return np.array(a.T, order="C", copy=True)
 
 
 def nbody_accelerations(pos, mass, *, G=1.0, softening, backend="auto", num_threads=None):
