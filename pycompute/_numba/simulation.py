@@ -23,13 +23,20 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from ._boundary import boundary_index
+from ._boundary import boundary_index as _boundary_index
 
 CHUNK = 16384
 _FM = {"reassoc", "contract"}  # N-body source sums only: order inside a body's sum may change
 
 
-@njit(inline="always", nogil=True, cache=True)
+@njit(nogil=True, cache=True)
+def boundary_index(i, n, mode):
+    # a plain call (LLVM inlines it) instead of _boundary's Numba-IR inlining at
+    # every call site, which made the parallel passes compile for seconds
+    return _boundary_index(i, n, mode)
+
+
+@njit(nogil=True, cache=True)
 def _plan(s, steps, inplace):
     """0 = input -> out, 1 = input -> tmp, 2 = tmp -> out, 3 = out -> tmp (as the Cython kernels)."""
     if inplace:
@@ -42,69 +49,98 @@ def _plan(s, steps, inplace):
 
 # ================================================================ heat
 
-@njit(inline="always", nogil=True, cache=True)
-def _rowv(a, crow, k, n2):
-    if k < 0:
-        return crow
-    return a[k * n2:(k + 1) * n2]
+@njit(nogil=True, cache=True)
+def _off(k, n2):
+    """Start of row ``k`` in the flat grid, or -1 (the row of constants) for k < 0."""
+    return k * n2 if k >= 0 else -1
 
 
-@njit(inline="always", nogil=True, cache=True)
-def _at(c, j, n, mode, cval):
+@njit(nogil=True, cache=True)
+def _get(a, off, j, cval):
+    return cval if off < 0 else a[off + j]
+
+
+@njit(nogil=True, cache=True)
+def _at(a, co, j, n, mode, cval):
     k = boundary_index(j, n, mode)
-    return cval if k < 0 else c[k]
+    return cval if k < 0 else a[co + k]
 
 
 @njit(parallel=True, nogil=True, cache=True)
-def _heat_pass(a, b, crow, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval):
+def _heat_pass(a, b, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval):
+    # Rows are offsets into the flat arrays; a neighbour row outside a
+    # 'constant' border has offset -1 and its row takes the slow loop (slices of
+    # the input and a row of constants would unify to an 'A'-layout array type
+    # that LLVM does not vectorize).
     for t in prange(n0 * n1 * nch):
         r = t // nch
         lo = (t % nch) * L
         hi = min(lo + L, n2)
         i0 = r // n1
         i1 = r % n1
-        c = a[r * n2:(r + 1) * n2]
-        o = b[r * n2:(r + 1) * n2]
-        pm = c
-        pp = c
-        qm = c
-        qp = c
+        co = r * n2
+        pm = co
+        pp = co
+        qm = co
+        qp = co
         if nout == 2:
             k = boundary_index(i0 - 1, n0, m0)
-            pm = _rowv(a, crow, k * n1 + i1 if k >= 0 else -1, n2)
+            pm = _off(k * n1 + i1 if k >= 0 else -1, n2)
             k = boundary_index(i0 + 1, n0, m0)
-            pp = _rowv(a, crow, k * n1 + i1 if k >= 0 else -1, n2)
+            pp = _off(k * n1 + i1 if k >= 0 else -1, n2)
             k = boundary_index(i1 - 1, n1, m1)
-            qm = _rowv(a, crow, i0 * n1 + k if k >= 0 else -1, n2)
+            qm = _off(i0 * n1 + k if k >= 0 else -1, n2)
             k = boundary_index(i1 + 1, n1, m1)
-            qp = _rowv(a, crow, i0 * n1 + k if k >= 0 else -1, n2)
+            qp = _off(i0 * n1 + k if k >= 0 else -1, n2)
         elif nout == 1:
-            pm = _rowv(a, crow, boundary_index(i1 - 1, n1, m1), n2)
-            pp = _rowv(a, crow, boundary_index(i1 + 1, n1, m1), n2)
+            pm = _off(boundary_index(i1 - 1, n1, m1), n2)
+            pp = _off(boundary_index(i1 + 1, n1, m1), n2)
         ja = max(lo, 1)
         jb = min(hi, n2 - 1)
-        if nout == 0:
+        if pm < 0 or pp < 0 or qm < 0 or qp < 0:
             for j in range(ja, jb):
-                o[j] = c0 * c[j] + al * (c[j - 1] + c[j + 1])
-        elif nout == 1:
-            for j in range(ja, jb):
-                o[j] = c0 * c[j] + al * ((pm[j] + pp[j]) + (c[j - 1] + c[j + 1]))
+                x = (_get(a, pm, j, cval) + _get(a, pp, j, cval))
+                if nout == 2:
+                    x = x + (_get(a, qm, j, cval) + _get(a, qp, j, cval))
+                b[co + j] = c0 * a[co + j] + al * (x + (a[co + j - 1] + a[co + j + 1]))
         else:
-            for j in range(ja, jb):
-                o[j] = c0 * c[j] + al * (((pm[j] + pp[j]) + (qm[j] + qp[j])) + (c[j - 1] + c[j + 1]))
+            # slices that start at the loop's first element: the index runs from 0,
+            # so Numba emits no negative-index wraparound selects and LLVM vectorizes
+            m = jb - ja
+            c = a[co + ja:co + jb]
+            cl = a[co + ja - 1:co + jb - 1]
+            cr = a[co + ja + 1:co + jb + 1]
+            o = b[co + ja:co + jb]
+            if nout == 0:
+                for j in range(m):
+                    o[j] = c0 * c[j] + al * (cl[j] + cr[j])
+            elif nout == 1:
+                u0 = a[pm + ja:pm + jb]
+                u1 = a[pp + ja:pp + jb]
+                for j in range(m):
+                    o[j] = c0 * c[j] + al * ((u0[j] + u1[j]) + (cl[j] + cr[j]))
+            else:
+                u0 = a[pm + ja:pm + jb]
+                u1 = a[pp + ja:pp + jb]
+                w0 = a[qm + ja:qm + jb]
+                w1 = a[qp + ja:qp + jb]
+                for j in range(m):
+                    o[j] = c0 * c[j] + al * (((u0[j] + u1[j]) + (w0[j] + w1[j]))
+                                             + (cl[j] + cr[j]))
         for e in range(2):
             j = 0 if e == 0 else n2 - 1
             if j < lo or j >= hi or (e == 1 and n2 == 1):
                 continue
-            lft = _at(c, j - 1, n2, m2, cval)
-            rgt = _at(c, j + 1, n2, m2, cval)
+            lft = _at(a, co, j - 1, n2, m2, cval)
+            rgt = _at(a, co, j + 1, n2, m2, cval)
             if nout == 0:
                 x = lft + rgt
             elif nout == 1:
-                x = (pm[j] + pp[j]) + (lft + rgt)
+                x = (_get(a, pm, j, cval) + _get(a, pp, j, cval)) + (lft + rgt)
             else:
-                x = ((pm[j] + pp[j]) + (qm[j] + qp[j])) + (lft + rgt)
-            o[j] = c0 * c[j] + al * x
+                x = (((_get(a, pm, j, cval) + _get(a, pp, j, cval))
+                      + (_get(a, qm, j, cval) + _get(a, qp, j, cval))) + (lft + rgt))
+            b[co + j] = c0 * a[co + j] + al * x
 
 
 @njit(nogil=True)  # not cached: numba.set_num_threads is a dynamic global
@@ -120,17 +156,16 @@ def heat(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inplac
     al = one[0]
     one[0] = cval
     cv = one[0]
-    crow = np.full(n2, cv, dst.dtype)
     for s in range(steps):
         p = _plan(s, steps, inplace)
         if p == 0:
-            _heat_pass(src, dst, crow, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
+            _heat_pass(src, dst, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
         elif p == 1:
-            _heat_pass(src, tmp, crow, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
+            _heat_pass(src, tmp, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
         elif p == 2:
-            _heat_pass(tmp, dst, crow, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
+            _heat_pass(tmp, dst, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
         else:
-            _heat_pass(dst, tmp, crow, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
+            _heat_pass(dst, tmp, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
     if inplace and steps % 2 == 1:
         dst[:] = tmp[:dst.size]
     numba.set_num_threads(prev)
@@ -138,51 +173,69 @@ def heat(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inplac
 
 # ================================================================ Game of Life
 
-@njit(inline="always", nogil=True, cache=True)
-def _cell(c, j, n, mode):
+@njit(nogil=True, cache=True)
+def _cell(a, off, j, n, mode):
+    """Cell j of the row at ``off`` (0 outside a 'constant' border, or for off < 0)."""
+    if off < 0:
+        return np.uint32(0)
     k = boundary_index(j, n, mode)
-    return np.uint32(0) if k < 0 else np.uint32(c[k])
+    return np.uint32(0) if k < 0 else np.uint32(a[off + k])
+
+
+@njit(nogil=True, cache=True)
+def _life_cell(a, b, up, c, dn, j, n1, rule, m1):
+    cnt = np.uint32(0)
+    for dj in (-1, 0, 1):
+        cnt += _cell(a, up, j + dj, n1, m1) + _cell(a, dn, j + dj, n1, m1)
+        if dj != 0:
+            cnt += _cell(a, c, j + dj, n1, m1)
+    idx = cnt + np.uint32(9) * np.uint32(a[c + j])
+    b[c + j] = np.uint8((rule >> idx) & np.uint32(1))
 
 
 @njit(parallel=True, nogil=True, cache=True)
-def _life_pass(a, b, zrow, n0, n1, rule, m0, m1):
+def _life_pass(a, b, n0, n1, rule, m0, m1):
+    # rows by offset into the flat board (see _heat_pass); -1 = a dead row
     for i in prange(n0):
         ku = boundary_index(i - 1, n0, m0)
         kd = boundary_index(i + 1, n0, m0)
-        up = zrow if ku < 0 else a[ku * n1:(ku + 1) * n1]
-        dn = zrow if kd < 0 else a[kd * n1:(kd + 1) * n1]
-        c = a[i * n1:(i + 1) * n1]
-        o = b[i * n1:(i + 1) * n1]
-        for j in range(1, n1 - 1):
-            cnt = (((up[j - 1] + up[j]) + (up[j + 1] + c[j - 1]))
-                   + ((c[j + 1] + dn[j - 1]) + (dn[j] + dn[j + 1])))
-            idx = np.uint32(cnt) + np.uint32(9) * np.uint32(c[j])
-            o[j] = np.uint8((rule >> idx) & np.uint32(1))
-        for e in range(2 if n1 > 1 else 1):
-            j = 0 if e == 0 else n1 - 1
-            cnt = (_cell(up, j - 1, n1, m1) + np.uint32(up[j]) + _cell(up, j + 1, n1, m1)
-                   + _cell(c, j - 1, n1, m1) + _cell(c, j + 1, n1, m1)
-                   + _cell(dn, j - 1, n1, m1) + np.uint32(dn[j]) + _cell(dn, j + 1, n1, m1))
-            idx = cnt + np.uint32(9) * np.uint32(c[j])
-            o[j] = np.uint8((rule >> idx) & np.uint32(1))
+        up = ku * n1 if ku >= 0 else -1
+        dn = kd * n1 if kd >= 0 else -1
+        c = i * n1
+        if up >= 0 and dn >= 0:
+            # shifted slices, index from 0 (see _heat_pass)
+            m = n1 - 2 if n1 > 2 else 0
+            ul, uc, ur = a[up:up + m], a[up + 1:up + 1 + m], a[up + 2:up + 2 + m]
+            cl, cc, cr = a[c:c + m], a[c + 1:c + 1 + m], a[c + 2:c + 2 + m]
+            dl, dc, dr = a[dn:dn + m], a[dn + 1:dn + 1 + m], a[dn + 2:dn + 2 + m]
+            o = b[c + 1:c + 1 + m]
+            for j in range(m):
+                cnt = (((ul[j] + uc[j]) + (ur[j] + cl[j])) + ((cr[j] + dl[j]) + (dc[j] + dr[j])))
+                idx = np.uint32(cnt) + np.uint32(9) * np.uint32(cc[j])
+                o[j] = np.uint8((rule >> idx) & np.uint32(1))
+            _life_cell(a, b, up, c, dn, 0, n1, rule, m1)
+            if n1 > 1:
+                _life_cell(a, b, up, c, dn, n1 - 1, n1, rule, m1)
+        else:  # next to a dead border row: the whole row through the modes
+            for j in range(n1):
+                _life_cell(a, b, up, c, dn, j, n1, rule, m1)
 
 
 @njit(nogil=True)  # not cached: numba.set_num_threads is a dynamic global
 def life(src, dst, tmp, n0, n1, steps, rule, m0, m1, inplace, n_threads):
     prev = numba.get_num_threads()
     numba.set_num_threads(n_threads)
-    zrow = np.zeros(n1, np.uint8)
     r = np.uint32(rule)
     for s in range(steps):
         p = _plan(s, steps, inplace)
         if p == 0:
-            _life_pass(src, dst, zrow, n0, n1, r, m0, m1)
+            _life_pass(src, dst, n0, n1, r, m0, m1)
         elif p == 1:
-            _life_pass(src, tmp, zrow, n0, n1, r, m0, m1)
+            _life_pass(src, tmp, n0, n1, r, m0, m1)
         elif p == 2:
-            _life_pass(tmp, dst, zrow, n0, n1, r, m0, m1)
+            _life_pass(tmp, dst, n0, n1, r, m0, m1)
         else:
-            _life_pass(dst, tmp, zrow, n0, n1, r, m0, m1)
+            _life_pass(dst, tmp, n0, n1, r, m0, m1)
     if inplace and steps % 2 == 1:
         dst[:] = tmp[:dst.size]
     numba.set_num_threads(prev)
