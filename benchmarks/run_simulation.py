@@ -2,7 +2,7 @@
 Numba ``prange`` version of each step (written below) and the NumPy reference,
 plus the ceilings measured in the same run.
 
-    python benchmarks/run_simulation.py [--threads 2] [--repeat 3] [--quick]
+    python benchmarks/run_simulation.py [--threads 2] [--repeat 5] [--quick]
 
 * heat, float64 4096^2, 10 steps: effective bandwidth (each step reads and
   writes the grid once: 16 bytes per cell) against a memory-copy roofline
@@ -190,7 +190,7 @@ def row(kernel, impl, seconds, rate, unit, note=""):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     args = ap.parse_args()
     nt, rep = args.threads, args.repeat
