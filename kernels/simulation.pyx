@@ -8,8 +8,7 @@
 #
 # Stepping: ``steps`` steps run inside one OpenMP parallel region (``with
 # parallel()``, the step loop inside, one ``prange`` work-sharing loop per step
-# whose implicit barrier separates the steps): no thread fork/join and no
-# Python per step. Grids are double buffered: step ``s`` reads the result of
+# and a barrier after it): no thread fork/join and no Python per step. Grids are double buffered: step ``s`` reads the result of
 # step ``s - 1`` and writes the other buffer (``_plan``). With one thread the
 # same loops run serially, outside any OpenMP region (a forked child must never
 # enter one).
@@ -25,7 +24,8 @@
 # SIMD (GCC, -O3 -march=native -mprefer-vector-width=512 on this AVX-512 host,
 # checked with PYCOMPUTE_VEC_REPORT=1): the heat and Gray-Scott interior loops
 # run 512-bit vectors (16 x float32 / 8 x float64); the Life interior loop sums
-# neighbour counts in 64 x uint8 lanes; the N-body source loop is an
+# neighbour counts in 64 x uint8 lanes (vpaddb zmm) and applies the rule as a
+# variable shift in 16 x uint32 lanes (vpsrlvd zmm); the N-body source loop is an
 # ``omp simd`` reduction at 16 x float32 / 8 x float64, and the float64 potential
 # loop keeps LANES = 16 accumulators (2 x 8 x float64 after SLP vectorization).
 from cython.parallel cimport parallel, prange
@@ -51,7 +51,7 @@ cdef extern from *:
 
 cdef enum:
     CHUNK = 16384  # most row elements per stencil task (long 1-D rows are cut into tasks)
-    LANES = 16     # independent N-body accumulators: one 512-bit vector of float32
+    LANES = 16     # independent accumulators of the N-body potential (2 x 8 x float64)
 
 
 cdef inline Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -64,7 +64,7 @@ cdef inline int _plan(Py_ssize_t s, Py_ssize_t steps, bint inplace) noexcept nog
 
     Not in place: step 0 reads the input; the buffers alternate so that the last
     step writes ``out``. In place (``out`` is the input): step 0 writes ``tmp``
-    and, for an odd number of steps, the caller copies ``tmp`` to ``out`` at the end.
+    and, for an odd number of steps, the kernel copies ``tmp`` to ``out`` at the end.
     """
     cdef bint to_out
     if inplace:
