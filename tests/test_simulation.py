@@ -415,7 +415,10 @@ def test_nbody_hypothesis(n, steps, softening, dtype, seed):
 # ================================================================ threads
 
 def test_bitwise_equal_at_1_and_2_threads(backend):
-    # work (cells x steps, or pairs x steps) is well above 2 x GRAIN, so 2 threads run
+    # work (cells x steps, or pairs x steps) is above 2 x GRAIN every time, so 2 threads run
+    from pycompute.simulation import GRAIN
+
+    assert 20 * 24 * 30 * 10 >= 2 * GRAIN and 400 * 400 >= 2 * GRAIN
     rng = np.random.default_rng(9)
     for dtype in FLOATS:
         u = rng.random((96, 130)).astype(dtype)
@@ -423,8 +426,8 @@ def test_bitwise_equal_at_1_and_2_threads(backend):
         b = pc.heat_step(u, steps=11, alpha=0.2, backend=backend, num_threads=2)
         assert a.tobytes() == b.tobytes()
         u3 = rng.random((20, 24, 30)).astype(dtype)
-        a = pc.heat_step(u3, steps=5, alpha=0.1, mode="constant", backend=backend, num_threads=1)
-        b = pc.heat_step(u3, steps=5, alpha=0.1, mode="constant", backend=backend, num_threads=2)
+        a = pc.heat_step(u3, steps=10, alpha=0.1, mode="constant", backend=backend, num_threads=1)
+        b = pc.heat_step(u3, steps=10, alpha=0.1, mode="constant", backend=backend, num_threads=2)
         assert a.tobytes() == b.tobytes()
         gu, gv = _gs_state((96, 130), dtype)
         a = pc.gray_scott_step(gu, gv, steps=12, backend=backend, num_threads=1, **GS)
@@ -436,6 +439,7 @@ def test_bitwise_equal_at_1_and_2_threads(backend):
         b = pc.nbody_step(pos, vel, mass, dt=1e-3, steps=3, softening=0.0, backend=backend,
                           num_threads=2)
         assert a[0].tobytes() == b[0].tobytes() and a[1].tobytes() == b[1].tobytes()
+        pos, vel, mass = _bodies(400, dtype)
         assert (pc.nbody_energy(pos, vel, mass, softening=0.1, backend=backend, num_threads=1)
                 == pc.nbody_energy(pos, vel, mass, softening=0.1, backend=backend, num_threads=2))
     board = rng.random((128, 200)) < 0.3
