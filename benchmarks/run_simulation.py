@@ -194,6 +194,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     args = ap.parse_args()
     nt, rep = args.threads, args.repeat
+    load0 = os.getloadavg()[0]
     numba.set_num_threads(nt)
     rng = np.random.default_rng(0)
     n_heat, n_life, n_gs, n_body, steps = (4096, 4096, 2048, 8192, 10)
@@ -282,7 +283,9 @@ def main():
 
     print(f"pycompute {pc.__version__}, {nt} threads, best of {rep}, numba "
           f"{numba.__version__} ({numba.threading_layer()}), load average "
-          f"{os.getloadavg()[0]:.2f} at the end")
+          f"{load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
+    if max(load0, os.getloadavg()[0]) > 0.5 * os.cpu_count() + 0.5:
+        print("warning: other processes were running; OpenMP (cython) timings suffer most")
     print(f"| {'kernel':26s} | {'implementation':24s} | {'ms/call':>9s} | {'rate':>8s} | "
           f"{'unit':8s} | note")
     print(f"|{'-' * 28}|{'-' * 26}|{'-' * 11}|{'-' * 10}|{'-' * 10}|------")
