@@ -190,8 +190,18 @@ def float_array(x, name: str, ndims=None) -> np.ndarray:
 
 
 def check_all_finite(a: np.ndarray, name: str) -> None:
-    """``ValueError`` if ``a`` holds a NaN or an infinity (two passes, no temporaries)."""
-    if a.size and not (np.isfinite(a.min()) and np.isfinite(a.max())):
+    """``ValueError`` if ``a`` holds a NaN or an infinity.
+
+    One pass in the common case: a sum is finite only if every element is
+    (NaN and inf propagate); a non-finite sum may also be an overflow of
+    finite values, so then min and max decide.
+    """
+    if not a.size:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(a)):
+            return
+    if not (np.isfinite(a.min()) and np.isfinite(a.max())):
         raise ValueError(f"`{name}` contains NaN or infinite values")
 
 

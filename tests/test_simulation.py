@@ -457,6 +457,10 @@ def test_heat_bad_inputs():
         pc.heat_step(np.float64(1.0), alpha=0.1)
     with pytest.raises(ValueError, match="`u` contains NaN or infinite values"):
         pc.heat_step(np.array([1.0, np.nan]), alpha=0.1)
+    with pytest.raises(ValueError, match="`u` contains NaN or infinite values"):
+        pc.heat_step(np.array([np.inf, -np.inf, 1.0], np.float32), alpha=0.1)
+    big = np.full(4, 1e38, np.float32)  # finite, though its sum (4e38) overflows: accepted
+    np.testing.assert_array_equal(pc.heat_step(big, alpha=0.1), big)
     with pytest.raises(ValueError, match="`alpha`=nan must be finite"):
         pc.heat_step(np.zeros(3), alpha=float("nan"))
     with pytest.raises(TypeError, match="`alpha` must be a real number"):
