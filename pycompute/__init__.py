@@ -14,6 +14,8 @@ from .convolution import (convolve, convolve1d, correlate, correlate1d, gaussian
                           gaussian_filter1d, laplace, prewitt, sobel, uniform_filter,
                           uniform_filter1d)
 from .reductions import argmax, argmin, histogram, max, mean, min, std, sum, var
+from .simulation import (gray_scott_step, heat_step, life_step, nbody_accelerations, nbody_energy,
+                         nbody_step)
 
 __all__ = [
     "__version__",
@@ -28,6 +30,9 @@ __all__ = [
     # convolution
     "correlate1d", "convolve1d", "correlate", "convolve", "uniform_filter1d", "uniform_filter",
     "gaussian_filter1d", "gaussian_filter", "sobel", "prewitt", "laplace",
+    # simulation
+    "heat_step", "life_step", "gray_scott_step", "nbody_accelerations", "nbody_energy",
+    "nbody_step",
 ]
 
 

@@ -128,3 +128,147 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None):
     from scipy import ndimage
 
     return ndimage.laplace(input, output, mode, cval, axes=axes)
+
+
+# ---------------------------------------------------------------- simulation
+#
+# Arguments arrive validated (pycompute/simulation.py). Each step pads the state
+# by one cell per axis with np.pad (scipy.ndimage mode names mapped to np.pad's)
+# and adds the neighbour pairs axis by axis, in the order the kernels use.
+
+_PAD_MODES = {"reflect": "symmetric", "grid-mirror": "symmetric", "mirror": "reflect",
+              "nearest": "edge", "wrap": "wrap", "grid-wrap": "wrap",
+              "constant": "constant", "grid-constant": "constant"}
+
+
+def _modes(mode, ndim):
+    return (mode,) * ndim if isinstance(mode, str) else tuple(mode)
+
+
+def _pad1(x, modes, cval):
+    """``x`` padded by one cell on each side of every axis."""
+    for ax, m in enumerate(modes):
+        width = [(0, 0)] * x.ndim
+        width[ax] = (1, 1)
+        pm = _PAD_MODES[m]
+        kw = {"constant_values": cval} if pm == "constant" else {}
+        x = np.pad(x, width, mode=pm, **kw)
+    return x
+
+
+def _shift(p, ax, d):
+    """The interior of padded ``p`` moved by ``d`` (-1 or +1) along ``ax``."""
+    n = p.shape[ax]
+    return p[tuple(slice(1 + d, n - 1 + d) if i == ax else slice(1, -1) for i in range(p.ndim))]
+
+
+def _finish_out(x, out):
+    if out is None:
+        return x
+    out[...] = x
+    return out
+
+
+def heat_step(u, *, steps=1, alpha, mode="wrap", cval=0.0, out=None):
+    u = np.asarray(u)
+    t = u.dtype.type
+    modes = _modes(mode, u.ndim)
+    c0 = t(1.0 - 2.0 * u.ndim * alpha)
+    al = t(alpha)
+    x = u.copy()
+    for _ in range(steps):
+        p = _pad1(x, modes, t(cval))
+        acc = None
+        for ax in range(u.ndim):
+            pair = _shift(p, ax, -1) + _shift(p, ax, 1)
+            acc = pair if acc is None else acc + pair
+        x = c0 * x + al * acc
+    return _finish_out(x, out)
+
+
+def life_step(board, *, steps=1, rule="B3/S23", mode="wrap", out=None):
+    from ._validation import life_rule_bits
+
+    board = np.asarray(board)
+    bits = life_rule_bits(rule)
+    table = np.array([(bits >> k) & 1 for k in range(18)], np.uint8)  # index count + 9*alive
+    modes = _modes(mode, 2)
+    x = board.astype(np.uint8)
+    for _ in range(steps):
+        p = _pad1(x, modes, 0)
+        n0, n1 = x.shape
+        cnt = np.zeros(x.shape, np.uint8)
+        for di in (0, 1, 2):
+            for dj in (0, 1, 2):
+                if di != 1 or dj != 1:
+                    cnt += p[di:di + n0, dj:dj + n1]
+        x = table[cnt + 9 * x]
+    return _finish_out(x.astype(board.dtype), out)
+
+
+def gray_scott_step(u, v, *, Du, Dv, F, k, dt=1.0, steps=1, mode="wrap"):
+    u = np.asarray(u)
+    v = np.asarray(v)
+    t = u.dtype.type
+    modes = _modes(mode, 2)
+    Du, Dv, F, Fk, dt = t(Du), t(Dv), t(F), t(F + k), t(dt)
+    x, y = u.copy(), v.copy()
+    for _ in range(steps):
+        pu = _pad1(x, modes, 0)
+        pv = _pad1(y, modes, 0)
+        lu = (_shift(pu, 0, -1) + _shift(pu, 0, 1)) + (_shift(pu, 1, -1) + _shift(pu, 1, 1)) - 4 * x
+        lv = (_shift(pv, 0, -1) + _shift(pv, 0, 1)) + (_shift(pv, 1, -1) + _shift(pv, 1, 1)) - 4 * y
+        uvv = x * y * y
+        x, y = (x + dt * (Du * lu - uvv + F * (1 - x)),
+                y + dt * (Dv * lv + uvv - Fk * y))
+    return x, y
+
+
+def _pairs(pos, i0, i1, eps2):
+    """Separations d = x_j - x_i (block of targets i0:i1 against all j) and |d|^2 + eps2."""
+    d = pos[None, :, :] - pos[i0:i1, None, :]
+    r2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1] + d[..., 2] * d[..., 2] + eps2
+    return d, r2
+
+
+def nbody_accelerations(pos, mass, *, G=1.0, softening):
+    pos = np.asarray(pos)
+    t = pos.dtype.type
+    m = np.asarray(mass, pos.dtype)
+    eps2 = t(float(softening) ** 2)
+    acc = np.empty_like(pos)
+    for i0 in range(0, pos.shape[0], 256):
+        d, r2 = _pairs(pos, i0, i0 + 256, eps2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.where(r2 > 0, m[None, :] / (r2 * np.sqrt(r2)), t(0))
+        acc[i0:i0 + 256] = t(G) * np.einsum("ij,ijk->ik", w, d)
+    return acc
+
+
+def nbody_energy(pos, vel, mass, *, G=1.0, softening):
+    pos = np.asarray(pos, np.float64)
+    vel = np.asarray(vel, np.float64)
+    m = np.asarray(mass, np.float64)
+    eps2 = float(softening) ** 2
+    kinetic = 0.5 * float(np.sum(m * np.sum(vel * vel, axis=1)))
+    pot = 0.0
+    for i0 in range(0, pos.shape[0], 256):
+        _, r2 = _pairs(pos, i0, i0 + 256, eps2)
+        with np.errstate(divide="ignore"):
+            phi = np.where(r2 > 0, m[None, :] / np.sqrt(r2), 0.0).sum(axis=1)
+        pot += float(np.sum(m[i0:i0 + 256] * phi))
+    return kinetic - 0.5 * G * pot
+
+
+def nbody_step(pos, vel, mass, *, dt, steps=1, G=1.0, softening):
+    pos = np.array(pos)
+    vel = np.array(vel)
+    t = pos.dtype.type
+    h, fdt = t(0.5 * dt), t(dt)
+    acc = nbody_accelerations(pos, mass, G=G, softening=softening)
+    for _ in range(steps):
+        vel += h * acc
+        pos += fdt * vel
+        acc = nbody_accelerations(pos, mass, G=G, softening=softening)
+        vel += h * acc
+    return pos, vel

@@ -168,3 +168,73 @@ def normalize_mode(mode, ndim: int, name: str = "mode", allowed=None) -> tuple[i
             raise ValueError(f"`{name}`={m!r} is not one of {', '.join(map(repr, names))}")
         out.append(MODE_CODES[m])
     return tuple(out)
+
+
+# ---------------------------------------------------------------- simulation helpers
+
+def float_array(x, name: str, ndims=None) -> np.ndarray:
+    """``x`` as a C-contiguous, native-endian float32/float64 array (a copy only where needed).
+
+    ``TypeError`` for other dtypes (no silent casts: the dtype decides the
+    precision of a whole simulation), ``ValueError`` for a dimension count not
+    in ``ndims``.
+    """
+    a = as_array(x, name)
+    dt = native_dtype(a.dtype) if a.dtype.kind == "f" else a.dtype
+    if dt not in NATIVE_FLOAT:
+        raise TypeError(f"`{name}` must have dtype float32 or float64, got {a.dtype}")
+    if ndims is not None and a.ndim not in ndims:
+        allowed = " or ".join(str(n) for n in ndims)
+        raise ValueError(f"`{name}` must have {allowed} dimensions, got shape {a.shape}")
+    return np.ascontiguousarray(a, dtype=dt)
+
+
+def check_all_finite(a: np.ndarray, name: str) -> None:
+    """``ValueError`` if ``a`` holds a NaN or an infinity.
+
+    One pass in the common case: a sum is finite only if every element is
+    (NaN and inf propagate); a non-finite sum may also be an overflow of
+    finite values, so then min and max decide.
+    """
+    if not a.size:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(a)):
+            return
+    if not (np.isfinite(a.min()) and np.isfinite(a.max())):
+        raise ValueError(f"`{name}` contains NaN or infinite values")
+
+
+def check_out(out, shape, dtype, name: str = "out") -> np.ndarray:
+    """``out`` checked as a writeable, C-contiguous, native-endian array of ``shape`` and ``dtype``."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"`{name}` must be a numpy.ndarray or None, got {type(out).__name__}")
+    if out.shape != tuple(shape):
+        raise ValueError(f"`{name}` has shape {out.shape}, but the result has shape {tuple(shape)}")
+    if out.dtype != dtype:
+        raise TypeError(f"`{name}` has dtype {out.dtype}, but the result has dtype {dtype}")
+    if not (out.flags.c_contiguous and out.flags.writeable and out.dtype.isnative):
+        raise ValueError(f"`{name}` must be a writeable, C-contiguous, native-endian array")
+    return out
+
+
+def life_rule_bits(rule, name: str = "rule") -> int:
+    """A life-like rule in B/S notation ("B3/S23", "b36/s23", "B2/S") as an 18-bit mask.
+
+    Bits 0-8 are the neighbour counts that give birth, bits 9-17 the counts
+    that let a live cell survive.
+    """
+    if not isinstance(rule, str):
+        raise TypeError(f"`{name}` must be a string in B/S notation like 'B3/S23', got {rule!r}")
+    parts = rule.strip().upper().split("/")
+    if (len(parts) != 2 or not parts[0].startswith("B") or not parts[1].startswith("S")
+            or not all(c in "012345678" for c in parts[0][1:] + parts[1][1:])):
+        raise ValueError(
+            f"`{name}`={rule!r} is not a life-like rule in B/S notation: expected "
+            f"'B<digits>/S<digits>' with digits 0-8, like 'B3/S23' or 'B36/S23'")
+    bits = 0
+    for c in parts[0][1:]:
+        bits |= 1 << int(c)
+    for c in parts[1][1:]:
+        bits |= 1 << (9 + int(c))
+    return bits

@@ -1,0 +1,297 @@
+"""Simulation benchmark: pycompute's kernels side by side with a straightforward
+Numba ``prange`` version of each step (written below) and the NumPy reference,
+plus the ceilings measured in the same run.
+
+    python benchmarks/run_simulation.py [--threads 2] [--repeat 5] [--quick]
+
+* heat, float64 4096^2, 10 steps: effective bandwidth (each step reads and
+  writes the grid once: 16 bytes per cell) against a memory-copy roofline
+  measured here (a parallel copy of an equally large array, read + write).
+* Game of Life 4096^2, 10 steps: G cell-updates/s.
+* N-body N=8192 float32: GFLOP/s counting 20 flops per pair, against an
+  FMA-peak kernel measured here (independent FMA chains, 2 flops each).
+* Gray-Scott 2048^2 float32, 10 steps: speedup over the straightforward Numba version.
+
+Times are the best of ``--repeat`` calls after one warm-up call (the NumPy
+reference runs once). A measurement, not a test: nothing here asserts a speed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+import pycompute as pc
+import pycompute._numba  # noqa: F401 - picks Numba's threading layer (TBB) before any parallel run
+import numba  # noqa: E402
+from numba import njit, prange  # noqa: E402
+
+# ---------------------------------------------------------------- straightforward Numba versions
+
+
+@njit(parallel=True, cache=True)
+def naive_heat(u, alpha, steps):
+    """2-D 5-point diffusion on a torus, modulo indexing, a new array per step."""
+    n0, n1 = u.shape
+    a = u.copy()
+    b = np.empty_like(u)
+    for _ in range(steps):
+        for i in prange(n0):
+            for j in range(n1):
+                b[i, j] = a[i, j] + alpha * (a[(i - 1) % n0, j] + a[(i + 1) % n0, j]
+                                             + a[i, (j - 1) % n1] + a[i, (j + 1) % n1]
+                                             - 4.0 * a[i, j])
+        a, b = b, a
+    return a
+
+
+@njit(parallel=True, cache=True)
+def naive_life(board, steps):
+    """Conway's B3/S23 on a torus, 8 modulo-indexed neighbour reads per cell."""
+    n0, n1 = board.shape
+    a = board.copy()
+    b = np.empty_like(a)
+    for _ in range(steps):
+        for i in prange(n0):
+            for j in range(n1):
+                cnt = 0
+                for di in (-1, 0, 1):
+                    for dj in (-1, 0, 1):
+                        if di != 0 or dj != 0:
+                            cnt += a[(i + di) % n0, (j + dj) % n1]
+                b[i, j] = 1 if cnt == 3 or (cnt == 2 and a[i, j]) else 0
+        a, b = b, a
+    return a
+
+
+@njit(parallel=True, cache=True)
+def naive_gray_scott(u, v, Du, Dv, F, k, dt, steps):
+    n0, n1 = u.shape
+    a, c = u.copy(), v.copy()
+    b, d = np.empty_like(u), np.empty_like(v)
+    four = np.float32(4)
+    one = np.float32(1)
+    for _ in range(steps):
+        for i in prange(n0):
+            for j in range(n1):
+                x = a[i, j]
+                y = c[i, j]
+                lu = (a[(i - 1) % n0, j] + a[(i + 1) % n0, j] + a[i, (j - 1) % n1]
+                      + a[i, (j + 1) % n1] - four * x)
+                lv = (c[(i - 1) % n0, j] + c[(i + 1) % n0, j] + c[i, (j - 1) % n1]
+                      + c[i, (j + 1) % n1] - four * y)
+                uvv = x * y * y
+                b[i, j] = x + dt * (Du * lu - uvv + F * (one - x))
+                d[i, j] = y + dt * (Dv * lv + uvv - (F + k) * y)
+        a, b = b, a
+        c, d = d, c
+    return a, c
+
+
+@njit(parallel=True, cache=True)
+def naive_nbody(pos, m, eps2, G):
+    """Accelerations: prange over targets, plain loop over sources (AoS input)."""
+    n = pos.shape[0]
+    acc = np.empty_like(pos)
+    zero = np.float32(0)
+    for i in prange(n):
+        ax = zero
+        ay = zero
+        az = zero
+        for j in range(n):
+            dx = pos[j, 0] - pos[i, 0]
+            dy = pos[j, 1] - pos[i, 1]
+            dz = pos[j, 2] - pos[i, 2]
+            r2 = dx * dx + dy * dy + dz * dz + eps2
+            if r2 > zero:
+                w = m[j] / (r2 * np.sqrt(r2))
+                ax += w * dx
+                ay += w * dy
+                az += w * dz
+        acc[i, 0] = G * ax
+        acc[i, 1] = G * ay
+        acc[i, 2] = G * az
+    return acc
+
+
+# ---------------------------------------------------------------- ceilings
+
+
+@njit(parallel=True, cache=True)
+def copy_kernel(a, b):
+    for i in prange(a.size):
+        b[i] = a[i]
+
+
+FMA_CHAINS = 16  # per element: two elements x 8 chains each, in flight
+
+
+@njit(parallel=True, fastmath={"contract"}, cache=True)
+def fma_kernel(x, reps, a, c):
+    """x[t, j] <- x*a + c, 8 times per pass, on rows that stay in L1 (vectorized over j).
+
+    Only contraction is allowed: with reassociation LLVM folds the 8 FMAs into one.
+    """
+    for t in prange(x.shape[0]):
+        row = x[t]
+        h = row.shape[0] // 2
+        for _ in range(reps):
+            for j in range(h):
+                p = row[j]
+                q = row[j + h]
+                p = p * a + c
+                q = q * a + c
+                p = p * a + c
+                q = q * a + c
+                p = p * a + c
+                q = q * a + c
+                p = p * a + c
+                q = q * a + c
+                p = p * a + c
+                q = q * a + c
+                p = p * a + c
+                q = q * a + c
+                p = p * a + c
+                q = q * a + c
+                p = p * a + c
+                q = q * a + c
+                row[j] = p
+                row[j + h] = q
+
+
+# ---------------------------------------------------------------- harness
+
+
+def best(fn, repeat):
+    fn()  # warm-up: compilation, page faults, thread pools
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def once(fn):
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+ROWS = []
+
+
+def row(kernel, impl, seconds, rate, unit, note=""):
+    ROWS.append((kernel, impl, seconds * 1e3, rate, unit, note))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    args = ap.parse_args()
+    nt, rep = args.threads, args.repeat
+    load0 = os.getloadavg()[0]
+    numba.set_num_threads(nt)
+    rng = np.random.default_rng(0)
+    n_heat, n_life, n_gs, n_body, steps = (4096, 4096, 2048, 8192, 10)
+    if args.quick:
+        n_heat, n_life, n_gs, n_body = 512, 512, 256, 1024
+
+    # ceilings
+    big = rng.random(n_heat * n_heat)
+    dst = np.empty_like(big)
+    t_copy = best(lambda: copy_kernel(big, dst), rep)
+    bw = 2 * big.nbytes / t_copy
+    row("copy (roofline)", f"numba prange, {nt} threads", t_copy, bw / 1e9, "GB/s", "read+write")
+    x = np.ones((64 * nt, 512), np.float32)
+    reps = 20000 if not args.quick else 2000
+    t_fma = best(lambda: fma_kernel(x, reps, np.float32(0.999), np.float32(0.001)), rep)
+    peak = x.size * reps * 8 * 2 / t_fma
+    row("FMA peak", f"numba, {nt} threads", t_fma, peak / 1e9, "GFLOP/s", "float32")
+
+    # heat
+    u = rng.random((n_heat, n_heat))
+    out = np.empty_like(u)
+    bytes_moved = 16 * u.size * steps
+    for impl in ("cython", "numba"):
+        t = best(lambda: pc.heat_step(u, steps=steps, alpha=0.2, out=out, backend=impl,
+                                      num_threads=nt), rep)
+        row(f"heat f64 {n_heat}^2 x{steps}", f"pycompute {impl}", t, bytes_moved / t / 1e9,
+            "GB/s", f"{100 * bytes_moved / t / bw:.0f}% of roofline")
+    t = best(lambda: naive_heat(u, 0.2, steps), rep)
+    row(f"heat f64 {n_heat}^2 x{steps}", "numba straightforward", t, bytes_moved / t / 1e9,
+        "GB/s", f"{100 * bytes_moved / t / bw:.0f}% of roofline")
+    t = once(lambda: pc.heat_step(u, steps=steps, alpha=0.2, backend="numpy"))
+    row(f"heat f64 {n_heat}^2 x{steps}", "numpy reference", t, bytes_moved / t / 1e9, "GB/s",
+        f"{100 * bytes_moved / t / bw:.0f}% of roofline")
+    del u, out, big, dst
+
+    # Life
+    b = rng.random((n_life, n_life)) < 0.3
+    ob = np.empty_like(b)
+    cells = b.size * steps
+    for impl in ("cython", "numba"):
+        t = best(lambda: pc.life_step(b, steps=steps, out=ob, backend=impl, num_threads=nt), rep)
+        row(f"life {n_life}^2 x{steps}", f"pycompute {impl}", t, cells / t / 1e9, "Gcell/s")
+    b8 = b.view(np.uint8)
+    t = best(lambda: naive_life(b8, steps), rep)
+    row(f"life {n_life}^2 x{steps}", "numba straightforward", t, cells / t / 1e9, "Gcell/s")
+    t = once(lambda: pc.life_step(b, steps=steps, backend="numpy"))
+    row(f"life {n_life}^2 x{steps}", "numpy reference", t, cells / t / 1e9, "Gcell/s")
+
+    # N-body
+    pos = rng.normal(size=(n_body, 3)).astype(np.float32)
+    m = rng.uniform(0.5, 1.5, n_body).astype(np.float32)
+    flops = 20.0 * n_body * n_body
+    for impl in ("cython", "numba"):
+        t = best(lambda: pc.nbody_accelerations(pos, m, softening=0.01, backend=impl,
+                                                num_threads=nt), rep)
+        row(f"nbody f32 N={n_body}", f"pycompute {impl}", t, flops / t / 1e9, "GFLOP/s",
+            f"{100 * flops / t / peak:.0f}% of FMA peak")
+    t = best(lambda: naive_nbody(pos, m, np.float32(1e-4), np.float32(1.0)), rep)
+    row(f"nbody f32 N={n_body}", "numba straightforward", t, flops / t / 1e9, "GFLOP/s",
+        f"{100 * flops / t / peak:.0f}% of FMA peak")
+    t = once(lambda: pc.nbody_accelerations(pos, m, softening=0.01, backend="numpy"))
+    row(f"nbody f32 N={n_body}", "numpy reference", t, flops / t / 1e9, "GFLOP/s",
+        f"{100 * flops / t / peak:.1f}% of FMA peak")
+
+    # Gray-Scott
+    gu = np.ones((n_gs, n_gs), np.float32)
+    gv = np.zeros((n_gs, n_gs), np.float32)
+    c = n_gs // 2
+    gu[c - 10:c + 10, c - 10:c + 10] = 0.5
+    gv[c - 10:c + 10, c - 10:c + 10] = 0.25
+    gu += 0.02 * rng.random(gu.shape, np.float32)
+    p = dict(Du=0.16, Dv=0.08, F=0.035, k=0.065, dt=1.0)
+    cells = gu.size * steps
+    t_naive = best(lambda: naive_gray_scott(gu, gv, *(np.float32(p[q]) for q in
+                                                     ("Du", "Dv", "F", "k", "dt")), steps), rep)
+    for impl in ("cython", "numba"):
+        t = best(lambda: pc.gray_scott_step(gu, gv, steps=steps, backend=impl, num_threads=nt,
+                                            **p), rep)
+        row(f"gray-scott f32 {n_gs}^2 x{steps}", f"pycompute {impl}", t, cells / t / 1e9,
+            "Gcell/s", f"{t_naive / t:.2f}x straightforward")
+    row(f"gray-scott f32 {n_gs}^2 x{steps}", "numba straightforward", t_naive,
+        cells / t_naive / 1e9, "Gcell/s", "1.00x straightforward")
+    t = once(lambda: pc.gray_scott_step(gu, gv, steps=steps, backend="numpy", **p))
+    row(f"gray-scott f32 {n_gs}^2 x{steps}", "numpy reference", t, cells / t / 1e9, "Gcell/s",
+        f"{t_naive / t:.2f}x straightforward")
+
+    print(f"pycompute {pc.__version__}, {nt} threads, best of {rep}, numba "
+          f"{numba.__version__} ({numba.threading_layer()}), load average "
+          f"{load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
+    if load0 > 0.5:  # (the end value includes this run itself)
+        print("warning: other processes were running; OpenMP (cython) timings suffer most")
+    print(f"| {'kernel':26s} | {'implementation':24s} | {'ms/call':>9s} | {'rate':>8s} | "
+          f"{'unit':8s} | note")
+    print(f"|{'-' * 28}|{'-' * 26}|{'-' * 11}|{'-' * 10}|{'-' * 10}|------")
+    for k, impl, ms, rate, unit, note in ROWS:
+        print(f"| {k:26s} | {impl:24s} | {ms:9.2f} | {rate:8.2f} | {unit:8s} | {note}")
+
+
+if __name__ == "__main__":
+    main()
