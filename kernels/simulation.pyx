@@ -43,16 +43,8 @@ from _boundary cimport boundary_index
 from _fused cimport float_t
 
 # Cython's prange inside ``with parallel()`` is an ``omp for nowait``: steps need
-# an explicit barrier. (Belongs in _openmp.pxd, the OpenMP shim, when merged.)
-cdef extern from *:
-    """
-    static void pyc_sim_barrier(void) {
-    #ifdef _OPENMP
-    #pragma omp barrier
-    #endif
-    }
-    """
-    void _barrier "pyc_sim_barrier"() noexcept nogil
+# an explicit barrier (from the OpenMP shim).
+from _openmp cimport pyc_barrier as _barrier
 
 cdef enum:
     CHUNK = 16384  # most row elements per stencil task (long 1-D rows are cut into tasks)

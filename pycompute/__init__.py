@@ -1,9 +1,11 @@
 """pycompute: CPU-bound array kernels on every core, with SIMD, from one Python call.
 
-Families: reductions (NumPy drop-ins). Each public function validates its
-arguments, resolves the thread count (:mod:`pycompute._threads`), picks a
-backend (:mod:`pycompute._backends`) and runs a native kernel or the NumPy
-reference.
+Families: reductions (NumPy drop-ins), convolution (scipy.ndimage drop-ins)
+and simulation steps (heat, Life, Gray-Scott, N-body). Each public function
+validates its arguments, resolves the thread count (:mod:`pycompute._threads`),
+picks a backend (:mod:`pycompute._backends`) and runs a native kernel or the
+NumPy/SciPy reference. Dask arrays are routed to :mod:`pycompute.dask`;
+:mod:`pycompute.aio` has awaitable twins for asyncio programs.
 """
 __version__ = "0.1.0"
 
@@ -53,3 +55,18 @@ def _load_runtime():
 
 
 _load_runtime()
+
+
+def _route_dask_arrays():
+    """Every kernel accepts Dask arrays and returns Dask arrays (see pycompute.dask)."""
+    from ._dispatch import dask_aware
+
+    g = globals()
+    for name in _KERNELS:
+        g[name] = dask_aware(g[name])
+
+
+_KERNELS = [n for n in __all__ if n not in (
+    "__version__", "backends", "get_num_threads", "set_num_threads", "num_threads",
+    "max_threads", "info")]
+_route_dask_arrays()

@@ -1,4 +1,4 @@
-"""``pycompute`` command line: ``info`` and ``compare``.
+"""``pycompute`` command line: ``info``, ``compare`` and ``demo``.
 
 Bad arguments print a one-line message and exit with status 2, never a traceback.
 """
@@ -30,6 +30,17 @@ def _cmd_compare(args) -> int:
     return 0
 
 
+def _cmd_demo(args) -> int:
+    from .demo import run
+
+    try:
+        run(args.out, quick=not args.full)
+    except (ValueError, OSError) as exc:
+        print(f"pycompute demo: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="pycompute", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -49,6 +60,11 @@ def main(argv=None) -> int:
     pc_.add_argument("--plot", metavar="FILE.png", help="write a speedup plot (matplotlib)")
     pc_.add_argument("--no-progress", action="store_true", help="no progress bar")
     pc_.set_defaults(fn=_cmd_compare)
+    pd = sub.add_parser("demo", help="simulate, filter, time and plot (under a minute)")
+    pd.add_argument("--out", metavar="DIR", default=None,
+                    help="folder for the images, plot and JSON (default: a new folder here)")
+    pd.add_argument("--full", action="store_true", help="full-size comparison (slower)")
+    pd.set_defaults(fn=_cmd_demo)
     args = p.parse_args(argv)
     return args.fn(args)
 

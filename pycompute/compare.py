@@ -65,6 +65,127 @@ def _reduction(name, ref, bins=None):
                   lambda args, kw: args[0].nbytes, "GB/s")
 
 
+def _public(name, fixed=None):
+    """Call ``pycompute.<name>(*args, backend=..., num_threads=..., **kw)``."""
+    def call(args, kw, backend, n):
+        import pycompute as pc
+
+        return getattr(pc, name)(*args, backend=backend, num_threads=n, **kw)
+
+    return call
+
+
+def _reference_of(name):
+    """The serial baseline: the same public call on the NumPy/SciPy reference backend."""
+    def ref(args, kw):
+        import pycompute as pc
+
+        return getattr(pc, name)(*args, backend="numpy", **kw)
+
+    return ref
+
+
+def _image(quick, dtype=np.float32, channels=None):
+    n = 1024 if quick else 4096
+    shape = (n, n) if channels is None else (n, n, channels)
+    rng = np.random.default_rng(0)
+    if np.dtype(dtype).kind == "u":
+        return rng.integers(0, 256, shape, dtype=dtype)
+    return rng.standard_normal(shape).astype(dtype)
+
+
+def _cv2():
+    try:
+        import cv2
+    except ImportError:
+        return None
+    return cv2
+
+
+def _filter_kernels():
+    w9 = np.random.default_rng(1).standard_normal((9, 9)).astype(np.float32)
+    out = {}
+
+    def make_img(quick):
+        a = _image(quick)
+        return (a,), {}, f"{a.shape[0]}x{a.shape[1]} float32"
+
+    def make_corr(quick):
+        a = _image(quick)
+        return (a, w9), {}, f"{a.shape[0]}x{a.shape[1]} float32, 9x9 weights"
+
+    def make_box(quick):
+        a = _image(quick, np.uint8, 3)
+        return (a, (3, 3, 1)), {}, f"{a.shape[0]}x{a.shape[1]}x3 uint8"
+
+    cv2 = _cv2()
+    peers_g = {"cv2.GaussianBlur": lambda args, kw: cv2.GaussianBlur(
+        args[0], (17, 17), 2.0, borderType=cv2.BORDER_REFLECT)} if cv2 else {}
+    peers_c = {"cv2.filter2D": lambda args, kw: cv2.filter2D(
+        args[0], -1, args[1], borderType=cv2.BORDER_REFLECT)} if cv2 else {}
+    peers_b = {"cv2.blur": lambda args, kw: cv2.blur(
+        args[0], (3, 3), borderType=cv2.BORDER_REFLECT)} if cv2 else {}
+    out["gaussian_filter"] = Kernel(
+        "convolution", make_img,
+        lambda args, kw, be, n: __import__("pycompute").gaussian_filter(
+            args[0], 2.0, backend=be, num_threads=n),
+        lambda args, kw: __import__("pycompute").gaussian_filter(args[0], 2.0, backend="numpy"),
+        lambda args, kw: 2 * 17 * 2 * args[0].size, "GFLOP/s", peers_g, representative=True)
+    out["correlate"] = Kernel("convolution", make_corr, _public("correlate"),
+                              _reference_of("correlate"),
+                              lambda args, kw: 2 * args[1].size * args[0].size, "GFLOP/s",
+                              peers_c)
+    out["uniform_filter"] = Kernel("convolution", make_box, _public("uniform_filter"),
+                                   _reference_of("uniform_filter"),
+                                   lambda args, kw: 2 * args[0].nbytes, "GB/s", peers_b)
+    return out
+
+
+def _sim_kernels():
+    out = {}
+
+    def make_heat(quick):
+        n = 1024 if quick else 4096
+        u = np.random.default_rng(0).random((n, n))
+        return (u,), {"steps": 10, "alpha": 0.2}, f"{n}x{n} float64, 10 steps"
+
+    def make_life(quick):
+        n = 1024 if quick else 4096
+        b = (np.random.default_rng(0).random((n, n)) < 0.3).astype(np.uint8)
+        return (b,), {"steps": 10}, f"{n}x{n} uint8, 10 steps"
+
+    def make_gs(quick):
+        n = 512 if quick else 2048
+        rng = np.random.default_rng(0)
+        u = np.ones((n, n), np.float32)
+        v = (rng.random((n, n)) * 0.25).astype(np.float32)
+        return (u, v), {"Du": 0.16, "Dv": 0.08, "F": 0.035, "k": 0.065, "steps": 10}, \
+            f"{n}x{n} float32, 10 steps"
+
+    def make_nbody(quick):
+        n = 2048 if quick else 8192
+        rng = np.random.default_rng(0)
+        pos = rng.standard_normal((n, 3)).astype(np.float32)
+        mass = (rng.random(n) + 0.5).astype(np.float32)
+        return (pos, mass), {"softening": 0.01}, f"N={n} float32"
+
+    out["heat_step"] = Kernel("simulation", make_heat, _public("heat_step"),
+                              _reference_of("heat_step"),
+                              lambda args, kw: 2 * args[0].nbytes * kw["steps"], "GB/s",
+                              representative=True)
+    out["life_step"] = Kernel("simulation", make_life, _public("life_step"),
+                              _reference_of("life_step"),
+                              lambda args, kw: 2 * args[0].nbytes * kw["steps"], "GB/s")
+    out["gray_scott_step"] = Kernel("simulation", make_gs, _public("gray_scott_step"),
+                                    _reference_of("gray_scott_step"),
+                                    lambda args, kw: 4 * args[0].nbytes * kw["steps"], "GB/s")
+    out["nbody_accelerations"] = Kernel("simulation", make_nbody,
+                                        _public("nbody_accelerations"),
+                                        _reference_of("nbody_accelerations"),
+                                        lambda args, kw: 20.0 * args[0].shape[0] ** 2, "GFLOP/s")
+    return out
+
+
 KERNELS: dict[str, Kernel] = {
     "sum": _reduction("sum", np.sum),
     "var": _reduction("var", np.var),
@@ -73,6 +194,8 @@ KERNELS: dict[str, Kernel] = {
     "histogram": _reduction("histogram", np.histogram, bins=256),
 }
 KERNELS["sum"].representative = True
+KERNELS.update(_filter_kernels())
+KERNELS.update(_sim_kernels())
 
 
 def register(name: str, kernel: Kernel) -> None:
@@ -191,7 +314,7 @@ def print_table(doc: dict, out=sys.stdout) -> None:
     print(f"machine: {m['cpus']} CPUs, max threads {m['max_threads']}; parallel copy "
           f"{m['copy_bandwidth_gbs']:.1f} GB/s, FMA peak {m['fma_peak_gflops']:.0f} GFLOP/s "
           f"(float32)", file=out)
-    hdr = (f"{'kernel':12s} {'backend':7s} {'thr':>3s} {'time ms':>9s} {'x ref':>7s} "
+    hdr = (f"{'kernel':19s} {'backend':7s} {'thr':>3s} {'time ms':>9s} {'x ref':>7s} "
            f"{'x 1thr':>7s} {'eff':>5s} {'rate':>8s} {'unit':7s} {'%limit':>6s} {'K-F':>6s}")
     print(hdr, file=out)
     print("-" * len(hdr), file=out)
@@ -201,11 +324,11 @@ def print_table(doc: dict, out=sys.stdout) -> None:
             rate = d["rate"][i] if d["rate"] else float("nan")
             pct = d["percent_of_limit"][i] if d["percent_of_limit"] else float("nan")
             kf = d["karp_flatt"][i]
-            print(f"{d['kernel'] if i == 0 else '':12s} {d['backend'] if i == 0 else '':7s} "
+            print(f"{d['kernel'] if i == 0 else '':19s} {d['backend'] if i == 0 else '':7s} "
                   f"{p:3d} {d['time_s'][i] * 1e3:9.3f} {vs_ref:7.2f} {d['speedup'][i]:7.2f} "
                   f"{d['efficiency'][i]:5.2f} {rate:8.2f} {d['rate_unit'] or '':7s} {pct:5.0f}% "
                   f"{'' if kf is None else f'{kf:6.3f}':>6s}", file=out)
-        print(f"{'':12s} {'':7s} Amdahl serial fraction {d['serial_fraction']:.3f}; "
+        print(f"{'':19s} {'':7s} Amdahl serial fraction {d['serial_fraction']:.3f}; "
               f"reference {d['reference_time_s'] * 1e3:.3f} ms ({d['size']})"
               if d["reference_time_s"] else "", file=out)
     for p in doc["peers"]:

@@ -41,3 +41,19 @@ def test_compare_bad_arguments_exit_cleanly():
     out = run("compare", "sum", "--threads", "100000")
     assert out.returncode == 2
     assert "out of range" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_demo_writes_images_plot_and_table(tmp_path):
+    out = run("demo", "--out", str(tmp_path / "demo"))
+    assert out.returncode == 0, out.stderr
+    assert "Amdahl serial fraction" in out.stdout and "wrote:" in out.stdout
+    for name in ("gray_scott.png", "heat.png", "scaling.png"):
+        data = (tmp_path / "demo" / name).read_bytes()
+        assert data[:4] == b"\x89PNG" and len(data) > 10_000, name
+        assert str(tmp_path / "demo" / name) in out.stdout
+    assert json.loads((tmp_path / "demo" / "compare.json").read_text())["results"]
+
+
+def test_demo_unwritable_folder_exits_cleanly():
+    out = run("demo", "--out", "/proc/pycompute-demo")
+    assert out.returncode == 2 and "Traceback" not in out.stderr

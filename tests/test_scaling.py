@@ -133,3 +133,14 @@ def test_asv_suite_reductions_runs():
     assert _run_benchmark(mod.Reductions, ("sum", "float32", 1 << 20, "cython", 1)) >= 5
     with pytest.raises(NotImplementedError):
         mod.Reductions().setup("sum", "float32", 1 << 20, "cython", 10**6)
+
+
+def test_asv_suite_convolution_runs():
+    mod = _bench_module("bench_convolution")
+    assert _run_benchmark(mod.Correlate, (3, 1024, "cython", 1)) >= 5
+
+
+def test_asv_suite_simulation_runs():
+    mod = _bench_module("bench_simulation")
+    assert _run_benchmark(mod.Heat, (1024, "cython", 1)) >= 5
+    assert _run_benchmark(mod.Life, (1024, "numba", 1)) >= 6

@@ -1,4 +1,9 @@
-"""Border-mode index arithmetic for Numba kernels: the twin of kernels/_boundary.pxd."""
+"""Border-mode index arithmetic for Numba kernels: the twin of kernels/_boundary.pxd.
+
+A plain ``njit`` function: LLVM inlines it where it pays, and Numba-IR
+inlining (``inline="always"``) at every call site made parallel passes take
+seconds to compile.
+"""
 from numba import njit
 
 MODE_REFLECT = 0
@@ -8,7 +13,7 @@ MODE_WRAP = 3
 MODE_CONSTANT = 4
 
 
-@njit(inline="always", nogil=True, cache=True)
+@njit(nogil=True, cache=True)
 def boundary_index(i, n, mode):
     """Index into [0, n) that position ``i`` (any integer) reads, or -1 for the constant."""
     if 0 <= i < n:

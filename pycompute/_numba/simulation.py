@@ -13,27 +13,21 @@ row views that LLVM vectorizes (checked in the LLVM IR: <8 x double> /
 <16 x float> on AVX-512); the N-body source loop runs with
 ``fastmath={"reassoc", "contract"}`` so its sums vectorize (the order of the
 per-body sum is fixed at compile time, so it does not depend on threads).
-Compiled lazily on first call per dtype; the parallel passes are cached on disk,
-the small top-level drivers are not (Numba cannot cache a function that calls
-``numba.set_num_threads``). C-contiguous arrays only.
+Compiled lazily on first call per dtype and cached on disk; the thread count
+(last argument) is applied around each call by ``_layer.threaded`` (a jitted
+function that called ``numba.set_num_threads`` could not be cached).
+C-contiguous arrays only.
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import njit, prange
 
-from ._boundary import boundary_index as _boundary_index
+from ._boundary import boundary_index
+from ._layer import threaded
 
 CHUNK = 16384
 _FM = {"reassoc", "contract"}  # N-body source sums only: order inside a body's sum may change
-
-
-@njit(nogil=True, cache=True)
-def boundary_index(i, n, mode):
-    # a plain call (LLVM inlines it) instead of _boundary's Numba-IR inlining at
-    # every call site, which made the parallel passes compile for seconds
-    return _boundary_index(i, n, mode)
 
 
 @njit(nogil=True, cache=True)
@@ -143,10 +137,8 @@ def _heat_pass(a, b, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval):
             b[co + j] = c0 * a[co + j] + al * x
 
 
-@njit(nogil=True)  # not cached: numba.set_num_threads is a dynamic global
-def heat(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inplace, n_threads):
-    prev = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
+@njit(nogil=True, cache=True)
+def _heat(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inplace, n_threads):
     nch = (n2 + CHUNK - 1) // CHUNK
     L = (n2 + nch - 1) // nch
     one = dst[:1].copy()
@@ -168,7 +160,6 @@ def heat(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inplac
             _heat_pass(dst, tmp, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
     if inplace and steps % 2 == 1:
         dst[:] = tmp[:dst.size]
-    numba.set_num_threads(prev)
 
 
 # ================================================================ Game of Life
@@ -221,10 +212,8 @@ def _life_pass(a, b, n0, n1, rule, m0, m1):
                 _life_cell(a, b, up, c, dn, j, n1, rule, m1)
 
 
-@njit(nogil=True)  # not cached: numba.set_num_threads is a dynamic global
-def life(src, dst, tmp, n0, n1, steps, rule, m0, m1, inplace, n_threads):
-    prev = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
+@njit(nogil=True, cache=True)
+def _life(src, dst, tmp, n0, n1, steps, rule, m0, m1, inplace, n_threads):
     r = np.uint32(rule)
     for s in range(steps):
         p = _plan(s, steps, inplace)
@@ -238,7 +227,6 @@ def life(src, dst, tmp, n0, n1, steps, rule, m0, m1, inplace, n_threads):
             _life_pass(dst, tmp, n0, n1, r, m0, m1)
     if inplace and steps % 2 == 1:
         dst[:] = tmp[:dst.size]
-    numba.set_num_threads(prev)
 
 
 # ================================================================ Gray-Scott
@@ -277,11 +265,9 @@ def _gs_pass(ua, va, ub, vb, n0, n1, Du, Dv, F, Fk, dt, four, one, m0, m1):
             vo[j] = y + dt * (Dv * lv + uvv - Fk * y)
 
 
-@njit(nogil=True)  # not cached: numba.set_num_threads is a dynamic global
-def gray_scott(u_in, v_in, u_out, v_out, u_tmp, v_tmp, n0, n1, steps, Du, Dv, F, k, dt,
+@njit(nogil=True, cache=True)
+def _gray_scott(u_in, v_in, u_out, v_out, u_tmp, v_tmp, n0, n1, steps, Du, Dv, F, k, dt,
                m0, m1, n_threads):
-    prev = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
     sc = np.empty(7, u_out.dtype)  # the coefficients in the arrays' dtype, as the Cython kernel
     sc[0] = Du
     sc[1] = Dv
@@ -301,7 +287,6 @@ def gray_scott(u_in, v_in, u_out, v_out, u_tmp, v_tmp, n0, n1, steps, Du, Dv, F,
             _gs_pass(u_tmp, v_tmp, u_out, v_out, n0, n1, a, b, c, d, e, f, g, m0, m1)
         else:
             _gs_pass(u_out, v_out, u_tmp, v_tmp, n0, n1, a, b, c, d, e, f, g, m0, m1)
-    numba.set_num_threads(prev)
 
 
 # ================================================================ N-body
@@ -338,12 +323,9 @@ def _scalar(like, x):
     return one[0]
 
 
-@njit(nogil=True)  # not cached: numba.set_num_threads is a dynamic global
-def nbody_accelerations(px, py, pz, m, ax, ay, az, G, eps2, n_threads):
-    prev = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
+@njit(nogil=True, cache=True)
+def _nbody_accelerations(px, py, pz, m, ax, ay, az, G, eps2, n_threads):
     _accel_pass(px, py, pz, m, ax, ay, az, _scalar(px, G), _scalar(px, eps2))
-    numba.set_num_threads(prev)
 
 
 @njit(parallel=True, nogil=True, cache=True, fastmath=_FM)
@@ -363,12 +345,9 @@ def _potential_pass(px, py, pz, m, eps2, out):
         out[i] = s
 
 
-@njit(nogil=True)  # not cached: numba.set_num_threads is a dynamic global
-def nbody_potentials(px, py, pz, m, eps2, out, n_threads):
-    prev = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
+@njit(nogil=True, cache=True)
+def _nbody_potentials(px, py, pz, m, eps2, out, n_threads):
     _potential_pass(px, py, pz, m, np.float64(eps2), out)
-    numba.set_num_threads(prev)
 
 
 @njit(parallel=True, nogil=True, cache=True)
@@ -390,10 +369,8 @@ def _kick(vx, vy, vz, ax, ay, az, h):
         vz[i] += h * az[i]
 
 
-@njit(nogil=True)  # not cached: numba.set_num_threads is a dynamic global
-def nbody_step(px, py, pz, vx, vy, vz, m, ax, ay, az, steps, dt, G, eps2, n_threads):
-    prev = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
+@njit(nogil=True, cache=True)
+def _nbody_step(px, py, pz, vx, vy, vz, m, ax, ay, az, steps, dt, G, eps2, n_threads):
     fdt = _scalar(px, dt)
     h = _scalar(px, 0.5 * dt)
     fG = _scalar(px, G)
@@ -403,4 +380,12 @@ def nbody_step(px, py, pz, vx, vy, vz, m, ax, ay, az, steps, dt, G, eps2, n_thre
         _kick_drift(px, py, pz, vx, vy, vz, ax, ay, az, h, fdt)
         _accel_pass(px, py, pz, m, ax, ay, az, fG, fe)
         _kick(vx, vy, vz, ax, ay, az, h)
-    numba.set_num_threads(prev)
+
+
+# Public kernels: the thread count (last argument) is applied around the call.
+heat = threaded(_heat)
+life = threaded(_life)
+gray_scott = threaded(_gray_scott)
+nbody_accelerations = threaded(_nbody_accelerations)
+nbody_potentials = threaded(_nbody_potentials)
+nbody_step = threaded(_nbody_step)
