@@ -117,48 +117,8 @@ def naive_nbody(pos, m, eps2, G):
 
 
 # ---------------------------------------------------------------- ceilings
-
-
-@njit(parallel=True, cache=True)
-def copy_kernel(a, b):
-    for i in prange(a.size):
-        b[i] = a[i]
-
-
-FMA_CHAINS = 16  # per element: two elements x 8 chains each, in flight
-
-
-@njit(parallel=True, fastmath={"contract"}, cache=True)
-def fma_kernel(x, reps, a, c):
-    """x[t, j] <- x*a + c, 8 times per pass, on rows that stay in L1 (vectorized over j).
-
-    Only contraction is allowed: with reassociation LLVM folds the 8 FMAs into one.
-    """
-    for t in prange(x.shape[0]):
-        row = x[t]
-        h = row.shape[0] // 2
-        for _ in range(reps):
-            for j in range(h):
-                p = row[j]
-                q = row[j + h]
-                p = p * a + c
-                q = q * a + c
-                p = p * a + c
-                q = q * a + c
-                p = p * a + c
-                q = q * a + c
-                p = p * a + c
-                q = q * a + c
-                p = p * a + c
-                q = q * a + c
-                p = p * a + c
-                q = q * a + c
-                p = p * a + c
-                q = q * a + c
-                p = p * a + c
-                q = q * a + c
-                row[j] = p
-                row[j + h] = q
+# pycompute.machine: a parallel streaming copy (read + write) and 12 independent
+# vector FMA chains per thread, the same probes `pycompute compare` uses.
 
 
 # ---------------------------------------------------------------- harness
@@ -202,16 +162,15 @@ def main():
         n_heat, n_life, n_gs, n_body = 512, 512, 256, 1024
 
     # ceilings
-    big = rng.random(n_heat * n_heat)
-    dst = np.empty_like(big)
-    t_copy = best(lambda: copy_kernel(big, dst), rep)
-    bw = 2 * big.nbytes / t_copy
-    row("copy (roofline)", f"numba prange, {nt} threads", t_copy, bw / 1e9, "GB/s", "read+write")
-    x = np.ones((64 * nt, 512), np.float32)
-    reps = 20000 if not args.quick else 2000
-    t_fma = best(lambda: fma_kernel(x, reps, np.float32(0.999), np.float32(0.001)), rep)
-    peak = x.size * reps * 8 * 2 / t_fma
-    row("FMA peak", f"numba, {nt} threads", t_fma, peak / 1e9, "GFLOP/s", "float32")
+    from pycompute.machine import copy_bandwidth, fma_peak
+
+    big_bytes = n_heat * n_heat * 8
+    bw = max(copy_bandwidth(nt, nbytes=big_bytes) for _ in range(rep)) * 1e9
+    row("copy (roofline)", f"memcpy blocks, {nt} threads", 2 * big_bytes / bw, bw / 1e9, "GB/s",
+        "read+write")
+    peak = max(fma_peak(nt) for _ in range(3)) * 1e9
+    row("FMA peak", f"C vector FMA, {nt} threads", float("nan"), peak / 1e9, "GFLOP/s",
+        "float32")
 
     # heat
     u = rng.random((n_heat, n_heat))
@@ -228,7 +187,7 @@ def main():
     t = once(lambda: pc.heat_step(u, steps=steps, alpha=0.2, backend="numpy"))
     row(f"heat f64 {n_heat}^2 x{steps}", "numpy reference", t, bytes_moved / t / 1e9, "GB/s",
         f"{100 * bytes_moved / t / bw:.0f}% of roofline")
-    del u, out, big, dst
+    del u, out
 
     # Life
     b = rng.random((n_life, n_life)) < 0.3

@@ -99,3 +99,16 @@ def test_cancellation_drops_the_result_and_releases_threads():
 
     assert asyncio.run(main()) == 0
     assert pc.get_num_threads() == pc.max_threads()
+
+
+def test_async_example_runs_and_matches_sequential():
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, os.path.join(root, "examples", "async_filter_images.py"),
+                          "--count", "4", "--size", "256"], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "identical results: True" in out.stdout and "asyncio pipeline" in out.stdout
