@@ -62,6 +62,20 @@ static inline void pyc_sum_f64(const double *p, ptrdiff_t n, double *out_s, doub
     PYC_SUM_BODY(pyc_load8d)
 }
 
+/* Plain mean in 16 float64 lanes: the variance's pilot mean. Its rounding does
+ * not matter: the corrected two-pass sum below removes it to first order. */
+#define PYC_MEAN_BODY(LOAD)                                                        \
+    pyc_v8d S0 = {0}, S1 = {0};                                                    \
+    ptrdiff_t i = 0;                                                               \
+    for (; i + 16 <= n; i += 16) { S0 += LOAD(p + i); S1 += LOAD(p + i + 8); }      \
+    double s = 0.0;                                                                \
+    for (int j = 0; j < 8; j++) s += S0[j] + S1[j];                                \
+    for (; i < n; i++) s += (double)p[i];                                          \
+    return s / (double)n;
+
+static inline double pyc_mean_f32(const float *p, ptrdiff_t n) { PYC_MEAN_BODY(pyc_load8f) }
+static inline double pyc_mean_f64(const double *p, ptrdiff_t n) { PYC_MEAN_BODY(pyc_load8d) }
+
 /* sum((x - m)^2) and sum(x - m) in 16 float64 lanes. */
 #define PYC_DEV_BODY(LOAD)                                                         \
     pyc_v8d Q0 = {0}, Q1 = {0}, E0 = {0}, E1 = {0};                               \
@@ -206,6 +220,8 @@ static inline void pyc_sum_f64(const double *p, ptrdiff_t n, double *out_s, doub
     for (ptrdiff_t i = 0; i < n; i++) { double d = (double)p[i] - m; q += d * d; e += d; } \
     *out_q = q; *out_e = e;
 static inline void pyc_dev_f32(const float *p, ptrdiff_t n, double m, double *out_q, double *out_e) { PYC_SCALAR_DEV }
+static inline double pyc_mean_f32(const float *p, ptrdiff_t n) { double s = 0; for (ptrdiff_t i = 0; i < n; i++) s += p[i]; return s / n; }
+static inline double pyc_mean_f64(const double *p, ptrdiff_t n) { double s = 0; for (ptrdiff_t i = 0; i < n; i++) s += p[i]; return s / n; }
 static inline void pyc_dev_f64(const double *p, ptrdiff_t n, double m, double *out_q, double *out_e) { PYC_SCALAR_DEV }
 #define PYC_SCALAR_MINMAX(T)                                                       \
     T mn = p[0], mx = p[0];                                                        \

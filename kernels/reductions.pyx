@@ -34,6 +34,8 @@ cdef extern from "_simd.h" nogil:
     void pyc_sum_f64(const double* p, Py_ssize_t n, double* s, double* c)
     void pyc_dev_f32(const float* p, Py_ssize_t n, double m, double* q, double* e)
     void pyc_dev_f64(const double* p, Py_ssize_t n, double m, double* q, double* e)
+    double pyc_mean_f32(const float* p, Py_ssize_t n)
+    double pyc_mean_f64(const double* p, Py_ssize_t n)
     void pyc_minmax_f32(const float* p, Py_ssize_t n, float* mn, float* mx)
     void pyc_minmax_f64(const double* p, Py_ssize_t n, double* mn, double* mx)
 
@@ -638,8 +640,18 @@ cdef void _var_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
     i0 = 0
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
-        _sum_row(p + i0 * s, m, s, &bs, &bc)
-        mb = _finish(bs, bc) / m
+        simd = False
+        if real_t is float:
+            if s == 1:
+                mb = pyc_mean_f32(p + i0, m)
+                simd = True
+        elif real_t is double:
+            if s == 1:
+                mb = pyc_mean_f64(p + i0, m)
+                simd = True
+        if not simd:
+            _sum_row(p + i0 * s, m, s, &bs, &bc)
+            mb = _finish(bs, bc) / m
         for j in range(LANES):
             Q[j] = 0.0
             E[j] = 0.0
