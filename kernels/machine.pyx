@@ -35,9 +35,13 @@ def fma(long long iters, bint double_precision, int n_threads):
 
 
 def copy(const uint8_t[::1] src, uint8_t[::1] dst, int n_threads):
-    """dst[:] = src[:] in ``n_threads`` contiguous slabs (memcpy per 1 MiB block)."""
+    """dst[:] = src[:], STREAM-copy style: ordinary stores, counted as bytes read + written.
+
+    memcpy in 4 KiB pieces: a large memcpy switches to non-temporal stores
+    (no read-for-ownership), which is not what a kernel's stores do; small
+    pieces keep the ordinary store path, as in STREAM's copy loop."""
     cdef Py_ssize_t n = src.shape[0]
-    cdef Py_ssize_t block = 1 << 20
+    cdef Py_ssize_t block = 4096
     cdef Py_ssize_t nb = (n + block - 1) // block
     cdef Py_ssize_t b, lo, m
     if dst.shape[0] < n:
@@ -51,4 +55,7 @@ def copy(const uint8_t[::1] src, uint8_t[::1] dst, int n_threads):
                 m = n - lo if n - lo < block else block
                 memcpy(&dst[lo], &src[lo], m)
         else:
-            memcpy(&dst[0], &src[0], n)
+            for b in range(nb):
+                lo = b * block
+                m = n - lo if n - lo < block else block
+                memcpy(&dst[lo], &src[lo], m)
