@@ -3,16 +3,14 @@
     python benchmarks/run_reductions.py [--log2n 27] [--threads N]
 
 Prints one table: time, GB/s of input read, ratio to NumPy, and the fraction
-of the parallel copy bandwidth (bytes read + written per second by a Numba
-prange copy on the same number of threads) that the reduction reaches. Also
-the per-call cost on 1000 elements against NumPy's. Unset OPENBLAS_CORETYPE
-is irrelevant here (no BLAS).
+of the parallel copy bandwidth (bytes read + written per second, STREAM-copy
+style, pycompute.machine.copy_bandwidth on the same number of threads) that
+the reduction reaches. Also the per-call cost on 1000 elements against NumPy's.
 """
 import argparse
 import os
 import platform
 
-import numba
 import numpy as np
 
 import pycompute as pc
@@ -21,12 +19,6 @@ from pycompute.scaling import time_call
 
 def median_time(fn, repeat=5):
     return time_call(fn, repeat).median
-
-
-@numba.njit(parallel=True, nogil=True, cache=True)
-def _pcopy(src, dst):
-    for i in numba.prange(src.size):
-        dst[i] = src[i]
 
 
 def main():
@@ -41,13 +33,11 @@ def main():
     gb = a.nbytes / 1e9
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; "
           f"threads {t}; n = 2^{args.log2n} float32 ({gb:.2f} GB)")
-    import pycompute._numba  # noqa: F401 - same threading layer as the kernels
+    from pycompute.machine import copy_bandwidth
 
-    numba.set_num_threads(t)
-    dst = np.empty_like(a)
-    t_copy = median_time(lambda: _pcopy(a, dst), args.repeat)
-    copy_bw = 2 * gb / t_copy
-    print(f"parallel copy (numba prange, {t} threads): {copy_bw:.1f} GB/s (read + write)\n")
+    copy_bw = max(copy_bandwidth(t, nbytes=a.nbytes) for _ in range(3))
+    print(f"parallel copy (pycompute.machine, {t} threads, ordinary vector stores): "
+          f"{copy_bw:.1f} GB/s counted read + write, i.e. {copy_bw / 2:.1f} GB/s of reading\n")
     rows = [
         ("sum", lambda: np.sum(a), lambda be, k: pc.sum(a, backend=be, num_threads=k)),
         ("min", lambda: np.min(a), lambda be, k: pc.min(a, backend=be, num_threads=k)),

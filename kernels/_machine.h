@@ -46,4 +46,27 @@ static inline double pyc_fma_f64(long long iters, double seed) {
     double r = 0; for (int k = 0; k < 12; k++) r += x[k]; return r;
 }
 #endif
+
+/* STREAM-style copy with ordinary vector loads and stores. Not memcpy: glibc's
+ * memcpy uses `rep movsb` or non-temporal stores, which skip the
+ * read-for-ownership that every kernel's ordinary stores pay, and so measures
+ * a ceiling no kernel can reach. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+static void pyc_stream_copy(const unsigned char *src, unsigned char *dst, ptrdiff_t n) {
+    ptrdiff_t i = 0;
+#if defined(__GNUC__) && (__GNUC__ >= 9 || defined(__clang__))
+    typedef double v8 __attribute__((vector_size(64), aligned(1)));
+    for (; i + 256 <= n; i += 256) {
+        v8 a, b, c, d;
+        memcpy(&a, src + i, 64); memcpy(&b, src + i + 64, 64);
+        memcpy(&c, src + i + 128, 64); memcpy(&d, src + i + 192, 64);
+        __asm__ volatile("" : "+x"(a), "+x"(b), "+x"(c), "+x"(d));
+        memcpy(dst + i, &a, 64); memcpy(dst + i + 64, &b, 64);
+        memcpy(dst + i + 128, &c, 64); memcpy(dst + i + 192, &d, 64);
+    }
+#endif
+    for (; i < n; i++) dst[i] = src[i];
+}
 #endif

@@ -10,6 +10,7 @@ cdef extern from "_machine.h" nogil:
     double pyc_fma_f64(long long iters, double seed)
     const int PYC_FMA_LANES_F32
     const int PYC_FMA_LANES_F64
+    void pyc_stream_copy(const uint8_t* src, uint8_t* dst, Py_ssize_t n)
 
 
 def fma(long long iters, bint double_precision, int n_threads):
@@ -37,11 +38,11 @@ def fma(long long iters, bint double_precision, int n_threads):
 def copy(const uint8_t[::1] src, uint8_t[::1] dst, int n_threads):
     """dst[:] = src[:], STREAM-copy style: ordinary stores, counted as bytes read + written.
 
-    memcpy in 4 KiB pieces: a large memcpy switches to non-temporal stores
-    (no read-for-ownership), which is not what a kernel's stores do; small
-    pieces keep the ordinary store path, as in STREAM's copy loop."""
+    Vector loads and ordinary stores in 1 MiB blocks (kernels/_machine.h); not
+    memcpy, whose `rep movsb` / non-temporal stores skip the read-for-ownership
+    that a kernel's stores pay."""
     cdef Py_ssize_t n = src.shape[0]
-    cdef Py_ssize_t block = 4096
+    cdef Py_ssize_t block = 1 << 20
     cdef Py_ssize_t nb = (n + block - 1) // block
     cdef Py_ssize_t b, lo, m
     if dst.shape[0] < n:
@@ -53,9 +54,9 @@ def copy(const uint8_t[::1] src, uint8_t[::1] dst, int n_threads):
             for b in prange(nb, num_threads=n_threads, schedule="static"):
                 lo = b * block
                 m = n - lo if n - lo < block else block
-                memcpy(&dst[lo], &src[lo], m)
+                pyc_stream_copy(&src[lo], &dst[lo], m)
         else:
             for b in range(nb):
                 lo = b * block
                 m = n - lo if n - lo < block else block
-                memcpy(&dst[lo], &src[lo], m)
+                pyc_stream_copy(&src[lo], &dst[lo], m)
