@@ -912,3 +912,15 @@ cdef void _hist_edges_chunk(const real_t* p, Py_ssize_t n, Py_ssize_t s, const d
         if lo == nbins:
             lo = nbins - 1
         h[lo] += 1
+
+
+# ================================================================ small-call entry points
+
+def argext_flat(const real_t[::1] buf, bint want_max):
+    """Index of the first minimum (maximum) of a contiguous 1-D ``buf`` (n >= 1), one
+    thread: the whole-array fast path of pycompute.reductions, without output arrays."""
+    cdef real_t v
+    cdef int64_t i
+    with nogil:
+        _argext_row(&buf[0], buf.shape[0], 1, want_max, &v, &i)
+    return i

@@ -226,7 +226,7 @@ def _fast_kernel(op: str, dt: np.dtype):
             elif op in ("min", "max"):
                 entry = (kern.minmax, dt, dt)
             else:
-                entry = (kern.argext, np.dtype(np.intp), np.int64)
+                entry = (kern.argext_flat, np.dtype(np.intp), np.int64)
     _fast_cache[key] = entry
     return entry
 
@@ -239,16 +239,15 @@ def _fast(op: str, a) -> object:
     if entry is False:
         return None
     fn, res_dt, out_dt = entry
-    buf = a.reshape(-1)
+    buf = a if a.ndim == 1 else a.reshape(-1)
     n = buf.shape[0]
     if op in ("min", "max"):
         o = np.empty(2, out_dt)
         fn(buf, 0, 1, n, 1, 0, 1, 0, o[:1], o[1:], 1)
         return o[0 if op == "min" else 1]
-    o = np.empty(1, out_dt)
     if op in ("argmin", "argmax"):
-        fn(buf, 0, 1, n, 1, 0, 1, 0, op == "argmax", o, 1)
-        return res_dt.type(o[0])
+        return res_dt.type(fn(buf, op == "argmax"))
+    o = np.empty(1, out_dt)
     fn(buf, 0, 1, n, 1, 0, 1, 0, o, 1)
     if op == "mean":
         return res_dt.type(o[0] / n)

@@ -531,6 +531,12 @@ def _histogram_edges(buf, off, n, s, edges, counts, n_threads):
             counts[k] += priv[t * nbins + k]
 
 
+@njit(**_opts)
+def argext_flat(buf, want_max):
+    """Index of the first minimum (maximum) of a contiguous 1-D ``buf``, one thread."""
+    return _argext_row(buf, 0, buf.shape[0], 1, want_max)[1]
+
+
 # Public kernels: the thread count (last argument) is applied around the call.
 sum_float = threaded(_sum_float)
 sum_int = threaded(_sum_int)
