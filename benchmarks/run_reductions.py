@@ -26,7 +26,10 @@ def main():
     ap.add_argument("--log2n", type=int, default=27)
     ap.add_argument("--threads", type=int, default=pc.max_threads())
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--calls-only", action="store_true", help="only the 1000-element call costs")
     args = ap.parse_args()
+    if args.calls_only:
+        return small_calls(np.random.default_rng(0).standard_normal(1000, dtype=np.float32))
     n, t = 1 << args.log2n, args.threads
     rng = np.random.default_rng(0)
     a = rng.standard_normal(n, dtype=np.float32)
@@ -58,7 +61,10 @@ def main():
                 tt = median_time(lambda: ours(be, k), args.repeat)
                 print(f"{'':10s} {be + ' x' + str(k):14s} {tt * 1e3:9.2f} {gb / tt:7.1f} "
                       f"{tr / tt:8.2f} {100 * gb / tt / copy_bw:8.0f}%")
-    small = a[:1000].copy()
+    small_calls(a[:1000].copy())
+
+
+def small_calls(small):
     print("\nper call on 1000 float32 (default backend):")
     for name in ("sum", "min", "max", "mean", "argmin", "var"):
         tn = median_time(lambda: getattr(np, name)(small))

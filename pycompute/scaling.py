@@ -153,32 +153,34 @@ class ScalingResult:
 
 
 def plot_speedup(results, ax=None, path=None, title="Speedup vs threads"):
-    """One line per result, plus ideal scaling and each result's Amdahl curve."""
+    """One line per result, the ideal line, and each result's fitted Amdahl curve (dotted)."""
     import matplotlib
 
     if ax is None:
         matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=110)
+        fig, ax = plt.subplots(figsize=(9.0, 4.8), dpi=110)
     else:
         fig = ax.figure
     pmax = max(max(r.threads) for r in results)
     xs = [1 + i * (pmax - 1) / 100 for i in range(101)]
     ax.plot(xs, xs, "k--", lw=1, label="ideal")
-    for r in results:
-        line, = ax.plot(r.threads, r.speedup, "o-", label=r.name)
+    palette = matplotlib.colormaps["tab20" if len(results) > 10 else "tab10"].colors
+    for i, r in enumerate(results):
+        line, = ax.plot(r.threads, r.speedup, "o-", color=palette[i % len(palette)],
+                        label=f"{r.name} (Amdahl f={r.serial_fraction:.3f})")
         f = r.serial_fraction
-        ax.plot(xs, [1 / (f + (1 - f) / x) for x in xs], ":", color=line.get_color(), lw=1,
-                label=f"{r.name} Amdahl f={f:.3f}")
+        ax.plot(xs, [1 / (f + (1 - f) / x) for x in xs], ":", color=line.get_color(), lw=1)
+    ax.plot([], [], "k:", lw=1, label="dotted: Amdahl fit")
     ax.set_xlabel("threads")
     ax.set_ylabel("speedup vs 1 thread")
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     if path is not None:
         fig.tight_layout()
-        fig.savefig(path)
+        fig.savefig(path, bbox_inches="tight")
     return ax
 
 
