@@ -76,15 +76,6 @@ cdef inline Py_ssize_t _col_chunks(Py_ssize_t A, Py_ssize_t R, Py_ssize_t B) noe
     return c if c < want else want
 
 
-def plan(Py_ssize_t A, Py_ssize_t R, Py_ssize_t B):
-    """(tasks, chunks along R) the kernels use for this shape (for tests and docs)."""
-    if B == 1:
-        c = _row_chunks(A, R)
-        return A * c, c
-    c = _col_chunks(A, R, B)
-    return A * _cdiv(B, COLS) * c, c
-
-
 # ---------------------------------------------------------------- helpers
 
 cdef inline void _two_sum(double* s, double* c, double x) noexcept nogil:

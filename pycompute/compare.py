@@ -50,22 +50,7 @@ class Kernel:
     representative: bool = False
 
 
-def _reduction(name, ref, bins=None):
-    def make(quick):
-        n = 1 << (20 if quick else 26)
-        a = np.random.default_rng(0).standard_normal(n, dtype=np.float32)
-        return (a,), ({"bins": bins} if bins else {}), f"{n} float32"
-
-    def call(args, kw, backend, n):
-        import pycompute as pc
-
-        return getattr(pc, name)(*args, backend=backend, num_threads=n, **kw)
-
-    return Kernel("reductions", make, call, lambda args, kw: ref(*args, **kw),
-                  lambda args, kw: args[0].nbytes, "GB/s")
-
-
-def _public(name, fixed=None):
+def _public(name):
     """Call ``pycompute.<name>(*args, backend=..., num_threads=..., **kw)``."""
     def call(args, kw, backend, n):
         import pycompute as pc
@@ -73,6 +58,16 @@ def _public(name, fixed=None):
         return getattr(pc, name)(*args, backend=backend, num_threads=n, **kw)
 
     return call
+
+
+def _reduction(name, ref, bins=None):
+    def make(quick):
+        n = 1 << (20 if quick else 26)
+        a = np.random.default_rng(0).standard_normal(n, dtype=np.float32)
+        return (a,), ({"bins": bins} if bins else {}), f"{n} float32"
+
+    return Kernel("reductions", make, _public(name), lambda args, kw: ref(*args, **kw),
+                  lambda args, kw: args[0].nbytes, "GB/s")
 
 
 def _reference_of(name):
@@ -106,9 +101,9 @@ def _filter_kernels():
     w9 = np.random.default_rng(1).standard_normal((9, 9)).astype(np.float32)
     out = {}
 
-    def make_img(quick):
+    def make_gauss(quick):
         a = _image(quick)
-        return (a,), {}, f"{a.shape[0]}x{a.shape[1]} float32"
+        return (a, 2.0), {}, f"{a.shape[0]}x{a.shape[1]} float32, sigma=2"
 
     def make_corr(quick):
         a = _image(quick)
@@ -126,10 +121,7 @@ def _filter_kernels():
     peers_b = {"cv2.blur": lambda args, kw: cv2.blur(
         args[0], (3, 3), borderType=cv2.BORDER_REFLECT)} if cv2 else {}
     out["gaussian_filter"] = Kernel(
-        "convolution", make_img,
-        lambda args, kw, be, n: __import__("pycompute").gaussian_filter(
-            args[0], 2.0, backend=be, num_threads=n),
-        lambda args, kw: __import__("pycompute").gaussian_filter(args[0], 2.0, backend="numpy"),
+        "convolution", make_gauss, _public("gaussian_filter"), _reference_of("gaussian_filter"),
         lambda args, kw: 2 * 17 * 2 * args[0].size, "GFLOP/s", peers_g, representative=True)
     out["correlate"] = Kernel("convolution", make_corr, _public("correlate"),
                               _reference_of("correlate"),
