@@ -51,7 +51,7 @@ from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t,
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
-from _boundary cimport boundary_index
+from _boundary cimport MODE_CONSTANT, boundary_index
 from _fused cimport real_t
 from _openmp cimport pyc_thread_num
 
@@ -66,6 +66,22 @@ cdef extern from *:
 ctypedef fused work_t:
     float
     double
+
+ctypedef fused pix_t:
+    float
+    uint8_t
+
+cdef extern from "_fastconv.h" nogil:
+    const char* PYC_SIMD_NAME
+    void pyc_dense4_f32(const float** rp, Py_ssize_t kh, Py_ssize_t kw, const float* w,
+                        Py_ssize_t n, float** op, const float** pf, int npf)
+    void pyc_dense1_f32(const float** rp, Py_ssize_t kh, Py_ssize_t kw, const float* w,
+                        Py_ssize_t n, float* out)
+    void pyc_line_f32(const float** s, Py_ssize_t K, int sym, const float* w, Py_ssize_t n,
+                      float* out)
+    void pyc_box_u8(const uint8_t** s, Py_ssize_t K, uint32_t m, int sh, Py_ssize_t n,
+                    uint8_t* out)
+    void pyc_prefetch(const float* p, Py_ssize_t n, int write)
 
 cdef enum:
     CHUNK = 512      # outputs per task: acc + a 9x9 kernel's source rows stay in L1 (2 KB each)
@@ -674,6 +690,150 @@ cdef Py_ssize_t _grid_width(const int64_t[:, ::1] offs):
     return kw
 
 
+# ---------------------------------------------------------------- dense float32 fast path
+
+cdef enum:
+    DENSE_ROWS = 4     # output rows per task (pyc_dense4_f32's register block)
+    PF_AHEAD = 2        # prefetch the rows of the task two ahead (same thread under guided)
+    PIECE = 512        # columns per pass: the task's source rows stay in L1
+
+
+cdef inline Py_ssize_t _round16(Py_ssize_t n) noexcept nogil:
+    return (n + 15) // 16 * 16
+
+
+cdef inline Py_ssize_t _row_floats(Py_ssize_t kw) noexcept nogil:
+    """Floats per border-row buffer of a PIECE-column pass (keeps pointers 8-byte aligned)."""
+    return _round16(PIECE + kw - 1)
+
+
+cdef void _dense_f32_task(const float* plane, Py_ssize_t W, Py_ssize_t nrows, Py_ssize_t y0,
+                          Py_ssize_t R,
+                          const Py_ssize_t* rowtab, const Py_ssize_t* coltab, Py_ssize_t kh,
+                          Py_ssize_t kw, Py_ssize_t dx0, const float* w, float cv,
+                          float* buf, const float* cvrow, const float** rows,
+                          const float** pp, float* outp) noexcept nogil:
+    """Output rows y0 .. y0+R (R <= DENSE_ROWS) of one plane, PIECE columns at a time.
+
+    Source row s (s < R + kh - 1) is row ``rowtab[y0 + s]`` of ``plane`` (NULL plane or
+    -1: the constant). Interior pieces read the rows in place; the two border pieces
+    read copies extended by ``coltab`` (the row's in-range part by memcpy)."""
+    cdef Py_ssize_t S = R + kh - 1, s, r, x0, n, lo_j, hi_j, jj, c, m, bw = _row_floats(kw)
+    cdef bint interior
+    cdef float* b
+    cdef float* op[4]
+    cdef const float* pf[2 * DENSE_ROWS]
+    cdef int npf
+    for s in range(S):
+        r = rowtab[y0 + s] if plane != NULL else -1
+        rows[s] = plane + r * W if r >= 0 else NULL
+    x0 = 0
+    while x0 < W:
+        n = W - x0 if W - x0 < PIECE else PIECE
+        m = n + kw - 1
+        interior = x0 + dx0 >= 0 and x0 + dx0 + m <= W
+        for s in range(S):
+            if rows[s] == NULL:
+                pp[s] = cvrow
+            elif interior:
+                pp[s] = rows[s] + x0 + dx0
+            else:
+                b = buf + s * bw
+                lo_j = _clip(-(x0 + dx0), m)
+                hi_j = _clip(W - (x0 + dx0), m)
+                if hi_j < lo_j:
+                    hi_j = lo_j
+                for jj in range(lo_j):
+                    c = coltab[x0 + jj]
+                    b[jj] = cv if c < 0 else rows[s][c]
+                if hi_j > lo_j:
+                    memcpy(b + lo_j, rows[s] + x0 + dx0 + lo_j, (hi_j - lo_j) * sizeof(float))
+                for jj in range(hi_j, m):
+                    c = coltab[x0 + jj]
+                    b[jj] = cv if c < 0 else rows[s][c]
+                pp[s] = b
+        # a later task's new source rows and its output rows, at this piece's columns
+        npf = 0
+        if interior:
+            for s in range(S + PF_AHEAD * DENSE_ROWS - DENSE_ROWS, S + PF_AHEAD * DENSE_ROWS):
+                r = rowtab[y0 + s] if plane != NULL else -1
+                if r >= 0:
+                    pf[npf] = plane + r * W + x0 + dx0
+                    npf += 1
+                r = y0 + s - S + R
+                if r < nrows:
+                    pf[npf] = outp + r * W + x0
+                    npf += 1
+        if R == DENSE_ROWS:
+            for r in range(DENSE_ROWS):
+                op[r] = outp + (y0 + r) * W + x0
+            pyc_dense4_f32(pp, kh, kw, w, n, op, pf, npf)
+        else:
+            for r in range(R):
+                pyc_dense1_f32(pp + r, kh, kw, w, n, outp + (y0 + r) * W + x0)
+        x0 += n
+
+
+cdef inline void _dense_f32_one(Py_ssize_t t, const float* px, float* po, Py_ssize_t D,
+                                Py_ssize_t H, Py_ssize_t W, const float* w, Py_ssize_t kh,
+                                Py_ssize_t kw, Py_ssize_t dz, const Py_ssize_t* rowtab,
+                                const Py_ssize_t* coltab, Py_ssize_t dx0, int mode, float cv,
+                                float* tbuf) noexcept nogil:
+    """Task t (plane z, rows y0 .. y0+DENSE_ROWS) with one thread's buffer ``tbuf``:
+    S border rows, one constant row, then 2 * S row pointers."""
+    cdef Py_ssize_t nb = _cdiv(H, DENSE_ROWS), z = t // nb, y0, R, zz
+    cdef Py_ssize_t S = DENSE_ROWS + kh - 1, bw = _row_floats(kw)
+    cdef const float** rows = <const float**>(tbuf + (S + 1) * bw)
+    cdef const float* plane
+    y0 = (t - z * nb) * DENSE_ROWS
+    R = H - y0 if H - y0 < DENSE_ROWS else DENSE_ROWS
+    zz = boundary_index(z + dz, D, mode)
+    plane = px + zz * H * W if zz >= 0 else NULL
+    _dense_f32_task(plane, W, H, y0, R, rowtab, coltab, kh, kw, dx0, w, cv, tbuf,
+                    tbuf + S * bw, rows, rows + S, po + z * H * W)
+
+
+cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
+                        Py_ssize_t W, const float* w, const int64_t* offs, Py_ssize_t kh,
+                        Py_ssize_t kw, int mode, float cv, int n_threads) except -1:
+    """A full kh x kw float32 grid of taps (one dz): border tables and per-thread
+    buffers (allocated here, so a failure is a MemoryError, not a skipped task),
+    then DENSE_ROWS output rows per task."""
+    cdef Py_ssize_t dz = offs[0], dy0 = offs[1], dx0 = offs[2], i, t
+    cdef Py_ssize_t S = DENSE_ROWS + kh - 1, bw = _row_floats(kw)
+    # floats per thread: S border rows + the constant row + 2 * S pointers, 64-byte multiple
+    cdef Py_ssize_t per = _round16((S + 1) * bw + 2 * S * <Py_ssize_t>sizeof(void*) // 4)
+    cdef Py_ssize_t T = D * _cdiv(H, DENSE_ROWS)
+    cdef Py_ssize_t* rowtab = <Py_ssize_t*>malloc((H + kh + (PF_AHEAD + 1) * DENSE_ROWS) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* coltab = <Py_ssize_t*>malloc((W + kw) * sizeof(Py_ssize_t))
+    cdef float* bufs = <float*>malloc(n_threads * per * sizeof(float))
+    if rowtab == NULL or coltab == NULL or bufs == NULL:
+        free(rowtab)
+        free(coltab)
+        free(bufs)
+        raise MemoryError()
+    for i in range(H + kh + (PF_AHEAD + 1) * DENSE_ROWS):
+        rowtab[i] = boundary_index(i + dy0, H, mode)
+    for i in range(W + kw):
+        coltab[i] = boundary_index(i + dx0, W, mode)
+    for t in range(n_threads):
+        for i in range(bw):
+            bufs[t * per + S * bw + i] = cv
+    with nogil:
+        if n_threads > 1:
+            for t in prange(T, schedule="guided", num_threads=n_threads):
+                _dense_f32_one(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0, mode,
+                               cv, bufs + pyc_thread_num() * per)
+        else:
+            for t in range(T):
+                _dense_f32_one(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0, mode,
+                               cv, bufs)
+    free(rowtab)
+    free(coltab)
+    free(bufs)
+    return 0
+
+
 def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
               const int64_t[:, ::1] offs, int mode, double cval, int n_threads):
     """Dense correlation of ``x`` (D, H, W); tap ``t`` reads ``x[z+dz, y+dy, x+dx]`` with
@@ -697,6 +857,9 @@ def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
     if T == 0:
         return
     po = _out_ptr(out)
+    if real_t is float and work_t is float and ocode == OUT_F32 and kw > 0:
+        _dense_f32_run(px, <float*>po, D, H, W, pw, po_, kh, kw, mode, cv, n_threads)
+        return
     with nogil:
         if n_threads > 1:
             with parallel(num_threads=n_threads):

@@ -1,0 +1,388 @@
+/* Register-blocked float32 and uint8 filter loops for kernels/convolution.pyx.
+ *
+ * These are the hot loops of three fast paths (the Cython side prepares row
+ * pointers and border tables, cuts tasks and runs them in parallel):
+ *
+ *   pyc_dense4_f32 / pyc_dense1_f32   full kh x kw grid of float32 taps, 4 (or 1)
+ *                                      output rows at once
+ *   pyc_line_f32                      one 1-D correlation (scipy's NI_Correlate1D term
+ *                                      order, symmetric pairing included) over a line
+ *   pyc_box_u8                        a uint8 box-filter window sum, divided exactly
+ *
+ * Every float32 output adds its terms in the same order, with the same
+ * fused multiply-adds, as the generic kernels of convolution.pyx (which use
+ * fmaf), so a pixel's value does not depend on which loop computed it, on the
+ * vector width or on the thread count: fma is exactly rounded everywhere.
+ *
+ * Vectors: AVX-512F (16 floats) or AVX+FMA (8 floats) intrinsics where the
+ * build targets them (setup.py: -march=native), else width 1 (scalar fmaf):
+ * the same results, only slower.
+ */
+#ifndef PYC_FASTCONV_H
+#define PYC_FASTCONV_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define PV_W 16
+typedef __m512 pyc_v;
+#define PV_LOAD(p) _mm512_loadu_ps(p)
+#define PV_STORE(p, v) _mm512_storeu_ps((p), (v))
+#define PV_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define PV_MUL(a, b) _mm512_mul_ps((a), (b))
+#define PV_ADD(a, b) _mm512_add_ps((a), (b))
+#define PV_SUB(a, b) _mm512_sub_ps((a), (b))
+#define PV_SET1(x) _mm512_set1_ps(x)
+#define PV_ZERO() _mm512_setzero_ps()
+#define PYC_SIMD_NAME "avx512f"
+#elif defined(__AVX__) && defined(__FMA__)
+#include <immintrin.h>
+#define PV_W 8
+typedef __m256 pyc_v;
+#define PV_LOAD(p) _mm256_loadu_ps(p)
+#define PV_STORE(p, v) _mm256_storeu_ps((p), (v))
+#define PV_FMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define PV_MUL(a, b) _mm256_mul_ps((a), (b))
+#define PV_ADD(a, b) _mm256_add_ps((a), (b))
+#define PV_SUB(a, b) _mm256_sub_ps((a), (b))
+#define PV_SET1(x) _mm256_set1_ps(x)
+#define PV_ZERO() _mm256_setzero_ps()
+#define PYC_SIMD_NAME "avx2+fma"
+#else
+#define PV_W 1
+typedef float pyc_v;
+#define PV_LOAD(p) (*(p))
+#define PV_STORE(p, v) (*(p) = (v))
+#define PV_FMA(a, b, c) fmaf((a), (b), (c))
+#define PV_MUL(a, b) ((a) * (b))
+#define PV_ADD(a, b) ((a) + (b))
+#define PV_SUB(a, b) ((a) - (b))
+#define PV_SET1(x) (x)
+#define PV_ZERO() 0.0f
+#define PYC_SIMD_NAME "scalar"
+#endif
+
+/* Prefetch n floats from p (read, or write intent) one cache line at a time: the
+ * rows the next task reads, so DRAM streams overlap this task's arithmetic. */
+static inline void pyc_prefetch(const float *p, ptrdiff_t n, int write)
+{
+    if (p == NULL)
+        return;
+    if (write)
+        for (ptrdiff_t j = 0; j < n; j += 16)
+            __builtin_prefetch(p + j, 1, 3);
+    else
+        for (ptrdiff_t j = 0; j < n; j += 16)
+            __builtin_prefetch(p + j, 0, 3);
+}
+
+/* ------------------------------------------------------------ dense grid */
+
+/* Scalar value of one output: taps in C order, fma chain from 0 (as _corr_task). */
+static inline float pyc_dense_px_f32(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
+                                     const float *w, ptrdiff_t j)
+{
+    float a = 0.0f;
+    for (ptrdiff_t p = 0; p < kh; p++)
+        for (ptrdiff_t q = 0; q < kw; q++)
+            a = fmaf(rp[p][j + q], w[p * kw + q], a);
+    return a;
+}
+
+/* op[r][j] for r < 4, j < n: output row r reads source rows rp[r] .. rp[r + kh - 1],
+ * element j + q for tap column q. 4 rows x 2 vectors = 8 independent FMA chains. */
+#if defined(__AVX512F__)
+/* AVX-512, kw <= 17: source row s is loaded once per 32 columns (three vectors,
+ * the third masked to the kw - 1 elements it needs, so nothing past them is read)
+ * and each shifted vector x[j + q .. j + q + 15] is one vpermt2ps of those, feeding
+ * every output row that uses source row s. Unaligned loads at each tap offset would
+ * split cache lines and halve the FMA rate. Returns the columns done (a multiple of 32). */
+#define PYC_PERM_TAPS(U0, U1, U2, U3)                                                    \
+    for (ptrdiff_t q = 0; q < kw; q++) {                                                 \
+        __m512 v0 = A0, v1 = A1, b;                                                      \
+        if (q) {                                                                         \
+            __m512i iq = _mm512_add_epi32(lanes, _mm512_set1_epi32((int)q));             \
+            v0 = _mm512_permutex2var_ps(A0, iq, A1);                                     \
+            v1 = _mm512_permutex2var_ps(A1, iq, A2);                                     \
+        }                                                                                \
+        if (U0) { b = _mm512_set1_ps(w0[q]); a00 = _mm512_fmadd_ps(v0, b, a00);          \
+                  a01 = _mm512_fmadd_ps(v1, b, a01); }                                   \
+        if (U1) { b = _mm512_set1_ps(w1[q]); a10 = _mm512_fmadd_ps(v0, b, a10);          \
+                  a11 = _mm512_fmadd_ps(v1, b, a11); }                                   \
+        if (U2) { b = _mm512_set1_ps(w2[q]); a20 = _mm512_fmadd_ps(v0, b, a20);          \
+                  a21 = _mm512_fmadd_ps(v1, b, a21); }                                   \
+        if (U3) { b = _mm512_set1_ps(w3[q]); a30 = _mm512_fmadd_ps(v0, b, a30);          \
+                  a31 = _mm512_fmadd_ps(v1, b, a31); }                                   \
+    }
+
+static ptrdiff_t pyc_dense4_perm(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
+                                 const float *w, ptrdiff_t n, float **op,
+                                 const float **pf, int npf)
+{
+    const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __mmask16 tail = (__mmask16)((1u << (kw - 1)) - 1u);
+    ptrdiff_t j = 0;
+    for (; j + 32 <= n; j += 32) {
+        __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00;
+        __m512 a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int i = 0; i < npf; i++) {  /* the same columns of a later task's rows */
+            __builtin_prefetch(pf[i] + j, 1, 3);
+            __builtin_prefetch(pf[i] + j + 16, 1, 3);
+        }
+        for (ptrdiff_t s = 0; s < kh + 3; s++) {
+            const float *src = rp[s] + j;
+            __m512 A0 = _mm512_loadu_ps(src), A1 = _mm512_loadu_ps(src + 16);
+            __m512 A2 = _mm512_maskz_loadu_ps(tail, src + 32);
+            /* output row r uses kernel row s - r: rows lo .. hi take this source row */
+            const float *w0 = w + s * kw, *w1 = w0 - kw, *w2 = w1 - kw, *w3 = w2 - kw;
+            int lo = s - kh + 1 > 0 ? (int)(s - kh + 1) : 0, hi = s < 3 ? (int)s : 3;
+            switch (lo * 4 + hi) {
+            case 0: PYC_PERM_TAPS(1, 0, 0, 0) break;
+            case 1: PYC_PERM_TAPS(1, 1, 0, 0) break;
+            case 2: PYC_PERM_TAPS(1, 1, 1, 0) break;
+            case 3: PYC_PERM_TAPS(1, 1, 1, 1) break;
+            case 5: PYC_PERM_TAPS(0, 1, 0, 0) break;
+            case 6: PYC_PERM_TAPS(0, 1, 1, 0) break;
+            case 7: PYC_PERM_TAPS(0, 1, 1, 1) break;
+            case 10: PYC_PERM_TAPS(0, 0, 1, 0) break;
+            case 11: PYC_PERM_TAPS(0, 0, 1, 1) break;
+            default: PYC_PERM_TAPS(0, 0, 0, 1) break;
+            }
+        }
+        _mm512_storeu_ps(op[0] + j, a00); _mm512_storeu_ps(op[0] + j + 16, a01);
+        _mm512_storeu_ps(op[1] + j, a10); _mm512_storeu_ps(op[1] + j + 16, a11);
+        _mm512_storeu_ps(op[2] + j, a20); _mm512_storeu_ps(op[2] + j + 16, a21);
+        _mm512_storeu_ps(op[3] + j, a30); _mm512_storeu_ps(op[3] + j + 16, a31);
+    }
+    return j;
+}
+#endif
+
+/* pf[0 .. npf): rows (at this piece's columns) a later task will read or write, to be
+ * prefetched as the loop goes, a couple of cache lines per step, so DRAM works while
+ * this task computes (a burst of prefetches up front would stall on the miss buffers). */
+static void pyc_dense4_f32(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
+                           const float *w, ptrdiff_t n, float **op,
+                           const float **pf, int npf)
+{
+    ptrdiff_t j = 0;
+#if defined(__AVX512F__)
+    if (kw >= 2 && kw <= 17)
+        j = pyc_dense4_perm(rp, kh, kw, w, n, op, pf, npf);
+#else
+    for (int i = 0; i < npf; i++)
+        pyc_prefetch(pf[i], n, 1);
+#endif
+    for (; j + 2 * PV_W <= n; j += 2 * PV_W) {
+        pyc_v a00 = PV_ZERO(), a01 = PV_ZERO(), a10 = PV_ZERO(), a11 = PV_ZERO();
+        pyc_v a20 = PV_ZERO(), a21 = PV_ZERO(), a30 = PV_ZERO(), a31 = PV_ZERO();
+        for (ptrdiff_t p = 0; p < kh; p++) {
+            const float *s0 = rp[p] + j, *s1 = rp[p + 1] + j;
+            const float *s2 = rp[p + 2] + j, *s3 = rp[p + 3] + j;
+            const float *wp = w + p * kw;
+            for (ptrdiff_t q = 0; q < kw; q++) {
+                pyc_v wv = PV_SET1(wp[q]);
+                a00 = PV_FMA(PV_LOAD(s0 + q), wv, a00);
+                a01 = PV_FMA(PV_LOAD(s0 + q + PV_W), wv, a01);
+                a10 = PV_FMA(PV_LOAD(s1 + q), wv, a10);
+                a11 = PV_FMA(PV_LOAD(s1 + q + PV_W), wv, a11);
+                a20 = PV_FMA(PV_LOAD(s2 + q), wv, a20);
+                a21 = PV_FMA(PV_LOAD(s2 + q + PV_W), wv, a21);
+                a30 = PV_FMA(PV_LOAD(s3 + q), wv, a30);
+                a31 = PV_FMA(PV_LOAD(s3 + q + PV_W), wv, a31);
+            }
+        }
+        PV_STORE(op[0] + j, a00); PV_STORE(op[0] + j + PV_W, a01);
+        PV_STORE(op[1] + j, a10); PV_STORE(op[1] + j + PV_W, a11);
+        PV_STORE(op[2] + j, a20); PV_STORE(op[2] + j + PV_W, a21);
+        PV_STORE(op[3] + j, a30); PV_STORE(op[3] + j + PV_W, a31);
+    }
+    for (; j + PV_W <= n; j += PV_W) {
+        pyc_v a0 = PV_ZERO(), a1 = PV_ZERO(), a2 = PV_ZERO(), a3 = PV_ZERO();
+        for (ptrdiff_t p = 0; p < kh; p++) {
+            const float *wp = w + p * kw;
+            for (ptrdiff_t q = 0; q < kw; q++) {
+                pyc_v wv = PV_SET1(wp[q]);
+                a0 = PV_FMA(PV_LOAD(rp[p] + j + q), wv, a0);
+                a1 = PV_FMA(PV_LOAD(rp[p + 1] + j + q), wv, a1);
+                a2 = PV_FMA(PV_LOAD(rp[p + 2] + j + q), wv, a2);
+                a3 = PV_FMA(PV_LOAD(rp[p + 3] + j + q), wv, a3);
+            }
+        }
+        PV_STORE(op[0] + j, a0); PV_STORE(op[1] + j, a1);
+        PV_STORE(op[2] + j, a2); PV_STORE(op[3] + j, a3);
+    }
+    for (; j < n; j++)
+        for (int r = 0; r < 4; r++)
+            op[r][j] = pyc_dense_px_f32(rp + r, kh, kw, w, j);
+}
+
+/* One output row (the last rows of an image): 4 vectors = 4 chains. */
+static void pyc_dense1_f32(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
+                           const float *w, ptrdiff_t n, float *out)
+{
+    ptrdiff_t j = 0;
+    for (; j + 4 * PV_W <= n; j += 4 * PV_W) {
+        pyc_v a0 = PV_ZERO(), a1 = PV_ZERO(), a2 = PV_ZERO(), a3 = PV_ZERO();
+        for (ptrdiff_t p = 0; p < kh; p++) {
+            const float *s = rp[p] + j;
+            const float *wp = w + p * kw;
+            for (ptrdiff_t q = 0; q < kw; q++) {
+                pyc_v wv = PV_SET1(wp[q]);
+                a0 = PV_FMA(PV_LOAD(s + q), wv, a0);
+                a1 = PV_FMA(PV_LOAD(s + q + PV_W), wv, a1);
+                a2 = PV_FMA(PV_LOAD(s + q + 2 * PV_W), wv, a2);
+                a3 = PV_FMA(PV_LOAD(s + q + 3 * PV_W), wv, a3);
+            }
+        }
+        PV_STORE(out + j, a0); PV_STORE(out + j + PV_W, a1);
+        PV_STORE(out + j + 2 * PV_W, a2); PV_STORE(out + j + 3 * PV_W, a3);
+    }
+    for (; j + PV_W <= n; j += PV_W) {
+        pyc_v a0 = PV_ZERO();
+        for (ptrdiff_t p = 0; p < kh; p++)
+            for (ptrdiff_t q = 0; q < kw; q++)
+                a0 = PV_FMA(PV_LOAD(rp[p] + j + q), PV_SET1(w[p * kw + q]), a0);
+        PV_STORE(out + j, a0);
+    }
+    for (; j < n; j++)
+        out[j] = pyc_dense_px_f32(rp, kh, kw, w, j);
+}
+
+/* ------------------------------------------------------------ 1-D line */
+
+/* out[j] = 1-D correlation of K taps, tap k reading s[k][j], for j < n, in
+ * NI_Correlate1D's order as convolution.pyx's _corr1d_task computes it:
+ *   sym != 0 (odd K, c = K/2): s[c]*w[c], then for k < c in order
+ *            fma(s[k] +/- s[K-1-k], w[k], acc)
+ *   sym == 0: s[K-1]*w[K-1], then for k < K-1 in order fma(s[k], w[k], acc). */
+static void pyc_line_f32(const float **s, ptrdiff_t K, int sym, const float *w,
+                         ptrdiff_t n, float *out)
+{
+    ptrdiff_t j = 0, k, c = K / 2;
+    if (sym != 0) {
+        const float *sc = s[c];
+        pyc_v wc = PV_SET1(w[c]);
+        for (; j + 4 * PV_W <= n; j += 4 * PV_W) {
+            pyc_v a0 = PV_MUL(PV_LOAD(sc + j), wc);
+            pyc_v a1 = PV_MUL(PV_LOAD(sc + j + PV_W), wc);
+            pyc_v a2 = PV_MUL(PV_LOAD(sc + j + 2 * PV_W), wc);
+            pyc_v a3 = PV_MUL(PV_LOAD(sc + j + 3 * PV_W), wc);
+            if (sym > 0) {
+                for (k = 0; k < c; k++) {
+                    const float *p = s[k] + j, *q = s[K - 1 - k] + j;
+                    pyc_v wk = PV_SET1(w[k]);
+                    a0 = PV_FMA(PV_ADD(PV_LOAD(p), PV_LOAD(q)), wk, a0);
+                    a1 = PV_FMA(PV_ADD(PV_LOAD(p + PV_W), PV_LOAD(q + PV_W)), wk, a1);
+                    a2 = PV_FMA(PV_ADD(PV_LOAD(p + 2 * PV_W), PV_LOAD(q + 2 * PV_W)), wk, a2);
+                    a3 = PV_FMA(PV_ADD(PV_LOAD(p + 3 * PV_W), PV_LOAD(q + 3 * PV_W)), wk, a3);
+                }
+            } else {
+                for (k = 0; k < c; k++) {
+                    const float *p = s[k] + j, *q = s[K - 1 - k] + j;
+                    pyc_v wk = PV_SET1(w[k]);
+                    a0 = PV_FMA(PV_SUB(PV_LOAD(p), PV_LOAD(q)), wk, a0);
+                    a1 = PV_FMA(PV_SUB(PV_LOAD(p + PV_W), PV_LOAD(q + PV_W)), wk, a1);
+                    a2 = PV_FMA(PV_SUB(PV_LOAD(p + 2 * PV_W), PV_LOAD(q + 2 * PV_W)), wk, a2);
+                    a3 = PV_FMA(PV_SUB(PV_LOAD(p + 3 * PV_W), PV_LOAD(q + 3 * PV_W)), wk, a3);
+                }
+            }
+            PV_STORE(out + j, a0); PV_STORE(out + j + PV_W, a1);
+            PV_STORE(out + j + 2 * PV_W, a2); PV_STORE(out + j + 3 * PV_W, a3);
+        }
+        for (; j + PV_W <= n; j += PV_W) {
+            pyc_v a0 = PV_MUL(PV_LOAD(sc + j), wc);
+            for (k = 0; k < c; k++) {
+                pyc_v t = sym > 0 ? PV_ADD(PV_LOAD(s[k] + j), PV_LOAD(s[K - 1 - k] + j))
+                                  : PV_SUB(PV_LOAD(s[k] + j), PV_LOAD(s[K - 1 - k] + j));
+                a0 = PV_FMA(t, PV_SET1(w[k]), a0);
+            }
+            PV_STORE(out + j, a0);
+        }
+        for (; j < n; j++) {
+            float a = sc[j] * w[c];
+            for (k = 0; k < c; k++)
+                a = fmaf(sym > 0 ? s[k][j] + s[K - 1 - k][j] : s[k][j] - s[K - 1 - k][j],
+                         w[k], a);
+            out[j] = a;
+        }
+        return;
+    }
+    {
+        const float *sl = s[K - 1];
+        pyc_v wl = PV_SET1(w[K - 1]);
+        for (; j + 4 * PV_W <= n; j += 4 * PV_W) {
+            pyc_v a0 = PV_MUL(PV_LOAD(sl + j), wl);
+            pyc_v a1 = PV_MUL(PV_LOAD(sl + j + PV_W), wl);
+            pyc_v a2 = PV_MUL(PV_LOAD(sl + j + 2 * PV_W), wl);
+            pyc_v a3 = PV_MUL(PV_LOAD(sl + j + 3 * PV_W), wl);
+            for (k = 0; k < K - 1; k++) {
+                const float *p = s[k] + j;
+                pyc_v wk = PV_SET1(w[k]);
+                a0 = PV_FMA(PV_LOAD(p), wk, a0);
+                a1 = PV_FMA(PV_LOAD(p + PV_W), wk, a1);
+                a2 = PV_FMA(PV_LOAD(p + 2 * PV_W), wk, a2);
+                a3 = PV_FMA(PV_LOAD(p + 3 * PV_W), wk, a3);
+            }
+            PV_STORE(out + j, a0); PV_STORE(out + j + PV_W, a1);
+            PV_STORE(out + j + 2 * PV_W, a2); PV_STORE(out + j + 3 * PV_W, a3);
+        }
+        for (; j + PV_W <= n; j += PV_W) {
+            pyc_v a0 = PV_MUL(PV_LOAD(sl + j), wl);
+            for (k = 0; k < K - 1; k++)
+                a0 = PV_FMA(PV_LOAD(s[k] + j), PV_SET1(w[k]), a0);
+            PV_STORE(out + j, a0);
+        }
+        for (; j < n; j++) {
+            float a = sl[j] * w[K - 1];
+            for (k = 0; k < K - 1; k++)
+                a = fmaf(s[k][j], w[k], a);
+            out[j] = a;
+        }
+    }
+}
+
+/* ------------------------------------------------------------ uint8 box */
+
+#define PYC_BOX_CHUNK 1024
+
+/* out[j] = (sum_k s[k][j]) // size for j < n, the quotient as (S * m) >> sh
+ * (m, sh chosen and checked exhaustively by the caller for every possible S;
+ * S * m < 2**32). Window sums of up to 257 uint8 fit uint16 lanes. */
+static void pyc_box_u8(const uint8_t **s, ptrdiff_t K, uint32_t m, int sh,
+                       ptrdiff_t n, uint8_t *out)
+{
+    if (K == 2) {
+        const uint8_t *s0 = s[0], *s1 = s[1];
+        for (ptrdiff_t j = 0; j < n; j++)
+            out[j] = (uint8_t)(((uint32_t)(uint16_t)(s0[j] + s1[j]) * m) >> sh);
+        return;
+    }
+    if (K == 3) {
+        const uint8_t *s0 = s[0], *s1 = s[1], *s2 = s[2];
+        for (ptrdiff_t j = 0; j < n; j++)
+            out[j] = (uint8_t)(((uint32_t)(uint16_t)(s0[j] + s1[j] + s2[j]) * m) >> sh);
+        return;
+    }
+    {
+        uint16_t acc[PYC_BOX_CHUNK];
+        for (ptrdiff_t j0 = 0; j0 < n; j0 += PYC_BOX_CHUNK) {
+            ptrdiff_t nn = n - j0 < PYC_BOX_CHUNK ? n - j0 : PYC_BOX_CHUNK, j, k;
+            const uint8_t *s0 = s[0] + j0;
+            for (j = 0; j < nn; j++)
+                acc[j] = s0[j];
+            for (k = 1; k < K; k++) {
+                const uint8_t *sk = s[k] + j0;
+                for (j = 0; j < nn; j++)
+                    acc[j] = (uint16_t)(acc[j] + sk[j]);
+            }
+            for (j = 0; j < nn; j++)
+                out[j0 + j] = (uint8_t)(((uint32_t)acc[j] * m) >> sh);
+        }
+    }
+}
+
+#endif /* PYC_FASTCONV_H */
