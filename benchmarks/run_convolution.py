@@ -40,6 +40,43 @@ def once(fn):
     return time.perf_counter() - t0
 
 
+_MEM_PROBE = r"""
+import resource, sys, numpy as np
+sys.path.insert(0, sys.argv[1])
+import pycompute as pc
+n, which = int(sys.argv[2]), sys.argv[3]
+rng = np.random.default_rng(0)
+if which == "uniform":
+    x = rng.integers(0, 256, (n, n, 3), dtype=np.uint8)
+else:
+    x = rng.random((n, n), dtype=np.float32)
+out = np.empty_like(x)
+out[...] = 0
+small = x[:512, :512].copy()  # big enough to start the thread pool too
+call = {
+    "correlate 9x9": lambda a, o: pc.correlate(a, np.ones((9, 9), np.float32), output=o),
+    "gaussian": lambda a, o: pc.gaussian_filter(a, 2.0, output=o),
+    "uniform": lambda a, o: pc.uniform_filter(a, (3, 3, 1), output=o),
+}[which]
+call(small, np.empty_like(small))  # imports, thread pool, first-call set-up: not measured
+page = resource.getpagesize()
+base = int(open("/proc/self/statm").read().split()[1]) * page
+call(x, out)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(max(peak - base, 0), x.nbytes + out.nbytes)
+"""
+
+
+def peak_memory(n, which):
+    """Extra resident memory of one call (fresh process, output preallocated): bytes."""
+    import subprocess
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    res = subprocess.run([sys.executable, "-c", _MEM_PROBE, root, str(n), which],
+                         capture_output=True, text=True, check=True)
+    extra, data = map(int, res.stdout.split())
+    return extra, data
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=4096)
@@ -105,6 +142,11 @@ def main():
                                             backend=be, num_threads=t),
             lambda: cv2.blur(img, (3, 3), dst=idst, borderType=cv2.BORDER_REFLECT),
             lambda: ndi.uniform_filter(img, (3, 3, 1), output=iout, mode="reflect"))
+
+    for which in ("correlate 9x9", "gaussian", "uniform"):
+        extra, data = peak_memory(n, which)
+        print(f"# peak memory, {which} (cython, default threads): input + output "
+              f"{data / 2**20:.0f} MiB, extra {extra / 2**20:.2f} MiB = {extra / data:.2%}")
 
     from pycompute.machine import fma_peak
 

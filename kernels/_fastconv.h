@@ -65,18 +65,19 @@ typedef float pyc_v;
 #define PYC_SIMD_NAME "scalar"
 #endif
 
-/* Prefetch n floats from p (read, or write intent) one cache line at a time: the
- * rows the next task reads, so DRAM streams overlap this task's arithmetic. */
-static inline void pyc_prefetch(const float *p, ptrdiff_t n, int write)
+/* Prefetch nbytes from p (read, or write intent) one cache line at a time: rows a
+ * later task reads, so DRAM streams overlap this task's arithmetic. */
+static inline void pyc_prefetch(const void *p, ptrdiff_t nbytes, int write)
 {
+    const char *c = (const char *)p;
     if (p == NULL)
         return;
     if (write)
-        for (ptrdiff_t j = 0; j < n; j += 16)
-            __builtin_prefetch(p + j, 1, 3);
+        for (ptrdiff_t j = 0; j < nbytes; j += 64)
+            __builtin_prefetch(c + j, 1, 3);
     else
-        for (ptrdiff_t j = 0; j < n; j += 16)
-            __builtin_prefetch(p + j, 0, 3);
+        for (ptrdiff_t j = 0; j < nbytes; j += 64)
+            __builtin_prefetch(c + j, 0, 3);
 }
 
 /* ------------------------------------------------------------ dense grid */
@@ -129,8 +130,8 @@ static ptrdiff_t pyc_dense4_perm(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
         __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00;
         __m512 a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         for (int i = 0; i < npf; i++) {  /* the same columns of a later task's rows */
-            __builtin_prefetch(pf[i] + j, 1, 3);
-            __builtin_prefetch(pf[i] + j + 16, 1, 3);
+            __builtin_prefetch(pf[i] + j, 0, 3);
+            __builtin_prefetch(pf[i] + j + 16, 0, 3);
         }
         for (ptrdiff_t s = 0; s < kh + 3; s++) {
             const float *src = rp[s] + j;
@@ -174,7 +175,7 @@ static void pyc_dense4_f32(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
         j = pyc_dense4_perm(rp, kh, kw, w, n, op, pf, npf);
 #else
     for (int i = 0; i < npf; i++)
-        pyc_prefetch(pf[i], n, 1);
+        pyc_prefetch(pf[i], n * (ptrdiff_t)sizeof(float), 1);
 #endif
     for (; j + 2 * PV_W <= n; j += 2 * PV_W) {
         pyc_v a00 = PV_ZERO(), a01 = PV_ZERO(), a10 = PV_ZERO(), a11 = PV_ZERO();
@@ -259,10 +260,119 @@ static void pyc_dense1_f32(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
  *   sym != 0 (odd K, c = K/2): s[c]*w[c], then for k < c in order
  *            fma(s[k] +/- s[K-1-k], w[k], acc)
  *   sym == 0: s[K-1]*w[K-1], then for k < K-1 in order fma(s[k], w[k], acc). */
+static inline float pyc_line_px_f32(const float **s, ptrdiff_t K, int sym, const float *w,
+                                    ptrdiff_t j)
+{
+    ptrdiff_t k, c = K / 2;
+    float a;
+    if (sym != 0) {
+        a = s[c][j] * w[c];
+        for (k = 0; k < c; k++)
+            a = fmaf(sym > 0 ? s[k][j] + s[K - 1 - k][j] : s[k][j] - s[K - 1 - k][j], w[k], a);
+        return a;
+    }
+    a = s[K - 1][j] * w[K - 1];
+    for (k = 0; k < K - 1; k++)
+        a = fmaf(s[k][j], w[k], a);
+    return a;
+}
+
+#if defined(__AVX512F__)
+/* One contiguous line, taps on neighbouring elements (s[k] = s[0] + k), K <= 17:
+ * x[j + k .. j + k + 15] = valignd of two loaded vectors (immediate shift k) instead
+ * of a cache-line-splitting load per tap. Returns the elements done (64 per step). */
+#define PYC_SH(A, B, k) ((k) == 0 ? (A) : (k) == 16 ? (B) : \
+    _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(B), _mm512_castps_si512(A), (k) & 15)))
+#define PYC_PAIR(k)                                                                      \
+    if ((k) < c) {                                                                       \
+        __m512 wk = _mm512_set1_ps(w[k]);                                                \
+        if (sym > 0) {                                                                   \
+            a0 = _mm512_fmadd_ps(_mm512_add_ps(PYC_SH(A0, A1, k), PYC_SH(A0, A1, K - 1 - (k))), wk, a0); \
+            a1 = _mm512_fmadd_ps(_mm512_add_ps(PYC_SH(A1, A2, k), PYC_SH(A1, A2, K - 1 - (k))), wk, a1); \
+            a2 = _mm512_fmadd_ps(_mm512_add_ps(PYC_SH(A2, A3, k), PYC_SH(A2, A3, K - 1 - (k))), wk, a2); \
+            a3 = _mm512_fmadd_ps(_mm512_add_ps(PYC_SH(A3, A4, k), PYC_SH(A3, A4, K - 1 - (k))), wk, a3); \
+        } else {                                                                         \
+            a0 = _mm512_fmadd_ps(_mm512_sub_ps(PYC_SH(A0, A1, k), PYC_SH(A0, A1, K - 1 - (k))), wk, a0); \
+            a1 = _mm512_fmadd_ps(_mm512_sub_ps(PYC_SH(A1, A2, k), PYC_SH(A1, A2, K - 1 - (k))), wk, a1); \
+            a2 = _mm512_fmadd_ps(_mm512_sub_ps(PYC_SH(A2, A3, k), PYC_SH(A2, A3, K - 1 - (k))), wk, a2); \
+            a3 = _mm512_fmadd_ps(_mm512_sub_ps(PYC_SH(A3, A4, k), PYC_SH(A3, A4, K - 1 - (k))), wk, a3); \
+        }                                                                                \
+    }
+#define PYC_TAP(k)                                                                       \
+    if ((k) < K - 1) {                                                                   \
+        __m512 wk = _mm512_set1_ps(w[k]);                                                \
+        a0 = _mm512_fmadd_ps(PYC_SH(A0, A1, k), wk, a0);                                 \
+        a1 = _mm512_fmadd_ps(PYC_SH(A1, A2, k), wk, a1);                                 \
+        a2 = _mm512_fmadd_ps(PYC_SH(A2, A3, k), wk, a2);                                 \
+        a3 = _mm512_fmadd_ps(PYC_SH(A3, A4, k), wk, a3);                                 \
+    }
+
+static inline __attribute__((always_inline)) ptrdiff_t
+pyc_hline_k(const float *x, const ptrdiff_t K, int sym, const float *w, ptrdiff_t n, float *out)
+{
+    ptrdiff_t j = 0, c = K / 2;
+    const __mmask16 tail = (__mmask16)((1u << (K - 1)) - 1u);
+    for (; j + 64 <= n; j += 64) {
+        const float *p = x + j;
+        __m512 A0 = _mm512_loadu_ps(p), A1 = _mm512_loadu_ps(p + 16);
+        __m512 A2 = _mm512_loadu_ps(p + 32), A3 = _mm512_loadu_ps(p + 48);
+        __m512 A4 = _mm512_maskz_loadu_ps(tail, p + 64);
+        __m512 a0, a1, a2, a3;
+        if (sym != 0) {
+            __m512 wc = _mm512_set1_ps(w[c]);
+            a0 = _mm512_mul_ps(PYC_SH(A0, A1, c), wc);  /* the centre tap first */
+            a1 = _mm512_mul_ps(PYC_SH(A1, A2, c), wc);
+            a2 = _mm512_mul_ps(PYC_SH(A2, A3, c), wc);
+            a3 = _mm512_mul_ps(PYC_SH(A3, A4, c), wc);
+            PYC_PAIR(0) PYC_PAIR(1) PYC_PAIR(2) PYC_PAIR(3)
+            PYC_PAIR(4) PYC_PAIR(5) PYC_PAIR(6) PYC_PAIR(7)
+        } else {
+            __m512 wl = _mm512_set1_ps(w[K - 1]);
+            a0 = _mm512_mul_ps(PYC_SH(A0, A1, K - 1), wl);  /* the last tap first */
+            a1 = _mm512_mul_ps(PYC_SH(A1, A2, K - 1), wl);
+            a2 = _mm512_mul_ps(PYC_SH(A2, A3, K - 1), wl);
+            a3 = _mm512_mul_ps(PYC_SH(A3, A4, K - 1), wl);
+            PYC_TAP(0) PYC_TAP(1) PYC_TAP(2) PYC_TAP(3) PYC_TAP(4) PYC_TAP(5)
+            PYC_TAP(6) PYC_TAP(7) PYC_TAP(8) PYC_TAP(9) PYC_TAP(10) PYC_TAP(11)
+            PYC_TAP(12) PYC_TAP(13) PYC_TAP(14) PYC_TAP(15)
+        }
+        _mm512_storeu_ps(out + j, a0); _mm512_storeu_ps(out + j + 16, a1);
+        _mm512_storeu_ps(out + j + 32, a2); _mm512_storeu_ps(out + j + 48, a3);
+    }
+    return j;
+}
+/* K is a compile-time constant in each case, so every shift is an immediate. */
+static ptrdiff_t pyc_hline_f32(const float *x, ptrdiff_t K, int sym, const float *w,
+                               ptrdiff_t n, float *out)
+{
+    switch (K) {
+#define PYC_K(k) case k: return pyc_hline_k(x, k, sym, w, n, out);
+    PYC_K(2) PYC_K(3) PYC_K(4) PYC_K(5) PYC_K(6) PYC_K(7) PYC_K(8) PYC_K(9)
+    PYC_K(10) PYC_K(11) PYC_K(12) PYC_K(13) PYC_K(14) PYC_K(15) PYC_K(16) PYC_K(17)
+#undef PYC_K
+    default: return 0;
+    }
+}
+#else
+static ptrdiff_t pyc_hline_f32(const float *x, ptrdiff_t K, int sym, const float *w,
+                               ptrdiff_t n, float *out)
+{
+    (void)x; (void)K; (void)sym; (void)w; (void)n; (void)out;
+    return 0;
+}
+#endif
+
 static void pyc_line_f32(const float **s, ptrdiff_t K, int sym, const float *w,
                          ptrdiff_t n, float *out)
 {
     ptrdiff_t j = 0, k, c = K / 2;
+    /* scalar head up to a 64-byte boundary of s[0]: every row's loads then stay within
+     * cache lines when the rows share s[0]'s alignment (any row length a multiple of 16) */
+    ptrdiff_t head = (ptrdiff_t)((PV_W - ((uintptr_t)s[0] / sizeof(float)) % PV_W) % PV_W);
+    if (head > n)
+        head = n;
+    for (; j < head; j++)
+        out[j] = pyc_line_px_f32(s, K, sym, w, j);
     if (sym != 0) {
         const float *sc = s[c];
         pyc_v wc = PV_SET1(w[c]);
@@ -302,13 +412,8 @@ static void pyc_line_f32(const float **s, ptrdiff_t K, int sym, const float *w,
             }
             PV_STORE(out + j, a0);
         }
-        for (; j < n; j++) {
-            float a = sc[j] * w[c];
-            for (k = 0; k < c; k++)
-                a = fmaf(sym > 0 ? s[k][j] + s[K - 1 - k][j] : s[k][j] - s[K - 1 - k][j],
-                         w[k], a);
-            out[j] = a;
-        }
+        for (; j < n; j++)
+            out[j] = pyc_line_px_f32(s, K, sym, w, j);
         return;
     }
     {
@@ -336,12 +441,8 @@ static void pyc_line_f32(const float **s, ptrdiff_t K, int sym, const float *w,
                 a0 = PV_FMA(PV_LOAD(s[k] + j), PV_SET1(w[k]), a0);
             PV_STORE(out + j, a0);
         }
-        for (; j < n; j++) {
-            float a = sl[j] * w[K - 1];
-            for (k = 0; k < K - 1; k++)
-                a = fmaf(s[k][j], w[k], a);
-            out[j] = a;
-        }
+        for (; j < n; j++)
+            out[j] = pyc_line_px_f32(s, K, sym, w, j);
     }
 }
 

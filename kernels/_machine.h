@@ -57,15 +57,24 @@ __attribute__((optimize("no-tree-loop-distribute-patterns")))
 static void pyc_stream_copy(const unsigned char *src, unsigned char *dst, ptrdiff_t n) {
     ptrdiff_t i = 0;
 #if defined(__GNUC__) && (__GNUC__ >= 9 || defined(__clang__))
-    typedef double v8 __attribute__((vector_size(64), aligned(1)));
-    for (; i + 256 <= n; i += 256) {
+    /* the widest vector register the build targets (the asm barrier needs one) */
+#if defined(__AVX512F__)
+#define PYC_VB 64
+#elif defined(__AVX__)
+#define PYC_VB 32
+#else
+#define PYC_VB 16
+#endif
+    typedef double v8 __attribute__((vector_size(PYC_VB), aligned(1)));
+    for (; i + 4 * PYC_VB <= n; i += 4 * PYC_VB) {
         v8 a, b, c, d;
-        memcpy(&a, src + i, 64); memcpy(&b, src + i + 64, 64);
-        memcpy(&c, src + i + 128, 64); memcpy(&d, src + i + 192, 64);
+        memcpy(&a, src + i, PYC_VB); memcpy(&b, src + i + PYC_VB, PYC_VB);
+        memcpy(&c, src + i + 2 * PYC_VB, PYC_VB); memcpy(&d, src + i + 3 * PYC_VB, PYC_VB);
         __asm__ volatile("" : "+x"(a), "+x"(b), "+x"(c), "+x"(d));
-        memcpy(dst + i, &a, 64); memcpy(dst + i + 64, &b, 64);
-        memcpy(dst + i + 128, &c, 64); memcpy(dst + i + 192, &d, 64);
+        memcpy(dst + i, &a, PYC_VB); memcpy(dst + i + PYC_VB, &b, PYC_VB);
+        memcpy(dst + i + 2 * PYC_VB, &c, PYC_VB); memcpy(dst + i + 3 * PYC_VB, &d, PYC_VB);
     }
+#undef PYC_VB
 #endif
     for (; i < n; i++) dst[i] = src[i];
 }

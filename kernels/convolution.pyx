@@ -81,7 +81,9 @@ cdef extern from "_fastconv.h" nogil:
                       float* out)
     void pyc_box_u8(const uint8_t** s, Py_ssize_t K, uint32_t m, int sh, Py_ssize_t n,
                     uint8_t* out)
-    void pyc_prefetch(const float* p, Py_ssize_t n, int write)
+    void pyc_prefetch(const void* p, Py_ssize_t nbytes, int write)
+    Py_ssize_t pyc_hline_f32(const float* x, Py_ssize_t K, int sym, const float* w,
+                             Py_ssize_t n, float* out)
 
 cdef enum:
     CHUNK = 512      # outputs per task: acc + a 9x9 kernel's source rows stay in L1 (2 KB each)
@@ -793,6 +795,72 @@ cdef inline void _dense_f32_one(Py_ssize_t t, const float* px, float* po, Py_ssi
                     tbuf + S * bw, rows, rows + S, po + z * H * W)
 
 
+cdef enum:
+    RING_ROWS = 16     # output rows per task of the ring path
+
+
+cdef void _dense_ring_task(Py_ssize_t t, const float* px, float* po, Py_ssize_t D,
+                           Py_ssize_t H, Py_ssize_t W, const float* w, Py_ssize_t kh,
+                           Py_ssize_t kw, Py_ssize_t dz, const Py_ssize_t* rowtab,
+                           const Py_ssize_t* coltab, Py_ssize_t dx0, int mode, float cv,
+                           Py_ssize_t Wp, float* ring, const float** rp) noexcept nogil:
+    """Task t: RING_ROWS output rows of one plane. The R + kh - 1 source rows they read
+    are first copied, border-extended (``coltab``; the constant for missing rows), into
+    a ring of rows ``Wp`` floats apart: image rows a power of two apart share L1 sets
+    and would evict each other; the copies are read sequentially (prefetch-friendly)
+    and the kernel then needs no border cases."""
+    cdef Py_ssize_t nb = _cdiv(H, RING_ROWS), z = t // nb, y0, R, zz, s, r, jj, c
+    cdef Py_ssize_t m = W + kw - 1, lo_j = _clip(-dx0, W + kw - 1), hi_j
+    cdef const float* plane
+    cdef const float* row
+    cdef float* b
+    cdef float* outp = po + z * H * W
+    cdef float* op[4]
+    cdef const float* pf[2 * DENSE_ROWS]
+    cdef int npf
+    hi_j = _clip(W - dx0, m)
+    if hi_j < lo_j:
+        hi_j = lo_j
+    y0 = (t - z * nb) * RING_ROWS
+    R = H - y0 if H - y0 < RING_ROWS else RING_ROWS
+    zz = boundary_index(z + dz, D, mode)
+    plane = px + zz * H * W if zz >= 0 else NULL
+    for s in range(R + kh - 1):
+        b = ring + s * Wp
+        rp[s] = b
+        r = rowtab[y0 + s] if plane != NULL else -1
+        if r < 0:
+            for jj in range(m):
+                b[jj] = cv
+            continue
+        row = plane + r * W
+        for jj in range(lo_j):
+            c = coltab[jj]
+            b[jj] = cv if c < 0 else row[c]
+        if hi_j > lo_j:
+            memcpy(b + lo_j, row + dx0 + lo_j, (hi_j - lo_j) * sizeof(float))
+        for jj in range(hi_j, m):
+            c = coltab[jj]
+            b[jj] = cv if c < 0 else row[c]
+    r = 0
+    while r + DENSE_ROWS <= R:
+        # while computing, prefetch a quarter of the next task's new source rows and of
+        # its output rows (the next task of this thread, usually t + 1)
+        npf = 0
+        for s in range(DENSE_ROWS):
+            jj = y0 + RING_ROWS + kh - 1 + r + s
+            if plane != NULL and jj < H + kh - 1 and rowtab[jj] >= 0:
+                pf[npf] = plane + rowtab[jj] * W
+                npf += 1
+        for s in range(DENSE_ROWS):
+            op[s] = outp + (y0 + r + s) * W
+        pyc_dense4_f32(rp + r, kh, kw, w, W, op, pf, npf)
+        r += DENSE_ROWS
+    while r < R:
+        pyc_dense1_f32(rp + r, kh, kw, w, W, outp + (y0 + r) * W)
+        r += 1
+
+
 cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
                         Py_ssize_t W, const float* w, const int64_t* offs, Py_ssize_t kh,
                         Py_ssize_t kw, int mode, float cv, int n_threads) except -1:
@@ -804,6 +872,10 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
     # floats per thread: S border rows + the constant row + 2 * S pointers, 64-byte multiple
     cdef Py_ssize_t per = _round16((S + 1) * bw + 2 * S * <Py_ssize_t>sizeof(void*) // 4)
     cdef Py_ssize_t T = D * _cdiv(H, DENSE_ROWS)
+    # the ring path: RING_ROWS + kh - 1 copied rows, 64 bytes past a multiple of 64 apart
+    cdef Py_ssize_t Wp = _round16(W + kw - 1) + 16
+    cdef Py_ssize_t ringf = (RING_ROWS + kh - 1) * Wp
+    cdef Py_ssize_t ringp = ringf + _round16((RING_ROWS + kh) * <Py_ssize_t>sizeof(void*) // 4)
     cdef Py_ssize_t* rowtab = <Py_ssize_t*>malloc((H + kh + (PF_AHEAD + 1) * DENSE_ROWS) * sizeof(Py_ssize_t))
     cdef Py_ssize_t* coltab = <Py_ssize_t*>malloc((W + kw) * sizeof(Py_ssize_t))
     cdef float* bufs = <float*>malloc(n_threads * per * sizeof(float))
@@ -816,6 +888,28 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
         rowtab[i] = boundary_index(i + dy0, H, mode)
     for i in range(W + kw):
         coltab[i] = boundary_index(i + dx0, W, mode)
+    if ringf * sizeof(float) <= RING_MAX:
+        free(bufs)
+        bufs = <float*>malloc(n_threads * ringp * sizeof(float))
+        if bufs == NULL:
+            free(rowtab)
+            free(coltab)
+            raise MemoryError()
+        T = D * _cdiv(H, RING_ROWS)
+        with nogil:
+            if n_threads > 1:
+                for t in prange(T, schedule="guided", num_threads=n_threads):
+                    _dense_ring_task(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0,
+                                     mode, cv, Wp, bufs + pyc_thread_num() * ringp,
+                                     <const float**>(bufs + pyc_thread_num() * ringp + ringf))
+            else:
+                for t in range(T):
+                    _dense_ring_task(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0,
+                                     mode, cv, Wp, bufs, <const float**>(bufs + ringf))
+        free(rowtab)
+        free(coltab)
+        free(bufs)
+        return 0
     for t in range(n_threads):
         for i in range(bw):
             bufs[t * per + S * bw + i] = cv
@@ -1068,6 +1162,160 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
                     _uniform_task(px + a * M, N, B, b0, nb, size, lo, mode, cval, acc,
                                   po + a * M * osz, osz, ocode)
             free(acc)
+
+
+# ---------------------------------------------------------------- two 1-D passes, fused
+
+cdef enum:
+    SEP_ROWS = 16      # output rows per task of separable2
+    RING_MAX = 1 << 20  # bytes of copied source rows per thread (separable2)
+
+
+cdef inline void _sep_line(const pix_t** s, Py_ssize_t K, int sym, const float* w,
+                           uint32_t m, int sh, Py_ssize_t n, pix_t* out) noexcept nogil:
+    if pix_t is float:
+        pyc_line_f32(s, K, sym, w, n, out)
+    else:
+        pyc_box_u8(s, K, m, sh, n, out)
+
+
+cdef inline Py_ssize_t _sep_pad(Py_ssize_t W, Py_ssize_t Kh, Py_ssize_t C,
+                                Py_ssize_t size) noexcept nogil:
+    """Bytes of one padded row buffer of separable2, a multiple of 64."""
+    return _round16((W + Kh - 1) * C * size + 48)  # + 48: whole vectors may run past the end
+
+
+cdef void _sep2_task(Py_ssize_t t, const pix_t* px, pix_t* po, Py_ssize_t H, Py_ssize_t W,
+                     Py_ssize_t C, const Py_ssize_t* rowtab, const Py_ssize_t* coltab,
+                     Py_ssize_t Kv, int symv, const float* wv, uint32_t mv, int shv,
+                     Py_ssize_t Kh, Py_ssize_t loh, int symh, const float* wh, uint32_t mh,
+                     int shh, pix_t cv, Py_ssize_t Lp, char* tbuf) noexcept nogil:
+    """Rows y0 .. y0+SEP_ROWS of plane ``a`` (task t).
+
+    First pass (along H, source rows by ``rowtab``) for all the task's rows into padded
+    row buffers, STRIP elements at a time so the source rows of a strip are reused from
+    L1 by every output row; then per row: the border extended by ``coltab``, and the
+    second pass (along W, taps C elements apart) from the buffer to the output.
+    With ``Lp`` > 0 the task first copies the source rows it reads into a ring of rows
+    ``Lp`` elements apart: image rows a power of two apart would all map to the same L1
+    sets and evict each other during the Kv-row first pass.
+    ``tbuf`` (one thread's): SEP_ROWS padded rows, a row of the constant, row pointers
+    (Kv + SEP_ROWS of them), then the ring."""
+    cdef Py_ssize_t nb = _cdiv(H, SEP_ROWS), a = t // nb, L = W * C, y, k, r, j, ch, col
+    cdef Py_ssize_t y0 = (t - a * nb) * SEP_ROWS, x0, n, d
+    cdef Py_ssize_t y1 = H if H - y0 < SEP_ROWS else y0 + SEP_ROWS
+    cdef Py_ssize_t pad = _sep_pad(W, Kh, C, sizeof(pix_t))
+    cdef Py_ssize_t strip = 256 if pix_t is float else 1024
+    cdef const pix_t* cvrow = <pix_t*>(tbuf + SEP_ROWS * pad)
+    cdef const pix_t** ptrs = <const pix_t**>(tbuf + SEP_ROWS * pad + _round16(L * sizeof(pix_t)))
+    cdef const pix_t** rows = ptrs + Kv + Kh
+    cdef pix_t* ring = <pix_t*>(<char*>(rows + SEP_ROWS + Kv) + 64
+                                - (<size_t>(rows + SEP_ROWS + Kv) & 63))
+    cdef const pix_t* src = px + a * H * L
+    cdef pix_t* tpad
+    cdef pix_t* mid
+    cdef pix_t* dst
+    for y in range(y0, y1 + Kv - 1):
+        r = rowtab[y]
+        if r < 0:
+            rows[y - y0] = cvrow
+        elif Lp > 0:
+            memcpy(ring + (y - y0) * Lp, src + r * L, L * sizeof(pix_t))
+            rows[y - y0] = ring + (y - y0) * Lp
+        else:
+            rows[y - y0] = src + r * L
+    x0 = 0
+    while x0 < L:
+        n = L - x0 if L - x0 < strip else strip
+        for y in range(y0, y1):
+            for k in range(Kv):
+                ptrs[k] = rows[y - y0 + k] + x0
+            _sep_line(ptrs, Kv, symv, wv, mv, shv, n,
+                      <pix_t*>(tbuf + (y - y0) * pad) + loh * C + x0)
+        x0 += n
+    for y in range(y0, y1):
+        tpad = <pix_t*>(tbuf + (y - y0) * pad)
+        mid = tpad + loh * C
+        for j in range(loh):
+            col = coltab[j]
+            for ch in range(C):
+                tpad[j * C + ch] = mid[col * C + ch] if col >= 0 else cv
+        for j in range(loh + W, W + Kh - 1):
+            col = coltab[j]
+            for ch in range(C):
+                tpad[j * C + ch] = mid[col * C + ch] if col >= 0 else cv
+        dst = po + a * H * L + y * L
+        d = 0
+        if pix_t is float:
+            if C == 1:
+                d = pyc_hline_f32(tpad, Kh, symh, wh, L, dst)
+        for k in range(Kh):
+            ptrs[k] = tpad + k * C + d
+        _sep_line(ptrs, Kh, symh, wh, mh, shh, L - d, dst + d)
+
+
+def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
+               const float[::1] wv, Py_ssize_t Kv, Py_ssize_t lov, int symv, int modev,
+               uint32_t mv, int shv, const float[::1] wh, Py_ssize_t Kh, Py_ssize_t loh,
+               int symh, int modeh, uint32_t mh, int shh, double cval, int n_threads):
+    """Two 1-D passes fused, along axis 1 then axis 2 of ``x`` (A, H, W, C), into ``out``
+    (which must not overlap ``x``); the intermediate is rounded to the pixel type between
+    the passes exactly as scipy's two calls do, but lives in one row buffer per thread.
+
+    float32: correlations with weights ``wv`` / ``wh`` (symmetry codes as correlate1d,
+    float32 FMA work, the per-pixel term order of correlate1d). uint8: box filters of
+    Kv / Kh taps, each window sum divided exactly by ``(S * m) >> sh`` (the caller checks
+    the multiplier for every possible sum; cval must be a uint8 value).
+    ``lov`` / ``loh``: taps before the centre (size // 2 + origin)."""
+    cdef Py_ssize_t A = x.shape[0], H = x.shape[1], W = x.shape[2], C = x.shape[3], i, t
+    cdef Py_ssize_t L = W * C, T = A * _cdiv(H, SEP_ROWS)
+    # ring rows 64 bytes longer than a multiple of 64: consecutive rows in different L1 sets
+    cdef Py_ssize_t Lp = (_cdiv(L * sizeof(pix_t), 64) * 64 + 64) // sizeof(pix_t)
+    cdef Py_ssize_t ring = (SEP_ROWS + Kv - 1) * Lp * sizeof(pix_t)
+    if ring > RING_MAX:
+        Lp = 0
+        ring = 0
+    cdef Py_ssize_t per = (SEP_ROWS * _sep_pad(W, Kh, C, sizeof(pix_t))
+                           + _round16(L * sizeof(pix_t))
+                           + _round16((Kv + Kh + SEP_ROWS + Kv) * sizeof(void*)) + 64 + ring)
+    cdef pix_t cv = <pix_t>cval
+    cdef Py_ssize_t* rowtab
+    cdef Py_ssize_t* coltab
+    cdef char* bufs
+    cdef pix_t* row
+    if T == 0 or L == 0:
+        return
+    rowtab = <Py_ssize_t*>malloc((H + Kv) * sizeof(Py_ssize_t))
+    coltab = <Py_ssize_t*>malloc((W + Kh) * sizeof(Py_ssize_t))
+    bufs = <char*>malloc(n_threads * per)
+    if rowtab == NULL or coltab == NULL or bufs == NULL:
+        free(rowtab)
+        free(coltab)
+        free(bufs)
+        raise MemoryError()
+    for i in range(H + Kv):
+        rowtab[i] = boundary_index(i - lov, H, modev)
+    for i in range(W + Kh):
+        coltab[i] = boundary_index(i - loh, W, modeh)
+    for t in range(n_threads):
+        row = <pix_t*>(bufs + t * per + SEP_ROWS * _sep_pad(W, Kh, C, sizeof(pix_t)))
+        for i in range(L):
+            row[i] = cv
+    cdef const pix_t* px = &x[0, 0, 0, 0]
+    cdef pix_t* po = &out[0, 0, 0, 0]
+    with nogil:
+        if n_threads > 1:
+            for t in prange(T, schedule="guided", num_threads=n_threads):
+                _sep2_task(t, px, po, H, W, C, rowtab, coltab, Kv, symv, &wv[0], mv, shv,
+                           Kh, loh, symh, &wh[0], mh, shh, cv, Lp,
+                           bufs + pyc_thread_num() * per)
+        else:
+            for t in range(T):
+                _sep2_task(t, px, po, H, W, C, rowtab, coltab, Kv, symv, &wv[0], mv, shv,
+                           Kh, loh, symh, &wh[0], mh, shh, cv, Lp, bufs)
+    free(rowtab)
+    free(coltab)
+    free(bufs)
 
 
 # ---------------------------------------------------------------- FMA peak (benchmark yardstick)

@@ -32,6 +32,7 @@ inputs that share memory with ``output``, are copied once.
 """
 from __future__ import annotations
 
+import functools
 import numbers
 import operator
 from collections.abc import Iterable
@@ -276,6 +277,69 @@ def _in_place_ok(kern, op, shape, dt, cval) -> bool:
     return A >= 2 and int(np.prod(shape[axis:], dtype=np.int64)) <= SLAB_MAX
 
 
+@functools.lru_cache(maxsize=64)
+def _box_divider(size: int, smax: int):
+    """(m, sh) with (s * m) >> sh == s // size for every 0 <= s <= smax and s * m < 2**32,
+    checked exhaustively, or None."""
+    s = np.arange(smax + 1, dtype=np.uint64)
+    for sh in range(33):
+        m = -(-(1 << sh) // size)
+        if smax * m >= 1 << 32:
+            return None
+        if np.array_equal((s * np.uint64(m)) >> np.uint64(sh), s // np.uint64(size)):
+            return m, sh
+    return None
+
+
+def _fused_pair(kern, inp, final, passes, cval, num_threads) -> bool:
+    """Run two 1-D passes along neighbouring axes as one fused kernel call when one
+    covers them (Cython: float32 correlations, uint8 box filters), with the
+    intermediate in a per-thread row buffer instead of the output; False if not.
+
+    Results are those of the two passes run one after the other: the intermediate is
+    rounded to the output dtype in between, as scipy does."""
+    fn = getattr(kern, "separable2", None)
+    if fn is None or len(passes) != 2:
+        return False
+    (kind, ax0, *a0), (kind1, ax1, *a1) = passes
+    if kind != kind1 or ax1 != ax0 + 1:
+        return False
+    dt = np.dtype(inp.dtype.name)
+    if kind == "corr" and dt == _F32 and final.dtype == _F32:
+        (wv, lov, symv, modev), (wh, loh, symh, modeh) = a0, a1
+        Kv, Kh = len(wv), len(wh)
+        mv = shv = mh = shh = 0
+        wv, wh = wv.astype(_F32), wh.astype(_F32)
+        work = _F32
+    elif (kind == "uniform" and dt == np.uint8 and final.dtype == np.uint8
+          and float(cval).is_integer() and 0 <= cval <= 255):
+        (Kv, lov, modev), (Kh, loh, modeh) = a0, a1
+        if Kv > 257 or Kh > 257:
+            return False
+        dv, dh = _box_divider(Kv, 255 * Kv), _box_divider(Kh, 255 * Kh)
+        if dv is None or dh is None:
+            return False
+        (mv, shv), (mh, shh) = dv, dh
+        symv = symh = 0
+        wv = wh = np.zeros(1, _F32)
+        work = np.dtype(np.uint8)
+    else:
+        return False
+    shape = inp.shape
+    A = int(np.prod(shape[:ax0], dtype=np.int64))
+    C = int(np.prod(shape[ax1 + 1:], dtype=np.int64))
+    x = np.ascontiguousarray(readable(inp, work))
+    if np.may_share_memory(x, final):
+        x = x.copy()
+    x4 = x.reshape(A, shape[ax0], shape[ax1], C)
+    o4 = final.reshape(x4.shape)
+    n = _threads.resolve(num_threads, final.size * (Kv + Kh), GRAIN)
+    with _threads.lease(n, num_threads is not None) as k:
+        fn(x4, o4, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
+           float(cval), k)
+    return True
+
+
 def _run(kern, inp, out, odt, passes, cval, num_threads):
     """Apply ``passes`` in order (each pass's result in the output dtype, as scipy); return output.
 
@@ -292,6 +356,10 @@ def _run(kern, inp, out, odt, passes, cval, num_threads):
         return out
     direct = (out.flags.c_contiguous and out.dtype.isnative and out.flags.writeable)
     final = out if direct else np.empty(inp.shape, _native_dtype(out.dtype))
+    if _fused_pair(kern, inp, final, passes, cval, num_threads):
+        if not direct:
+            out[...] = final
+        return out
     in_place = [p > 0 and _in_place_ok(kern, op, inp.shape, final.dtype, cval)
                 for p, op in enumerate(passes)]
     writers = [p for p in range(len(passes)) if not in_place[p]]
