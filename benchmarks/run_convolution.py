@@ -5,7 +5,7 @@
 float32 size x size (uint8 size x size x 3 for the box filter); every
 contender writes into a preallocated output (``dst=`` / ``output=``), the same
 border rule (reflect: cv2.BORDER_REFLECT), and is timed best-of-``repeat``
-after one warm-up call (scipy.ndimage: one timed call, it is slow). pycompute
+after one warm-up call (scipy.ndimage: best of 3 calls, it is slow). pycompute
 runs both backends at 1 and 2 threads, OpenCV at 1 and 2 threads
 (cv2.setNumThreads). Ratios are "times faster than" (> 1 = pycompute wins).
 This is a measurement, not a test.
@@ -41,7 +41,7 @@ def once(fn):
 
 
 _MEM_PROBE = r"""
-import resource, sys, numpy as np
+import sys, numpy as np
 sys.path.insert(0, sys.argv[1])
 import pycompute as pc
 n, which = int(sys.argv[2]), sys.argv[3]
@@ -59,16 +59,21 @@ call = {
     "uniform": lambda a, o: pc.uniform_filter(a, (3, 3, 1), output=o),
 }[which]
 call(small, np.empty_like(small))  # imports, thread pool, first-call set-up: not measured
-page = resource.getpagesize()
-base = int(open("/proc/self/statm").read().split()[1]) * page
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset VmHWM (the peak) to the current resident size
+base = status("VmRSS")
 call(x, out)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(max(peak - base, 0), x.nbytes + out.nbytes)
+print(max(status("VmHWM") - base, 0), x.nbytes + out.nbytes)
 """
 
 
 def peak_memory(n, which):
-    """Extra resident memory of one call (fresh process, output preallocated): bytes."""
+    """Extra resident memory of one call: (peak - resident before, input + output bytes),
+    in a fresh process with the output preallocated and touched (Linux /proc)."""
     import subprocess
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     res = subprocess.run([sys.executable, "-c", _MEM_PROBE, root, str(n), which],
@@ -107,7 +112,7 @@ def main():
         for t in threads:
             cv2.setNumThreads(t)
             cv_t[t] = best(cv_fn, rep)
-        sp_t = None if args.no_scipy or sp_fn is None else once(sp_fn)
+        sp_t = None if args.no_scipy or sp_fn is None else min(once(sp_fn) for _ in range(3))
         for be in backends:
             for t in threads:
                 ours = best(lambda: ours_fn(be, t), rep)

@@ -101,10 +101,15 @@ static inline float pyc_dense_px_f32(const float **rp, ptrdiff_t kh, ptrdiff_t k
  * and each shifted vector x[j + q .. j + q + 15] is one vpermt2ps of those, feeding
  * every output row that uses source row s. Unaligned loads at each tap offset would
  * split cache lines and halve the FMA rate. Returns the columns done (a multiple of 32). */
+#define PYC_SH(A, B, k) ((k) == 0 ? (A) : (k) == 16 ? (B) : \
+    _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(B), _mm512_castps_si512(A), (k) & 15)))
 #define PYC_PERM_TAPS(U0, U1, U2, U3)                                                    \
     for (ptrdiff_t q = 0; q < kw; q++) {                                                 \
         __m512 v0 = A0, v1 = A1, b;                                                      \
-        if (q) {                                                                         \
+        if (q && __builtin_constant_p(q)) { /* kw known at compile time: valignd */       \
+            v0 = PYC_SH(A0, A1, q);                                                      \
+            v1 = PYC_SH(A1, A2, q);                                                      \
+        } else if (q) {                                                                  \
             __m512i iq = _mm512_add_epi32(lanes, _mm512_set1_epi32((int)q));             \
             v0 = _mm512_permutex2var_ps(A0, iq, A1);                                     \
             v1 = _mm512_permutex2var_ps(A1, iq, A2);                                     \
@@ -119,9 +124,9 @@ static inline float pyc_dense_px_f32(const float **rp, ptrdiff_t kh, ptrdiff_t k
                   a31 = _mm512_fmadd_ps(v1, b, a31); }                                   \
     }
 
-static ptrdiff_t pyc_dense4_perm(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
-                                 const float *w, ptrdiff_t n, float **op,
-                                 const float **pf, int npf)
+static inline __attribute__((always_inline)) ptrdiff_t
+pyc_dense4_perm_k(const float **rp, const ptrdiff_t kh, const ptrdiff_t kw, const float *w,
+                  ptrdiff_t n, float **op, const float **pf, int npf, int stream)
 {
     const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
     const __mmask16 tail = (__mmask16)((1u << (kw - 1)) - 1u);
@@ -153,27 +158,59 @@ static ptrdiff_t pyc_dense4_perm(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
             default: PYC_PERM_TAPS(0, 0, 0, 1) break;
             }
         }
-        _mm512_storeu_ps(op[0] + j, a00); _mm512_storeu_ps(op[0] + j + 16, a01);
-        _mm512_storeu_ps(op[1] + j, a10); _mm512_storeu_ps(op[1] + j + 16, a11);
-        _mm512_storeu_ps(op[2] + j, a20); _mm512_storeu_ps(op[2] + j + 16, a21);
-        _mm512_storeu_ps(op[3] + j, a30); _mm512_storeu_ps(op[3] + j + 16, a31);
+        if (stream) {  /* non-temporal stores: every op[r] + j is 64-byte aligned */
+            _mm512_stream_ps(op[0] + j, a00); _mm512_stream_ps(op[0] + j + 16, a01);
+            _mm512_stream_ps(op[1] + j, a10); _mm512_stream_ps(op[1] + j + 16, a11);
+            _mm512_stream_ps(op[2] + j, a20); _mm512_stream_ps(op[2] + j + 16, a21);
+            _mm512_stream_ps(op[3] + j, a30); _mm512_stream_ps(op[3] + j + 16, a31);
+        } else {
+            _mm512_storeu_ps(op[0] + j, a00); _mm512_storeu_ps(op[0] + j + 16, a01);
+            _mm512_storeu_ps(op[1] + j, a10); _mm512_storeu_ps(op[1] + j + 16, a11);
+            _mm512_storeu_ps(op[2] + j, a20); _mm512_storeu_ps(op[2] + j + 16, a21);
+            _mm512_storeu_ps(op[3] + j, a30); _mm512_storeu_ps(op[3] + j + 16, a31);
+        }
     }
+    if (stream)
+        _mm_sfence();
     return j;
+}
+
+/* kw as a compile-time constant for the common widths (the tap loop unrolls). */
+static ptrdiff_t pyc_dense4_perm(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
+                                 const float *w, ptrdiff_t n, float **op,
+                                 const float **pf, int npf, int stream)
+{
+    if (kh == 3 && kw == 3)
+        return pyc_dense4_perm_k(rp, 3, 3, w, n, op, pf, npf, stream);
+    if (kh == 5 && kw == 5)
+        return pyc_dense4_perm_k(rp, 5, 5, w, n, op, pf, npf, stream);
+    switch (kw) {
+    case 3: return pyc_dense4_perm_k(rp, kh, 3, w, n, op, pf, npf, stream);
+    case 5: return pyc_dense4_perm_k(rp, kh, 5, w, n, op, pf, npf, stream);
+    case 7: return pyc_dense4_perm_k(rp, kh, 7, w, n, op, pf, npf, stream);
+    case 9: return pyc_dense4_perm_k(rp, kh, 9, w, n, op, pf, npf, stream);
+    default: return pyc_dense4_perm_k(rp, kh, kw, w, n, op, pf, npf, stream);
+    }
 }
 #endif
 
-/* pf[0 .. npf): rows (at this piece's columns) a later task will read or write, to be
+/* stream: non-temporal stores where the output rows are 64-byte aligned (outputs larger
+ * than the caches, that nobody reads right away: no read-for-ownership of each line).
+ * pf[0 .. npf): rows (at this piece's columns) a later task will read or write, to be
  * prefetched as the loop goes, a couple of cache lines per step, so DRAM works while
  * this task computes (a burst of prefetches up front would stall on the miss buffers). */
 static void pyc_dense4_f32(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
                            const float *w, ptrdiff_t n, float **op,
-                           const float **pf, int npf)
+                           const float **pf, int npf, int stream)
 {
     ptrdiff_t j = 0;
 #if defined(__AVX512F__)
     if (kw >= 2 && kw <= 17)
-        j = pyc_dense4_perm(rp, kh, kw, w, n, op, pf, npf);
+        j = pyc_dense4_perm(rp, kh, kw, w, n, op, pf, npf,
+                            stream && !(((uintptr_t)op[0] | (uintptr_t)op[1] | (uintptr_t)op[2]
+                                         | (uintptr_t)op[3]) & 63));
 #else
+    (void)stream;
     for (int i = 0; i < npf; i++)
         pyc_prefetch(pf[i], n * (ptrdiff_t)sizeof(float), 1);
 #endif
@@ -281,8 +318,6 @@ static inline float pyc_line_px_f32(const float **s, ptrdiff_t K, int sym, const
 /* One contiguous line, taps on neighbouring elements (s[k] = s[0] + k), K <= 17:
  * x[j + k .. j + k + 15] = valignd of two loaded vectors (immediate shift k) instead
  * of a cache-line-splitting load per tap. Returns the elements done (64 per step). */
-#define PYC_SH(A, B, k) ((k) == 0 ? (A) : (k) == 16 ? (B) : \
-    _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(B), _mm512_castps_si512(A), (k) & 15)))
 #define PYC_PAIR(k)                                                                      \
     if ((k) < c) {                                                                       \
         __m512 wk = _mm512_set1_ps(w[k]);                                                \

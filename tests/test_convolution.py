@@ -380,6 +380,20 @@ def test_fast_dense_float32_matches_scipy(shape, wshape):
                    norm)
 
 
+@pytest.mark.parametrize("width", [2896, 2900])
+def test_fast_dense_streamed_stores_on_large_outputs(width):
+    # outputs of >= 2**23 floats from kernels of <= 16 taps are written with
+    # non-temporal stores where the rows are 64-byte aligned (width % 16 == 0)
+    x = make((2900, width), "float32", 35)
+    w = np.random.default_rng(36).standard_normal((3, 3))
+    for mode in ["reflect", "constant"]:
+        ours = pc.correlate(x, w, mode=mode, cval=0.5, backend="cython", num_threads=2)
+        assert_matches(ours, ndi.correlate(x, w, mode=mode, cval=0.5), x, 9,
+                       float(np.abs(w).sum()))
+        assert ours.tobytes() == pc.correlate(x, w, mode=mode, cval=0.5, backend="cython",
+                                              num_threads=1).tobytes()
+
+
 FAST_SEP = [(40, 300), (20, 9000), (70, 4000), (5, 3), (130, 67)]
 
 
