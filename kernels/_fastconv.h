@@ -135,8 +135,8 @@ pyc_dense4_perm_k(const float **rp, const ptrdiff_t kh, const ptrdiff_t kw, cons
         __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00;
         __m512 a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         for (int i = 0; i < npf; i++) {  /* the same columns of a later task's rows */
-            __builtin_prefetch(pf[i] + j, 0, 3);
-            __builtin_prefetch(pf[i] + j + 16, 0, 3);
+            __builtin_prefetch(pf[i] + j, 0, 2);
+            __builtin_prefetch(pf[i] + j + 16, 0, 2);
         }
         for (ptrdiff_t s = 0; s < kh + 3; s++) {
             const float *src = rp[s] + j;

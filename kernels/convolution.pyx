@@ -827,16 +827,24 @@ cdef void _dense_fill(const float* row, float* b, Py_ssize_t x_from, Py_ssize_t 
 
 cdef void _dense_rows(const float** rp, const float** rq, Py_ssize_t R, Py_ssize_t kh,
                       Py_ssize_t kw, const float* w, Py_ssize_t n, float* outp,
-                      Py_ssize_t W, int stream) noexcept nogil:
+                      Py_ssize_t W, int stream, const float** nxt, int nnxt) noexcept nogil:
     """Output rows r < R (row r at outp + r * W), columns j < n, from source rows rp[r ..
     r + kh - 1] (element j + q for tap column q), DENSE_ROWS rows at a time. ``stream``:
     columns from the first 64-byte boundary of the output rows on use non-temporal
     stores (when W % 16 == 0 the rows share that boundary). ``rq``: scratch pointers."""
     cdef Py_ssize_t r = 0, s, a
     cdef float* op[4]
+    cdef const float* pf[DENSE_ROWS]
+    cdef int npf
     while r + DENSE_ROWS <= R:
         for s in range(DENSE_ROWS):
             op[s] = outp + (r + s) * W
+        # spread the prefetch of the rows ``nxt`` (the next task's) over the row blocks
+        npf = 0
+        for s in range(r, r + DENSE_ROWS):
+            if s < nnxt and nxt[s] != NULL:
+                pf[npf] = nxt[s]
+                npf += 1
         a = ((64 - (<size_t>op[0] & 63)) & 63) // sizeof(float)
         if stream and W % 16 == 0 and n >= a + 64:
             pyc_dense4_f32(rp + r, kh, kw, w, a, op, NULL, 0, 0)
@@ -844,9 +852,11 @@ cdef void _dense_rows(const float** rp, const float** rq, Py_ssize_t R, Py_ssize
                 op[s] = op[s] + a
             for s in range(DENSE_ROWS + kh - 1):
                 rq[s] = rp[r + s] + a
-            pyc_dense4_f32(rq, kh, kw, w, n - a, op, NULL, 0, 1)
+            for s in range(npf):
+                pf[s] = pf[s] + a
+            pyc_dense4_f32(rq, kh, kw, w, n - a, op, pf, npf, 1)
         else:
-            pyc_dense4_f32(rp + r, kh, kw, w, n, op, NULL, 0, 0)
+            pyc_dense4_f32(rp + r, kh, kw, w, n, op, pf, npf, 0)
         r += DENSE_ROWS
     while r < R:
         pyc_dense1_f32(rp + r, kh, kw, w, n, outp + r * W)
@@ -883,7 +893,15 @@ cdef void _dense_ring_task(Py_ssize_t t, const float* px, float* po, Py_ssize_t 
     for s in range(S):
         _dense_fill(rows[s], ring + s * Wp, 0, W + kw - 1, W, dx0, coltab, cv)
         rp[s] = ring + s * Wp
-    _dense_rows(rp, rq, R, kh, kw, w, W, outp, W, stream)
+    # the source rows the next task (t + 1, usually this thread's next) copies first,
+    # prefetched while this one computes; not when streaming (measured, A/B in one
+    # process: 5x5 and 9x9 gain 3-6%, a streamed 3x3 loses 20%)
+    for s in range(RING_ROWS):
+        r = y0 + RING_ROWS + kh - 1 + s
+        rows[s] = (plane + rowtab[r] * W
+                   if not stream and plane != NULL and r < H + kh - 1 and rowtab[r] >= 0
+                   else NULL)
+    _dense_rows(rp, rq, R, kh, kw, w, W, outp, W, stream, rows, RING_ROWS)
 
 
 cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
