@@ -153,11 +153,16 @@ def main():
         print(f"# peak memory, {which} (cython, default threads): input + output "
               f"{data / 2**20:.0f} MiB, extra {extra / 2**20:.2f} MiB = {extra / data:.2%}")
 
-    from pycompute.machine import fma_peak
+    from pycompute.machine import copy_bandwidth, fma_peak
 
     peak = {t: max(fma_peak(t) for _ in range(3)) for t in threads}
     print("# FMA peak (12 zmm float32 FMA chains/thread, pycompute.machine.fma_peak): "
           + ", ".join(f"{t} thr {p:.0f} GFLOP/s" for t, p in peak.items()))
+    bw = {t: copy_bandwidth(t) for t in threads}
+    print("# memory floor of a float32 filter (read the image, write the output once, at "
+          "pycompute.machine.copy_bandwidth, ordinary stores): "
+          + ", ".join(f"{t} thr {2 * x.nbytes / (b * 1e9) * 1e3:.2f} ms ({b:.0f} GB/s)"
+                      for t, b in bw.items()))
     print(f"{'filter':<28} {'backend':<7} {'thr':>3} {'ours ms':>9} {'cv2 ms':>9} "
           f"{'vs cv2':>7} {'vs scipy':>9} {'GFLOP/s':>7} {'of peak':>7}")
     for name, be, t, ms, cvms, r, sp, gf in rows:
