@@ -976,6 +976,16 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
     return 0
 
 
+cdef bint _consecutive_dx(const int64_t* offs, Py_ssize_t kw) noexcept:
+    """The dx of a grid row run dx0, dx0 + 1, ... (no zero-skipped tap in between):
+    what the float32 fast path assumes; _corr_pair reads each tap's own dx."""
+    cdef Py_ssize_t q
+    for q in range(kw):
+        if offs[3 * q + 2] != offs[2] + q:
+            return False
+    return True
+
+
 def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
               const int64_t[:, ::1] offs, int mode, double cval, int n_threads):
     """Dense correlation of ``x`` (D, H, W); tap ``t`` reads ``x[z+dz, y+dy, x+dx]`` with
@@ -999,7 +1009,8 @@ def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
     if T == 0:
         return
     po = _out_ptr(out)
-    if real_t is float and work_t is float and ocode == OUT_F32 and kw > 0:
+    if (real_t is float and work_t is float and ocode == OUT_F32 and kw > 0
+            and _consecutive_dx(po_, kw)):
         _dense_f32_run(px, <float*>po, D, H, W, pw, po_, kh, kw, mode, cv, n_threads)
         return
     with nogil:

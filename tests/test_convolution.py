@@ -348,9 +348,10 @@ def test_bitwise_equal_at_1_and_2_threads(backend, dtype):
         assert one.tobytes() == two.tobytes()
 
 
-# ---------------------------------------------------------------- the register-blocked fast paths
-# (kernels/_fastconv.h). Hypothesis shapes above are tiny and mostly reach the scalar
-# tails; these sizes run the vector loops, both border treatments (rows copied into a
+# ---------------------------------------------------------------- the fast paths
+# (Cython: kernels/_fastconv.h; Numba: the ring and fused kernels of _numba/convolution.py).
+# Hypothesis shapes above are tiny and mostly reach the scalar tails; these sizes run the
+# vector loops, both border treatments of the Cython dense kernel (rows copied into a
 # ring, or read in place with border pieces for rows too wide for the ring) and the
 # fused two-pass kernel with and without its row ring.
 
@@ -360,8 +361,9 @@ FAST_DENSE = [((37, 300), (3, 3)), ((21, 1100), (5, 5)), ((19, 150), (9, 9)),
               ((3, 11, 260), (3, 3)), ((2, 40), (7, 5))]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("shape,wshape", FAST_DENSE, ids=[f"{s}-{w}" for s, w in FAST_DENSE])
-def test_fast_dense_float32_matches_scipy(shape, wshape):
+def test_fast_dense_float32_matches_scipy(backend, shape, wshape):
     x = make(shape, "float32", 31)
     rng = np.random.default_rng(32)
     w = rng.standard_normal(wshape)
@@ -371,12 +373,16 @@ def test_fast_dense_float32_matches_scipy(shape, wshape):
     for mode in MODES:
         for origin in [0, [(n - 1) // 2 for n in w.shape]]:
             kw = dict(mode=mode, cval=1.5, origin=origin)
-            ours = pc.correlate(x, w, backend="cython", **kw)
+            ours = pc.correlate(x, w, backend=backend, **kw)
             assert_matches(ours, ndi.correlate(x, w, **kw), x, w.size, norm)
-            assert ours.tobytes() == pc.correlate(x, w, backend="cython", num_threads=2,
+            assert ours.tobytes() == pc.correlate(x, w, backend=backend, num_threads=2,
                                                   **kw).tobytes()
+    # zero weights are dropped (as scipy does): a row of taps with a gap is no full grid
+    wz = w.copy()
+    wz[..., 1] = 0.0
+    assert_matches(pc.correlate(x, wz, backend=backend), ndi.correlate(x, wz), x, w.size, norm)
     xs = make(shape, "float32", 33, special=True)
-    assert_matches(pc.correlate(xs, w, backend="cython"), ndi.correlate(xs, w), xs, w.size,
+    assert_matches(pc.correlate(xs, w, backend=backend), ndi.correlate(xs, w), xs, w.size,
                    norm)
 
 
@@ -397,18 +403,19 @@ def test_fast_dense_streamed_stores_on_large_outputs(width):
 FAST_SEP = [(40, 300), (20, 9000), (70, 4000), (5, 3), (130, 67)]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("shape", FAST_SEP, ids=[str(s) for s in FAST_SEP])
 @pytest.mark.parametrize("mode", ["reflect", "mirror", "nearest", "wrap", "constant"])
-def test_fused_gaussian_equals_two_separate_passes(shape, mode):
+def test_fused_gaussian_equals_two_separate_passes(backend, shape, mode):
     # gaussian_filter on 2-D float32 runs both passes in one kernel (the intermediate in
     # per-thread row buffers); it must equal the two 1-D passes run one after the other
     # bit for bit, and scipy within the float32 tolerance.
     x = make(shape, "float32", 41)
     for sigma, order in [(0.25, 0), (0.5, 1), (1.0, 0), (1.5, 2), (2.0, 0), (3.0, 1), (8.0, 0)]:
         kw = dict(mode=mode, cval=-2.0)
-        ours = pc.gaussian_filter(x, sigma, order=order, backend="cython", **kw)
-        two = pc.gaussian_filter1d(x, sigma, axis=0, order=order, backend="cython", **kw)
-        two = pc.gaussian_filter1d(two, sigma, axis=1, order=order, backend="cython", **kw)
+        ours = pc.gaussian_filter(x, sigma, order=order, backend=backend, **kw)
+        two = pc.gaussian_filter1d(x, sigma, axis=0, order=order, backend=backend, **kw)
+        two = pc.gaussian_filter1d(two, sigma, axis=1, order=order, backend=backend, **kw)
         assert ours.tobytes() == two.tobytes(), (sigma, order)
         taps = 2 * int(4.0 * sigma + 0.5) + 1
         norm = float(np.abs(pc.convolution._gaussian_kernel1d(sigma, order, taps // 2)).sum())
@@ -416,24 +423,26 @@ def test_fused_gaussian_equals_two_separate_passes(shape, mode):
                        norm * norm)
 
 
-def test_fused_pair_on_channel_stacks_and_derivatives():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fused_pair_on_channel_stacks_and_derivatives(backend):
     x = make((33, 70, 3), "float32", 43)
-    ours = pc.gaussian_filter(x, (1.0, 2.0, 0.0), backend="cython")
-    two = pc.gaussian_filter1d(x, 1.0, axis=0, backend="cython")
-    two = pc.gaussian_filter1d(two, 2.0, axis=1, backend="cython")
+    ours = pc.gaussian_filter(x, (1.0, 2.0, 0.0), backend=backend)
+    two = pc.gaussian_filter1d(x, 1.0, axis=0, backend=backend)
+    two = pc.gaussian_filter1d(two, 2.0, axis=1, backend=backend)
     assert ours.tobytes() == two.tobytes()
     y = make((40, 90), "float32", 44)
     for fn in (pc.sobel, pc.prewitt):
-        assert_matches(fn(y, axis=0, backend="cython"), getattr(ndi, fn.__name__)(y, axis=0),
+        assert_matches(fn(y, axis=0, backend=backend), getattr(ndi, fn.__name__)(y, axis=0),
                        y, 3, 8.0)
     w = np.outer([1.0, -2.0, 0.5, 3.0], [0.25, 1.0, -1.0, 2.0, 0.5, 1.0])  # rank 1, even sizes
-    assert_matches(pc.correlate(y, w, backend="cython"), ndi.correlate(y, w), y, w.size,
+    assert_matches(pc.correlate(y, w, backend=backend), ndi.correlate(y, w), y, w.size,
                    float(np.abs(w).sum()))
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("shape", [(40, 130, 3), (7, 300), (2, 2, 2), (300, 9000)],
                          ids=str)
-def test_fused_uint8_box_filter_equals_scipy(shape):
+def test_fused_uint8_box_filter_equals_scipy(backend, shape):
     x = make(shape, "uint8", 51) * 2 + 5  # 5 .. 243: sums far from wrapping
     sizes = [(2, 3), (3, 3), (5, 2), (9, 9), (16, 3)]
     for size in sizes:
@@ -442,13 +451,13 @@ def test_fused_uint8_box_filter_equals_scipy(shape):
             for cval, origin in [(0, 0), (255, 0), (17, -1)]:
                 org = (origin, 0) + (0,) * (len(shape) - 2)
                 kw = dict(mode=mode, cval=cval, origin=org)
-                ours = pc.uniform_filter(x, sz, backend="cython", **kw)
+                ours = pc.uniform_filter(x, sz, backend=backend, **kw)
                 np.testing.assert_array_equal(ours, ndi.uniform_filter(x, sz, **kw))
         if shape[0] * shape[1] > 10**6:
             break  # one size is enough for the big image
     big = make((12, 520), "uint8", 52)
     for size in [(257, 3), (258, 2)]:  # the widest uint16 window, then one past it
-        np.testing.assert_array_equal(pc.uniform_filter(big, size, backend="cython"),
+        np.testing.assert_array_equal(pc.uniform_filter(big, size, backend=backend),
                                       ndi.uniform_filter(big, size))
 
 

@@ -273,6 +273,245 @@ def _uniform1d(x, out, ocode, size, lo, mode, cval):
             _store(q, nb, out, base + i * B + b0, ocode)
 
 
+# ---------------------------------------------------------------- fast paths (as the Cython ones)
+
+SEP_ROWS = 16    # output rows per task of separable2
+LINE_CHUNK = 1024  # columns per pass over an accumulator: it stays in L1
+RING_ROWS = 16   # output rows per task of the dense ring kernel
+
+
+@njit(nogil=True, cache=True)
+def _fill_row(row, b, x_from, m, W, dx0, coltab, cv, have):
+    """b[jj] = column x_from + jj + dx0 of ``row`` (``have`` False: the constant),
+    border-extended through ``coltab`` (coltab[i] = column i + dx0 or -1)."""
+    if not have:
+        for jj in range(m):
+            b[jj] = cv
+        return
+    for jj in range(m):
+        c = coltab[x_from + jj]
+        b[jj] = cv if c < 0 else row[c]
+
+
+@njit(nogil=True, cache=True)
+def _line(buf, starts, K, sym, w, acc, n):
+    """acc[:n] = 1-D correlation of K taps, tap k reading buf[starts[k]:starts[k] + n]
+    (rows of a ring, or shifted windows of a padded row), in the term order of
+    _correlate1d (mul, then add: the arithmetic of the per-pass Numba kernels, so the
+    fused passes equal them bit for bit)."""
+    c = K // 2
+    if sym != 0:
+        rc = buf[starts[c]:starts[c] + n]
+        wc = w[c]
+        for j in range(n):
+            acc[j] = rc[j] * wc
+        for k in range(c):
+            ra = buf[starts[k]:starts[k] + n]
+            rb = buf[starts[K - 1 - k]:starts[K - 1 - k] + n]
+            wk = w[k]
+            if sym > 0:
+                for j in range(n):
+                    acc[j] = acc[j] + (ra[j] + rb[j]) * wk
+            else:
+                for j in range(n):
+                    acc[j] = acc[j] + (ra[j] - rb[j]) * wk
+        return
+    rl = buf[starts[K - 1]:starts[K - 1] + n]
+    wl = w[K - 1]
+    for j in range(n):
+        acc[j] = rl[j] * wl
+    for k in range(K - 1):
+        rk = buf[starts[k]:starts[k] + n]
+        wk = w[k]
+        for j in range(n):
+            acc[j] = acc[j] + rk[j] * wk
+
+
+@njit(nogil=True, cache=True)
+def _extend(tpad, mid, coltab, jlo, jhi, C, cv):
+    """Border pixels jlo .. jhi of a padded row: the pixel coltab[j] of ``mid`` or cv."""
+    for jj in range(jlo, jhi):
+        col = coltab[jj]
+        for ch in range(C):
+            tpad[jj * C + ch] = mid[col * C + ch] if col >= 0 else cv
+
+
+@njit(nogil=True, cache=True)
+def _pass(buf, starts, K, sym, w, m, sh, isint, acc, iacc, n, out):
+    """out[:n] = one 1-D pass of separable2 over the K taps buf[starts[k]:][:n]: a float32
+    correlation (_line), or (isint) a uint8 window sum divided as (S * m) >> sh."""
+    if isint:
+        for j in range(n):
+            iacc[j] = 0
+        for k in range(K):
+            sk = buf[starts[k]:starts[k] + n]
+            for j in range(n):
+                iacc[j] += np.int64(sk[j])
+        for j in range(n):
+            out[j] = out.dtype.type((iacc[j] * m) >> sh)
+    else:
+        _line(buf, starts, K, sym, w, acc, n)
+        for j in range(n):
+            out[j] = acc[j]
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
+                cval, isint):
+    """Two 1-D passes fused (axis 1 then axis 2 of x (A, H, W, C)), as kernels/convolution.pyx
+    separable2: the source rows of a task copied into a ring, the first pass into a padded
+    row, its border extended, the second pass to the output. ``isint``: uint8 box filters
+    (integer window sums, divided by (S * m) >> sh), else float32 correlations."""
+    A, H, W, C = x.shape
+    L = W * C
+    xf = x.reshape(A * H, L)
+    of = o.reshape(A * H, L)
+    nb = (H + SEP_ROWS - 1) // SEP_ROWS
+    rowtab = np.empty(H + Kv, np.int64)
+    for i in range(H + Kv):
+        rowtab[i] = boundary_index(i - lov, H, modev)
+    coltab = np.empty(W + Kh, np.int64)
+    for i in range(W + Kh):
+        coltab[i] = boundary_index(i - loh, W, modeh)
+    cv = x.dtype.type(cval)
+    for t in prange(A * nb):
+        a = t // nb
+        y0 = (t - a * nb) * SEP_ROWS
+        y1 = min(H, y0 + SEP_ROWS)
+        S = y1 - y0 + Kv - 1
+        ring = np.empty((S, L), x.dtype)
+        flat = ring.reshape(-1)
+        starts = np.empty(max(Kv, Kh), np.int64)
+        for s in range(S):
+            r = rowtab[y0 + s]
+            rr = ring[s]
+            if r < 0:
+                for j in range(L):
+                    rr[j] = cv
+            else:
+                src = xf[a * H + r]
+                for j in range(L):
+                    rr[j] = src[j]
+        tpad = np.empty((W + Kh - 1) * C, x.dtype)
+        mid = tpad[loh * C:loh * C + L]
+        acc = np.empty(LINE_CHUNK, wv.dtype)
+        iacc = np.empty(LINE_CHUNK, np.int64)
+        for y in range(y0, y1):
+            for c0 in range(0, L, LINE_CHUNK):
+                n = min(L - c0, LINE_CHUNK)
+                for k in range(Kv):
+                    starts[k] = (y - y0 + k) * L + c0
+                _pass(flat, starts, Kv, symv, wv, mv, shv, isint, acc, iacc, n, mid[c0:c0 + n])
+            _extend(tpad, mid, coltab, 0, loh, C, cv)
+            _extend(tpad, mid, coltab, loh + W, W + Kh - 1, C, cv)
+            orow = of[a * H + y]
+            for c0 in range(0, L, LINE_CHUNK):
+                n = min(L - c0, LINE_CHUNK)
+                for k in range(Kh):
+                    starts[k] = k * C + c0
+                _pass(tpad, starts, Kh, symh, wh, mh, shh, isint, acc, iacc, n,
+                      orow[c0:c0 + n])
+
+
+def separable2(x, out, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
+               cval, n_threads):
+    """Two 1-D passes fused; see kernels/convolution.pyx separable2 (same arguments)."""
+    if x.size == 0:
+        return
+    _threaded(_separable2, (x, out, wv, Kv, lov, symv, modev, np.int64(mv), np.int64(shv), wh,
+                            Kh, loh, symh, modeh, np.int64(mh), np.int64(shh), float(cval),
+                            x.dtype == np.uint8), n_threads)
+
+
+@njit(nogil=True, cache=True)
+def _taps_row(acc, row, w, b, kw, n):
+    """acc[j] += row[j + q] * w[b + q] for q < kw in order, up to four taps fused per
+    pass over acc (each pixel still adds its terms in C order)."""
+    q = 0
+    while q < kw:
+        k = b + q
+        if kw - q >= 4:
+            w0, w1, w2, w3 = w[k], w[k + 1], w[k + 2], w[k + 3]
+            s0, s1 = row[q:q + n], row[q + 1:q + 1 + n]
+            s2, s3 = row[q + 2:q + 2 + n], row[q + 3:q + 3 + n]
+            for j in range(n):
+                acc[j] = (((acc[j] + s0[j] * w0) + s1[j] * w1) + s2[j] * w2) + s3[j] * w3
+            q += 4
+        elif kw - q == 3:
+            w0, w1, w2 = w[k], w[k + 1], w[k + 2]
+            s0, s1, s2 = row[q:q + n], row[q + 1:q + 1 + n], row[q + 2:q + 2 + n]
+            for j in range(n):
+                acc[j] = ((acc[j] + s0[j] * w0) + s1[j] * w1) + s2[j] * w2
+            q += 3
+        elif kw - q == 2:
+            w0, w1 = w[k], w[k + 1]
+            s0, s1 = row[q:q + n], row[q + 1:q + 1 + n]
+            for j in range(n):
+                acc[j] = (acc[j] + s0[j] * w0) + s1[j] * w1
+            q += 2
+        else:
+            w0 = w[k]
+            s0 = row[q:q + n]
+            for j in range(n):
+                acc[j] = acc[j] + s0[j] * w0
+            q += 1
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _dense_ring(x, out, w, kh, kw, dz, dy0, dx0, mode, cval):
+    """A full kh x kw float32 grid (one dz) into float32 ``out`` (D, H, W): per task
+    RING_ROWS output rows, their source rows copied border-extended into a ring, then
+    per output row the taps of each kernel row fused up to four per pass over the row
+    (C order kept per pixel)."""
+    D, H, W = x.shape
+    nb = (H + RING_ROWS - 1) // RING_ROWS
+    m = W + kw - 1
+    rowtab = np.empty(H + kh, np.int64)
+    for i in range(H + kh):
+        rowtab[i] = boundary_index(i + dy0, H, mode)
+    coltab = np.empty(m, np.int64)
+    for i in range(m):
+        coltab[i] = boundary_index(i + dx0, W, mode)
+    cv = w.dtype.type(cval)
+    for t in prange(D * nb):
+        z = t // nb
+        y0 = (t - z * nb) * RING_ROWS
+        R = min(H, y0 + RING_ROWS) - y0
+        zz = boundary_index(z + dz, D, mode)
+        ring = np.empty((R + kh - 1, m), w.dtype)
+        for s in range(R + kh - 1):
+            r = rowtab[y0 + s] if zz >= 0 else -1
+            _fill_row(x[max(zz, 0), max(r, 0)], ring[s], 0, m, W, dx0, coltab, cv, r >= 0)
+        acc = np.empty(LINE_CHUNK, w.dtype)
+        for r in range(R):
+            for c0 in range(0, W, LINE_CHUNK):
+                n = min(W - c0, LINE_CHUNK)
+                for j in range(n):
+                    acc[j] = 0
+                for p in range(kh):
+                    _taps_row(acc, ring[r + p, c0:c0 + n + kw - 1], w, p * kw, kw, n)
+                orow = out[z, y0 + r, c0:c0 + n]
+                for j in range(n):
+                    orow[j] = acc[j]
+
+
+def _grid(offs):
+    """(kh, kw) if the taps form a full grid in C order with one dz and consecutive dy and
+    dx (no zero-skipped tap), else None (convolution.pyx: _grid_width + _consecutive_dx)."""
+    ntap = offs.shape[0]
+    if ntap < 2:
+        return None
+    kw = int(np.argmax(offs[:, 1] != offs[0, 1])) or ntap
+    if ntap % kw:
+        return None
+    kh = ntap // kw
+    rr, qq = np.divmod(np.arange(ntap), kw)
+    if (np.all(offs[:, 0] == offs[0, 0]) and np.all(offs[:, 1] == offs[0, 1] + rr)
+            and np.all(offs[:, 2] == offs[0, 2] + qq)):
+        return kh, kw
+    return None
+
+
 def _threaded(fn, args, n_threads):
     """Run ``fn(*args)`` on ``n_threads`` Numba threads (see ``_layer.call_with_threads``)."""
     call_with_threads(n_threads, fn, *args)
@@ -285,6 +524,13 @@ def correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads):
 
 def correlate(x, out, ocode, w, offs, mode, cval, n_threads):
     """Dense correlation of ``x`` (D, H, W) over taps ``offs`` (dz, dy, dx) / ``w``."""
+    grid = _grid(offs) if ocode == 0 and w.dtype == np.float32 else None
+    if grid is not None and x.size:
+        kh, kw = grid
+        out3 = out.view(np.float32).reshape(x.shape)
+        _threaded(_dense_ring, (x, out3, w, kh, kw, int(offs[0, 0]), int(offs[0, 1]),
+                                int(offs[0, 2]), mode, float(cval)), n_threads)
+        return
     _threaded(_correlate, (x, out, ocode, w, offs, mode, cval), n_threads)
 
 
