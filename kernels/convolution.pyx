@@ -868,7 +868,7 @@ cdef void _dense_ring_task(Py_ssize_t t, const float* px, float* po, Py_ssize_t 
                            Py_ssize_t kw, Py_ssize_t dz, const Py_ssize_t* rowtab,
                            const Py_ssize_t* coltab, Py_ssize_t dx0, int mode, float cv,
                            Py_ssize_t Wp, float* ring, const float** rp,
-                           int stream) noexcept nogil:
+                           int stream, int prefetch) noexcept nogil:
     """Task t: RING_ROWS output rows of one plane. The R + kh - 1 source rows they read
     are first copied, border-extended (``coltab``; the constant for missing rows), into
     a ring of rows ``Wp`` floats apart; the kernel then needs no border cases. Measured
@@ -894,12 +894,11 @@ cdef void _dense_ring_task(Py_ssize_t t, const float* px, float* po, Py_ssize_t 
         _dense_fill(rows[s], ring + s * Wp, 0, W + kw - 1, W, dx0, coltab, cv)
         rp[s] = ring + s * Wp
     # the source rows the next task (t + 1, usually this thread's next) copies first,
-    # prefetched while this one computes; not when streaming (measured, A/B in one
-    # process: 5x5 and 9x9 gain 3-6%, a streamed 3x3 loses 20%)
+    # prefetched while this one computes, unless ``prefetch`` is 0
     for s in range(RING_ROWS):
         r = y0 + RING_ROWS + kh - 1 + s
         rows[s] = (plane + rowtab[r] * W
-                   if not stream and plane != NULL and r < H + kh - 1 and rowtab[r] >= 0
+                   if prefetch and plane != NULL and r < H + kh - 1 and rowtab[r] >= 0
                    else NULL)
     _dense_rows(rp, rq, R, kh, kw, w, W, outp, W, stream, rows, RING_ROWS)
 
@@ -919,6 +918,10 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
     # traffic behind arithmetic, are streamed (non-temporal stores: measured, 3x3 gains
     # 20-25% at 4096^2; 5x5 and 9x9 lose)
     cdef int stream = D * H * W >= STREAM_MIN and kh * kw <= STREAM_TAPS
+    # prefetching the next task's rows (A/B in one process, 4096^2): 5x5 and 9x9 gain
+    # 3-6% at 1 and 2 threads, a streamed 3x3 gains ~10% on 1 thread but loses up to 8%
+    # on 2, where the memory bus rather than one core's outstanding misses is the limit
+    cdef int prefetch = not stream or n_threads == 1
     # the ring path: RING_ROWS + kh - 1 copied rows, 64 bytes past a multiple of 64 apart
     cdef Py_ssize_t Wp = _round16(W + kw - 1) + 16
     cdef Py_ssize_t ringf = (RING_ROWS + kh - 1) * Wp
@@ -949,11 +952,12 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
                     _dense_ring_task(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0,
                                      mode, cv, Wp, bufs + pyc_thread_num() * ringp,
                                      <const float**>(bufs + pyc_thread_num() * ringp + ringf),
-                                     stream)
+                                     stream, prefetch)
             else:
                 for t in range(T):
                     _dense_ring_task(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0,
-                                     mode, cv, Wp, bufs, <const float**>(bufs + ringf), stream)
+                                     mode, cv, Wp, bufs, <const float**>(bufs + ringf), stream,
+                                     prefetch)
         free(rowtab)
         free(coltab)
         free(bufs)
