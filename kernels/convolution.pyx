@@ -1252,7 +1252,8 @@ cdef void _sep2_task(Py_ssize_t t, const pix_t* px, pix_t* po, Py_ssize_t H, Py_
                      Py_ssize_t C, const Py_ssize_t* rowtab, const Py_ssize_t* coltab,
                      Py_ssize_t Kv, int symv, const float* wv, uint32_t mv, int shv,
                      Py_ssize_t Kh, Py_ssize_t loh, int symh, const float* wh, uint32_t mh,
-                     int shh, pix_t cv, Py_ssize_t Lp, char* tbuf) noexcept nogil:
+                     int shh, pix_t cv, Py_ssize_t Lp, char* tbuf,
+                     Py_ssize_t* last) noexcept nogil:
     """Rows y0 .. y0+SEP_ROWS of plane ``a`` (task t).
 
     First pass (along H, source rows by ``rowtab``) for all the task's rows into padded
@@ -1263,7 +1264,7 @@ cdef void _sep2_task(Py_ssize_t t, const pix_t* px, pix_t* po, Py_ssize_t H, Py_
     ``Lp`` elements apart: image rows a power of two apart would all map to the same L1
     sets and evict each other during the Kv-row first pass.
     ``tbuf`` (one thread's): SEP_ROWS padded rows, a row of the constant, row pointers
-    (Kv + SEP_ROWS of them), then the ring."""
+    (Kv + SEP_ROWS of them), then the ring; ``last``: the thread's previous task."""
     cdef Py_ssize_t nb = _cdiv(H, SEP_ROWS), a = t // nb, L = W * C, y, k, r, j, ch, col
     cdef Py_ssize_t y0 = (t - a * nb) * SEP_ROWS, x0, n, d
     cdef Py_ssize_t y1 = H if H - y0 < SEP_ROWS else y0 + SEP_ROWS
@@ -1278,13 +1279,19 @@ cdef void _sep2_task(Py_ssize_t t, const pix_t* px, pix_t* po, Py_ssize_t H, Py_
     cdef pix_t* tpad
     cdef pix_t* mid
     cdef pix_t* dst
+    # ring slot of row index i: i % NS; when this thread's previous task was t - 1 (same
+    # plane), its last Kv - 1 rows are this task's first ones, already in their slots
+    cdef Py_ssize_t NS = SEP_ROWS + Kv - 1
+    cdef Py_ssize_t fresh = y0 + Kv - 1 if last[0] == t - 1 and y0 > 0 else y0
+    last[0] = t
     for y in range(y0, y1 + Kv - 1):
         r = rowtab[y]
         if r < 0:
             rows[y - y0] = cvrow
         elif Lp > 0:
-            memcpy(ring + (y - y0) * Lp, src + r * L, L * sizeof(pix_t))
-            rows[y - y0] = ring + (y - y0) * Lp
+            if y >= fresh:
+                memcpy(ring + (y % NS) * Lp, src + r * L, L * sizeof(pix_t))
+            rows[y - y0] = ring + (y % NS) * Lp
         else:
             rows[y - y0] = src + r * L
     x0 = 0
@@ -1345,22 +1352,26 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
     cdef Py_ssize_t* rowtab
     cdef Py_ssize_t* coltab
     cdef char* bufs
+    cdef Py_ssize_t* lasts
     cdef pix_t* row
     if T == 0 or L == 0:
         return
     rowtab = <Py_ssize_t*>malloc((H + Kv) * sizeof(Py_ssize_t))
     coltab = <Py_ssize_t*>malloc((W + Kh) * sizeof(Py_ssize_t))
     bufs = <char*>malloc(n_threads * per)
-    if rowtab == NULL or coltab == NULL or bufs == NULL:
+    lasts = <Py_ssize_t*>malloc(n_threads * sizeof(Py_ssize_t))
+    if rowtab == NULL or coltab == NULL or bufs == NULL or lasts == NULL:
         free(rowtab)
         free(coltab)
         free(bufs)
+        free(lasts)
         raise MemoryError()
     for i in range(H + Kv):
         rowtab[i] = boundary_index(i - lov, H, modev)
     for i in range(W + Kh):
         coltab[i] = boundary_index(i - loh, W, modeh)
     for t in range(n_threads):
+        lasts[t] = -2
         row = <pix_t*>(bufs + t * per + SEP_ROWS * _sep_pad(W, Kh, C, sizeof(pix_t)))
         for i in range(L):
             row[i] = cv
@@ -1371,14 +1382,15 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
             for t in prange(T, schedule="guided", num_threads=n_threads):
                 _sep2_task(t, px, po, H, W, C, rowtab, coltab, Kv, symv, &wv[0], mv, shv,
                            Kh, loh, symh, &wh[0], mh, shh, cv, Lp,
-                           bufs + pyc_thread_num() * per)
+                           bufs + pyc_thread_num() * per, lasts + pyc_thread_num())
         else:
             for t in range(T):
                 _sep2_task(t, px, po, H, W, C, rowtab, coltab, Kv, symv, &wv[0], mv, shv,
-                           Kh, loh, symh, &wh[0], mh, shh, cv, Lp, bufs)
+                           Kh, loh, symh, &wh[0], mh, shh, cv, Lp, bufs, lasts)
     free(rowtab)
     free(coltab)
     free(bufs)
+    free(lasts)
 
 
 # ---------------------------------------------------------------- FMA peak (benchmark yardstick)
