@@ -868,15 +868,16 @@ cdef void _dense_ring_task(Py_ssize_t t, const float* px, float* po, Py_ssize_t 
                            Py_ssize_t kw, Py_ssize_t dz, const Py_ssize_t* rowtab,
                            const Py_ssize_t* coltab, Py_ssize_t dx0, int mode, float cv,
                            Py_ssize_t Wp, float* ring, const float** rp,
-                           int stream, int prefetch) noexcept nogil:
+                           int stream, int prefetch, Py_ssize_t* last) noexcept nogil:
     """Task t: RING_ROWS output rows of one plane. The R + kh - 1 source rows they read
     are first copied, border-extended (``coltab``; the constant for missing rows), into
     a ring of rows ``Wp`` floats apart; the kernel then needs no border cases. Measured
     against reading the image rows in place (with copies only for the border columns):
     the copy is faster at every kernel size, at 256 rows (in L3) as at 4096 (in DRAM):
     the copies are sequential streams, and image rows a power of two apart share L1
-    sets and evict each other."""
-    cdef Py_ssize_t nb = _cdiv(H, RING_ROWS), z = t // nb, y0, R, zz, s, r, S
+    sets and evict each other. ``last``: the thread's previous task."""
+    cdef Py_ssize_t nb = _cdiv(H, RING_ROWS), z = t // nb, y0, R, zz, s, r, S, fresh
+    cdef Py_ssize_t NS = RING_ROWS + kh - 1
     cdef const float* plane
     cdef float* outp
     cdef const float** rows = rp + 2 * (RING_ROWS + kh)
@@ -890,9 +891,14 @@ cdef void _dense_ring_task(Py_ssize_t t, const float* px, float* po, Py_ssize_t 
     for s in range(S):
         r = rowtab[y0 + s] if plane != NULL else -1
         rows[s] = plane + r * W if r >= 0 else NULL
+    # ring slot of row index y0 + s: (y0 + s) % NS; when this thread's previous task was
+    # t - 1 (same plane), its last kh - 1 rows are this task's first, already filled
+    fresh = kh - 1 if last[0] == t - 1 and y0 > 0 else 0
+    last[0] = t
     for s in range(S):
-        _dense_fill(rows[s], ring + s * Wp, 0, W + kw - 1, W, dx0, coltab, cv)
-        rp[s] = ring + s * Wp
+        rp[s] = ring + ((y0 + s) % NS) * Wp
+        if s >= fresh:
+            _dense_fill(rows[s], <float*>rp[s], 0, W + kw - 1, W, dx0, coltab, cv)
     # the source rows the next task (t + 1, usually this thread's next) copies first,
     # prefetched while this one computes, unless ``prefetch`` is 0
     for s in range(RING_ROWS):
@@ -925,7 +931,7 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
     # the ring path: RING_ROWS + kh - 1 copied rows, 64 bytes past a multiple of 64 apart
     cdef Py_ssize_t Wp = _round16(W + kw - 1) + 16
     cdef Py_ssize_t ringf = (RING_ROWS + kh - 1) * Wp
-    cdef Py_ssize_t ringp = ringf + _round16(3 * (RING_ROWS + kh) * <Py_ssize_t>sizeof(void*) // 4)
+    cdef Py_ssize_t ringp = ringf + _round16(3 * (RING_ROWS + kh) * <Py_ssize_t>sizeof(void*) // 4) + 16
     cdef Py_ssize_t* rowtab = <Py_ssize_t*>malloc((H + kh + (PF_AHEAD + 1) * DENSE_ROWS) * sizeof(Py_ssize_t))
     cdef Py_ssize_t* coltab = <Py_ssize_t*>malloc((W + kw) * sizeof(Py_ssize_t))
     cdef float* bufs = <float*>malloc(n_threads * per * sizeof(float))
@@ -945,6 +951,8 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
             free(rowtab)
             free(coltab)
             raise MemoryError()
+        for t in range(n_threads):  # each thread's "previous task" slot: none yet
+            (<Py_ssize_t*>(bufs + t * ringp + ringp - 16))[0] = -2
         T = D * _cdiv(H, RING_ROWS)
         with nogil:
             if n_threads > 1:
@@ -952,12 +960,13 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
                     _dense_ring_task(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0,
                                      mode, cv, Wp, bufs + pyc_thread_num() * ringp,
                                      <const float**>(bufs + pyc_thread_num() * ringp + ringf),
-                                     stream, prefetch)
+                                     stream, prefetch,
+                                     <Py_ssize_t*>(bufs + pyc_thread_num() * ringp + ringp - 16))
             else:
                 for t in range(T):
                     _dense_ring_task(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0,
                                      mode, cv, Wp, bufs, <const float**>(bufs + ringf), stream,
-                                     prefetch)
+                                     prefetch, <Py_ssize_t*>(bufs + ringp - 16))
         free(rowtab)
         free(coltab)
         free(bufs)
