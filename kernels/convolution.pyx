@@ -38,6 +38,18 @@
 # to the output dtype vectorize the same way (32-byte vectors for remainders).
 # uniform1d's running sums vectorize across the B lanes of a row.
 #
+# Fast paths (hot loops in _fastconv.h, explicit AVX-512 / AVX2+FMA intrinsics):
+# * float32 -> float32 dense full grids (correlate): per task RING_ROWS output
+#   rows; their source rows are copied border-extended into a per-thread ring
+#   (rows shared with the thread's previous task are kept), then 4 output rows x
+#   32 columns per register block, shifted vectors by valignd/vpermt2ps. Large
+#   outputs of small kernels use non-temporal stores. Same fma order per pixel
+#   as _corr_task, so the values are those of the generic kernel.
+# * separable2: two 1-D passes along neighbouring axes fused (float32
+#   correlations: Gaussian, sobel-like pairs, rank-1 kernels; uint8 box
+#   filters), the intermediate in per-thread rows, bit-identical to the passes
+#   run one after the other.
+#
 # Parallelism: ``with nogil, parallel(num_threads=n)`` + ``prange`` over tasks cut
 # from the shape alone; each output element is computed by one task in a fixed
 # order, so results are identical at any thread count and under any schedule.

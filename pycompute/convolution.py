@@ -21,7 +21,10 @@ Outside native coverage (complex input or weights, float16/longdouble/bool
 output, dense weights on ndim > 3, 0-d input) ``backend="auto"`` calls
 scipy.ndimage; a named native backend raises ``TypeError``.
 
-Memory: no padded copy of the image (borders by index arithmetic). Separable
+Memory: no padded copy of the image (borders by index arithmetic and
+per-thread row buffers). Two passes along neighbouring axes (a 2-D Gaussian,
+sobel-like pairs, rank-1 kernels in float32; uint8 box filters) run fused
+(``_fused_pair``): the intermediate lives in per-thread rows. Other separable
 filters keep their intermediates in the output (in the output dtype, as
 scipy): 1-D passes after the first run in place with per-thread copies of one
 slab (the data after the leading axes, e.g. one image row), so a 2-D Gaussian

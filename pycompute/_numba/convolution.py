@@ -12,10 +12,14 @@ kernel compiles for two input types only instead of ten input x ten output
 types; the exact int -> float64 conversion happens before the call instead of
 in the loop. Per-pixel term order and the final casts are those of the Cython
 kernels (and of scipy.ndimage), so results agree bit for bit in float64 work.
-No ``fastmath``: it would reorder the sums and drop NaN semantics. Not
-ported from the Cython kernels (speed only, results are the same): the fused
-four-tap passes, two-row register blocking and in-place slab passes (the
-dispatcher gives Numba a temporary instead). Hot loops index views from 0 so
+No ``fastmath``: it would reorder the sums and drop NaN semantics (so float32
+work is mul + add where Cython uses fma: within the float32 tolerance, not
+bit-equal to Cython). The Cython fast paths have twins here with the same
+structure: ``separable2`` (two passes fused, rows copied into a ring) and
+``_dense_ring`` (float32 full grids: ring-copied rows, up to four taps fused per
+pass over an L1-sized accumulator). Not ported (speed only, results are the
+same): explicit register blocking with vector shuffles, non-temporal stores,
+and in-place slab passes (the dispatcher gives Numba a temporary instead). Hot loops index views from 0 so
 LLVM vectorizes them (checked on the LLVM IR: <16 x float> / <8 x double>).
 """
 from __future__ import annotations
