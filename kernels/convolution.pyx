@@ -1269,11 +1269,35 @@ cdef inline Py_ssize_t _sep_pad(Py_ssize_t W, Py_ssize_t Kh, Py_ssize_t C,
     return _round16((W + Kh - 1) * C * size + 48)  # + 48: whole vectors may run past the end
 
 
+cdef void _row_wpass(pix_t* tpad, Py_ssize_t W, Py_ssize_t C, const Py_ssize_t* coltab,
+                     Py_ssize_t Kh, Py_ssize_t loh, int symh, const float* wh, uint32_t mh,
+                     int shh, pix_t cv, const pix_t** ptrs, pix_t* dst) noexcept nogil:
+    """The pass along W of one row whose W * C elements sit at ``tpad + loh * C``: its
+    border extended through ``coltab`` (the constant where -1), then the 1-D pass into
+    ``dst`` (taps C elements apart; valignd taps for float32 with C == 1)."""
+    cdef Py_ssize_t L = W * C, j, ch, col, k, d = 0
+    cdef pix_t* mid = tpad + loh * C
+    for j in range(loh):
+        col = coltab[j]
+        for ch in range(C):
+            tpad[j * C + ch] = mid[col * C + ch] if col >= 0 else cv
+    for j in range(loh + W, W + Kh - 1):
+        col = coltab[j]
+        for ch in range(C):
+            tpad[j * C + ch] = mid[col * C + ch] if col >= 0 else cv
+    if pix_t is float:
+        if C == 1:
+            d = pyc_hline_f32(tpad, Kh, symh, wh, L, dst)
+    for k in range(Kh):
+        ptrs[k] = tpad + k * C + d
+    _sep_line(ptrs, Kh, symh, wh, mh, shh, L - d, dst + d)
+
+
 cdef void _sep2_task(Py_ssize_t t, const pix_t* px, pix_t* po, Py_ssize_t H, Py_ssize_t W,
                      Py_ssize_t C, const Py_ssize_t* rowtab, const Py_ssize_t* coltab,
                      Py_ssize_t Kv, int symv, const float* wv, uint32_t mv, int shv,
                      Py_ssize_t Kh, Py_ssize_t loh, int symh, const float* wh, uint32_t mh,
-                     int shh, pix_t cv, Py_ssize_t Lp, char* tbuf,
+                     int shh, pix_t cv, Py_ssize_t Lp, int hfirst, char* tbuf,
                      Py_ssize_t* last) noexcept nogil:
     """Rows y0 .. y0+SEP_ROWS of plane ``a`` (task t).
 
@@ -1298,60 +1322,67 @@ cdef void _sep2_task(Py_ssize_t t, const pix_t* px, pix_t* po, Py_ssize_t H, Py_
                                 - (<size_t>(rows + SEP_ROWS + Kv) & 63))
     cdef const pix_t* src = px + a * H * L
     cdef pix_t* tpad
-    cdef pix_t* mid
-    cdef pix_t* dst
+    cdef pix_t* hdst
+    cdef Py_ssize_t hstride
     # ring slot of row index i: i % NS; when this thread's previous task was t - 1 (same
     # plane), its last Kv - 1 rows are this task's first ones, already in their slots
     cdef Py_ssize_t NS = SEP_ROWS + Kv - 1
     cdef Py_ssize_t fresh = y0 + Kv - 1 if last[0] == t - 1 and y0 > 0 else y0
     last[0] = t
-    for y in range(y0, y1 + Kv - 1):
-        r = rowtab[y]
-        if r < 0:
-            rows[y - y0] = cvrow
-        elif Lp > 0:
-            if y >= fresh:
-                memcpy(ring + (y % NS) * Lp, src + r * L, L * sizeof(pix_t))
+    if hfirst:
+        # the pass along W first: each source row once into its ring slot (rows of the
+        # constant stay the constant: the H pass extends the intermediate with cval),
+        # then the pass along H from the ring straight to the output, in strips
+        tpad = <pix_t*>tbuf
+        for y in range(y0, y1 + Kv - 1):
+            r = rowtab[y]
+            if r < 0:
+                rows[y - y0] = cvrow
+                continue
             rows[y - y0] = ring + (y % NS) * Lp
-        else:
-            rows[y - y0] = src + r * L
+            if y >= fresh:
+                memcpy(tpad + loh * C, src + r * L, L * sizeof(pix_t))
+                _row_wpass(tpad, W, C, coltab, Kh, loh, symh, wh, mh, shh, cv, ptrs,
+                           ring + (y % NS) * Lp)
+        hdst = po + (a * H + y0) * L
+        hstride = L
+    else:
+        for y in range(y0, y1 + Kv - 1):
+            r = rowtab[y]
+            if r < 0:
+                rows[y - y0] = cvrow
+            elif Lp > 0:
+                if y >= fresh:
+                    memcpy(ring + (y % NS) * Lp, src + r * L, L * sizeof(pix_t))
+                rows[y - y0] = ring + (y % NS) * Lp
+            else:
+                rows[y - y0] = src + r * L
+        hdst = <pix_t*>tbuf + loh * C  # into the padded rows, for the W pass after
+        hstride = pad // sizeof(pix_t)
     x0 = 0
     while x0 < L:
         n = L - x0 if L - x0 < strip else strip
         for y in range(y0, y1):
             for k in range(Kv):
                 ptrs[k] = rows[y - y0 + k] + x0
-            _sep_line(ptrs, Kv, symv, wv, mv, shv, n,
-                      <pix_t*>(tbuf + (y - y0) * pad) + loh * C + x0)
+            _sep_line(ptrs, Kv, symv, wv, mv, shv, n, hdst + (y - y0) * hstride + x0)
         x0 += n
-    for y in range(y0, y1):
-        tpad = <pix_t*>(tbuf + (y - y0) * pad)
-        mid = tpad + loh * C
-        for j in range(loh):
-            col = coltab[j]
-            for ch in range(C):
-                tpad[j * C + ch] = mid[col * C + ch] if col >= 0 else cv
-        for j in range(loh + W, W + Kh - 1):
-            col = coltab[j]
-            for ch in range(C):
-                tpad[j * C + ch] = mid[col * C + ch] if col >= 0 else cv
-        dst = po + a * H * L + y * L
-        d = 0
-        if pix_t is float:
-            if C == 1:
-                d = pyc_hline_f32(tpad, Kh, symh, wh, L, dst)
-        for k in range(Kh):
-            ptrs[k] = tpad + k * C + d
-        _sep_line(ptrs, Kh, symh, wh, mh, shh, L - d, dst + d)
+    if not hfirst:
+        for y in range(y0, y1):
+            _row_wpass(<pix_t*>(tbuf + (y - y0) * pad), W, C, coltab, Kh, loh, symh, wh, mh,
+                       shh, cv, ptrs, po + a * H * L + y * L)
 
 
 def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
                const float[::1] wv, Py_ssize_t Kv, Py_ssize_t lov, int symv, int modev,
                uint32_t mv, int shv, const float[::1] wh, Py_ssize_t Kh, Py_ssize_t loh,
-               int symh, int modeh, uint32_t mh, int shh, double cval, int n_threads):
-    """Two 1-D passes fused, along axis 1 then axis 2 of ``x`` (A, H, W, C), into ``out``
-    (which must not overlap ``x``); the intermediate is rounded to the pixel type between
-    the passes exactly as scipy's two calls do, but lives in one row buffer per thread.
+               int symh, int modeh, uint32_t mh, int shh, double cval, int hfirst,
+               int n_threads):
+    """Two 1-D passes fused, along axis 1 (H; ``wv``...) and axis 2 (W; ``wh``...) of ``x``
+    (A, H, W, C), into ``out`` (which must not overlap ``x``): the H pass first, or with
+    ``hfirst`` the W pass first. The intermediate is rounded to the pixel type between
+    the passes exactly as scipy's two calls do, but lives in per-thread rows. Returns
+    False (nothing done) for ``hfirst`` when the rows of a task do not fit RING_MAX.
 
     float32: correlations with weights ``wv`` / ``wh`` (symmetry codes as correlate1d,
     float32 FMA work, the per-pixel term order of correlate1d). uint8: box filters of
@@ -1364,6 +1395,8 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
     cdef Py_ssize_t Lp = (_cdiv(L * sizeof(pix_t), 64) * 64 + 64) // sizeof(pix_t)
     cdef Py_ssize_t ring = (SEP_ROWS + Kv - 1) * Lp * sizeof(pix_t)
     if ring > RING_MAX:
+        if hfirst:
+            return False  # the intermediate rows need the ring: the caller runs the passes
         Lp = 0
         ring = 0
     cdef Py_ssize_t per = (SEP_ROWS * _sep_pad(W, Kh, C, sizeof(pix_t))
@@ -1376,7 +1409,7 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
     cdef Py_ssize_t* lasts
     cdef pix_t* row
     if T == 0 or L == 0:
-        return
+        return True
     rowtab = <Py_ssize_t*>malloc((H + Kv) * sizeof(Py_ssize_t))
     coltab = <Py_ssize_t*>malloc((W + Kh) * sizeof(Py_ssize_t))
     bufs = <char*>malloc(n_threads * per)
@@ -1402,16 +1435,17 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
         if n_threads > 1:
             for t in prange(T, schedule="guided", num_threads=n_threads):
                 _sep2_task(t, px, po, H, W, C, rowtab, coltab, Kv, symv, &wv[0], mv, shv,
-                           Kh, loh, symh, &wh[0], mh, shh, cv, Lp,
+                           Kh, loh, symh, &wh[0], mh, shh, cv, Lp, hfirst,
                            bufs + pyc_thread_num() * per, lasts + pyc_thread_num())
         else:
             for t in range(T):
                 _sep2_task(t, px, po, H, W, C, rowtab, coltab, Kv, symv, &wv[0], mv, shv,
-                           Kh, loh, symh, &wh[0], mh, shh, cv, Lp, bufs, lasts)
+                           Kh, loh, symh, &wh[0], mh, shh, cv, Lp, hfirst, bufs, lasts)
     free(rowtab)
     free(coltab)
     free(bufs)
     free(lasts)
+    return True
 
 
 # ---------------------------------------------------------------- FMA peak (benchmark yardstick)

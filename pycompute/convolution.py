@@ -295,9 +295,9 @@ def _box_divider(size: int, smax: int):
 
 
 def _fused_pair(kern, inp, final, passes, cval, num_threads) -> bool:
-    """Run two 1-D passes along neighbouring axes as one fused kernel call when one
-    covers them (Cython: float32 correlations, uint8 box filters), with the
-    intermediate in a per-thread row buffer instead of the output; False if not.
+    """Run two 1-D passes along neighbouring axes (in either order) as one fused kernel
+    call when one covers them (float32 correlations, uint8 box filters), with the
+    intermediate in per-thread rows instead of the output; False if not.
 
     Results are those of the two passes run one after the other: the intermediate is
     rounded to the output dtype in between, as scipy does."""
@@ -305,8 +305,11 @@ def _fused_pair(kern, inp, final, passes, cval, num_threads) -> bool:
     if fn is None or len(passes) != 2:
         return False
     (kind, ax0, *a0), (kind1, ax1, *a1) = passes
-    if kind != kind1 or ax1 != ax0 + 1:
+    if kind != kind1 or abs(ax1 - ax0) != 1:
         return False
+    hfirst = int(ax1 < ax0)  # e.g. sobel along the last axis: that pass comes first
+    if hfirst:
+        ax0, ax1, a0, a1 = ax1, ax0, a1, a0  # (a0: the pass along the earlier axis)
     dt = np.dtype(inp.dtype.name)
     if kind == "corr" and dt == _F32 and final.dtype == _F32:
         (wv, lov, symv, modev), (wh, loh, symh, modeh) = a0, a1
@@ -338,9 +341,8 @@ def _fused_pair(kern, inp, final, passes, cval, num_threads) -> bool:
     o4 = final.reshape(x4.shape)
     n = _threads.resolve(num_threads, final.size * (Kv + Kh), GRAIN)
     with _threads.lease(n, num_threads is not None) as k:
-        fn(x4, o4, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
-           float(cval), k)
-    return True
+        return bool(fn(x4, o4, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh,
+                       mh, shh, float(cval), hfirst, k))
 
 
 def _run(kern, inp, out, odt, passes, cval, num_threads):

@@ -359,12 +359,37 @@ def _pass(buf, starts, K, sym, w, m, sh, isint, acc, iacc, n, out):
             out[j] = acc[j]
 
 
+@njit(nogil=True, cache=True)
+def _hpass(flat, starts, s0, L, K, sym, w, m, sh, isint, acc, iacc, dst):
+    """dst[:L] = the pass along H over the K ring rows from row s0 (``flat``: the ring)."""
+    for c0 in range(0, L, LINE_CHUNK):
+        n = min(L - c0, LINE_CHUNK)
+        for k in range(K):
+            starts[k] = (s0 + k) * L + c0
+        _pass(flat, starts, K, sym, w, m, sh, isint, acc, iacc, n, dst[c0:c0 + n])
+
+
+@njit(nogil=True, cache=True)
+def _wpass(tpad, mid, coltab, W, C, K, lo, sym, w, m, sh, isint, cv, starts, acc, iacc, dst):
+    """dst[:W * C] = the pass along W of the row in ``mid`` (tpad[lo * C:]), its border
+    extended through ``coltab`` first."""
+    L = W * C
+    _extend(tpad, mid, coltab, 0, lo, C, cv)
+    _extend(tpad, mid, coltab, lo + W, W + K - 1, C, cv)
+    for c0 in range(0, L, LINE_CHUNK):
+        n = min(L - c0, LINE_CHUNK)
+        for k in range(K):
+            starts[k] = k * C + c0
+        _pass(tpad, starts, K, sym, w, m, sh, isint, acc, iacc, n, dst[c0:c0 + n])
+
+
 @njit(parallel=True, nogil=True, cache=True)
 def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
-                cval, isint):
-    """Two 1-D passes fused (axis 1 then axis 2 of x (A, H, W, C)), as kernels/convolution.pyx
-    separable2: the source rows of a task copied into a ring, the first pass into a padded
-    row, its border extended, the second pass to the output. ``isint``: uint8 box filters
+                cval, isint, hfirst):
+    """Two 1-D passes fused (axis 1 then axis 2 of x (A, H, W, C), or with ``hfirst`` axis 2
+    first), as kernels/convolution.pyx separable2: the source rows of a task copied into a
+    ring (hfirst: already through the axis-2 pass), the H pass, the W pass on a padded row
+    with its border extended. ``isint``: uint8 box filters
     (integer window sums, divided by (S * m) >> sh), else float32 correlations."""
     A, H, W, C = x.shape
     L = W * C
@@ -386,45 +411,45 @@ def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, mode
         ring = np.empty((S, L), x.dtype)
         flat = ring.reshape(-1)
         starts = np.empty(max(Kv, Kh), np.int64)
-        for s in range(S):
-            r = rowtab[y0 + s]
-            rr = ring[s]
-            if r < 0:
-                for j in range(L):
-                    rr[j] = cv
-            else:
-                src = xf[a * H + r]
-                for j in range(L):
-                    rr[j] = src[j]
         tpad = np.empty((W + Kh - 1) * C, x.dtype)
         mid = tpad[loh * C:loh * C + L]
         acc = np.empty(LINE_CHUNK, wv.dtype)
         iacc = np.empty(LINE_CHUNK, np.int64)
+        for s in range(S):
+            r = rowtab[y0 + s]
+            rr = ring[s]
+            if r < 0:  # the constant (with hfirst: the H pass extends the intermediate)
+                for j in range(L):
+                    rr[j] = cv
+            elif hfirst:  # the W pass first, from the source row into the ring
+                src = xf[a * H + r]
+                for j in range(L):
+                    mid[j] = src[j]
+                _wpass(tpad, mid, coltab, W, C, Kh, loh, symh, wh, mh, shh, isint, cv, starts,
+                       acc, iacc, rr)
+            else:
+                src = xf[a * H + r]
+                for j in range(L):
+                    rr[j] = src[j]
         for y in range(y0, y1):
-            for c0 in range(0, L, LINE_CHUNK):
-                n = min(L - c0, LINE_CHUNK)
-                for k in range(Kv):
-                    starts[k] = (y - y0 + k) * L + c0
-                _pass(flat, starts, Kv, symv, wv, mv, shv, isint, acc, iacc, n, mid[c0:c0 + n])
-            _extend(tpad, mid, coltab, 0, loh, C, cv)
-            _extend(tpad, mid, coltab, loh + W, W + Kh - 1, C, cv)
-            orow = of[a * H + y]
-            for c0 in range(0, L, LINE_CHUNK):
-                n = min(L - c0, LINE_CHUNK)
-                for k in range(Kh):
-                    starts[k] = k * C + c0
-                _pass(tpad, starts, Kh, symh, wh, mh, shh, isint, acc, iacc, n,
-                      orow[c0:c0 + n])
+            if hfirst:  # then the H pass from the ring to the output
+                _hpass(flat, starts, y - y0, L, Kv, symv, wv, mv, shv, isint, acc, iacc,
+                       of[a * H + y])
+            else:
+                _hpass(flat, starts, y - y0, L, Kv, symv, wv, mv, shv, isint, acc, iacc, mid)
+                _wpass(tpad, mid, coltab, W, C, Kh, loh, symh, wh, mh, shh, isint, cv, starts,
+                       acc, iacc, of[a * H + y])
 
 
 def separable2(x, out, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
-               cval, n_threads):
+               cval, hfirst, n_threads):
     """Two 1-D passes fused; see kernels/convolution.pyx separable2 (same arguments)."""
     if x.size == 0:
-        return
+        return True
     _threaded(_separable2, (x, out, wv, Kv, lov, symv, modev, np.int64(mv), np.int64(shv), wh,
                             Kh, loh, symh, modeh, np.int64(mh), np.int64(shh), float(cval),
-                            x.dtype == np.uint8), n_threads)
+                            x.dtype == np.uint8, bool(hfirst)), n_threads)
+    return True
 
 
 @njit(nogil=True, cache=True)
