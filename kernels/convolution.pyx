@@ -1269,12 +1269,14 @@ cdef inline Py_ssize_t _sep_pad(Py_ssize_t W, Py_ssize_t Kh, Py_ssize_t C,
     return _round16((W + Kh - 1) * C * size + 48)  # + 48: whole vectors may run past the end
 
 
-cdef void _row_wpass(pix_t* tpad, Py_ssize_t W, Py_ssize_t C, const Py_ssize_t* coltab,
-                     Py_ssize_t Kh, Py_ssize_t loh, int symh, const float* wh, uint32_t mh,
-                     int shh, pix_t cv, const pix_t** ptrs, pix_t* dst) noexcept nogil:
+cdef inline void _row_wpass(pix_t* tpad, Py_ssize_t W, Py_ssize_t C,
+                            const Py_ssize_t* coltab, Py_ssize_t Kh, Py_ssize_t loh, int symh,
+                            const float* wh, uint32_t mh, int shh, pix_t cv, const pix_t** ptrs,
+                            pix_t* dst) noexcept nogil:
     """The pass along W of one row whose W * C elements sit at ``tpad + loh * C``: its
     border extended through ``coltab`` (the constant where -1), then the 1-D pass into
-    ``dst`` (taps C elements apart; valignd taps for float32 with C == 1)."""
+    ``dst`` (taps C elements apart; valignd taps for float32 with C == 1). Inline: as a
+    call it measured 10% slower at 2 threads (the Gaussian, 4096^2)."""
     cdef Py_ssize_t L = W * C, j, ch, col, k, d = 0
     cdef pix_t* mid = tpad + loh * C
     for j in range(loh):
