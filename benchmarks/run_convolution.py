@@ -139,6 +139,14 @@ def main():
                                      borderType=cv2.BORDER_REFLECT),
             lambda: ndi.gaussian_filter(x, 2.0, output=out, mode="reflect"))
 
+    # sobel along the last axis: its first pass runs along that axis (the fused kernel's
+    # "later axis first" order); cv2.Sobel dx=1, ksize=3 is the same 3x3 kernel
+    compare("sobel axis=-1",
+            lambda be, t: pc.sobel(x, -1, output=out, mode="reflect", backend=be,
+                                   num_threads=t),
+            lambda: cv2.Sobel(x, -1, 1, 0, dst=dst, ksize=3, borderType=cv2.BORDER_REFLECT),
+            lambda: ndi.sobel(x, -1, output=out, mode="reflect"))
+
     img = rng.integers(0, 256, (n, n, 3), dtype=np.uint8)
     iout = np.empty_like(img)
     idst = np.empty_like(img)
