@@ -256,7 +256,7 @@ def life(const uint8_t[::1] src, uint8_t[::1] dst, uint8_t[::1] tmp,
                     wr = d if p % 2 == 0 else tp
                     for i in prange(n0, schedule="static"):
                         _life_row(rd, wr, zrow, i, n0, n1, rule, m0, m1)
-                        _barrier()
+                    _barrier()  # after the loop (prange is "omp for nowait"), not per row
         else:
             for s in range(steps):
                 p = _plan(s, steps, inplace)
@@ -367,7 +367,7 @@ def gray_scott(const float_t[::1] u_in, const float_t[::1] v_in, float_t[::1] u_
                     vw = vd if p % 2 == 0 else vt
                     for i in prange(n0, schedule="static"):
                         _gs_row(ur, vr, uw, vw, i, n0, n1, fDu, fDv, fF, fFk, fdt, m0, m1)
-                        _barrier()
+                    _barrier()  # after the loop (prange is "omp for nowait"), not per row
         else:
             for s in range(steps):
                 p = _plan(s, steps, False)

@@ -448,6 +448,31 @@ def test_bitwise_equal_at_1_and_2_threads(backend):
     assert a.tobytes() == b.tobytes()
 
 
+def test_odd_row_counts_on_two_threads_finish_and_match(backend):
+    # rows that do not split evenly between 2 threads: a barrier once inside the row loop
+    # (instead of after it) left the threads' barrier counts unequal, and these calls hung
+    # or raced. Run in a child process so a hang fails the test instead of the suite.
+    import subprocess
+    import sys
+    code = f"""
+import numpy as np, pycompute as pc
+rng = np.random.default_rng(3)
+board = rng.random((1001, 256)) < 0.3
+ref = pc.life_step(board, steps=5, backend="numpy")
+assert np.array_equal(pc.life_step(board, steps=5, backend={backend!r}, num_threads=2), ref)
+u = np.ones((1001, 256), np.float32)
+v = np.zeros((1001, 256), np.float32)
+v[400:600, 100:150] = 0.5
+gs = {GS!r}
+a = pc.gray_scott_step(u, v, steps=4, backend={backend!r}, num_threads=1, **gs)
+b = pc.gray_scott_step(u, v, steps=4, backend={backend!r}, num_threads=2, **gs)
+assert a[0].tobytes() == b[0].tobytes() and a[1].tobytes() == b[1].tobytes()
+"""
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stderr
+
+
 # ================================================================ errors
 
 def test_heat_bad_inputs():
