@@ -212,7 +212,7 @@ static void pyc_dense4_f32(const float **rp, ptrdiff_t kh, ptrdiff_t kw,
 #else
     (void)stream;
     for (int i = 0; i < npf; i++)
-        pyc_prefetch(pf[i], n * (ptrdiff_t)sizeof(float), 1);
+        pyc_prefetch(pf[i], n * (ptrdiff_t)sizeof(float), 0);
 #endif
     for (; j + 2 * PV_W <= n; j += 2 * PV_W) {
         pyc_v a00 = PV_ZERO(), a01 = PV_ZERO(), a10 = PV_ZERO(), a11 = PV_ZERO();
@@ -318,19 +318,18 @@ static inline float pyc_line_px_f32(const float **s, ptrdiff_t K, int sym, const
 /* One contiguous line, taps on neighbouring elements (s[k] = s[0] + k), K <= 17:
  * x[j + k .. j + k + 15] = valignd of two loaded vectors (immediate shift k) instead
  * of a cache-line-splitting load per tap. Returns the elements done (64 per step). */
+#define PYC_PAIR_OP(OP, k)                                                               \
+    a0 = _mm512_fmadd_ps(OP(PYC_SH(A0, A1, k), PYC_SH(A0, A1, K - 1 - (k))), wk, a0);    \
+    a1 = _mm512_fmadd_ps(OP(PYC_SH(A1, A2, k), PYC_SH(A1, A2, K - 1 - (k))), wk, a1);    \
+    a2 = _mm512_fmadd_ps(OP(PYC_SH(A2, A3, k), PYC_SH(A2, A3, K - 1 - (k))), wk, a2);    \
+    a3 = _mm512_fmadd_ps(OP(PYC_SH(A3, A4, k), PYC_SH(A3, A4, K - 1 - (k))), wk, a3);
 #define PYC_PAIR(k)                                                                      \
     if ((k) < c) {                                                                       \
         __m512 wk = _mm512_set1_ps(w[k]);                                                \
         if (sym > 0) {                                                                   \
-            a0 = _mm512_fmadd_ps(_mm512_add_ps(PYC_SH(A0, A1, k), PYC_SH(A0, A1, K - 1 - (k))), wk, a0); \
-            a1 = _mm512_fmadd_ps(_mm512_add_ps(PYC_SH(A1, A2, k), PYC_SH(A1, A2, K - 1 - (k))), wk, a1); \
-            a2 = _mm512_fmadd_ps(_mm512_add_ps(PYC_SH(A2, A3, k), PYC_SH(A2, A3, K - 1 - (k))), wk, a2); \
-            a3 = _mm512_fmadd_ps(_mm512_add_ps(PYC_SH(A3, A4, k), PYC_SH(A3, A4, K - 1 - (k))), wk, a3); \
+            PYC_PAIR_OP(_mm512_add_ps, k)                                                \
         } else {                                                                         \
-            a0 = _mm512_fmadd_ps(_mm512_sub_ps(PYC_SH(A0, A1, k), PYC_SH(A0, A1, K - 1 - (k))), wk, a0); \
-            a1 = _mm512_fmadd_ps(_mm512_sub_ps(PYC_SH(A1, A2, k), PYC_SH(A1, A2, K - 1 - (k))), wk, a1); \
-            a2 = _mm512_fmadd_ps(_mm512_sub_ps(PYC_SH(A2, A3, k), PYC_SH(A2, A3, K - 1 - (k))), wk, a2); \
-            a3 = _mm512_fmadd_ps(_mm512_sub_ps(PYC_SH(A3, A4, k), PYC_SH(A3, A4, K - 1 - (k))), wk, a3); \
+            PYC_PAIR_OP(_mm512_sub_ps, k)                                                \
         }                                                                                \
     }
 #define PYC_TAP(k)                                                                       \
@@ -416,25 +415,22 @@ static void pyc_line_f32(const float **s, ptrdiff_t K, int sym, const float *w,
             pyc_v a1 = PV_MUL(PV_LOAD(sc + j + PV_W), wc);
             pyc_v a2 = PV_MUL(PV_LOAD(sc + j + 2 * PV_W), wc);
             pyc_v a3 = PV_MUL(PV_LOAD(sc + j + 3 * PV_W), wc);
-            if (sym > 0) {
-                for (k = 0; k < c; k++) {
-                    const float *p = s[k] + j, *q = s[K - 1 - k] + j;
-                    pyc_v wk = PV_SET1(w[k]);
-                    a0 = PV_FMA(PV_ADD(PV_LOAD(p), PV_LOAD(q)), wk, a0);
-                    a1 = PV_FMA(PV_ADD(PV_LOAD(p + PV_W), PV_LOAD(q + PV_W)), wk, a1);
-                    a2 = PV_FMA(PV_ADD(PV_LOAD(p + 2 * PV_W), PV_LOAD(q + 2 * PV_W)), wk, a2);
-                    a3 = PV_FMA(PV_ADD(PV_LOAD(p + 3 * PV_W), PV_LOAD(q + 3 * PV_W)), wk, a3);
-                }
-            } else {
-                for (k = 0; k < c; k++) {
-                    const float *p = s[k] + j, *q = s[K - 1 - k] + j;
-                    pyc_v wk = PV_SET1(w[k]);
-                    a0 = PV_FMA(PV_SUB(PV_LOAD(p), PV_LOAD(q)), wk, a0);
-                    a1 = PV_FMA(PV_SUB(PV_LOAD(p + PV_W), PV_LOAD(q + PV_W)), wk, a1);
-                    a2 = PV_FMA(PV_SUB(PV_LOAD(p + 2 * PV_W), PV_LOAD(q + 2 * PV_W)), wk, a2);
-                    a3 = PV_FMA(PV_SUB(PV_LOAD(p + 3 * PV_W), PV_LOAD(q + 3 * PV_W)), wk, a3);
-                }
+            /* the pairs s[k] +/- s[K-1-k]: one loop per sign, so no sign test per pair */
+#define PYC_PAIRS4(OP)                                                                    \
+            for (k = 0; k < c; k++) {                                                     \
+                const float *p = s[k] + j, *q = s[K - 1 - k] + j;                         \
+                pyc_v wk = PV_SET1(w[k]);                                                 \
+                a0 = PV_FMA(OP(PV_LOAD(p), PV_LOAD(q)), wk, a0);                          \
+                a1 = PV_FMA(OP(PV_LOAD(p + PV_W), PV_LOAD(q + PV_W)), wk, a1);            \
+                a2 = PV_FMA(OP(PV_LOAD(p + 2 * PV_W), PV_LOAD(q + 2 * PV_W)), wk, a2);    \
+                a3 = PV_FMA(OP(PV_LOAD(p + 3 * PV_W), PV_LOAD(q + 3 * PV_W)), wk, a3);    \
             }
+            if (sym > 0) {
+                PYC_PAIRS4(PV_ADD)
+            } else {
+                PYC_PAIRS4(PV_SUB)
+            }
+#undef PYC_PAIRS4
             PV_STORE(out + j, a0); PV_STORE(out + j + PV_W, a1);
             PV_STORE(out + j + 2 * PV_W, a2); PV_STORE(out + j + 3 * PV_W, a3);
         }

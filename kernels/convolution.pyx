@@ -721,6 +721,30 @@ cdef inline Py_ssize_t _row_floats(Py_ssize_t kw) noexcept nogil:
     return _round16(PIECE + kw - 1)
 
 
+cdef void _dense_fill(const float* row, float* b, Py_ssize_t x_from, Py_ssize_t m,
+                      Py_ssize_t W, Py_ssize_t dx0, const Py_ssize_t* coltab,
+                      float cv) noexcept nogil:
+    """b[jj] = source column x_from + jj + dx0 of ``row`` (NULL: the constant row),
+    border-extended through ``coltab``, for jj < m; the in-range part by memcpy."""
+    cdef Py_ssize_t lo_j, hi_j, jj, c
+    if row == NULL:
+        for jj in range(m):
+            b[jj] = cv
+        return
+    lo_j = _clip(-(x_from + dx0), m)
+    hi_j = _clip(W - (x_from + dx0), m)
+    if hi_j < lo_j:
+        hi_j = lo_j
+    for jj in range(lo_j):
+        c = coltab[x_from + jj]
+        b[jj] = cv if c < 0 else row[c]
+    if hi_j > lo_j:
+        memcpy(b + lo_j, row + x_from + dx0 + lo_j, (hi_j - lo_j) * sizeof(float))
+    for jj in range(hi_j, m):
+        c = coltab[x_from + jj]
+        b[jj] = cv if c < 0 else row[c]
+
+
 cdef void _dense_f32_task(const float* plane, Py_ssize_t W, Py_ssize_t nrows, Py_ssize_t y0,
                           Py_ssize_t R,
                           const Py_ssize_t* rowtab, const Py_ssize_t* coltab, Py_ssize_t kh,
@@ -732,7 +756,7 @@ cdef void _dense_f32_task(const float* plane, Py_ssize_t W, Py_ssize_t nrows, Py
     Source row s (s < R + kh - 1) is row ``rowtab[y0 + s]`` of ``plane`` (NULL plane or
     -1: the constant). Interior pieces read the rows in place; the two border pieces
     read copies extended by ``coltab`` (the row's in-range part by memcpy)."""
-    cdef Py_ssize_t S = R + kh - 1, s, r, x0, n, lo_j, hi_j, jj, c, m, bw = _row_floats(kw)
+    cdef Py_ssize_t S = R + kh - 1, s, r, x0, n, m, bw = _row_floats(kw)
     cdef bint interior
     cdef float* b
     cdef float* op[4]
@@ -753,18 +777,7 @@ cdef void _dense_f32_task(const float* plane, Py_ssize_t W, Py_ssize_t nrows, Py
                 pp[s] = rows[s] + x0 + dx0
             else:
                 b = buf + s * bw
-                lo_j = _clip(-(x0 + dx0), m)
-                hi_j = _clip(W - (x0 + dx0), m)
-                if hi_j < lo_j:
-                    hi_j = lo_j
-                for jj in range(lo_j):
-                    c = coltab[x0 + jj]
-                    b[jj] = cv if c < 0 else rows[s][c]
-                if hi_j > lo_j:
-                    memcpy(b + lo_j, rows[s] + x0 + dx0 + lo_j, (hi_j - lo_j) * sizeof(float))
-                for jj in range(hi_j, m):
-                    c = coltab[x0 + jj]
-                    b[jj] = cv if c < 0 else rows[s][c]
+                _dense_fill(rows[s], b, x0, m, W, dx0, coltab, cv)
                 pp[s] = b
         # a later task's new source rows and its output rows, at this piece's columns
         npf = 0
@@ -811,30 +824,6 @@ cdef enum:
     RING_ROWS = 16     # output rows per task of the ring path
     STREAM_MIN = 1 << 23  # floats of output (32 MiB) from which the ring path streams its stores
     STREAM_TAPS = 16      # ... for kernels of at most this many taps
-
-
-cdef void _dense_fill(const float* row, float* b, Py_ssize_t x_from, Py_ssize_t m,
-                      Py_ssize_t W, Py_ssize_t dx0, const Py_ssize_t* coltab,
-                      float cv) noexcept nogil:
-    """b[jj] = source column x_from + jj + dx0 of ``row`` (NULL: the constant row),
-    border-extended through ``coltab``, for jj < m; the in-range part by memcpy."""
-    cdef Py_ssize_t lo_j, hi_j, jj, c
-    if row == NULL:
-        for jj in range(m):
-            b[jj] = cv
-        return
-    lo_j = _clip(-(x_from + dx0), m)
-    hi_j = _clip(W - (x_from + dx0), m)
-    if hi_j < lo_j:
-        hi_j = lo_j
-    for jj in range(lo_j):
-        c = coltab[x_from + jj]
-        b[jj] = cv if c < 0 else row[c]
-    if hi_j > lo_j:
-        memcpy(b + lo_j, row + x_from + dx0 + lo_j, (hi_j - lo_j) * sizeof(float))
-    for jj in range(hi_j, m):
-        c = coltab[x_from + jj]
-        b[jj] = cv if c < 0 else row[c]
 
 
 cdef void _dense_rows(const float** rp, const float** rq, Py_ssize_t R, Py_ssize_t kh,

@@ -292,7 +292,16 @@ def _fill_row(row, b, x_from, m, W, dx0, coltab, cv, have):
         for jj in range(m):
             b[jj] = cv
         return
-    for jj in range(m):
+    lo = _clip(-(x_from + dx0), m)
+    hi = max(_clip(W - (x_from + dx0), m), lo)
+    for jj in range(lo):
+        c = coltab[x_from + jj]
+        b[jj] = cv if c < 0 else row[c]
+    src = row[x_from + dx0 + lo:x_from + dx0 + hi]  # the in-range part: a plain copy
+    dst = b[lo:hi]
+    for jj in range(hi - lo):
+        dst[jj] = src[jj]
+    for jj in range(hi, m):
         c = coltab[x_from + jj]
         b[jj] = cv if c < 0 else row[c]
 
