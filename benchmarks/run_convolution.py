@@ -16,28 +16,12 @@ import argparse
 import os
 import platform
 import sys
-import time
 
 import numpy as np
 
 # run from a source checkout (an in-place build) as well as from an installed package
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def best(fn, repeat):
-    fn()  # warm-up: Numba JIT / cache load, page faults on the output
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return min(ts)
-
-
-def once(fn):
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
+from _timing import best, once  # noqa: E402 - benchmarks/_timing.py
 
 
 _MEM_PROBE = r"""

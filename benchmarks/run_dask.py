@@ -11,23 +11,13 @@ Prints, in one run:
   (time - one-process time) / exchanges.
 """
 import argparse
-import time
 
 import dask.array as da
 import numpy as np
 from distributed import Client, LocalCluster
 
 import pycompute as pc
-
-
-def best(fn, repeat=3):
-    fn()
-    ts = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return min(ts)
+from _timing import best  # benchmarks/_timing.py
 
 
 def main():

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
 
@@ -27,6 +26,8 @@ import pycompute as pc
 import pycompute._numba  # noqa: F401 - picks Numba's threading layer (TBB) before any parallel run
 import numba  # noqa: E402
 from numba import njit, prange  # noqa: E402
+from _timing import best, once  # noqa: E402 - benchmarks/_timing.py
+
 
 # ---------------------------------------------------------------- straightforward Numba versions
 
@@ -122,22 +123,6 @@ def naive_nbody(pos, m, eps2, G):
 
 
 # ---------------------------------------------------------------- harness
-
-
-def best(fn, repeat):
-    fn()  # warm-up: compilation, page faults, thread pools
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def once(fn):
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
 
 
 ROWS = []
