@@ -1,15 +1,39 @@
-"""Build the Cython kernels in ``kernels/`` into ``pycompute._kernels.<family>``.
+"""Build the Cython kernels in ``kernels/`` once per SIMD level.
 
-* ``-O3`` always.
-* OpenMP when the compiler supports it (probed); without it the kernels build
-  serial and ``pycompute info`` says so.
-* SIMD for the host CPU (``-march=native``) by default; set
-  ``PYCOMPUTE_PORTABLE=1`` for a portable build (baseline ISA of the compiler).
-* ``PYCOMPUTE_VEC_REPORT=1`` adds GCC's vectorization report
-  (``-fopt-info-vec-optimized``) to the build log.
+Every kernel family (``kernels/<family>.pyx``) is cythonized once; its C is
+compiled once per instruction-set level into ``pycompute._kernels.<level>.<family>``:
+
+* ``baseline``: x86-64-v2 (SSE4.2, POPCNT); on other architectures, the
+  compiler's default target.
+* ``avx2``:     x86-64-v3 (AVX2, FMA, BMI1/2, F16C, LZCNT, MOVBE).
+* ``avx512``:   x86-64-v4 (AVX-512 F/BW/CD/DQ/VL), 512-bit vectors preferred.
+
+At import, ``pycompute/_simd.py`` reads the CPU's features and binds the best
+level the CPU (and the OS's register saving) supports, so one wheel runs on any
+x86-64 CPU from 2009 on and uses AVX-512 where it exists. The sources choose
+their vector paths with ``#if defined(__AVX512F__)`` etc.; that is safe because
+each compiled copy is only loaded on a CPU that has its level.
+``pycompute._kernels.pycompute_runtime`` (CPUID, build facts) is compiled for
+the compiler's default target so that it loads everywhere.
+
+All levels compile with ``-ffp-contract=off``: an FMA happens only where the
+source asks for one (``fmaf``, intrinsics), so every level computes the same
+operations and returns bitwise-identical results.
+
+Build switches (environment variables):
+
+* ``PYCOMPUTE_MARCH=native`` (or any ``-march`` value): one level, named
+  ``native``, compiled for that CPU only: for people compiling on and for
+  their own machine. Such a build may not run on another CPU.
+* ``PYCOMPUTE_SIMD_LEVELS=baseline,avx2``: compile only these levels (faster
+  development builds; ``baseline`` is always included).
+* ``PYCOMPUTE_NO_OPENMP=1``: serial build.
+* ``PYCOMPUTE_VEC_REPORT=1``: GCC's vectorization report in the build log.
+* ``PYCOMPUTE_BUILD_JOBS=n``: parallel compile jobs (default: CPU count).
 """
 import glob
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -19,8 +43,24 @@ import tempfile
 import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+FAMILIES_NOT_LEVELLED = ("pycompute_runtime",)  # compiled once, default target
+
+# Each level's flags: the -march name when the compiler knows it, else the features.
+X86_LEVELS = {
+    "baseline": (["-march=x86-64-v2"],
+                 ["-msse4.2", "-mssse3", "-mpopcnt", "-mcx16", "-msahf"]),
+    "avx2": (["-march=x86-64-v3"],
+             ["-mavx2", "-mfma", "-mbmi", "-mbmi2", "-mf16c", "-mlzcnt", "-mmovbe",
+              "-msse4.2", "-mpopcnt", "-mcx16", "-msahf"]),
+    "avx512": (["-march=x86-64-v4", "-mprefer-vector-width=512"],
+               ["-mavx512f", "-mavx512bw", "-mavx512cd", "-mavx512dq", "-mavx512vl",
+                "-mavx2", "-mfma", "-mbmi", "-mbmi2", "-mf16c", "-mlzcnt", "-mmovbe",
+                "-msse4.2", "-mpopcnt", "-mcx16", "-msahf", "-mprefer-vector-width=512"]),
+}
+LEVEL_ORDER = ("baseline", "avx2", "avx512")
 
 
 def _compiler():
@@ -55,52 +95,103 @@ int main(void) {
 """
 
 
-def build_flags():
-    compile_args = ["-O3", "-fno-math-errno", "-fno-trapping-math"]
+def _env_on(name):
+    return os.environ.get(name, "0") not in ("", "0")
+
+
+def common_flags():
+    compile_args = ["-O3", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off"]
+    # 64-byte vector-extension types in _simd.h below AVX-512: static inline, no ABI crossing
+    if _try_compile(["-Wno-psabi"]):
+        compile_args.append("-Wno-psabi")
     # integer instantiations of the fused NaN test `x != x` are always false: not a bug
     if _try_compile(["-Wno-tautological-compare"]):
         compile_args.append("-Wno-tautological-compare")
     link_args = []
-    portable = os.environ.get("PYCOMPUTE_PORTABLE", "0") not in ("", "0")
-    if not portable and _try_compile(["-march=native"]):
-        compile_args.append("-march=native")
-        # AVX-512 at full width where the CPU has it; GCC otherwise prefers 256-bit.
-        if _try_compile(["-march=native", "-mprefer-vector-width=512"]):
-            compile_args.append("-mprefer-vector-width=512")
-    openmp = os.environ.get("PYCOMPUTE_NO_OPENMP", "0") in ("", "0") and _try_compile(
-        ["-fopenmp"], OPENMP_PROBE
-    )
+    openmp = not _env_on("PYCOMPUTE_NO_OPENMP") and _try_compile(["-fopenmp"], OPENMP_PROBE)
     if openmp:
         compile_args.append("-fopenmp")
         link_args.append("-fopenmp")
     else:
         print("pycompute: no OpenMP support found; kernels build single-threaded", file=sys.stderr)
-    if os.environ.get("PYCOMPUTE_VEC_REPORT", "0") not in ("", "0"):
+    if _env_on("PYCOMPUTE_VEC_REPORT"):
         compile_args.append("-fopt-info-vec-optimized")
     return compile_args, link_args, openmp
 
 
+def levels():
+    """{level name: extra compile flags}, lowest level first."""
+    march = os.environ.get("PYCOMPUTE_MARCH", "").strip()
+    if march:
+        flags = [f"-march={march}"]
+        if not _try_compile(flags):
+            sys.exit(f"pycompute: the compiler does not accept -march={march} (PYCOMPUTE_MARCH)")
+        if _try_compile(flags + ["-mprefer-vector-width=512"]):
+            flags.append("-mprefer-vector-width=512")
+        return {"native": flags}
+    if platform.machine().lower() not in ("x86_64", "amd64", "x86-64"):
+        return {"baseline": []}  # other architectures: the compiler's default target only
+    wanted = os.environ.get("PYCOMPUTE_SIMD_LEVELS", "").replace(" ", "")
+    names = [n for n in wanted.split(",") if n] if wanted else list(LEVEL_ORDER)
+    unknown = sorted(set(names) - set(LEVEL_ORDER))
+    if unknown:
+        sys.exit(f"pycompute: PYCOMPUTE_SIMD_LEVELS names unknown levels {unknown}; "
+                 f"allowed: {', '.join(LEVEL_ORDER)}")
+    out = {}
+    for name in LEVEL_ORDER:
+        if name != "baseline" and name not in names:
+            continue
+        by_arch, by_features = X86_LEVELS[name]
+        flags = by_arch if _try_compile(by_arch) else by_features
+        if not _try_compile(flags):
+            if name == "baseline":
+                sys.exit(f"pycompute: the compiler accepts neither {by_arch} nor {by_features}")
+            print(f"pycompute: the compiler cannot target {name}; that level is not built",
+                  file=sys.stderr)
+            continue
+        out[name] = flags
+    return out
+
+
+def _wrapper(c_file, level):
+    """A C file that includes ``c_file``: the same code, compiled under another object name."""
+    family = os.path.splitext(os.path.basename(c_file))[0]
+    path = os.path.join(HERE, "build", "levels", level, f"{family}_{level}.c")
+    text = f'/* generated by setup.py: {family} compiled for level {level} */\n' \
+           f'#include "{os.path.abspath(c_file)}"\n'
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if not os.path.exists(path) or open(path).read() != text:
+        with open(path, "w") as f:
+            f.write(text)
+    return os.path.relpath(path, HERE)
+
+
 def extensions():
-    compile_args, link_args, openmp = build_flags()
-    macros = [
-        ("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"),
-        ("PYCOMPUTE_COMPILE_ARGS", '"%s"' % " ".join(compile_args)),
-    ]
-    exts = []
+    compile_args, link_args, openmp = common_flags()
+    lv = levels()
+    first = next(iter(lv))
+    base_macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
+
+    def macros(level, flags):
+        return base_macros + [
+            ("PYCOMPUTE_COMPILE_ARGS", '"%s"' % " ".join(compile_args + flags)),
+            ("PYCOMPUTE_LEVEL", '"%s"' % level),
+        ]
+
+    inc = [np.get_include(), "kernels"]
+    primary = []
     for pyx in sorted(glob.glob(os.path.join("kernels", "*.pyx"))):
         family = os.path.splitext(os.path.basename(pyx))[0]
-        exts.append(
-            Extension(
-                f"pycompute._kernels.{family}",
-                [pyx],
-                include_dirs=[np.get_include(), "kernels"],
-                define_macros=macros,
-                extra_compile_args=compile_args,
-                extra_link_args=link_args,
-            )
-        )
-    return cythonize(
-        exts,
+        if family in FAMILIES_NOT_LEVELLED:
+            name, flags, level = f"pycompute._kernels.{family}", [], "default"
+        else:
+            name, flags, level = f"pycompute._kernels.{first}.{family}", lv[first], first
+        primary.append(Extension(name, [pyx], include_dirs=inc,
+                                 define_macros=macros(level, flags),
+                                 extra_compile_args=compile_args + flags,
+                                 extra_link_args=link_args))
+    exts = cythonize(
+        primary,
         include_path=["kernels"],
         compiler_directives={
             "language_level": 3,
@@ -113,6 +204,31 @@ def extensions():
         compile_time_env={"PYCOMPUTE_OPENMP": openmp},
         nthreads=int(os.environ.get("PYCOMPUTE_BUILD_JOBS", os.cpu_count() or 1)),
     )
+    # The other levels compile the same generated C (one cythonize per family).
+    # Cython names a module's init function after the last part of its name
+    # (PyInit_convolution), so pycompute._kernels.<level>.convolution all share it.
+    for ext in list(exts):
+        family = ext.name.rsplit(".", 1)[1]
+        if family in FAMILIES_NOT_LEVELLED:
+            continue
+        c_file = ext.sources[0]
+        ext.depends = list(ext.depends) + [c_file]
+        for level, flags in list(lv.items())[1:]:
+            exts.append(Extension(f"pycompute._kernels.{level}.{family}",
+                                  [_wrapper(c_file, level)], include_dirs=inc,
+                                  depends=[c_file], define_macros=macros(level, flags),
+                                  extra_compile_args=compile_args + flags,
+                                  extra_link_args=link_args))
+    return exts
 
 
-setup(ext_modules=extensions())
+class ParallelBuildExt(build_ext):
+    """build_ext with parallel jobs by default (a level x family compile is 12 jobs)."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        if not self.parallel:
+            self.parallel = int(os.environ.get("PYCOMPUTE_BUILD_JOBS", os.cpu_count() or 1))
+
+
+setup(ext_modules=extensions(), cmdclass={"build_ext": ParallelBuildExt})

@@ -2,8 +2,8 @@
  *
  * pyc_fma_f32/f64: 12 independent vector accumulators (enough to cover FMA
  * latency x issue width on current x86 and Arm cores), each updated
- * acc = acc * a + b; with -march=native GCC emits one vfmadd per update
- * (512-bit on AVX-512 hosts). Returns a value so the loop is not removed.
+ * acc = acc * a + b; GCC emits one vfmadd per update at the avx2 and avx512
+ * levels (512-bit at avx512) and a mul + add at baseline (no FMA there). Returns a value so the loop is not removed.
  * Flops: iters * 12 * lanes * 2.
  */
 #ifndef PYC_MACHINE_H
@@ -12,6 +12,12 @@
 #include <string.h>
 
 #if defined(__GNUC__) && (__GNUC__ >= 9 || defined(__clang__))
+/* setup.py builds with -ffp-contract=off (same results at every SIMD level);
+ * this probe measures the FMA rate, so it alone asks for contraction. */
+#if !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize ("fp-contract=fast")
+#endif
 typedef float pyc_m16f __attribute__((vector_size(64)));
 typedef double pyc_m8d __attribute__((vector_size(64)));
 #define PYC_FMA_LANES_F32 16
@@ -32,6 +38,9 @@ typedef double pyc_m8d __attribute__((vector_size(64)));
     return r;
 static inline double pyc_fma_f32(long long iters, float seed) { PYC_FMA_BODY(pyc_m16f, float, 16) }
 static inline double pyc_fma_f64(long long iters, double seed) { PYC_FMA_BODY(pyc_m8d, double, 8) }
+#if !defined(__clang__)
+#pragma GCC pop_options
+#endif
 #else
 #define PYC_FMA_LANES_F32 1
 #define PYC_FMA_LANES_F64 1

@@ -1,9 +1,52 @@
 # Machine-limit probes: peak FMA throughput and parallel streaming copy.
 # Used by pycompute.machine (and the benchmarks) to express kernel speed as a
 # fraction of what the machine can do, measured in the same run.
+#
+# Compiled once per SIMD level like every kernel family (setup.py), so the FMA
+# probe measures the vectors of the level in use; build_info() says which.
 from cython.parallel cimport prange
 from libc.string cimport memcpy
 from libc.stdint cimport uint8_t
+
+cdef extern from *:
+    """
+    #ifndef PYCOMPUTE_COMPILE_ARGS
+    #define PYCOMPUTE_COMPILE_ARGS ""
+    #endif
+    #ifndef PYCOMPUTE_LEVEL
+    #define PYCOMPUTE_LEVEL "unknown"
+    #endif
+    static const char *pyc_simd_target(void) {
+    #if defined(__AVX512F__)
+        return "AVX-512 (512-bit)";
+    #elif defined(__AVX2__)
+        return "AVX2 (256-bit)";
+    #elif defined(__AVX__)
+        return "AVX (256-bit)";
+    #elif defined(__SSE4_2__)
+        return "SSE4.2 (128-bit)";
+    #elif defined(__SSE2__)
+        return "SSE2 (128-bit)";
+    #elif defined(__ARM_NEON)
+        return "NEON (128-bit)";
+    #else
+        return "scalar";
+    #endif
+    }
+    """
+    const char *PYCOMPUTE_COMPILE_ARGS
+    const char *PYCOMPUTE_LEVEL
+    const char *pyc_simd_target() noexcept nogil
+
+
+def build_info():
+    """The SIMD level this copy of the kernels was compiled for, its vectors and flags."""
+    return {
+        "level": PYCOMPUTE_LEVEL.decode(),
+        "simd": pyc_simd_target().decode(),
+        "compile_args": PYCOMPUTE_COMPILE_ARGS.decode(),
+    }
+
 
 cdef extern from "_machine.h" nogil:
     double pyc_fma_f32(long long iters, float seed)

@@ -26,13 +26,15 @@
 # memory; border rows and the first/last element of a row get their neighbours
 # from boundary_index (kernels/_boundary.pxd), the one place for that arithmetic.
 #
-# SIMD (GCC, -O3 -march=native -mprefer-vector-width=512 on this AVX-512 host,
-# checked with PYCOMPUTE_VEC_REPORT=1): the heat and Gray-Scott interior loops
-# run 512-bit vectors (16 x float32 / 8 x float64); the Life interior loop sums
-# neighbour counts in 64 x uint8 lanes (vpaddb zmm) and applies the rule as a
-# variable shift in 16 x uint32 lanes (vpsrlvd zmm); the N-body source loop is an
-# ``omp simd`` reduction at 16 x float32 / 8 x float64, and the float64 potential
-# loop keeps LANES = 16 accumulators (2 x 8 x float64 after SLP vectorization).
+# SIMD (GCC, -O3, compiled per level by setup.py; at the avx512 level,
+# -march=x86-64-v4 -mprefer-vector-width=512, checked with PYCOMPUTE_VEC_REPORT=1):
+# the heat and Gray-Scott interior loops run 512-bit vectors (16 x float32 /
+# 8 x float64); the Life interior loop sums neighbour counts in 64 x uint8 lanes
+# (vpaddb zmm) and applies the rule as a variable shift in 16 x uint32 lanes
+# (vpsrlvd zmm); the N-body source loop sums in 64 float32 / 32 float64 fixed
+# lanes (four zmm per component), and the float64 potential loop keeps LANES =
+# 16 accumulators (2 x 8 x float64 after SLP vectorization). No FMA contraction
+# (-ffp-contract=off): every level computes the same operations, bit for bit.
 from cython.parallel cimport parallel, prange
 from libc.math cimport sqrt
 from libc.stdint cimport uint8_t, uint32_t
@@ -381,14 +383,16 @@ def gray_scott(const float_t[::1] u_in, const float_t[::1] v_in, float_t[::1] u_
 
 # ================================================================ N-body
 
-# The source loop of one body's acceleration, in C: ``omp simd reduction``
-# vectorizes the sums (16 x float32 / 8 x float64 per 512-bit vector) without
-# -ffast-math. GCC keeps simd reduction partials on the stack (a store and a
-# reload per iteration, ~13 cycles of loop-carried latency), so the sources are
-# cut in four quarters with their own sums, four independent chains per
-# iteration: the loop then runs at the sqrt/divide throughput (2x the plain loop). Pairs at zero softened distance, the body itself included,
-# contribute nothing. The summation order is fixed by the binary, so the
-# result does not depend on the thread count.
+# The source loop of one body's acceleration, in C. Sources are summed in NL
+# fixed lanes (lane l takes sources j = l mod NL), the lanes folded by a fixed
+# pairwise tree at the end. The order of every addition is written in the
+# source, not chosen by the vectorizer, so the result is the same at every SIMD
+# level (16 lanes are 1 zmm, 2 ymm or 4 xmm of float32) and at any thread count.
+# NL = 64 float32 / 32 float64 lanes are four 512-bit accumulators per
+# component: four independent add chains per iteration hide the add latency,
+# so the loop runs at the sqrt/divide throughput (GCC vectorizes the lane loop
+# at the level's width; checked with PYCOMPUTE_VEC_REPORT=1). Pairs at zero
+# softened distance, the body itself included, contribute nothing.
 cdef extern from *:
     """
     #include <math.h>
@@ -400,29 +404,31 @@ cdef extern from *:
             SY += w * dy;                                                         \
             SZ += w * dz;                                                         \
         }
-    #define PYC_ACCEL(T, SQRT, NAME)                                              \
+    #define PYC_ACCEL(T, SQRT, NAME, NL)                                          \
     static void NAME(const T* px, const T* py, const T* pz, const T* m,           \
                      Py_ssize_t n, Py_ssize_t i, T G, T eps2,                     \
                      T* ax, T* ay, T* az) {                                       \
         const T xi = px[i], yi = py[i], zi = pz[i];                               \
-        const Py_ssize_t q = n / 4;                                               \
-        T a0 = 0, b0 = 0, c0 = 0, a1 = 0, b1 = 0, c1 = 0;                         \
-        T a2 = 0, b2 = 0, c2 = 0, a3 = 0, b3 = 0, c3 = 0;                         \
-        _Pragma("omp simd reduction(+:a0,b0,c0,a1,b1,c1,a2,b2,c2,a3,b3,c3)")      \
-        for (Py_ssize_t j = 0; j < q; j++) {                                      \
-            PYC_PAIR(T, SQRT, j, a0, b0, c0)                                      \
-            PYC_PAIR(T, SQRT, j + q, a1, b1, c1)                                  \
-            PYC_PAIR(T, SQRT, j + 2 * q, a2, b2, c2)                              \
-            PYC_PAIR(T, SQRT, j + 3 * q, a3, b3, c3)                              \
+        T sx[NL], sy[NL], sz[NL];                                                 \
+        for (int l = 0; l < NL; l++) sx[l] = sy[l] = sz[l] = 0;                   \
+        Py_ssize_t j = 0;                                                         \
+        for (; j + NL <= n; j += NL) {                                            \
+            _Pragma("omp simd")                                                   \
+            for (int l = 0; l < NL; l++)                                          \
+                PYC_PAIR(T, SQRT, j + l, sx[l], sy[l], sz[l])                     \
         }                                                                         \
-        for (Py_ssize_t j = 4 * q; j < n; j++)                                    \
-            PYC_PAIR(T, SQRT, j, a0, b0, c0)                                      \
-        ax[i] = G * ((a0 + a1) + (a2 + a3));                                      \
-        ay[i] = G * ((b0 + b1) + (b2 + b3));                                      \
-        az[i] = G * ((c0 + c1) + (c2 + c3));                                      \
+        for (int l = 0; j + l < n; l++)                                           \
+            PYC_PAIR(T, SQRT, j + l, sx[l], sy[l], sz[l])                         \
+        for (int w = NL / 2; w >= 1; w /= 2)                                      \
+            for (int l = 0; l < w; l++) {                                         \
+                sx[l] += sx[l + w]; sy[l] += sy[l + w]; sz[l] += sz[l + w];       \
+            }                                                                     \
+        ax[i] = G * sx[0];                                                        \
+        ay[i] = G * sy[0];                                                        \
+        az[i] = G * sz[0];                                                        \
     }
-    PYC_ACCEL(float, sqrtf, pyc_accel_f)
-    PYC_ACCEL(double, sqrt, pyc_accel_d)
+    PYC_ACCEL(float, sqrtf, pyc_accel_f, 64)
+    PYC_ACCEL(double, sqrt, pyc_accel_d, 32)
     """
     void pyc_accel_f(const float* px, const float* py, const float* pz, const float* m,
                      Py_ssize_t n, Py_ssize_t i, float G, float eps2,

@@ -39,7 +39,7 @@ __all__ = [
 
 
 def info() -> dict:
-    """Version, backends, build flags, OpenMP runtime, Numba threading layer, threads."""
+    """Version, backends, SIMD levels, build flags, OpenMP runtime, Numba threading layer, threads."""
     from ._info import collect
 
     return collect()
@@ -55,6 +55,10 @@ def _load_runtime():
 
 
 _load_runtime()
+# Bind the SIMD level of the compiled kernels now: PYCOMPUTE_SIMD is read at import.
+from . import _simd  # noqa: E402
+
+_simd.select()
 
 
 def _route_dask_arrays():

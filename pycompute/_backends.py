@@ -5,7 +5,8 @@ Backends:
 ``"numpy"``
     The reference (``pycompute._reference``): plain NumPy/SciPy, one thread.
 ``"cython"``
-    ``pycompute._kernels.<family>``: nogil kernels, OpenMP ``prange``.
+    ``pycompute._kernels.<level>.<family>``: nogil kernels, OpenMP ``prange``;
+    the SIMD level is bound once per process by :mod:`pycompute._simd`.
 ``"numba"``
     ``pycompute._numba.<family>``: ``@njit(parallel=True, nogil=True, cache=True)``.
 ``"auto"`` (default)
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 BACKENDS = ("numpy", "cython", "numba")
 _CHOICES = ("auto",) + BACKENDS
 _NATIVE_ORDER = ("cython", "numba")
-_PACKAGES = {"cython": "pycompute._kernels", "numba": "pycompute._numba"}
+_PACKAGES = {"numba": "pycompute._numba"}  # cython: pycompute._simd.kernels
 
 _available: dict[str, tuple[bool, str]] = {}
 _modules: dict[tuple[str, str], object] = {}
@@ -56,9 +57,15 @@ def _probe(name: str) -> tuple[bool, str]:
         except ImportError as exc:
             res = (False, f"compiled kernels not importable ({exc}); build with `pip install .`")
         else:
+            from . import _simd
+
             info = rt.build_info()
+            sel = _simd.select()
             omp = "OpenMP" if info["openmp"] else "no OpenMP: single-threaded"
-            res = (True, f"compiled, {omp}, {info['simd']}")
+            if sel.level is None:
+                res = (False, f"compiled kernels disabled: {sel.reason}")
+            else:
+                res = (True, f"compiled, {omp}, SIMD level {sel.level}")
     elif name == "numba":
         if importlib.util.find_spec("numba") is None:
             res = (False, "numba is not installed (pip install numba)")
@@ -93,7 +100,12 @@ def kernels(name: str, family: str):
     key = (name, family)
     mod = _modules.get(key)
     if mod is None:
-        mod = importlib.import_module(f"{_PACKAGES[name]}.{family}")
+        if name == "cython":
+            from . import _simd
+
+            mod = _simd.kernels(family)
+        else:
+            mod = importlib.import_module(f"{_PACKAGES[name]}.{family}")
         _modules[key] = mod
     return mod
 
@@ -108,7 +120,10 @@ def choose(backend, family: str, native_ok: bool, what: str = "these inputs"):
             return None
         for name in _NATIVE_ORDER:
             if _probe(name)[0]:
-                return kernels(name, family)
+                try:
+                    return kernels(name, family)
+                except ImportError:  # no compiled level of this family loads: next backend
+                    continue
         return None
     if backend == "numpy":
         return None

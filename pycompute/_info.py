@@ -1,4 +1,4 @@
-"""What ``pycompute info`` reports: version, backends, build, OpenMP, Numba, threads."""
+"""What ``pycompute info`` reports: version, backends, SIMD levels, build, OpenMP, Numba, threads."""
 from __future__ import annotations
 
 import platform
@@ -26,13 +26,17 @@ def collect(numba_layer: bool = True) -> dict:
         "backends": {b.name: {"available": b.available, "reason": b.reason}
                      for b in _backends.backends()},
     }
+    from . import _simd
+
+    out["simd"] = _simd.info()
     try:
         from ._kernels.pycompute_runtime import build_info
-        from ._kernels import reductions  # noqa: F401 - loads the OpenMP runtime
+
+        _simd.kernels("reductions")  # loads the OpenMP runtime
     except ImportError:
         out["build"] = None
     else:
-        out["build"] = build_info()
+        out["build"] = {**build_info(), **out["simd"].get("build", {})}
     out["openmp_runtime"] = _openmp_runtime()
     if numba_layer and out["backends"]["numba"]["available"]:
         from ._numba._layer import layer
@@ -54,6 +58,20 @@ def format_info(d: dict) -> str:
     lines = [f"pycompute {d['version']} (Python {d['python']}, {d['machine']})", "backends:"]
     for name, b in d["backends"].items():
         lines.append(f"  {name:7s} {'yes' if b['available'] else 'no ':3s}  {b['reason']}")
+    s = d.get("simd")
+    if s:
+        lines += [
+            "SIMD:",
+            f"  level in use  {s['level'] or 'none'} ({s['reason']})",
+            f"  compiled      {', '.join(s['compiled']) or 'none'}",
+            f"  CPU supports  {', '.join(s['supported']) or 'none of them'}",
+            f"  CPU features  {' '.join(s['features']) or 'none detected'}",
+            f"  cap           {s['cap'] or 'none'} (PYCOMPUTE_SIMD=baseline|avx2|avx512)",
+        ]
+        for k, v in s["failed"].items():
+            lines.append(f"  failed to load {k}: {v}")
+        if len(set(s["family_levels"].values())) > 1:
+            lines.append(f"  per family    {s['family_levels']}")
     b = d.get("build")
     if b:
         lines += [

@@ -17,9 +17,9 @@ from . import _threads
 
 
 def _kern():
-    from ._kernels import machine
+    from . import _backends
 
-    return machine
+    return _backends.kernels("cython", "machine")
 
 
 def copy_bandwidth(num_threads=None, nbytes: int = 1 << 28, repeat: int = 5) -> float:

@@ -1,0 +1,200 @@
+"""SIMD levels of the compiled kernels (pycompute/_simd.py, setup.py).
+
+* The level choice as a pure function: CPU features x compiled levels x cap.
+* ``PYCOMPUTE_SIMD`` in a real import: unknown values refused, caps obeyed.
+* A level whose module is corrupt falls back to the next one, and says so.
+* Every public kernel gives bitwise-identical results at every level this CPU
+  runs (tests/simd_battery.py, one child process per level).
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import pycompute as pc
+from pycompute import _simd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+V2 = set(_simd.NEEDS["baseline"])
+V3 = V2 | set(_simd.NEEDS["avx2"])
+V4 = V3 | set(_simd.NEEDS["avx512"])
+ALL = ("baseline", "avx2", "avx512")
+
+
+def _child(code, env_extra, pythonpath=None, timeout=300):
+    env = dict(os.environ)
+    env.pop("PYCOMPUTE_SIMD", None)
+    env.update(env_extra)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, str(ROOT)]))
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=timeout, cwd=pythonpath or ROOT)
+
+
+# ---------------------------------------------------------------- the decision
+
+@pytest.mark.parametrize("features, best", [(V4, "avx512"), (V3, "avx2"), (V2, "baseline"),
+                                            (V4 - {"os_avx512"}, "avx2"),
+                                            (V4 - {"os_avx"}, "baseline"),
+                                            (V3 - {"fma"}, "baseline")])
+def test_best_level_the_cpu_and_os_support(features, best):
+    sel = _simd.choose(features, ALL)
+    assert sel.level == best
+    assert sel.reason.startswith("detected")
+    assert not sel.warnings
+
+
+@pytest.mark.parametrize("cap", ["baseline", "avx2", "avx512", " AVX2 "])
+def test_cap_lowers_the_level(cap):
+    sel = _simd.choose(V4, ALL, cap)
+    assert sel.level == cap.strip().lower()
+    assert sel.cap == cap.strip().lower()
+    assert "capped" in sel.reason and not sel.warnings
+
+
+@pytest.mark.parametrize("cap", ["sse", "avx", "native", "AVX-512", "2"])
+def test_unknown_cap_is_refused_naming_the_allowed_values(cap):
+    with pytest.raises(ValueError, match=r"PYCOMPUTE_SIMD=.* allowed values: baseline, avx2, avx512"):
+        _simd.choose(V4, ALL, cap)
+
+
+def test_cap_above_the_cpu_falls_back_with_a_warning():
+    sel = _simd.choose(V3, ALL, "avx512")
+    assert sel.level == "avx2"
+    assert len(sel.warnings) == 1
+    assert "avx512f" in sel.warnings[0] and "using avx2" in sel.warnings[0]
+
+
+def test_cap_at_a_level_not_compiled_takes_the_next_below():
+    sel = _simd.choose(V4, ("baseline", "avx512"), "avx2")
+    assert sel.level == "baseline"
+    assert "not compiled" in sel.warnings[0]
+
+
+def test_missing_levels_are_skipped():
+    assert _simd.choose(V4, ("baseline", "avx2")).level == "avx2"
+    assert _simd.choose(V4, ("baseline",)).level == "baseline"
+
+
+def test_cpu_below_the_baseline_gets_no_compiled_level_and_the_way_out():
+    sel = _simd.choose({"sse2", "sse3", "cx16"}, ALL)
+    assert sel.level is None
+    for name in ("ssse3", "sse4_1", "sse4_2", "popcnt", "lahf"):
+        assert name in sel.reason
+    assert "--no-binary" in sel.reason and "PYCOMPUTE_MARCH=native" in sel.reason
+
+
+def test_native_build_and_other_architectures():
+    sel = _simd.choose(set(), ("native",), "avx2")
+    assert sel.level == "native" and "ignored" in sel.warnings[0]
+    assert _simd.choose(set(), ("baseline",), None, x86=False).level == "baseline"
+    assert _simd.choose(V4, ()).level is None
+
+
+def test_missing_names_every_feature_of_the_levels_below():
+    assert _simd.missing("avx512", V2) == list(_simd.NEEDS["avx2"]) + list(_simd.NEEDS["avx512"])
+    assert _simd.missing("baseline", V4) == []
+
+
+# ---------------------------------------------------------------- this process
+
+def test_info_reports_levels_features_and_reason():
+    s = pc.info()["simd"]
+    assert s["level"] in s["compiled"]
+    assert s["level"] in s["supported"]
+    assert s["reason"]
+    assert s["build"]["level"] == s["level"]
+    if _simd.is_x86():
+        assert set(_simd.NEEDS["baseline"]) <= set(s["features"])
+        assert s["compiled"] == list(ALL)  # the default build carries every level
+
+
+def test_cli_info_names_the_level():
+    res = subprocess.run([sys.executable, "-m", "pycompute", "info"], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert f"level in use  {pc.info()['simd']['level']}" in res.stdout
+    assert "CPU features" in res.stdout
+
+
+# ---------------------------------------------------------------- real imports
+
+def test_unknown_env_value_is_refused_at_import():
+    res = _child("import pycompute", {"PYCOMPUTE_SIMD": "avx3"})
+    assert res.returncode != 0
+    assert "ValueError" in res.stderr
+    assert "PYCOMPUTE_SIMD='avx3'" in res.stderr and "baseline, avx2, avx512" in res.stderr
+
+
+@pytest.mark.parametrize("level", [lv for lv in ALL if lv in pc.info()["simd"]["supported"]])
+def test_env_caps_the_level_in_a_real_import(level):
+    res = _child("import pycompute as pc, numpy as np; s = pc.info()['simd'];"
+                 "print(s['level'], s['build']['level'], s['build']['simd']);"
+                 "print(pc.sum(np.arange(10.0), backend='cython'))",
+                 {"PYCOMPUTE_SIMD": level})
+    assert res.returncode == 0, res.stderr
+    lv, built, _ = res.stdout.splitlines()[0].split(" ", 2)
+    assert lv == built == level
+    assert res.stdout.splitlines()[1] == "45.0"
+
+
+def test_corrupt_level_falls_back_and_says_so(tmp_path):
+    """A copy of the package whose reductions module at the bound level is garbage."""
+    best = pc.info()["simd"]["level"]
+    pkg = tmp_path / "pycompute"
+    shutil.copytree(Path(pc.__file__).parent, pkg,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (so,) = (pkg / "_kernels" / best).glob("reductions*.so")
+    so.write_bytes(b"\x7fELF this is not a shared object")
+    code = ("import warnings, numpy as np\n"
+            "import pycompute as pc\n"
+            "assert pc.__file__.startswith(%r), pc.__file__\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always')\n"
+            "    try:\n"
+            "        r = pc.sum(np.arange(100.0), backend='cython')\n"
+            "    except ImportError as exc:\n"
+            "        r = 'ImportError: ' + str(exc)\n"
+            "print(r, pc.info()['simd']['family_levels'].get('reductions'))\n"
+            "print(any('failed to load' in str(x.message) for x in w))\n"
+            "print(sorted(pc.info()['simd']['failed']))\n"
+            "print(pc.sum(np.arange(100.0)))\n" % str(pkg))
+    res = _child(code, {}, pythonpath=str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    out = res.stdout.splitlines()
+    if best == "baseline":  # nothing below: the backend refuses, auto still answers
+        assert out[0].startswith("ImportError: no compiled level of pycompute's reductions")
+    else:
+        assert out[0] == f"4950.0 {ALL[ALL.index(best) - 1]}"
+    assert out[1] == "True"
+    assert out[2] == str([f"{best}.reductions"])
+    assert out[3] == "4950.0"
+
+
+# ---------------------------------------------------------------- same answers
+
+def test_every_level_gives_bitwise_identical_results(tmp_path):
+    levels = [lv for lv in ALL if lv in pc.info()["simd"]["supported"]]
+    assert levels, "no compiled level runs on this CPU"
+    files = {}
+    for lv in levels:
+        path = tmp_path / f"{lv}.npz"
+        env = dict(os.environ, PYCOMPUTE_SIMD=lv, PYTHONPATH=str(ROOT))
+        res = subprocess.run([sys.executable, str(HERE / "simd_battery.py"), str(path)],
+                             env=env, capture_output=True, text=True, timeout=600, cwd=ROOT)
+        assert res.returncode == 0, res.stderr
+        files[lv] = np.load(path)
+        assert str(files[lv]["__level__"]) == lv
+    ref = files[levels[0]]
+    keys = [k for k in ref.files if k != "__level__"]
+    assert len(keys) > 500
+    for lv in levels[1:]:
+        assert sorted(files[lv].files) == sorted(ref.files)
+        differ = [k for k in keys
+                  if files[lv][k].dtype != ref[k].dtype or files[lv][k].shape != ref[k].shape
+                  or files[lv][k].tobytes() != ref[k].tobytes()]
+        assert not differ, f"{lv} differs from {levels[0]} in {differ}"
