@@ -1,12 +1,13 @@
 """Build the Cython kernels in ``kernels/`` once per SIMD level.
 
 Every kernel family (``kernels/<family>.pyx``) is cythonized once; its C is
-compiled once per instruction-set level into ``pycompute._kernels.<level>.<family>``:
+compiled once per instruction-set level into ``pycompute._kernels.<package>.<family>``:
 
-* ``baseline``: x86-64-v2 (SSE4.2, POPCNT); on other architectures, the
-  compiler's default target.
-* ``avx2``:     x86-64-v3 (AVX2, FMA, BMI1/2, F16C, LZCNT, MOVBE).
-* ``avx512``:   x86-64-v4 (AVX-512 F/BW/CD/DQ/VL), 512-bit vectors preferred.
+* ``baseline`` (package ``x86_64_v2``): x86-64-v2 (SSE4.2, POPCNT); on other
+  architectures the compiler's default target (package ``generic``).
+* ``avx2``     (package ``x86_64_v3``): x86-64-v3 (AVX2, FMA, BMI1/2, F16C, LZCNT, MOVBE).
+* ``avx512``   (package ``x86_64_v4``): x86-64-v4 (AVX-512 F/BW/CD/DQ/VL), 512-bit
+  vectors preferred.
 
 At import, ``pycompute/_simd.py`` reads the CPU's features and binds the best
 level the CPU (and the OS's register saving) supports, so one wheel runs on any
@@ -15,6 +16,14 @@ their vector paths with ``#if defined(__AVX512F__)`` etc.; that is safe because
 each compiled copy is only loaded on a CPU that has its level.
 ``pycompute._kernels.pycompute_runtime`` (CPUID, build facts) is compiled for
 the compiler's default target so that it loads everywhere.
+
+One cythonize per family (it takes longer than a compile): the generated C of
+the first level is copied for the others with its module path replaced. The
+package names have the same length (x86_64_v2/3/4), so the replacement leaves
+every string length Cython recorded intact; string compression is off
+(``CYTHON_COMPRESS_STRINGS=0``) so that every such string is plain text. Each
+copy therefore knows its own module name (``__name__``, ``__module__``, and
+the ``sys.modules`` entry Cython makes at import).
 
 All levels compile with ``-ffp-contract=off``: an FMA happens only where the
 source asks for one (``fmaf``, intrinsics), so every level computes the same
@@ -49,13 +58,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FAMILIES_NOT_LEVELLED = ("pycompute_runtime",)  # compiled once, default target
 
 # Each level's flags: the -march name when the compiler knows it, else the features.
+# level -> (package under pycompute._kernels, -march flags, feature flags)
 X86_LEVELS = {
-    "baseline": (["-march=x86-64-v2"],
+    "baseline": ("x86_64_v2", ["-march=x86-64-v2"],
                  ["-msse4.2", "-mssse3", "-mpopcnt", "-mcx16", "-msahf"]),
-    "avx2": (["-march=x86-64-v3"],
+    "avx2": ("x86_64_v3", ["-march=x86-64-v3"],
              ["-mavx2", "-mfma", "-mbmi", "-mbmi2", "-mf16c", "-mlzcnt", "-mmovbe",
               "-msse4.2", "-mpopcnt", "-mcx16", "-msahf"]),
-    "avx512": (["-march=x86-64-v4", "-mprefer-vector-width=512"],
+    "avx512": ("x86_64_v4", ["-march=x86-64-v4", "-mprefer-vector-width=512"],
                ["-mavx512f", "-mavx512bw", "-mavx512cd", "-mavx512dq", "-mavx512vl",
                 "-mavx2", "-mfma", "-mbmi", "-mbmi2", "-mf16c", "-mlzcnt", "-mmovbe",
                 "-msse4.2", "-mpopcnt", "-mcx16", "-msahf", "-mprefer-vector-width=512"]),
@@ -120,7 +130,7 @@ def common_flags():
 
 
 def levels():
-    """{level name: extra compile flags}, lowest level first."""
+    """{level name: (package, extra compile flags)}, lowest level first."""
     march = os.environ.get("PYCOMPUTE_MARCH", "").strip()
     if march:
         flags = [f"-march={march}"]
@@ -128,9 +138,9 @@ def levels():
             sys.exit(f"pycompute: the compiler does not accept -march={march} (PYCOMPUTE_MARCH)")
         if _try_compile(flags + ["-mprefer-vector-width=512"]):
             flags.append("-mprefer-vector-width=512")
-        return {"native": flags}
+        return {"native": ("native", flags)}
     if platform.machine().lower() not in ("x86_64", "amd64", "x86-64"):
-        return {"baseline": []}  # other architectures: the compiler's default target only
+        return {"baseline": ("generic", [])}  # other architectures: the default target only
     wanted = os.environ.get("PYCOMPUTE_SIMD_LEVELS", "").replace(" ", "")
     names = [n for n in wanted.split(",") if n] if wanted else list(LEVEL_ORDER)
     unknown = sorted(set(names) - set(LEVEL_ORDER))
@@ -141,7 +151,7 @@ def levels():
     for name in LEVEL_ORDER:
         if name != "baseline" and name not in names:
             continue
-        by_arch, by_features = X86_LEVELS[name]
+        package, by_arch, by_features = X86_LEVELS[name]
         flags = by_arch if _try_compile(by_arch) else by_features
         if not _try_compile(flags):
             if name == "baseline":
@@ -149,28 +159,35 @@ def levels():
             print(f"pycompute: the compiler cannot target {name}; that level is not built",
                   file=sys.stderr)
             continue
-        out[name] = flags
+        out[name] = (package, flags)
     return out
 
 
-def _wrapper(c_file, level):
-    """A C file that includes ``c_file``: the same code, compiled under another object name."""
-    family = os.path.splitext(os.path.basename(c_file))[0]
-    path = os.path.join(HERE, "build", "levels", level, f"{family}_{level}.c")
-    text = f'/* generated by setup.py: {family} compiled for level {level} */\n' \
-           f'#include "{os.path.abspath(c_file)}"\n'
+def _level_copy(c_file, family, first_pkg, package):
+    """The generated C of ``family`` with its module path moved to ``package``.
+
+    Written only when it changes, so an unchanged family is not recompiled."""
+    text = open(c_file, encoding="utf-8").read()
+    old, new = f"_kernels.{first_pkg}.", f"_kernels.{package}."
+    assert len(old) == len(new), (old, new)
+    if old not in text:
+        sys.exit(f"pycompute: {c_file} does not name its module as expected ({old})")
+    text = text.replace(old, new)
+    path = os.path.join("build", "levels", package, f"{family}.c")
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    if not os.path.exists(path) or open(path).read() != text:
-        with open(path, "w") as f:
+    if not os.path.exists(path) or open(path, encoding="utf-8").read() != text:
+        with open(path, "w", encoding="utf-8") as f:
             f.write(text)
-    return os.path.relpath(path, HERE)
+    return path
 
 
 def extensions():
     compile_args, link_args, openmp = common_flags()
     lv = levels()
     first = next(iter(lv))
-    base_macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
+    first_pkg = lv[first][0]
+    base_macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"),
+                   ("CYTHON_COMPRESS_STRINGS", "0")]
 
     def macros(level, flags):
         return base_macros + [
@@ -185,11 +202,15 @@ def extensions():
         if family in FAMILIES_NOT_LEVELLED:
             name, flags, level = f"pycompute._kernels.{family}", [], "default"
         else:
-            name, flags, level = f"pycompute._kernels.{first}.{family}", lv[first], first
+            name, flags, level = f"pycompute._kernels.{first_pkg}.{family}", lv[first][1], first
         primary.append(Extension(name, [pyx], include_dirs=inc,
                                  define_macros=macros(level, flags),
                                  extra_compile_args=compile_args + flags,
                                  extra_link_args=link_args))
+    for ext in primary:  # a C file generated under another module name is stale
+        c_file = os.path.splitext(ext.sources[0])[0] + ".c"
+        if os.path.exists(c_file) and f'"{ext.name}"' not in open(c_file, encoding="utf-8").read():
+            os.remove(c_file)
     exts = cythonize(
         primary,
         include_path=["kernels"],
@@ -204,19 +225,16 @@ def extensions():
         compile_time_env={"PYCOMPUTE_OPENMP": openmp},
         nthreads=int(os.environ.get("PYCOMPUTE_BUILD_JOBS", os.cpu_count() or 1)),
     )
-    # The other levels compile the same generated C (one cythonize per family).
-    # Cython names a module's init function after the last part of its name
-    # (PyInit_convolution), so pycompute._kernels.<level>.convolution all share it.
+    # The other levels compile a copy of the same generated C (see the module docstring).
     for ext in list(exts):
         family = ext.name.rsplit(".", 1)[1]
         if family in FAMILIES_NOT_LEVELLED:
             continue
         c_file = ext.sources[0]
-        ext.depends = list(ext.depends) + [c_file]
-        for level, flags in list(lv.items())[1:]:
-            exts.append(Extension(f"pycompute._kernels.{level}.{family}",
-                                  [_wrapper(c_file, level)], include_dirs=inc,
-                                  depends=[c_file], define_macros=macros(level, flags),
+        for level, (package, flags) in list(lv.items())[1:]:
+            exts.append(Extension(f"pycompute._kernels.{package}.{family}",
+                                  [_level_copy(c_file, family, first_pkg, package)],
+                                  include_dirs=inc, define_macros=macros(level, flags),
                                   extra_compile_args=compile_args + flags,
                                   extra_link_args=link_args))
     return exts

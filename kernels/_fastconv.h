@@ -15,8 +15,9 @@
  * vector width or on the thread count: fma is exactly rounded everywhere.
  *
  * Vectors: AVX-512F (16 floats) or AVX+FMA (8 floats) intrinsics where the
- * build targets them (setup.py: -march=native), else width 1 (scalar fmaf):
- * the same results, only slower.
+ * level being compiled targets them (setup.py compiles this once per SIMD
+ * level: avx512, avx2; pycompute/_simd.py loads the one the CPU runs), else
+ * width 1 (scalar fmaf, the baseline level): the same results, only slower.
  */
 #ifndef PYC_FASTCONV_H
 #define PYC_FASTCONV_H

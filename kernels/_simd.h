@@ -4,9 +4,10 @@
  * (TwoSum, NaN-sticky min/max) written in Cython ("couldn't vectorize loop" in
  * -fopt-info-vec-all); the same arithmetic written with GCC/Clang vector
  * extensions runs ~8x faster (3.97 -> 31.6 GB/s float32 sum from L2, one core,
- * AVX-512). Vector extensions compile to the widest ISA the flags allow
- * (-march=native: 512-bit zmm on AVX-512, two 256-bit ymm halves on AVX2,
- * SSE2 otherwise). Compilers without them get the scalar loops below.
+ * AVX-512). Vector extensions compile to the widest ISA of the level being
+ * compiled (setup.py: 512-bit zmm at avx512, two 256-bit ymm halves at avx2,
+ * SSE at baseline); their lane counts are fixed here, not by the ISA, so every
+ * level sums in the same order. Compilers without them get the scalar loops below.
  *
  * Contracts: n >= 0 elements at p, contiguous. The sums return a compensated
  * (s, c) pair in float64; min/max NaN-sticky (NumPy semantics) and need n >= 1.

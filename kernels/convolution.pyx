@@ -31,8 +31,8 @@
 # thread-local accumulator (L1-resident), up to four taps (or four symmetric
 # tap pairs) fused per stride-1 pass over it, and for full dense grids two
 # output rows per task so each source load feeds two FMAs (_corr_pair).
-# GCC's report (PYCOMPUTE_VEC_REPORT=1 with setup.py's -march=native
-# -mprefer-vector-width=512 on the AVX-512 build host) shows every such loop
+# GCC's report (PYCOMPUTE_VEC_REPORT=1; the avx512 level's -march=x86-64-v4
+# -mprefer-vector-width=512) shows every such loop
 # vectorized with 64-byte vectors: 16 x float32 (vfmadd231ps on zmm) or
 # 8 x float64, including the int -> float conversions of the input; the stores
 # to the output dtype vectorize the same way (32-byte vectors for remainders).

@@ -5,7 +5,7 @@ Backends:
 ``"numpy"``
     The reference (``pycompute._reference``): plain NumPy/SciPy, one thread.
 ``"cython"``
-    ``pycompute._kernels.<level>.<family>``: nogil kernels, OpenMP ``prange``;
+    ``pycompute._kernels.<level package>.<family>``: nogil kernels, OpenMP ``prange``;
     the SIMD level is bound once per process by :mod:`pycompute._simd`.
 ``"numba"``
     ``pycompute._numba.<family>``: ``@njit(parallel=True, nogil=True, cache=True)``.

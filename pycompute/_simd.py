@@ -1,15 +1,17 @@
 """The one place that decides which compiled SIMD level of the Cython kernels runs.
 
 ``setup.py`` compiles every kernel family once per instruction-set level into
-``pycompute._kernels.<level>.<family>``:
+``pycompute._kernels.<package>.<family>``:
 
-=============  ==========================================================
-``baseline``   x86-64-v2: SSE4.2, POPCNT (other architectures: the
-               compiler's default target)
-``avx2``       x86-64-v3: AVX2, FMA, BMI1/2, F16C, LZCNT, MOVBE
-``avx512``     x86-64-v4: AVX-512 F, BW, CD, DQ, VL (512-bit vectors)
-``native``     only in a ``PYCOMPUTE_MARCH=...`` build: that CPU alone
-=============  ==========================================================
+=============  =============  ==============================================
+level          package        instructions
+=============  =============  ==============================================
+``baseline``   ``x86_64_v2``  x86-64-v2: SSE4.2, POPCNT
+               ``generic``    other architectures: the compiler's default
+``avx2``       ``x86_64_v3``  x86-64-v3: AVX2, FMA, BMI1/2, F16C, LZCNT, MOVBE
+``avx512``     ``x86_64_v4``  x86-64-v4: AVX-512 F, BW, CD, DQ, VL (512-bit)
+``native``     ``native``     only in a ``PYCOMPUTE_MARCH=...`` build: that CPU
+=============  =============  ==============================================
 
 At import, :func:`select` reads the CPU's features (CPUID, and XCR0 for
 whether the OS saves the AVX / AVX-512 registers:
@@ -55,12 +57,20 @@ NEEDS = {
     "avx512": ("avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl", "os_avx512"),
 }
 _PKG = "pycompute._kernels"
+_X86_PACKAGES = {"baseline": "x86_64_v2", "avx2": "x86_64_v3", "avx512": "x86_64_v4",
+                 "native": "native"}
+_OTHER_PACKAGES = {"baseline": "generic", "native": "native"}
 WAY_OUT = ("build pycompute from source for this CPU: "
            "PYCOMPUTE_MARCH=native pip install --no-binary pycompute pycompute")
 
 
 def is_x86(machine: str | None = None) -> bool:
     return (machine or platform.machine()).lower() in ("x86_64", "amd64", "x86-64", "i686", "i386")
+
+
+def package(level: str) -> str:
+    """The package under ``pycompute._kernels`` that holds ``level``'s modules."""
+    return (_X86_PACKAGES if is_x86() else _OTHER_PACKAGES)[level]
 
 
 def missing(level: str, features) -> list[str]:
@@ -141,8 +151,10 @@ def choose(features, compiled, cap=None, x86=True) -> Selection:
 def _compiled_levels() -> tuple:
     found = []
     for lv in LEVELS + ("native",):
+        if lv not in (_X86_PACKAGES if is_x86() else _OTHER_PACKAGES):
+            continue
         try:
-            if importlib.util.find_spec(f"{_PKG}.{lv}.machine") is not None:
+            if importlib.util.find_spec(f"{_PKG}.{package(lv)}.machine") is not None:
                 found.append(lv)
         except (ImportError, ValueError):
             pass
@@ -199,7 +211,7 @@ def kernels(family: str):
         errors = []
         for lv in order:
             try:
-                mod = importlib.import_module(f"{_PKG}.{lv}.{family}")
+                mod = importlib.import_module(f"{_PKG}.{package(lv)}.{family}")
             except (ImportError, OSError) as exc:
                 _failures[f"{lv}.{family}"] = f"{type(exc).__name__}: {exc}"
                 errors.append(f"{lv}: {exc}")

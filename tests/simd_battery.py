@@ -77,7 +77,8 @@ def cases(pc):
     rn[100, 200] = np.nan
     ri = rng.integers(-1000, 1000, (301, 517), dtype=np.int32)
     rb = rng.integers(0, 200, (301, 517), dtype=np.uint8)
-    arrays = {"f32": r32, "f64": r64, "nan": rn, "i32": ri, "u8": rb,
+    zeros = np.where(rng.random((301, 517)) < 0.5, np.float32(0.0), np.float32(-0.0))
+    arrays = {"f32": r32, "f64": r64, "nan": rn, "i32": ri, "u8": rb, "zeros": zeros,
               "f32T": r32.T, "f64neg": r64[::-1, ::-2]}
     for an, a in arrays.items():
         for ax in (None, 0, 1):

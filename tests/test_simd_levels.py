@@ -113,6 +113,19 @@ def test_info_reports_levels_features_and_reason():
         assert s["compiled"] == list(ALL)  # the default build carries every level
 
 
+def test_each_level_module_knows_its_own_name():
+    """One cythonize, C copied per level: names must follow the package, with no
+    sys.modules entry for another level's name."""
+    mod = _simd.kernels("reductions")
+    assert mod.__name__ == f"pycompute._kernels.{_simd.package(pc.info()['simd']['level'])}.reductions"
+    assert mod.sum_float.__module__ == mod.__name__ if hasattr(mod, "sum_float") else True
+    funcs = [getattr(mod, n) for n in dir(mod) if callable(getattr(mod, n)) and not n.startswith("_")]
+    assert funcs and all(f.__module__ == mod.__name__ for f in funcs if hasattr(f, "__module__"))
+    others = [f"pycompute._kernels.{_simd.package(lv)}.reductions" for lv in ALL]
+    loaded = [n for n in others if n in sys.modules]
+    assert loaded == [mod.__name__]
+
+
 def test_cli_info_names_the_level():
     res = subprocess.run([sys.executable, "-m", "pycompute", "info"], capture_output=True,
                          text=True, cwd=ROOT, timeout=120)
@@ -148,7 +161,7 @@ def test_corrupt_level_falls_back_and_says_so(tmp_path):
     pkg = tmp_path / "pycompute"
     shutil.copytree(Path(pc.__file__).parent, pkg,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    (so,) = (pkg / "_kernels" / best).glob("reductions*.so")
+    (so,) = (pkg / "_kernels" / _simd.package(best)).glob("reductions*.so")
     so.write_bytes(b"\x7fELF this is not a shared object")
     code = ("import warnings, numpy as np\n"
             "import pycompute as pc\n"

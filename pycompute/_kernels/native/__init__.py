@@ -1,1 +1,1 @@
-"""Kernels compiled for SIMD level ``native`` (see setup.py and pycompute/_simd.py)."""
+"""Kernels of a ``PYCOMPUTE_MARCH=...`` build: level ``native``, for the building machine's CPU only."""

@@ -1,1 +1,0 @@
-"""Kernels compiled for SIMD level ``avx512`` (see setup.py and pycompute/_simd.py)."""

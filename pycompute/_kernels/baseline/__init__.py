@@ -1,1 +1,0 @@
-"""Kernels compiled for SIMD level ``baseline`` (see setup.py and pycompute/_simd.py)."""
