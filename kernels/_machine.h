@@ -79,7 +79,11 @@ static void pyc_stream_copy(const unsigned char *src, unsigned char *dst, ptrdif
         v8 a, b, c, d;
         memcpy(&a, src + i, PYC_VB); memcpy(&b, src + i + PYC_VB, PYC_VB);
         memcpy(&c, src + i + 2 * PYC_VB, PYC_VB); memcpy(&d, src + i + 3 * PYC_VB, PYC_VB);
+#if defined(__x86_64__) || defined(__i386__)
         __asm__ volatile("" : "+x"(a), "+x"(b), "+x"(c), "+x"(d));
+#elif defined(__aarch64__)
+        __asm__ volatile("" : "+w"(a), "+w"(b), "+w"(c), "+w"(d));
+#endif
         memcpy(dst + i, &a, PYC_VB); memcpy(dst + i + PYC_VB, &b, PYC_VB);
         memcpy(dst + i + 2 * PYC_VB, &c, PYC_VB); memcpy(dst + i + 3 * PYC_VB, &d, PYC_VB);
     }
