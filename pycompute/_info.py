@@ -50,6 +50,9 @@ def collect(numba_layer: bool = True) -> dict:
         "source": _threads.thread_source(),
         "max_threads": _threads.max_threads(),
         "effective_cpu_count": _threads.effective_cpu_count(),
+        "openmp_wait": _threads.wait_policy(),
+        "follow_load": _threads._FOLLOW_LOAD,
+        "other_busy_cpus": _threads.other_busy_cpus(),
     }
     return out
 
@@ -89,4 +92,9 @@ def format_info(d: dict) -> str:
     t = d["threads"]
     lines.append(f"threads         {t['num_threads']} (from {t['source']});"
                  f" maximum {t['max_threads']}, effective CPUs {t['effective_cpu_count']}")
+    lines.append(f"OpenMP waits    {t['openmp_wait']}")
+    lines.append("busy machine    " + (
+        f"default counts follow the load: CPUs busy with other processes now "
+        f"{t['other_busy_cpus']} (PYCOMPUTE_FOLLOW_LOAD=0 turns this off)"
+        if t["follow_load"] else "load following off (PYCOMPUTE_FOLLOW_LOAD=0)"))
     return "\n".join(lines)

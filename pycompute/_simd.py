@@ -209,9 +209,12 @@ def kernels(family: str):
         order = [sel.level] if sel.level == "native" else \
             [lv for lv in reversed(sel.compiled) if LEVELS.index(lv) <= LEVELS.index(sel.level)]
         errors = []
+        from . import _threads
+
         for lv in order:
             try:
-                mod = importlib.import_module(f"{_PKG}.{package(lv)}.{family}")
+                with _threads.openmp_wait_policy():  # the OpenMP runtime loads with the first
+                    mod = importlib.import_module(f"{_PKG}.{package(lv)}.{family}")
             except (ImportError, OSError) as exc:
                 _failures[f"{lv}.{family}"] = f"{type(exc).__name__}: {exc}"
                 errors.append(f"{lv}: {exc}")

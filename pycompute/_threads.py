@@ -29,15 +29,30 @@ On top of the priority order three rules keep calls fast and safe:
 * Calls that run at the same time share the machine: a count that did not come
   from the keyword is cut to the cores other running calls leave free (at least
   one), so 8 Python threads each calling a kernel do not start 8 x N threads.
+* The same count follows the load other processes put on the machine (Linux):
+  it is cut to the CPUs not running another process's runnable task (the
+  machine's runnable tasks from ``/proc/loadavg`` less this process's own, read
+  at most every 20 ms; the smaller of the last two readings, so a blip does not
+  count). ``PYCOMPUTE_FOLLOW_LOAD=0`` turns this off.
 * After ``fork()`` in a process that had run parallel OpenMP regions, the child
   runs serially (GNU OpenMP's pool does not survive fork).
+
+On a busy machine (another process holding a core), a thread that waits at an
+OpenMP barrier must not spin: the thread it waits for may be the one that needs
+its core. GNU OpenMP spins 300,000 ``pause`` iterations (milliseconds) before it
+sleeps, so a many-step kernel waited one scheduler time slice per step (10-20x
+slower than one thread). pycompute loads its OpenMP runtime with a short spin
+(:func:`openmp_wait_policy`): waits sleep after a few microseconds, and the
+waited-for thread gets the core.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import operator
 import os
 import threading
+import time
 
 __all__ = [
     "max_threads",
@@ -51,6 +66,15 @@ __all__ = [
 
 _ENV_THREADS = "PYCOMPUTE_NUM_THREADS"
 _ENV_MAX = "PYCOMPUTE_MAX_THREADS"
+# Spin iterations of a waiting OpenMP thread before it sleeps (benchmarks/run_contention.py)
+SPINCOUNT = 1000
+_wait_policy = "not set: the compiled kernels were not loaded"
+_wait_policy_decided = False
+_FOLLOW_LOAD = os.environ.get("PYCOMPUTE_FOLLOW_LOAD", "1") not in ("0", "")
+_LOAD_EVERY = 0.02  # seconds between two readings of the machine's load
+_load_at = -1.0
+_load_busy = 0
+_load_raw = 0
 
 _cpu_count: int | None = None
 _max_threads: int | None = None
@@ -260,8 +284,9 @@ class lease:
             self.n = n
             return
         global _in_use
+        busy = other_busy_cpus()
         with _lock:
-            free = max_threads() - _in_use
+            free = max_threads() - max(_in_use, busy)
             self.n = n if n <= free else (free if free > 1 else 1)
             self.held = self.n
             _in_use += self.held
@@ -279,6 +304,99 @@ class lease:
                 _in_use -= self.held
             self.held = 0
         return False
+
+
+def _running_here() -> int:
+    """Threads of this process that are running or runnable now (Linux)."""
+    n = 0
+    try:
+        with os.scandir("/proc/self/task") as it:
+            for e in it:
+                try:
+                    with open(f"/proc/self/task/{e.name}/stat", "rb") as f:
+                        st = f.read()
+                except OSError:
+                    continue
+                if st[st.rfind(b")") + 2:st.rfind(b")") + 3] == b"R":
+                    n += 1
+    except OSError:
+        return 1
+    return max(n, 1)
+
+
+def other_busy_cpus() -> int:
+    """CPUs busy with other processes' runnable tasks (0 when unknown or turned off).
+
+    The machine's runnable tasks (``/proc/loadavg``) less this process's own,
+    read at most every 20 ms, the smaller of the last two readings: a kernel call's default thread count is cut to
+    what is left, so OpenMP threads never wait at a barrier for a core that a
+    busy neighbour holds.
+    """
+    global _load_at, _load_busy, _load_raw
+    if not _FOLLOW_LOAD:
+        return 0
+    now = time.monotonic()
+    if now - _load_at < _LOAD_EVERY:
+        return _load_busy
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            running = int(f.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        running = 0
+    raw = max(0, running - _running_here()) if running else 0
+    # a neighbour that keeps a core busy shows in two readings in a row; a kernel
+    # worker waking for a few microseconds does not
+    busy = min(raw, _load_raw)
+    _load_at, _load_busy, _load_raw = now, busy, raw
+    return busy
+
+
+def _libgomp_loaded() -> bool:
+    try:
+        with open("/proc/self/maps") as f:
+            return "libgomp" in f.read()
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def openmp_wait_policy():
+    """Load pycompute's OpenMP runtime inside this block: it spins briefly, then sleeps.
+
+    Only the first use does anything (the runtime loads with the first kernel module).
+
+    GNU OpenMP reads ``GOMP_SPINCOUNT`` once, when it loads; the variable is set
+    for that moment only, so OpenMP runtimes other libraries load later keep
+    their own behaviour. A user's ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` wins;
+    a libgomp some other library loaded first is left as it is.
+    """
+    global _wait_policy, _wait_policy_decided
+    if _wait_policy_decided:
+        yield
+        return
+    _wait_policy_decided = True
+    user = [v for v in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if v in os.environ]
+    if user:
+        _wait_policy = f"the user's {user[0]}={os.environ[user[0]]}"
+        yield
+        return
+    if _libgomp_loaded():
+        _wait_policy = ("GNU OpenMP's default (its library was loaded before pycompute; "
+                        "set GOMP_SPINCOUNT=%d to change it)" % SPINCOUNT)
+        yield
+        return
+    os.environ["GOMP_SPINCOUNT"] = str(SPINCOUNT)
+    try:
+        yield
+    finally:
+        os.environ.pop("GOMP_SPINCOUNT", None)
+    _wait_policy = (f"GOMP_SPINCOUNT={SPINCOUNT} for pycompute's OpenMP runtime: waiting "
+                    "threads sleep after a short spin")
+
+
+def wait_policy() -> str:
+    """How pycompute's OpenMP threads wait, in words (``pycompute info``)."""
+    return _wait_policy
 
 
 def _after_fork_in_child():
