@@ -1,7 +1,8 @@
 """The compiled SIMD levels side by side, and against other builds, in one run.
 
     python benchmarks/run_levels.py [--threads 1 2] [--rounds 3] [--repeat 3]
-        [--build NAME=PATH ...] [--levels baseline avx2 avx512] [--json OUT]
+        [--build NAME=PATH ...] [--env NAME=VAR=VALUE ...] [--levels baseline avx2 avx512]
+        [--pair A:B ...] [--json OUT]
 
 Each configuration runs in its own child process: the levels of the installed
 build (``PYCOMPUTE_SIMD=<level>``), and every ``--build NAME=PATH``, a tree
@@ -108,6 +109,9 @@ def main(argv=None):
     ap.add_argument("--levels", nargs="+", default=["avx512", "avx2", "baseline"])
     ap.add_argument("--build", action="append", default=[], metavar="NAME=PATH",
                     help="another build: a folder holding a built pycompute package")
+    ap.add_argument("--env", action="append", default=[], metavar="NAME=VAR=VALUE",
+                    help="another configuration: the installed build with VAR=VALUE set "
+                         "(e.g. spin300k=GOMP_SPINCOUNT=300000)")
     ap.add_argument("--pair", action="append", default=[], metavar="A:B",
                     help="a ratio column: time of config B / time of config A (labels as "
                          "printed, e.g. 'level avx512:build today'); default: each vs the first")
@@ -118,6 +122,9 @@ def main(argv=None):
         child(a.threads, a.repeat)
         return
     configs = [(f"build {n}", {}, p) for n, p in (b.split("=", 1) for b in a.build)]
+    for spec in a.env:
+        name, var, value = spec.split("=", 2)
+        configs.append((f"env {name}", {var: value}, None))
     configs += [(f"level {lv}", {"PYCOMPUTE_SIMD": lv}, None) for lv in a.levels]
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.2f}; best of {a.repeat} calls x {a.rounds} rounds")
