@@ -57,19 +57,19 @@ from setuptools.command.build_ext import build_ext
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAMILIES_NOT_LEVELLED = ("pycompute_runtime",)  # compiled once, default target
 
-# Each level's flags: the -march name when the compiler knows it, else the features.
-# level -> (package under pycompute._kernels, -march flags, feature flags)
+# Each level's flags: the -march name when the compiler knows it, else the features
+# it adds to the level below (levels are cumulative, see levels()).
+# level -> (package under pycompute._kernels, -march flags, features added)
 X86_LEVELS = {
     "baseline": ("x86_64_v2", ["-march=x86-64-v2"],
                  ["-msse4.2", "-mssse3", "-mpopcnt", "-mcx16", "-msahf"]),
     "avx2": ("x86_64_v3", ["-march=x86-64-v3"],
-             ["-mavx2", "-mfma", "-mbmi", "-mbmi2", "-mf16c", "-mlzcnt", "-mmovbe",
-              "-msse4.2", "-mpopcnt", "-mcx16", "-msahf"]),
-    "avx512": ("x86_64_v4", ["-march=x86-64-v4", "-mprefer-vector-width=512"],
-               ["-mavx512f", "-mavx512bw", "-mavx512cd", "-mavx512dq", "-mavx512vl",
-                "-mavx2", "-mfma", "-mbmi", "-mbmi2", "-mf16c", "-mlzcnt", "-mmovbe",
-                "-msse4.2", "-mpopcnt", "-mcx16", "-msahf", "-mprefer-vector-width=512"]),
+             ["-mavx2", "-mfma", "-mbmi", "-mbmi2", "-mf16c", "-mlzcnt", "-mmovbe"]),
+    "avx512": ("x86_64_v4", ["-march=x86-64-v4"],
+               ["-mavx512f", "-mavx512bw", "-mavx512cd", "-mavx512dq", "-mavx512vl"]),
 }
+# AVX-512 at full width: GCC's generic tuning otherwise prefers 256-bit vectors
+WIDE = {"avx512": ["-mprefer-vector-width=512"]}
 LEVEL_ORDER = ("baseline", "avx2", "avx512")
 
 
@@ -149,14 +149,17 @@ def levels():
         sys.exit(f"pycompute: PYCOMPUTE_SIMD_LEVELS names unknown levels {unknown}; "
                  f"allowed: {', '.join(LEVEL_ORDER)}")
     out = {}
+    by_features = []
     for name in LEVEL_ORDER:
+        package, by_arch, added = X86_LEVELS[name]
+        by_features = added + by_features
         if name != "baseline" and name not in names:
             continue
-        package, by_arch, by_features = X86_LEVELS[name]
-        flags = by_arch if _try_compile(by_arch) else by_features
+        by_arch, by_features_here = by_arch + WIDE.get(name, []), by_features + WIDE.get(name, [])
+        flags = by_arch if _try_compile(by_arch) else by_features_here
         if not _try_compile(flags):
             if name == "baseline":
-                sys.exit(f"pycompute: the compiler accepts neither {by_arch} nor {by_features}")
+                sys.exit(f"pycompute: the compiler accepts neither {by_arch} nor {by_features_here}")
             print(f"pycompute: the compiler cannot target {name}; that level is not built",
                   file=sys.stderr)
             continue

@@ -3,7 +3,8 @@
  * pyc_fma_f32/f64: 12 independent vector accumulators (enough to cover FMA
  * latency x issue width on current x86 and Arm cores), each updated
  * acc = acc * a + b; GCC emits one vfmadd per update at the avx2 and avx512
- * levels (512-bit at avx512) and a mul + add at baseline (no FMA there). Returns a value so the loop is not removed.
+ * levels (512-bit at avx512) and a mul + add at baseline (no FMA there).
+ * Returns a value so the loop is not removed.
  * Flops: iters * 12 * lanes * 2.
  */
 #ifndef PYC_MACHINE_H

@@ -97,15 +97,14 @@ def check_backend(backend) -> str:
 
 def kernels(name: str, family: str):
     """The kernel module of ``family`` for native backend ``name`` (imported once)."""
+    if name == "cython":  # the SIMD level room imports (and keeps) the compiled modules
+        from . import _simd
+
+        return _simd.kernels(family)
     key = (name, family)
     mod = _modules.get(key)
     if mod is None:
-        if name == "cython":
-            from . import _simd
-
-            mod = _simd.kernels(family)
-        else:
-            mod = importlib.import_module(f"{_PACKAGES[name]}.{family}")
+        mod = importlib.import_module(f"{_PACKAGES[name]}.{family}")
         _modules[key] = mod
     return mod
 

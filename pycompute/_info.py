@@ -51,7 +51,7 @@ def collect(numba_layer: bool = True) -> dict:
         "max_threads": _threads.max_threads(),
         "effective_cpu_count": _threads.effective_cpu_count(),
         "openmp_wait": _threads.wait_policy(),
-        "follow_load": _threads._FOLLOW_LOAD,
+        "follow_load": _threads.follows_load(),
         "other_busy_cpus": _threads.other_busy_cpus(),
     }
     return out

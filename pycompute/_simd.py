@@ -47,6 +47,8 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 
+from . import _threads
+
 ENV = "PYCOMPUTE_SIMD"
 LEVELS = ("baseline", "avx2", "avx512")  # lowest first
 # What each level needs beyond the one below it (Linux /proc/cpuinfo names;
@@ -209,8 +211,6 @@ def kernels(family: str):
         order = [sel.level] if sel.level == "native" else \
             [lv for lv in reversed(sel.compiled) if LEVELS.index(lv) <= LEVELS.index(sel.level)]
         errors = []
-        from . import _threads
-
         for lv in order:
             try:
                 with _threads.openmp_wait_policy():  # the OpenMP runtime loads with the first
@@ -227,11 +227,6 @@ def kernels(family: str):
             return mod
         raise ImportError(f"no compiled level of pycompute's {family} kernels loads: "
                           + "; ".join(errors))
-
-
-def level() -> str | None:
-    """The bound level (``None`` when no compiled level can run here)."""
-    return select().level
 
 
 def info() -> dict:

@@ -68,8 +68,8 @@ _ENV_THREADS = "PYCOMPUTE_NUM_THREADS"
 _ENV_MAX = "PYCOMPUTE_MAX_THREADS"
 # Spin iterations of a waiting OpenMP thread before it sleeps (benchmarks/run_contention.py)
 SPINCOUNT = 1000
-_wait_policy = "not set: the compiled kernels were not loaded"
-_wait_policy_decided = False
+_NOT_LOADED = "not set: the compiled kernels were not loaded"
+_wait_policy = _NOT_LOADED
 _FOLLOW_LOAD = os.environ.get("PYCOMPUTE_FOLLOW_LOAD", "1") not in ("0", "")
 _LOAD_EVERY = 0.02  # seconds between two readings of the machine's load
 _load_at = -1.0
@@ -317,7 +317,8 @@ def _running_here() -> int:
                         st = f.read()
                 except OSError:
                     continue
-                if st[st.rfind(b")") + 2:st.rfind(b")") + 3] == b"R":
+                state = st.rfind(b")") + 2  # "pid (comm) S ...": comm may hold ")"
+                if st[state:state + 1] == b"R":
                     n += 1
     except OSError:
         return 1
@@ -328,9 +329,9 @@ def other_busy_cpus() -> int:
     """CPUs busy with other processes' runnable tasks (0 when unknown or turned off).
 
     The machine's runnable tasks (``/proc/loadavg``) less this process's own,
-    read at most every 20 ms, the smaller of the last two readings: a kernel call's default thread count is cut to
-    what is left, so OpenMP threads never wait at a barrier for a core that a
-    busy neighbour holds.
+    read at most every 20 ms, the smaller of the last two readings: a kernel
+    call's default thread count is cut to what is left, so OpenMP threads never
+    wait at a barrier for a core that a busy neighbour holds.
     """
     global _load_at, _load_busy, _load_raw
     if not _FOLLOW_LOAD:
@@ -370,28 +371,31 @@ def openmp_wait_policy():
     their own behaviour. A user's ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` wins;
     a libgomp some other library loaded first is left as it is.
     """
-    global _wait_policy, _wait_policy_decided
-    if _wait_policy_decided:
+    global _wait_policy
+    if _wait_policy != _NOT_LOADED:
         yield
         return
-    _wait_policy_decided = True
     user = [v for v in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if v in os.environ]
     if user:
         _wait_policy = f"the user's {user[0]}={os.environ[user[0]]}"
-        yield
-        return
-    if _libgomp_loaded():
+    elif _libgomp_loaded():
         _wait_policy = ("GNU OpenMP's default (its library was loaded before pycompute; "
                         "set GOMP_SPINCOUNT=%d to change it)" % SPINCOUNT)
-        yield
+    else:
+        _wait_policy = (f"GOMP_SPINCOUNT={SPINCOUNT} for pycompute's OpenMP runtime: waiting "
+                        "threads sleep after a short spin")
+        os.environ["GOMP_SPINCOUNT"] = str(SPINCOUNT)
+        try:
+            yield
+        finally:
+            os.environ.pop("GOMP_SPINCOUNT", None)
         return
-    os.environ["GOMP_SPINCOUNT"] = str(SPINCOUNT)
-    try:
-        yield
-    finally:
-        os.environ.pop("GOMP_SPINCOUNT", None)
-    _wait_policy = (f"GOMP_SPINCOUNT={SPINCOUNT} for pycompute's OpenMP runtime: waiting "
-                    "threads sleep after a short spin")
+    yield
+
+
+def follows_load() -> bool:
+    """Whether default thread counts follow other processes' load (``PYCOMPUTE_FOLLOW_LOAD``)."""
+    return _FOLLOW_LOAD
 
 
 def wait_policy() -> str:
