@@ -529,10 +529,14 @@ cdef inline void _kick(float_t* vx, float_t* vy, float_t* vz, const float_t* ax,
 def nbody_step(float_t[::1] px, float_t[::1] py, float_t[::1] pz, float_t[::1] vx,
                float_t[::1] vy, float_t[::1] vz, const float_t[::1] m, float_t[::1] ax,
                float_t[::1] ay, float_t[::1] az, Py_ssize_t steps, double dt, double G,
-               double eps2, int n_threads):
-    """``steps`` velocity-Verlet steps, in place on the SoA state; ax/ay/az are scratch.
+               double eps2, bint acc_ready, int n_threads):
+    """``steps`` velocity-Verlet steps, in place on the SoA state.
 
     kick (dt/2) + drift, accelerations at the new positions, kick (dt/2).
+    ax/ay/az hold the accelerations at the current positions when
+    ``acc_ready`` (the previous call's, when a long run is cut into calls),
+    else they are scratch, computed first; on return they hold the
+    accelerations at the final positions.
     """
     cdef Py_ssize_t n = px.shape[0], i, s
     cdef float_t fdt = <float_t>dt, h = <float_t>(0.5 * dt)
@@ -550,9 +554,10 @@ def nbody_step(float_t[::1] px, float_t[::1] py, float_t[::1] pz, float_t[::1] v
     with nogil:
         if n_threads > 1:
             with parallel(num_threads=n_threads):
-                for i in prange(n, schedule="static"):
-                    _accel(x, y, z, mm, n, i, fG, fe, a, b, c)
-                _barrier()
+                if not acc_ready:
+                    for i in prange(n, schedule="static"):
+                        _accel(x, y, z, mm, n, i, fG, fe, a, b, c)
+                    _barrier()
                 for s in range(steps):
                     for i in prange(n, schedule="dynamic", chunksize=16):
                         _kick_drift(x, y, z, u, v, w, a, b, c, i, h, fdt)
@@ -564,8 +569,9 @@ def nbody_step(float_t[::1] px, float_t[::1] py, float_t[::1] pz, float_t[::1] v
                         _kick(u, v, w, a, b, c, i, h)
                     _barrier()
         else:
-            for i in range(n):
-                _accel(x, y, z, mm, n, i, fG, fe, a, b, c)
+            if not acc_ready:
+                for i in range(n):
+                    _accel(x, y, z, mm, n, i, fG, fe, a, b, c)
             for s in range(steps):
                 for i in range(n):
                     _kick_drift(x, y, z, u, v, w, a, b, c, i, h, fdt)

@@ -176,7 +176,7 @@ def heat_step(u, *, steps=1, alpha, mode="wrap", cval=0.0, out=None):
     c0 = t(1.0 - 2.0 * u.ndim * alpha)
     al = t(alpha)
     x = u.copy()
-    for _ in range(steps):
+    for _ in range(steps if x.size else 0):  # an empty grid stays empty
         p = _pad1(x, modes, t(cval))
         acc = None
         for ax in range(u.ndim):
@@ -194,7 +194,7 @@ def life_step(board, *, steps=1, rule="B3/S23", mode="wrap", out=None):
     table = np.array([(bits >> k) & 1 for k in range(18)], np.uint8)  # index count + 9*alive
     modes = _modes(mode, 2)
     x = board.astype(np.uint8)
-    for _ in range(steps):
+    for _ in range(steps if x.size else 0):  # an empty board stays empty
         p = _pad1(x, modes, 0)
         n0, n1 = x.shape
         cnt = np.zeros(x.shape, np.uint8)
@@ -213,7 +213,7 @@ def gray_scott_step(u, v, *, Du, Dv, F, k, dt=1.0, steps=1, mode="wrap"):
     modes = _modes(mode, 2)
     Du, Dv, F, Fk, dt = t(Du), t(Dv), t(F), t(F + k), t(dt)
     x, y = u.copy(), v.copy()
-    for _ in range(steps):
+    for _ in range(steps if x.size else 0):  # empty fields stay empty
         pu = _pad1(x, modes, 0)
         pv = _pad1(y, modes, 0)
         lu = (_shift(pu, 0, -1) + _shift(pu, 0, 1)) + (_shift(pu, 1, -1) + _shift(pu, 1, 1)) - 4 * x

@@ -8,9 +8,15 @@ leases (a call that did not pass ``num_threads=`` gets what the running calls
 leave free, at least one), so concurrency x threads per call stays within the
 cores.
 
-Cancellation: cancelling the awaiting task returns control at once; native
-code cannot be interrupted, so the kernel finishes in its worker, its result is
-dropped and its threads are released. Nothing is left running afterwards.
+Context: each call runs in a copy of the awaiting task's context
+(``contextvars.copy_context()``), so ``with pycompute.num_threads(n):`` around
+an ``await`` applies to that call, per task.
+
+Cancellation: cancelling the awaiting task stops the call. Long runs (the
+simulation steps) are cut into native calls of about 50 ms and the call stops
+at the next cut; a single native call (a filter, a reduction, one step)
+finishes first. The cancelled task ends once the worker has stopped, so its
+lease and threads are back by then; nothing is left running.
 
 >>> import asyncio, numpy as np
 >>> import pycompute.aio as aio
@@ -20,11 +26,12 @@ dropped and its threads are released. Nothing is left running afterwards.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from . import _threads
+from . import _cancel, _threads
 
 _executor: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
@@ -61,8 +68,21 @@ def _wrap(name: str, fn):
     @functools.wraps(fn)
     async def run(*args, **kwargs):
         loop = asyncio.get_running_loop()
-        call = functools.partial(fn, *args, **kwargs)
-        return await loop.run_in_executor(executor(), call)
+        token = _cancel.Token()
+        ctx = contextvars.copy_context()  # the task's num_threads() context travels along
+        ctx.run(_cancel.bind, token)
+        work = loop.run_in_executor(executor(), functools.partial(
+            ctx.run, fn, *args, **kwargs))
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            # stop the kernel and wait for its worker: when the cancellation
+            # completes, the call's lease and threads are free again
+            token.cancel()
+            await asyncio.wait([work])
+            if not work.cancelled():
+                work.exception()  # retrieved (a Cancelled, as asked): nobody awaits it now
+            raise
 
     run.__doc__ = f"Awaitable :func:`pycompute.{name}` (runs in pycompute's worker pool).\n\n" \
                   + (fn.__doc__ or "")

@@ -370,12 +370,14 @@ def _kick(vx, vy, vz, ax, ay, az, h):
 
 
 @njit(nogil=True, cache=True)
-def _nbody_step(px, py, pz, vx, vy, vz, m, ax, ay, az, steps, dt, G, eps2, n_threads):
+def _nbody_step(px, py, pz, vx, vy, vz, m, ax, ay, az, steps, dt, G, eps2, acc_ready,
+                n_threads):
     fdt = _scalar(px, dt)
     h = _scalar(px, 0.5 * dt)
     fG = _scalar(px, G)
     fe = _scalar(px, eps2)
-    _accel_pass(px, py, pz, m, ax, ay, az, fG, fe)
+    if not acc_ready:  # else ax/ay/az hold the accelerations at px/py/pz (a previous call's)
+        _accel_pass(px, py, pz, m, ax, ay, az, fG, fe)
     for s in range(steps):
         _kick_drift(px, py, pz, vx, vy, vz, ax, ay, az, h, fdt)
         _accel_pass(px, py, pz, m, ax, ay, az, fG, fe)

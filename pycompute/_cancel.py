@@ -1,0 +1,85 @@
+"""Stopping a long call: Ctrl-C and ``pycompute.aio`` cancellation.
+
+Native code cannot be stopped from outside: a kernel that released the GIL runs
+until it returns, and Python handles a SIGINT only when its main thread is back
+in the interpreter. So a call that can run long is cut into native calls of
+bounded time (``SLICE`` seconds, sized from the time the previous one took),
+and between two of them:
+
+* the interpreter runs its signal handlers: Ctrl-C raises ``KeyboardInterrupt``
+  in the main thread within about one slice;
+* ``check()`` reads the calling context's :class:`Token`: ``pycompute.aio``
+  sets it when the awaiting task is cancelled, and the call stops with
+  :class:`Cancelled` (which ``aio`` turns back into the task's cancellation).
+
+The results do not depend on where a run is cut: every slice does the same
+operations in the same order as one uninterrupted call would. An output given
+as ``out=`` holds a state part-way through the run when the call is stopped.
+"""
+from __future__ import annotations
+
+import contextvars
+import time
+
+#: seconds one native call of a long run aims to take: a stop request waits at most about this long
+SLICE = 0.05
+#: the first slice's work (cell or pair updates), before its speed is known: a few ms on any CPU
+FIRST_WORK = 1 << 21
+#: a slice grows at most this much over the previous one (one fast slice is not a measurement)
+GROWTH = 8
+
+
+class Cancelled(Exception):
+    """A pycompute call stopped because its :class:`Token` was cancelled."""
+
+
+class Token:
+    """A stop request for the calls made in one context (one ``aio`` call)."""
+
+    __slots__ = ("cancelled",)
+
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+_token: contextvars.ContextVar[Token | None] = contextvars.ContextVar(
+    "pycompute_cancel_token", default=None)
+
+
+def bind(token: Token) -> None:
+    """Make ``token`` the current context's stop request (``aio`` runs this in a copied context)."""
+    _token.set(token)
+
+
+def check() -> None:
+    """Raise :class:`Cancelled` if the current context's token was cancelled."""
+    t = _token.get()
+    if t is not None and t.cancelled:
+        raise Cancelled("the pycompute call was cancelled")
+
+
+def run_sliced(total: int, work_per_unit: int, run) -> None:
+    """``run(start, count)`` over ``range(total)`` units (steps) in slices of about ``SLICE`` s.
+
+    Between slices, pending signals are handled (by the interpreter, on the
+    return from native code) and :func:`check` runs. A run whose first slice
+    covers it all is one call, as if it were not sliced.
+    """
+    check()
+    done = 0
+    count = max(1, min(total, FIRST_WORK // max(work_per_unit, 1)))
+    while done < total:
+        c = min(count, total - done)
+        t0 = time.perf_counter()
+        run(done, c)
+        elapsed = time.perf_counter() - t0
+        done += c
+        if done < total:
+            check()
+            fit = int(c * SLICE / elapsed) if elapsed > 0 else c * GROWTH
+            count = max(1, min(fit, c * GROWTH))
+            if count > 1:
+                count &= ~1  # even: an in-place grid's steps end in its own buffer, no copy back

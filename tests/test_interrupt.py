@@ -1,0 +1,258 @@
+"""Stopping long calls: Ctrl-C, aio cancellation, and the slicing that makes both possible.
+
+A long simulation run is cut into native calls of bounded time
+(``pycompute/_cancel.py``); these tests check that the cut never changes a
+result, that SIGINT and an aio cancel stop a call that would otherwise run for
+many minutes, and that the process is usable afterwards. The latencies
+themselves are measured by ``benchmarks/run_interrupt.py``, not asserted here;
+the bounds below only tell "stopped" from "ran on".
+"""
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import pycompute as pc
+import pycompute.aio as aio
+from pycompute import _cancel, _threads
+
+# ---------------------------------------------------------------- slicing
+
+
+def test_run_sliced_covers_the_range_in_order():
+    seen = []
+    _cancel.run_sliced(1000, _cancel.FIRST_WORK // 3, lambda first, count: seen.append((first, count)))
+    assert seen[0] == (0, 3)
+    starts = [f for f, _ in seen]
+    assert starts == sorted(starts)
+    assert all(f + c == g for (f, c), (g, _) in zip(seen, seen[1:]))
+    assert seen[-1][0] + seen[-1][1] == 1000
+    one = []
+    _cancel.run_sliced(7, 1, lambda first, count: one.append((first, count)))
+    assert one == [(0, 7)]  # a short run is one call, as before slicing
+
+
+def test_a_cancelled_token_stops_before_the_next_slice():
+    token = _cancel.Token()
+    calls = []
+
+    def run(first, count):
+        calls.append(first)
+        if len(calls) == 2:
+            token.cancel()
+
+    import contextvars
+
+    ctx = contextvars.copy_context()
+    ctx.run(_cancel.bind, token)
+    with pytest.raises(_cancel.Cancelled):
+        ctx.run(_cancel.run_sliced, 10**6, _cancel.FIRST_WORK, run)
+    assert len(calls) == 2
+    _cancel.run_sliced(3, _cancel.FIRST_WORK, lambda f, c: None)  # this context: no token
+
+
+def _runs():
+    rng = np.random.default_rng(3)
+    u3 = rng.random((6, 9, 11))
+    u2 = rng.random((40, 37)).astype(np.float32)
+    board = rng.random((33, 41)) < 0.35
+    gu = np.ones((30, 34))
+    gv = np.zeros((30, 34))
+    gv[12:18, 14:20] = 0.25
+    pos = rng.standard_normal((90, 3)).astype(np.float32)
+    vel = (0.1 * rng.standard_normal((90, 3))).astype(np.float32)
+    mass = rng.random(90)
+    return {
+        "heat 3-D": lambda b, **k: pc.heat_step(u3, steps=23, alpha=0.1, mode="reflect",
+                                                backend=b, **k),
+        "heat 2-D out=u": lambda b, **k: pc.heat_step(u2.copy(), steps=23, alpha=0.2,
+                                                      backend=b, **k),
+        "life": lambda b, **k: pc.life_step(board, steps=23, rule="B36/S23", backend=b, **k),
+        "gray_scott": lambda b, **k: np.stack(pc.gray_scott_step(
+            gu, gv, Du=0.16, Dv=0.08, F=0.035, k=0.065, steps=23, backend=b, **k)),
+        "nbody": lambda b, **k: np.stack(pc.nbody_step(
+            pos, vel, mass, dt=1e-3, steps=23, softening=0.05, backend=b, **k)),
+    }
+
+
+@pytest.mark.parametrize("schedule", [[1], [2, 5, 1, 4, 3, 8], [22, 1]])
+@pytest.mark.parametrize("num_threads", [1, 2])
+def test_a_run_cut_anywhere_equals_the_uncut_run(backend, schedule, num_threads, monkeypatch):
+    whole = {name: np.asarray(f(backend, num_threads=num_threads)) for name, f in _runs().items()}
+    real = _cancel.run_sliced
+
+    def cut(total, work, run):  # the given slice sizes, the last one repeated
+        first, i = 0, 0
+        while first < total:
+            c = min(schedule[min(i, len(schedule) - 1)], total - first)
+            run(first, c)
+            first, i = first + c, i + 1
+
+    monkeypatch.setattr(_cancel, "run_sliced", cut)
+    for name, f in _runs().items():
+        got = np.asarray(f(backend, num_threads=num_threads))
+        assert got.tobytes() == whole[name].tobytes(), name
+    monkeypatch.setattr(_cancel, "run_sliced", real)
+
+
+def test_heat_in_place_keeps_writing_the_callers_array(backend, monkeypatch):
+    monkeypatch.setattr(_cancel, "FIRST_WORK", 1)  # one step per slice at first
+    u = np.random.default_rng(0).random((50, 60))
+    expect = pc.heat_step(u, steps=40, alpha=0.2, backend="numpy")
+    r = pc.heat_step(u, steps=40, alpha=0.2, out=u, backend=backend)
+    assert r is u
+    np.testing.assert_allclose(u, expect, rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+_CHILD = r"""
+import json, os, signal, sys, threading, time
+import numpy as np
+import pycompute as pc
+
+backend = sys.argv[1]
+rng = np.random.default_rng(1)
+big = {
+    "heat_step": lambda **k: pc.heat_step(rng.random((1024, 1024)), steps=10**6, alpha=0.2, **k),
+    "life_step": lambda **k: pc.life_step(rng.random((1024, 1024)) < 0.3, steps=10**8, **k),
+    "gray_scott_step": lambda **k: pc.gray_scott_step(
+        np.ones((512, 512)), rng.random((512, 512)) * 0.25, Du=0.16, Dv=0.08, F=0.035, k=0.065,
+        steps=10**7, **k),
+    "nbody_step": lambda **k: pc.nbody_step(
+        rng.standard_normal((2000, 3)), np.zeros((2000, 3)), np.ones(2000), dt=1e-4,
+        steps=10**6, softening=0.01, **k),
+}
+small = np.random.default_rng(2).random((30, 40))
+out = {}
+for name, call in big.items():
+    for nt in (1, 2):
+        pc.heat_step(small, steps=3, alpha=0.2, backend=backend)  # compiled and warm
+        sent = []
+        timer = threading.Timer(0.4, lambda: (sent.append(time.perf_counter()),
+                                              os.kill(os.getpid(), signal.SIGINT)))
+        timer.start()
+        try:
+            call(backend=backend, num_threads=nt)
+            out[f"{name}/{nt}"] = None  # ran to its end: not interrupted
+        except KeyboardInterrupt:
+            out[f"{name}/{nt}"] = time.perf_counter() - sent[0]
+        timer.join()
+# the process is still usable: same answers as before, no lease left behind
+again = pc.heat_step(small, steps=3, alpha=0.2, backend=backend)
+ref = pc.heat_step(small, steps=3, alpha=0.2, backend="numpy")
+out["usable"] = bool(np.allclose(again, ref, rtol=1e-12, atol=0))
+out["leases"] = pc._threads._in_use
+print(json.dumps(out))
+"""
+
+
+def test_ctrl_c_stops_a_long_run(backend):
+    """SIGINT during a run of many minutes raises KeyboardInterrupt, every step kernel, 1 and 2
+    threads; afterwards the process computes the right answers and holds no lease."""
+    env = dict(os.environ, PYCOMPUTE_FOLLOW_LOAD="0")
+    p = subprocess.run([sys.executable, "-c", _CHILD, backend], capture_output=True, text=True,
+                       timeout=600, env=env)
+    assert p.returncode == 0, p.stderr
+    res = json.loads(p.stdout.strip().splitlines()[-1])
+    assert res.pop("usable") is True
+    assert res.pop("leases") == 0
+    for name, latency in res.items():
+        # each run would take minutes to hours; "stopped" is all this asserts
+        assert latency is not None and latency < 10.0, (name, latency)
+
+
+# ---------------------------------------------------------------- aio
+
+
+def test_cancelling_an_await_stops_the_run_and_frees_its_threads(backend):
+    u = np.random.default_rng(4).random((512, 512))
+    pc.heat_step(u, steps=2, alpha=0.2, backend=backend)  # compiled
+
+    async def main():
+        task = asyncio.create_task(aio.heat_step(u, steps=10**7, alpha=0.2, backend=backend))
+        await asyncio.sleep(0.3)
+        assert _threads._in_use > 0  # it is running
+        t = time.perf_counter()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        took = time.perf_counter() - t
+        # the cancelled task ended after its worker stopped: nothing is held
+        return took, _threads._in_use
+
+    took, in_use = asyncio.run(main())
+    assert in_use == 0
+    assert took < 10.0  # the run itself would take about an hour
+    again = asyncio.run(aio.heat_step(u[:20, :20], steps=2, alpha=0.2, backend=backend))
+    np.testing.assert_allclose(again, pc.heat_step(u[:20, :20], steps=2, alpha=0.2,
+                                                   backend="numpy"), rtol=1e-12, atol=0)
+
+
+def test_num_threads_context_applies_to_an_awaited_call(monkeypatch):
+    """``with pc.num_threads(1): await aio.sum(x)`` runs on 1 thread (the task's context
+    travels to the worker)."""
+    seen = []
+    real = _threads.resolve
+
+    def spy(*args, **kwargs):
+        n = real(*args, **kwargs)
+        seen.append(n)
+        return n
+
+    monkeypatch.setattr(_threads, "resolve", spy)
+    monkeypatch.setattr(_threads, "_FOLLOW_LOAD", False)
+    x = np.random.default_rng(5).random(1 << 22)
+
+    async def main():
+        with pc.num_threads(1):
+            a = await aio.sum(x, backend="cython" if "cython" in _native() else "numba")
+        seen_in = list(seen)
+        seen.clear()
+        b = await aio.sum(x, backend="cython" if "cython" in _native() else "numba")
+        return a, b, seen_in, list(seen)
+
+    a, b, inside, outside = asyncio.run(main())
+    assert a == b
+    assert inside == [1]
+    assert outside == [min(2, pc.max_threads())] or pc.max_threads() == 1
+
+
+def _native():
+    return [b.name for b in pc.backends() if b.available and b.name != "numpy"]
+
+
+# ---------------------------------------------------------------- impossible work, empty grids
+
+
+@pytest.mark.parametrize("steps", [2**63, 2**64 - 1, 2**64, 10**30])
+def test_steps_past_the_64_bit_counter_are_refused_the_same_everywhere(steps):
+    u = np.zeros((4, 4))
+    calls = [
+        lambda b: pc.heat_step(u, steps=steps, alpha=0.1, backend=b),
+        lambda b: pc.life_step(u > 0, steps=steps, backend=b),
+        lambda b: pc.gray_scott_step(u, u, Du=0.1, Dv=0.1, F=0.01, k=0.05, steps=steps, backend=b),
+        lambda b: pc.nbody_step(u[:, :3], u[:, :3], np.ones(4), dt=0.1, steps=steps,
+                                softening=0.1, backend=b),
+    ]
+    for b in ["numpy", "auto"] + _native():
+        for call in calls:
+            with pytest.raises(OverflowError, match=r"`steps`=\d+ is too large"):
+                call(b)
+
+
+def test_an_empty_grid_steps_to_an_empty_grid_on_every_backend():
+    for b in ["numpy", "auto"] + _native():
+        for shape in [(0,), (0, 5), (3, 0, 2)]:
+            r = pc.heat_step(np.zeros(shape), steps=3, alpha=0.1, backend=b)
+            assert r.shape == shape and r.dtype == np.float64, (b, shape)
+        r = pc.life_step(np.zeros((0, 4), bool), steps=2, backend=b)
+        assert r.shape == (0, 4) and r.dtype == np.bool_
+        u, v = pc.gray_scott_step(np.zeros((4, 0)), np.zeros((4, 0)), Du=0.1, Dv=0.1, F=0.01,
+                                  k=0.05, steps=2, backend=b)
+        assert u.shape == v.shape == (4, 0)
