@@ -1,12 +1,19 @@
 """``pycompute`` command line: ``info``, ``compare`` and ``demo``.
 
-Bad arguments print a one-line message and exit with status 2, never a traceback.
+Bad arguments print the usage and a one-line message naming the argument, the
+value and what is allowed, and exit with status 2 (argparse's convention),
+never a traceback. Help texts are plain text (``_plain`` strips reST markup).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+
+
+def _plain(text: str) -> str:
+    """Help text without reST markup: ``name`` -> name."""
+    return text.replace("``", "")
 
 
 def _cmd_info(args) -> int:
@@ -18,8 +25,12 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    from .compare import run_compare
+    from .compare import check_request, run_compare
 
+    try:
+        check_request(args.kernels or None, args.threads, args.backend, args.json, args.plot)
+    except (ValueError, TypeError) as exc:
+        args.parser.error(_plain(str(exc)).replace("`", ""))
     try:
         run_compare(args.kernels or None, threads=args.threads, quick=args.quick,
                     backends=args.backend, peers=args.peers, json_path=args.json,
@@ -31,40 +42,92 @@ def _cmd_compare(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from .demo import run
+    from .demo import prepare_out, run
 
     try:
-        run(args.out, quick=not args.full)
+        out = prepare_out(args.out)
+    except ValueError as exc:
+        args.parser.error(f"argument --out: {exc}")
+    try:
+        run(out, quick=not args.full)
     except (ValueError, OSError) as exc:
         print(f"pycompute demo: {exc}", file=sys.stderr)
         return 2
     return 0
 
 
+_COMPARE_DESCRIPTION = """\
+Time kernels at several thread counts on the native backends (Cython + OpenMP,
+Numba) and once on the serial NumPy/SciPy reference; print a table of times,
+speedups, efficiency, rates against this machine's limits (measured at
+start-up: parallel copy bandwidth, FMA peak), the Karp-Flatt metric and the
+Amdahl serial fraction.
+
+examples:
+  pycompute compare --quick
+  pycompute compare sum correlate --threads 1 2 --peers --json out.json --plot speedup.png"""
+
+
+def _compare_epilog() -> str:
+    from .compare import LEGEND, describe_kernels
+
+    return (f"kernels (* = run when none is named):\n{describe_kernels()}\n\n{LEGEND}\n\n"
+            "--json writes every number above (schema pycompute.compare/1, "
+            "pycompute/compare_schema.json).")
+
+
+_DEMO_DESCRIPTION = """\
+Grow a Gray-Scott reaction-diffusion pattern and a heat diffusion on every core,
+then time sum, gaussian_filter and heat_step serially and in parallel, as
+'pycompute compare --quick' does (small inputs; --full for full sizes). Writes
+gray_scott.png, gray_scott.gif (the pattern growing), heat.png, scaling.png and
+compare.json into one folder and prints where."""
+
+
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="pycompute", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
-    pi = sub.add_parser("info", help="version, backends, build flags, OpenMP, threads")
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = argparse.ArgumentParser(
+        prog="pycompute", description=_plain(__doc__.splitlines()[0]),
+        epilog="'pycompute COMMAND --help' describes each command.")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    pi = sub.add_parser("info", help="version, backends, build flags, OpenMP, threads",
+                        description="Version, backends, build flags, SIMD level, OpenMP "
+                                    "and thread settings of this installation.")
     pi.add_argument("--json", action="store_true", help="print JSON")
-    pi.set_defaults(fn=_cmd_info)
-    pc_ = sub.add_parser("compare", help="time kernels serially (NumPy) and in parallel")
-    pc_.add_argument("kernels", nargs="*",
-                     help="kernels to run (default: one representative per family)")
-    pc_.add_argument("--threads", type=int, nargs="+", default=None,
-                     help="thread counts (default: 1, 2, 4, ... up to the maximum)")
+    pi.set_defaults(fn=_cmd_info, parser=pi)
+    pc_ = sub.add_parser("compare", help="time kernels serially (NumPy/SciPy) and in parallel",
+                         description=_COMPARE_DESCRIPTION, epilog=_compare_epilog(),
+                         formatter_class=fmt)
+    pc_.add_argument("kernels", nargs="*", metavar="KERNEL",
+                     help="kernels to time (listed below; default: the ones marked *)")
+    pc_.add_argument("--threads", type=int, nargs="+", default=None, metavar="N",
+                     help="thread counts, 1 up to the maximum, or negative to count back "
+                          "from it (-1 = all) (default: 1, 2, 4, ... up to the maximum)")
     pc_.add_argument("--backend", nargs="+", default=["cython", "numba"],
-                     choices=["cython", "numba"], help="native backends to time")
-    pc_.add_argument("--quick", action="store_true", help="small sizes, few repeats (< 30 s)")
-    pc_.add_argument("--peers", action="store_true", help="add scipy/NumPy/OpenCV rows")
-    pc_.add_argument("--json", metavar="FILE", help="write results as JSON (schema pycompute.compare/1)")
-    pc_.add_argument("--plot", metavar="FILE.png", help="write a speedup plot (matplotlib)")
+                     choices=["cython", "numba"],
+                     help="native backends to time (default: both)")
+    pc_.add_argument("--quick", action="store_true",
+                     help="small inputs, few repeats (under 30 s); inputs may fit in cache, "
+                          "so rates can pass the copy bandwidth")
+    pc_.add_argument("--peers", action="store_true",
+                     help="also time the same call in OpenCV where it has one (gaussian_filter, "
+                          "correlate, uniform_filter), and say whether OpenCV was found; "
+                          "the NumPy/SciPy reference is always timed (column 'vs ref')")
+    pc_.add_argument("--json", metavar="FILE",
+                     help="write the results as JSON (schema pycompute.compare/1)")
+    pc_.add_argument("--plot", metavar="FILE.png",
+                     help="write a speedup plot (matplotlib; .png, .pdf, .svg, ...)")
     pc_.add_argument("--no-progress", action="store_true", help="no progress bar")
-    pc_.set_defaults(fn=_cmd_compare)
-    pd = sub.add_parser("demo", help="simulate, filter, time and plot (under a minute)")
+    pc_.set_defaults(fn=_cmd_compare, parser=pc_)
+    pd = sub.add_parser("demo", help="simulate, filter, time and plot (under a minute)",
+                        description=_DEMO_DESCRIPTION, formatter_class=fmt)
     pd.add_argument("--out", metavar="DIR", default=None,
-                    help="folder for the images, plot and JSON (default: a new folder here)")
-    pd.add_argument("--full", action="store_true", help="full-size comparison (slower)")
-    pd.set_defaults(fn=_cmd_demo)
+                    help="folder for the images, plot and JSON: a new folder, an empty one, "
+                         "or one an earlier demo wrote (default: a new pycompute-demo-DATE-TIME "
+                         "folder here)")
+    pd.add_argument("--full", action="store_true",
+                    help="time at full sizes (4096x4096 images, 2^26 values; slower)")
+    pd.set_defaults(fn=_cmd_demo, parser=pd)
     args = p.parse_args(argv)
     return args.fn(args)
 

@@ -1,6 +1,7 @@
 """Serial vs parallel: time kernels at 1..N threads against their reference, as a table.
 
-Used by ``pycompute compare`` and importable:
+Used by ``pycompute compare`` (``LEGEND`` below explains its table's columns) and
+importable:
 
 >>> from pycompute.compare import KERNELS
 >>> "sum" in KERNELS
@@ -46,7 +47,7 @@ class Kernel:
     reference: object  # (args, kwargs) -> result
     work: object  # (args, kwargs) -> amount per call (bytes or flops)
     unit: str  # "GB/s" or "GFLOP/s"
-    peers: dict = field(default_factory=dict)  # name -> (args, kwargs) -> result, if importable
+    peers: dict = field(default_factory=dict)  # "lib.name" -> (args, kwargs) -> result
     representative: bool = False
 
 
@@ -89,12 +90,37 @@ def _image(quick, dtype=np.float32, channels=None):
     return rng.standard_normal(shape).astype(dtype)
 
 
+#: peer libraries: import name -> (what users call it, how to install it)
+PEER_LIBRARIES = {"cv2": ("OpenCV", "pip install opencv-python-headless")}
+
+
 def _cv2():
-    try:
-        import cv2
-    except ImportError:
-        return None
+    import cv2
+
     return cv2
+
+
+def peer_status(names) -> dict:
+    """``{import name: (found, text)}`` for the libraries behind the peers ``names``.
+
+    A peer's library is the part of its name before the first dot (``cv2.blur``: cv2).
+    """
+    import importlib
+
+    out = {}
+    for lib in dict.fromkeys(n.split(".")[0] for n in names):
+        label, hint = PEER_LIBRARIES.get(lib, (lib, f"pip install {lib}"))
+        try:
+            mod = importlib.import_module(lib)
+        except ImportError:
+            out[lib] = (False, f"{label}: not installed ({hint})")
+        else:
+            version = getattr(mod, "__version__", "")
+            threads = ""
+            if lib == "cv2" and hasattr(mod, "getNumThreads"):
+                threads = f", its own {mod.getNumThreads()} threads"
+            out[lib] = (True, f"{label} {version}: found{threads}".replace(" :", ":"))
+    return out
 
 
 def _filter_kernels():
@@ -113,13 +139,13 @@ def _filter_kernels():
         a = _image(quick, np.uint8, 3)
         return (a, (3, 3, 1)), {}, f"{a.shape[0]}x{a.shape[1]}x3 uint8"
 
-    cv2 = _cv2()
-    peers_g = {"cv2.GaussianBlur": lambda args, kw: cv2.GaussianBlur(
-        args[0], (17, 17), 2.0, borderType=cv2.BORDER_REFLECT)} if cv2 else {}
-    peers_c = {"cv2.filter2D": lambda args, kw: cv2.filter2D(
-        args[0], -1, args[1], borderType=cv2.BORDER_REFLECT)} if cv2 else {}
-    peers_b = {"cv2.blur": lambda args, kw: cv2.blur(
-        args[0], (3, 3), borderType=cv2.BORDER_REFLECT)} if cv2 else {}
+    # OpenCV is imported when a peer runs (``--peers``), so a missing one is reported then
+    peers_g = {"cv2.GaussianBlur": lambda args, kw: _cv2().GaussianBlur(
+        args[0], (17, 17), 2.0, borderType=_cv2().BORDER_REFLECT)}
+    peers_c = {"cv2.filter2D": lambda args, kw: _cv2().filter2D(
+        args[0], -1, args[1], borderType=_cv2().BORDER_REFLECT)}
+    peers_b = {"cv2.blur": lambda args, kw: _cv2().blur(
+        args[0], (3, 3), borderType=_cv2().BORDER_REFLECT)}
     out["gaussian_filter"] = Kernel(
         "convolution", make_gauss, _public("gaussian_filter"), _reference_of("gaussian_filter"),
         lambda args, kw: 2 * 17 * 2 * args[0].size, "GFLOP/s", peers_g, representative=True)
@@ -199,6 +225,40 @@ def default_kernels() -> list[str]:
     return [k for k, v in KERNELS.items() if v.representative]
 
 
+def describe_kernels() -> str:
+    """The kernel names by family, one family a line; the defaults marked with ``*``."""
+    fams: dict[str, list] = {}
+    for name, k in KERNELS.items():
+        fams.setdefault(k.family, []).append(name + ("*" if k.representative else ""))
+    return "\n".join(f"  {fam}: {', '.join(names)}" for fam, names in fams.items())
+
+
+#: what each column of the table means (printed under the table and in ``--help``)
+LEGEND = """\
+columns:
+  thr         threads the kernel ran on
+  time ms     median time of one call
+  vs ref      speedup over the serial reference, the same call on backend="numpy"
+              (plain NumPy/SciPy, one thread); above 1 = pycompute is faster
+  vs N thr    speedup over the same backend at N threads, the smallest count in the run
+  eff         parallel efficiency, (vs N thr) x N / thr: 1.00 = each added thread pays in full
+  rate        work per second: GB/s of data read + written, or GFLOP/s
+  % of limit  rate as a percentage of a limit of this machine measured at start-up:
+              "copy" = the parallel copy bandwidth (GB/s rows), "FMA" = the float32
+              fused multiply-add peak (GFLOP/s rows)
+  K-F         Karp-Flatt metric, the serial fraction that speedup S at p threads implies:
+              (1/S - 1/p) / (1 - 1/p); 0 = perfect scaling, 1 = no gain, below 0 = superlinear
+  Amdahl serial fraction: f in T(p) = T1 (f + (1 - f) / p), fitted to all thread counts
+              by least squares; 0 = perfectly parallel, 1 = threads do not help"""
+
+#: printed under the table when a rate passed its limit
+ABOVE_LIMIT = """\
+  * above 100% of the limit. For "copy": part of the data came from the CPU caches, which
+    are faster than the memory the copy probe streams (2 x 256 MiB); an input of a few MiB
+    (--quick sizes) can sit in cache between calls. For either limit, a machine that was
+    busier while the probe ran than while the kernel ran gives the same."""
+
+
 def machine_limits(threads: int) -> dict:
     from . import machine
 
@@ -224,28 +284,70 @@ def _progress(total: int, enabled: bool):
     return bar, step
 
 
-def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "numba"),
-                peers=False, json_path=None, plot_path=None, progress=True, out=sys.stdout):
-    """Time ``kernels`` and print the table; return the JSON-able result dict."""
+def _plot_formats() -> set:
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return set(FigureCanvasBase.get_supported_filetypes())
+
+
+def check_request(kernels=None, threads=None, backends=("cython", "numba"), json_path=None,
+                  plot_path=None):
+    """Validate what ``run_compare`` was asked for, before any timing.
+
+    Returns ``(kernels, threads, backends, notes)``: the kernel names, the thread counts
+    (sorted, negative counts resolved), the available backends, and a line for each
+    requested backend that is not available. Raises ``ValueError`` naming the argument,
+    the value and what is allowed.
+    """
     from . import _backends
 
     kernels = list(kernels or default_kernels())
     unknown = [k for k in kernels if k not in KERNELS]
     if unknown:
-        raise ValueError(f"unknown kernel(s) {', '.join(unknown)}; choose from "
-                         f"{', '.join(KERNELS)}")
+        raise ValueError(f"argument KERNEL: unknown kernel(s) {', '.join(map(repr, unknown))};"
+                         f" choose from {', '.join(KERNELS)}")
     mx = _threads.max_threads()
     if threads is None:
-        threads = sorted({1, *[2 ** k for k in range(mx.bit_length()) if 2 ** k <= mx], mx})
-    for t in threads:
-        _threads._check(t, "--threads")
-    threads = sorted(set(threads))
-    backends = [b for b in backends if _backends._probe(b)[0]]
-    for path in (json_path, plot_path):
-        if path is not None:
-            d = os.path.dirname(os.path.abspath(path))
-            if not os.path.isdir(d) or not os.access(d, os.W_OK):
-                raise ValueError(f"cannot write {path!r}: {d!r} is not a writable folder")
+        threads = [1, *[2 ** k for k in range(mx.bit_length()) if 2 ** k <= mx], mx]
+    threads = sorted({_threads._check(t, "--threads") for t in threads})
+    ok, notes = [], []
+    for b in backends:
+        avail, why = _backends._probe(b)
+        (ok if avail else notes).append(b if avail else f"{b}: not available ({why})")
+    if not ok:
+        raise ValueError(f"`--backend` {' '.join(backends)}: none is available here: "
+                         + "; ".join(notes))
+    for opt, path in (("--json", json_path), ("--plot", plot_path)):
+        if path is None:
+            continue
+        d = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise ValueError(f"cannot write {path!r} (`{opt}`): it is a folder; give a file name")
+        if not os.path.isdir(d) or not os.access(d, os.W_OK):
+            raise ValueError(f"cannot write {path!r} (`{opt}`): {d!r} is not a writable folder")
+    if plot_path is not None:
+        ext = os.path.splitext(plot_path)[1].lstrip(".").lower()
+        formats = _plot_formats()
+        if ext not in formats:
+            allowed = ", ".join(sorted("." + f for f in formats))
+            raise ValueError(f"`--plot` {plot_path!r}: matplotlib cannot write "
+                             f"{'.' + ext if ext else 'a file without an extension'}; "
+                             f"end the name with one of {allowed}")
+    return kernels, threads, ok, notes
+
+
+def _mib(args) -> float:
+    return sum(a.nbytes for a in args if isinstance(a, np.ndarray)) / 2 ** 20
+
+
+def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "numba"),
+                peers=False, json_path=None, plot_path=None, progress=True, out=None):
+    """Time ``kernels`` and print the table to ``out`` (default: sys.stdout at call time);
+    return the JSON-able result dict."""
+    out = sys.stdout if out is None else out
+    kernels, threads, backends, notes = check_request(kernels, threads, backends, json_path,
+                                                      plot_path)
+    mx = _threads.max_threads()
     repeat, min_time = (3, 0.01) if quick else (7, 0.1)
 
     limits = machine_limits(max(threads))
@@ -255,6 +357,8 @@ def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "nu
            "machine": {"cpus": os.cpu_count(), "max_threads": mx, **limits,
                        "info": collect(numba_layer=False)},
            "results": [], "peers": []}
+    # every peer library is reported, found or not, even if the kernels chosen have no peer
+    peer_libs = peer_status(n for k in KERNELS.values() for n in k.peers) if peers else {}
     total = len(kernels) * (len(backends) * len(threads) + 1)
     bar, step = _progress(total, progress)
     results = []
@@ -262,6 +366,7 @@ def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "nu
         for name in kernels:
             k = KERNELS[name]
             args, kw, size = k.make(quick)
+            size = f"{size}, {_mib(args):.0f} MiB in"
             for be in backends:
                 r = measure(lambda *a, num_threads: k.call(a, kw, be, num_threads), *args,
                             threads=threads, repeat=repeat, min_time=min_time,
@@ -269,8 +374,8 @@ def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "nu
                             name=f"{name} [{be}]", work=k.work(args, kw), unit=k.unit,
                             progress=step)
                 results.append((name, k, be, size, r))
-            if peers:
-                for peer, fn in k.peers.items():
+            for peer, fn in k.peers.items():
+                if peer_libs.get(peer.split(".")[0], (False,))[0]:
                     t = time_call(lambda: fn(args, kw), repeat, min_time).median
                     doc["peers"].append({"kernel": name, "peer": peer, "time_s": t})
     finally:
@@ -289,39 +394,92 @@ def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "nu
         d.update(kernel=name, family=k.family, backend=be, size=size, limit=limit,
                  percent_of_limit=[100 * x / cap for x in d["rate"]] if d["rate"] else None)
         doc["results"].append(d)
-    print_table(doc, out)
+    for line in notes:
+        print(f"--backend {line}; skipped", file=out)
+    print_table(doc, out, quick=quick)
+    if peers:
+        print_peers(doc, kernels, peer_libs, out)
     if json_path:
         with open(json_path, "w") as f:
             json.dump(doc, f, indent=1)
         print(f"wrote {json_path}", file=out)
     if plot_path:
         plot_speedup([r for *_, r in results], path=plot_path,
-                     title=f"pycompute speedup ({os.cpu_count()} CPUs)")
+                     title=f"pycompute speedup ({os.cpu_count()} CPUs"
+                           f"{', --quick sizes' if quick else ''})")
         print(f"wrote {plot_path}", file=out)
     return doc
 
 
-def print_table(doc: dict, out=sys.stdout) -> None:
+def print_table(doc: dict, out=None, quick: bool = False, legend: bool = True) -> None:
+    """The results of ``doc`` as a table, with the column legend under it."""
+    out = sys.stdout if out is None else out
     m = doc["machine"]
-    print(f"machine: {m['cpus']} CPUs, max threads {m['max_threads']}; parallel copy "
-          f"{m['copy_bandwidth_gbs']:.1f} GB/s, FMA peak {m['fma_peak_gflops']:.0f} GFLOP/s "
-          f"(float32)", file=out)
-    hdr = (f"{'kernel':19s} {'backend':7s} {'thr':>3s} {'time ms':>9s} {'x ref':>7s} "
-           f"{'x 1thr':>7s} {'eff':>5s} {'rate':>8s} {'unit':7s} {'%limit':>6s} {'K-F':>6s}")
+    print(f"machine: {m['cpus']} CPUs, max threads {m['max_threads']}; limits measured now: "
+          f"parallel copy {m['copy_bandwidth_gbs']:.1f} GB/s (read + write), float32 FMA "
+          f"peak {m['fma_peak_gflops']:.0f} GFLOP/s", file=out)
+    if quick:
+        print("sizes: --quick (small inputs, few repeats: a first look; inputs of a few MiB "
+              "may stay in cache)", file=out)
+    base = min((d["threads"][0] for d in doc["results"]), default=1)
+    vs_base = f"vs {base} thr"
+    hdr = (f"{'kernel':19s} {'backend':7s} {'thr':>3s} {'time ms':>9s} {'vs ref':>7s} "
+           f"{vs_base:>8s} {'eff':>5s} {'rate':>15s} {'% of limit':>11s} {'K-F':>6s}")
     print(hdr, file=out)
     print("-" * len(hdr), file=out)
+    above = False
     for d in doc["results"]:
         for i, p in enumerate(d["threads"]):
-            vs_ref = d["speedup_vs_reference"][i] if d["speedup_vs_reference"] else float("nan")
-            rate = d["rate"][i] if d["rate"] else float("nan")
-            pct = d["percent_of_limit"][i] if d["percent_of_limit"] else float("nan")
+            vs_ref = (f"{d['speedup_vs_reference'][i]:7.2f}" if d["speedup_vs_reference"]
+                      else f"{'-':>7s}")
+            rate = (f"{d['rate'][i]:8.2f} {d['rate_unit']:<6s}" if d["rate"]
+                    else f"{'-':>15s}")
+            pct = "-"
+            if d["percent_of_limit"]:
+                v = d["percent_of_limit"][i]
+                mark = "*" if v > 100 else " "
+                above |= v > 100
+                pct = f"{v:4.0f}% {'copy' if d['limit'] == 'copy' else 'FMA'}{mark}"
             kf = d["karp_flatt"][i]
             print(f"{d['kernel'] if i == 0 else '':19s} {d['backend'] if i == 0 else '':7s} "
-                  f"{p:3d} {d['time_s'][i] * 1e3:9.3f} {vs_ref:7.2f} {d['speedup'][i]:7.2f} "
-                  f"{d['efficiency'][i]:5.2f} {rate:8.2f} {d['rate_unit'] or '':7s} {pct:5.0f}% "
+                  f"{p:3d} {d['time_s'][i] * 1e3:9.3f} {vs_ref} {d['speedup'][i]:8.2f} "
+                  f"{d['efficiency'][i]:5.2f} {rate} {pct:>11s} "
                   f"{'' if kf is None else f'{kf:6.3f}':>6s}", file=out)
-        print(f"{'':19s} {'':7s} Amdahl serial fraction {d['serial_fraction']:.3f}; "
-              f"reference {d['reference_time_s'] * 1e3:.3f} ms ({d['size']})"
-              if d["reference_time_s"] else "", file=out)
+        ref = (f"serial reference {d['reference_time_s'] * 1e3:.3f} ms; "
+               if d["reference_time_s"]
+               else "")
+        print(f"{'':19s} {'':7s} {d['size']}; {ref}Amdahl serial fraction "
+              f"{d['serial_fraction']:.3f}", file=out)
+    if above:
+        print(ABOVE_LIMIT, file=out)
+    if legend:
+        print("\n" + LEGEND, file=out)
+
+
+def print_peers(doc: dict, kernels, peer_libs: dict, out=None) -> None:
+    """``--peers``: which peer libraries were found, and each peer's time against ours."""
+    out = sys.stdout if out is None else out
+    print("\npeers (the same call in another library, on the same input):", file=out)
+    for found, text in peer_libs.values():
+        print(f"  {text}{'' if found else '; its rows are left out'}", file=out)
+    without = [k for k in kernels if not KERNELS[k].peers]
+    if without:
+        have = [k for k, v in KERNELS.items() if v.peers]
+        print(f"  no peer for {', '.join(without)} (peers exist for {', '.join(have)})",
+              file=out)
+    if not doc["peers"]:
+        return
+    best = {}
+    for d in doc["results"]:
+        for t, p in zip(d["time_s"], d["threads"]):
+            if d["kernel"] not in best or t < best[d["kernel"]][0]:
+                best[d["kernel"]] = (t, d["backend"], p)
+    print(f"  {'kernel':19s} {'peer':18s} {'time ms':>9s}   {'pycompute best':23s} "
+          f"{'x peer':>6s}", file=out)
     for p in doc["peers"]:
-        print(f"peer: {p['kernel']} {p['peer']} {p['time_s'] * 1e3:.3f} ms", file=out)
+        t, be, n = best[p["kernel"]]
+        ours = f"{t * 1e3:.3f} ({be}, {n} thr)"
+        print(f"  {p['kernel']:19s} {p['peer']:18s} {p['time_s'] * 1e3:9.3f}   {ours:23s} "
+              f"{p['time_s'] / t:6.2f}", file=out)
+    print("  x peer: the peer's time / pycompute's best time; above 1 = pycompute is faster",
+          file=out)

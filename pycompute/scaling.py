@@ -173,8 +173,19 @@ def plot_speedup(results, ax=None, path=None, title="Speedup vs threads"):
         f = r.serial_fraction
         ax.plot(xs, [1 / (f + (1 - f) / x) for x in xs], ":", color=line.get_color(), lw=1)
     ax.plot([], [], "k:", lw=1, label="dotted: Amdahl fit")
+    # thread counts are whole numbers: ticks at the counts measured (or integer ticks if many)
+    counts = sorted({p for r in results for p in r.threads})
+    if len(counts) <= 12:
+        ax.set_xticks(counts)
+    else:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("threads")
-    ax.set_ylabel("speedup vs 1 thread")
+    base = {r.threads[0] for r in results}
+    b = min(base)
+    ax.set_ylabel(f"speedup vs {b} thread{'s' if b > 1 else ''}" if len(base) == 1
+                  else "speedup vs each line's smallest thread count")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)

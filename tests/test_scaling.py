@@ -82,6 +82,28 @@ def test_plot_writes_a_png(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
 
 
+def test_plot_ticks_are_whole_thread_counts():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def result(threads):
+        return scaling.ScalingResult("k", threads,
+                                     [scaling.Timing(1.0 / p, [1.0 / p], 1, 0) for p in threads])
+
+    fig, ax = plt.subplots()
+    scaling.plot_speedup([result([1, 2])], ax=ax)
+    assert list(ax.get_xticks()) == [1, 2]
+    assert ax.get_ylabel() == "speedup vs 1 thread"
+    fig, ax = plt.subplots()
+    scaling.plot_speedup([result(list(range(1, 33)))], ax=ax)
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if 1 <= t <= 32]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    plt.close("all")
+
+
 def test_compare_cli_json_and_plot(tmp_path):
     import jsonschema
     js, png = tmp_path / "c.json", tmp_path / "c.png"
@@ -120,27 +142,41 @@ def _run_benchmark(cls, params):
     b.setup(*params)
     ran = 0
     for attr in dir(b):
-        if attr.startswith(("time_", "track_", "peakmem_")):
-            val = getattr(b, attr)(*params)
-            if attr.startswith("track_"):
-                assert val > 0
+        if attr.startswith(("time_", "peakmem_")):
+            getattr(b, attr)(*params)
             ran += 1
     return ran
 
 
+def _run_scaling(cls, params):
+    """A ``*Scaling`` class on a one-combination grid: its setup_cache, then every track_*."""
+    b = cls()
+    b.params = tuple([p] for p in params)  # measure() walks self.params
+    measured = b.setup_cache()
+    b.setup(measured, *params)
+    vals = {attr: getattr(b, attr)(measured, *params) for attr in dir(b)
+            if attr.startswith("track_")}
+    assert vals and all(v > 0 for v in vals.values()), vals
+    assert vals["track_speedup_vs_1thread"] == 1.0 and vals["track_efficiency"] == 1.0
+    return len(vals)
+
+
 def test_asv_suite_reductions_runs():
     mod = _bench_module("bench_reductions")
-    assert _run_benchmark(mod.Reductions, ("sum", "float32", 1 << 20, "cython", 1)) >= 5
+    assert _run_benchmark(mod.Reductions, ("sum", "float32", 1 << 20, "cython", 1)) == 1
+    assert _run_scaling(mod.ReductionsScaling, ("sum", "float32", 1 << 20, "cython", 1)) == 4
     with pytest.raises(NotImplementedError):
         mod.Reductions().setup("sum", "float32", 1 << 20, "cython", 10**6)
 
 
 def test_asv_suite_convolution_runs():
     mod = _bench_module("bench_convolution")
-    assert _run_benchmark(mod.Correlate, (3, 1024, "cython", 1)) >= 5
+    assert _run_benchmark(mod.Correlate, (3, 1024, "cython", 1)) == 1
+    assert _run_scaling(mod.CorrelateScaling, (3, 256, "numba", 1)) == 4
 
 
 def test_asv_suite_simulation_runs():
     mod = _bench_module("bench_simulation")
-    assert _run_benchmark(mod.Heat, (1024, "cython", 1)) >= 5
-    assert _run_benchmark(mod.Life, (1024, "numba", 1)) >= 6
+    assert _run_benchmark(mod.Heat, (1024, "cython", 1)) == 2
+    assert _run_benchmark(mod.Life, (1024, "numba", 1)) == 1
+    assert _run_scaling(mod.LifeScaling, (256, "cython", 1)) == 5
