@@ -11,6 +11,18 @@
  *
  * Contracts: n >= 0 elements at p, contiguous. The sums return a compensated
  * (s, c) pair in float64; min/max NaN-sticky (NumPy semantics) and need n >= 1.
+ *
+ * Signed zeros in min/max: -0.0 == 0.0, so which zero comes out is a tie rule.
+ * NumPy's is "the last of the equal elements" (np.min reduces acc = minimum(acc, x)
+ * and np.minimum returns its second argument on ties: [-0.0, 0.0] -> +0.0,
+ * [0.0, -0.0] -> -0.0). Each lane here keeps the last zero it saw (x86 min/max
+ * return the second operand on ties; the generic loops take x <= m), but lanes
+ * interleave, so they cannot say which of them saw the row's last zero. A zero
+ * result therefore takes the sign the zero lanes agree on, and only where they
+ * disagree (the row holds both zeros) is the row scanned backwards for its last
+ * zero. The answer depends on the data alone: equal at every level and width.
+ * NumPy reads a reduced axis in its logical direction, negative strides too:
+ * the *_rev_* variants serve rows read backwards (stride -1).
  */
 #ifndef PYC_SIMD_H
 #define PYC_SIMD_H
@@ -24,6 +36,30 @@ static inline void pyc_two_sum(double *s, double *c, double x) {
     *c += (*s - (t - bp)) + (x - bp);
     *s = t;
 }
+
+/* Zero lanes of a min/max fold: 0 and *val set to their common zero, or 1 where
+ * lanes hold both signs (the caller then asks pyc_last_zero_* / pyc_first_zero_*). */
+#define PYC_ZERO_HELPERS(SFX, T)                                                   \
+static inline int pyc_lanes_zero_##SFX(const T *l, int k, T *val) {               \
+    int neg = 0, pos = 0;                                                          \
+    for (int j = 0; j < k; j++) {                                                  \
+        if (l[j] == 0) { if (signbit(l[j])) { neg = 1; *val = l[j]; } else { pos = 1; *val = l[j]; } } \
+    }                                                                              \
+    return neg && pos;                                                             \
+}                                                                                  \
+static inline T pyc_last_zero_##SFX(const T *p, ptrdiff_t n) {                    \
+    for (ptrdiff_t i = n - 1; i >= 0; i--) if (p[i] == 0) return p[i];            \
+    return 0; /* not reached: called for rows whose extreme is a zero */           \
+}                                                                                  \
+static inline T pyc_first_zero_##SFX(const T *p, ptrdiff_t n) {                   \
+    for (ptrdiff_t i = 0; i < n; i++) if (p[i] == 0) return p[i];                  \
+    return 0;                                                                      \
+}
+PYC_ZERO_HELPERS(f32, float)
+PYC_ZERO_HELPERS(f64, double)
+/* The k-th element of a min/max row read forwards (REV = 0) or backwards (REV = 1)
+ * from the n elements at p. */
+#define PYC_AT(REV, k) ((REV) ? p[n - 1 - (k)] : p[k])
 
 #if defined(__GNUC__) && (__GNUC__ >= 9 || defined(__clang__))
 #define PYC_VEC 1
@@ -123,114 +159,139 @@ static inline void pyc_dev_f64(const double *p, ptrdiff_t n, double m, double *o
     PYC_DEV_BODY(pyc_loadd)
 }
 
-/* NaN-sticky min and max: a lane takes x when x is more extreme or x is NaN. */
-#define PYC_MINMAX_BODY(T, VT, IT, W)                                              \
-    T x0 = p[0];                                                                   \
+/* NaN-sticky min and max: a lane takes x when x is at least as extreme (a tie:
+ * the later element) or x is NaN; zero results as explained at the top.
+ * REV = 1 reads the row backwards (pyc_minmax_rev_*: p is its lowest address,
+ * its logical first element p[n - 1]): 2W-element blocks from the top down, the
+ * rest from p[r - 1] down to p[0], with the same operations, so it runs as fast
+ * as the forward read. */
+#define PYC_BLOCK(REV, i, W) ((REV) ? p + (n - (i) - 2 * (W)) : p + (i))
+#define PYC_MINMAX_BODY(SFX, T, VT, IT, W, REV)                                    \
+    T x0 = PYC_AT(REV, 0);                                                         \
     VT MN0, MX0, MN1, MX1;                                                         \
     for (int j = 0; j < W; j++) { MN0[j] = x0; MX0[j] = x0; }                     \
     MN1 = MN0; MX1 = MX0;                                                          \
     ptrdiff_t i = 0;                                                               \
     for (; i + 2 * W <= n; i += 2 * W) {                                           \
-        VT a, b; memcpy(&a, p + i, sizeof a); memcpy(&b, p + i + W, sizeof b);     \
+        const T *q = PYC_BLOCK(REV, i, W);                                         \
+        VT a, b; memcpy(&a, q, sizeof a); memcpy(&b, q + W, sizeof b);             \
         IT na = (IT)(a != a), nb = (IT)(b != b);                                   \
-        IT ka = (IT)(a < MN0) | na, kb = (IT)(b < MN1) | nb;                       \
+        IT ka = (IT)(a <= MN0) | na, kb = (IT)(b <= MN1) | nb;                     \
         MN0 = (VT)(((IT)a & ka) | ((IT)MN0 & ~ka));                                \
         MN1 = (VT)(((IT)b & kb) | ((IT)MN1 & ~kb));                                \
-        ka = (IT)(a > MX0) | na; kb = (IT)(b > MX1) | nb;                          \
+        ka = (IT)(a >= MX0) | na; kb = (IT)(b >= MX1) | nb;                        \
         MX0 = (VT)(((IT)a & ka) | ((IT)MX0 & ~ka));                                \
         MX1 = (VT)(((IT)b & kb) | ((IT)MX1 & ~kb));                                \
     }                                                                              \
+    T lmn[2 * W], lmx[2 * W];                                                      \
+    memcpy(lmn, &MN0, sizeof MN0); memcpy(lmn + W, &MN1, sizeof MN1);              \
+    memcpy(lmx, &MX0, sizeof MX0); memcpy(lmx + W, &MX1, sizeof MX1);              \
     T mn = x0, mx = x0;                                                            \
-    for (int j = 0; j < W; j++) {                                                  \
+    for (int j = 0; j < 2 * W; j++) {                                              \
         T v;                                                                       \
-        v = MN0[j]; mn = (v < mn || v != v) ? v : mn;                              \
-        v = MN1[j]; mn = (v < mn || v != v) ? v : mn;                              \
-        v = MX0[j]; mx = (v > mx || v != v) ? v : mx;                              \
-        v = MX1[j]; mx = (v > mx || v != v) ? v : mx;                              \
+        v = lmn[j]; mn = (v < mn || v != v) ? v : mn;                              \
+        v = lmx[j]; mx = (v > mx || v != v) ? v : mx;                              \
     }                                                                              \
+    int amb_mn = mn == 0 && pyc_lanes_zero_##SFX(lmn, 2 * W, &mn);                 \
+    int amb_mx = mx == 0 && pyc_lanes_zero_##SFX(lmx, 2 * W, &mx);                 \
     for (; i < n; i++) {                                                           \
-        T v = p[i];                                                                \
-        mn = (v < mn || v != v) ? v : mn;                                          \
-        mx = (v > mx || v != v) ? v : mx;                                          \
+        T v = PYC_AT(REV, i);                                                      \
+        mn = (v <= mn || v != v) ? v : mn;                                         \
+        mx = (v >= mx || v != v) ? v : mx;                                         \
     }                                                                              \
     if (mn != mn || mx != mx) { T nan_ = mn != mn ? mn : mx; mn = nan_; mx = nan_; } \
+    else {                                                                         \
+        if (amb_mn && mn == 0) mn = (REV) ? pyc_first_zero_##SFX(p, n) : pyc_last_zero_##SFX(p, n); \
+        if (amb_mx && mx == 0) mx = (REV) ? pyc_first_zero_##SFX(p, n) : pyc_last_zero_##SFX(p, n); \
+    }                                                                              \
     *out_mn = mn; *out_mx = mx;
 
 #if defined(__AVX512F__) || defined(__AVX__)
 /* x86 min/max instructions (one op per vector instead of a compare-and-blend):
  * NaNs are tracked separately with an unordered compare, and win at the end.
- * ~1.7x the generic version on a 2^27 float32 array (AVX-512, one core). */
+ * ~1.7x the generic version on a 2^27 float32 array (AVX-512, one core).
+ * MIN(acc, x) returns x on ties (the second operand): the later element. */
 #include <immintrin.h>
+/* The lane fold, tail and zero fix-up shared by both x86 widths. */
+#define PYC_X86_FINISH(SFX, T, W, REV)                                             \
+    T lmn[2 * W], lmx[2 * W];                                                      \
+    memcpy(lmn, &mn0, sizeof mn0); memcpy(lmn + W, &mn1, sizeof mn1);              \
+    memcpy(lmx, &mx0, sizeof mx0); memcpy(lmx + W, &mx1, sizeof mx1);              \
+    T mn = x0, mx = x0;                                                            \
+    for (int j = 0; j < 2 * W; j++) { mn = lmn[j] < mn ? lmn[j] : mn; mx = lmx[j] > mx ? lmx[j] : mx; } \
+    int amb_mn = mn == 0 && pyc_lanes_zero_##SFX(lmn, 2 * W, &mn);                 \
+    int amb_mx = mx == 0 && pyc_lanes_zero_##SFX(lmx, 2 * W, &mx);                 \
+    for (; i < n; i++) {                                                           \
+        T v = PYC_AT(REV, i);                                                      \
+        has_nan |= v != v;                                                         \
+        mn = v <= mn ? v : mn; mx = v >= mx ? v : mx;                              \
+    }                                                                              \
+    if (has_nan || x0 != x0) { mn = mx = (T)NAN; }                                 \
+    else {                                                                         \
+        if (amb_mn && mn == 0) mn = (REV) ? pyc_first_zero_##SFX(p, n) : pyc_last_zero_##SFX(p, n); \
+        if (amb_mx && mx == 0) mx = (REV) ? pyc_first_zero_##SFX(p, n) : pyc_last_zero_##SFX(p, n); \
+    }                                                                              \
+    *out_mn = mn; *out_mx = mx;
 #if defined(__AVX512F__)
-#define PYC_X86_MINMAX(NAME, T, VT, W, LOADU, SET1, MIN, MAX, UNORD, MASKT)        \
+#define PYC_X86_MINMAX(NAME, SFX, T, VT, W, LOADU, SET1, MIN, MAX, UNORD, MASKT, REV) \
 static inline void NAME(const T *p, ptrdiff_t n, T *out_mn, T *out_mx) {          \
-    VT mn0 = SET1(p[0]), mx0 = mn0, mn1 = mn0, mx1 = mn0;                          \
+    T x0 = PYC_AT(REV, 0);                                                         \
+    VT mn0 = SET1(x0), mx0 = mn0, mn1 = mn0, mx1 = mn0;                            \
     MASKT nan = 0;                                                                 \
     ptrdiff_t i = 0;                                                               \
     for (; i + 2 * W <= n; i += 2 * W) {                                           \
-        VT a = LOADU(p + i), b = LOADU(p + i + W);                                 \
+        const T *q = PYC_BLOCK(REV, i, W);                                         \
+        VT a = LOADU(q), b = LOADU(q + W);                                         \
         nan |= UNORD(a, b);                                                        \
         mn0 = MIN(mn0, a); mn1 = MIN(mn1, b);                                      \
         mx0 = MAX(mx0, a); mx1 = MAX(mx1, b);                                      \
     }                                                                              \
-    T lmn[W], lmx[W];                                                              \
-    memcpy(lmn, &mn0, sizeof lmn); memcpy(lmx, &mx0, sizeof lmx);                  \
-    T mn = p[0], mx = p[0];                                                        \
-    for (int j = 0; j < W; j++) { mn = lmn[j] < mn ? lmn[j] : mn; mx = lmx[j] > mx ? lmx[j] : mx; } \
-    memcpy(lmn, &mn1, sizeof lmn); memcpy(lmx, &mx1, sizeof lmx);                  \
-    for (int j = 0; j < W; j++) { mn = lmn[j] < mn ? lmn[j] : mn; mx = lmx[j] > mx ? lmx[j] : mx; } \
     int has_nan = nan != 0;                                                        \
-    for (; i < n; i++) {                                                           \
-        T v = p[i];                                                                \
-        has_nan |= v != v;                                                         \
-        mn = v < mn ? v : mn; mx = v > mx ? v : mx;                                \
-    }                                                                              \
-    if (has_nan || p[0] != p[0]) { mn = mx = (T)NAN; }                             \
-    *out_mn = mn; *out_mx = mx;                                                    \
+    PYC_X86_FINISH(SFX, T, W, REV)                                                 \
 }
 #define PYC_UNORD_PS(a, b) _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q)
 #define PYC_UNORD_PD(a, b) _mm512_cmp_pd_mask(a, b, _CMP_UNORD_Q)
-PYC_X86_MINMAX(pyc_minmax_f32, float, __m512, 16, _mm512_loadu_ps, _mm512_set1_ps,
-               _mm512_min_ps, _mm512_max_ps, PYC_UNORD_PS, unsigned int)
-PYC_X86_MINMAX(pyc_minmax_f64, double, __m512d, 8, _mm512_loadu_pd, _mm512_set1_pd,
-               _mm512_min_pd, _mm512_max_pd, PYC_UNORD_PD, unsigned int)
+#define PYC_X86_F32(NAME, REV) PYC_X86_MINMAX(NAME, f32, float, __m512, 16, _mm512_loadu_ps, \
+    _mm512_set1_ps, _mm512_min_ps, _mm512_max_ps, PYC_UNORD_PS, unsigned int, REV)
+#define PYC_X86_F64(NAME, REV) PYC_X86_MINMAX(NAME, f64, double, __m512d, 8, _mm512_loadu_pd, \
+    _mm512_set1_pd, _mm512_min_pd, _mm512_max_pd, PYC_UNORD_PD, unsigned int, REV)
 #else  /* AVX / AVX2: 256-bit, NaN mask accumulated as a vector */
-#define PYC_X86_MINMAX(NAME, T, VT, W, LOADU, SET1, MIN, MAX, CMP, OR, MOVEMASK)   \
+#define PYC_X86_MINMAX(NAME, SFX, T, VT, W, LOADU, SET1, MIN, MAX, CMP, OR, MOVEMASK, REV) \
 static inline void NAME(const T *p, ptrdiff_t n, T *out_mn, T *out_mx) {          \
-    VT mn0 = SET1(p[0]), mx0 = mn0, mn1 = mn0, mx1 = mn0, nanv = SET1(0);          \
+    T x0 = PYC_AT(REV, 0);                                                         \
+    VT mn0 = SET1(x0), mx0 = mn0, mn1 = mn0, mx1 = mn0, nanv = SET1(0);            \
     ptrdiff_t i = 0;                                                               \
     for (; i + 2 * W <= n; i += 2 * W) {                                           \
-        VT a = LOADU(p + i), b = LOADU(p + i + W);                                 \
+        const T *q = PYC_BLOCK(REV, i, W);                                         \
+        VT a = LOADU(q), b = LOADU(q + W);                                         \
         nanv = OR(nanv, CMP(a, b, _CMP_UNORD_Q));                                  \
         mn0 = MIN(mn0, a); mn1 = MIN(mn1, b);                                      \
         mx0 = MAX(mx0, a); mx1 = MAX(mx1, b);                                      \
     }                                                                              \
-    T lmn[W], lmx[W];                                                              \
-    memcpy(lmn, &mn0, sizeof lmn); memcpy(lmx, &mx0, sizeof lmx);                  \
-    T mn = p[0], mx = p[0];                                                        \
-    for (int j = 0; j < W; j++) { mn = lmn[j] < mn ? lmn[j] : mn; mx = lmx[j] > mx ? lmx[j] : mx; } \
-    memcpy(lmn, &mn1, sizeof lmn); memcpy(lmx, &mx1, sizeof lmx);                  \
-    for (int j = 0; j < W; j++) { mn = lmn[j] < mn ? lmn[j] : mn; mx = lmx[j] > mx ? lmx[j] : mx; } \
     int has_nan = MOVEMASK(nanv) != 0;                                             \
-    for (; i < n; i++) {                                                           \
-        T v = p[i];                                                                \
-        has_nan |= v != v;                                                         \
-        mn = v < mn ? v : mn; mx = v > mx ? v : mx;                                \
-    }                                                                              \
-    if (has_nan || p[0] != p[0]) { mn = mx = (T)NAN; }                             \
-    *out_mn = mn; *out_mx = mx;                                                    \
+    PYC_X86_FINISH(SFX, T, W, REV)                                                 \
 }
-PYC_X86_MINMAX(pyc_minmax_f32, float, __m256, 8, _mm256_loadu_ps, _mm256_set1_ps,
-               _mm256_min_ps, _mm256_max_ps, _mm256_cmp_ps, _mm256_or_ps, _mm256_movemask_ps)
-PYC_X86_MINMAX(pyc_minmax_f64, double, __m256d, 4, _mm256_loadu_pd, _mm256_set1_pd,
-               _mm256_min_pd, _mm256_max_pd, _mm256_cmp_pd, _mm256_or_pd, _mm256_movemask_pd)
+#define PYC_X86_F32(NAME, REV) PYC_X86_MINMAX(NAME, f32, float, __m256, 8, _mm256_loadu_ps, \
+    _mm256_set1_ps, _mm256_min_ps, _mm256_max_ps, _mm256_cmp_ps, _mm256_or_ps, _mm256_movemask_ps, REV)
+#define PYC_X86_F64(NAME, REV) PYC_X86_MINMAX(NAME, f64, double, __m256d, 4, _mm256_loadu_pd, \
+    _mm256_set1_pd, _mm256_min_pd, _mm256_max_pd, _mm256_cmp_pd, _mm256_or_pd, _mm256_movemask_pd, REV)
 #endif
+PYC_X86_F32(pyc_minmax_f32, 0)
+PYC_X86_F64(pyc_minmax_f64, 0)
+PYC_X86_F32(pyc_minmax_rev_f32, 1)
+PYC_X86_F64(pyc_minmax_rev_f64, 1)
 #else
 static inline void pyc_minmax_f32(const float *p, ptrdiff_t n, float *out_mn, float *out_mx) {
-    PYC_MINMAX_BODY(float, pyc_v16f, pyc_v16i, 16)
+    PYC_MINMAX_BODY(f32, float, pyc_v16f, pyc_v16i, 16, 0)
 }
 static inline void pyc_minmax_f64(const double *p, ptrdiff_t n, double *out_mn, double *out_mx) {
-    PYC_MINMAX_BODY(double, pyc_v8d, pyc_v8l, 8)
+    PYC_MINMAX_BODY(f64, double, pyc_v8d, pyc_v8l, 8, 0)
+}
+static inline void pyc_minmax_rev_f32(const float *p, ptrdiff_t n, float *out_mn, float *out_mx) {
+    PYC_MINMAX_BODY(f32, float, pyc_v16f, pyc_v16i, 16, 1)
+}
+static inline void pyc_minmax_rev_f64(const double *p, ptrdiff_t n, double *out_mn, double *out_mx) {
+    PYC_MINMAX_BODY(f64, double, pyc_v8d, pyc_v8l, 8, 1)
 }
 #endif
 
@@ -250,16 +311,18 @@ static inline void pyc_dev_f32(const float *p, ptrdiff_t n, double m, double *ou
 static inline double pyc_mean_f32(const float *p, ptrdiff_t n) { double s = 0; for (ptrdiff_t i = 0; i < n; i++) s += p[i]; return s / n; }
 static inline double pyc_mean_f64(const double *p, ptrdiff_t n) { double s = 0; for (ptrdiff_t i = 0; i < n; i++) s += p[i]; return s / n; }
 static inline void pyc_dev_f64(const double *p, ptrdiff_t n, double m, double *out_q, double *out_e) { PYC_SCALAR_DEV }
-#define PYC_SCALAR_MINMAX(T)                                                       \
-    T mn = p[0], mx = p[0];                                                        \
+#define PYC_SCALAR_MINMAX(T, REV)                                                  \
+    T mn = PYC_AT(REV, 0), mx = mn;                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                            \
-        T v = p[i];                                                                \
-        mn = (v < mn || v != v) ? v : mn;                                          \
-        mx = (v > mx || v != v) ? v : mx;                                          \
+        T v = PYC_AT(REV, i);                                                      \
+        mn = (v <= mn || v != v) ? v : mn;                                         \
+        mx = (v >= mx || v != v) ? v : mx;                                         \
     }                                                                              \
     if (mn != mn || mx != mx) { T nan_ = mn != mn ? mn : mx; mn = nan_; mx = nan_; } \
     *out_mn = mn; *out_mx = mx;
-static inline void pyc_minmax_f32(const float *p, ptrdiff_t n, float *out_mn, float *out_mx) { PYC_SCALAR_MINMAX(float) }
-static inline void pyc_minmax_f64(const double *p, ptrdiff_t n, double *out_mn, double *out_mx) { PYC_SCALAR_MINMAX(double) }
+static inline void pyc_minmax_f32(const float *p, ptrdiff_t n, float *out_mn, float *out_mx) { PYC_SCALAR_MINMAX(float, 0) }
+static inline void pyc_minmax_f64(const double *p, ptrdiff_t n, double *out_mn, double *out_mx) { PYC_SCALAR_MINMAX(double, 0) }
+static inline void pyc_minmax_rev_f32(const float *p, ptrdiff_t n, float *out_mn, float *out_mx) { PYC_SCALAR_MINMAX(float, 1) }
+static inline void pyc_minmax_rev_f64(const double *p, ptrdiff_t n, double *out_mn, double *out_mx) { PYC_SCALAR_MINMAX(double, 1) }
 #endif
 #endif

@@ -25,6 +25,7 @@ from cython.parallel cimport prange
 from libc.stdlib cimport malloc, free
 from libc.stdint cimport int64_t, uint64_t
 from libc.string cimport memset
+from libc.math cimport INFINITY, NAN
 
 from _fused cimport real_t, int_t
 
@@ -38,6 +39,8 @@ cdef extern from "_simd.h" nogil:
     double pyc_mean_f64(const double* p, Py_ssize_t n)
     void pyc_minmax_f32(const float* p, Py_ssize_t n, float* mn, float* mx)
     void pyc_minmax_f64(const double* p, Py_ssize_t n, double* mn, double* mx)
+    void pyc_minmax_rev_f32(const float* p, Py_ssize_t n, float* mn, float* mx)
+    void pyc_minmax_rev_f64(const double* p, Py_ssize_t n, double* mn, double* mx)
 
 ctypedef fused float_or_double:
     float
@@ -349,13 +352,25 @@ def sum_int(const int_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
 
 cdef void _minmax_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
                       real_t* out_mn, real_t* out_mx) noexcept nogil:
-    # NaN is sticky: ``x != x`` picks a NaN up, and ``x < NaN`` is false afterwards.
+    # NaN is sticky: ``x != x`` picks a NaN up, and ``x <= NaN`` is false afterwards.
+    # Ties go to the later element (``x <= m``), as in NumPy, whose np.min keeps the
+    # last of equal elements: that decides the sign of a zero result (-0.0 == 0.0).
+    # Floats: contiguous rows, forwards or backwards, run in _simd.h (which does the
+    # same), other strides here in one sequential lane; the LANES loop below only
+    # sees integers (whose ties are indistinguishable).
     if s == 1:
         if real_t is float:
             pyc_minmax_f32(p, n, out_mn, out_mx)
             return
         elif real_t is double:
             pyc_minmax_f64(p, n, out_mn, out_mx)
+            return
+    elif s == -1:  # read backwards: from the lowest address, ties to the earlier element there
+        if real_t is float:
+            pyc_minmax_rev_f32(p - (n - 1), n, out_mn, out_mx)
+            return
+        elif real_t is double:
+            pyc_minmax_rev_f64(p - (n - 1), n, out_mn, out_mx)
             return
     cdef real_t MN[LANES]
     cdef real_t MX[LANES]
@@ -369,13 +384,13 @@ cdef void _minmax_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
         while i + LANES <= n:
             for j in range(LANES):
                 x = p[i + j]
-                MN[j] = x if (x < MN[j] or x != x) else MN[j]
-                MX[j] = x if (x > MX[j] or x != x) else MX[j]
+                MN[j] = x if (x <= MN[j] or x != x) else MN[j]
+                MX[j] = x if (x >= MX[j] or x != x) else MX[j]
             i += LANES
     while i < n:
         x = p[i * s]
-        MN[0] = x if (x < MN[0] or x != x) else MN[0]
-        MX[0] = x if (x > MX[0] or x != x) else MX[0]
+        MN[0] = x if (x <= MN[0] or x != x) else MN[0]
+        MX[0] = x if (x >= MX[0] or x != x) else MX[0]
         i += 1
     cdef real_t mn = MN[0], mx = MX[0]
     for j in range(1, LANES):
@@ -404,17 +419,17 @@ cdef inline void _minmax_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
     for b in range(nb):
         MN[b] = p[b * sb]
         MX[b] = p[b * sb]
-    for r in range(1, hi - lo):
+    for r in range(1, hi - lo):  # ties go to the later row (see _minmax_row)
         if sb == 1:
             for b in range(nb):
                 x = p[r * sr + b]
-                MN[b] = x if (x < MN[b] or x != x) else MN[b]
-                MX[b] = x if (x > MX[b] or x != x) else MX[b]
+                MN[b] = x if (x <= MN[b] or x != x) else MN[b]
+                MX[b] = x if (x >= MX[b] or x != x) else MX[b]
         else:
             for b in range(nb):
                 x = p[r * sr + b * sb]
-                MN[b] = x if (x < MN[b] or x != x) else MN[b]
-                MX[b] = x if (x > MX[b] or x != x) else MX[b]
+                MN[b] = x if (x <= MN[b] or x != x) else MN[b]
+                MX[b] = x if (x >= MX[b] or x != x) else MX[b]
 
 
 def minmax(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
@@ -463,11 +478,11 @@ def minmax(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
                 k = a * nch * B + b
                 mn = pmn[k]
                 mx = pmx[k]
-                for c in range(1, nch):
+                for c in range(1, nch):  # in chunk order, ties to the later chunk
                     v = pmn[k + c * B]
-                    mn = v if (v < mn or v != v) else mn
+                    mn = v if (v <= mn or v != v) else mn
                     v = pmx[k + c * B]
-                    mx = v if (v > mx or v != v) else mx
+                    mx = v if (v >= mx or v != v) else mx
                 out_min[a * B + b] = mn
                 out_max[a * B + b] = mx
     free(pmn)
@@ -600,6 +615,15 @@ def argext(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
 
 # ================================================================ variance
 
+cdef inline double _m2_merge(double m2a, double m2b, double q) noexcept nogil:
+    """m2a + m2b + q, where NaN only from NaN parts: a NaN ``q`` alone means the
+    group means of finite input overflowed (their M2 is inf already), so inf."""
+    cdef double r = m2a + m2b + q
+    if r != r and m2a == m2a and m2b == m2b:
+        return INFINITY
+    return r
+
+
 cdef inline void _chan(double* n, double* mean, double* m2,
                        double nb, double mb, double m2b) noexcept nogil:
     """Merge (nb, mb, m2b) into (n, mean, m2): Chan et al.'s parallel update."""
@@ -612,8 +636,26 @@ cdef inline void _chan(double* n, double* mean, double* m2,
         m2[0] = m2b
         return
     mean[0] = mean[0] + delta * (nb / tot)
-    m2[0] = m2[0] + m2b + delta * delta * (na * nb / tot)
+    m2[0] = _m2_merge(m2[0], m2b, delta * delta * (na * nb / tot))
     n[0] = tot
+
+
+cdef void _var_block_fix(const real_t* p, Py_ssize_t m, Py_ssize_t s,
+                         double* mean, double* m2) noexcept nogil:
+    """A block whose mean is not finite or whose M2 is NaN: non-finite input
+    (NumPy's var is NaN), or finite input whose sums overflowed float64 (NumPy's
+    overflows too: inf). Runs only for such blocks; the sums themselves never
+    tell the two apart ([inf, 1] and [fmax, fmax] both give inf - inf there)."""
+    cdef Py_ssize_t i
+    cdef double x
+    for i in range(m):
+        x = <double>p[i * s]
+        if x - x != 0.0:
+            mean[0] = NAN
+            m2[0] = NAN
+            return
+    mean[0] = 0.0  # any finite value: M2 = inf decides the result
+    m2[0] = INFINITY
 
 
 cdef void _var_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
@@ -624,7 +666,7 @@ cdef void _var_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
     cdef double Q[LANES]
     cdef double E[LANES]
     cdef double tot = 0.0, mean = 0.0, m2 = 0.0
-    cdef double bs, bc, mb, q, e, d
+    cdef double bs, bc, mb, q, e, d, bmean, bm2
     cdef bint simd
     cdef Py_ssize_t i0, m, i
     cdef int j
@@ -674,7 +716,11 @@ cdef void _var_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
             for j in range(LANES):
                 q += Q[j]
                 e += E[j]
-        _chan(&tot, &mean, &m2, <double>m, mb + e / m, q - e * e / m)
+        bmean = mb + e / m
+        bm2 = q - e * e / m
+        if bmean - bmean != 0.0 or bm2 != bm2:  # rare: non-finite input or overflow
+            _var_block_fix(p + i0 * s, m, s, &bmean, &bm2)
+        _chan(&tot, &mean, &m2, <double>m, bmean, bm2)
         i0 += m
     out_mean[0] = mean
     out_m2[0] = m2
@@ -700,6 +746,7 @@ cdef inline void _var_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
     cdef double E[COLS]
     cdef double tot = 0.0, mb, d
     cdef Py_ssize_t r0, m, r, b, rows = hi - lo
+    cdef bint bad
     for b in range(nb):
         M[b] = 0.0
         Q[b] = 0.0
@@ -716,15 +763,25 @@ cdef inline void _var_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
                 d = <double>p[r * sr + b * sb] - S[b]
                 D[b] += d * d
                 E[b] += d
+        # block (mean, M2) per column into (S, D); then the rare fix-up (see _var_row)
+        bad = False
         for b in range(nb):
-            mb = S[b] + E[b] / m
+            S[b] = S[b] + E[b] / m
+            D[b] = D[b] - E[b] * E[b] / m
+            bad = bad | (S[b] - S[b] != 0.0) | (D[b] != D[b])
+        if bad:
+            for b in range(nb):
+                if S[b] - S[b] != 0.0 or D[b] != D[b]:
+                    _var_block_fix(p + r0 * sr + b * sb, m, sr, &S[b], &D[b])
+        for b in range(nb):
+            mb = S[b]
             d = mb - M[b]
             if tot == 0.0:
                 M[b] = mb
-                Q[b] = D[b] - E[b] * E[b] / m
+                Q[b] = D[b]
             else:
                 M[b] = M[b] + d * (m / (tot + m))
-                Q[b] = Q[b] + (D[b] - E[b] * E[b] / m) + d * d * (tot * m / (tot + m))
+                Q[b] = _m2_merge(Q[b], D[b], d * d * (tot * m / (tot + m)))
         tot += m
         r0 += m
 

@@ -16,12 +16,14 @@ partials are combined in task order.
 from __future__ import annotations
 
 import builtins
+import operator
 import warnings
 
 import numpy as np
 
 from . import _backends, _reference, _threads
 from ._validation import (
+    NATIVE_REAL,
     aligned,
     as_array,
     check_int,
@@ -39,6 +41,8 @@ _FAMILY = "reductions"
 #: elements one thread must have before a second one is worth starting
 GRAIN = 1 << 15
 _FLOAT_RESULTS = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
+#: float64 totals beyond this may round to inf in float32 (the exact test is a cast)
+_F32_SUM_LIMIT = float(np.finfo(np.float32).max)
 
 
 # ---------------------------------------------------------------- view canonicalization
@@ -60,11 +64,14 @@ def _merge(dims):
     return out
 
 
-def _canonical(v: np.ndarray, axes, ordered: bool):
+def _canonical(v: np.ndarray, axes, ordered: bool, flip: bool = True):
     """(A, R, B) description of reducing ``v`` over ``axes``, or None.
 
     ``ordered`` keeps the reduced axes in logical order (argmin/argmax); else
-    reduced axes may be flipped and reordered so they merge and run forward.
+    reduced axes may be reordered (outer to inner by stride, as NumPy's
+    iterator) so they merge, and, with ``flip``, negative strides flipped to
+    run forward. Float min/max pass ``flip=False``: which of two equal zeros
+    comes out depends on the direction NumPy reads an axis in (its logical one).
     """
     buf, off, strides = strided_buffer(v)
     red = []
@@ -73,14 +80,14 @@ def _canonical(v: np.ndarray, axes, ordered: bool):
         if i in axes:
             if n == 1 and not ordered:
                 continue
-            if s < 0 and not ordered:
+            if s < 0 and flip and not ordered:
                 off += (n - 1) * s
                 s = -s
             red.append((n, s))
         elif n != 1:
             kept.append((n, s))
     if not ordered:
-        red.sort(key=lambda d: -d[1])
+        red.sort(key=lambda d: -abs(d[1]))
     red = _merge(red) if red else [(1, 0)]
     kept = _merge(kept)
     if len(red) != 1 or len(kept) > 2:
@@ -102,7 +109,7 @@ def _canonical(v: np.ndarray, axes, ordered: bool):
     return cv
 
 
-def _run(kern_fn, v, axes, num_threads, make_outputs, ordered=False, extra=()):
+def _run(kern_fn, v, axes, num_threads, make_outputs, ordered=False, extra=(), flip=True):
     """Run ``kern_fn`` over ``v`` reduced along ``axes``; return its outputs shaped as the kept axes.
 
     Layouts that need a copy to be seen as (A, R, B) are split: several
@@ -110,7 +117,7 @@ def _run(kern_fn, v, axes, num_threads, make_outputs, ordered=False, extra=()):
     returned), several kept axes loop over the first one here.
     """
     kept_shape = tuple(n for i, n in enumerate(v.shape) if i not in axes)
-    cv = _canonical(v, axes, ordered)
+    cv = _canonical(v, axes, ordered, flip)
     if cv is None:
         red = [i for i in axes if v.shape[i] != 1 or ordered]
         if len(red) > 1:
@@ -119,7 +126,7 @@ def _run(kern_fn, v, axes, num_threads, make_outputs, ordered=False, extra=()):
         first = next(i for i in range(v.ndim) if i not in axes)
         sub_axes = tuple(i - 1 if i > first else i for i in axes)
         parts = [_run(kern_fn, v[(slice(None),) * first + (k,)], sub_axes, num_threads,
-                      make_outputs, ordered, extra) for k in range(v.shape[first])]
+                      make_outputs, ordered, extra, flip) for k in range(v.shape[first])]
         return tuple(np.stack([p[j] for p in parts]).reshape(kept_shape)
                      for j in range(len(parts[0])))
     outs = make_outputs(cv.A * cv.B)
@@ -135,32 +142,51 @@ def _run(kern_fn, v, axes, num_threads, make_outputs, ordered=False, extra=()):
 _dtype_cache: dict = {}
 
 
-def _result_dtype(op: str, in_dt: np.dtype, dtype) -> np.dtype:
-    """NumPy's result dtype for ``op`` on ``in_dt`` with ``dtype=`` (asked of NumPy once)."""
+def _result_dtype(op: str, in_dt: np.dtype, dtype) -> np.dtype | None:
+    """NumPy's result dtype for ``op`` on ``in_dt`` with ``dtype=`` (asked of NumPy once).
+
+    None where NumPy refuses the combination (datetime64 sums, strings...): the
+    caller then runs the reference, which raises NumPy's own error.
+    """
     key = (op, in_dt, dtype)
     try:
         return _dtype_cache[key]
     except KeyError:
         pass
-    probe = np.ones(2, in_dt)
+    fn = np.sum if op == "sum" else np.mean if op == "mean" else np.var
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if op == "sum":
-            res = np.sum(probe, dtype=dtype).dtype
-        elif op == "mean":
-            res = np.mean(probe, dtype=dtype).dtype
-        else:
-            res = np.var(probe, dtype=dtype).dtype
+        try:
+            # keepdims: an array even where NumPy returns a Python object (object dtype)
+            res = fn(np.ones(2, in_dt), dtype=dtype, keepdims=True).dtype
+        except Exception:  # noqa: BLE001 - NumPy's refusal is re-raised by the reference
+            res = None
     _dtype_cache[key] = res
     return res
 
 
-def _prepare(a, axis, backend, num_threads):
+def _ufunc_axis(a: np.ndarray, axis):
+    """``axis`` as np.sum/np.min/np.max read it: () for ``0`` or ``-1`` on a 0-d array.
+
+    ``ufunc.reduce`` lets an integer axis 0 or -1 through for 0-d input (a
+    NumPy backwards-compatibility rule), reducing over nothing; a tuple such as
+    ``(0,)`` and any other integer still raise AxisError, and np.mean/var/std
+    (which check axes themselves) raise for all of them.
+    """
+    if a.ndim or axis is None or isinstance(axis, (tuple, bool, np.bool_)):
+        return axis
+    try:
+        return () if operator.index(axis) in (0, -1) else axis
+    except TypeError:
+        return axis
+
+
+def _prepare(a, axis, backend, num_threads, ufunc=False):
     a = as_array(a, "a")
     _backends.check_backend(backend)
     if num_threads is not None:
         _threads._check(num_threads)
-    axes = normalize_axis(axis, a.ndim)
+    axes = normalize_axis(_ufunc_axis(a, axis) if ufunc else axis, a.ndim)
     return a, axes
 
 
@@ -194,8 +220,18 @@ def _finish(res, res_dt, a, axes, out, keepdims):
     return res[()] if res.ndim == 0 else res
 
 
-def _choose(backend, ok, a):
-    return _backends.choose(backend, _FAMILY, ok, f"dtype {a.dtype} with these arguments")
+#: what the native kernels read, for error messages (byte-swapped variants included)
+_NATIVE_NAMES = ", ".join(["bool"] + [
+    str(d) for d in sorted(NATIVE_REAL, key=lambda d: (d.kind == "f", d.kind, d.itemsize))])
+
+
+def _choose(backend, ok, a, kd=True):
+    """Kernel module for ``backend``, or None for the reference (``kd`` None: dtype not covered)."""
+    if kd is None:
+        what = f"dtype {a.dtype} of `a` (native kernels take {_NATIVE_NAMES})"
+    else:
+        what = f"dtype {a.dtype} with these arguments"
+    return _backends.choose(backend, _FAMILY, ok, what)
 
 
 # ---------------------------------------------------------------- small-call fast path
@@ -250,6 +286,8 @@ def _fast(op: str, a) -> object:
     o = np.empty(1, out_dt)
     fn(buf, 0, 1, n, 1, 0, 1, 0, o, 1)
     if op == "mean":
+        if res_dt == np.float32 and not abs(o[0]) < _F32_SUM_LIMIT:
+            return _mean_overflow(o[:1] / n, o[:1], res_dt).astype(res_dt)[0]
         return res_dt.type(o[0] / n)
     return o.astype(res_dt)[0]
 
@@ -299,15 +337,15 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
         res = _fast("sum", a)
         if res is not None:
             return res
-    a, axes = _prepare(a, axis, backend, num_threads)
-    dt = None if dtype is None else np.dtype(dtype)
-    res_dt = _result_dtype("sum", a.dtype, dt)
+    a, axes = _prepare(a, axis, backend, num_threads, ufunc=True)
     kd = kernel_dtype(a)
+    dt = None if dtype is None else np.dtype(dtype)
+    res_dt = None if kd is None else _result_dtype("sum", a.dtype, dt)
     float_path = res_dt in _FLOAT_RESULTS
-    int_path = res_dt.kind in "iu" and a.dtype.kind in "iub"
+    int_path = res_dt is not None and res_dt.kind in "iu" and a.dtype.kind in "iub"
     ok = (kd is not None and (float_path or int_path) and initial is _NoValue
           and where is _NoValue)
-    kern = _choose(backend, ok, a)
+    kern = _choose(backend, ok, a, kd)
     if kern is None:
         return _reference.sum(a, axis, dtype, out, keepdims, initial, where)
     v = _native_input(a, kd)
@@ -337,30 +375,50 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
         if res is not None:
             return res
     a, axes = _prepare(a, axis, backend, num_threads)
-    dt = None if dtype is None else np.dtype(dtype)
-    res_dt = _result_dtype("mean", a.dtype, dt)
     kd = kernel_dtype(a)
+    dt = None if dtype is None else np.dtype(dtype)
+    res_dt = None if kd is None else _result_dtype("mean", a.dtype, dt)
     count = _reduced_size(a, axes)
     ok = kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue
-    kern = _choose(backend, ok, a)
+    kern = _choose(backend, ok, a, kd)
     if kern is None or count == 0:  # empty: NumPy's nan and warning
         return _reference.mean(a, axis, dtype, out, keepdims, where)
     v = _native_input(a, kd)
     if a.size == 0:
         shape = tuple(n for i, n in enumerate(a.shape) if i not in axes)
         return _finish(np.zeros(shape, res_dt), res_dt, a, axes, out, keepdims)
-    res = _sum_native(kern, v, axes, num_threads, True) / count
+    total = _sum_native(kern, v, axes, num_threads, True)
+    res = _mean_overflow(total / count, total, res_dt)
     return _finish(res, res_dt, a, axes, out, keepdims)
+
+
+def _mean_overflow(res, total, res_dt):
+    """``res`` where NumPy's own sum overflows replaced by that sum's ±inf.
+
+    NumPy sums float32 input in float32, so its mean is ±inf once the sum passes
+    float32's range; ours sums in float64 and would return a finite mean. Only
+    float32 results can differ (a float64 total overflows in both).
+    """
+    if res_dt != np.float32:
+        return res
+    with np.errstate(over="ignore"):
+        over = np.isinf(np.asarray(total).astype(res_dt))
+    return np.where(over, total, res) if over.any() else res
 
 
 # ---------------------------------------------------------------- min / max
 
 def _minmax_native(kern, v, axes, num_threads):
+    # Equal elements are told apart only by a zero's sign; NumPy returns the last
+    # one it reads, each axis in its logical direction, axes outer to inner by
+    # stride. Integers may be read in any order (equal means identical).
     res = _run(kern.minmax, v, axes, num_threads,
-               lambda n: (np.empty(n, v.dtype), np.empty(n, v.dtype)))
-    if res is None:
-        first, rest = axes[-1:], axes[:-1]
-        mn, mx = _minmax_native(kern, v, first, num_threads)
+               lambda n: (np.empty(n, v.dtype), np.empty(n, v.dtype)),
+               flip=v.dtype.kind != "f")
+    if res is None:  # reduced axes that do not merge: the innermost first
+        inner = builtins.min(axes, key=lambda i: (abs(v.strides[i]), -i))
+        rest = tuple(i - (i > inner) for i in axes if i != inner)
+        mn, mx = _minmax_native(kern, v, (inner,), num_threads)
         return (_minmax_native(kern, mn, rest, num_threads)[0],
                 _minmax_native(kern, mx, rest, num_threads)[1])
     return res
@@ -372,10 +430,10 @@ def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads
         res = _fast("max" if which else "min", a)
         if res is not None:
             return res
-    a, axes = _prepare(a, axis, backend, num_threads)
+    a, axes = _prepare(a, axis, backend, num_threads, ufunc=True)
     kd = kernel_dtype(a)
     ok = kd is not None and initial is _NoValue and where is _NoValue
-    kern = _choose(backend, ok, a)
+    kern = _choose(backend, ok, a, kd)
     if kern is None or a.size == 0:  # empty: NumPy's error or empty result
         ref = _reference.min if which == 0 else _reference.max
         return ref(a, axis, out, keepdims, initial, where)
@@ -423,9 +481,14 @@ def _arg(want_max, a, axis, out, keepdims, backend, num_threads):
         _threads._check(num_threads)
     if axis is not None:
         axis = check_int(axis, "axis")
-    axes = normalize_axis(axis, a.ndim)
+    if a.ndim == 0 and axis is not None:
+        # NumPy's argmin/argmax read 0-d input as 1-d: axis 0 and -1 give 0, others AxisError
+        normalize_axis(axis, 1)
+        axes = ()
+    else:
+        axes = normalize_axis(axis, a.ndim)
     kd = kernel_dtype(a)
-    kern = _choose(backend, kd is not None, a)
+    kern = _choose(backend, kd is not None, a, kd)
     if kern is None or a.size == 0:  # empty: NumPy's error
         ref = _reference.argmax if want_max else _reference.argmin
         return ref(a, axis, out, keepdims)
@@ -492,9 +555,30 @@ def _var_native(kern, v, axes, num_threads):
     mean1, m2 = _var_native(kern, v, first, num_threads)
     n1 = v.shape[first[0]]
     rest_shape = tuple(i - (1 if i > first[0] else 0) for i in rest)
-    mean = np.mean(mean1, axis=rest_shape)
-    dev = mean1 - np.expand_dims(mean, rest_shape)
-    return mean, np.sum(m2, axis=rest_shape) + n1 * np.sum(dev * dev, axis=rest_shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = np.mean(mean1, axis=rest_shape)
+        dev = mean1 - np.expand_dims(mean, rest_shape)
+        total = np.sum(m2, axis=rest_shape) + n1 * np.sum(dev * dev, axis=rest_shape)
+    # as the kernels' merge: finite input whose group means overflow gives inf, not NaN
+    overflow = np.isnan(total) & ~np.isnan(m2).any(axis=rest_shape)
+    return mean, np.where(overflow, np.inf, total) if overflow.any() else total
+
+
+def _var_overflow(res, mean, m2, count, res_dt):
+    """``res`` set to inf where NumPy's own variance overflows.
+
+    NumPy accumulates ``sum(x)`` and ``sum((x - mean)**2)`` in the result dtype,
+    so its variance of finite input is inf wherever either total leaves that
+    dtype's range, even where the true variance is small (``[fmax, fmax]``).
+    The kernels accumulate in float64 and, for finite input, return M2 = inf
+    (never NaN) where their own sums overflow; NaN/inf input keeps M2 = NaN.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        over = np.isinf((np.abs(mean) * count).astype(res_dt))
+        if res_dt != np.float64:  # float32 sums of squares overflow long before float64's
+            over |= np.isinf(m2.astype(res_dt))
+        over &= ~np.isnan(m2)
+    return np.where(over, np.inf, res) if over.any() else res
 
 
 def _variance(take_sqrt, a, axis, dtype, out, ddof, keepdims, where, mean, correction,
@@ -504,16 +588,16 @@ def _variance(take_sqrt, a, axis, dtype, out, ddof, keepdims, where, mean, corre
         if ddof != 0:
             raise ValueError("`ddof` and `correction` are the same thing; give only one")
         ddof = correction
-    dt = None if dtype is None else np.dtype(dtype)
-    res_dt = _result_dtype("var", a.dtype, dt)
     kd = kernel_dtype(a)
+    dt = None if dtype is None else np.dtype(dtype)
+    res_dt = None if kd is None else _result_dtype("var", a.dtype, dt)
     count = _reduced_size(a, axes)
     try:
         dof = count - float(ddof)
     except (TypeError, ValueError):
         raise TypeError(f"`ddof` must be a real number, got {ddof!r}") from None
     ok = kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue and mean is _NoValue
-    kern = _choose(backend, ok, a)
+    kern = _choose(backend, ok, a, kd)
     if kern is None or a.size == 0 or dof <= 0:  # degenerate: NumPy's nan/inf and warning
         ref = _reference.std if take_sqrt else _reference.var
         kw = {} if mean is _NoValue else {"mean": mean}
@@ -521,8 +605,8 @@ def _variance(take_sqrt, a, axis, dtype, out, ddof, keepdims, where, mean, corre
             fn = np.std if take_sqrt else np.var
             return fn(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kw)
         return ref(a, axis, dtype, out, ddof, keepdims, where)
-    _, m2 = _var_native(kern, _native_input(a, kd), axes, num_threads)
-    res = m2 / dof
+    mu, m2 = _var_native(kern, _native_input(a, kd), axes, num_threads)
+    res = _var_overflow(m2 / dof, mu, m2, count, res_dt)
     if take_sqrt:
         res = np.sqrt(res)
     return _finish(res, res_dt, a, axes, out, keepdims)
@@ -625,7 +709,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None, *, backend="au
     int_bins = isinstance(bins, (int, np.integer)) and not isinstance(bins, (bool, np.bool_))
     arr_bins = not int_bins and not isinstance(bins, str) and np.ndim(bins) == 1
     ok = kd is not None and weights is None and (int_bins or arr_bins)
-    kern = _choose(backend, ok, a)
+    kern = _choose(backend, ok, a, kd)
     if kern is None:
         return _reference.histogram(a, bins, range, density, weights)
     v = _native_input(a, kd)

@@ -11,6 +11,8 @@ the column loops run along ``b``; LLVM vectorizes both when the stride is 1
 (checked in the LLVM IR: ``<8 x double>``/``<16 x float>`` operations on
 AVX-512 hosts).
 """
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -213,29 +215,69 @@ def _sum_int(buf, off, A, R, B, sa, sr, sb, out, n_threads):
 # ---------------------------------------------------------------- min / max
 
 @njit(**_opts)
+def _lanes_zero(L, val):
+    """(ambiguous, zero): the zero lanes' common value, or ambiguous if they hold both signs."""
+    neg = False
+    pos = False
+    for j in range(L.shape[0]):
+        if L[j] == 0:
+            val = L[j]
+            if math.copysign(1.0, np.float64(L[j])) < 0:
+                neg = True
+            else:
+                pos = True
+    return neg and pos, val
+
+
+@njit(**_opts)
+def _last_zero(buf, p, n, s, val):
+    for i in range(n - 1, -1, -1):
+        if buf[p + i * s] == 0:
+            return buf[p + i * s]
+    return val
+
+
+@njit(**_opts)
 def _minmax_row(buf, p, n, s):
-    # NaN is sticky: ``x != x`` picks a NaN up, and ``x < NaN`` is false afterwards.
+    # NaN is sticky: ``x != x`` picks a NaN up, and ``x <= NaN`` is false afterwards.
+    # Ties go to the later element (``x <= m``), as in NumPy, whose np.min keeps the
+    # last of equal elements: that decides the sign of a zero result (-0.0 == 0.0).
+    # Lanes interleave, so a zero result takes the sign its zero lanes agree on, and
+    # only where they disagree is the row scanned from its end (kernels/_simd.h).
+    # Rows read backwards (s == -1, NumPy's logical order) run the lanes too: block
+    # k holds the row's elements [k*LANES, (k+1)*LANES), loaded in memory order.
     x0 = buf[p]
     MN = np.full(LANES, x0)
     MX = np.full(LANES, x0)
     i = 0
-    if s == 1:
+    if s == 1 or s == -1:
         while i + LANES <= n:
+            q = p + i if s == 1 else p - i - (LANES - 1)
             for j in range(LANES):
-                x = buf[p + i + j]
-                MN[j] = x if (x < MN[j] or x != x) else MN[j]
-                MX[j] = x if (x > MX[j] or x != x) else MX[j]
+                x = buf[q + j]
+                MN[j] = x if (x <= MN[j] or x != x) else MN[j]
+                MX[j] = x if (x >= MX[j] or x != x) else MX[j]
             i += LANES
-    while i < n:
-        x = buf[p + i * s]
-        MN[0] = x if (x < MN[0] or x != x) else MN[0]
-        MX[0] = x if (x > MX[0] or x != x) else MX[0]
-        i += 1
     mn = MN[0]
     mx = MX[0]
     for j in range(1, LANES):
         mn = MN[j] if (MN[j] < mn or MN[j] != MN[j]) else mn
         mx = MX[j] if (MX[j] > mx or MX[j] != MX[j]) else mx
+    amb_mn = False
+    amb_mx = False
+    if mn == 0:
+        amb_mn, mn = _lanes_zero(MN, mn)
+    if mx == 0:
+        amb_mx, mx = _lanes_zero(MX, mx)
+    while i < n:
+        x = buf[p + i * s]
+        mn = x if (x <= mn or x != x) else mn
+        mx = x if (x >= mx or x != x) else mx
+        i += 1
+    if amb_mn and mn == 0:
+        mn = _last_zero(buf, p, n, s, mn)
+    if amb_mx and mx == 0:
+        mx = _last_zero(buf, p, n, s, mx)
     return mn, mx
 
 
@@ -244,12 +286,12 @@ def _minmax_cols(buf, p, nr, sr, nb, sb, MN, MX, k):
     for b in range(nb):
         MN[k + b] = buf[p + b * sb]
         MX[k + b] = buf[p + b * sb]
-    for r in range(1, nr):
+    for r in range(1, nr):  # ties go to the later row (see _minmax_row)
         q = p + r * sr
         for b in range(nb):
             x = buf[q + b * sb]
-            MN[k + b] = x if (x < MN[k + b] or x != x) else MN[k + b]
-            MX[k + b] = x if (x > MX[k + b] or x != x) else MX[k + b]
+            MN[k + b] = x if (x <= MN[k + b] or x != x) else MN[k + b]
+            MX[k + b] = x if (x >= MX[k + b] or x != x) else MX[k + b]
 
 
 @njit(parallel=True, **_opts)
@@ -269,11 +311,11 @@ def _minmax(buf, off, A, R, B, sa, sr, sb, out_min, out_max, n_threads):
             k = a * nch * B + b
             mn = pmn[k]
             mx = pmx[k]
-            for c in range(1, nch):
+            for c in range(1, nch):  # in chunk order, ties to the later chunk
                 v = pmn[k + c * B]
-                mn = v if (v < mn or v != v) else mn
+                mn = v if (v <= mn or v != v) else mn
                 v = pmx[k + c * B]
-                mx = v if (v > mx or v != v) else mx
+                mx = v if (v >= mx or v != v) else mx
             out_min[a * B + b] = mn
             out_max[a * B + b] = mx
 
@@ -355,12 +397,32 @@ def _argext(buf, off, A, R, B, sa, sr, sb, want_max, out_idx, n_threads):
 # ---------------------------------------------------------------- variance
 
 @njit(**_opts)
+def _m2_merge(m2a, m2b, q):
+    """m2a + m2b + q; a NaN from ``q`` alone (overflowed means of finite input) is inf."""
+    r = m2a + m2b + q
+    if r != r and m2a == m2a and m2b == m2b:
+        return np.inf
+    return r
+
+
+@njit(**_opts)
 def _chan(n, mean, m2, nb, mb, m2b):
     if n == 0.0:
         return nb, mb, m2b
     tot = n + nb
     delta = mb - mean
-    return tot, mean + delta * (nb / tot), m2 + m2b + delta * delta * (n * nb / tot)
+    return tot, mean + delta * (nb / tot), _m2_merge(m2, m2b, delta * delta * (n * nb / tot))
+
+
+@njit(**_opts)
+def _var_block_fix(buf, p, m, s):
+    """(mean, M2) of a block whose mean is not finite or whose M2 is NaN: NaN for
+    non-finite input (NumPy's var is NaN), else overflow of finite input: inf."""
+    for i in range(m):
+        x = np.float64(buf[p + i * s])
+        if x - x != 0.0:
+            return np.nan, np.nan
+    return 0.0, np.inf
 
 
 @njit(**_opts)
@@ -395,7 +457,11 @@ def _var_row(buf, p, n, s):
         for j in range(LANES):
             q += Q[j]
             e += E[j]
-        tot, mean, m2 = _chan(tot, mean, m2, np.float64(m), mb + e / m, q - e * e / m)
+        bmean = mb + e / m
+        bm2 = q - e * e / m
+        if bmean - bmean != 0.0 or bm2 != bm2:  # rare: non-finite input or overflow
+            bmean, bm2 = _var_block_fix(buf, p + i0 * s, m, s)
+        tot, mean, m2 = _chan(tot, mean, m2, np.float64(m), bmean, bm2)
         i0 += m
     return mean, m2
 
@@ -424,15 +490,25 @@ def _var_cols(buf, p, nr, sr, nb, sb, M, Q, k):
                 d = np.float64(buf[q + b * sb]) - S[b]
                 D[b] += d * d
                 E[b] += d
+        # block (mean, M2) per column into (S, D); then the rare fix-up (see _var_row)
+        bad = False
         for b in range(nb):
-            mb = S[b] + E[b] / m
+            S[b] = S[b] + E[b] / m
+            D[b] = D[b] - E[b] * E[b] / m
+            bad = bad | (S[b] - S[b] != 0.0) | (D[b] != D[b])
+        if bad:
+            for b in range(nb):
+                if S[b] - S[b] != 0.0 or D[b] != D[b]:
+                    S[b], D[b] = _var_block_fix(buf, p + r0 * sr + b * sb, m, sr)
+        for b in range(nb):
+            mb = S[b]
             d = mb - M[k + b]
             if tot == 0.0:
                 M[k + b] = mb
-                Q[k + b] = D[b] - E[b] * E[b] / m
+                Q[k + b] = D[b]
             else:
                 M[k + b] = M[k + b] + d * (m / (tot + m))
-                Q[k + b] = Q[k + b] + (D[b] - E[b] * E[b] / m) + d * d * (tot * m / (tot + m))
+                Q[k + b] = _m2_merge(Q[k + b], D[b], d * d * (tot * m / (tot + m)))
         tot += m
         r0 += m
 
