@@ -431,6 +431,207 @@ cdef real_t* _slab_buffers(const real_t* px, char* po, Py_ssize_t M, int n_threa
     return slabs
 
 
+# ---------------------------------------------------------------- correlate1d: long kernels
+# A kernel longer than the axis reads mostly border-extended values, which the
+# tasks above fetch one element at a time through boundary_index (a division and
+# a modulo per term). Here the border is resolved once per call into a table of
+# N + K - 1 source rows (scipy's line buffer has that length), and per line into
+# a padded copy for contiguous lines (B == 1): the taps then run over contiguous
+# values, vectorized, whatever K. Per pixel the terms and their order are those
+# of _corr1d_task (first term, then the rest in order, paired for symmetric
+# kernels), so the results are the same. Memory: the table, plus one padded line
+# per thread for B == 1, O(N + K) like scipy's, not O(K) per output row.
+
+cdef void _long_line(const real_t* x, Py_ssize_t N, const Py_ssize_t* tab, const work_t* w,
+                     Py_ssize_t K, int sym, work_t cv, work_t div, work_t* acc, work_t* line,
+                     char* dst, int osz, int code) noexcept nogil:
+    """One contiguous line: padded into ``line`` (N + K - 1 values), then CHUNK outputs at
+    a time, tap-major over the chunk."""
+    cdef Py_ssize_t t, r, i0, n, j, k, c = K // 2
+    cdef const work_t* pa
+    cdef const work_t* pb
+    cdef work_t wk
+    for t in range(N + K - 1):
+        r = tab[t]
+        line[t] = cv if r < 0 else <work_t>x[r]
+    i0 = 0
+    while i0 < N:
+        n = N - i0 if N - i0 < CHUNK else CHUNK
+        if sym != 0:
+            pa = line + i0 + c
+            wk = w[c]
+            for j in range(n):
+                acc[j] = pa[j] * wk
+            for k in range(c):
+                pa = line + i0 + k
+                pb = line + i0 + 2 * c - k
+                wk = w[k]
+                if sym > 0:
+                    for j in range(n):
+                        acc[j] = _madd(acc[j], pa[j] + pb[j], wk)
+                else:
+                    for j in range(n):
+                        acc[j] = _madd(acc[j], pa[j] - pb[j], wk)
+        else:
+            pa = line + i0 + K - 1
+            wk = w[K - 1]
+            for j in range(n):
+                acc[j] = pa[j] * wk
+            for k in range(K - 1):
+                pa = line + i0 + k
+                wk = w[k]
+                for j in range(n):
+                    acc[j] = _madd(acc[j], pa[j], wk)
+        if div != 1:
+            for j in range(n):
+                acc[j] = acc[j] / div
+        _store(acc, n, dst + i0 * osz, code)
+        i0 += n
+
+
+cdef inline void _lanes1(work_t* acc, const real_t* slab, Py_ssize_t r, Py_ssize_t B,
+                         Py_ssize_t nb, work_t wk, bint init, work_t cv) noexcept nogil:
+    """acc[b] (=|+=) row r's lane b * wk (row -1: cv), b < nb (lanes from the slab's b0)."""
+    cdef Py_ssize_t b
+    cdef const real_t* p = slab + r * B
+    if r < 0:
+        for b in range(nb):
+            acc[b] = cv * wk if init else _madd(acc[b], cv, wk)
+    elif init:
+        for b in range(nb):
+            acc[b] = <work_t>p[b] * wk
+    else:
+        for b in range(nb):
+            acc[b] = _madd(acc[b], <work_t>p[b], wk)
+
+
+cdef inline void _lanes2(work_t* acc, const real_t* slab, Py_ssize_t ra, Py_ssize_t rb,
+                         Py_ssize_t B, Py_ssize_t nb, work_t wk, int sym,
+                         work_t cv) noexcept nogil:
+    """acc[b] += (row ra +/- row rb, lane b) * wk (rows -1: cv), as _border1d pairs them."""
+    cdef Py_ssize_t b
+    cdef const real_t* pa = slab + ra * B
+    cdef const real_t* pb = slab + rb * B
+    cdef work_t t
+    if ra >= 0 and rb >= 0:
+        if sym > 0:
+            for b in range(nb):
+                acc[b] = _madd(acc[b], <work_t>pa[b] + <work_t>pb[b], wk)
+        else:
+            for b in range(nb):
+                acc[b] = _madd(acc[b], <work_t>pa[b] - <work_t>pb[b], wk)
+    elif ra >= 0:
+        if sym > 0:
+            for b in range(nb):
+                acc[b] = _madd(acc[b], <work_t>pa[b] + cv, wk)
+        else:
+            for b in range(nb):
+                acc[b] = _madd(acc[b], <work_t>pa[b] - cv, wk)
+    elif rb >= 0:
+        if sym > 0:
+            for b in range(nb):
+                acc[b] = _madd(acc[b], cv + <work_t>pb[b], wk)
+        else:
+            for b in range(nb):
+                acc[b] = _madd(acc[b], cv - <work_t>pb[b], wk)
+    else:
+        t = cv + cv if sym > 0 else cv - cv
+        for b in range(nb):
+            acc[b] = _madd(acc[b], t, wk)
+
+
+cdef void _long_row(const real_t* slab, Py_ssize_t B, Py_ssize_t i, Py_ssize_t b0,
+                    Py_ssize_t nb, const Py_ssize_t* tab, const work_t* w, Py_ssize_t K,
+                    int sym, work_t cv, work_t div, work_t* acc, char* dst,
+                    int code) noexcept nogil:
+    """Output row i, lanes b0 .. b0+nb, of one (N, B) slab (B > 1), source rows by ``tab``;
+    ``dst``: the slab's output."""
+    cdef Py_ssize_t k, b, c = K // 2
+    cdef const real_t* s = slab + b0
+    if sym != 0:
+        _lanes1(acc, s, tab[i + c], B, nb, w[c], True, cv)
+        for k in range(c):
+            _lanes2(acc, s, tab[i + k], tab[i + 2 * c - k], B, nb, w[k], sym, cv)
+    else:
+        _lanes1(acc, s, tab[i + K - 1], B, nb, w[K - 1], True, cv)
+        for k in range(K - 1):
+            _lanes1(acc, s, tab[i + k], B, nb, w[k], False, cv)
+    if div != 1:
+        for b in range(nb):
+            acc[b] = acc[b] / div
+    _store(acc, nb, dst + (i * B + b0) * _OUT_SIZE[code], code)
+
+
+cdef void _long_task(Py_ssize_t t, const real_t* px, Py_ssize_t N, Py_ssize_t B,
+                     Py_ssize_t nch, const Py_ssize_t* tab, const work_t* w, Py_ssize_t K,
+                     int sym, work_t cv, work_t div, work_t* acc, work_t* line, real_t* slab,
+                     char* po, int osz, int code) noexcept nogil:
+    """Task t: a whole line (B == 1), a whole slab when in place (``slab``: a per-thread
+    copy of it, read while its outputs are written), else one row's lanes of a slab."""
+    cdef Py_ssize_t M = N * B, a, r, i, b0
+    if B == 1:  # the padded copy is taken before the line is written: in place is safe
+        _long_line(px + t * N, N, tab, w, K, sym, cv, div, acc, line, po + t * N * osz, osz,
+                   code)
+        return
+    if slab != NULL:
+        memcpy(slab, px + t * M, M * sizeof(real_t))
+        for i in range(N):
+            b0 = 0
+            while b0 < B:
+                _long_row(slab, B, i, b0, B - b0 if B - b0 < CHUNK else CHUNK, tab, w, K, sym,
+                          cv, div, acc, po + t * M * osz, code)
+                b0 += CHUNK
+        return
+    a = t // (N * nch)
+    r = t - a * N * nch
+    i = r // nch
+    b0 = (r - i * nch) * CHUNK
+    _long_row(px + a * M, B, i, b0, B - b0 if B - b0 < CHUNK else CHUNK, tab, w, K, sym, cv,
+              div, acc, po + a * M * osz, code)
+
+
+cdef int _corr1d_long(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B,
+                      const work_t* pw, Py_ssize_t K, Py_ssize_t lo, int sym, int mode,
+                      work_t cv, work_t div, char* po, int osz, int ocode,
+                      int n_threads) except -1:
+    """_corr1d_run for a kernel longer than the axis (K > N); see the section comment.
+    Tasks: lines (B == 1), slabs (in place, B > 1), else (slab, row, CHUNK lanes)."""
+    cdef bint inplace = <const char*>px == <const char*>po
+    cdef Py_ssize_t L = N + K - 1, nch = _cdiv(B, CHUNK), T, t, i
+    cdef Py_ssize_t per = CHUNK + (L if B == 1 else 0)  # work_t per thread
+    cdef Py_ssize_t slabn = N * B if (inplace and B > 1) else 0  # real_t per thread
+    cdef Py_ssize_t* tab = <Py_ssize_t*>malloc(L * sizeof(Py_ssize_t))
+    cdef work_t* bufs = <work_t*>malloc(n_threads * per * sizeof(work_t))
+    cdef real_t* slabs = <real_t*>malloc(n_threads * slabn * sizeof(real_t) + 1)
+    cdef int tid
+    if tab == NULL or bufs == NULL or slabs == NULL:
+        free(tab)
+        free(bufs)
+        free(slabs)
+        raise MemoryError(
+            f"correlate1d: {K} taps on an axis of length {N} need a border table of {L} "
+            f"entries and {n_threads} line buffers of {per} values: "
+            f"{L * 8 + n_threads * (per * sizeof(work_t) + slabn * sizeof(real_t))} bytes")
+    for i in range(L):
+        tab[i] = boundary_index(i - lo, N, mode)
+    T = A if (B == 1 or slabn) else A * N * nch
+    with nogil:
+        if n_threads > 1:
+            for t in prange(T, schedule="guided", num_threads=n_threads):
+                tid = pyc_thread_num()
+                _long_task(t, px, N, B, nch, tab, pw, K, sym, cv, div, bufs + tid * per,
+                           bufs + tid * per + CHUNK, slabs + tid * slabn if slabn else NULL,
+                           po, osz, ocode)
+        else:
+            for t in range(T):
+                _long_task(t, px, N, B, nch, tab, pw, K, sym, cv, div, bufs, bufs + CHUNK,
+                           slabs if slabn else NULL, po, osz, ocode)
+    free(tab)
+    free(bufs)
+    free(slabs)
+    return 0
+
+
 READS_WORK_DTYPE = False  # reads every real dtype directly (fused types)
 #: the kernels may be called with ``out`` being ``x`` itself (1-D kernels: per-slab copies)
 IN_PLACE = True
@@ -446,6 +647,10 @@ def correlate1d(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
         return
     cdef real_t* slabs
     po = _out_ptr(out)
+    if w.shape[0] > N:
+        _corr1d_long(&x[0, 0, 0], A, N, B, &w[0], w.shape[0], lo, sym, mode, <work_t>cval,
+                     <work_t>1, po, _OUT_SIZE[ocode], ocode, n_threads)
+        return
     slabs = _slab_buffers(&x[0, 0, 0], po, N * B, n_threads)
     with nogil:
         _corr1d_run(&x[0, 0, 0], A, N, B, &w[0], w.shape[0], lo, sym, mode, <work_t>cval,
@@ -990,6 +1195,22 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
     return 0
 
 
+cdef enum:
+    DENSE_SCRATCH_MAX = 1 << 26  # bytes per thread the float32 fast path may take
+
+
+cdef Py_ssize_t _dense_scratch(Py_ssize_t W, Py_ssize_t kh, Py_ssize_t kw) noexcept:
+    """Bytes per thread of _dense_f32_run's buffers (the ring when it fits RING_MAX, else
+    the border rows): they grow with kh * (W + kw); above DENSE_SCRATCH_MAX (kernels of
+    millions of taps) the generic kernel runs instead, with O(CHUNK) scratch and the
+    same values (the same fma order per pixel)."""
+    cdef Py_ssize_t ring = (RING_ROWS + kh - 1) * (_round16(W + kw - 1) + 16) * 4
+    cdef Py_ssize_t S = DENSE_ROWS + kh - 1
+    if ring <= RING_MAX:
+        return ring
+    return ((S + 1) * _row_floats(kw) + 4 * S) * 4
+
+
 cdef bint _consecutive_dx(const int64_t* offs, Py_ssize_t kw) noexcept:
     """The dx of a grid row run dx0, dx0 + 1, ... (no zero-skipped tap in between):
     what the float32 fast path assumes; _corr_pair reads each tap's own dx."""
@@ -1024,7 +1245,7 @@ def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
         return
     po = _out_ptr(out)
     if (real_t is float and work_t is float and ocode == OUT_F32 and kw > 0
-            and _consecutive_dx(po_, kw)):
+            and _consecutive_dx(po_, kw) and _dense_scratch(W, kh, kw) <= DENSE_SCRATCH_MAX):
         _dense_f32_run(px, <float*>po, D, H, W, pw, po_, kh, kw, mode, cv, n_threads)
         return
     with nogil:
@@ -1182,6 +1403,13 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
             raise MemoryError()
         for t in range(size):
             ones32[t] = 1.0
+        if size > N:
+            try:
+                _corr1d_long(px, A, N, B, ones32, size, lo, 0, mode, <float>cval, <float>size,
+                             po, osz, ocode, n_threads)
+            finally:
+                free(ones32)
+            return
         slabs = _slab_buffers(px, po, M, n_threads)
         with nogil:
             _corr1d_run(px, A, N, B, ones32, size, lo, 0, mode, <float>cval, <float>size, po,
@@ -1195,6 +1423,13 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
             raise MemoryError()
         for t in range(size):
             ones[t] = 1.0
+        if size > N:
+            try:
+                _corr1d_long(px, A, N, B, ones, size, lo, 0, mode, cval, <double>size, po, osz,
+                             ocode, n_threads)
+            finally:
+                free(ones)
+            return
         slabs = _slab_buffers(px, po, M, n_threads)
         with nogil:
             _corr1d_run(px, A, N, B, ones, size, lo, 0, mode, cval, <double>size, po, osz,

@@ -6,6 +6,7 @@ allowed; exception types follow NumPy/SciPy for the same mistake.
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -13,6 +14,10 @@ try:  # numpy >= 2.0
     from numpy.lib.array_utils import normalize_axis_tuple
 except ImportError:  # pragma: no cover
     from numpy.core.numeric import normalize_axis_tuple
+try:  # numpy >= 1.25
+    from numpy.exceptions import AxisError
+except ImportError:  # pragma: no cover
+    from numpy import AxisError
 
 #: dtypes (native byte order) that the native kernels are compiled for.
 NATIVE_REAL = frozenset(
@@ -93,22 +98,53 @@ def aligned(v: np.ndarray) -> bool:
     return v.flags.aligned and all(s % item == 0 for s in v.strides)
 
 
+def _axis_range(ndim: int) -> str:
+    return f"{-ndim}..{ndim - 1}" if ndim else "none: the array has no axes"
+
+
+def axis_error(ax: int, ndim: int, name: str, value=None) -> AxisError:
+    """NumPy's :class:`~numpy.exceptions.AxisError` for axis ``ax`` (its message, its
+    ``axis`` and ``ndim`` attributes), prefixed with the argument, the value received
+    and the allowed range: "`axis`=5 is out of range (allowed: -2..1): axis 5 is out of
+    bounds for array of dimension 2"."""
+    where = "" if value is None or (not isinstance(value, (tuple, list))
+                                    and operator.index(value) == ax) else f" has {ax}, which"
+    got = ax if value is None else value
+    return AxisError(ax, ndim, f"`{name}`={got!r}{where} is out of range "
+                               f"(allowed: {_axis_range(ndim)})")
+
+
 def normalize_axis(axis, ndim: int, name: str = "axis") -> tuple[int, ...]:
     """``axis`` (None, int or tuple) as a sorted tuple of non-negative axes.
 
-    Raises :class:`numpy.exceptions.AxisError` for out-of-range axes and
-    ``TypeError`` for non-integers, like NumPy.
+    Raises :class:`numpy.exceptions.AxisError` for out-of-range axes (NumPy's
+    message, after the argument, the value and the allowed range; see
+    :func:`axis_error`), ``ValueError`` for repeated axes and ``TypeError`` for
+    non-integers, like NumPy.
     """
     if axis is None:
         return tuple(range(ndim))
+    bad = TypeError(f"`{name}` must be an int, a tuple of ints or None, got {axis!r}")
     if isinstance(axis, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be an int, a tuple of ints or None, got {axis!r}")
-    try:
-        return tuple(sorted(normalize_axis_tuple(axis, ndim, argname=name)))
+        raise bad
+    try:  # as normalize_axis_tuple: an int, else any sequence of ints
+        items = None
+        if not isinstance(axis, (tuple, list)):
+            try:
+                items = [operator.index(axis)]
+            except TypeError:
+                pass
+        if items is None:
+            items = list(axis)
+            if any(isinstance(a, (bool, np.bool_)) for a in items):
+                raise bad
+            items = [operator.index(a) for a in items]
     except TypeError:
-        raise TypeError(
-            f"`{name}` must be an int, a tuple of ints or None, got {axis!r}"
-        ) from None
+        raise bad from None
+    for a in items:
+        if not -ndim <= a < ndim:
+            raise axis_error(a, ndim, name, axis)
+    return tuple(sorted(normalize_axis_tuple(items, ndim, argname=name)))
 
 
 def check_int(value, name: str, minimum: int | None = None) -> int:
@@ -168,6 +204,206 @@ def normalize_mode(mode, ndim: int, name: str = "mode", allowed=None) -> tuple[i
             raise ValueError(f"`{name}`={m!r} is not one of {', '.join(map(repr, names))}")
         out.append(MODE_CODES[m])
     return tuple(out)
+
+
+# ---------------------------------------------------------------- scipy.ndimage's arguments
+# The convolution family takes scipy.ndimage's arguments and raises scipy's
+# exception type for each mistake. Code written against scipy matches on its
+# messages, so each message is pycompute's own (the argument in backticks, the
+# value received, what is allowed) followed by scipy's wording in parentheses,
+# "(scipy.ndimage: <its message>)": ``pytest.raises(E, match=re.escape(msg))``
+# with scipy's message passes against pycompute. tests/test_scipy_errors.py
+# takes the expected text from the installed scipy, so a reworded scipy shows.
+
+def ndi_error(exc_type, detail: str, scipy_msg: str) -> Exception:
+    """``exc_type`` with pycompute's ``detail``, then scipy.ndimage's message for the mistake."""
+    return exc_type(f"{detail} (scipy.ndimage: {scipy_msg})")
+
+
+def ndi_index(value, name: str) -> int:
+    """``value`` as an int; ``TypeError`` with Python's message (what scipy's C layer raises)."""
+    try:
+        return operator.index(value)
+    except TypeError as exc:
+        raise TypeError(f"{exc}: `{name}` must be an int, got {value!r}") from None
+
+
+def ndi_axis(axis, ndim: int, name: str = "axis") -> int:
+    """One axis in range, as scipy's ``normalize_axis_index`` (AxisError / TypeError)."""
+    ax = ndi_index(axis, name)
+    if not -ndim <= ax < ndim:
+        raise axis_error(ax, ndim, name)
+    return ax % ndim
+
+
+def ndi_axes(axes, ndim: int, name: str = "axes", check_scalar: bool = True) -> tuple[int, ...]:
+    """scipy's ``_check_axes``: None, an int or a sequence of unique in-range ints.
+
+    scipy range-checks only sequences (ValueError "specified axis: ... is out of
+    range"); an out-of-range int fails later, in the 1-D filter, with NumPy's
+    AxisError (a ValueError and an IndexError), raised here; ``check_scalar=False``
+    leaves that to the caller (correlate checks the weights' rank first, as scipy).
+    """
+    if axes is None:
+        return tuple(range(ndim))
+    if np.isscalar(axes):
+        ax = ndi_index(axes, name)
+        if check_scalar and not -ndim <= ax < ndim:
+            raise axis_error(ax, ndim, name)
+        axes = (ax % ndim if -ndim <= ax < ndim else ax,)
+    elif isinstance(axes, Iterable):
+        axes = tuple(ndi_index(ax, name) for ax in axes)
+        for ax in axes:
+            if not -ndim <= ax < ndim:
+                raise ndi_error(
+                    ValueError, f"`{name}` entry {ax} is out of range for an input with {ndim} "
+                    f"axes (allowed: {_axis_range(ndim)})", f"specified axis: {ax} is out of range")
+        axes = tuple(ax % ndim for ax in axes)
+    else:
+        raise ndi_error(ValueError, f"`{name}`={axes!r} must be an int, a sequence of ints or None",
+                        "axes must be an integer, iterable of integers, or None")
+    if len(set(axes)) != len(axes):
+        raise ndi_error(ValueError, f"`{name}`={axes!r} must be unique",
+                        "axes must be unique")
+    return axes
+
+
+def ndi_sequence(value, n: int, name: str) -> list:
+    """scipy's ``_normalize_sequence``: a scalar (or a string) repeated, or a sequence of
+    length ``n`` (RuntimeError otherwise, as scipy)."""
+    if not isinstance(value, str) and np.iterable(value):
+        seq = list(value)
+        if len(seq) != n:
+            raise ndi_error(
+                RuntimeError, f"`{name}`={value!r} has {len(seq)} entries; it must have one "
+                f"per filtered axis ({n})",
+                "sequence argument must have length equal to input rank")
+        return seq
+    return [value] * n
+
+
+def ndi_mode(mode, name: str = "mode") -> int:
+    """A scipy.ndimage filter mode as a :data:`MODE_CODES` code (RuntimeError, as scipy)."""
+    if not isinstance(mode, str) or mode not in MODE_CODES:
+        raise ndi_error(
+            RuntimeError, f"`{name}`={mode!r} is not a supported boundary mode; allowed are "
+            f"{', '.join(map(repr, MODE_CODES))}", "boundary mode not supported")
+    return MODE_CODES[mode]
+
+
+def ndi_cval(cval, name: str = "cval") -> float:
+    """``cval`` of real input as a float (TypeError, as scipy's C layer)."""
+    if isinstance(cval, (complex, np.complexfloating)) and not isinstance(cval, float):
+        raise ndi_error(TypeError, f"`{name}`={cval!r} must be a real number for real input",
+                        "must be real number, not complex")
+    try:
+        return float(cval)
+    except (TypeError, ValueError):
+        raise ndi_error(TypeError, f"`{name}` must be a real number, got {cval!r}",
+                        f"must be real number, not {type(cval).__name__}") from None
+
+
+def ndi_output(output, inp: np.ndarray):
+    """scipy's ``_get_output`` without allocating: (the array or None, the result dtype)."""
+    if output is None:
+        return None, np.dtype(inp.dtype.name)
+    if isinstance(output, (type, np.dtype)):
+        return None, np.dtype(output)
+    if isinstance(output, str):
+        dt = np.dtype(output)
+        if not issubclass(dt.type, np.number):
+            raise ndi_error(RuntimeError, f"`output`={output!r} must be a numeric dtype, got {dt}",
+                            "output must have numeric dtype")
+        return None, dt
+    out = np.asarray(output)
+    if out.shape != inp.shape:
+        raise ndi_error(
+            RuntimeError, f"`output` has shape {out.shape}, but it must have the input's shape "
+            f"{inp.shape}", "output shape not correct")
+    return out, out.dtype
+
+
+def ndi_origin(origin, lenw: int, name: str = "origin", shown=None) -> int:
+    """The origin of a 1-D filter of ``lenw`` weights: scipy's range check first
+    (ValueError, also for non-integers out of range), then an int (TypeError, from
+    scipy's C layer). ``shown``: the value to report (default ``origin``)."""
+    lo, hi = -(lenw // 2), (lenw - 1) // 2
+    if origin < lo or origin > hi:
+        got = origin if shown is None else shown
+        raise ndi_error(ValueError, f"Invalid origin; `{name}`={got!r} must satisfy "
+                        f"{lo} <= origin <= {hi} for {lenw} weights",
+                        "Invalid origin; origin must satisfy -(len(weights) // 2) <= origin <= "
+                        "(len(weights)-1) // 2")
+    return ndi_index(origin, name)
+
+
+# ---------------------------------------------------------------- memory
+
+def _read_int(path: str):
+    try:
+        with open(path) as f:
+            v = f.read().strip()
+    except OSError:
+        return None
+    return int(v) if v.isdigit() else None
+
+
+def memory_limit() -> int:
+    """Bytes this process may still allocate (an estimate, read at each call): the
+    machine's available memory and free swap (``/proc/meminfo``), within the
+    cgroup's limit (v2 or v1) and ``RLIMIT_AS``; 2**62 where none can be read."""
+    limit = 1 << 62
+    try:
+        with open("/proc/meminfo") as f:
+            info = {k: int(v.split()[0]) * 1024 for k, v in
+                    (line.split(":", 1) for line in f if ":" in line)}
+        if "MemAvailable" in info:
+            limit = info["MemAvailable"] + info.get("SwapFree", 0)
+    except (OSError, ValueError):
+        try:
+            import os
+
+            limit = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (ValueError, OSError, AttributeError):
+            pass
+    for cap, used in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                      ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                       "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        c, u = _read_int(cap), _read_int(used)
+        if c is not None and u is not None and c < (1 << 60):
+            limit = min(limit, max(c - u, 0))
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as f:
+                vm = int(f.read().split()[0]) * resource.getpagesize()
+            limit = min(limit, max(soft - vm, 0))
+    except (ImportError, OSError, ValueError):
+        pass
+    return limit
+
+
+def _human(nbytes: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if nbytes < 1024 or unit == "PiB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return ""  # pragma: no cover
+
+
+def check_alloc(nbytes: int, what: str) -> None:
+    """``MemoryError`` before any work if ``what`` needs more than :func:`memory_limit`.
+
+    ``what`` names the argument and its value, e.g. "`sigma`=1e8 (truncate 4.0)
+    gives a Gaussian kernel of 800000001 taps: building it"."""
+    if nbytes <= 1 << 26:  # 64 MiB: not worth reading /proc
+        return
+    limit = memory_limit()
+    if nbytes > limit:
+        raise MemoryError(f"{what} needs {nbytes} bytes ({_human(nbytes)}), more than the "
+                          f"{_human(limit)} this process can allocate")
 
 
 # ---------------------------------------------------------------- simulation helpers

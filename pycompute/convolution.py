@@ -5,7 +5,9 @@ gaussian_filter, gaussian_filter1d, sobel, prewitt, laplace`` take
 scipy.ndimage's arguments, defaults and semantics, plus keyword-only
 ``backend=`` and ``num_threads=``.
 
-How a call runs: validate exactly as scipy does (same exception types) ->
+How a call runs: validate exactly as scipy does (scipy's exception types, and
+messages that contain scipy's wording after pycompute's own, see
+``_validation.ndi_error``) ->
 describe the filter as 1-D passes along axes (separable filters) or one dense
 pass -> resolve threads -> kernel -> output. Every pass sees the array as
 ``(A, N, B)`` (filter axis N), so the 1-D filters cover any number of
@@ -32,6 +34,17 @@ or box filter allocates nothing of image size; a pass that cannot (a leading
 axis after another pass, e.g. sobel's second pass, or the Numba backend) uses
 one temporary of the output's size. Non-contiguous or byte-swapped inputs, and
 inputs that share memory with ``output``, are copied once.
+
+Huge windows: work that cannot be done is refused before any kernel runs, with
+a MemoryError naming the argument, its value and the bytes needed (a Gaussian
+kernel too large to build; a box window over float input whose running sum
+scipy could not buffer). A 1-D kernel longer than its axis runs the kernels'
+long path: the border resolved once into a table of N + K - 1 source rows, a
+padded line per thread for contiguous lines, O(N + K) scratch as scipy's line
+buffer; the fused pair declines where its per-thread rows would grow past
+``FUSED_SCRATCH_MAX`` (a sigma of 1e6 on a 64 x 80 image needed gigabytes).
+A box window longer than the line over integer input costs O(length), with
+exact window sums (``_box_fold``), whatever its size.
 """
 from __future__ import annotations
 
@@ -44,11 +57,23 @@ import numpy as np
 
 from . import _backends, _reference, _threads
 
-try:  # numpy >= 2.0
-    from numpy.lib.array_utils import normalize_axis_index
-except ImportError:  # pragma: no cover
-    from numpy.core.multiarray import normalize_axis_index
-from ._validation import NATIVE_REAL, MODE_CODES, as_array, kernel_dtype, readable
+from ._validation import (
+    MODE_CODES,
+    NATIVE_REAL,
+    as_array,
+    check_alloc,
+    kernel_dtype,
+    ndi_axes,
+    ndi_axis,
+    ndi_cval,
+    ndi_error,
+    ndi_index,
+    ndi_mode,
+    ndi_origin,
+    ndi_output,
+    ndi_sequence,
+    readable,
+)
 
 __all__ = ["correlate1d", "convolve1d", "correlate", "convolve", "uniform_filter1d",
            "uniform_filter", "gaussian_filter1d", "gaussian_filter", "sobel", "prewitt",
@@ -72,92 +97,6 @@ def _check_common(backend, num_threads):
     _backends.check_backend(backend)
     if num_threads is not None:
         _threads._check(num_threads)
-
-
-def _mode_code(mode) -> int:
-    """scipy's filter mode -> kernel code; RuntimeError (as scipy) for anything else."""
-    if not isinstance(mode, str) or mode not in MODE_CODES:
-        raise RuntimeError(
-            f"`mode`={mode!r} is not a supported boundary mode; allowed are "
-            f"{', '.join(map(repr, MODE_CODES))}")
-    return MODE_CODES[mode]
-
-
-def _sequence(value, n: int, name: str) -> list:
-    """scipy's _normalize_sequence: a scalar repeated, or a sequence of length ``n``."""
-    if not isinstance(value, str) and np.iterable(value):
-        seq = list(value)
-        if len(seq) != n:
-            raise RuntimeError(
-                f"`{name}`={value!r} has {len(seq)} entries; it must have one per filtered "
-                f"axis ({n})")
-        return seq
-    return [value] * n
-
-
-def _check_axes(axes, ndim: int) -> tuple[int, ...]:
-    """scipy's _check_axes: None, an int or a sequence of unique in-range ints."""
-    if axes is None:
-        return tuple(range(ndim))
-    if np.isscalar(axes):
-        axes = (operator.index(axes),)
-    elif isinstance(axes, Iterable):
-        axes = tuple(operator.index(ax) for ax in axes)
-    else:
-        raise ValueError(f"`axes`={axes!r} must be an int, a sequence of ints or None")
-    for ax in axes:
-        if ax < -ndim or ax > ndim - 1:
-            raise ValueError(f"`axes` entry {ax} is out of range for an input with {ndim} axes")
-    axes = tuple(ax % ndim for ax in axes)
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"`axes`={axes!r} must be unique")
-    return axes
-
-
-def _axis(axis, ndim: int) -> int:
-    return int(normalize_axis_index(operator.index(axis), ndim))
-
-
-def _cval(cval) -> float:
-    if isinstance(cval, (complex, np.complexfloating)) and not isinstance(cval, float):
-        raise TypeError(f"`cval`={cval!r} must be a real number for real input")
-    try:
-        return float(cval)
-    except (TypeError, ValueError):
-        raise TypeError(f"`cval` must be a real number, got {cval!r}") from None
-
-
-def _origin(origin, name="origin") -> int:
-    try:
-        return operator.index(origin)
-    except TypeError:
-        raise TypeError(f"`{name}` must be an int, got {origin!r}") from None
-
-
-def _check_origin(origin: int, lenw: int, name="origin"):
-    if origin < -(lenw // 2) or origin > (lenw - 1) // 2:
-        raise ValueError(
-            f"Invalid origin; `{name}`={origin} must satisfy -(len(weights) // 2) <= origin "
-            f"<= (len(weights) - 1) // 2, i.e. {-(lenw // 2)}..{(lenw - 1) // 2} for "
-            f"{lenw} weights")
-
-
-def _output_spec(output, inp):
-    """scipy's _get_output without allocating: (array or None, result dtype)."""
-    if output is None:
-        return None, np.dtype(inp.dtype.name)
-    if isinstance(output, (type, np.dtype)):
-        return None, np.dtype(output)
-    if isinstance(output, str):
-        dt = np.dtype(output)
-        if not issubclass(dt.type, np.number):
-            raise RuntimeError(f"`output`={output!r} must be a numeric dtype")
-        return None, dt
-    out = np.asarray(output)
-    if out.shape != inp.shape:
-        raise RuntimeError(
-            f"`output` has shape {out.shape}, but it must have the input's shape {inp.shape}")
-    return out, out.dtype
 
 
 def _native_dtype(dt):
@@ -220,7 +159,7 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False):
         x = x.reshape((1,) * (3 - x.ndim) + x.shape)
         n = _threads.resolve(num_threads, dst.size * max(len(w), 1), GRAIN)
         with _threads.lease(n, explicit) as k:
-            kern.correlate(x, out_bytes, code, w.astype(work), offs, mode, cval, k)
+            kern.correlate(x, out_bytes, code, w.astype(work, copy=False), offs, mode, cval, k)
         return
     axis = op[1]
     shape = src.shape
@@ -233,9 +172,15 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False):
         x = x.reshape(A, shape[axis], B)
         n = _threads.resolve(num_threads, dst.size * len(w), GRAIN)
         with _threads.lease(n, explicit) as k:
-            kern.correlate1d(x, out_bytes, code, w.astype(work), lo, sym, mode, cval, k)
+            kern.correlate1d(x, out_bytes, code, w.astype(work, copy=False), lo, sym, mode, cval,
+                             k)
     else:  # uniform
-        _, _, size, lo, mode = op
+        _, _, size, lo, mode, fold = op
+        if fold:  # exact window sums in O(length), stored by a 1-tap pass (scipy's casts)
+            q = _box_fold(src.reshape(A, shape[axis], B), size, lo, mode, cval)
+            _pass(kern, q.reshape(shape), dst, ("corr", axis, _ONE, 0, 1, mode), cval,
+                  num_threads)
+            return
         exact = _exact_box(src.dtype, dst.dtype, size, cval)
         x = _own(kern, _kernel_input(kern, src, _F32 if exact == 2 else _F64), dst,
                  in_place and exact > 0)
@@ -243,6 +188,103 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False):
         n = _threads.resolve(num_threads, dst.size * (size if exact else 4), GRAIN)
         with _threads.lease(n, explicit) as k:
             kern.uniform1d(x, out_bytes, code, size, lo, exact, mode, cval, k)
+
+
+_ONE = np.ones(1)
+
+
+def _box_fold(x, size, lo, mode, cval):
+    """scipy's box-filter quotients ``S / size`` of (A, N, B) integer ``x`` in O(N) per line,
+    whatever ``size``: window sums ``S`` as differences of the prefix sum ``F`` of the
+    border-extended line, in int64. ``F`` of a periodic extension (reflect, mirror,
+    wrap) is whole periods plus a prefix of one; beyond the edges of 'nearest' and
+    'constant' it grows by the edge value or ``cval`` per step. The caller
+    (:func:`_box_plan`) guarantees |values| * (size + N) < 2**53: every partial sum
+    of scipy's recurrence is then an exact integer, equal to ``S``, and so is the
+    quotient it stores."""
+    A, N, B = x.shape
+    v = x.astype(np.int64)
+    a = np.arange(N, dtype=np.int64) - lo  # window of output i: [a_i, a_i + size)
+    b = a + size
+    if mode in (MODE_CODES["reflect"], MODE_CODES["mirror"], MODE_CODES["wrap"]):
+        if mode == MODE_CODES["wrap"] or N == 1:
+            ext = v
+        elif mode == MODE_CODES["reflect"]:
+            ext = np.concatenate([v, v[:, ::-1]], axis=1)
+        else:
+            ext = np.concatenate([v, v[:, N - 2:0:-1]], axis=1)
+        P = ext.shape[1]
+        C = np.zeros((A, P + 1, B), np.int64)
+        np.cumsum(ext, axis=1, out=C[:, 1:])
+        T = C[:, P][:, None, :]
+
+        def F(t):
+            q, r = np.divmod(t, P)
+            return q[None, :, None] * T + C[:, r, :]
+    else:
+        C = np.zeros((A, N + 1, B), np.int64)
+        np.cumsum(v, axis=1, out=C[:, 1:])
+        if mode == MODE_CODES["nearest"]:
+            left, right = v[:, :1, :], v[:, N - 1:, :]
+        else:
+            left = right = np.int64(int(cval))
+
+        def F(t):
+            t3 = t[None, :, None]
+            return np.where(t3 < 0, t3 * left,
+                            np.where(t3 > N, C[:, N:N + 1, :] + (t3 - N) * right,
+                                     C[:, np.clip(t, 0, N), :]))
+    return (F(b) - F(a)).astype(np.float64) / float(size)
+
+
+def _box_hull(x, cval):
+    """(lo, hi): the smallest and largest of integer ``x`` and an integral ``cval``."""
+    c = int(cval)
+    if x.size == 0:
+        return c, c
+    return min(int(x.min()), c), max(int(x.max()), c)
+
+
+def _box_plan(inp, odt, ops, cval):
+    """The box-filter passes ``ops`` with a last entry ``fold`` (True: exact O(length)
+    window sums, :func:`_box_fold`), checked before any runs.
+
+    A window longer than the line costs scipy's recurrence O(size) per line. With
+    integer input (and an integral cval) whose window sums stay below 2**53, that
+    recurrence adds exact integers, so the folded sums give its results in
+    O(length). Otherwise the recurrence runs, and a window whose line buffer scipy
+    could not allocate (length + size - 1 doubles) is refused with MemoryError, as
+    scipy refuses it, rather than started (2**40 steps per line do not end)."""
+    dt = np.dtype(kernel_dtype(inp) or inp.dtype)
+    odt = np.dtype(odt)
+    integral = float(cval).is_integer() and abs(cval) < 2.0 ** 62
+    hull = None
+    planned = []
+    for p, (kind, axis, size, lo, mode) in enumerate(ops):
+        n = inp.shape[axis]
+        src = dt if p == 0 else odt
+        fold = False
+        if size > n and src.kind in "biu" and integral and inp.size:
+            lo_v = hi_v = None
+            if dt.kind in "biu":  # integer input: its values (float input: only casts)
+                if hull is None:
+                    hull = _box_hull(inp, cval)
+                lo_v, hi_v = hull
+            if p > 0:
+                # a mean of values in the hull is in the hull (truncated too); an output
+                # dtype that cannot hold the hull wraps them, and a float input's values
+                # reach it through casts: then only its range bounds them
+                info = np.iinfo(odt)
+                if lo_v is None or lo_v < info.min or hi_v > info.max:
+                    lo_v, hi_v = min(int(info.min), int(cval)), max(int(info.max), int(cval))
+            fold = max(-lo_v, hi_v) * (size + n) < (1 << 53)
+        if not fold:
+            check_alloc((2 * n + size - 1) * 8,
+                        f"`size`={size} on an axis of length {n}: a running sum over it "
+                        f"(O(size) work per line; scipy.ndimage's line buffer of length + size - 1 "
+                        f"doubles)")
+        planned.append((kind, axis, size, lo, mode, fold))
+    return planned
 
 
 def _exact_box(dt, odt, size, cval) -> int:
@@ -294,6 +336,20 @@ def _box_divider(size: int, smax: int):
     return None
 
 
+#: per-thread scratch above which (and above the input's size) two passes run apart
+FUSED_SCRATCH_MAX = 1 << 26
+
+
+def _fused_scratch(H, W, C, Kv, Kh, isz) -> int:
+    """Bytes of per-thread scratch of ``separable2`` (the larger twin's: Numba's ring of
+    SEP_ROWS + Kv - 1 source rows per task; Cython's SEP_ROWS padded rows of W + Kh - 1
+    pixels and 2 Kv + Kh row pointers), plus the border tables. They grow with the
+    kernel lengths: a Gaussian of sigma 1e6 on a 64 x 80 image would need gigabytes
+    per thread, where the passes run apart need none."""
+    return (isz * ((16 + Kv) * W * C + 16 * (W + Kh) * C)
+            + 8 * (2 * Kv + Kh + H + W + 16))
+
+
 def _fused_pair(kern, inp, final, passes, cval, num_threads) -> bool:
     """Run two 1-D passes along neighbouring axes (in either order) as one fused kernel
     call when one covers them (float32 correlations, uint8 box filters), with the
@@ -319,7 +375,9 @@ def _fused_pair(kern, inp, final, passes, cval, num_threads) -> bool:
         work = _F32
     elif (kind == "uniform" and dt == np.uint8 and final.dtype == np.uint8
           and float(cval).is_integer() and 0 <= cval <= 255):
-        (Kv, lov, modev), (Kh, loh, modeh) = a0, a1
+        (Kv, lov, modev, fv), (Kh, loh, modeh, fh) = a0, a1
+        if fv or fh:
+            return False
         if Kv > 257 or Kh > 257:
             return False
         dv, dh = _box_divider(Kv, 255 * Kv), _box_divider(Kh, 255 * Kh)
@@ -334,6 +392,9 @@ def _fused_pair(kern, inp, final, passes, cval, num_threads) -> bool:
     shape = inp.shape
     A = int(np.prod(shape[:ax0], dtype=np.int64))
     C = int(np.prod(shape[ax1 + 1:], dtype=np.int64))
+    if _fused_scratch(shape[ax0], shape[ax1], C, Kv, Kh, work.itemsize) > max(
+            FUSED_SCRATCH_MAX, inp.nbytes):
+        return False
     x = np.ascontiguousarray(readable(inp, work))
     if np.may_share_memory(x, final):
         x = x.copy()
@@ -406,23 +467,33 @@ def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, 
     >>> pc.correlate1d([2, 8, 0, 4, 1, 9, 9, 0], weights=[1, 3])
     array([ 8, 26,  8, 12,  7, 28, 36,  9])
     """
+    return _correlate1d(input, weights, axis, output, mode, cval, origin, backend, num_threads)
+
+
+def _correlate1d(input, weights, axis, output, mode, cval, origin, backend, num_threads,
+                 given_origin=None):
+    """correlate1d; ``given_origin``: the origin the caller was given (convolve1d mirrors
+    it), shown in an origin error (its allowed range is the mirrored one's)."""
     _check_common(backend, num_threads)
     inp = as_array(input, "input")
     w = as_array(weights, "weights")
     if inp.dtype.kind == "c" or w.dtype.kind == "c":
         _choose(backend, False, inp, "complex")
         return _reference.correlate1d(input, weights, axis, output, mode, cval, origin)
-    out, odt = _output_spec(output, inp)
+    out, odt = ndi_output(output, inp)
     w = np.asarray(w, dtype=np.float64)
     if w.ndim != 1 or w.shape[0] < 1:
         raise RuntimeError(
             f"no filter weights given: `weights` must be 1-D with at least one weight, "
             f"got shape {w.shape}")
-    axis = _axis(axis, inp.ndim)
-    origin = _origin(origin)
-    _check_origin(origin, w.shape[0])
-    mode_c = _mode_code(mode)
-    cv = _cval(cval)
+    axis = ndi_axis(axis, inp.ndim)
+    origin = ndi_origin(origin, w.shape[0], shown=given_origin)
+    mode_c = ndi_mode(mode)
+    cv = ndi_cval(cval)
+    if inp.size:
+        check_alloc(_long_pass_bytes(w.shape[0], inp.shape[axis], num_threads),
+                    f"`weights` of {w.shape[0]} taps along an axis of length "
+                    f"{inp.shape[axis]}: running them")
     kern = _choose(backend, _covered(inp, odt), inp, odt)
     if kern is None:
         return _reference.correlate1d(input, weights, axis, output, mode, cval, origin)
@@ -440,15 +511,18 @@ def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, o
     >>> pc.convolve1d([2, 8, 0, 4, 1, 9, 9, 0], weights=[1, 3])
     array([14, 24,  4, 13, 12, 36, 27,  0])
     """
+    given = origin
     weights = np.asarray(weights)
     weights = weights[::-1]
-    origin = -_origin(origin)
+    origin = -origin
     if not weights.shape[0] & 1:
         origin -= 1
     if weights.dtype.kind == "c":
         weights = weights.conj()
-    return correlate1d(input, weights, axis, output, mode, cval, origin,
-                       backend=backend, num_threads=num_threads)
+    # an origin error shows the origin given: the range scipy checks for the mirrored
+    # origin is the range of the given one too (odd lengths: symmetric; even: shifted by 1)
+    return _correlate1d(input, weights, axis, output, mode, cval, origin, backend, num_threads,
+                        given_origin=given)
 
 
 # ---------------------------------------------------------------- correlate / convolve
@@ -462,14 +536,17 @@ def _dense(input, weights, output, mode, cval, origin, convolution, axes, backen
     if inp.dtype.kind == "c" or w.dtype.kind == "c":
         _choose(backend, False, inp, "complex")
         return ref(input, weights, output, mode, cval, origin, axes=axes)
-    axes = _check_axes(axes, inp.ndim)
+    given_axes = axes
+    axes = ndi_axes(axes, inp.ndim, check_scalar=False)
     w = np.asarray(w, dtype=np.float64)
     nax = len(axes)
     if nax < inp.ndim:
         if w.ndim != nax:
-            raise RuntimeError(f"weights.ndim ({w.ndim}) must match len(axes) ({nax})")
+            raise RuntimeError(f"weights.ndim ({w.ndim}) must match len(axes) ({nax}): "
+                               f"`weights` has shape {w.shape}, `axes`={given_axes!r}")
+        axes = ndi_axes(given_axes, inp.ndim)  # an int out of range: AxisError, now
         w = np.expand_dims(w, tuple(ax for ax in range(inp.ndim) if ax not in axes))
-    origins = [_origin(o) for o in _sequence(origin, nax, "origin")]
+    origins = ndi_sequence(origin, nax, "origin")
     if nax < inp.ndim:
         full = [0] * inp.ndim
         for o, ax in zip(origins, axes):
@@ -480,23 +557,28 @@ def _dense(input, weights, output, mode, cval, origin, convolution, axes, backen
         raise RuntimeError(
             f"weights.ndim ({len(wshape)}) must match len(axes) ({nax}): `weights` has "
             f"shape {w.shape}, the input has {inp.ndim} axes")
+    given = list(origins)
     if convolution:
         w = w[(slice(None, None, -1),) * w.ndim]
         for i in range(len(origins)):
             origins[i] = -origins[i]
             if not w.shape[i] & 1:
                 origins[i] -= 1
-    for o, n in zip(origins, wshape):
+    # (the range of a mirrored origin is the range of the given one: errors show the latter)
+    for k, (o, n) in enumerate(zip(origins, wshape)):
         if o < -(n // 2) or o > (n - 1) // 2:
-            raise ValueError(
-                f"Invalid origin; origin must satisfy -(weights.shape[k] // 2) <= origin[k] "
-                f"<= (weights.shape[k]-1) // 2, got origin {origins} for weights of shape "
-                f"{w.shape}")
-    out, odt = _output_spec(output, inp)
+            raise ndi_error(
+                ValueError, f"Invalid origin; `origin`={origin!r} gives {given[k]!r} on axis "
+                f"{k}, outside {-(n // 2)}..{(n - 1) // 2} for weights of shape {w.shape}",
+                "Invalid origin; origin must satisfy -(weights.shape[k] // 2) <= origin[k] <= "
+                "(weights.shape[k]-1) // 2")
+    origins = [ndi_index(o, "origin") for o in origins]
+    out, odt = ndi_output(output, inp)
     if not isinstance(mode, str) and isinstance(mode, Iterable):
-        raise RuntimeError(f"A sequence of modes is not supported: `mode`={mode!r}")
-    mode_c = _mode_code(mode)
-    cv = _cval(cval)
+        raise RuntimeError(f"A sequence of modes is not supported: `mode`={mode!r} must be one "
+                           f"mode name for correlate and convolve")
+    mode_c = ndi_mode(mode)
+    cv = ndi_cval(cval)
     kern = _choose(backend, _covered(inp, odt) and inp.ndim <= 3, inp, odt)
     if kern is None:
         return ref(input, weights, output, mode, cval, origin, axes=axes)
@@ -577,24 +659,32 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *,
 
 # ---------------------------------------------------------------- uniform
 
-def _uniform_op(axis, size, origin, mode):
-    size = operator.index(size)
+def _uniform_size(size):
+    """scipy's size test (a comparison first: TypeError for what does not compare)."""
     if size < 1:
-        raise RuntimeError(f"incorrect filter size: `size`={size} must be >= 1")
-    origin = _origin(origin)
+        raise RuntimeError(f"incorrect filter size: `size`={size!r} must be >= 1")
+
+
+def _uniform_op(axis, size, origin, mode):
+    """A box-filter pass, checked in scipy's order: size, origin, mode, then the ints."""
+    _uniform_size(size)
     if size // 2 + origin < 0 or size // 2 + origin >= size:
         raise ValueError(
-            f"invalid origin: `origin`={origin} must satisfy 0 <= size // 2 + origin < size "
-            f"for `size`={size}")
-    return ("uniform", axis, size, size // 2 + origin, _mode_code(mode))
+            f"invalid origin: `origin`={origin!r} must satisfy 0 <= size // 2 + origin < size "
+            f"for `size`={size!r}")
+    mode_c = ndi_mode(mode)
+    size, origin = ndi_index(size, "size"), ndi_index(origin, "origin")
+    return ("uniform", axis, size, size // 2 + origin, mode_c)
 
 
 def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0,
                      *, backend="auto", num_threads=None):
     """1-D box filter, like :func:`scipy.ndimage.uniform_filter1d`.
 
-    O(1) work per output (scipy's running-sum recurrence, so integer results
-    equal scipy's bit for bit).
+    O(1) work per output (scipy's running-sum recurrence, so results equal
+    scipy's bit for bit), plus O(size) per line to start the sum; integer input
+    with a window longer than the line: O(1) per output whatever the size
+    (exact sums). A float window scipy could not buffer raises MemoryError.
 
     Examples
     --------
@@ -604,17 +694,20 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     """
     _check_common(backend, num_threads)
     inp = as_array(input, "input")
-    axis = _axis(axis, inp.ndim)
+    axis = ndi_axis(axis, inp.ndim)
+    _uniform_size(size)
     if inp.dtype.kind == "c":
         _choose(backend, False, inp, "complex")
         return _reference.uniform_filter1d(input, size, axis, output, mode, cval, origin)
-    out, odt = _output_spec(output, inp)
+    out, odt = ndi_output(output, inp)
     op = _uniform_op(axis, size, origin, mode)
-    cv = _cval(cval)
-    kern = _choose(backend, _covered(inp, odt), inp, odt)
+    cv = ndi_cval(cval)
+    ok = _covered(inp, odt)
+    ops = _box_plan(inp, odt, [op], cv) if ok else None  # refusals before any backend loads
+    kern = _choose(backend, ok, inp, odt)
     if kern is None:
         return _reference.uniform_filter1d(input, size, axis, output, mode, cval, origin)
-    return _run(kern, inp, out, odt, [op], cv, num_threads)
+    return _run(kern, inp, out, odt, ops, cv, num_threads)
 
 
 def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=0, *,
@@ -637,15 +730,17 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     if inp.dtype.kind == "c":
         _choose(backend, False, inp, "complex")
         return _reference.uniform_filter(input, size, output, mode, cval, origin, axes=axes)
-    out, odt = _output_spec(output, inp)
-    ax = _check_axes(axes, inp.ndim)
-    sizes = _sequence(size, len(ax), "size")
-    origins = _sequence(origin, len(ax), "origin")
-    modes = _sequence(mode, len(ax), "mode")
+    out, odt = ndi_output(output, inp)
+    ax = ndi_axes(axes, inp.ndim)
+    sizes = ndi_sequence(size, len(ax), "size")
+    origins = ndi_sequence(origin, len(ax), "origin")
+    modes = ndi_sequence(mode, len(ax), "mode")
     ops = [_uniform_op(ax[i], int(sizes[i]), origins[i], modes[i])
            for i in range(len(ax)) if sizes[i] > 1]
-    cv = _cval(cval)
-    kern = _choose(backend, _covered(inp, odt), inp, odt)
+    cv = ndi_cval(cval)
+    ok = _covered(inp, odt)
+    ops = _box_plan(inp, odt, ops, cv) if ok else None  # refusals before any backend loads
+    kern = _choose(backend, ok, inp, odt)
     if kern is None:
         return _reference.uniform_filter(input, size, output, mode, cval, origin, axes=axes)
     return _run(kern, inp, out, odt, ops, cv, num_threads)
@@ -656,7 +751,8 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
 def _gaussian_kernel1d(sigma, order, radius):
     """scipy.ndimage's Gaussian kernel construction, operation for operation."""
     if order < 0:
-        raise ValueError(f"`order`={order} must be non-negative")
+        raise ndi_error(ValueError, f"`order`={order!r} must be non-negative (0: the Gaussian, "
+                        f"k: its k-th derivative)", "order must be non-negative")
     exponent_range = np.arange(order + 1)
     sigma2 = sigma * sigma
     x = np.arange(-radius, radius + 1)
@@ -675,14 +771,43 @@ def _gaussian_kernel1d(sigma, order, radius):
     return q * phi_x
 
 
-def _gaussian_weights(sigma, order, truncate, radius):
+def _long_pass_bytes(taps: int, n: int, num_threads) -> int:
+    """Bytes a 1-D pass of ``taps`` weights along an axis of ``n`` holds beyond its input and
+    output: the weights (float64 and a float32 copy) and, for a kernel longer than the
+    axis, the long path's border table and per-thread padded lines (float64 at most)."""
+    threads = _threads.resolve(num_threads, 1 << 62, 1)
+    long = (n + taps) * (8 + 8 * threads) if taps > n else 0
+    return taps * 12 + long
+
+
+def _gaussian_weights(sigma, order, truncate, radius, name="sigma", n=0, num_threads=None):
+    """scipy's Gaussian weights (reversed, contiguous), after scipy's radius check and a
+    check that building them, and running them along an axis of ``n``, fits in memory
+    (MemoryError naming the argument first)."""
     sd = float(sigma)
     lw = int(truncate * sd + 0.5)
     if radius is not None:
         lw = radius
     if not isinstance(lw, numbers.Integral) or lw < 0:
-        raise ValueError(f"Radius must be a nonnegative integer: got `radius`={lw!r}")
-    return _gaussian_kernel1d(sigma, order, lw)[::-1]
+        got = (f"`radius`={radius!r}" if radius is not None else
+               f"{lw!r} from `{name}`={sigma!r} and `truncate`={truncate!r} "
+               f"(int(truncate * sigma + 0.5))")
+        raise ndi_error(ValueError, f"Radius must be a nonnegative integer: got {got}",
+                        "Radius must be a nonnegative integer.")
+    if isinstance(order, numbers.Integral) and order >= 0:
+        taps = 2 * int(lw) + 1
+        # scipy's construction holds three arrays of `taps` values at once (x, x**2 and
+        # the exponent), a derivative also x ** range(order + 1) and its small matrices
+        need = max(8 * (taps * (3 if order == 0 else int(order) + 4) + 3 * (int(order) + 1) ** 2),
+                   _long_pass_bytes(taps, n, num_threads))
+        src = (f"`radius`={radius!r}" if radius is not None else
+               f"`{name}`={sigma!r} (truncate {truncate!r})")
+        if taps > np.iinfo(np.intp).max:  # NumPy's answer to scipy's arange of that length
+            raise ValueError(f"Maximum allowed size exceeded: {src} gives a Gaussian kernel of "
+                             f"{taps:.3g} taps, more than an array can hold")
+        check_alloc(need, f"{src} gives a Gaussian kernel of {taps} taps: building and "
+                          f"running it")
+    return np.ascontiguousarray(_gaussian_kernel1d(sigma, order, lw)[::-1])
 
 
 def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect", cval=0.0,
@@ -698,7 +823,12 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
     >>> pc.gaussian_filter1d([1.0, 2.0, 3.0, 4.0, 5.0], 1)
     array([1.42704095, 2.06782203, 3.        , 3.93217797, 4.57295905])
     """
-    weights = _gaussian_weights(sigma, order, truncate, radius)
+    shape = np.shape(input)
+    try:
+        n = shape[operator.index(axis)] if shape else 0
+    except (TypeError, IndexError):
+        n = 0  # correlate1d reports a bad axis, after the weights (scipy's order)
+    weights = _gaussian_weights(sigma, order, truncate, radius, n=n, num_threads=num_threads)
     return correlate1d(input, weights, axis, output, mode, cval, 0, backend=backend,
                        num_threads=num_threads)
 
@@ -723,19 +853,30 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
         _choose(backend, False, inp, "complex")
         return _reference.gaussian_filter(input, sigma, order, output, mode, cval, truncate,
                                           radius=radius, axes=axes)
-    out, odt = _output_spec(output, inp)
-    ax = _check_axes(axes, inp.ndim)
+    out, odt = ndi_output(output, inp)
+    ax = ndi_axes(axes, inp.ndim)
     n = len(ax)
-    orders = _sequence(order, n, "order")
-    sigmas = _sequence(sigma, n, "sigma")
-    modes = _sequence(mode, n, "mode")
-    radii = _sequence(radius, n, "radius")
+    orders = ndi_sequence(order, n, "order")
+    sigmas = ndi_sequence(sigma, n, "sigma")
+    modes = ndi_sequence(mode, n, "mode")
+    radii = ndi_sequence(radius, n, "radius")
     ops = []
+    built = {}  # axes with the same sigma, order and radius share one weights array
     for i in range(n):
         if sigmas[i] > 1e-15:
-            w = np.ascontiguousarray(_gaussian_weights(sigmas[i], orders[i], truncate, radii[i]))
-            ops.append(("corr", ax[i], w, w.shape[0] // 2, _symmetry(w), _mode_code(modes[i])))
-    cv = _cval(cval)
+            try:
+                key = tuple((type(v), v) for v in (sigmas[i], orders[i], radii[i]))
+                w, sym = built.get(key, (None, 0))
+            except TypeError:  # unhashable: scipy's errors come from building
+                key, w = None, None
+            if w is None:
+                w = _gaussian_weights(sigmas[i], orders[i], truncate, radii[i],
+                                      n=inp.shape[ax[i]], num_threads=num_threads)
+                sym = _symmetry(w)
+                if key is not None:
+                    built[key] = (w, sym)
+            ops.append(("corr", ax[i], w, w.shape[0] // 2, sym, ndi_mode(modes[i])))
+    cv = ndi_cval(cval)
     kern = _choose(backend, _covered(inp, odt), inp, odt)
     if kern is None:
         return _reference.gaussian_filter(input, sigma, order, output, mode, cval, truncate,
@@ -748,11 +889,11 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
 def _derivative(input, axis, output, mode, cval, smooth, backend, num_threads, ref):
     _check_common(backend, num_threads)
     inp = as_array(input, "input")
-    axis = _axis(axis, inp.ndim)
-    out, odt = _output_spec(output, inp)
-    modes = _sequence(mode, inp.ndim, "mode")
-    codes = [_mode_code(m) for m in modes]
-    cv = _cval(cval) if inp.dtype.kind != "c" else cval
+    axis = ndi_axis(axis, inp.ndim)
+    out, odt = ndi_output(output, inp)
+    modes = ndi_sequence(mode, inp.ndim, "mode")
+    codes = [ndi_mode(m) for m in modes]
+    cv = ndi_cval(cval) if inp.dtype.kind != "c" else cval
     kern = _choose(backend, _covered(inp, odt), inp, odt)
     if kern is None:
         return ref(input, axis, output, mode, cval)
@@ -812,10 +953,10 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None, backend=
     """
     _check_common(backend, num_threads)
     inp = as_array(input, "input")
-    out, odt = _output_spec(output, inp)
-    ax = _check_axes(axes, inp.ndim)
-    codes = [_mode_code(m) for m in _sequence(mode, len(ax), "mode")] if ax else []
-    cv = _cval(cval) if inp.dtype.kind != "c" else cval
+    out, odt = ndi_output(output, inp)
+    ax = ndi_axes(axes, inp.ndim)
+    codes = [ndi_mode(m) for m in ndi_sequence(mode, len(ax), "mode")] if ax else []
+    cv = ndi_cval(cval) if inp.dtype.kind != "c" else cval
     kern = _choose(backend, _covered(inp, odt), inp, odt)
     if kern is None:
         return _reference.laplace(input, output, mode, cval, axes=axes)

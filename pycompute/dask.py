@@ -9,7 +9,15 @@ Needs the ``[dask]`` extra (``dask[array,distributed]``).
   from sigma/truncate/radius for Gaussians, 1 for sobel/prewitt/laplace. At the
   true array edges the chunk kernel itself applies ``mode`` (Dask adds no
   boundary there); ``wrap`` axes get Dask's periodic halo. Results equal the
-  single-machine call on the whole array.
+  single-machine call on the whole array bit for bit, every dtype: each output
+  is a sum of the same terms in the same order whichever chunk computes it.
+  The exception is scipy's running sum of the box filters (``uniform_filter``,
+  ``uniform_filter1d``), reproduced bit for bit by pycompute: it carries its
+  rounding along a line from where the line starts, so where the window sums
+  are not exact in float64 (float, 64-bit integer or complex input, or a
+  fractional ``cval``) each axis's pass runs on whole lines (that axis in one
+  chunk, rechunked back after) to stay equal; exact sums (up to 32-bit integer
+  input, integral ``cval``) run per chunk with a halo.
 * **Simulation steps** (heat, Life, Gray-Scott) with periodic (``wrap``)
   boundaries advance ``steps_per_exchange`` steps per halo exchange; the halo
   is ``steps_per_exchange x stencil radius`` wide. Larger values mean fewer
@@ -157,9 +165,10 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *,
                     cval=cval, origin=origin, axes=axes, **kw)
 
 
-def _oned(fn, input, size, axis, mode, origin, **kw):
+def _oned(fn, input, length, axis, mode, origin, **kw):
+    """A 1-D filter of ``length`` taps along ``axis``, with a halo along that axis only."""
     ax = axis % input.ndim
-    reach = {ax: size // 2 + abs(int(origin)) + 1}
+    reach = {ax: length // 2 + abs(int(origin)) + 1}
     return _overlap(fn, input, _halo_from_extent(input.ndim, reach),
                     _boundary(mode, input.ndim, [ax]), axis=axis, mode=mode, origin=origin,
                     **kw)
@@ -177,21 +186,79 @@ def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, o
                  output=output, cval=cval, **kw)
 
 
+def _box_exact(dtype, size, cval) -> bool:
+    """Are a box filter's window sums exact in float64 for every input of ``dtype``?
+    Then scipy's running sum, which pycompute reproduces bit for bit, gives the same
+    result wherever a line starts (in a chunk with its halo, or in the whole array)."""
+    dt = np.dtype(dtype)
+    if dt.kind not in "biu" or dt.itemsize > 4 or isinstance(cval, (complex, np.complexfloating)):
+        return False
+    try:
+        c = float(cval)
+    except (TypeError, ValueError):
+        return False
+    if not c.is_integer():
+        return False
+    info = np.iinfo(np.uint8 if dt.kind == "b" else dt)
+    bound = _builtin_max(abs(int(info.min)), int(info.max), abs(c))
+    return bound * (int(size) + 1) < 2 ** 53
+
+
+def _box_passes(x, passes, cval, kw):
+    """Box-filter passes (axis, size, origin, mode), one after the other, as the
+    single-machine call runs them (each result in the input dtype). A pass whose window
+    sums round (float, 64-bit or complex input, a fractional cval) reads whole lines:
+    scipy's running sum carries its rounding along the line from where the line starts,
+    so a chunk (even with its halo) would start it elsewhere and round differently. The
+    axis is rechunked into one chunk for that pass (memory: whole lines of the other
+    axes' chunks); exact passes use a halo along their axis."""
+    fn = _pc().uniform_filter1d
+    for axis, size, origin, mode in passes:
+        part = functools.partial(fn, size=size, axis=axis, mode=mode, cval=cval, origin=origin,
+                                 **kw)
+        if _box_exact(x.dtype, size, cval):
+            reach = {axis: size // 2 + abs(int(origin)) + 1}
+            x = x.map_overlap(part, depth=_halo_from_extent(x.ndim, reach),
+                              boundary=_boundary(mode, x.ndim, [axis]), dtype=x.dtype,
+                              meta=np.empty((0,) * x.ndim, x.dtype))
+        else:
+            x = x.rechunk({axis: -1}).map_blocks(part, dtype=x.dtype,
+                                                 meta=np.empty((0,) * x.ndim, x.dtype))
+    return x
+
+
 def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0,
                      **kw):
-    return _oned(_pc().uniform_filter1d, input, int(size), axis, mode, origin, size=size,
-                 output=output, cval=cval, **kw)
+    x = _check(input)
+    _no_output({"output": output})
+    dtype = _meta_dtype(_pc().uniform_filter1d, x, size=size, axis=axis, mode=mode, cval=cval,
+                        origin=origin, **kw)  # scipy's errors, at once
+    if dtype != x.dtype:  # complex input keeps its dtype too: never here in practice
+        x = x.astype(dtype)
+    out = _box_passes(x, [(axis % x.ndim, int(size), origin, mode)], cval, kw)
+    return out.rechunk(input.chunks)
 
 
 def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=0, *,
                    axes=None, **kw):
-    ax = _filter_axes(axes, input.ndim)
+    x = _check(input)
+    _no_output({"output": output})
+    dtype = _meta_dtype(_pc().uniform_filter, x, size=size, mode=mode, cval=cval,
+                        origin=origin, axes=axes, **kw)  # scipy's errors, at once
+    ax = _filter_axes(axes, x.ndim)
     sizes = _per_axis(size, len(ax))
     origins = _per_axis(origin, len(ax))
-    reach = {a: int(sizes[i]) // 2 + abs(int(origins[i])) + 1 for i, a in enumerate(ax)}
-    return _overlap(_pc().uniform_filter, input, _halo_from_extent(input.ndim, reach),
-                    _boundary(mode, input.ndim, ax), size=size, output=output, mode=mode,
-                    cval=cval, origin=origin, axes=axes, **kw)
+    modes = _per_axis(mode, len(ax))
+    passes = [(ax[i], int(sizes[i]), origins[i], modes[i]) for i in range(len(ax))
+              if sizes[i] > 1]  # scipy's rule: axes of size <= 1 are not filtered
+    if not passes or all(_box_exact(x.dtype, s, cval) for _, s, _, _ in passes):
+        reach = {a: s // 2 + abs(int(o)) + 1 for a, s, o, _ in passes}
+        return _overlap(_pc().uniform_filter, x, _halo_from_extent(x.ndim, reach),
+                        _boundary(mode, x.ndim, ax), size=size, output=output, mode=mode,
+                        cval=cval, origin=origin, axes=axes, **kw)
+    if dtype != x.dtype:
+        x = x.astype(dtype)
+    return _box_passes(x, passes, cval, kw).rechunk(input.chunks)
 
 
 def _gauss_radius(sigma, truncate, radius):

@@ -192,6 +192,134 @@ def _correlate1d(x, out, ocode, w, lo, sym, mode, cval, div):
         _store(acc, n, out, base + m0, ocode)
 
 
+@njit(nogil=True, cache=True)
+def _long_line(xf, base, N, tab, w, K, sym, cv, dv, div, acc, line, out, obase, ocode):
+    """One contiguous line of a kernel longer than the line (kernels/convolution.pyx
+    _long_line): padded into ``line`` through ``tab``, then CHUNK outputs at a time,
+    tap-major (the per-pixel term order of _correlate1d)."""
+    for t in range(N + K - 1):
+        r = tab[t]
+        line[t] = cv if r < 0 else xf[base + r]
+    c = K // 2
+    for i0 in range(0, N, CHUNK):
+        n = min(N - i0, CHUNK)
+        if sym != 0:
+            pa = line[i0 + c:i0 + c + n]
+            wk = w[c]
+            for j in range(n):
+                acc[j] = pa[j] * wk
+            for k in range(c):
+                pa = line[i0 + k:i0 + k + n]
+                pb = line[i0 + 2 * c - k:i0 + 2 * c - k + n]
+                wk = w[k]
+                if sym > 0:
+                    for j in range(n):
+                        acc[j] = acc[j] + (pa[j] + pb[j]) * wk
+                else:
+                    for j in range(n):
+                        acc[j] = acc[j] + (pa[j] - pb[j]) * wk
+        else:
+            pa = line[i0 + K - 1:i0 + K - 1 + n]
+            wk = w[K - 1]
+            for j in range(n):
+                acc[j] = pa[j] * wk
+            for k in range(K - 1):
+                pa = line[i0 + k:i0 + k + n]
+                wk = w[k]
+                for j in range(n):
+                    acc[j] = acc[j] + pa[j] * wk
+        if div != 1:
+            for j in range(n):
+                acc[j] = acc[j] / dv
+        _store(acc, n, out, obase + i0, ocode)
+
+
+@njit(nogil=True, cache=True)
+def _long_row(xf, base, B, i, b0, nb, tab, w, K, sym, cv, dv, div, acc, out, ocode):
+    """Output row i, lanes b0 .. b0+nb of the (N, B) slab at ``base`` (B > 1), source rows
+    by ``tab`` (-1: cv), the terms of _correlate1d in its order."""
+    c = K // 2
+    first = tab[i + c] if sym != 0 else tab[i + K - 1]
+    wk = w[c] if sym != 0 else w[K - 1]
+    if first < 0:
+        for b in range(nb):
+            acc[b] = cv * wk
+    else:
+        src = xf[base + first * B + b0:base + first * B + b0 + nb]
+        for b in range(nb):
+            acc[b] = src[b] * wk
+    if sym != 0:
+        for k in range(c):
+            ra = tab[i + k]
+            rb = tab[i + 2 * c - k]
+            wk = w[k]
+            sa = xf[base + max(ra, 0) * B + b0:base + max(ra, 0) * B + b0 + nb]
+            sb = xf[base + max(rb, 0) * B + b0:base + max(rb, 0) * B + b0 + nb]
+            if ra >= 0 and rb >= 0:  # (branches outside the lane loops: they vectorize)
+                if sym > 0:
+                    for b in range(nb):
+                        acc[b] = acc[b] + (sa[b] + sb[b]) * wk
+                else:
+                    for b in range(nb):
+                        acc[b] = acc[b] + (sa[b] - sb[b]) * wk
+            elif ra >= 0:
+                for b in range(nb):
+                    acc[b] = acc[b] + ((sa[b] + cv) if sym > 0 else (sa[b] - cv)) * wk
+            elif rb >= 0:
+                for b in range(nb):
+                    acc[b] = acc[b] + ((cv + sb[b]) if sym > 0 else (cv - sb[b])) * wk
+            else:
+                tc = (cv + cv) if sym > 0 else (cv - cv)
+                for b in range(nb):
+                    acc[b] = acc[b] + tc * wk
+    else:
+        for k in range(K - 1):
+            ra = tab[i + k]
+            wk = w[k]
+            if ra < 0:
+                for b in range(nb):
+                    acc[b] = acc[b] + cv * wk
+            else:
+                src = xf[base + ra * B + b0:base + ra * B + b0 + nb]
+                for b in range(nb):
+                    acc[b] = acc[b] + src[b] * wk
+    if div != 1:
+        for b in range(nb):
+            acc[b] = acc[b] / dv
+    _store(acc, nb, out, base + i * B + b0, ocode)
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _correlate1d_long(x, out, ocode, w, lo, sym, mode, cval, div):
+    """_correlate1d for a kernel longer than the axis (K > N): the border resolved once
+    into a table of N + K - 1 source rows, lines padded per task (B == 1), as the
+    Cython kernel's long path. ``out`` is never ``x`` here (no in-place passes)."""
+    A, N, B = x.shape
+    K = w.shape[0]
+    M = N * B
+    xf = x.reshape(-1)
+    cv = w.dtype.type(cval)
+    dv = w.dtype.type(div)
+    tab = np.empty(N + K - 1, np.int64)
+    for t in range(N + K - 1):
+        tab[t] = boundary_index(t - lo, N, mode)
+    if B == 1:
+        for a in prange(A):
+            acc = np.empty(CHUNK, w.dtype)
+            line = np.empty(N + K - 1, w.dtype)
+            _long_line(xf, a * N, N, tab, w, K, sym, cv, dv, div, acc, line, out, a * N, ocode)
+        return
+    nch = (B + CHUNK - 1) // CHUNK
+    for t in prange(A * N * nch):
+        a = t // (N * nch)
+        r = t - a * N * nch
+        i = r // nch
+        b0 = (r - i * nch) * CHUNK
+        acc = np.empty(CHUNK, w.dtype)
+        _long_row(xf, a * M, B, i, b0, min(B - b0, CHUNK), tab, w, K, sym, cv, dv, div, acc,
+                  out, ocode)
+
+
 @njit(parallel=True, nogil=True, cache=True)
 def _correlate(x, out, ocode, w, offs, mode, cval):
     """Dense correlation of ``x`` (D, H, W) over taps ``offs`` (dz, dy, dx) / ``w``."""
@@ -282,6 +410,7 @@ def _uniform1d(x, out, ocode, size, lo, mode, cval):
 SEP_ROWS = 16    # output rows per task of separable2
 LINE_CHUNK = 1024  # columns per pass over an accumulator: it stays in L1
 RING_ROWS = 16   # output rows per task of the dense ring kernel
+DENSE_SCRATCH_MAX = 1 << 26  # bytes of one task's ring above which the generic kernel runs
 
 
 @njit(nogil=True, cache=True)
@@ -557,12 +686,15 @@ def _threaded(fn, args, n_threads):
 
 def correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads):
     """1-D correlation along axis 1 of ``x`` (A, N, B); see kernels/convolution.pyx."""
-    _threaded(_correlate1d, (x, out, ocode, w, lo, sym, mode, cval, 1.0), n_threads)
+    fn = _correlate1d_long if w.shape[0] > x.shape[1] else _correlate1d
+    _threaded(fn, (x, out, ocode, w, lo, sym, mode, cval, 1.0), n_threads)
 
 
 def correlate(x, out, ocode, w, offs, mode, cval, n_threads):
     """Dense correlation of ``x`` (D, H, W) over taps ``offs`` (dz, dy, dx) / ``w``."""
     grid = _grid(offs) if ocode == 0 and w.dtype == np.float32 else None
+    if grid is not None and (RING_ROWS + grid[0]) * (x.shape[2] + grid[1]) * 4 > DENSE_SCRATCH_MAX:
+        grid = None  # the ring of a task would be huge: the generic kernel, same values
     if grid is not None and x.size:
         kh, kw = grid
         out3 = out.view(np.float32).reshape(x.shape)
@@ -581,6 +713,7 @@ def uniform1d(x, out, ocode, size, lo, exact, mode, cval, n_threads):
         ones = np.ones(size, np.float32 if exact == 2 else np.float64)
         if exact == 2:
             x = x.astype(np.float32, copy=False)  # exact: integers below 2**24
-        _threaded(_correlate1d, (x, out, ocode, ones, lo, 0, mode, cval, float(size)), n_threads)
+        fn = _correlate1d_long if size > x.shape[1] else _correlate1d
+        _threaded(fn, (x, out, ocode, ones, lo, 0, mode, cval, float(size)), n_threads)
     else:
         _threaded(_uniform1d, (x, out, ocode, size, lo, mode, cval), n_threads)
