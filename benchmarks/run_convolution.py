@@ -131,6 +131,22 @@ def main():
             lambda: cv2.Sobel(x, -1, 1, 0, dst=dst, ksize=3, borderType=cv2.BORDER_REFLECT),
             lambda: ndi.sobel(x, -1, output=out, mode="reflect"))
 
+    # precision="scipy": float32 accumulated in float64 and rounded once per pass, equal to
+    # scipy bit for bit (the default "fast" runs float32 lanes with FMA)
+    w9 = rng.standard_normal((9, 9)).astype(np.float32)
+    compare("correlate 9x9 prec=scipy",
+            lambda be, t: pc.correlate(x, w9, output=out, mode="reflect", backend=be,
+                                       num_threads=t, precision="scipy"),
+            lambda: cv2.filter2D(x, -1, w9, dst=dst, borderType=cv2.BORDER_REFLECT),
+            lambda: ndi.correlate(x, w9, output=out, mode="reflect"),
+            flops=2.0 * 81 * x.size)
+    compare("gaussian sigma=2 prec=scipy",
+            lambda be, t: pc.gaussian_filter(x, 2.0, output=out, mode="reflect", backend=be,
+                                             num_threads=t, precision="scipy"),
+            lambda: cv2.GaussianBlur(x, (17, 17), 2.0, dst=dst, sigmaY=2.0,
+                                     borderType=cv2.BORDER_REFLECT),
+            lambda: ndi.gaussian_filter(x, 2.0, output=out, mode="reflect"))
+
     img = rng.integers(0, 256, (n, n, 3), dtype=np.uint8)
     iout = np.empty_like(img)
     idst = np.empty_like(img)

@@ -10,7 +10,7 @@ NumPy/SciPy reference. Dask arrays are routed to :mod:`pycompute.dask`;
 __version__ = "0.1.0"
 
 from . import _threads
-from ._backends import backends
+from ._backends import backends, precision
 from ._threads import get_num_threads, max_threads, num_threads, set_num_threads
 from .convolution import (convolve, convolve1d, correlate, correlate1d, gaussian_filter,
                           gaussian_filter1d, laplace, prewitt, sobel, uniform_filter,
@@ -26,6 +26,7 @@ __all__ = [
     "set_num_threads",
     "num_threads",
     "max_threads",
+    "precision",
     "info",
     # reductions
     "sum", "mean", "min", "max", "argmin", "argmax", "var", "std", "histogram",
@@ -72,5 +73,5 @@ def _route_dask_arrays():
 
 _KERNELS = [n for n in __all__ if n not in (
     "__version__", "backends", "get_num_threads", "set_num_threads", "num_threads",
-    "max_threads", "info")]
+    "max_threads", "precision", "info")]
 _route_dask_arrays()

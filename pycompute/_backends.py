@@ -21,6 +21,8 @@ Naming a native backend for inputs it does not cover raises ``TypeError``.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import importlib
 import importlib.util
 from dataclasses import dataclass
@@ -136,3 +138,44 @@ def choose(backend, family: str, native_ok: bool, what: str = "these inputs"):
             f"use backend='auto' (falls back to the reference) or backend='numpy'"
         )
     return kernels(backend, family)
+
+
+# ---------------------------------------------------------------- float32 filter arithmetic
+
+#: how float32 filters with float32 output accumulate: "fast" (float32 lanes with FMA,
+#: one rounding per tap) or "scipy" (float64, rounded once per pass, equal to scipy bit for bit)
+PRECISIONS = ("fast", "scipy")
+_precision: contextvars.ContextVar[str] = contextvars.ContextVar("pycompute_precision",
+                                                                 default="fast")
+
+
+def _check_precision(value) -> str:
+    if not isinstance(value, str) or value not in PRECISIONS:
+        raise ValueError(f"`precision`={value!r} is not one of "
+                         f"{', '.join(map(repr, PRECISIONS))}")
+    return value
+
+
+@contextlib.contextmanager
+def precision(value: str):
+    """Within the block, float32 filters accumulate as ``value`` says ("fast" or "scipy").
+
+    Per thread and per asyncio task (a context variable), like
+    :func:`pycompute.num_threads`; a ``precision=`` argument wins.
+
+    >>> import numpy as np, pycompute as pc, scipy.ndimage as ndi
+    >>> x = np.random.default_rng(0).random((64, 64), dtype=np.float32)
+    >>> with pc.precision("scipy"):
+    ...     bool((pc.gaussian_filter(x, 2) == ndi.gaussian_filter(x, 2)).all())
+    True
+    """
+    token = _precision.set(_check_precision(value))
+    try:
+        yield value
+    finally:
+        _precision.reset(token)
+
+
+def resolve_precision(value=None) -> str:
+    """A filter's ``precision=`` argument, or the context's (default "fast")."""
+    return _precision.get() if value is None else _check_precision(value)

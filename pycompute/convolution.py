@@ -16,8 +16,11 @@ dimensions; dense ``correlate``/``convolve`` cover 1-D to 3-D.
 Results: the output dtype rules and integer casting of scipy; float64 work
 reproduces scipy's per-pixel operation order (so results agree bit for bit,
 integers included). float32 input with float32 output is computed in float32
-with FMA (scipy rounds a float64 sum): within a few float32 ulps of the sum of
-|terms|, see tests/test_convolution.py.
+with FMA (scipy rounds a float64 sum): each output is within c * eps32 * the sum
+of its |terms| of scipy's (c measured below 6, README), not within a few ulps
+of its own value. ``precision="scipy"`` (argument, or the context
+``pycompute.precision("scipy")``) accumulates float32 in float64 and rounds once
+per pass, as scipy: equal to scipy bit for bit, at the cost of float64 lanes.
 
 Outside native coverage (complex input or weights, float16/longdouble/bool
 output, dense weights on ndim > 3, 0-d input) ``backend="auto"`` calls
@@ -93,10 +96,12 @@ _OUT_CODES = {np.dtype(n): i for i, n in enumerate(
 
 # ---------------------------------------------------------------- scipy-compatible arguments
 
-def _check_common(backend, num_threads):
+def _check_common(backend, num_threads, precision=None) -> bool:
+    """Check the common keywords; True when float32 must accumulate as scipy's (float64)."""
     _backends.check_backend(backend)
     if num_threads is not None:
         _threads._check(num_threads)
+    return _backends.resolve_precision(precision) == "scipy"
 
 
 def _native_dtype(dt):
@@ -145,16 +150,16 @@ def _own(kern, x, dst, in_place):
     return x.copy() if np.may_share_memory(x, dst) else x
 
 
-def _pass(kern, src, dst, op, cval, num_threads, in_place=False):
+def _pass(kern, src, dst, op, cval, num_threads, in_place=False, scipy_sum=False):
     """One kernel call: ``dst`` (C-contiguous, native) = filter(``src``); with
-    ``in_place``, ``src`` is ``dst``."""
+    ``in_place``, ``src`` is ``dst``; ``scipy_sum``: float32 work in float64, as scipy."""
     kind = op[0]
     explicit = num_threads is not None
     code = _OUT_CODES[dst.dtype]
     out_bytes = dst.reshape(-1).view(np.uint8)
     if kind == "dense":
         _, w, offs, mode = op
-        work = _F32 if src.dtype == _F32 and dst.dtype == _F32 else _F64
+        work = _F32 if src.dtype == _F32 and dst.dtype == _F32 and not scipy_sum else _F64
         x = _own(kern, _kernel_input(kern, src, work), dst, False)
         x = x.reshape((1,) * (3 - x.ndim) + x.shape)
         n = _threads.resolve(num_threads, dst.size * max(len(w), 1), GRAIN)
@@ -167,7 +172,7 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False):
     B = int(np.prod(shape[axis + 1:], dtype=np.int64))
     if kind == "corr":
         _, _, w, lo, sym, mode = op
-        work = _F32 if src.dtype == _F32 and dst.dtype == _F32 else _F64
+        work = _F32 if src.dtype == _F32 and dst.dtype == _F32 and not scipy_sum else _F64
         x = _own(kern, _kernel_input(kern, src, work), dst, in_place)
         x = x.reshape(A, shape[axis], B)
         n = _threads.resolve(num_threads, dst.size * len(w), GRAIN)
@@ -179,7 +184,7 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False):
         if fold:  # exact window sums in O(length), stored by a 1-tap pass (scipy's casts)
             q = _box_fold(src.reshape(A, shape[axis], B), size, lo, mode, cval)
             _pass(kern, q.reshape(shape), dst, ("corr", axis, _ONE, 0, 1, mode), cval,
-                  num_threads)
+                  num_threads, scipy_sum=scipy_sum)
             return
         exact = _exact_box(src.dtype, dst.dtype, size, cval)
         x = _own(kern, _kernel_input(kern, src, _F32 if exact == 2 else _F64), dst,
@@ -406,13 +411,14 @@ def _fused_pair(kern, inp, final, passes, cval, num_threads) -> bool:
                        mh, shh, float(cval), hfirst, k))
 
 
-def _run(kern, inp, out, odt, passes, cval, num_threads):
+def _run(kern, inp, out, odt, passes, cval, num_threads, exact=False):
     """Apply ``passes`` in order (each pass's result in the output dtype, as scipy); return output.
 
     Passes that can run in place (1-D passes after the first, slab copies per
     thread) write where they read; the others alternate between the output and
     one temporary, arranged so the last of them writes the output. A 2-D
-    Gaussian or box filter thus needs no temporary at all."""
+    Gaussian or box filter thus needs no temporary at all. ``exact``
+    (``precision="scipy"``): float32 passes accumulate in float64, as scipy's."""
     if out is None:
         out = np.empty(inp.shape, odt)
     if inp.size == 0:
@@ -422,7 +428,8 @@ def _run(kern, inp, out, odt, passes, cval, num_threads):
         return out
     direct = (out.flags.c_contiguous and out.dtype.isnative and out.flags.writeable)
     final = out if direct else np.empty(inp.shape, _native_dtype(out.dtype))
-    if _fused_pair(kern, inp, final, passes, cval, num_threads):
+    if not (exact and inp.dtype.kind == "f") and _fused_pair(kern, inp, final, passes, cval,
+                                                         num_threads):
         if not direct:
             out[...] = final
         return out
@@ -439,7 +446,7 @@ def _run(kern, inp, out, odt, passes, cval, num_threads):
             if tmp is None:
                 tmp = np.empty(inp.shape, final.dtype)
             dst = tmp
-        _pass(kern, src, dst, op, cval, num_threads, in_place[p])
+        _pass(kern, src, dst, op, cval, num_threads, in_place[p], exact)
         src = dst
     if not direct:
         out[...] = final
@@ -449,7 +456,8 @@ def _run(kern, inp, out, odt, passes, cval, num_threads):
 # ---------------------------------------------------------------- correlate1d / convolve1d
 
 def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, origin=0,
-                *, backend="auto", num_threads=None):
+                *, backend="auto", num_threads=None,
+                precision=None):
     """1-D correlation along ``axis``, like :func:`scipy.ndimage.correlate1d`.
 
     Parameters
@@ -467,14 +475,15 @@ def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, 
     >>> pc.correlate1d([2, 8, 0, 4, 1, 9, 9, 0], weights=[1, 3])
     array([ 8, 26,  8, 12,  7, 28, 36,  9])
     """
-    return _correlate1d(input, weights, axis, output, mode, cval, origin, backend, num_threads)
+    return _correlate1d(input, weights, axis, output, mode, cval, origin, backend, num_threads,
+                        precision=precision)
 
 
 def _correlate1d(input, weights, axis, output, mode, cval, origin, backend, num_threads,
-                 given_origin=None):
+                 given_origin=None, precision=None):
     """correlate1d; ``given_origin``: the origin the caller was given (convolve1d mirrors
     it), shown in an origin error (its allowed range is the mirrored one's)."""
-    _check_common(backend, num_threads)
+    exact = _check_common(backend, num_threads, precision)
     inp = as_array(input, "input")
     w = as_array(weights, "weights")
     if inp.dtype.kind == "c" or w.dtype.kind == "c":
@@ -498,11 +507,12 @@ def _correlate1d(input, weights, axis, output, mode, cval, origin, backend, num_
     if kern is None:
         return _reference.correlate1d(input, weights, axis, output, mode, cval, origin)
     op = ("corr", axis, np.ascontiguousarray(w), w.shape[0] // 2 + origin, _symmetry(w), mode_c)
-    return _run(kern, inp, out, odt, [op], cv, num_threads)
+    return _run(kern, inp, out, odt, [op], cv, num_threads, exact)
 
 
 def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, origin=0,
-               *, backend="auto", num_threads=None):
+               *, backend="auto", num_threads=None,
+               precision=None):
     """1-D convolution along ``axis``, like :func:`scipy.ndimage.convolve1d`.
 
     Examples
@@ -522,14 +532,14 @@ def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, o
     # an origin error shows the origin given: the range scipy checks for the mirrored
     # origin is the range of the given one too (odd lengths: symmetric; even: shifted by 1)
     return _correlate1d(input, weights, axis, output, mode, cval, origin, backend, num_threads,
-                        given_origin=given)
+                        given_origin=given, precision=precision)
 
 
 # ---------------------------------------------------------------- correlate / convolve
 
 def _dense(input, weights, output, mode, cval, origin, convolution, axes, backend,
-           num_threads):
-    _check_common(backend, num_threads)
+           num_threads, precision=None):
+    exact = _check_common(backend, num_threads, precision)
     inp = as_array(input, "input")
     w = as_array(weights, "weights")
     ref = _reference.convolve if convolution else _reference.correlate
@@ -582,19 +592,19 @@ def _dense(input, weights, output, mode, cval, origin, convolution, axes, backen
     kern = _choose(backend, _covered(inp, odt) and inp.ndim <= 3, inp, odt)
     if kern is None:
         return ref(input, weights, output, mode, cval, origin, axes=axes)
-    sep = _separable(inp, odt, w, mode_c, cv)
+    sep = None if exact else _separable(inp, odt, w, mode_c, cv)
     if sep is not None:
         u, v = sep
         ops = [("corr", 0, u, u.shape[0] // 2 + origins[0], _symmetry(u), mode_c),
                ("corr", 1, v, v.shape[0] // 2 + origins[1], _symmetry(v), mode_c)]
-        return _run(kern, inp, out, odt, ops, cv, num_threads)
+        return _run(kern, inp, out, odt, ops, cv, num_threads, exact)
     pad = 3 - inp.ndim
     w3 = w.reshape((1,) * pad + w.shape)
     o3 = [0] * pad + list(origins)
     idx = np.nonzero(np.abs(w3) > _DBL_EPS)  # scipy drops |w| <= DBL_EPSILON, C order
     offs = np.stack([idx[d] - (w3.shape[d] // 2 + o3[d]) for d in range(3)], axis=1)
     op = ("dense", np.ascontiguousarray(w3[idx]), np.ascontiguousarray(offs, np.int64), mode_c)
-    return _run(kern, inp, out, odt, [op], cv, num_threads)
+    return _run(kern, inp, out, odt, [op], cv, num_threads, exact)
 
 
 #: smallest dense kernel worth running as two 1-D passes when it is rank 1
@@ -626,7 +636,8 @@ def _separable(inp, odt, w, mode_c, cval):
 
 
 def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None,
-              backend="auto", num_threads=None):
+              backend="auto", num_threads=None,
+              precision=None):
     """Multidimensional correlation, like :func:`scipy.ndimage.correlate`.
 
     Native for 1-D to 3-D real input; weights with ``|w| <= DBL_EPSILON`` are
@@ -641,11 +652,13 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *
            [21., 36., 27.],
            [20., 33., 24.]])
     """
-    return _dense(input, weights, output, mode, cval, origin, False, axes, backend, num_threads)
+    return _dense(input, weights, output, mode, cval, origin, False, axes, backend, num_threads,
+                  precision)
 
 
 def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None,
-             backend="auto", num_threads=None):
+             backend="auto", num_threads=None,
+             precision=None):
     """Multidimensional convolution, like :func:`scipy.ndimage.convolve`.
 
     Examples
@@ -654,7 +667,8 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *,
     >>> pc.convolve(np.array([1, 2, 3]), np.array([1, 1, 0]), mode="constant")
     array([3, 5, 3])
     """
-    return _dense(input, weights, output, mode, cval, origin, True, axes, backend, num_threads)
+    return _dense(input, weights, output, mode, cval, origin, True, axes, backend, num_threads,
+                  precision)
 
 
 # ---------------------------------------------------------------- uniform
@@ -678,7 +692,8 @@ def _uniform_op(axis, size, origin, mode):
 
 
 def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0,
-                     *, backend="auto", num_threads=None):
+                     *, backend="auto", num_threads=None,
+                     precision=None):
     """1-D box filter, like :func:`scipy.ndimage.uniform_filter1d`.
 
     O(1) work per output (scipy's running-sum recurrence, so results equal
@@ -692,7 +707,7 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     >>> pc.uniform_filter1d([2, 8, 0, 4, 1, 9, 9, 0], size=3)
     array([4, 3, 4, 1, 4, 6, 6, 3])
     """
-    _check_common(backend, num_threads)
+    exact = _check_common(backend, num_threads, precision)
     inp = as_array(input, "input")
     axis = ndi_axis(axis, inp.ndim)
     _uniform_size(size)
@@ -707,11 +722,12 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     kern = _choose(backend, ok, inp, odt)
     if kern is None:
         return _reference.uniform_filter1d(input, size, axis, output, mode, cval, origin)
-    return _run(kern, inp, out, odt, ops, cv, num_threads)
+    return _run(kern, inp, out, odt, ops, cv, num_threads, exact)
 
 
 def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=0, *,
-                   axes=None, backend="auto", num_threads=None):
+                   axes=None, backend="auto", num_threads=None,
+                   precision=None):
     """Multidimensional box filter, like :func:`scipy.ndimage.uniform_filter`.
 
     One O(1)-per-pixel pass per axis with size > 1; the intermediate is in
@@ -725,7 +741,7 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
            [3.33333333, 4.        , 4.66666667],
            [5.33333333, 6.        , 6.66666667]])
     """
-    _check_common(backend, num_threads)
+    exact = _check_common(backend, num_threads, precision)
     inp = as_array(input, "input")
     if inp.dtype.kind == "c":
         _choose(backend, False, inp, "complex")
@@ -743,7 +759,7 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     kern = _choose(backend, ok, inp, odt)
     if kern is None:
         return _reference.uniform_filter(input, size, output, mode, cval, origin, axes=axes)
-    return _run(kern, inp, out, odt, ops, cv, num_threads)
+    return _run(kern, inp, out, odt, ops, cv, num_threads, exact)
 
 
 # ---------------------------------------------------------------- gaussian
@@ -811,7 +827,8 @@ def _gaussian_weights(sigma, order, truncate, radius, name="sigma", n=0, num_thr
 
 
 def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect", cval=0.0,
-                      truncate=4.0, *, radius=None, backend="auto", num_threads=None):
+                      truncate=4.0, *, radius=None, backend="auto", num_threads=None,
+                      precision=None):
     """1-D Gaussian filter, like :func:`scipy.ndimage.gaussian_filter1d`.
 
     The kernel is built exactly as scipy builds it; symmetric kernels run as
@@ -830,12 +847,12 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
         n = 0  # correlate1d reports a bad axis, after the weights (scipy's order)
     weights = _gaussian_weights(sigma, order, truncate, radius, n=n, num_threads=num_threads)
     return correlate1d(input, weights, axis, output, mode, cval, 0, backend=backend,
-                       num_threads=num_threads)
+                       num_threads=num_threads, precision=precision)
 
 
 def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0,
                     truncate=4.0, *, radius=None, axes=None, backend="auto",
-                    num_threads=None):
+                    num_threads=None, precision=None):
     """Multidimensional Gaussian filter, like :func:`scipy.ndimage.gaussian_filter`.
 
     One 1-D pass per axis with sigma > 1e-15 (scipy's rule), the intermediate
@@ -847,7 +864,7 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     >>> pc.gaussian_filter(np.arange(25.0).reshape(5, 5), sigma=1)[2]
     array([10.42704095, 11.06782203, 12.        , 12.93217797, 13.57295905])
     """
-    _check_common(backend, num_threads)
+    exact = _check_common(backend, num_threads, precision)
     inp = as_array(input, "input")
     if inp.dtype.kind == "c":
         _choose(backend, False, inp, "complex")
@@ -881,13 +898,14 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     if kern is None:
         return _reference.gaussian_filter(input, sigma, order, output, mode, cval, truncate,
                                           radius=radius, axes=axes)
-    return _run(kern, inp, out, odt, ops, cv, num_threads)
+    return _run(kern, inp, out, odt, ops, cv, num_threads, exact)
 
 
 # ---------------------------------------------------------------- sobel / prewitt / laplace
 
-def _derivative(input, axis, output, mode, cval, smooth, backend, num_threads, ref):
-    _check_common(backend, num_threads)
+def _derivative(input, axis, output, mode, cval, smooth, backend, num_threads, ref,
+                precision=None):
+    exact = _check_common(backend, num_threads, precision)
     inp = as_array(input, "input")
     axis = ndi_axis(axis, inp.ndim)
     out, odt = ndi_output(output, inp)
@@ -901,11 +919,11 @@ def _derivative(input, axis, output, mode, cval, smooth, backend, num_threads, r
     sm = np.array(smooth, dtype=np.float64)
     ops = [("corr", axis, diff, 1, -1, codes[axis])]
     ops += [("corr", ii, sm, 1, 1, codes[ii]) for ii in range(inp.ndim) if ii != axis]
-    return _run(kern, inp, out, odt, ops, cv, num_threads)
+    return _run(kern, inp, out, odt, ops, cv, num_threads, exact)
 
 
 def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0, *, backend="auto",
-          num_threads=None):
+          num_threads=None, precision=None):
     """Sobel derivative along ``axis``, like :func:`scipy.ndimage.sobel`.
 
     Examples
@@ -917,11 +935,11 @@ def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0, *, backend="aut
            [ 0, 16, 16]])
     """
     return _derivative(input, axis, output, mode, cval, [1, 2, 1], backend, num_threads,
-                       _reference.sobel)
+                       _reference.sobel, precision)
 
 
 def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0, *, backend="auto",
-            num_threads=None):
+            num_threads=None, precision=None):
     """Prewitt derivative along ``axis``, like :func:`scipy.ndimage.prewitt`.
 
     Examples
@@ -933,11 +951,11 @@ def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0, *, backend="a
            [ 0, 12, 12]])
     """
     return _derivative(input, axis, output, mode, cval, [1, 1, 1], backend, num_threads,
-                       _reference.prewitt)
+                       _reference.prewitt, precision)
 
 
 def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None, backend="auto",
-            num_threads=None):
+            num_threads=None, precision=None):
     """Laplace filter (sum of [1, -2, 1] second differences), like :func:`scipy.ndimage.laplace`.
 
     Each axis's second difference is in the output dtype and they are summed
@@ -951,7 +969,7 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None, backend=
     >>> pc.laplace(np.array([0.0, 0.0, 1.0, 0.0, 0.0]))
     array([ 0.,  1., -2.,  1.,  0.])
     """
-    _check_common(backend, num_threads)
+    exact = _check_common(backend, num_threads, precision)
     inp = as_array(input, "input")
     out, odt = ndi_output(output, inp)
     ax = ndi_axes(axes, inp.ndim)
@@ -963,15 +981,15 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None, backend=
     if out is None:
         out = np.empty(inp.shape, odt)
     if not ax or inp.size == 0:
-        return _run(kern, inp, out, odt, [], cv, num_threads)
+        return _run(kern, inp, out, odt, [], cv, num_threads, exact)
     if np.may_share_memory(inp, out):
         inp = inp.copy()
     d2 = np.array([1.0, -2.0, 1.0])
-    _run(kern, inp, out, odt, [("corr", ax[0], d2, 1, 1, codes[0])], cv, num_threads)
+    _run(kern, inp, out, odt, [("corr", ax[0], d2, 1, 1, codes[0])], cv, num_threads, exact)
     if len(ax) > 1:
         tmp = np.empty(inp.shape, _native_dtype(out.dtype))
         for i in range(1, len(ax)):
             _run(kern, inp, tmp, tmp.dtype, [("corr", ax[i], d2, 1, 1, codes[i])], cv,
-                 num_threads)
+                 num_threads, exact)
             out += tmp
     return out
