@@ -320,6 +320,9 @@ def ndi_output(output, inp: np.ndarray):
         raise ndi_error(
             RuntimeError, f"`output` has shape {out.shape}, but it must have the input's shape "
             f"{inp.shape}", "output shape not correct")
+    if not out.flags.writeable:  # also when there is nothing to write, as scipy
+        raise ndi_error(ValueError, "`output` is a read-only array; it must be writeable",
+                        "output array is read-only.")
     return out, out.dtype
 
 

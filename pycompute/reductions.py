@@ -203,6 +203,11 @@ def _native_input(a, kd):
     return v if aligned(v) else v.copy()
 
 
+def _out_differs(out, dt) -> bool:
+    """Is ``out`` an array of another dtype than ``dt`` (native byte order aside)?"""
+    return isinstance(out, np.ndarray) and native_dtype(out.dtype) != native_dtype(np.dtype(dt))
+
+
 def _finish(res, res_dt, a, axes, out, keepdims):
     """Cast to the result dtype, apply keepdims and ``out``, return a NumPy scalar or array."""
     res = np.asarray(res).astype(res_dt, copy=False)
@@ -215,7 +220,9 @@ def _finish(res, res_dt, a, axes, out, keepdims):
             raise ValueError(
                 f"`out` has shape {out.shape}, but the result has shape {res.shape}"
             )
-        np.copyto(out, res, casting="unsafe")
+        # NumPy's reductions store into `out` under 'same_kind' casting (np.std into an
+        # integer array is a TypeError there too)
+        np.copyto(out, res, casting="same_kind")
         return out
     return res[()] if res.ndim == 0 else res
 
@@ -434,7 +441,9 @@ def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads
     kd = kernel_dtype(a)
     ok = kd is not None and initial is _NoValue and where is _NoValue
     kern = _choose(backend, ok, a, kd)
-    if kern is None or a.size == 0:  # empty: NumPy's error or empty result
+    if kern is None or a.size == 0 or _out_differs(out, a.dtype):
+        # empty: NumPy's error or empty result; an `out` of another dtype: NumPy runs
+        # the comparisons in that dtype (the input cast into it first)
         ref = _reference.min if which == 0 else _reference.max
         return ref(a, axis, out, keepdims, initial, where)
     v = _native_input(a, kd)
@@ -489,7 +498,8 @@ def _arg(want_max, a, axis, out, keepdims, backend, num_threads):
         axes = normalize_axis(axis, a.ndim)
     kd = kernel_dtype(a)
     kern = _choose(backend, kd is not None, a, kd)
-    if kern is None or a.size == 0:  # empty: NumPy's error
+    if kern is None or a.size == 0 or _out_differs(out, np.intp):
+        # empty: NumPy's error; an `out` that is not intp: NumPy's TypeError or cast
         ref = _reference.argmax if want_max else _reference.argmin
         return ref(a, axis, out, keepdims)
     v = _native_input(a, kd)
