@@ -6,15 +6,24 @@ cut from the shape alone and partials combined in task order, so results are
 bitwise identical at any thread count. No ``fastmath``: the compensated sums
 rely on IEEE rounding that reassociation would remove.
 
-SIMD: the row loops keep 16 independent accumulators in a small local array,
-the column loops run along ``b``; LLVM vectorizes both when the stride is 1
-(checked in the LLVM IR: ``<8 x double>``/``<16 x float>`` operations on
-AVX-512 hosts).
+SIMD: the float row loops (sum, mean, var, std) keep 16 independent lanes and
+run them as one ``<16 x double>`` LLVM vector (``_lanes``, an intrinsic): LLVM's
+loop and SLP vectorizers leave the same code written over a small local array
+scalar, since they cannot keep array-held accumulators in registers. The vector
+is legalized to the host's width: 2 zmm (AVX-512), 4 ymm (AVX2), 8 xmm (SSE2);
+each lane runs the scalar operations in the scalar order, with no fast-math
+flags, so results are bitwise those of the scalar loop. Rows with stride 1
+load 16 elements at once; other strides assemble the vector from 16 loads.
+tests/test_numba_vectorized.py checks the packed instructions in the assembly.
+The column loops run along ``b``, which LLVM vectorizes when ``sb`` is 1.
 """
 import math
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from ._layer import threaded
 
@@ -97,29 +106,107 @@ def _two_sum(s, c, x):
 
 # ---------------------------------------------------------------- sum (float)
 
+def _load_lanes(context, builder, aryty, ary, start, step):
+    """``np.float64`` of elements ``start + j*step`` (j < LANES) of 1-D ``ary``, as a
+    ``<LANES x double>``; ``step`` None: stride 1, one (unaligned) vector load."""
+    dt = aryty.dtype
+    f64 = ir.DoubleType()
+    vd = ir.VectorType(f64, LANES)
+    if step is None and aryty.layout == "C" and isinstance(dt, (types.Float, types.Integer)):
+        elt = context.get_data_type(dt)
+        ve = ir.VectorType(elt, LANES)
+        ptr = builder.bitcast(builder.gep(ary.data, [start]), ve.as_pointer())
+        kw = dict(typ=ve) if getattr(ptr.type, "is_opaque", False) else {}
+        x = builder.load(ptr, align=context.get_abi_sizeof(elt), **kw)
+        if isinstance(dt, types.Integer):  # as Numba's scalar int -> float cast
+            return builder.sitofp(x, vd) if dt.signed else builder.uitofp(x, vd)
+        return x if elt == f64 else builder.fpext(x, vd)
+    x = ir.Constant(vd, ir.Undefined)
+    for j in range(LANES):
+        idx = builder.add(start, builder.mul(ir.Constant(start.type, j),
+                                             step or ir.Constant(start.type, 1)))
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [idx])
+        v = context.cast(builder, context.unpack_value(builder, dt, ptr), dt, types.float64)
+        x = builder.insert_element(x, v, ir.Constant(ir.IntType(32), j))
+    return x
+
+
+def _lanes(kind):
+    """Intrinsic ``f(buf, p, s, nblk, mb, U, V)``: run ``nblk`` blocks of LANES elements
+    (element ``j`` of block ``k`` is ``buf[p + (k*LANES + j)*s]``) into lane ``j`` of the
+    float64 arrays U, V (length LANES, read at entry, written at exit):
+
+    * ``"two_sum"``: TwoSum, U the sums, V the compensations (``mb`` unused);
+    * ``"sq_dev"``: ``d = x - mb; U += d*d; V += d``.
+
+    Returns the pair (contiguous, strided): the first ignores ``s`` and reads
+    stride 1 with one vector load per block, the second loads element by element
+    at stride ``s``. Either carries U, V as ``<LANES x double>`` in registers.
+    """
+    def make(contig):
+        @intrinsic
+        def lanes(typingctx, buf, p, s, nblk, mb, U, V):
+            if not (isinstance(buf, types.Array) and buf.ndim == 1):
+                return None
+            sig = types.void(buf, types.intp, types.intp, types.intp, types.float64, U, V)
+
+            def codegen(context, builder, signature, args):
+                bufv, pv, sv, nv, mbv, Uv, Vv = args
+                ary = context.make_array(buf)(context, builder, bufv)
+                ua = context.make_array(U)(context, builder, Uv)
+                va = context.make_array(V)(context, builder, Vv)
+                vd = ir.VectorType(ir.DoubleType(), LANES)
+                pu = builder.bitcast(ua.data, vd.as_pointer())
+                pvv = builder.bitcast(va.data, vd.as_pointer())
+                kw = dict(typ=vd) if getattr(pu.type, "is_opaque", False) else {}
+                acc_u = cgutils.alloca_once(builder, vd)
+                acc_v = cgutils.alloca_once(builder, vd)
+                builder.store(builder.load(pu, align=8, **kw), acc_u)
+                builder.store(builder.load(pvv, align=8, **kw), acc_v)
+                m = ir.Constant(vd, ir.Undefined)
+                for j in range(LANES):
+                    m = builder.insert_element(m, mbv, ir.Constant(ir.IntType(32), j))
+                width = ir.Constant(pv.type, LANES)
+                step = builder.mul(width, sv)
+                with cgutils.for_range(builder, nv) as loop:
+                    start = builder.add(pv, builder.mul(loop.index, width if contig else step))
+                    x = _load_lanes(context, builder, buf, ary, start, None if contig else sv)
+                    u = builder.load(acc_u)
+                    v = builder.load(acc_v)
+                    if kind == "two_sum":  # as _two_sum, lane-wise
+                        t = builder.fadd(u, x)
+                        bp = builder.fsub(t, u)
+                        err = builder.fadd(builder.fsub(u, builder.fsub(t, bp)), builder.fsub(x, bp))
+                        builder.store(t, acc_u)
+                        builder.store(builder.fadd(v, err), acc_v)
+                    else:
+                        d = builder.fsub(x, m)
+                        builder.store(builder.fadd(u, builder.fmul(d, d)), acc_u)
+                        builder.store(builder.fadd(v, d), acc_v)
+                builder.store(builder.load(acc_u), pu, align=8)
+                builder.store(builder.load(acc_v), pvv, align=8)
+                return context.get_dummy_value()
+
+            return sig, codegen
+        return lanes
+    return make(True), make(False)
+
+
+_two_sum_c, _two_sum_s = _lanes("two_sum")
+_sq_dev_c = _lanes("sq_dev")[0]  # strided var rows stay in lane 0 (as before)
+
+
 @njit(**_opts)
-def _sum_row(buf, p, n, s):
-    S = np.zeros(LANES)
-    C = np.zeros(LANES)
-    i = 0
+def _sum_lanes(buf, p, n, s, S, C):
+    """(sum, compensation) of ``n`` elements from ``p`` at stride ``s``; S, C: LANES scratch."""
+    S[:] = 0.0
+    C[:] = 0.0
+    nblk = n // LANES
     if s == 1:
-        while i + LANES <= n:
-            for j in range(LANES):
-                x = np.float64(buf[p + i + j])
-                t = S[j] + x
-                bp = t - S[j]
-                C[j] += (S[j] - (t - bp)) + (x - bp)
-                S[j] = t
-            i += LANES
+        _two_sum_c(buf, p, 1, nblk, 0.0, S, C)
     else:
-        while i + LANES <= n:
-            for j in range(LANES):
-                x = np.float64(buf[p + (i + j) * s])
-                t = S[j] + x
-                bp = t - S[j]
-                C[j] += (S[j] - (t - bp)) + (x - bp)
-                S[j] = t
-            i += LANES
+        _two_sum_s(buf, p, s, nblk, 0.0, S, C)
+    i = nblk * LANES
     while i < n:
         S[0], C[0] = _two_sum(S[0], C[0], np.float64(buf[p + i * s]))
         i += 1
@@ -129,6 +216,11 @@ def _sum_row(buf, p, n, s):
         rs, rc = _two_sum(rs, rc, S[j])
         rc += C[j]
     return rs, rc
+
+
+@njit(**_opts)
+def _sum_row(buf, p, n, s):
+    return _sum_lanes(buf, p, n, s, np.empty(LANES), np.empty(LANES))
 
 
 @njit(**_opts)
@@ -435,18 +527,14 @@ def _var_row(buf, p, n, s):
     i0 = 0
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
-        bs, bc = _sum_row(buf, p + i0 * s, m, s)
+        bs, bc = _sum_lanes(buf, p + i0 * s, m, s, Q, E)
         mb = _finish(bs, bc) / m
         Q[:] = 0.0
         E[:] = 0.0
         i = 0
         if s == 1:
-            while i + LANES <= m:
-                for j in range(LANES):
-                    d = np.float64(buf[p + i0 + i + j]) - mb
-                    Q[j] += d * d
-                    E[j] += d
-                i += LANES
+            i = (m // LANES) * LANES
+            _sq_dev_c(buf, p + i0, 1, m // LANES, mb, Q, E)
         while i < m:
             d = np.float64(buf[p + (i0 + i) * s]) - mb
             Q[0] += d * d
