@@ -39,8 +39,32 @@ Build switches (environment variables):
 * ``PYCOMPUTE_NO_OPENMP=1``: serial build.
 * ``PYCOMPUTE_VEC_REPORT=1``: GCC's vectorization report in the build log.
 * ``PYCOMPUTE_BUILD_JOBS=n``: parallel compile jobs (default: CPU count).
+* ``PYCOMPUTE_NO_BUILD_CACHE=1``: cythonize and compile everything (build cache below).
+
+Build cache, so that a second ``pip install -e .`` (or ``pip wheel .``) of
+unchanged sources takes seconds, not minutes. pip builds in an isolated
+environment with Cython installed afresh and in fresh temporary build
+directories, so neither cythonize's timestamp check (Cython's own libc/*.pxd
+are always newer than our C) nor setuptools' (the previous objects are gone)
+ever skips anything. Both steps are therefore keyed by content instead:
+
+* cythonize runs for a family only when the SHA-256 of its inputs (the .pyx,
+  the project's .pxd/.pxi, Cython's version, directives, compile-time
+  environment, module name and flags) differs from the one recorded in
+  ``build/cython-keys/<family>.key`` when its C was generated (or the C is gone);
+* each compiled module is kept in ``build/ext-cache/<module>/<key>.so``, the key
+  a SHA-256 of everything that goes into it: the C source, the headers of every
+  include directory (the project's, NumPy's, Python's), macros, compile and link
+  flags, the compiler's command line and ``--version``, and the extension
+  suffix. A build whose key is there copies that file instead of compiling. The
+  newest ``CACHE_KEEP`` entries per module are kept.
+
+Any change to an input gives a new key and a real build; ``build_ext --force``
+or ``PYCOMPUTE_NO_BUILD_CACHE=1`` compiles everything regardless. Deleting
+``build/`` empties both caches.
 """
 import glob
+import hashlib
 import os
 import platform
 import shutil
@@ -55,6 +79,9 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+CACHE_DIR = os.path.join(HERE, "build", "ext-cache")
+CACHE_KEEP = 3  # cached builds kept per module (e.g. two branches and a level subset)
+CACHE_FORMAT = "1"  # bump to orphan every cached module
 FAMILIES_NOT_LEVELLED = ("pycompute_runtime",)  # compiled once, default target
 
 # Each level's flags: the -march name when the compiler knows it, else the features
@@ -167,6 +194,48 @@ def levels():
     return out
 
 
+CYTHON_DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": False,
+    "wraparound": False,
+    "cdivision": True,
+    "initializedcheck": False,
+    "nonecheck": False,
+}
+CYTHON_KEYS = os.path.join("build", "cython-keys")
+GENERATED_HEADERS = {"pycompute_runtime": [os.path.join("kernels", "pycompute_runtime.h")]}
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _cython_key(ext, openmp):
+    """SHA-256 of what Cython's output for ``ext`` depends on: the .pyx, the project's
+    .pxd/.pxi files, Cython's version (its own .pxd files come with it), the directives,
+    the compile-time environment and the extension's name and flags (written into the C).
+
+    cythonize itself decides by timestamps, and in pip's isolated build Cython is
+    installed afresh each time: its libc/*.pxd are always newer than our C, so every
+    build would generate (and compile) everything again."""
+    import Cython
+
+    h = hashlib.sha256(repr([CACHE_FORMAT, Cython.__version__, ext.name, ext.define_macros,
+                             ext.extra_compile_args, sorted(CYTHON_DIRECTIVES.items()),
+                             openmp]).encode())
+    kernels = os.path.dirname(ext.sources[0])
+    for path in [ext.sources[0]] + sorted(glob.glob(os.path.join(kernels, "*.pxd"))
+                                          + glob.glob(os.path.join(kernels, "*.pxi"))):
+        h.update(path.encode() + b"\0")
+        with open(path, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
 def _level_copy(c_file, family, first_pkg, package):
     """The generated C of ``family`` with its module path moved to ``package``.
 
@@ -213,24 +282,37 @@ def extensions():
                                  define_macros=macros(level, flags),
                                  extra_compile_args=compile_args + flags,
                                  extra_link_args=link_args))
-    for ext in primary:  # a C file generated under another module name is stale
-        c_file = os.path.splitext(ext.sources[0])[0] + ".c"
+    todo, exts = [], []
+    for ext in primary:
+        pyx = ext.sources[0]
+        family = os.path.splitext(os.path.basename(pyx))[0]
+        c_file = os.path.splitext(pyx)[0] + ".c"
+        # a C file generated under another module name is stale
         if os.path.exists(c_file) and f'"{ext.name}"' not in open(c_file, encoding="utf-8").read():
             os.remove(c_file)
-    exts = cythonize(
-        primary,
-        include_path=["kernels"],
-        compiler_directives={
-            "language_level": 3,
-            "boundscheck": False,
-            "wraparound": False,
-            "cdivision": True,
-            "initializedcheck": False,
-            "nonecheck": False,
-        },
-        compile_time_env={"PYCOMPUTE_OPENMP": openmp},
-        nthreads=int(os.environ.get("PYCOMPUTE_BUILD_JOBS", os.cpu_count() or 1)),
-    )
+        key = _cython_key(ext, openmp)
+        key_file = os.path.join(CYTHON_KEYS, family + ".key")
+        outputs = [c_file] + GENERATED_HEADERS.get(family, [])
+        if (all(os.path.exists(f) for f in outputs) and _read(key_file) == key
+                and not _env_on("PYCOMPUTE_NO_BUILD_CACHE")):
+            ext.sources = [c_file]  # the C is what these inputs generate: no cythonize
+            exts.append(ext)
+        else:
+            todo.append((ext, key_file, key))
+    if todo:
+        exts += cythonize(
+            [ext for ext, _, _ in todo],
+            include_path=["kernels"],
+            compiler_directives=CYTHON_DIRECTIVES,
+            compile_time_env={"PYCOMPUTE_OPENMP": openmp},
+            nthreads=int(os.environ.get("PYCOMPUTE_BUILD_JOBS", os.cpu_count() or 1)),
+            force=True,  # the inputs changed (by content): timestamps are not asked
+        )
+        os.makedirs(CYTHON_KEYS, exist_ok=True)
+        for _, key_file, key in todo:
+            with open(key_file, "w", encoding="utf-8") as f:
+                f.write(key)
+    exts.sort(key=lambda e: e.name)
     # The other levels compile a copy of the same generated C (see the module docstring).
     for ext in list(exts):
         family = ext.name.rsplit(".", 1)[1]
@@ -247,13 +329,97 @@ def extensions():
     return exts
 
 
+def _hash_tree(h, root, pattern):
+    """Feed every file under ``root`` matching ``pattern`` (relative name and bytes) to ``h``."""
+    for path in sorted(glob.glob(os.path.join(root, "**", pattern), recursive=True)):
+        if os.path.isfile(path):
+            h.update(os.path.relpath(path, root).encode() + b"\0")
+            with open(path, "rb") as f:
+                h.update(f.read())
+            h.update(b"\0")
+
+
+_compiler_versions = {}
+
+
+def _compiler_version(exe):
+    if exe not in _compiler_versions:
+        try:
+            res = subprocess.run([exe, "--version"], capture_output=True, timeout=60)
+            _compiler_versions[exe] = res.stdout + res.stderr
+        except (OSError, subprocess.SubprocessError) as exc:
+            _compiler_versions[exe] = repr(exc).encode()
+    return _compiler_versions[exe]
+
+
 class ParallelBuildExt(build_ext):
-    """build_ext with parallel jobs by default (a level x family compile is 12 jobs)."""
+    """build_ext with parallel jobs by default (a level x family compile is 12 jobs) and a
+    build cache keyed by every input of a compiled module (module docstring)."""
 
     def finalize_options(self):
         super().finalize_options()
         if not self.parallel:
             self.parallel = int(os.environ.get("PYCOMPUTE_BUILD_JOBS", os.cpu_count() or 1))
+
+    def _cache_key(self, ext):
+        h = hashlib.sha256()
+        cc = self.compiler
+        facts = [CACHE_FORMAT, ext.name, self.get_ext_filename(ext.name), sys.version,
+                 sysconfig.get_config_var("EXT_SUFFIX"), platform.machine(),
+                 getattr(cc, "compiler_so", None), getattr(cc, "linker_so", None),
+                 ext.define_macros, ext.undef_macros, ext.extra_compile_args,
+                 ext.extra_link_args, ext.libraries, ext.library_dirs, ext.runtime_library_dirs,
+                 ext.extra_objects]
+        h.update(repr(facts).encode())
+        exe = (getattr(cc, "compiler_so", None) or [_compiler()])[0]
+        h.update(_compiler_version(shutil.which(exe) or exe))
+        for src in ext.sources:
+            with open(src, "rb") as f:
+                text = f.read()
+            # Cython's metadata comment names the include directories, NumPy's in pip's
+            # temporary build environment among them: a comment, not code
+            start, end = text.find(b"/* BEGIN: Cython Metadata"), text.find(b"END: Cython Metadata */")
+            if 0 <= start < end:
+                text = text[:start] + text[end:]
+            h.update(text)
+        # the headers any source may include: the project's, NumPy's, Python's
+        incs = list(ext.include_dirs) + list(self.include_dirs or [])
+        incs += [sysconfig.get_path("include"), sysconfig.get_path("platinclude")]
+        for inc in dict.fromkeys(os.path.abspath(i) for i in incs if i and os.path.isdir(i)):
+            if inc not in ("/usr/include", "/usr/local/include"):  # system: compiler's version
+                _hash_tree(h, inc, "*.h")
+        for dep in ext.depends:
+            if os.path.isfile(dep):
+                with open(dep, "rb") as f:
+                    h.update(f.read())
+        return h.hexdigest()[:32]
+
+    def build_extension(self, ext):
+        if self.force or _env_on("PYCOMPUTE_NO_BUILD_CACHE"):
+            return super().build_extension(ext)
+        target = self.get_ext_fullpath(ext.name)
+        folder = os.path.join(CACHE_DIR, ext.name)
+        cached = os.path.join(folder, self._cache_key(ext) + os.path.splitext(target)[1])
+        if os.path.isfile(cached):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(cached, target)
+            os.utime(cached)  # newest use: kept by the pruning below
+            print(f"pycompute: {ext.name}: inputs unchanged, reusing {os.path.relpath(cached, HERE)}",
+                  file=sys.stderr)
+            return None
+        super().build_extension(ext)
+        try:  # a failed cache write must not fail the build
+            os.makedirs(folder, exist_ok=True)
+            tmp = f"{cached}.tmp{os.getpid()}.{id(ext)}"
+            shutil.copyfile(target, tmp)
+            os.replace(tmp, cached)
+            entries = sorted(glob.glob(os.path.join(folder, "*" + os.path.splitext(target)[1])),
+                             key=os.path.getmtime, reverse=True)
+            for old in entries[CACHE_KEEP:]:
+                os.remove(old)
+        except OSError as exc:
+            print(f"pycompute: build cache not written ({exc})", file=sys.stderr)
+        return None
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": ParallelBuildExt})

@@ -32,7 +32,9 @@ MODES = ["reflect", "mirror", "nearest", "wrap", "constant", "grid-mirror", "gri
 DTYPES = ["float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
           "uint32", "uint64"]
 EPS32 = float(np.finfo(np.float32).eps)
-SETTINGS = settings(max_examples=60, deadline=None,
+# 60 examples, scaled with the profile (conftest.py: `--hypothesis-profile=long` runs 50x as many)
+SETTINGS = settings(max_examples=60 * settings.default.max_examples
+                    // settings.get_profile("pycompute").max_examples, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

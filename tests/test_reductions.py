@@ -88,17 +88,36 @@ def check_same(name, a, axis, backend, **kw):
         _assert_close(got, ref, rtol, atol, f"{name} {a.dtype} {a.shape} axis={axis}")
 
 
-@pytest.mark.parametrize("name", FUNCS)
-def test_nasty_arrays_every_axis(name, backend):
-    """The bottleneck-style sweep: dtypes x shapes x layouts x NaN/inf x axes."""
+# Numba compiles each input dtype (and read-only-ness) of each kernel separately, about a
+# second a signature on a cold cache: the default run sweeps every dtype on Cython and one of
+# each kind and width class on Numba; the other dtypes on Numba are `slow` (CI runs them).
+NUMBA_DEFAULT_DTYPES = ["float64", "float32", "int64", "uint8", "bool"]
+
+
+def _nasty_sweep(name, backend, dtypes):
     count = 0
-    for label, a in arrays():
+    for label, a in arrays(dtypes):
         for axis in axes_for(a):
             if name.startswith("arg") and isinstance(axis, tuple):
                 continue
             check_same(name, a, axis, backend)
             count += 1
     assert count > 1000
+
+
+@pytest.mark.parametrize("name", FUNCS)
+def test_nasty_arrays_every_axis(name, backend):
+    """The bottleneck-style sweep: dtypes x shapes x layouts x NaN/inf x axes."""
+    _nasty_sweep(name, backend, NUMBA_DEFAULT_DTYPES if backend == "numba" else DTYPES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", [b.name for b in pc.backends()
+                                     if b.name == "numba" and b.available])
+@pytest.mark.parametrize("name", FUNCS)
+def test_nasty_arrays_every_axis_other_dtypes(name, backend):
+    """The sweep on Numba for the dtypes the default run leaves to Cython."""
+    _nasty_sweep(name, backend, [d for d in DTYPES if d not in NUMBA_DEFAULT_DTYPES])
 
 
 @pytest.mark.parametrize("name", ["sum", "mean", "min", "max", "var"])

@@ -26,7 +26,9 @@ NATIVE = [b.name for b in pc.backends() if b.available and b.name != "numpy"]
 FLOATS = [np.float32, np.float64]
 RTOL_STEP = {np.dtype(np.float32): 2e-6, np.dtype(np.float64): 1e-14}
 MODES = ["wrap", "constant", "nearest", "reflect", "mirror"]
-FEW = settings(max_examples=25, deadline=None)
+# 25 examples, scaled with the profile (conftest.py: `--hypothesis-profile=long` runs 50x as many)
+FEW = settings(max_examples=25 * settings.default.max_examples
+               // settings.get_profile("pycompute").max_examples, deadline=None)
 
 
 @pytest.fixture(params=NATIVE)

@@ -1,56 +1,56 @@
-"""Reductions: time, speedups (vs 1 thread and vs NumPy), efficiency, GB/s, peak memory."""
+"""Reductions: time, speedups (vs 1 thread and vs NumPy), efficiency, GB/s read, peak memory."""
 import numpy as np
 
 import pycompute as pc
 
-from .common import BACKENDS, THREADS, Scaling, data, skip_unless
+from .common import BACKENDS, THREADS, Case, Scaling, Timed, data, grid
 
 
-class Reductions(Scaling):
-    params = (["sum", "var", "max", "argmin"], ["float32", "float64"], [1 << 20, 1 << 24],
-              BACKENDS, THREADS)
+class _Reductions:
+    params = (["sum", "var", "max", "argmin"], grid(["float32"], ["float64"]),
+              grid([1 << 24], [1 << 20]), BACKENDS, THREADS)
     param_names = ["kernel", "dtype", "size", "backend", "threads"]
     timeout = 300
 
-    def setup(self, kernel, dtype, size, backend, threads):
-        skip_unless(threads, backend)
-        self.a = data((size,), dtype)
-        self.fn = getattr(pc, kernel)
-        self.ref = getattr(np, kernel)
-        self.backend, self.threads = backend, threads
-        self.work = self.a.nbytes
-        self.fn(self.a, backend=backend, num_threads=threads)  # compile / warm up
+    def make(self, kernel, dtype, size, backend):
+        a = data((size,), dtype)
+        fn, ref = getattr(pc, kernel), getattr(np, kernel)
+        return Case(lambda n: fn(a, backend=backend, num_threads=n), lambda: ref(a), a.nbytes)
 
-    def run(self, n):
-        return self.fn(self.a, backend=self.backend, num_threads=n)
 
-    def reference(self):
-        return self.ref(self.a)
-
+class Reductions(_Reductions, Timed):
     def time_reduction(self, *params):
         self.run(self.threads)
 
 
-class Histogram(Scaling):
+class ReductionsScaling(_Reductions, Scaling):
+    def setup_cache(self):
+        return self.measure()
+
+    setup_cache.timeout = 900
+
+
+class _Histogram:
     params = ([1 << 24], BACKENDS, THREADS)
     param_names = ["size", "backend", "threads"]
     timeout = 300
 
-    def setup(self, size, backend, threads):
-        skip_unless(threads, backend)
-        self.a = data((size,), "float32")
-        self.backend, self.threads = backend, threads
-        self.work = self.a.nbytes
-        self.run(threads)
+    def make(self, size, backend):
+        a = data((size,), "float32")
+        return Case(lambda n: pc.histogram(a, 256, backend=backend, num_threads=n),
+                    lambda: np.histogram(a, 256), a.nbytes)
 
-    def run(self, n):
-        return pc.histogram(self.a, 256, backend=self.backend, num_threads=n)
 
-    def reference(self):
-        return np.histogram(self.a, 256)
-
+class Histogram(_Histogram, Timed):
     def time_histogram(self, *params):
         self.run(self.threads)
+
+
+class HistogramScaling(_Histogram, Scaling):
+    def setup_cache(self):
+        return self.measure()
+
+    setup_cache.timeout = 900
 
 
 class PeakMemory:
