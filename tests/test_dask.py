@@ -14,6 +14,7 @@ of each runs on the cluster, the others carry the `slow` mark there
 (`pytest -m slow` runs them all on the cluster, as CI does).
 """
 import itertools
+import os
 
 import dask
 import dask.array as da
@@ -22,6 +23,21 @@ import numpy as np
 import pytest
 
 import pycompute as pc
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_thread_env():
+    """distributed's Nanny writes its pre-spawn environment (OMP_NUM_THREADS=1, ...) into
+    os.environ of the process that starts a LocalCluster, and leaves it there: without
+    this, every later test in the session would run pycompute on one thread."""
+    keys = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+    saved = {k: os.environ.get(k) for k in keys}
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @pytest.fixture(scope="module")
