@@ -24,7 +24,7 @@ import time
 #: seconds one native call of a long run aims to take: a stop request waits at most about this long
 SLICE = 0.05
 #: the first slice's work (cell or pair updates), before its speed is known: a few ms on any CPU
-FIRST_WORK = 1 << 21
+FIRST_WORK = 1 << 23
 #: a slice grows at most this much over the previous one (one fast slice is not a measurement)
 GROWTH = 8
 
