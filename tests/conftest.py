@@ -29,12 +29,9 @@ def pytest_configure(config):
 NATIVE = [b.name for b in pc.backends() if b.available and b.name != "numpy"]
 
 
-@pytest.fixture(params=[pytest.param(b, marks=pytest.mark.slow)
-                        if b == "numba" and "cython" in NATIVE else b for b in NATIVE])
+@pytest.fixture(params=NATIVE)
 def backend(request):
-    """Every available native backend. The Numba half is marked `slow`: its first calls
-    JIT-compile every kernel per dtype and layout (minutes on a cold cache), so the
-    default run checks the Cython twins and CI's second step (`-m slow`) the Numba ones."""
+    """Every available native backend."""
     return request.param
 
 

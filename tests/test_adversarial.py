@@ -103,6 +103,14 @@ HARNESS = settings(suppress_health_check=list(settings.default.suppress_health_c
 
 
 
+@pytest.fixture(params=[pytest.param(b, marks=pytest.mark.slow) if b == "numba" else b
+                        for b in NATIVE])
+def backend(request):
+    """Every native backend; the Numba half (about two minutes of JIT compiles per dtype and
+    layout on a cold cache) runs in the `slow` step, which CI runs too (.ci/run)."""
+    return request.param
+
+
 # ================================================================ layouts
 
 @dataclass(frozen=True)
