@@ -36,6 +36,9 @@ Build switches (environment variables):
   their own machine. Such a build may not run on another CPU.
 * ``PYCOMPUTE_SIMD_LEVELS=baseline,avx2``: compile only these levels (faster
   development builds; ``baseline`` is always included).
+* ``PYCOMPUTE_FAMILIES=reductions,simulation``: build only these kernel families
+  (development: rebuild one family while another's source is being edited; the
+  others keep the modules already built in place).
 * ``PYCOMPUTE_NO_OPENMP=1``: serial build.
 * ``PYCOMPUTE_VEC_REPORT=1``: GCC's vectorization report in the build log.
 * ``PYCOMPUTE_BUILD_JOBS=n``: parallel compile jobs (default: CPU count).
@@ -272,8 +275,11 @@ def extensions():
     # headers and .pxd files: an edit to one rebuilds every family (setuptools tracks no includes)
     deps = sorted(glob.glob(os.path.join("kernels", "*.h")) + glob.glob(os.path.join("kernels", "*.pxd")))
     primary = []
+    only = {f for f in os.environ.get("PYCOMPUTE_FAMILIES", "").replace(" ", "").split(",") if f}
     for pyx in sorted(glob.glob(os.path.join("kernels", "*.pyx"))):
         family = os.path.splitext(os.path.basename(pyx))[0]
+        if only and family not in only:
+            continue
         if family in FAMILIES_NOT_LEVELLED:
             name, flags, level = f"pycompute._kernels.{family}", [], "default"
         else:
