@@ -12,21 +12,31 @@ kernel compiles for two input types only instead of ten input x ten output
 types; the exact int -> float64 conversion happens before the call instead of
 in the loop. Per-pixel term order and the final casts are those of the Cython
 kernels (and of scipy.ndimage), so results agree bit for bit in float64 work.
-No ``fastmath``: it would reorder the sums and drop NaN semantics (so float32
-work is mul + add where Cython uses fma: within the float32 tolerance, not
-bit-equal to Cython). The Cython fast paths have twins here with the same
-structure: ``separable2`` (two passes fused, rows copied into a ring) and
-``_dense_ring`` (float32 full grids: ring-copied rows, up to four taps fused per
-pass over an L1-sized accumulator). Not ported (speed only, results are the
-same): explicit register blocking with vector shuffles, non-temporal stores,
-and in-place slab passes (the dispatcher gives Numba a temporary instead). Hot loops index views from 0 so
-LLVM vectorizes them (checked on the LLVM IR: <16 x float> / <8 x double>).
+No ``fastmath``: multiply-adds go through ``_madd``, an explicit ``llvm.fma`` in
+float32 work (as the Cython kernels' fmaf: the two backends agree bit for bit
+there too) and a plain multiply then add in float64 work (scipy's arithmetic).
+The Cython fast paths have twins here with the same structure: ``separable2``
+(two passes fused, source rows copied once per task into a ring) and
+``_dense_ring`` (float32 full grids: ring-copied rows, 4 output rows x 32
+columns per register block, each source row loaded once per block for every
+output row that reads it). Their hot loops are intrinsics that emit the vector
+code directly (``_vline``, ``_vdense4``/``_vdense1``, ``_vbox``: 64-byte
+vectors, zmm on AVX-512; checked in the assembly by
+tests/test_numba_vectorized_convolution.py), since LLVM keeps accumulators
+held in arrays in memory. Not ported: prefetches, in-place slab passes (the
+dispatcher gives Numba a temporary instead), and two that measured slower here
+(4096^2 float32, one thread): shifted vectors by valignd instead of unaligned
+loads (the Gaussian 30% slower), non-temporal stores (correlate 3x3 25%
+slower). The other loops index views from 0 so LLVM vectorizes them.
 """
 from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from ._boundary import boundary_index
 from ._layer import call_with_threads
@@ -40,6 +50,281 @@ OUT_CODES = {np.dtype(n): i for i, n in enumerate(
      "uint8", "uint16", "uint32", "uint64"))}
 _TWO63 = 9223372036854775808.0
 _TOP = np.uint64(1 << 63)
+
+
+# ---------------------------------------------------------------- explicit vectors (intrinsics)
+# LLVM's vectorizers leave a loop over taps with its accumulators in registers scalar
+# (or keep the accumulators in memory); these intrinsics emit the register-blocked loops
+# of kernels/_fastconv.h directly: 64-byte vectors (<16 x float>, <8 x double>,
+# <64 x i8>), legalized by LLVM to the host's width (2 zmm... on AVX-512, ymm on AVX2,
+# xmm on SSE), each lane running the scalar arithmetic in the scalar order. float32
+# multiply-adds are ``llvm.fma`` (one rounding, as the Cython kernels' fmaf), float64 ones
+# a plain fmul + fadd with no fast-math flags (scipy's arithmetic, bit for bit).
+# tests/test_numba_vectorized_convolution.py checks the packed instructions in the assembly.
+
+_I32 = ir.IntType(32)
+
+
+def _vec_of(dt):
+    """(LLVM element type, lanes of one 64-byte vector) of a Numba float dtype."""
+    return (ir.FloatType(), 16) if dt == types.float32 else (ir.DoubleType(), 8)
+
+
+def _const(ty, v):
+    return ir.Constant(ty, v)
+
+
+def _vload(builder, ptr, vt, align):
+    p = builder.bitcast(ptr, vt.as_pointer())
+    kw = dict(typ=vt) if getattr(p.type, "is_opaque", False) else {}
+    return builder.load(p, align=align, **kw)
+
+
+def _vstore(builder, v, ptr, align):
+    builder.store(v, builder.bitcast(ptr, v.type.as_pointer()), align=align)
+
+
+def _splat(builder, x, vt):
+    v = builder.insert_element(ir.Constant(vt, ir.Undefined), x, _const(_I32, 0))
+    return builder.shuffle_vector(v, ir.Constant(vt, ir.Undefined),
+                                  ir.Constant(ir.VectorType(_I32, vt.count), [0] * vt.count))
+
+
+def _madd_ir(builder, acc, a, b, f32):
+    """acc + a * b: fma for float32 (scalar or vector), fmul then fadd for float64."""
+    if not f32:
+        return builder.fadd(acc, builder.fmul(a, b))
+    ty = acc.type
+    name = (f"llvm.fma.v{ty.count}f32" if isinstance(ty, ir.VectorType) else "llvm.fma.f32")
+    fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ty, [ty] * 3), name)
+    return builder.call(fn, [a, b, acc])
+
+
+def _sign_vec(builder, sym, vt):
+    """+1.0 or -1.0 (sym > 0 or not) in every lane: a pair u + s * v (an exact product, so
+    one rounding: bit for bit u + v or u - v) runs both signs in one code path."""
+    one = ir.Constant(vt.element, 1.0)
+    s = builder.select(builder.icmp_signed(">", sym, ir.Constant(sym.type, 0)), one,
+                       ir.Constant(vt.element, -1.0))
+    return _splat(builder, s, vt)
+
+
+class _Arr:
+    """Element access to a 1-D array argument of an intrinsic."""
+
+    def __init__(self, context, builder, aryty, val):
+        self.c, self.b, self.ty = context, builder, aryty
+        self.a = context.make_array(aryty)(context, builder, val)
+        self.align = context.get_abi_sizeof(context.get_data_type(aryty.dtype))
+
+    def ptr(self, i):
+        return cgutils.get_item_pointer(self.c, self.b, self.ty, self.a, [i])
+
+    def get(self, i):
+        return self.c.unpack_value(self.b, self.ty.dtype, self.ptr(i))
+
+    def vget(self, i, vt):
+        return _vload(self.b, self.ptr(i), vt, self.align)
+
+    def vput(self, i, v):
+        _vstore(self.b, v, self.ptr(i), self.align)
+
+
+def _c1(a):
+    return isinstance(a, types.Array) and a.ndim == 1 and a.layout == "C"
+
+
+NVEC = 4  # vectors per step of _vline (4 independent FMA chains, as pyc_line_f32)
+
+
+@intrinsic
+def _vline(typingctx, buf, starts, K, sym, w, n, out, o):
+    """out[o + j] for j < the returned count (a multiple of NVEC vectors, at most n) =
+    the 1-D correlation of K taps, tap k reading buf[starts[k] + j]: in _line_px's order
+    (symmetric pairs when sym != 0), NVEC vectors of accumulators in registers."""
+    if not (_c1(buf) and _c1(starts) and _c1(w) and _c1(out)):
+        return None
+    sig = types.intp(buf, starts, types.intp, types.intp, w, types.intp, out, types.intp)
+    if not (buf.dtype in (types.float32, types.float64) and w.dtype == buf.dtype
+            and out.dtype == buf.dtype):  # (a branch not taken for this dtype: no vectors)
+        return sig, lambda context, builder, signature, args: _const(args[2].type, 0)
+
+    def codegen(context, builder, signature, args):
+        bv, sv, Kv, symv, wv, nv, ov, oo = args
+        B, S, Wt, O = (_Arr(context, builder, t, v) for t, v in
+                       ((buf, bv), (starts, sv), (w, wv), (out, ov)))
+        elt, L = _vec_of(buf.dtype)
+        vt = ir.VectorType(elt, L)
+        f32 = buf.dtype == types.float32
+        it = Kv.type
+        step = NVEC * L
+        nblk = builder.sdiv(nv, _const(it, step))
+        c = builder.sdiv(Kv, _const(it, 2))
+        last = builder.sub(Kv, _const(it, 1))
+        accs = [cgutils.alloca_once(builder, vt) for _ in range(NVEC)]
+
+        def vld(base, j, v):
+            return B.vget(builder.add(builder.add(base, j), _const(it, v * L)), vt)
+
+        with cgutils.for_range(builder, nblk) as loop:
+            j = builder.mul(loop.index, _const(it, step))
+            with builder.if_else(builder.icmp_signed("!=", symv, _const(it, 0))) as (pair, plain):
+                with pair:
+                    sc = S.get(c)
+                    wc = _splat(builder, Wt.get(c), vt)
+                    for v in range(NVEC):
+                        builder.store(builder.fmul(vld(sc, j, v), wc), accs[v])
+                    sg = _sign_vec(builder, symv, vt)
+                    with cgutils.for_range(builder, c) as lk:
+                        k = lk.index
+                        sa = S.get(k)
+                        sb = S.get(builder.sub(last, k))
+                        wk = _splat(builder, Wt.get(k), vt)
+                        for v in range(NVEC):
+                            t = _madd_ir(builder, vld(sa, j, v), vld(sb, j, v), sg, f32)
+                            builder.store(_madd_ir(builder, builder.load(accs[v]), t, wk, f32),
+                                          accs[v])
+                with plain:
+                    sl = S.get(last)
+                    wl = _splat(builder, Wt.get(last), vt)
+                    for v in range(NVEC):
+                        builder.store(builder.fmul(vld(sl, j, v), wl), accs[v])
+                    with cgutils.for_range(builder, last) as lk:
+                        k = lk.index
+                        sk = S.get(k)
+                        wk = _splat(builder, Wt.get(k), vt)
+                        for v in range(NVEC):
+                            builder.store(_madd_ir(builder, builder.load(accs[v]),
+                                                   vld(sk, j, v), wk, f32), accs[v])
+            for v in range(NVEC):
+                O.vput(builder.add(builder.add(oo, j), _const(it, v * L)),
+                       builder.load(accs[v]))
+        return builder.mul(nblk, _const(it, step))
+
+    return sig, codegen
+
+
+def _dense_intrinsic(R, V):
+    """Intrinsic ``f(src, roff, r0, kh, kw, w, n, out, obase, ostride)``: R output rows x
+    V vectors of columns per step (R * V FMA chains in registers), row r, column j =
+    sum over taps (p, q) in C order of fma(src[roff[r0 + r + p] + j + q], w[p * kw + q])
+    from 0, stored at out[obase + r * ostride + j]; returns the columns done (a multiple
+    of V vectors, at most n). float32 only (the dense fast path)."""
+
+    @intrinsic
+    def dense(typingctx, src, roff, r0, kh, kw, w, n, out, obase, ostride):
+        if not (_c1(src) and _c1(roff) and _c1(w) and _c1(out) and src.dtype == types.float32
+                and w.dtype == types.float32 and out.dtype == types.float32):
+            return None
+        ip = types.intp
+        sig = ip(src, roff, ip, ip, ip, w, ip, out, ip, ip)
+
+        def codegen(context, builder, signature, args):
+            sv, rv, r0v, khv, kwv, wv, nv, ov, ob, ost = args
+            S, RO, Wt, O = (_Arr(context, builder, t, v) for t, v in
+                            ((src, sv), (roff, rv), (w, wv), (out, ov)))
+            mv = r0v
+            elt, L = _vec_of(types.float32)
+            vt = ir.VectorType(elt, L)
+            it = mv.type
+            step = V * L
+            nblk = builder.sdiv(nv, _const(it, step))
+            accs = [[cgutils.alloca_once(builder, vt) for _ in range(V)] for _ in range(R)]
+            zero = ir.Constant(vt, [0.0] * L)
+            with cgutils.for_range(builder, nblk) as loop:
+                j = builder.mul(loop.index, _const(it, step))
+                for row in accs:
+                    for a in row:
+                        builder.store(zero, a)
+                # each source row s once per step, feeding every output row r that reads it
+                # (kernel row p = s - r): per pixel still p ascending, then q, C order
+                with cgutils.for_range(builder, builder.add(khv, _const(it, R - 1))) as ls:
+                    sv_ = ls.index
+                    base = builder.add(RO.get(builder.add(r0v, sv_)), j)
+                    with cgutils.for_range(builder, kwv) as lq:
+                        q = lq.index
+                        xs = [S.vget(builder.add(builder.add(base, q), _const(it, v * L)), vt)
+                              for v in range(V)]
+                        for r in range(R):
+                            p = builder.sub(sv_, _const(it, r))
+                            ok = builder.and_(builder.icmp_signed(">=", p, _const(it, 0)),
+                                              builder.icmp_signed("<", p, khv))
+                            with builder.if_then(ok, likely=True):
+                                wq = _splat(builder, Wt.get(builder.add(builder.mul(p, kwv), q)),
+                                            vt)
+                                for v in range(V):
+                                    a = accs[r][v]
+                                    builder.store(_madd_ir(builder, builder.load(a), xs[v], wq,
+                                                           True), a)
+                for r in range(R):
+                    orow = builder.add(builder.add(ob, builder.mul(_const(it, r), ost)), j)
+                    for v in range(V):
+                        O.vput(builder.add(orow, _const(it, v * L)), builder.load(accs[r][v]))
+            return builder.mul(nblk, _const(it, step))
+
+        return sig, codegen
+
+    return dense
+
+
+_vdense4 = _dense_intrinsic(4, 2)  # 4 rows x 32 columns: 8 chains, as pyc_dense4_f32
+_vdense1 = _dense_intrinsic(1, 4)  # the last rows: 64 columns, 4 chains (pyc_dense1_f32)
+
+BOX_LANES = 64
+
+
+@intrinsic
+def _vbox(typingctx, buf, starts, K, mul, sh, n, out, o):
+    """out[o + j] = (S * mul) >> sh, S = sum over k < K of buf[starts[k] + j], for j below
+    the returned count (a multiple of BOX_LANES, at most n): uint8 in, window sums in
+    uint16 lanes (K <= 257), the product in uint32 (S * mul < 2**32, checked by the
+    caller), as pyc_box_u8."""
+    if not (_c1(buf) and _c1(starts) and _c1(out)):
+        return None
+    ip = types.intp
+    sig = ip(buf, starts, ip, ip, ip, ip, out, ip)
+    if not (buf.dtype == types.uint8 and out.dtype == types.uint8):
+        return sig, lambda context, builder, signature, args: _const(args[2].type, 0)
+
+    def codegen(context, builder, signature, args):
+        bv, sv, Kv, mv, shv, nv, ov, oo = args
+        B, S, O = (_Arr(context, builder, t, v) for t, v in ((buf, bv), (starts, sv), (out, ov)))
+        it = Kv.type
+        L = BOX_LANES
+        v8 = ir.VectorType(ir.IntType(8), L)
+        v16 = ir.VectorType(ir.IntType(16), L)
+        v32 = ir.VectorType(ir.IntType(32), L)
+        mvec = _splat(builder, builder.trunc(mv, _I32), v32)
+        svec = _splat(builder, builder.trunc(shv, _I32), v32)
+        nblk = builder.sdiv(nv, _const(it, L))
+        acc = cgutils.alloca_once(builder, v16)
+        with cgutils.for_range(builder, nblk) as loop:
+            j = builder.mul(loop.index, _const(it, L))
+            builder.store(builder.zext(B.vget(builder.add(S.get(_const(it, 0)), j), v8), v16),
+                          acc)
+            with cgutils.for_range(builder, builder.sub(Kv, _const(it, 1))) as lk:
+                sk = S.get(builder.add(lk.index, _const(it, 1)))
+                x = builder.zext(B.vget(builder.add(sk, j), v8), v16)
+                builder.store(builder.add(builder.load(acc), x), acc)
+            q = builder.lshr(builder.mul(builder.zext(builder.load(acc), v32), mvec), svec)
+            O.vput(builder.add(oo, j), builder.trunc(q, v8))
+        return builder.mul(nblk, _const(it, L))
+
+    return sig, codegen
+
+
+@intrinsic
+def _madd(typingctx, acc, a, b):
+    """acc + a * b in the type of ``acc``: fma for float32 (the Cython kernels' fmaf),
+    plain multiply then add for float64 (scipy's arithmetic)."""
+    if not (isinstance(acc, types.Float) and acc in (types.float32, types.float64)):
+        return None
+    sig = acc(acc, acc, acc)
+
+    def codegen(context, builder, signature, args):
+        return _madd_ir(builder, args[0], args[1], args[2], acc == types.float32)
+
+    return sig, codegen
 
 
 @njit(inline="always", nogil=True, cache=True)
@@ -126,11 +411,11 @@ def _term1(acc, x, base, m0, n, sh, wk, init, N, B, mode, cv):
             acc[j] = _fetch1(x, base, m0 + j, sh, N, B, mode, cv) * wk
     else:
         for j in range(jlo):
-            acc[j] = acc[j] + _fetch1(x, base, m0 + j, sh, N, B, mode, cv) * wk
+            acc[j] = _madd(acc[j], _fetch1(x, base, m0 + j, sh, N, B, mode, cv), wk)
         for j in range(jhi - jlo):
-            ac[j] = ac[j] + xs[j] * wk
+            ac[j] = _madd(ac[j], xs[j], wk)
         for j in range(jhi, n):
-            acc[j] = acc[j] + _fetch1(x, base, m0 + j, sh, N, B, mode, cv) * wk
+            acc[j] = _madd(acc[j], _fetch1(x, base, m0 + j, sh, N, B, mode, cv), wk)
 
 
 @njit(nogil=True, cache=True)
@@ -148,17 +433,17 @@ def _term2(acc, x, base, m0, n, sa, sb, wk, sym, N, B, mode, cv):
     for j in range(jlo):
         a = _fetch1(x, base, m0 + j, sa, N, B, mode, cv)
         b = _fetch1(x, base, m0 + j, sb, N, B, mode, cv)
-        acc[j] = acc[j] + ((a + b) if sym > 0 else (a - b)) * wk
+        acc[j] = _madd(acc[j], (a + b) if sym > 0 else (a - b), wk)
     if sym > 0:
         for j in range(jhi - jlo):
-            ac[j] = ac[j] + (xa[j] + xb[j]) * wk
+            ac[j] = _madd(ac[j], xa[j] + xb[j], wk)
     else:
         for j in range(jhi - jlo):
-            ac[j] = ac[j] + (xa[j] - xb[j]) * wk
+            ac[j] = _madd(ac[j], xa[j] - xb[j], wk)
     for j in range(jhi, n):
         a = _fetch1(x, base, m0 + j, sa, N, B, mode, cv)
         b = _fetch1(x, base, m0 + j, sb, N, B, mode, cv)
-        acc[j] = acc[j] + ((a + b) if sym > 0 else (a - b)) * wk
+        acc[j] = _madd(acc[j], (a + b) if sym > 0 else (a - b), wk)
 
 
 @njit(parallel=True, nogil=True, cache=True)
@@ -196,38 +481,16 @@ def _correlate1d(x, out, ocode, w, lo, sym, mode, cval, div):
 def _long_line(xf, base, N, tab, w, K, sym, cv, dv, div, acc, line, out, obase, ocode):
     """One contiguous line of a kernel longer than the line (kernels/convolution.pyx
     _long_line): padded into ``line`` through ``tab``, then CHUNK outputs at a time,
-    tap-major (the per-pixel term order of _correlate1d)."""
+    by _line, the helper of the fused passes (the per-pixel term order of _correlate1d)."""
     for t in range(N + K - 1):
         r = tab[t]
         line[t] = cv if r < 0 else xf[base + r]
-    c = K // 2
+    starts = np.empty(K, np.int64)
     for i0 in range(0, N, CHUNK):
         n = min(N - i0, CHUNK)
-        if sym != 0:
-            pa = line[i0 + c:i0 + c + n]
-            wk = w[c]
-            for j in range(n):
-                acc[j] = pa[j] * wk
-            for k in range(c):
-                pa = line[i0 + k:i0 + k + n]
-                pb = line[i0 + 2 * c - k:i0 + 2 * c - k + n]
-                wk = w[k]
-                if sym > 0:
-                    for j in range(n):
-                        acc[j] = acc[j] + (pa[j] + pb[j]) * wk
-                else:
-                    for j in range(n):
-                        acc[j] = acc[j] + (pa[j] - pb[j]) * wk
-        else:
-            pa = line[i0 + K - 1:i0 + K - 1 + n]
-            wk = w[K - 1]
-            for j in range(n):
-                acc[j] = pa[j] * wk
-            for k in range(K - 1):
-                pa = line[i0 + k:i0 + k + n]
-                wk = w[k]
-                for j in range(n):
-                    acc[j] = acc[j] + pa[j] * wk
+        for k in range(K):
+            starts[k] = i0 + k
+        _line(line, starts, K, sym, w, acc, 0, n)
         if div != 1:
             for j in range(n):
                 acc[j] = acc[j] / dv
@@ -258,31 +521,31 @@ def _long_row(xf, base, B, i, b0, nb, tab, w, K, sym, cv, dv, div, acc, out, oco
             if ra >= 0 and rb >= 0:  # (branches outside the lane loops: they vectorize)
                 if sym > 0:
                     for b in range(nb):
-                        acc[b] = acc[b] + (sa[b] + sb[b]) * wk
+                        acc[b] = _madd(acc[b], sa[b] + sb[b], wk)
                 else:
                     for b in range(nb):
-                        acc[b] = acc[b] + (sa[b] - sb[b]) * wk
+                        acc[b] = _madd(acc[b], sa[b] - sb[b], wk)
             elif ra >= 0:
                 for b in range(nb):
-                    acc[b] = acc[b] + ((sa[b] + cv) if sym > 0 else (sa[b] - cv)) * wk
+                    acc[b] = _madd(acc[b], (sa[b] + cv) if sym > 0 else (sa[b] - cv), wk)
             elif rb >= 0:
                 for b in range(nb):
-                    acc[b] = acc[b] + ((cv + sb[b]) if sym > 0 else (cv - sb[b])) * wk
+                    acc[b] = _madd(acc[b], (cv + sb[b]) if sym > 0 else (cv - sb[b]), wk)
             else:
                 tc = (cv + cv) if sym > 0 else (cv - cv)
                 for b in range(nb):
-                    acc[b] = acc[b] + tc * wk
+                    acc[b] = _madd(acc[b], tc, wk)
     else:
         for k in range(K - 1):
             ra = tab[i + k]
             wk = w[k]
             if ra < 0:
                 for b in range(nb):
-                    acc[b] = acc[b] + cv * wk
+                    acc[b] = _madd(acc[b], cv, wk)
             else:
                 src = xf[base + ra * B + b0:base + ra * B + b0 + nb]
                 for b in range(nb):
-                    acc[b] = acc[b] + src[b] * wk
+                    acc[b] = _madd(acc[b], src[b], wk)
     if div != 1:
         for b in range(nb):
             acc[b] = acc[b] / dv
@@ -342,22 +605,22 @@ def _correlate(x, out, ocode, w, offs, mode, cval):
             dx = offs[k, 2]
             if zz < 0 or yy < 0:
                 for j in range(n):
-                    acc[j] = acc[j] + cv * wk
+                    acc[j] = _madd(acc[j], cv, wk)
                 continue
             src = (zz * H + yy) * W
             jlo = _clip(-dx - x0, n)
             jhi = max(_clip(W - dx - x0, n), jlo)
             for j in range(jlo):
                 xx = boundary_index(x0 + j + dx, W, mode)
-                acc[j] = acc[j] + (cv if xx < 0 else xf[src + xx]) * wk
+                acc[j] = _madd(acc[j], cv if xx < 0 else xf[src + xx], wk)
             p = src + x0 + dx
             xs = xf[p + jlo:p + jhi]
             ac = acc[jlo:jhi]
             for j in range(jhi - jlo):
-                ac[j] = ac[j] + xs[j] * wk
+                ac[j] = _madd(ac[j], xs[j], wk)
             for j in range(jhi, n):
                 xx = boundary_index(x0 + j + dx, W, mode)
-                acc[j] = acc[j] + (cv if xx < 0 else xf[src + xx]) * wk
+                acc[j] = _madd(acc[j], cv if xx < 0 else xf[src + xx], wk)
         _store(acc, n, out, row * W + x0, ocode)
 
 
@@ -407,9 +670,10 @@ def _uniform1d(x, out, ocode, size, lo, mode, cval):
 
 # ---------------------------------------------------------------- fast paths (as the Cython ones)
 
-SEP_ROWS = 16    # output rows per task of separable2
-LINE_CHUNK = 1024  # columns per pass over an accumulator: it stays in L1
-RING_ROWS = 16   # output rows per task of the dense ring kernel
+SEP_ROWS = 16    # output rows per block of separable2
+SEP_BLOCKS = 8   # blocks per task at most (the ring's rows are copied once per task)
+RING_ROWS = 16   # output rows per block of the dense ring kernel
+RING_BLOCKS = 8  # blocks per task at most (the ring's rows are copied once per task)
 DENSE_SCRATCH_MAX = 1 << 26  # bytes of one task's ring above which the generic kernel runs
 
 
@@ -436,37 +700,33 @@ def _fill_row(row, b, x_from, m, W, dx0, coltab, cv, have):
 
 
 @njit(nogil=True, cache=True)
-def _line(buf, starts, K, sym, w, acc, n):
-    """acc[:n] = 1-D correlation of K taps, tap k reading buf[starts[k]:starts[k] + n]
-    (rows of a ring, or shifted windows of a padded row), in the term order of
-    _correlate1d (mul, then add: the arithmetic of the per-pass Numba kernels, so the
-    fused passes equal them bit for bit)."""
+def _line_px(buf, starts, K, sym, w, j):
+    """Output j of _line, one pixel: the first term a product, the others multiply-adds
+    (_madd) in _correlate1d's order (symmetric / antisymmetric pairs when sym != 0)."""
     c = K // 2
     if sym != 0:
-        rc = buf[starts[c]:starts[c] + n]
-        wc = w[c]
-        for j in range(n):
-            acc[j] = rc[j] * wc
+        a = buf[starts[c] + j] * w[c]
         for k in range(c):
-            ra = buf[starts[k]:starts[k] + n]
-            rb = buf[starts[K - 1 - k]:starts[K - 1 - k] + n]
-            wk = w[k]
-            if sym > 0:
-                for j in range(n):
-                    acc[j] = acc[j] + (ra[j] + rb[j]) * wk
-            else:
-                for j in range(n):
-                    acc[j] = acc[j] + (ra[j] - rb[j]) * wk
-        return
-    rl = buf[starts[K - 1]:starts[K - 1] + n]
-    wl = w[K - 1]
-    for j in range(n):
-        acc[j] = rl[j] * wl
+            u = buf[starts[k] + j]
+            v = buf[starts[K - 1 - k] + j]
+            a = _madd(a, (u + v) if sym > 0 else (u - v), w[k])
+        return a
+    a = buf[starts[K - 1] + j] * w[K - 1]
     for k in range(K - 1):
-        rk = buf[starts[k]:starts[k] + n]
-        wk = w[k]
-        for j in range(n):
-            acc[j] = acc[j] + rk[j] * wk
+        a = _madd(a, buf[starts[k] + j], w[k])
+    return a
+
+
+@njit(nogil=True, cache=True)
+def _line(buf, starts, K, sym, w, out, o, n):
+    """out[o:o + n] = 1-D correlation of K taps, tap k reading buf[starts[k]:starts[k] + n]
+    (rows of a ring, shifted windows of a padded row, or of a long kernel's padded line):
+    the per-pixel term order and arithmetic of _correlate1d (so fused passes equal the
+    passes run apart bit for bit), NVEC vectors at a time in registers (_vline), the
+    remainder by _line_px. The one paired-tap loop of the fused and the long paths."""
+    j = _vline(buf, starts, K, sym, w, n, out, o)
+    for jj in range(j, n):
+        out[o + jj] = _line_px(buf, starts, K, sym, w, jj)
 
 
 @njit(nogil=True, cache=True)
@@ -479,61 +739,70 @@ def _extend(tpad, mid, coltab, jlo, jhi, C, cv):
 
 
 @njit(nogil=True, cache=True)
-def _pass(buf, starts, K, sym, w, m, sh, isint, acc, iacc, n, out):
-    """out[:n] = one 1-D pass of separable2 over the K taps buf[starts[k]:][:n]: a float32
-    correlation (_line), or (isint) a uint8 window sum divided as (S * m) >> sh."""
+def _pass(buf, starts, K, sym, w, m, sh, isint, n, out, o):
+    """out[o:o + n] = one 1-D pass of separable2 over the K taps buf[starts[k]:][:n]: a
+    float32 correlation (_line), or (isint) a uint8 window sum divided as (S * m) >> sh
+    (_vbox, the remainder in int64: the same integers)."""
     if isint:
-        for j in range(n):
-            iacc[j] = 0
-        for k in range(K):
-            sk = buf[starts[k]:starts[k] + n]
-            for j in range(n):
-                iacc[j] += np.int64(sk[j])
-        for j in range(n):
-            out[j] = out.dtype.type((iacc[j] * m) >> sh)
+        j = _vbox(buf, starts, K, m, sh, n, out, o)
+        for jj in range(j, n):
+            t = np.int64(0)
+            for k in range(K):
+                t += np.int64(buf[starts[k] + jj])
+            out[o + jj] = out.dtype.type((t * m) >> sh)
     else:
-        _line(buf, starts, K, sym, w, acc, n)
-        for j in range(n):
-            out[j] = acc[j]
+        _line(buf, starts, K, sym, w, out, o, n)
 
 
 @njit(nogil=True, cache=True)
-def _hpass(flat, starts, s0, L, K, sym, w, m, sh, isint, acc, iacc, dst):
-    """dst[:L] = the pass along H over the K ring rows from row s0 (``flat``: the ring)."""
-    for c0 in range(0, L, LINE_CHUNK):
-        n = min(L - c0, LINE_CHUNK)
-        for k in range(K):
-            starts[k] = (s0 + k) * L + c0
-        _pass(flat, starts, K, sym, w, m, sh, isint, acc, iacc, n, dst[c0:c0 + n])
-
-
-@njit(nogil=True, cache=True)
-def _wpass(tpad, mid, coltab, W, C, K, lo, sym, w, m, sh, isint, cv, starts, acc, iacc, dst):
-    """dst[:W * C] = the pass along W of the row in ``mid`` (tpad[lo * C:]), its border
+def _wpass(tpad, coltab, W, C, K, lo, sym, w, m, sh, isint, cv, starts, dst):
+    """dst[:W * C] = the pass along W of the row at tpad[lo * C:][:W * C], its border
     extended through ``coltab`` first."""
-    L = W * C
+    mid = tpad[lo * C:lo * C + W * C]
     _extend(tpad, mid, coltab, 0, lo, C, cv)
     _extend(tpad, mid, coltab, lo + W, W + K - 1, C, cv)
-    for c0 in range(0, L, LINE_CHUNK):
-        n = min(L - c0, LINE_CHUNK)
-        for k in range(K):
-            starts[k] = k * C + c0
-        _pass(tpad, starts, K, sym, w, m, sh, isint, acc, iacc, n, dst[c0:c0 + n])
+    for k in range(K):  # (shifted vectors by valignd instead of unaligned loads, as
+        starts[k] = k * C  # pyc_hline_f32, measured 30% slower here on the whole filter)
+    _pass(tpad, starts, K, sym, w, m, sh, isint, W * C, dst, 0)
+
+
+@njit(nogil=True, cache=True)
+def _hpass(ring, Lp, NS, y0, y1, L, K, sym, w, m, sh, isint, strip, starts, dst, d0, dstride):
+    """Rows y0 .. y1 of the pass along H (output y reads ring rows y .. y + K - 1, row i in
+    slot i % NS, ``Lp`` apart) into dst[d0 + (y - y0) * dstride:][:L], ``strip`` columns
+    at a time for all the rows, so the strips of the source rows are reused from L1."""
+    for x0 in range(0, L, strip):
+        n = min(L - x0, strip)
+        for y in range(y0, y1):
+            for k in range(K):
+                starts[k] = ((y + k) % NS) * Lp + x0
+            _pass(ring, starts, K, sym, w, m, sh, isint, n, dst, d0 + (y - y0) * dstride + x0)
 
 
 @njit(parallel=True, nogil=True, cache=True)
 def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
                 cval, isint, hfirst):
     """Two 1-D passes fused (axis 1 then axis 2 of x (A, H, W, C), or with ``hfirst`` axis 2
-    first), as kernels/convolution.pyx separable2: the source rows of a task copied into a
-    ring (hfirst: already through the axis-2 pass), the H pass, the W pass on a padded row
-    with its border extended. ``isint``: uint8 box filters
-    (integer window sums, divided by (S * m) >> sh), else float32 correlations."""
+    first), as kernels/convolution.pyx separable2. A task runs up to SEP_BLOCKS blocks of
+    SEP_ROWS output rows of one plane; the source rows are copied once per task into a
+    ring of SEP_ROWS + Kv - 1 rows (hfirst: through the axis-2 pass on the way), rows
+    64 bytes longer than the data so neighbouring rows sit in different L1 sets. Per
+    block, the H pass (into SEP_ROWS padded rows, or with hfirst straight to the
+    output), then the W pass of each padded row, its border extended. ``isint``:
+    uint8 box filters (integer window sums, divided by (S * m) >> sh), else float32
+    correlations. Every output is computed the same way whatever the task cut."""
     A, H, W, C = x.shape
     L = W * C
     xf = x.reshape(A * H, L)
-    of = o.reshape(A * H, L)
+    of = o.reshape(-1)
+    isz = x.itemsize
+    Lp = ((L * isz + 63) // 64 * 64 + 64) // isz
+    P = (((W + Kh - 1) * C * isz + 63) // 64 * 64 + 64) // isz  # a padded row (W pass)
+    NS = SEP_ROWS + Kv - 1
+    strip = L  # whole rows: 1 KiB strips (the Cython kernel's) measured 5-50% slower here
     nb = (H + SEP_ROWS - 1) // SEP_ROWS
+    per = max(1, min(SEP_BLOCKS, nb // 16))  # at least 16 tasks per plane
+    nt = (nb + per - 1) // per
     rowtab = np.empty(H + Kv, np.int64)
     for i in range(H + Kv):
         rowtab[i] = boundary_index(i - lov, H, modev)
@@ -541,42 +810,46 @@ def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, mode
     for i in range(W + Kh):
         coltab[i] = boundary_index(i - loh, W, modeh)
     cv = x.dtype.type(cval)
-    for t in prange(A * nb):
-        a = t // nb
-        y0 = (t - a * nb) * SEP_ROWS
-        y1 = min(H, y0 + SEP_ROWS)
-        S = y1 - y0 + Kv - 1
-        ring = np.empty((S, L), x.dtype)
-        flat = ring.reshape(-1)
+    for t in prange(A * nt):
+        a = t // nt
+        b0 = (t - a * nt) * per
+        b1 = min(nb, b0 + per)
+        ring = np.empty(NS * Lp, x.dtype)
+        tpads = np.empty(SEP_ROWS * P, x.dtype)
         starts = np.empty(max(Kv, Kh), np.int64)
-        tpad = np.empty((W + Kh - 1) * C, x.dtype)
-        mid = tpad[loh * C:loh * C + L]
-        acc = np.empty(LINE_CHUNK, wv.dtype)
-        iacc = np.empty(LINE_CHUNK, np.int64)
-        for s in range(S):
-            r = rowtab[y0 + s]
-            rr = ring[s]
-            if r < 0:  # the constant (with hfirst: the H pass extends the intermediate)
-                for j in range(L):
-                    rr[j] = cv
-            elif hfirst:  # the W pass first, from the source row into the ring
-                src = xf[a * H + r]
-                for j in range(L):
-                    mid[j] = src[j]
-                _wpass(tpad, mid, coltab, W, C, Kh, loh, symh, wh, mh, shh, isint, cv, starts,
-                       acc, iacc, rr)
-            else:
-                src = xf[a * H + r]
-                for j in range(L):
-                    rr[j] = src[j]
-        for y in range(y0, y1):
+        filled = b0 * SEP_ROWS
+        for blk in range(b0, b1):
+            y0 = blk * SEP_ROWS
+            y1 = min(H, y0 + SEP_ROWS)
+            for yy in range(filled, y1 + Kv - 1):  # the ring rows this block adds
+                r = rowtab[yy]
+                q = (yy % NS) * Lp
+                if r < 0:  # the constant (with hfirst: the H pass extends the intermediate)
+                    for j in range(L):
+                        ring[q + j] = cv
+                elif hfirst:  # the W pass first, from the source row into the ring
+                    src = xf[a * H + r]
+                    mid = tpads[loh * C:loh * C + L]
+                    for j in range(L):
+                        mid[j] = src[j]
+                    _wpass(tpads, coltab, W, C, Kh, loh, symh, wh, mh, shh, isint, cv, starts,
+                           ring[q:q + L])
+                else:
+                    src = xf[a * H + r]
+                    rr = ring[q:q + L]
+                    for j in range(L):
+                        rr[j] = src[j]
+            filled = y1 + Kv - 1
             if hfirst:  # then the H pass from the ring to the output
-                _hpass(flat, starts, y - y0, L, Kv, symv, wv, mv, shv, isint, acc, iacc,
-                       of[a * H + y])
+                _hpass(ring, Lp, NS, y0, y1, L, Kv, symv, wv, mv, shv, isint, strip, starts,
+                       of, (a * H + y0) * L, L)
             else:
-                _hpass(flat, starts, y - y0, L, Kv, symv, wv, mv, shv, isint, acc, iacc, mid)
-                _wpass(tpad, mid, coltab, W, C, Kh, loh, symh, wh, mh, shh, isint, cv, starts,
-                       acc, iacc, of[a * H + y])
+                _hpass(ring, Lp, NS, y0, y1, L, Kv, symv, wv, mv, shv, isint, strip, starts,
+                       tpads, loh * C, P)
+                for y in range(y0, y1):
+                    i = (y - y0) * P
+                    _wpass(tpads[i:i + P], coltab, W, C, Kh, loh, symh, wh, mh, shh, isint, cv,
+                           starts, of[(a * H + y) * L:(a * H + y + 1) * L])
 
 
 def separable2(x, out, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
@@ -591,48 +864,50 @@ def separable2(x, out, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, mod
 
 
 @njit(nogil=True, cache=True)
-def _taps_row(acc, row, w, b, kw, n):
-    """acc[j] += row[j + q] * w[b + q] for q < kw in order, up to four taps fused per
-    pass over acc (each pixel still adds its terms in C order)."""
-    q = 0
-    while q < kw:
-        k = b + q
-        if kw - q >= 4:
-            w0, w1, w2, w3 = w[k], w[k + 1], w[k + 2], w[k + 3]
-            s0, s1 = row[q:q + n], row[q + 1:q + 1 + n]
-            s2, s3 = row[q + 2:q + 2 + n], row[q + 3:q + 3 + n]
-            for j in range(n):
-                acc[j] = (((acc[j] + s0[j] * w0) + s1[j] * w1) + s2[j] * w2) + s3[j] * w3
-            q += 4
-        elif kw - q == 3:
-            w0, w1, w2 = w[k], w[k + 1], w[k + 2]
-            s0, s1, s2 = row[q:q + n], row[q + 1:q + 1 + n], row[q + 2:q + 2 + n]
-            for j in range(n):
-                acc[j] = ((acc[j] + s0[j] * w0) + s1[j] * w1) + s2[j] * w2
-            q += 3
-        elif kw - q == 2:
-            w0, w1 = w[k], w[k + 1]
-            s0, s1 = row[q:q + n], row[q + 1:q + 1 + n]
-            for j in range(n):
-                acc[j] = (acc[j] + s0[j] * w0) + s1[j] * w1
-            q += 2
-        else:
-            w0 = w[k]
-            s0 = row[q:q + n]
-            for j in range(n):
-                acc[j] = acc[j] + s0[j] * w0
-            q += 1
+def _dense_px(ring, roff, r0, kh, kw, w, j):
+    """One output of the dense ring kernel: fma from 0 over the taps in C order."""
+    a = np.float32(0.0)
+    for p in range(kh):
+        b = roff[r0 + p] + j
+        for q in range(kw):
+            a = _madd(a, ring[b + q], w[p * kw + q])
+    return a
+
+
+@njit(nogil=True, cache=True)
+def _dense_rows(ring, roff, r0, R, kh, kw, w, W, of, obase):
+    """Output rows r < R (at of[obase + r * W:]) from ring rows r0 + r .. r0 + r + kh - 1
+    (row i at ring[roff[i]:]): 4 rows x 32 columns per register block (_vdense4), the
+    last rows 64 columns at a time (_vdense1), the remaining columns by _dense_px."""
+    r = 0
+    while r + 4 <= R:
+        j = _vdense4(ring, roff, r0 + r, kh, kw, w, W, of, obase + r * W, W)
+        for i in range(r, r + 4):
+            for jj in range(j, W):
+                of[obase + i * W + jj] = _dense_px(ring, roff, r0 + i, kh, kw, w, jj)
+        r += 4
+    while r < R:
+        j = _vdense1(ring, roff, r0 + r, kh, kw, w, W, of, obase + r * W, W)
+        for jj in range(j, W):
+            of[obase + r * W + jj] = _dense_px(ring, roff, r0 + r, kh, kw, w, jj)
+        r += 1
 
 
 @njit(parallel=True, nogil=True, cache=True)
 def _dense_ring(x, out, w, kh, kw, dz, dy0, dx0, mode, cval):
-    """A full kh x kw float32 grid (one dz) into float32 ``out`` (D, H, W): per task
-    RING_ROWS output rows, their source rows copied border-extended into a ring, then
-    per output row the taps of each kernel row fused up to four per pass over the row
-    (C order kept per pixel)."""
+    """A full kh x kw float32 grid (one dz) into float32 ``out`` (D, H, W). A task runs up
+    to RING_BLOCKS blocks of RING_ROWS output rows of one plane; the source rows are
+    copied border-extended, once per task, into a ring of RING_ROWS + kh - 1 rows (64
+    bytes longer than the data: neighbouring rows in different L1 sets), then
+    _dense_rows per block (register-blocked, fma in C tap order per pixel: the values of
+    the generic kernel _correlate, and of the Cython kernels)."""
     D, H, W = x.shape
     nb = (H + RING_ROWS - 1) // RING_ROWS
+    per = max(1, min(RING_BLOCKS, nb // 16))  # at least 16 tasks per plane
+    nt = (nb + per - 1) // per
     m = W + kw - 1
+    mp = (m + 15) // 16 * 16 + 16
+    NS = RING_ROWS + kh - 1
     rowtab = np.empty(H + kh, np.int64)
     for i in range(H + kh):
         rowtab[i] = boundary_index(i + dy0, H, mode)
@@ -640,26 +915,28 @@ def _dense_ring(x, out, w, kh, kw, dz, dy0, dx0, mode, cval):
     for i in range(m):
         coltab[i] = boundary_index(i + dx0, W, mode)
     cv = w.dtype.type(cval)
-    for t in prange(D * nb):
-        z = t // nb
-        y0 = (t - z * nb) * RING_ROWS
-        R = min(H, y0 + RING_ROWS) - y0
+    of = out.reshape(-1)
+    for t in prange(D * nt):
+        z = t // nt
+        b0 = (t - z * nt) * per
+        b1 = min(nb, b0 + per)
+        Y0 = b0 * RING_ROWS
+        nrows = min(H, b1 * RING_ROWS) - Y0 + kh - 1
         zz = boundary_index(z + dz, D, mode)
-        ring = np.empty((R + kh - 1, m), w.dtype)
-        for s in range(R + kh - 1):
-            r = rowtab[y0 + s] if zz >= 0 else -1
-            _fill_row(x[max(zz, 0), max(r, 0)], ring[s], 0, m, W, dx0, coltab, cv, r >= 0)
-        acc = np.empty(LINE_CHUNK, w.dtype)
-        for r in range(R):
-            for c0 in range(0, W, LINE_CHUNK):
-                n = min(W - c0, LINE_CHUNK)
-                for j in range(n):
-                    acc[j] = 0
-                for p in range(kh):
-                    _taps_row(acc, ring[r + p, c0:c0 + n + kw - 1], w, p * kw, kw, n)
-                orow = out[z, y0 + r, c0:c0 + n]
-                for j in range(n):
-                    orow[j] = acc[j]
+        ring = np.empty(NS * mp, w.dtype)
+        roff = np.empty(nrows, np.int64)
+        for i in range(nrows):
+            roff[i] = (i % NS) * mp
+        filled = 0
+        for blk in range(b0, b1):
+            y0 = blk * RING_ROWS
+            R = min(H, y0 + RING_ROWS) - y0
+            for i in range(filled, y0 - Y0 + R + kh - 1):
+                r = rowtab[Y0 + i] if zz >= 0 else -1
+                _fill_row(x[max(zz, 0), max(r, 0)], ring[roff[i]:roff[i] + m], 0, m, W, dx0,
+                          coltab, cv, r >= 0)
+            filled = y0 - Y0 + R + kh - 1
+            _dense_rows(ring, roff, y0 - Y0, R, kh, kw, w, W, of, (z * H + y0) * W)
 
 
 def _grid(offs):
