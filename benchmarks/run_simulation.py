@@ -2,23 +2,33 @@
 Numba ``prange`` version of each step (written below) and the NumPy reference,
 plus the ceilings measured in the same run.
 
-    python benchmarks/run_simulation.py [--threads 2] [--repeat 5] [--quick]
+    python benchmarks/run_simulation.py [--threads 2] [--repeat 5] [--quick] [--only life,...]
 
 * heat, float64 4096^2, 10 steps: effective bandwidth (each step reads and
   writes the grid once: 16 bytes per cell) against a memory-copy roofline
   measured here (a parallel copy of an equally large array, read + write).
-* Game of Life 4096^2, 10 steps: G cell-updates/s.
+* Game of Life 4096^2, 100 steps (B3/S23, torus): G cell-updates/s of ``life_step`` and of
+  a kept-packed ``LifeBoard`` at 1 and ``--threads`` threads, both backends, measured in
+  alternating rounds (the median of ``--repeat`` rounds, the best in the note), the speedup
+  from 1 thread, and single-generation calls (``life_step(steps=1)`` pays a pack and an
+  unpack, ``LifeBoard.step(1)`` does not); the straightforward Numba version and the NumPy
+  reference at 10 steps. The note gives the best round, the cell updates per CPU-second
+  of the process (all its threads: on a machine shared with other work this is close to
+  what an idle core would do, as long as the threads do not wait on each other), and the
+  speedup over 1 thread.
 * N-body N=8192 float32: GFLOP/s counting 20 flops per pair, against an
   FMA-peak kernel measured here (independent FMA chains, 2 flops each).
 * Gray-Scott 2048^2 float32, 10 steps: speedup over the straightforward Numba version.
 
 Times are the best of ``--repeat`` calls after one warm-up call (the NumPy
-reference runs once). A measurement, not a test: nothing here asserts a speed.
+reference runs once), the Life rows excepted (medians of alternating rounds, above).
+A measurement, not a test: nothing here asserts a speed.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import time
 
 import numpy as np
 
@@ -137,7 +147,10 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    ap.add_argument("--only", default="heat,life,nbody,gray-scott",
+                    help="comma-separated sections to run (default: all; the ceilings always run)")
     args = ap.parse_args()
+    only = set(args.only.split(","))
     nt, rep = args.threads, args.repeat
     load0 = os.getloadavg()[0]
     numba.set_num_threads(nt)
@@ -158,6 +171,25 @@ def main():
         "float32")
 
     # heat
+    if "heat" in only:
+        heat_rows(rng, n_heat, steps, nt, rep, bw)
+
+    # Life
+    if "life" in only:
+        life_rows(rng, n_life, nt, rep)
+
+    # N-body
+    if "nbody" in only:
+        nbody_rows(rng, n_body, nt, rep, peak)
+
+    # Gray-Scott
+    if "gray-scott" in only:
+        gray_scott_rows(rng, n_gs, steps, nt, rep)
+
+    _print(nt, rep, load0)
+
+
+def heat_rows(rng, n_heat, steps, nt, rep, bw):
     u = rng.random((n_heat, n_heat))
     out = np.empty_like(u)
     bytes_moved = 16 * u.size * steps
@@ -174,20 +206,76 @@ def main():
         f"{100 * bytes_moved / t / bw:.0f}% of roofline")
     del u, out
 
-    # Life
-    b = rng.random((n_life, n_life)) < 0.3
+
+def life_rows(rng, n, nt, rep, steps=100):
+    """Life 4096^2 x 100: both backends, 1 and ``nt`` threads, ``life_step`` and LifeBoard.
+
+    Every case runs once per round, the rounds alternate the cases (so a busy
+    moment of a shared machine hits all of them alike); the median of ``rep``
+    rounds is the row, the best round is in the note.
+    """
+    from pycompute.simulation import LifeBoard
+
+    b = rng.random((n, n)) < 0.3
     ob = np.empty_like(b)
     cells = b.size * steps
+    name = f"life {n}^2 x{steps}"
+    cases = {}
     for impl in ("cython", "numba"):
-        t = best(lambda: pc.life_step(b, steps=steps, out=ob, backend=impl, num_threads=nt), rep)
-        row(f"life {n_life}^2 x{steps}", f"pycompute {impl}", t, cells / t / 1e9, "Gcell/s")
+        for k in sorted({1, nt}):
+            cases[(impl, "life_step", k)] = (
+                lambda impl=impl, k=k: pc.life_step(b, steps=steps, out=ob, backend=impl,
+                                                    num_threads=k))
+            lb = LifeBoard(b, backend=impl, num_threads=k)
+            cases[(impl, "LifeBoard.step", k)] = lambda lb=lb: lb.step(steps)
+    med, low, cpu = _rounds(cases, rep)
+    for (impl, api, k), t in med.items():
+        note = (f"best {cells / low[(impl, api, k)] / 1e9:.1f}; "
+                f"{cells / cpu[(impl, api, k)] / 1e9:.1f} per CPU-second")
+        if k != 1:
+            note += f"; {med[(impl, api, 1)] / t:.2f}x 1 thread"
+        row(name, f"{impl} {api} {k}T", t, cells / t / 1e9, "Gcell/s", note)
+    # one generation a call: the cost of the packing, and what LifeBoard saves
+    one = {}
+    for impl in ("cython", "numba"):
+        one[(impl, "life_step(steps=1)")] = (
+            lambda impl=impl: pc.life_step(b, steps=1, out=ob, backend=impl, num_threads=nt))
+        lb = LifeBoard(b, backend=impl, num_threads=nt)
+        one[(impl, "LifeBoard.step(1)")] = lambda lb=lb: lb.step(1)
+        one[(impl, "LifeBoard.to_array")] = lambda lb=lb: lb.to_array(out=ob)
+    med1, low1, _ = _rounds(one, 3 * rep)
+    for (impl, api), t in med1.items():
+        rate = b.size / t / 1e9 if "step" in api else float("nan")
+        row(f"life {n}^2 x1 call", f"{impl} {api} {nt}T", t, rate, "Gcell/s",
+            f"best {low1[(impl, api)] * 1e3:.2f} ms")
+    few = 10  # the slow ones at 10 steps (the rate is per cell update)
     b8 = b.view(np.uint8)
-    t = best(lambda: naive_life(b8, steps), rep)
-    row(f"life {n_life}^2 x{steps}", "numba straightforward", t, cells / t / 1e9, "Gcell/s")
-    t = once(lambda: pc.life_step(b, steps=steps, backend="numpy"))
-    row(f"life {n_life}^2 x{steps}", "numpy reference", t, cells / t / 1e9, "Gcell/s")
+    t = best(lambda: naive_life(b8, few), rep)
+    row(f"life {n}^2 x{few}", f"numba straightforward {nt}T", t, b.size * few / t / 1e9,
+        "Gcell/s")
+    t = once(lambda: pc.life_step(b, steps=few, backend="numpy"))
+    row(f"life {n}^2 x{few}", "numpy reference", t, b.size * few / t / 1e9, "Gcell/s")
 
-    # N-body
+
+def _rounds(cases, rep):
+    """(median, best, median CPU) seconds of each case over ``rep`` alternating rounds,
+    after a warm-up. CPU: the process's CPU time (all threads) of the call."""
+    for fn in cases.values():
+        fn()
+    ts = {key: [] for key in cases}
+    cpu = {key: [] for key in cases}
+    for _ in range(rep):
+        for key, fn in cases.items():
+            c0 = time.process_time()
+            t0 = time.perf_counter()
+            fn()
+            ts[key].append(time.perf_counter() - t0)
+            cpu[key].append(time.process_time() - c0)
+    return ({k: float(np.median(v)) for k, v in ts.items()}, {k: min(v) for k, v in ts.items()},
+            {k: float(np.median(v)) for k, v in cpu.items()})
+
+
+def nbody_rows(rng, n_body, nt, rep, peak):
     pos = rng.normal(size=(n_body, 3)).astype(np.float32)
     m = rng.uniform(0.5, 1.5, n_body).astype(np.float32)
     flops = 20.0 * n_body * n_body
@@ -203,7 +291,8 @@ def main():
     row(f"nbody f32 N={n_body}", "numpy reference", t, flops / t / 1e9, "GFLOP/s",
         f"{100 * flops / t / peak:.1f}% of FMA peak")
 
-    # Gray-Scott
+
+def gray_scott_rows(rng, n_gs, steps, nt, rep):
     gu = np.ones((n_gs, n_gs), np.float32)
     gv = np.zeros((n_gs, n_gs), np.float32)
     c = n_gs // 2
@@ -225,16 +314,30 @@ def main():
     row(f"gray-scott f32 {n_gs}^2 x{steps}", "numpy reference", t, cells / t / 1e9, "Gcell/s",
         f"{t_naive / t:.2f}x straightforward")
 
-    print(f"pycompute {pc.__version__}, {nt} threads, best of {rep}, numba "
-          f"{numba.__version__} ({numba.threading_layer()}), load average "
-          f"{load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
+
+def _print(nt, rep, load0):
+    import platform
+
+    cpu = platform.processor()
+    if os.path.exists("/proc/cpuinfo"):
+        info = {}
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, val = line.partition(":")
+                info.setdefault(key.strip(), val.strip())
+        cpu = (f"{info.get('model name', cpu)}, family {info.get('cpu family')} "
+               f"model {info.get('model')}")
+    print(f"pycompute {pc.__version__}, {nt} threads, best of {rep} (Life: median of {rep} "
+          f"alternating rounds), numba {numba.__version__} ({numba.threading_layer()}), "
+          f"{os.cpu_count()} CPUs ({cpu}), load average {load0:.2f} at the start, "
+          f"{os.getloadavg()[0]:.2f} at the end")
     if load0 > 0.5:  # (the end value includes this run itself)
         print("warning: other processes were running; OpenMP (cython) timings suffer most")
-    print(f"| {'kernel':26s} | {'implementation':24s} | {'ms/call':>9s} | {'rate':>8s} | "
+    print(f"| {'kernel':26s} | {'implementation':32s} | {'ms/call':>9s} | {'rate':>8s} | "
           f"{'unit':8s} | note")
-    print(f"|{'-' * 28}|{'-' * 26}|{'-' * 11}|{'-' * 10}|{'-' * 10}|------")
+    print(f"|{'-' * 28}|{'-' * 34}|{'-' * 11}|{'-' * 10}|{'-' * 10}|------")
     for k, impl, ms, rate, unit, note in ROWS:
-        print(f"| {k:26s} | {impl:24s} | {ms:9.2f} | {rate:8.2f} | {unit:8s} | {note}")
+        print(f"| {k:26s} | {impl:32s} | {ms:9.2f} | {rate:8.2f} | {unit:8s} | {note}")
 
 
 if __name__ == "__main__":

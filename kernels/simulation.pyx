@@ -29,19 +29,18 @@
 # SIMD (GCC, -O3, compiled per level by setup.py; at the avx512 level,
 # -march=x86-64-v4 -mprefer-vector-width=512, checked with PYCOMPUTE_VEC_REPORT=1):
 # the heat and Gray-Scott interior loops run 512-bit vectors (16 x float32 /
-# 8 x float64); the Life interior loop sums neighbour counts in 64 x uint8 lanes
-# (vpaddb zmm) and applies the rule as a variable shift in 16 x uint32 lanes
-# (vpsrlvd zmm); the N-body source loop sums in 64 float32 / 32 float64 fixed
+# 8 x float64); Life runs bit sliced, 512 cells a zmm (see its section); the
+# N-body source loop sums in 64 float32 / 32 float64 fixed
 # lanes (four zmm per component), and the float64 potential loop keeps LANES =
 # 16 accumulators (2 x 8 x float64 after SLP vectorization). No FMA contraction
 # (-ffp-contract=off): every level computes the same operations, bit for bit.
 from cython.parallel cimport parallel, prange
 from libc.math cimport sqrt
-from libc.stdint cimport uint8_t, uint32_t
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
-from _boundary cimport boundary_index
+from _boundary cimport MODE_WRAP, boundary_index
 from _fused cimport float_t
 
 # Cython's prange inside ``with parallel()`` is an ``omp for nowait``: steps need
@@ -200,75 +199,409 @@ def heat(const float_t[::1] src, float_t[::1] dst, float_t[::1] tmp,
 
 
 # ================================================================ Game of Life
+#
+# Bit sliced: the board is stepped as one bit a cell, 64 cells a uint64 word.
+#
+# Packed layout (``life_pack`` writes it, ``life_unpack`` reads it back): row i
+# of the (n0, n1) board is the ``S = W + 2`` words at ``i * S`` (W = ceil(n1 /
+# 64)): a left guard word, the W data words (cell j is bit j % 64 of data word
+# j // 64) and a right guard word. A buffer holds n0 + 1 rows: row n0 is all
+# zeros, the dead row outside a 'constant' border (written by ``life_bits``).
+# After every generation the thread that wrote a row fixes its border bits
+# (``pyc_life_fix``), so that the next generation's shifts read the right
+# neighbours with no special case in the word loop:
+#   'constant' columns: guards 0, the padding bits of the last word 0 (also
+#                       under a B0 rule: cells outside stay dead, as in the reference);
+#   'wrap' columns:     left guard bit 63 = cell n1-1; right guard bit 0 = cell 0;
+#                       a partial last word (n1 % 64 = t > 0) also carries cell 0
+#                       in its padding bit t; the other padding bits are 0.
+#
+# A generation, per word: the neighbour count of a cell is H(up) + H(own) -
+# alive + H(down), where H of a row is its horizontal 3-cell sum as two bit
+# planes (full adder of the row and the row shifted one bit either way; the bit
+# that crosses a word boundary comes from the next word). Each thread walks a
+# block of rows downwards keeping the H of the last two rows (a ring of 3 rows),
+# so each row's H is computed once, not three times. Full/half adders sum the
+# three 2-bit counts into the count's bit planes (s0, s1, and k1 + k2 for the
+# 4s). The rule is a boolean function of (count, alive): B3/S23 (the default)
+# as s1 & (s0 | alive) & ~(s2 | s3); any other rule as, for each count k, a
+# "leaf" alive ? S_k : B_k (S_k, B_k all-ones or zero masks from the rule) and a
+# multiplexer tree on the count bits. Per 8 words (512 cells) at the avx512
+# level: 4 shifts and 14 boolean instructions (9 of them vpternlogq) for
+# B3/S23, 17 more for a generic rule; no tables, any rule.
+#
+# Parallel: the rows are cut into one block per thread (static: a thread keeps
+# its rows from generation to generation), double buffered, one barrier per
+# generation. Exact boolean arithmetic: every SIMD level and thread count gives
+# the same bits (tests/test_life_bitsliced.py, tests/simd_battery.py).
+#
+# SIMD (objdump of each level's .so): at the avx512 level the word loop is
+# written with intrinsics, 8 words (512 cells) a zmm, every xor-of-3, majority
+# and multiplexer one vpternlogq (GCC 12 builds a majority from C operators as
+# two), masked loads/stores for a row's last partial vector: 43 instructions per
+# 512 cells for B3/S23. The avx2 and baseline levels compile the portable C loop,
+# which GCC vectorizes on ymm / xmm (and/or/xor/andn). Packing and unpacking run
+# vptestmb / masked vmovdqu8 at the avx512 level (64 cells an instruction) and a
+# multiply trick, 8 cells at a time, elsewhere.
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #define PYC_MAJ(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
+    #define PYC_MUX(s, x1, x0) (((s) & (x1)) | (~(s) & (x0)))
 
-cdef inline uint8_t _cell(const uint8_t* c, Py_ssize_t j, Py_ssize_t n, int mode) noexcept nogil:
-    cdef Py_ssize_t k = boundary_index(j, n, mode)
-    return 0 if k < 0 else c[k]
+    /* One generation of one packed row, with the rows' horizontal sums shared.
+
+       H(r), the horizontal sum of row r's cells j-1, j, j+1 for each cell j,
+       is 2 bit planes (h0 = l ^ x ^ r, h1 = majority(l, x, r), x the row's
+       word, l and r it shifted by one cell, the crossing bit from the next
+       word). Row i's neighbour count is H(i-1) + H(i) - x + H(i+1); H(i) - x
+       is m0 = h0 ^ x, m1 = h1 & (h0 | ~x). A thread walks its rows downwards
+       keeping H of the last two rows (the ring buffer hu, hm); one pass per
+       row computes H(i+1) (stored in hd for the next two rows) and the new row
+       i: per word, 4 shifts and 14 to 20 boolean operations (B3/S23).
+
+       p: row i+1, c: row i (guard word first); o: the output row (guard word
+       first; writes its W data words); rule bits 0-8 = birth counts, 9-17 =
+       survival counts. The word loop is written once and instantiated twice:
+       Conway's B3/S23 as a 2-operation rule, any other rule through the
+       multiplexer tree. */
+    #define PYC_LIFE_LOOP(RULE_EXPR)                                                   \
+        for (Py_ssize_t k = 0; k < W; k++) {                                           \
+            const uint64_t x = p[k + 1];                                               \
+            const uint64_t l = (x << 1) | (p[k] >> 63), r = (x >> 1) | (p[k + 2] << 63); \
+            const uint64_t d0 = l ^ x ^ r, d1 = PYC_MAJ(l, x, r);                      \
+            hd0[k] = d0;                                                               \
+            hd1[k] = d1;                                                               \
+            const uint64_t cc = c[k + 1], a0 = hu0[k], a1 = hu1[k];                    \
+            const uint64_t m0 = hm0[k] ^ cc, m1 = hm1[k] & (hm0[k] | ~cc);             \
+            /* the sum: s0 + 2 s1 + 4 (k1 + k2), so s2 = k1 ^ k2, s3 = k1 & k2 */       \
+            const uint64_t s0 = a0 ^ m0 ^ d0, k0 = PYC_MAJ(a0, m0, d0);                \
+            const uint64_t t1 = a1 ^ m1 ^ d1, k1 = PYC_MAJ(a1, m1, d1);                \
+            const uint64_t s1 = t1 ^ k0, k2 = t1 & k0;                                 \
+            o[k + 1] = RULE_EXPR;                                                      \
+        }
+    /* B3/S23: count 3, or count 2 and alive: s1 & (s0 | alive) & !(s2 | s3) */
+    #define PYC_LIFE_CONWAY (s1 & (s0 | cc) & ~(k1 | k2))
+    /* any rule: leaf k = alive ? S_k : B_k, selected by the count bits */
+    #define PYC_LIFE_ANY (PYC_MUX(k1 & k2, PYC_MUX(cc, S8, B8),                         \
+        PYC_MUX(k1 ^ k2,                                                               \
+                PYC_MUX(s1, PYC_MUX(s0, PYC_MUX(cc, S7, B7), PYC_MUX(cc, S6, B6)),     \
+                            PYC_MUX(s0, PYC_MUX(cc, S5, B5), PYC_MUX(cc, S4, B4))),    \
+                PYC_MUX(s1, PYC_MUX(s0, PYC_MUX(cc, S3, B3), PYC_MUX(cc, S2, B2)),     \
+                            PYC_MUX(s0, PYC_MUX(cc, S1, B1), PYC_MUX(cc, S0, B0))))))
+    #define PYC_RULE_CONWAY ((1u << 3) | (1u << (9 + 2)) | (1u << (9 + 3)))
+    #define PYC_LIFE_ROW_ARGS const uint64_t* restrict p, const uint64_t* restrict c,    \
+        const uint64_t* restrict hu0, const uint64_t* restrict hu1,                    \
+        const uint64_t* restrict hm0, const uint64_t* restrict hm1,                    \
+        uint64_t* restrict hd0, uint64_t* restrict hd1, uint64_t* restrict o,          \
+        Py_ssize_t W, uint32_t rule
+
+    #if defined(__AVX512F__) && defined(__AVX512BW__)
+    /* The avx512 level: the same operations on 8 words (512 cells) a zmm,
+       written with intrinsics because GCC 12 builds a majority from two
+       vpternlogq where one does (0xe8); masked loads and stores take the row's
+       last partial vector, so there is no scalar tail. Immediates: A = 0xf0,
+       B = 0xcc, C = 0xaa; xor3 0x96, majority 0xe8, A ? B : C 0xca,
+       A & (B | ~C) 0xd0. */
+    #include <immintrin.h>
+    #define PYC_T3(a, b, c, imm) _mm512_ternarylogic_epi64((a), (b), (c), (imm))
+    #define PYC_VH(m)                                                                  \
+            const __m512i x = _mm512_maskz_loadu_epi64(m, p + k + 1);                   \
+            const __m512i l = _mm512_or_si512(_mm512_slli_epi64(x, 1),                  \
+                _mm512_srli_epi64(_mm512_maskz_loadu_epi64(m, p + k), 63));             \
+            const __m512i r = _mm512_or_si512(_mm512_srli_epi64(x, 1),                  \
+                _mm512_slli_epi64(_mm512_maskz_loadu_epi64(m, p + k + 2), 63));         \
+            const __m512i d0 = PYC_T3(l, x, r, 0x96), d1 = PYC_T3(l, x, r, 0xe8);       \
+            _mm512_mask_storeu_epi64(hd0 + k, m, d0);                                   \
+            _mm512_mask_storeu_epi64(hd1 + k, m, d1);
+    #define PYC_VBODY(RULE_EXPR)                                                       \
+            PYC_VH(m)                                                                  \
+            const __m512i cc = _mm512_maskz_loadu_epi64(m, c + k + 1);                  \
+            const __m512i a0 = _mm512_maskz_loadu_epi64(m, hu0 + k);                    \
+            const __m512i a1 = _mm512_maskz_loadu_epi64(m, hu1 + k);                    \
+            const __m512i h0 = _mm512_maskz_loadu_epi64(m, hm0 + k);                    \
+            const __m512i m0 = _mm512_xor_si512(h0, cc);                                \
+            const __m512i m1 = PYC_T3(_mm512_maskz_loadu_epi64(m, hm1 + k), h0, cc, 0xd0); \
+            const __m512i s0 = PYC_T3(a0, m0, d0, 0x96), k0 = PYC_T3(a0, m0, d0, 0xe8); \
+            const __m512i t1 = PYC_T3(a1, m1, d1, 0x96), k1 = PYC_T3(a1, m1, d1, 0xe8); \
+            const __m512i s1 = _mm512_xor_si512(t1, k0), k2 = _mm512_and_si512(t1, k0); \
+            _mm512_mask_storeu_epi64(o + k + 1, m, RULE_EXPR);
+    /* whole vectors (an all-ones mask: plain loads and stores), then the last partial one */
+    #define PYC_VLOOP(BODY, RULE_EXPR) {                                               \
+            Py_ssize_t k = 0;                                                          \
+            for (; k + 8 <= W; k += 8) {                                               \
+                const __mmask8 m = (__mmask8)0xff;                                     \
+                BODY(RULE_EXPR)                                                        \
+            }                                                                          \
+            if (k < W) {                                                               \
+                const __mmask8 m = (__mmask8)((1u << (W - k)) - 1u);                   \
+                BODY(RULE_EXPR)                                                        \
+            }                                                                          \
+        }
+    /* s1 & (s0 | alive) = 0xe0, then & ~(k1 | k2) = 0x10 */
+    #define PYC_VCONWAY PYC_T3(PYC_T3(s1, s0, cc, 0xe0), k1, k2, 0x10)
+    #define PYC_VLEAF(k) PYC_T3(cc, vS[k], vB[k], 0xca)
+    #define PYC_VMUX(s, x1, x0) PYC_T3((s), (x1), (x0), 0xca)
+    #define PYC_VANY PYC_VMUX(_mm512_and_si512(k1, k2), PYC_VLEAF(8),                   \
+        PYC_VMUX(_mm512_xor_si512(k1, k2),                                             \
+                 PYC_VMUX(s1, PYC_VMUX(s0, PYC_VLEAF(7), PYC_VLEAF(6)),                \
+                              PYC_VMUX(s0, PYC_VLEAF(5), PYC_VLEAF(4))),               \
+                 PYC_VMUX(s1, PYC_VMUX(s0, PYC_VLEAF(3), PYC_VLEAF(2)),                \
+                              PYC_VMUX(s0, PYC_VLEAF(1), PYC_VLEAF(0)))))
+
+    static void pyc_life_hrow(const uint64_t* restrict p, uint64_t* restrict hd0,
+                              uint64_t* restrict hd1, Py_ssize_t W) {
+        #define PYC_VHBODY(unused) PYC_VH(m)
+        PYC_VLOOP(PYC_VHBODY, 0)
+    }
+
+    static void pyc_life_row(PYC_LIFE_ROW_ARGS) {
+        if (rule == PYC_RULE_CONWAY) {
+            PYC_VLOOP(PYC_VBODY, PYC_VCONWAY)
+            return;
+        }
+        __m512i vB[9], vS[9];
+        for (int k = 0; k < 9; k++) {
+            vB[k] = _mm512_set1_epi64(((rule >> k) & 1u) ? -1 : 0);
+            vS[k] = _mm512_set1_epi64(((rule >> (9 + k)) & 1u) ? -1 : 0);
+        }
+        PYC_VLOOP(PYC_VBODY, PYC_VANY)
+    }
+    #else
+    static void pyc_life_hrow(const uint64_t* restrict p, uint64_t* restrict hd0,
+                              uint64_t* restrict hd1, Py_ssize_t W) {
+        for (Py_ssize_t k = 0; k < W; k++) {
+            const uint64_t x = p[k + 1];
+            const uint64_t l = (x << 1) | (p[k] >> 63), r = (x >> 1) | (p[k + 2] << 63);
+            hd0[k] = l ^ x ^ r;
+            hd1[k] = PYC_MAJ(l, x, r);
+        }
+    }
+
+    static void pyc_life_row(PYC_LIFE_ROW_ARGS) {
+        if (rule == PYC_RULE_CONWAY) {
+            PYC_LIFE_LOOP(PYC_LIFE_CONWAY)
+            return;
+        }
+        uint64_t B[9], S[9];
+        for (int k = 0; k < 9; k++) {
+            B[k] = ((rule >> k) & 1u) ? ~(uint64_t)0 : 0;
+            S[k] = ((rule >> (9 + k)) & 1u) ? ~(uint64_t)0 : 0;
+        }
+        const uint64_t B0 = B[0], B1 = B[1], B2 = B[2], B3 = B[3], B4 = B[4], B5 = B[5],
+                       B6 = B[6], B7 = B[7], B8 = B[8];
+        const uint64_t S0 = S[0], S1 = S[1], S2 = S[2], S3 = S[3], S4 = S[4], S5 = S[5],
+                       S6 = S[6], S7 = S[7], S8 = S[8];
+        PYC_LIFE_LOOP(PYC_LIFE_ANY)
+    }
+    #endif
+
+    /* The border bits of a packed row whose data words are written (see the
+       layout above): guards and padding for 'wrap' (wrap != 0) or 'constant'. */
+    static void pyc_life_fix(uint64_t* o, Py_ssize_t W, Py_ssize_t n1, int wrap) {
+        const int t = (int)(n1 - 64 * (W - 1));              /* cells in the last word, 1..64 */
+        const uint64_t last = o[W] & (~(uint64_t)0 >> (64 - t));
+        if (wrap) {
+            const uint64_t first = (W == 1 ? last : o[1]) & 1u;   /* cell 0 */
+            o[0] = ((last >> (t - 1)) & 1u) << 63;                /* cell n1 - 1 */
+            o[W + 1] = first;
+            o[W] = t < 64 ? last | (first << t) : last;
+        } else {
+            o[0] = 0;
+            o[W + 1] = 0;
+            o[W] = last;
+        }
+    }
+
+    /* Pack one row of n1 0/1 bytes into its W data words and fix its borders,
+       and unpack the W data words of a row into n1 bytes 0/1. The avx512 level
+       takes 64 cells an instruction (vptestmb: a byte's "nonzero" bit into a
+       mask register; vmovdqu8 under a mask: a mask bit into a byte), masked for
+       a partial last word. The other levels take 8 cells at a time: the 8 bytes
+       as one little-endian integer x (GCC merges the byte loads into one load),
+       times 0x0102040810204080, gathers byte j's bit into bit 56 + j (the partial
+       products never overlap: no carries); and back, a byte b of bits times
+       0x0101010101010101 masked by 0x8040201008040201 keeps bit j in byte j,
+       and + 0x7f turns each nonzero byte's top bit on. */
+    static void pyc_life_pack_row(const uint8_t* restrict a, uint64_t* restrict o,
+                                  Py_ssize_t n1, Py_ssize_t W, int wrap) {
+        for (Py_ssize_t k = 0; k < W; k++) {
+            const uint8_t* p = a + 64 * k;
+            const Py_ssize_t m = n1 - 64 * k < 64 ? n1 - 64 * k : 64;
+    #if defined(__AVX512F__) && defined(__AVX512BW__)
+            const __mmask64 mk = m == 64 ? ~(__mmask64)0 : (((__mmask64)1 << m) - 1);
+            const __m512i v = _mm512_maskz_loadu_epi8(mk, p);
+            o[k + 1] = (uint64_t)_mm512_test_epi8_mask(v, v);
+    #else
+            uint64_t w = 0;
+            if (m == 64) {
+                for (int q = 0; q < 8; q++) {
+                    uint64_t x = 0;
+                    for (int j = 0; j < 8; j++)
+                        x |= (uint64_t)p[8 * q + j] << (8 * j);
+                    w |= ((x * 0x0102040810204080ull) >> 56) << (8 * q);
+                }
+            } else {
+                for (Py_ssize_t j = 0; j < m; j++)
+                    w |= (uint64_t)(p[j] != 0) << j;
+            }
+            o[k + 1] = w;
+    #endif
+        }
+        pyc_life_fix(o, W, n1, wrap);
+    }
+
+    static void pyc_life_unpack_row(const uint64_t* restrict o, uint8_t* restrict a,
+                                    Py_ssize_t n1, Py_ssize_t W) {
+        for (Py_ssize_t k = 0; k < W; k++) {
+            uint8_t* p = a + 64 * k;
+            const Py_ssize_t m = n1 - 64 * k < 64 ? n1 - 64 * k : 64;
+            const uint64_t w = o[k + 1];
+    #if defined(__AVX512F__) && defined(__AVX512BW__)
+            const __mmask64 mk = m == 64 ? ~(__mmask64)0 : (((__mmask64)1 << m) - 1);
+            _mm512_mask_storeu_epi8(p, mk, _mm512_maskz_mov_epi8((__mmask64)w,
+                                                                 _mm512_set1_epi8(1)));
+    #else
+            if (m == 64) {
+                for (int q = 0; q < 8; q++) {
+                    uint64_t y = (((w >> (8 * q)) & 0xffu) * 0x0101010101010101ull)
+                                 & 0x8040201008040201ull;
+                    y = ((y + 0x7f7f7f7f7f7f7f7full) >> 7) & 0x0101010101010101ull;
+                    for (int j = 0; j < 8; j++)
+                        p[8 * q + j] = (uint8_t)(y >> (8 * j));
+                }
+            } else {
+                for (Py_ssize_t j = 0; j < m; j++)
+                    p[j] = (uint8_t)((w >> j) & 1u);
+            }
+    #endif
+        }
+    }
+    """
+    void pyc_life_hrow(const uint64_t* p, uint64_t* hd0, uint64_t* hd1,
+                       Py_ssize_t W) noexcept nogil
+    void pyc_life_row(const uint64_t* p, const uint64_t* c, const uint64_t* hu0,
+                      const uint64_t* hu1, const uint64_t* hm0, const uint64_t* hm1,
+                      uint64_t* hd0, uint64_t* hd1, uint64_t* o, Py_ssize_t W,
+                      uint32_t rule) noexcept nogil
+    void pyc_life_fix(uint64_t* o, Py_ssize_t W, Py_ssize_t n1, int wrap) noexcept nogil
+    void pyc_life_pack_row(const uint8_t* a, uint64_t* o, Py_ssize_t n1, Py_ssize_t W,
+                           int wrap) noexcept nogil
+    void pyc_life_unpack_row(const uint64_t* o, uint8_t* a, Py_ssize_t n1,
+                             Py_ssize_t W) noexcept nogil
 
 
-cdef void _life_row(const uint8_t* a, uint8_t* b, const uint8_t* zrow, Py_ssize_t i,
-                    Py_ssize_t n0, Py_ssize_t n1, uint32_t rule, int m0, int m1) noexcept nogil:
-    """Row ``i`` of one generation. ``rule`` holds the birth counts in bits 0-8
-    and the survival counts in bits 9-17: new = (rule >> (count + 9*alive)) & 1."""
-    cdef Py_ssize_t ku = boundary_index(i - 1, n0, m0)
-    cdef Py_ssize_t kd = boundary_index(i + 1, n0, m0)
-    cdef const uint8_t* up = zrow if ku < 0 else a + ku * n1
-    cdef const uint8_t* dn = zrow if kd < 0 else a + kd * n1
-    cdef const uint8_t* c = a + i * n1
-    cdef uint8_t* o = b + i * n1
-    cdef Py_ssize_t j, e
-    cdef uint32_t cnt, idx
-    # interior: neighbour counts as uint8 sums of 8 contiguous loads (64 lanes),
-    # then the rule as a variable shift
-    for j in range(1, n1 - 1):
-        cnt = <uint8_t>(((up[j - 1] + up[j]) + (up[j + 1] + c[j - 1]))
-                        + ((c[j + 1] + dn[j - 1]) + (dn[j] + dn[j + 1])))
-        idx = cnt + 9 * c[j]
-        o[j] = <uint8_t>((rule >> idx) & 1)
-    for e in range(2 if n1 > 1 else 1):
-        j = 0 if e == 0 else n1 - 1
-        cnt = (_cell(up, j - 1, n1, m1) + up[j] + _cell(up, j + 1, n1, m1)
-               + _cell(c, j - 1, n1, m1) + _cell(c, j + 1, n1, m1)
-               + _cell(dn, j - 1, n1, m1) + dn[j] + _cell(dn, j + 1, n1, m1))
-        o[j] = <uint8_t>((rule >> (cnt + 9 * c[j])) & 1)
+cdef inline Py_ssize_t _life_src(Py_ssize_t r, Py_ssize_t n0, int m0) noexcept nogil:
+    """The packed row that row position ``r`` reads: its border image, or n0 (the dead row)."""
+    cdef Py_ssize_t k = boundary_index(r, n0, m0)
+    return n0 if k < 0 else k
 
 
-def life(const uint8_t[::1] src, uint8_t[::1] dst, uint8_t[::1] tmp,
-         Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t steps, uint32_t rule,
-         int m0, int m1, bint inplace, int n_threads):
-    """``steps`` generations of the (n0, n1) 0/1 board ``src`` into ``dst``."""
-    cdef const uint8_t* s0 = &src[0]
-    cdef uint8_t* d = &dst[0]
-    cdef uint8_t* tp = &tmp[0]
-    cdef const uint8_t* rd
-    cdef uint8_t* wr
-    cdef Py_ssize_t s, i, j
-    cdef int p
-    cdef uint8_t* zrow = <uint8_t*>malloc(n1)
-    if zrow == NULL:
-        raise MemoryError()
-    for j in range(n1):
-        zrow[j] = 0
+cdef void _life_block(const uint64_t* a, uint64_t* b, uint64_t* ring, Py_ssize_t t,
+                      Py_ssize_t nblk, Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t S,
+                      uint32_t rule, int m0, int m1) noexcept nogil:
+    """Rows of block ``t`` (of ``nblk`` equal blocks) of one generation, ``a`` -> ``b``.
+
+    ``ring``: 6 W words of this block's own (H of the last two rows, and the next).
+    """
+    cdef Py_ssize_t W = S - 2
+    cdef Py_ssize_t r0 = t * n0 // nblk
+    cdef Py_ssize_t r1 = (t + 1) * n0 // nblk
+    cdef Py_ssize_t i
+    cdef uint64_t* hu = ring
+    cdef uint64_t* hm = ring + 2 * W
+    cdef uint64_t* hd = ring + 4 * W
+    cdef uint64_t* tmp
+    if r0 >= r1:
+        return
+    pyc_life_hrow(a + _life_src(r0 - 1, n0, m0) * S, hu, hu + W, W)
+    pyc_life_hrow(a + r0 * S, hm, hm + W, W)
+    for i in range(r0, r1):
+        pyc_life_row(a + _life_src(i + 1, n0, m0) * S, a + i * S, hu, hu + W, hm, hm + W,
+                     hd, hd + W, b + i * S, W, rule)
+        pyc_life_fix(b + i * S, W, n1, m1 == MODE_WRAP)
+        tmp = hu
+        hu = hm
+        hm = hd
+        hd = tmp
+
+
+def life_pack(const uint8_t[::1] src, uint64_t[::1] pk, Py_ssize_t n0, Py_ssize_t n1,
+              Py_ssize_t S, int m1, int n_threads):
+    """Pack the (n0, n1) 0/1 board ``src`` into rows 0..n0-1 of ``pk`` (row stride ``S`` words)."""
+    cdef const uint8_t* a = &src[0]
+    cdef uint64_t* p = &pk[0]
+    cdef Py_ssize_t i
+    cdef int wrap = m1 == MODE_WRAP
     with nogil:
         if n_threads > 1:
+            for i in prange(n0, num_threads=n_threads, schedule="static"):
+                pyc_life_pack_row(a + i * n1, p + i * S, n1, S - 2, wrap)
+        else:
+            for i in range(n0):
+                pyc_life_pack_row(a + i * n1, p + i * S, n1, S - 2, wrap)
+
+
+def life_unpack(const uint64_t[::1] pk, uint8_t[::1] dst, Py_ssize_t n0, Py_ssize_t n1,
+                Py_ssize_t S, int n_threads):
+    """Unpack rows 0..n0-1 of ``pk`` into the (n0, n1) 0/1 board ``dst``."""
+    cdef const uint64_t* p = &pk[0]
+    cdef uint8_t* a = &dst[0]
+    cdef Py_ssize_t i
+    with nogil:
+        if n_threads > 1:
+            for i in prange(n0, num_threads=n_threads, schedule="static"):
+                pyc_life_unpack_row(p + i * S, a + i * n1, n1, S - 2)
+        else:
+            for i in range(n0):
+                pyc_life_unpack_row(p + i * S, a + i * n1, n1, S - 2)
+
+
+def life_bits(uint64_t[::1] a, uint64_t[::1] b, int64_t[::1] state, Py_ssize_t n0,
+              Py_ssize_t n1, Py_ssize_t S, Py_ssize_t steps, uint32_t rule, int m0, int m1,
+              int n_threads):
+    """``steps`` generations of a packed (n0, n1) board, double buffered in ``a`` and ``b``.
+
+    ``state`` = [which buffer holds the board (0: ``a``, 1: ``b``), generation]:
+    read at the start, updated before returning (so a Ctrl-C raised as the call
+    returns never finds the board and its bookkeeping apart). Both buffers hold
+    n0 + 1 rows of ``S`` words (the last row is made the dead row here). The
+    rows are cut into one block per thread (static: a thread keeps its rows from
+    step to step), each walked top to bottom.
+    """
+    cdef uint64_t* pa = &a[0] if state[0] == 0 else &b[0]
+    cdef uint64_t* pb = &b[0] if state[0] == 0 else &a[0]
+    cdef const uint64_t* rd
+    cdef uint64_t* wr
+    cdef Py_ssize_t s, t, j
+    cdef Py_ssize_t W = S - 2
+    cdef Py_ssize_t nblk = n_threads if n_threads < n0 else n0
+    cdef uint64_t* ring
+    if nblk < 1:
+        nblk = 1
+    ring = <uint64_t*>malloc(nblk * 6 * W * sizeof(uint64_t))
+    if ring == NULL:
+        raise MemoryError()
+    for j in range(S):
+        pa[n0 * S + j] = 0
+        pb[n0 * S + j] = 0
+    with nogil:
+        if n_threads > 1 and nblk > 1:
             with parallel(num_threads=n_threads):
                 for s in range(steps):
-                    p = _plan(s, steps, inplace)
-                    rd = s0 if p <= 1 else (<const uint8_t*>tp if p == 2 else <const uint8_t*>d)
-                    wr = d if p % 2 == 0 else tp
-                    for i in prange(n0, schedule="static"):
-                        _life_row(rd, wr, zrow, i, n0, n1, rule, m0, m1)
-                    _barrier()  # after the loop (prange is "omp for nowait"), not per row
+                    rd = pa if s % 2 == 0 else pb
+                    wr = pb if s % 2 == 0 else pa
+                    for t in prange(nblk, schedule="static"):
+                        _life_block(rd, wr, ring + t * 6 * W, t, nblk, n0, n1, S, rule, m0, m1)
+                    _barrier()  # after the loop (prange is "omp for nowait")
         else:
             for s in range(steps):
-                p = _plan(s, steps, inplace)
-                rd = s0 if p <= 1 else (<const uint8_t*>tp if p == 2 else <const uint8_t*>d)
-                wr = d if p % 2 == 0 else tp
-                for i in range(n0):
-                    _life_row(rd, wr, zrow, i, n0, n1, rule, m0, m1)
-        if inplace and steps % 2 == 1:
-            memcpy(d, tp, n0 * n1)
-    free(zrow)
+                rd = pa if s % 2 == 0 else pb
+                wr = pb if s % 2 == 0 else pa
+                _life_block(rd, wr, ring, 0, 1, n0, n1, S, rule, m0, m1)
+    free(ring)
+    state[0] ^= steps & 1
+    state[1] += steps
 
 
 # ================================================================ Gray-Scott

@@ -16,8 +16,8 @@ from .convolution import (convolve, convolve1d, correlate, correlate1d, gaussian
                           gaussian_filter1d, laplace, prewitt, sobel, uniform_filter,
                           uniform_filter1d)
 from .reductions import argmax, argmin, histogram, max, mean, min, std, sum, var
-from .simulation import (gray_scott_step, heat_step, life_step, nbody_accelerations, nbody_energy,
-                         nbody_step)
+from .simulation import (LifeBoard, gray_scott_step, heat_step, life_step, nbody_accelerations,
+                         nbody_energy, nbody_step)
 
 __all__ = [
     "__version__",
@@ -34,8 +34,8 @@ __all__ = [
     "correlate1d", "convolve1d", "correlate", "convolve", "uniform_filter1d", "uniform_filter",
     "gaussian_filter1d", "gaussian_filter", "sobel", "prewitt", "laplace",
     # simulation
-    "heat_step", "life_step", "gray_scott_step", "nbody_accelerations", "nbody_energy",
-    "nbody_step",
+    "heat_step", "life_step", "LifeBoard", "gray_scott_step", "nbody_accelerations",
+    "nbody_energy", "nbody_step",
 ]
 
 
@@ -73,5 +73,5 @@ def _route_dask_arrays():
 
 _KERNELS = [n for n in __all__ if n not in (
     "__version__", "backends", "get_num_threads", "set_num_threads", "num_threads",
-    "max_threads", "precision", "info")]
+    "max_threads", "precision", "info", "LifeBoard")]
 _route_dask_arrays()

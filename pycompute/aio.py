@@ -51,7 +51,8 @@ def _families():
 
 def kernel_names() -> list[str]:
     """Names of the kernels that have an awaitable twin."""
-    return [n for m in _families() for n in m.__all__]
+    return [n for m in _families() for n in m.__all__
+            if not isinstance(getattr(m, n), type)]  # functions; not classes such as LifeBoard
 
 
 def executor() -> ThreadPoolExecutor:
@@ -92,7 +93,7 @@ def _wrap(name: str, fn):
 
 def __getattr__(name: str):
     for m in _families():
-        if name in m.__all__:
+        if name in m.__all__ and not isinstance(getattr(m, name), type):
             wrapped = _wrap(name, getattr(m, name))
             globals()[name] = wrapped
             return wrapped

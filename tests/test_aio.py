@@ -60,7 +60,11 @@ def test_event_loop_stays_responsive_during_a_long_kernel():
     assert took > 0.3  # the kernel really ran long enough to matter
     assert counts.sum() == np.histogram(a, bins=edges)[0].sum()
     assert len(late) > 100
-    assert max(late) < 0.010, max(late)
+    # A kernel holding the GIL would stall every beat for the whole call (>= 0.3 s). The bounds
+    # leave room for the OS scheduler on a loaded machine (a beat can wait a time slice or two
+    # behind other processes) but not for a blocked loop.
+    assert np.percentile(late, 90) < 0.010, np.percentile(late, 90)
+    assert max(late) < min(0.1, took / 3), (max(late), took)
 
 
 def test_many_concurrent_awaits_are_correct_and_bounded():

@@ -10,7 +10,11 @@ state alone, so results are bitwise identical at any thread count.
 
 SIMD: the stencil interior loops are contiguous, branch free loops over 1-D
 row views that LLVM vectorizes (checked in the LLVM IR: <8 x double> /
-<16 x float> on AVX-512); the N-body source loop runs with
+<16 x float> on AVX-512); the bit-sliced Life word loops run 8 x uint64 a zmm
+(checked with ``inspect_asm``: vpternlogq for the adders and the rule, and, as
+Numba compiles for the host CPU, vpshldq for the one-bit shifts where the CPU
+has AVX512-VBMI2: 32 instructions per 512 cells for B3/S23); the N-body source
+loop runs with
 ``fastmath={"reassoc", "contract"}`` so its sums vectorize (the order of the
 per-body sum is fixed at compile time, so it does not depend on threads).
 Compiled lazily on first call per dtype and cached on disk; the thread count
@@ -23,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._boundary import boundary_index
+from ._boundary import MODE_WRAP, boundary_index
 from ._layer import threaded
 
 CHUNK = 16384
@@ -163,70 +167,214 @@ def _heat(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inpla
 
 
 # ================================================================ Game of Life
+# Bit sliced, as kernels/simulation.pyx ("Game of Life"): the same packed layout
+# (row stride S = W + 2 words: left guard, W data words, right guard; row n0 of
+# each buffer is the dead row), the same blocks of rows per thread walked with a
+# ring of horizontal sums H, the same adders, the same rule evaluation (B3/S23
+# as a 2-operation rule, any other through the multiplexer tree), the same
+# border fix-up after each row. Every value is a uint64 (a Python int mixed in
+# would make Numba compute in float64). Unlike the Cython kernel, each
+# generation is one prange fork/join (see the module docstring).
+
+_U1 = np.uint64(1)
+_U2 = np.uint64(2)
+_U63 = np.uint64(63)
+_U64 = np.uint64(64)
+_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
+_CONWAY = (1 << 3) | (1 << (9 + 2)) | (1 << (9 + 3))
+
 
 @njit(nogil=True, cache=True)
-def _cell(a, off, j, n, mode):
-    """Cell j of the row at ``off`` (0 outside a 'constant' border, or for off < 0)."""
-    if off < 0:
-        return np.uint32(0)
-    k = boundary_index(j, n, mode)
-    return np.uint32(0) if k < 0 else np.uint32(a[off + k])
+def _life_fix(b, ob, W, n1, wrap):
+    """The border bits of the packed row at ``b[ob:ob + W + 2]``, as pyc_life_fix (int64
+    ``ob``, ``W``)."""
+    t = n1 - 64 * (W - 1)  # cells in the last word, 1..64
+    last = b[ob + W] & (_ONES >> np.uint64(64 - t))
+    if wrap:
+        first = (last if W == 1 else b[ob + 1]) & _U1
+        b[ob] = ((last >> np.uint64(t - 1)) & _U1) << _U63
+        b[ob + W + 1] = first
+        if t < 64:
+            last |= first << np.uint64(t)
+    else:
+        b[ob] = np.uint64(0)
+        b[ob + W + 1] = np.uint64(0)
+    b[ob + W] = last
 
 
 @njit(nogil=True, cache=True)
-def _life_cell(a, b, up, c, dn, j, n1, rule, m1):
-    cnt = np.uint32(0)
-    for dj in (-1, 0, 1):
-        cnt += _cell(a, up, j + dj, n1, m1) + _cell(a, dn, j + dj, n1, m1)
-        if dj != 0:
-            cnt += _cell(a, c, j + dj, n1, m1)
-    idx = cnt + np.uint32(9) * np.uint32(a[c + j])
-    b[c + j] = np.uint8((rule >> idx) & np.uint32(1))
+def _maj(a, b, c):
+    return (a & b) | (c & (a | b))
+
+
+@njit(nogil=True, cache=True)
+def _mux(s, x1, x0):
+    return (s & x1) | (~s & x0)
+
+
+# The row loops take whole arrays and unsigned offsets, not row slices: a slice
+# made per row costs two atomic reference-count updates (Numba's NRT) on the
+# buffer shared by all threads, ~50 ns a row; unsigned indices carry no
+# negative-index wraparound, so the loops still vectorize.
+
+@njit(nogil=True, cache=True)
+def _life_hrow(a, p, g, h0, W):
+    """H of the packed row at ``a[p:]`` (guard word first) into g[h0:h0 + W], g[h0 + W:h0 + 2W]."""
+    h1 = h0 + W
+    for k in range(W):
+        x = a[p + k + _U1]
+        lft = (x << _U1) | (a[p + k] >> _U63)
+        rgt = (x >> _U1) | (a[p + k + _U2] << _U63)
+        g[h0 + k] = lft ^ x ^ rgt
+        g[h1 + k] = _maj(lft, x, rgt)
+
+
+@njit(nogil=True, cache=True)
+def _life_count(a, p, c, g, hu, hm, hd, W, k):
+    """Word k of a row (PYC_LIFE_LOOP up to the rule): stores H(i + 1) and returns
+    (alive, s0, s1, k1, k2), the count being s0 + 2 s1 + 4 (k1 + k2). Inlined by LLVM."""
+    x = a[p + k + _U1]
+    lft = (x << _U1) | (a[p + k] >> _U63)
+    rgt = (x >> _U1) | (a[p + k + _U2] << _U63)
+    d0 = lft ^ x ^ rgt
+    d1 = _maj(lft, x, rgt)
+    g[hd + k] = d0
+    g[hd + W + k] = d1
+    cc = a[c + k + _U1]
+    a0 = g[hu + k]
+    a1 = g[hu + W + k]
+    h0 = g[hm + k]
+    m0 = h0 ^ cc
+    m1 = g[hm + W + k] & (h0 | ~cc)
+    t1 = a1 ^ m1 ^ d1
+    k0 = _maj(a0, m0, d0)
+    return cc, a0 ^ m0 ^ d0, t1 ^ k0, _maj(a1, m1, d1), t1 & k0
+
+
+@njit(nogil=True, cache=True)
+def _life_row_conway(a, p, c, g, hu, hm, hd, b, o, W):
+    # as pyc_life_row (PYC_LIFE_LOOP with PYC_LIFE_CONWAY): rows p (i + 1), c (i) of
+    # ``a``, H rows hu, hm (read) and hd (written) of ``g``, output row o of ``b``
+    for k in range(W):
+        cc, s0, s1, k1, k2 = _life_count(a, p, c, g, hu, hm, hd, W, k)
+        b[o + k + _U1] = s1 & (s0 | cc) & ~(k1 | k2)
+
+
+@njit(nogil=True, cache=True)
+def _life_row_any(a, p, c, g, hu, hm, hd, b, o, W, m):
+    # as pyc_life_row (PYC_LIFE_LOOP with PYC_LIFE_ANY)
+    B0, B1, B2, B3, B4, B5, B6, B7, B8 = m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]
+    S0, S1, S2, S3, S4, S5, S6, S7, S8 = (m[9], m[10], m[11], m[12], m[13], m[14], m[15],
+                                          m[16], m[17])
+    for k in range(W):
+        cc, s0, s1, k1, k2 = _life_count(a, p, c, g, hu, hm, hd, W, k)
+        lo = _mux(s1, _mux(s0, _mux(cc, S3, B3), _mux(cc, S2, B2)),
+                  _mux(s0, _mux(cc, S1, B1), _mux(cc, S0, B0)))
+        hi = _mux(s1, _mux(s0, _mux(cc, S7, B7), _mux(cc, S6, B6)),
+                  _mux(s0, _mux(cc, S5, B5), _mux(cc, S4, B4)))
+        b[o + k + _U1] = _mux(k1 & k2, _mux(cc, S8, B8), _mux(k1 ^ k2, hi, lo))
+
+
+@njit(nogil=True, cache=True)
+def _life_src(r, n0, m0):
+    """The packed row that row position ``r`` reads: its border image, or n0 (the dead row)."""
+    k = boundary_index(r, n0, m0)
+    return n0 if k < 0 else k
+
+
+@njit(nogil=True, cache=True)
+def _life_block(a, b, g, r0, r1, n0, n1, S, conway, m, m0, m1):
+    """Rows r0..r1-1 of one generation, ``a`` -> ``b``, as _life_block of the Cython
+    kernel; ``g``: the block's ring of H rows, 3 slots of 2 W words at offsets
+    hu (row i - 1), hm (row i), hd (row i + 1, written), rotated after each row."""
+    W = np.uint64(S - 2)
+    US = np.uint64(S)
+    wrap = m1 == MODE_WRAP
+    hu = np.uint64(0)
+    hm = W + W  # (2 * W would be int64 * uint64: float64)
+    hd = hm + hm
+    if r0 < r1:
+        _life_hrow(a, np.uint64(_life_src(r0 - 1, n0, m0)) * US, g, hu, W)
+        _life_hrow(a, np.uint64(r0) * US, g, hm, W)
+    for i in range(r0, r1):
+        p = np.uint64(_life_src(i + 1, n0, m0)) * US
+        c = np.uint64(i) * US
+        if conway:
+            _life_row_conway(a, p, c, g, hu, hm, hd, b, c, W)
+        else:
+            _life_row_any(a, p, c, g, hu, hm, hd, b, c, W, m)
+        _life_fix(b, i * S, S - 2, n1, wrap)  # int64 offsets: a uint64 would mix into float
+        hu, hm, hd = hm, hd, hu
 
 
 @njit(parallel=True, nogil=True, cache=True)
-def _life_pass(a, b, n0, n1, rule, m0, m1):
-    # rows by offset into the flat board (see _heat_pass); -1 = a dead row
-    for i in prange(n0):
-        ku = boundary_index(i - 1, n0, m0)
-        kd = boundary_index(i + 1, n0, m0)
-        up = ku * n1 if ku >= 0 else -1
-        dn = kd * n1 if kd >= 0 else -1
-        c = i * n1
-        if up >= 0 and dn >= 0:
-            # shifted slices, index from 0 (see _heat_pass)
-            m = n1 - 2 if n1 > 2 else 0
-            ul, uc, ur = a[up:up + m], a[up + 1:up + 1 + m], a[up + 2:up + 2 + m]
-            cl, cc, cr = a[c:c + m], a[c + 1:c + 1 + m], a[c + 2:c + 2 + m]
-            dl, dc, dr = a[dn:dn + m], a[dn + 1:dn + 1 + m], a[dn + 2:dn + 2 + m]
-            o = b[c + 1:c + 1 + m]
-            for j in range(m):
-                cnt = (((ul[j] + uc[j]) + (ur[j] + cl[j])) + ((cr[j] + dl[j]) + (dc[j] + dr[j])))
-                idx = np.uint32(cnt) + np.uint32(9) * np.uint32(cc[j])
-                o[j] = np.uint8((rule >> idx) & np.uint32(1))
-            _life_cell(a, b, up, c, dn, 0, n1, rule, m1)
-            if n1 > 1:
-                _life_cell(a, b, up, c, dn, n1 - 1, n1, rule, m1)
-        else:  # next to a dead border row: the whole row through the modes
-            for j in range(n1):
-                _life_cell(a, b, up, c, dn, j, n1, rule, m1)
+def _life_bits_pass(a, b, ring, nblk, n0, n1, S, conway, m, m0, m1):
+    # one block of rows per thread, walked top to bottom with its own ring of H rows
+    R = 6 * (S - 2)
+    for t in prange(nblk):
+        _life_block(a, b, ring[t * R:(t + 1) * R], t * n0 // nblk, (t + 1) * n0 // nblk,
+                    n0, n1, S, conway, m, m0, m1)
 
 
 @njit(nogil=True, cache=True)
-def _life(src, dst, tmp, n0, n1, steps, rule, m0, m1, inplace, n_threads):
-    r = np.uint32(rule)
+def _life_bits(a, b, state, n0, n1, S, steps, rule, m0, m1, n_threads):
+    # state = [buffer holding the board (0: a, 1: b), generation], updated at the end
+    if state[0] == 1:
+        a, b = b, a
+    nblk = max(1, min(n_threads, n0))
+    ring = np.empty(nblk * 6 * (S - 2), np.uint64)
+    m = np.empty(18, np.uint64)
+    for k in range(18):
+        m[k] = _ONES if (rule >> k) & 1 else np.uint64(0)
+    for j in range(S):
+        a[n0 * S + j] = np.uint64(0)
+        b[n0 * S + j] = np.uint64(0)
+    conway = rule == _CONWAY
     for s in range(steps):
-        p = _plan(s, steps, inplace)
-        if p == 0:
-            _life_pass(src, dst, n0, n1, r, m0, m1)
-        elif p == 1:
-            _life_pass(src, tmp, n0, n1, r, m0, m1)
-        elif p == 2:
-            _life_pass(tmp, dst, n0, n1, r, m0, m1)
+        if s % 2 == 0:
+            _life_bits_pass(a, b, ring, nblk, n0, n1, S, conway, m, m0, m1)
         else:
-            _life_pass(dst, tmp, n0, n1, r, m0, m1)
-    if inplace and steps % 2 == 1:
-        dst[:] = tmp[:dst.size]
+            _life_bits_pass(b, a, ring, nblk, n0, n1, S, conway, m, m0, m1)
+    state[0] ^= steps & 1
+    state[1] += steps
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _life_pack(src, pk, n0, n1, S, m1, n_threads):
+    # a bit per nonzero byte, 64 a word (LLVM: one vector compare into a mask per
+    # word at the avx512 level); unsigned offsets, no slices (see _life_hrow)
+    W = S - 2
+    wrap = m1 == MODE_WRAP
+    for i in prange(n0):
+        for k in range(W):
+            base = np.uint64(i * n1 + 64 * k)
+            w = np.uint64(0)
+            if n1 - 64 * k >= 64:  # a constant trip count
+                for j in range(_U64):
+                    if src[base + j] != 0:
+                        w |= _U1 << j
+            else:
+                for j in range(np.uint64(n1 - 64 * k)):
+                    if src[base + j] != 0:
+                        w |= _U1 << j
+            pk[i * S + k + 1] = w
+        _life_fix(pk, i * S, W, n1, wrap)
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _life_unpack(pk, dst, n0, n1, S, n_threads):
+    # byte j of a word's 64 = bit j (LLVM: variable shifts and narrowing stores)
+    W = S - 2
+    for i in prange(n0):
+        for k in range(W):
+            base = np.uint64(i * n1 + 64 * k)
+            w = pk[i * S + k + 1]
+            if n1 - 64 * k >= 64:
+                for j in range(_U64):
+                    dst[base + j] = np.uint8((w >> j) & _U1)
+            else:
+                for j in range(np.uint64(n1 - 64 * k)):
+                    dst[base + j] = np.uint8((w >> j) & _U1)
 
 
 # ================================================================ Gray-Scott
@@ -386,7 +534,9 @@ def _nbody_step(px, py, pz, vx, vy, vz, m, ax, ay, az, steps, dt, G, eps2, acc_r
 
 # Public kernels: the thread count (last argument) is applied around the call.
 heat = threaded(_heat)
-life = threaded(_life)
+life_pack = threaded(_life_pack)
+life_bits = threaded(_life_bits)
+life_unpack = threaded(_life_unpack)
 gray_scott = threaded(_gray_scott)
 nbody_accelerations = threaded(_nbody_accelerations)
 nbody_potentials = threaded(_nbody_potentials)
