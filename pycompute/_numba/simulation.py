@@ -45,6 +45,14 @@ def _plan(s, steps, inplace):
     return 2 if to_out else 3
 
 
+@njit(nogil=True, cache=True)
+def _copy(src, dst):
+    """dst[:] = src[:dst.size] as a loop: a slice assignment compiles Numba's shape-mismatch
+    error path (f-string formatting of both shapes: about 3 s of compile per process)."""
+    for i in range(dst.shape[0]):
+        dst[i] = src[i]
+
+
 # ================================================================ heat
 
 @njit(nogil=True, cache=True)
@@ -64,6 +72,80 @@ def _at(a, co, j, n, mode, cval):
     return cval if k < 0 else a[co + k]
 
 
+@njit(nogil=True, cache=True)
+def _heat_task(a, b, t, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval):
+    """Task ``t`` of _heat_pass (one row chunk): a plain function, so the parfor
+    passes (array analysis, hoisting, gufunc typing) see a one-call loop body."""
+    r = t // nch
+    lo = (t % nch) * L
+    hi = min(lo + L, n2)
+    i0 = r // n1
+    i1 = r % n1
+    co = r * n2
+    pm = co
+    pp = co
+    qm = co
+    qp = co
+    if nout == 2:
+        k = boundary_index(i0 - 1, n0, m0)
+        pm = _off(k * n1 + i1 if k >= 0 else -1, n2)
+        k = boundary_index(i0 + 1, n0, m0)
+        pp = _off(k * n1 + i1 if k >= 0 else -1, n2)
+        k = boundary_index(i1 - 1, n1, m1)
+        qm = _off(i0 * n1 + k if k >= 0 else -1, n2)
+        k = boundary_index(i1 + 1, n1, m1)
+        qp = _off(i0 * n1 + k if k >= 0 else -1, n2)
+    elif nout == 1:
+        pm = _off(boundary_index(i1 - 1, n1, m1), n2)
+        pp = _off(boundary_index(i1 + 1, n1, m1), n2)
+    ja = max(lo, 1)
+    jb = min(hi, n2 - 1)
+    if pm < 0 or pp < 0 or qm < 0 or qp < 0:
+        for j in range(ja, jb):
+            x = (_get(a, pm, j, cval) + _get(a, pp, j, cval))
+            if nout == 2:
+                x = x + (_get(a, qm, j, cval) + _get(a, qp, j, cval))
+            b[co + j] = c0 * a[co + j] + al * (x + (a[co + j - 1] + a[co + j + 1]))
+    else:
+        # slices that start at the loop's first element: the index runs from 0,
+        # so Numba emits no negative-index wraparound selects and LLVM vectorizes
+        m = jb - ja
+        c = a[co + ja:co + jb]
+        cl = a[co + ja - 1:co + jb - 1]
+        cr = a[co + ja + 1:co + jb + 1]
+        o = b[co + ja:co + jb]
+        if nout == 0:
+            for j in range(m):
+                o[j] = c0 * c[j] + al * (cl[j] + cr[j])
+        elif nout == 1:
+            u0 = a[pm + ja:pm + jb]
+            u1 = a[pp + ja:pp + jb]
+            for j in range(m):
+                o[j] = c0 * c[j] + al * ((u0[j] + u1[j]) + (cl[j] + cr[j]))
+        else:
+            u0 = a[pm + ja:pm + jb]
+            u1 = a[pp + ja:pp + jb]
+            w0 = a[qm + ja:qm + jb]
+            w1 = a[qp + ja:qp + jb]
+            for j in range(m):
+                o[j] = c0 * c[j] + al * (((u0[j] + u1[j]) + (w0[j] + w1[j]))
+                                         + (cl[j] + cr[j]))
+    for e in range(2):
+        j = 0 if e == 0 else n2 - 1
+        if j < lo or j >= hi or (e == 1 and n2 == 1):
+            continue
+        lft = _at(a, co, j - 1, n2, m2, cval)
+        rgt = _at(a, co, j + 1, n2, m2, cval)
+        if nout == 0:
+            x = lft + rgt
+        elif nout == 1:
+            x = (_get(a, pm, j, cval) + _get(a, pp, j, cval)) + (lft + rgt)
+        else:
+            x = (((_get(a, pm, j, cval) + _get(a, pp, j, cval))
+                  + (_get(a, qm, j, cval) + _get(a, qp, j, cval))) + (lft + rgt))
+        b[co + j] = c0 * a[co + j] + al * x
+
+
 @njit(parallel=True, nogil=True, cache=True)
 def _heat_pass(a, b, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval):
     # Rows are offsets into the flat arrays; a neighbour row outside a
@@ -71,74 +153,7 @@ def _heat_pass(a, b, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval):
     # the input and a row of constants would unify to an 'A'-layout array type
     # that LLVM does not vectorize).
     for t in prange(n0 * n1 * nch):
-        r = t // nch
-        lo = (t % nch) * L
-        hi = min(lo + L, n2)
-        i0 = r // n1
-        i1 = r % n1
-        co = r * n2
-        pm = co
-        pp = co
-        qm = co
-        qp = co
-        if nout == 2:
-            k = boundary_index(i0 - 1, n0, m0)
-            pm = _off(k * n1 + i1 if k >= 0 else -1, n2)
-            k = boundary_index(i0 + 1, n0, m0)
-            pp = _off(k * n1 + i1 if k >= 0 else -1, n2)
-            k = boundary_index(i1 - 1, n1, m1)
-            qm = _off(i0 * n1 + k if k >= 0 else -1, n2)
-            k = boundary_index(i1 + 1, n1, m1)
-            qp = _off(i0 * n1 + k if k >= 0 else -1, n2)
-        elif nout == 1:
-            pm = _off(boundary_index(i1 - 1, n1, m1), n2)
-            pp = _off(boundary_index(i1 + 1, n1, m1), n2)
-        ja = max(lo, 1)
-        jb = min(hi, n2 - 1)
-        if pm < 0 or pp < 0 or qm < 0 or qp < 0:
-            for j in range(ja, jb):
-                x = (_get(a, pm, j, cval) + _get(a, pp, j, cval))
-                if nout == 2:
-                    x = x + (_get(a, qm, j, cval) + _get(a, qp, j, cval))
-                b[co + j] = c0 * a[co + j] + al * (x + (a[co + j - 1] + a[co + j + 1]))
-        else:
-            # slices that start at the loop's first element: the index runs from 0,
-            # so Numba emits no negative-index wraparound selects and LLVM vectorizes
-            m = jb - ja
-            c = a[co + ja:co + jb]
-            cl = a[co + ja - 1:co + jb - 1]
-            cr = a[co + ja + 1:co + jb + 1]
-            o = b[co + ja:co + jb]
-            if nout == 0:
-                for j in range(m):
-                    o[j] = c0 * c[j] + al * (cl[j] + cr[j])
-            elif nout == 1:
-                u0 = a[pm + ja:pm + jb]
-                u1 = a[pp + ja:pp + jb]
-                for j in range(m):
-                    o[j] = c0 * c[j] + al * ((u0[j] + u1[j]) + (cl[j] + cr[j]))
-            else:
-                u0 = a[pm + ja:pm + jb]
-                u1 = a[pp + ja:pp + jb]
-                w0 = a[qm + ja:qm + jb]
-                w1 = a[qp + ja:qp + jb]
-                for j in range(m):
-                    o[j] = c0 * c[j] + al * (((u0[j] + u1[j]) + (w0[j] + w1[j]))
-                                             + (cl[j] + cr[j]))
-        for e in range(2):
-            j = 0 if e == 0 else n2 - 1
-            if j < lo or j >= hi or (e == 1 and n2 == 1):
-                continue
-            lft = _at(a, co, j - 1, n2, m2, cval)
-            rgt = _at(a, co, j + 1, n2, m2, cval)
-            if nout == 0:
-                x = lft + rgt
-            elif nout == 1:
-                x = (_get(a, pm, j, cval) + _get(a, pp, j, cval)) + (lft + rgt)
-            else:
-                x = (((_get(a, pm, j, cval) + _get(a, pp, j, cval))
-                      + (_get(a, qm, j, cval) + _get(a, qp, j, cval))) + (lft + rgt))
-            b[co + j] = c0 * a[co + j] + al * x
+        _heat_task(a, b, np.int64(t), n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval)
 
 
 @njit(nogil=True, cache=True)
@@ -163,7 +178,7 @@ def _heat(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inpla
         else:
             _heat_pass(dst, tmp, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
     if inplace and steps % 2 == 1:
-        dst[:] = tmp[:dst.size]
+        _copy(tmp, dst)
 
 
 # ================================================================ Game of Life
@@ -426,7 +441,7 @@ def _gray_scott(u_in, v_in, u_out, v_out, u_tmp, v_tmp, n0, n1, steps, Du, Dv, F
     sc[6] = 1.0
     a, b, c, d, e, f, g = sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6]
     for s in range(steps):
-        p = _plan(s, steps, False)
+        p = _plan(s, steps, s < 0)  # (False, typed bool: _heat's and _life's specialization)
         if p == 0:
             _gs_pass(u_in, v_in, u_out, v_out, n0, n1, a, b, c, d, e, f, g, m0, m1)
         elif p == 1:
