@@ -1,7 +1,7 @@
 """pycompute: CPU-bound array kernels on every core, with SIMD, from one Python call.
 
-Families: reductions (NumPy drop-ins), convolution (scipy.ndimage drop-ins)
-and simulation steps (heat, Life, Gray-Scott, N-body). Each public function
+Families: reductions (NumPy drop-ins), convolution and derivatives
+(scipy.ndimage drop-ins) and simulation steps (heat, Life, Gray-Scott, N-body). Each public function
 validates its arguments, resolves the thread count (:mod:`pycompute._threads`),
 picks a backend (:mod:`pycompute._backends`) and runs a native kernel or the
 NumPy/SciPy reference. Dask arrays are routed to :mod:`pycompute.dask`;
@@ -15,6 +15,8 @@ from ._threads import get_num_threads, max_threads, num_threads, set_num_threads
 from .convolution import (convolve, convolve1d, correlate, correlate1d, gaussian_filter,
                           gaussian_filter1d, laplace, prewitt, sobel, uniform_filter,
                           uniform_filter1d)
+from .derivatives import (gaussian_gradient_magnitude, gaussian_laplace,
+                          generic_gradient_magnitude, generic_laplace)
 from .reductions import argmax, argmin, histogram, max, mean, min, std, sum, var
 from .simulation import (LifeBoard, gray_scott_step, heat_step, life_step, nbody_accelerations,
                          nbody_energy, nbody_step)
@@ -33,6 +35,8 @@ __all__ = [
     # convolution
     "correlate1d", "convolve1d", "correlate", "convolve", "uniform_filter1d", "uniform_filter",
     "gaussian_filter1d", "gaussian_filter", "sobel", "prewitt", "laplace",
+    "gaussian_gradient_magnitude", "gaussian_laplace", "generic_gradient_magnitude",
+    "generic_laplace",
     # simulation
     "heat_step", "life_step", "LifeBoard", "gray_scott_step", "nbody_accelerations",
     "nbody_energy", "nbody_step",

@@ -272,3 +272,91 @@ def nbody_step(pos, vel, mass, *, dt, steps=1, G=1.0, softening):
         acc = nbody_accelerations(pos, mass, G=G, softening=softening)
         vel += h * acc
     return pos, vel
+
+
+# ---------------------------------------------------------------- derivatives (pycompute.derivatives)
+# scipy's functions from their defining module, not the scipy.ndimage namespace: code that
+# swaps pycompute's functions into that namespace (to run scipy's tests, or as a shim)
+# must not make the fallback call itself.
+
+def _ndi_filters():
+    from scipy import ndimage
+
+    return getattr(ndimage, "_filters", ndimage)
+
+
+def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=0.0, *,
+                                axes=None, **kwargs):
+    return _ndi_filters().gaussian_gradient_magnitude(input, sigma, output, mode, cval,
+                                                      axes=axes, **kwargs)
+
+
+def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, axes=None,
+                     **kwargs):
+    return _ndi_filters().gaussian_laplace(input, sigma, output, mode, cval, axes=axes,
+                                           **kwargs)
+
+
+def generic_gradient_magnitude(input, derivative, output=None, mode="reflect", cval=0.0,
+                               extra_arguments=(), extra_keywords=None, *, axes=None):
+    return _ndi_filters().generic_gradient_magnitude(input, derivative, output, mode, cval,
+                                                     extra_arguments, extra_keywords,
+                                                     axes=axes)
+
+
+def generic_laplace(input, derivative2, output=None, mode="reflect", cval=0.0,
+                    extra_arguments=(), extra_keywords=None, *, axes=None):
+    return _ndi_filters().generic_laplace(input, derivative2, output, mode, cval,
+                                          extra_arguments, extra_keywords, axes=axes)
+
+
+# ---------------------------------------------------------------- rank (min/max, rank filters)
+# scipy.ndimage itself (imported on first use), the oracle and fallback of pycompute.rank.
+
+def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
+    from scipy import ndimage
+
+    return ndimage.minimum_filter1d(input, size, axis, output, mode, cval, origin)
+
+
+def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
+    from scipy import ndimage
+
+    return ndimage.maximum_filter1d(input, size, axis, output, mode, cval, origin)
+
+
+def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                   origin=0, *, axes=None):
+    from scipy import ndimage
+
+    return ndimage.minimum_filter(input, size, footprint, output, mode, cval, origin, axes=axes)
+
+
+def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                   origin=0, *, axes=None):
+    from scipy import ndimage
+
+    return ndimage.maximum_filter(input, size, footprint, output, mode, cval, origin, axes=axes)
+
+
+def rank_filter(input, rank, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                origin=0, *, axes=None):
+    from scipy import ndimage
+
+    return ndimage.rank_filter(input, rank, size, footprint, output, mode, cval, origin,
+                               axes=axes)
+
+
+def median_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                  origin=0, *, axes=None):
+    from scipy import ndimage
+
+    return ndimage.median_filter(input, size, footprint, output, mode, cval, origin, axes=axes)
+
+
+def percentile_filter(input, percentile, size=None, footprint=None, output=None,
+                      mode="reflect", cval=0.0, origin=0, *, axes=None):
+    from scipy import ndimage
+
+    return ndimage.percentile_filter(input, percentile, size, footprint, output, mode, cval,
+                                     origin, axes=axes)

@@ -58,6 +58,8 @@ __all__ = [
     "is_dask_array",
     "correlate", "convolve", "correlate1d", "convolve1d", "uniform_filter",
     "uniform_filter1d", "gaussian_filter", "gaussian_filter1d", "sobel", "prewitt", "laplace",
+    "gaussian_gradient_magnitude", "gaussian_laplace", "generic_gradient_magnitude",
+    "generic_laplace",
     "heat_step", "life_step", "gray_scott_step",
     "sum", "mean", "min", "max", "var", "std", "argmin", "argmax", "histogram",
     "nbody_accelerations", "nbody_step", "nbody_energy",
@@ -302,6 +304,73 @@ def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0, **kw):
 
 def laplace(input, output=None, mode="reflect", cval=0.0, **kw):
     return _stencil3(_pc().laplace, input, mode, output=output, cval=cval, **kw)
+
+
+def _gaussian_derivative_filter(fn, input, sigma, output, mode, cval, axes, kw):
+    truncate, radius = kw.get("truncate", 4.0), kw.get("radius")
+    ax = _filter_axes(axes, input.ndim)
+    sig = _per_axis(sigma, len(ax))
+    rad = _per_axis(radius, len(ax)) if radius is not None else [None] * len(ax)
+    reach = {a: _gauss_radius(sig[i], truncate, rad[i]) + 1 for i, a in enumerate(ax)}
+    if axes is not None:
+        kw = {**kw, "axes": axes}
+    return _overlap(fn, input, _halo_from_extent(input.ndim, reach),
+                    _boundary(mode, input.ndim, ax), sigma=sigma, output=output, mode=mode,
+                    cval=cval, **kw)
+
+
+def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=0.0, *,
+                                axes=None, **kw):
+    return _gaussian_derivative_filter(_pc().gaussian_gradient_magnitude, input, sigma,
+                                       output, mode, cval, axes, kw)
+
+
+def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, axes=None, **kw):
+    return _gaussian_derivative_filter(_pc().gaussian_laplace, input, sigma, output, mode,
+                                       cval, axes, kw)
+
+
+def _derivative_halo(derivative, name, extra_arguments, extra_keywords):
+    """Halo of one of pycompute's own derivative callables; a user callable has none known."""
+    from . import derivatives
+
+    own = derivatives._own_derivative(derivative)
+    if own is None:
+        raise ValueError(
+            f"`{name}`={derivative!r} is not one of pycompute's derivative functions "
+            f"({', '.join(f.__name__ for f in derivatives.NATIVE_DERIVATIVES)}), so the halo "
+            f"a chunk needs is unknown; compute on a NumPy array, or use "
+            f"gaussian_gradient_magnitude / gaussian_laplace")
+    if own.__name__ in ("gaussian_derivative", "gaussian_derivative2"):
+        sigma = (list(extra_arguments) + [extra_keywords.get("sigma")])[0]
+        return _gauss_radius(sigma, extra_keywords.get("truncate", 4.0),
+                             extra_keywords.get("radius")) + 1
+    return 1
+
+
+def _generic_derivative_filter(fn, name, input, derivative, output, mode, cval,
+                               extra_arguments, extra_keywords, kw):
+    extra_keywords = dict(extra_keywords or {})
+    h = _derivative_halo(derivative, name, extra_arguments, extra_keywords)
+    ax = _filter_axes(kw.get("axes"), input.ndim)
+    return _overlap(fn, input, _halo_from_extent(input.ndim, {a: h for a in ax}),
+                    _boundary(mode, input.ndim, ax), output=output, mode=mode, cval=cval,
+                    extra_arguments=tuple(extra_arguments), extra_keywords=extra_keywords,
+                    **{name: derivative}, **kw)
+
+
+def generic_gradient_magnitude(input, derivative, output=None, mode="reflect", cval=0.0,
+                               extra_arguments=(), extra_keywords=None, **kw):
+    return _generic_derivative_filter(_pc().generic_gradient_magnitude, "derivative", input,
+                                      derivative, output, mode, cval, extra_arguments,
+                                      extra_keywords, kw)
+
+
+def generic_laplace(input, derivative2, output=None, mode="reflect", cval=0.0,
+                    extra_arguments=(), extra_keywords=None, **kw):
+    return _generic_derivative_filter(_pc().generic_laplace, "derivative2", input,
+                                      derivative2, output, mode, cval, extra_arguments,
+                                      extra_keywords, kw)
 
 
 # ---------------------------------------------------------------- simulation steps

@@ -1,0 +1,219 @@
+"""Numba twin of kernels/derivatives.pyx: same name, same arguments, same order.
+
+    fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, n_threads)
+
+Two separable terms of the 2-D image ``x`` (each: the pass along axis 0, rounded
+to the pixel type, then the pass along axis 1), combined per pixel into ``out``:
+op 0 ``sqrt(t0*t0 + t1*t1)`` (gaussian_gradient_magnitude), op 1 ``t0 + t1``
+(gaussian_laplace). See the Cython header for the layout: a band of DROWS
+output rows per task, its source rows copied once into a per-task ring, each
+source strip read once for both column kernels (``_col2``: each pair of rows
+loaded once for both), the intermediates in per-task rows, the row passes and
+the combine writing the output once. Not ported (speed only, the same values):
+the register-blocked row passes, non-temporal stores, and ring rows kept from
+the thread's previous task.
+
+Arithmetic: correlate1d's per-pixel term order, each term added by ``_madd``:
+a fused multiply-add (``llvm.fma``) for float32, as the Cython kernel's fmaf,
+and mul then add for float64, as the Cython kernel and scipy. No ``fastmath``
+(it would reorder the sums and drop NaN semantics). So the results equal the
+Cython kernel's bit for bit in both dtypes (and scipy's in float64), and do not
+depend on the thread count (each output is computed by one task in a fixed
+order).
+
+Vectorization: the hot loops index views from 0, tap-major over a strip
+(checked in the LLVM IR and ``inspect_asm``: ``llvm.fma.v16f32`` / vfmadd on zmm
+for float32, ``<8 x double>`` fmul + fadd for float64, vector ``llvm.sqrt``).
+"""
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
+
+from ._boundary import boundary_index
+from ._layer import call_with_threads
+
+DROWS = 16
+STRIP = 256
+
+
+@intrinsic
+def _madd(typingctx, a, b, acc):
+    """``a * b + acc``: one fused multiply-add (llvm.fma, a vector FMA in vectorized loops)
+    for float32, the Cython kernels' fmaf; a multiply then an add for float64 (scipy's)."""
+    if not (a == b == acc and a in (types.float32, types.float64)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        x, y, z = args
+        if signature.return_type == types.float32:
+            fma = builder.module.declare_intrinsic("llvm.fma", [x.type],
+                                                   ir.FunctionType(x.type, [x.type] * 3))
+            return builder.call(fma, [x, y, z])
+        return builder.fadd(builder.fmul(x, y), z)
+
+    return a(a, b, acc), codegen
+
+
+@njit(nogil=True, cache=True)
+def _line(buf, starts, K, sym, w, out, n):
+    """out[:n] = 1-D correlation of K taps, tap k reading buf[starts[k]:starts[k] + n],
+    in correlate1d's term order (centre first, then the pairs from the outermost in)."""
+    c = K // 2
+    if sym != 0:
+        rc = buf[starts[c]:starts[c] + n]
+        wc = w[c]
+        for j in range(n):
+            out[j] = rc[j] * wc
+        for k in range(c):
+            ra = buf[starts[k]:starts[k] + n]
+            rb = buf[starts[K - 1 - k]:starts[K - 1 - k] + n]
+            wk = w[k]
+            if sym > 0:
+                for j in range(n):
+                    out[j] = _madd(ra[j] + rb[j], wk, out[j])
+            else:
+                for j in range(n):
+                    out[j] = _madd(ra[j] - rb[j], wk, out[j])
+        return
+    rl = buf[starts[K - 1]:starts[K - 1] + n]
+    wl = w[K - 1]
+    for j in range(n):
+        out[j] = rl[j] * wl
+    for k in range(K - 1):
+        rk = buf[starts[k]:starts[k] + n]
+        wk = w[k]
+        for j in range(n):
+            out[j] = _madd(rk[j], wk, out[j])
+
+
+@njit(nogil=True, cache=True)
+def _col2(buf, starts, K, sa, wa, sb, wb, oa, ob, n):
+    """Both column passes of a strip from one read of its rows: oa[:n] (sa, wa) and
+    ob[:n] (sb, wb), sa and sb nonzero; each output's terms as _line adds them."""
+    c = K // 2
+    rc = buf[starts[c]:starts[c] + n]
+    wac = wa[c]
+    wbc = wb[c]
+    for j in range(n):
+        oa[j] = rc[j] * wac
+        ob[j] = rc[j] * wbc
+    for k in range(c):
+        ra = buf[starts[k]:starts[k] + n]
+        rb = buf[starts[K - 1 - k]:starts[K - 1 - k] + n]
+        wak = wa[k]
+        wbk = wb[k]
+        if sa > 0 and sb > 0:
+            for j in range(n):
+                t = ra[j] + rb[j]
+                oa[j] = _madd(t, wak, oa[j])
+                ob[j] = _madd(t, wbk, ob[j])
+        elif sa > 0:
+            for j in range(n):
+                oa[j] = _madd(ra[j] + rb[j], wak, oa[j])
+                ob[j] = _madd(ra[j] - rb[j], wbk, ob[j])
+        elif sb > 0:
+            for j in range(n):
+                oa[j] = _madd(ra[j] - rb[j], wak, oa[j])
+                ob[j] = _madd(ra[j] + rb[j], wbk, ob[j])
+        else:
+            for j in range(n):
+                oa[j] = _madd(ra[j] - rb[j], wak, oa[j])
+                ob[j] = _madd(ra[j] - rb[j], wbk, ob[j])
+
+
+@njit(nogil=True, cache=True)
+def _rowpass(tpad, W, coltab, Kh, sym, w, cv, starts, dst):
+    """dst[:W] = the pass along W of the row at tpad[Kh // 2:], border extended first."""
+    lo = Kh // 2
+    for j in range(lo):
+        col = coltab[j]
+        tpad[j] = tpad[lo + col] if col >= 0 else cv
+    for j in range(lo + W, W + Kh - 1):
+        col = coltab[j]
+        tpad[j] = tpad[lo + col] if col >= 0 else cv
+    for k in range(Kh):
+        starts[k] = k
+    _line(tpad, starts, Kh, sym, w, dst, W)
+
+
+@njit(nogil=True, cache=True)
+def _combine(a, b, n, op, out):
+    if op == 0:
+        for j in range(n):
+            p = a[j] * a[j]
+            q = b[j] * b[j]
+            out[j] = np.sqrt(p + q)
+    else:
+        for j in range(n):
+            out[j] = a[j] + b[j]
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op):
+    H, W = x.shape
+    Kv = wc0.shape[0]
+    Kh = wr0.shape[0]
+    lov = Kv // 2
+    loh = Kh // 2
+    rowtab = np.empty(H + Kv, np.int64)
+    for i in range(H + Kv):
+        rowtab[i] = boundary_index(i - lov, H, mode)
+    coltab = np.empty(W + Kh, np.int64)
+    for i in range(W + Kh):
+        coltab[i] = boundary_index(i - loh, W, mode)
+    cv = x.dtype.type(cval)
+    T = (H + DROWS - 1) // DROWS
+    for t in prange(T):
+        y0 = t * DROWS
+        y1 = min(H, y0 + DROWS)
+        S = y1 - y0 + Kv - 1
+        ring = np.empty((S, W), x.dtype)
+        flat = ring.reshape(-1)
+        P = np.empty((2, DROWS, W + Kh - 1), x.dtype)
+        T0 = np.empty(W, x.dtype)
+        T1 = np.empty(W, x.dtype)
+        starts = np.empty(max(Kv, Kh), np.int64)
+        for s in range(S):
+            r = rowtab[y0 + s]
+            rr = ring[s]
+            if r < 0:
+                for j in range(W):
+                    rr[j] = cv
+            else:
+                src = x[r]
+                for j in range(W):
+                    rr[j] = src[j]
+        for x0 in range(0, W, STRIP):  # both column passes, strip by strip
+            n = min(STRIP, W - x0)
+            for y in range(y0, y1):
+                for k in range(Kv):
+                    starts[k] = (y - y0 + k) * W + x0
+                if sc0 != 0 and sc1 != 0:
+                    _col2(flat, starts, Kv, sc0, wc0, sc1, wc1,
+                          P[0, y - y0, loh + x0:loh + x0 + n], P[1, y - y0, loh + x0:loh + x0 + n],
+                          n)
+                else:
+                    _line(flat, starts, Kv, sc0, wc0, P[0, y - y0, loh + x0:loh + x0 + n], n)
+                    _line(flat, starts, Kv, sc1, wc1, P[1, y - y0, loh + x0:loh + x0 + n], n)
+        for y in range(y0, y1):
+            _rowpass(P[0, y - y0], W, coltab, Kh, sr0, wr0, cv, starts, T0)
+            _rowpass(P[1, y - y0], W, coltab, Kh, sr1, wr1, cv, starts, T1)
+            _combine(T0, T1, W, op, out[y])
+
+
+def fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, n_threads):
+    """Two separable terms of ``x`` combined into ``out``; see kernels/derivatives.pyx."""
+    if wc1.shape[0] != wc0.shape[0] or wr1.shape[0] != wr0.shape[0] or not (
+            wc0.shape[0] & 1 and wr0.shape[0] & 1):
+        raise ValueError("fused2: column / row weights must share one odd length each")
+    if out.shape != x.shape:
+        raise ValueError("fused2: `out` must have the shape of `x`")
+    if op not in (0, 1):
+        raise ValueError(f"fused2: `op`={op} must be 0 (magnitude) or 1 (sum)")
+    if x.size == 0:
+        return
+    call_with_threads(n_threads, _fused2, x, out, wc0, int(sc0), wr0, int(sr0), wc1, int(sc1),
+                      wr1, int(sr1), int(mode), float(cval), int(op))
