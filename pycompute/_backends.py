@@ -10,10 +10,13 @@ Backends:
 ``"numba"``
     ``pycompute._numba.<family>``: ``@njit(parallel=True, nogil=True, cache=True)``.
 ``"auto"`` (default)
-    The fastest native backend that is available: Cython first (compiled ahead
-    of time, no JIT warm-up, and at least as fast as Numba in
-    ``benchmarks/``), then Numba; calls no native kernel covers go to the
-    reference.
+    The faster native backend for this kernel, from a table measured by
+    ``pycompute compare --backends`` (``auto_backends.json`` beside this module,
+    or the file ``PYCOMPUTE_AUTO_TABLE`` names): Numba first where it measured
+    at least ``AUTO_MARGIN`` times faster than Cython at every thread count
+    timed, Cython first everywhere else (compiled ahead of time: no JIT
+    warm-up). If the first choice is not available, the other one runs; calls
+    no native kernel covers go to the reference.
 
 A family module passes ``native_ok`` (does a native kernel cover these inputs?)
 and gets back either a kernel module or ``None`` (= run the reference).
@@ -25,6 +28,8 @@ import contextlib
 import contextvars
 import importlib
 import importlib.util
+import json
+import os
 from dataclasses import dataclass
 
 BACKENDS = ("numpy", "cython", "numba")
@@ -34,6 +39,75 @@ _PACKAGES = {"numba": "pycompute._numba"}  # cython: pycompute._simd.kernels
 
 _available: dict[str, tuple[bool, str]] = {}
 _modules: dict[tuple[str, str], object] = {}
+
+#: ``auto`` puts Numba first for a kernel only when Numba measured at least this much faster
+#: than Cython at every thread count timed: below it, run-to-run noise (a few %) decides, and
+#: Cython has no first-call compile
+AUTO_MARGIN = 1.10
+AUTO_TABLE_ENV = "PYCOMPUTE_AUTO_TABLE"
+AUTO_TABLE_SCHEMA = "pycompute.auto_backends/1"
+#: public functions timed under another kernel's name in the table (same kernel code)
+AUTO_KEYS = {
+    "mean": "sum", "std": "var", "min": "max", "argmax": "argmin",
+    "correlate1d": "correlate", "convolve": "correlate", "convolve1d": "correlate",
+    "gaussian_filter1d": "gaussian_filter", "uniform_filter1d": "uniform_filter",
+    "prewitt": "sobel", "nbody_step": "nbody_accelerations",
+    "nbody_energy": "nbody_accelerations",
+}
+_auto_order: dict[str, tuple[str, ...]] | None = None
+_auto_source = ""
+
+
+def auto_table_path() -> str:
+    """The table ``auto`` reads: ``$PYCOMPUTE_AUTO_TABLE``, else the one shipped with pycompute."""
+    return os.environ.get(AUTO_TABLE_ENV) or os.path.join(os.path.dirname(__file__),
+                                                          "auto_backends.json")
+
+
+def auto_decision(ratios) -> tuple[str, ...]:
+    """Native backends in the order ``auto`` tries them, from Numba time / Cython time
+    measured at each thread count (``ratios``)."""
+    ratios = [r for r in ratios if r is not None and r > 0]
+    if ratios and max(ratios) * AUTO_MARGIN <= 1.0:
+        return ("numba", "cython")
+    return _NATIVE_ORDER
+
+
+def _load_auto_table() -> dict[str, tuple[str, ...]]:
+    """kernel -> backend order, from the table file (read once; a bad file is an error)."""
+    global _auto_order, _auto_source
+    if _auto_order is not None:
+        return _auto_order
+    path = auto_table_path()
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        if doc.get("schema") != AUTO_TABLE_SCHEMA:
+            raise ValueError(f"schema {doc.get('schema')!r}, expected {AUTO_TABLE_SCHEMA!r}")
+        order = {k: auto_decision(v["numba_over_cython"]) for k, v in doc["kernels"].items()}
+    except FileNotFoundError:
+        if os.environ.get(AUTO_TABLE_ENV):
+            raise ValueError(f"{AUTO_TABLE_ENV}={path!r}: no such file") from None
+        order, path = {}, "(no table: Cython first everywhere)"
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"the backend table {path!r} cannot be read ({exc}); write it with "
+                         f"`pycompute compare --backends --auto-table FILE`") from None
+    _auto_order, _auto_source = order, path
+    return order
+
+
+def auto_order(kernel: str | None) -> tuple[str, ...]:
+    """The native backends ``auto`` tries for ``kernel`` (a public function name), in order."""
+    if kernel is None:
+        return _NATIVE_ORDER
+    return _load_auto_table().get(AUTO_KEYS.get(kernel, kernel), _NATIVE_ORDER)
+
+
+def auto_table() -> dict:
+    """What ``auto`` prefers per kernel and where that came from (for ``pycompute info``)."""
+    order = _load_auto_table()
+    return {"source": _auto_source, "margin": AUTO_MARGIN,
+            "numba_first": sorted(k for k, v in order.items() if v[0] == "numba")}
 
 
 @dataclass(frozen=True)
@@ -111,15 +185,17 @@ def kernels(name: str, family: str):
     return mod
 
 
-def choose(backend, family: str, native_ok: bool, what: str = "these inputs"):
+def choose(backend, family: str, native_ok: bool, what: str = "these inputs",
+           kernel: str | None = None):
     """Kernel module to run, or ``None`` for the reference.
 
-    ``what`` describes the inputs for the error message (e.g. "dtype complex128").
+    ``what`` describes the inputs for the error message (e.g. "dtype complex128");
+    ``kernel`` (the public function's name) picks ``auto``'s order from the table.
     """
     if backend == "auto":
         if not native_ok:
             return None
-        for name in _NATIVE_ORDER:
+        for name in auto_order(kernel):
             if _probe(name)[0]:
                 try:
                     return kernels(name, family)

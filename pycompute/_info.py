@@ -26,6 +26,10 @@ def collect(numba_layer: bool = True) -> dict:
         "backends": {b.name: {"available": b.available, "reason": b.reason}
                      for b in _backends.backends()},
     }
+    try:
+        out["auto"] = _backends.auto_table()
+    except ValueError as exc:  # a bad PYCOMPUTE_AUTO_TABLE: info still reports the rest
+        out["auto"] = {"error": str(exc)}
     from . import _simd
 
     out["simd"] = _simd.info()
@@ -61,6 +65,11 @@ def format_info(d: dict) -> str:
     lines = [f"pycompute {d['version']} (Python {d['python']}, {d['machine']})", "backends:"]
     for name, b in d["backends"].items():
         lines.append(f"  {name:7s} {'yes' if b['available'] else 'no ':3s}  {b['reason']}")
+    a = d.get("auto")
+    if a:
+        lines.append("  auto       " + (a["error"] if "error" in a else
+                     f"numba first for {', '.join(a['numba_first']) or 'no kernel'}, cython "
+                     f"first elsewhere (table: {a['source']})"))
     s = d.get("simd")
     if s:
         lines += [

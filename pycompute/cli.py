@@ -1,4 +1,4 @@
-"""``pycompute`` command line: ``info``, ``compare`` and ``demo``.
+"""``pycompute`` command line: ``info``, ``compare``, ``demo`` and ``warmup``.
 
 Bad arguments print the usage and a one-line message naming the argument, the
 value and what is allowed, and exit with status 2 (argparse's convention),
@@ -28,13 +28,16 @@ def _cmd_compare(args) -> int:
     from .compare import check_request, run_compare
 
     try:
-        check_request(args.kernels or None, args.threads, args.backend, args.json, args.plot)
+        check_request(args.kernels or None, args.threads, args.backend, args.json, args.plot,
+                      args.backends, args.auto_table)
     except (ValueError, TypeError) as exc:
         args.parser.error(_plain(str(exc)).replace("`", ""))
     try:
         run_compare(args.kernels or None, threads=args.threads, quick=args.quick,
                     backends=args.backend, peers=args.peers, json_path=args.json,
-                    plot_path=args.plot, progress=not args.no_progress)
+                    plot_path=args.plot, progress=not args.no_progress,
+                    compare_backends=args.backends, auto_table=args.auto_table,
+                    command="pycompute " + " ".join(args.argv))
     except (ValueError, TypeError, OSError) as exc:
         print(f"pycompute compare: {exc}", file=sys.stderr)
         return 2
@@ -53,6 +56,23 @@ def _cmd_demo(args) -> int:
     except (ValueError, OSError) as exc:
         print(f"pycompute demo: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _cmd_warmup(args) -> int:
+    from .warmup import check, run
+
+    try:
+        check(args.family, args.dtype)
+    except ValueError as exc:
+        args.parser.error(_plain(str(exc)).replace("`", ""))
+    if args.jobs is not None and args.jobs < 1:
+        args.parser.error(f"argument --jobs: {args.jobs} is not a positive count")
+    try:
+        run(args.family, args.dtype, args.jobs)
+    except (ValueError, RuntimeError) as exc:
+        print(f"pycompute warmup: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -78,8 +98,9 @@ def _compare_epilog() -> str:
 
 _DEMO_DESCRIPTION = """\
 Grow a Gray-Scott reaction-diffusion pattern and a heat diffusion on every core,
-then time sum, gaussian_filter and heat_step serially and in parallel, as
-'pycompute compare --quick' does (small inputs; --full for full sizes). Writes
+then time sum, gaussian_filter and heat_step serially and in parallel on the
+backend backend='auto' runs for each, as 'pycompute compare --quick' does
+(small inputs; --full for full sizes). Writes
 gray_scott.png, gray_scott.gif (the pattern growing), heat.png, scaling.png and
 compare.json into one folder and prints where."""
 
@@ -104,8 +125,9 @@ def main(argv=None) -> int:
                      help="thread counts, 1 up to the maximum, or negative to count back "
                           "from it (-1 = all) (default: 1, 2, 4, ... up to the maximum)")
     pc_.add_argument("--backend", nargs="+", default=["cython", "numba"],
-                     choices=["cython", "numba"],
-                     help="native backends to time (default: both)")
+                     choices=["cython", "numba", "auto"],
+                     help="native backends to time (default: both); auto = the one "
+                          "backend='auto' runs for each kernel")
     pc_.add_argument("--quick", action="store_true",
                      help="small inputs, few repeats (under 30 s); inputs may fit in cache, "
                           "so rates can pass the copy bandwidth")
@@ -117,6 +139,12 @@ def main(argv=None) -> int:
                      help="write the results as JSON (schema pycompute.compare/1)")
     pc_.add_argument("--plot", metavar="FILE.png",
                      help="write a speedup plot (matplotlib; .png, .pdf, .svg, ...)")
+    pc_.add_argument("--backends", action="store_true",
+                     help="also print Numba's time over Cython's per kernel and thread count, "
+                          "and which backend backend='auto' runs for it")
+    pc_.add_argument("--auto-table", metavar="FILE.json",
+                     help="write those ratios as the table backend='auto' reads (implies "
+                          "--backends; point PYCOMPUTE_AUTO_TABLE at it to use it)")
     pc_.add_argument("--no-progress", action="store_true", help="no progress bar")
     pc_.set_defaults(fn=_cmd_compare, parser=pc_)
     pd = sub.add_parser("demo", help="simulate, filter, time and plot (under a minute)",
@@ -128,7 +156,22 @@ def main(argv=None) -> int:
     pd.add_argument("--full", action="store_true",
                     help="time at full sizes (4096x4096 images, 2^26 values; slower)")
     pd.set_defaults(fn=_cmd_demo, parser=pd)
+    from .warmup import DEFAULT_DTYPES, DTYPES, FAMILIES, __doc__ as warm_doc
+
+    pw = sub.add_parser("warmup", help="compile the Numba kernels now, not on first use",
+                        description=_plain(warm_doc), formatter_class=fmt,
+                        epilog="dtypes per family:\n" + "\n".join(
+                            f"  {f}: {', '.join(d)}" for f, d in DTYPES.items()))
+    pw.add_argument("--family", nargs="+", metavar="NAME", default=None,
+                    help=f"kernel families ({', '.join(FAMILIES)}; default: all)")
+    pw.add_argument("--dtype", nargs="+", metavar="DTYPE", default=None,
+                    help=f"dtypes to compile for (default: {' '.join(DEFAULT_DTYPES)})")
+    pw.add_argument("--jobs", type=int, default=None, metavar="N",
+                    help="families compiled at the same time, one process each "
+                         "(default: the CPU count)")
+    pw.set_defaults(fn=_cmd_warmup, parser=pw)
     args = p.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     return args.fn(args)
 
 

@@ -139,6 +139,10 @@ def _filter_kernels():
         a = _image(quick, np.uint8, 3)
         return (a, (3, 3, 1)), {}, f"{a.shape[0]}x{a.shape[1]}x3 uint8"
 
+    def make_sobel(quick):
+        a = _image(quick)
+        return (a,), {"axis": 0}, f"{a.shape[0]}x{a.shape[1]} float32, axis 0"
+
     # OpenCV is imported when a peer runs (``--peers``), so a missing one is reported then
     peers_g = {"cv2.GaussianBlur": lambda args, kw: _cv2().GaussianBlur(
         args[0], (17, 17), 2.0, borderType=_cv2().BORDER_REFLECT)}
@@ -156,6 +160,20 @@ def _filter_kernels():
     out["uniform_filter"] = Kernel("convolution", make_box, _public("uniform_filter"),
                                    _reference_of("uniform_filter"),
                                    lambda args, kw: 2 * args[0].nbytes, "GB/s", peers_b)
+    def make_ggm(quick):
+        a = _image(quick)
+        return (a, 2.0), {}, f"{a.shape[0]}x{a.shape[1]} float32, sigma=2"
+
+    # two 17-tap passes per term, two terms, and the combine
+    out["gaussian_gradient_magnitude"] = Kernel(
+        "derivatives", make_ggm, _public("gaussian_gradient_magnitude"),
+        _reference_of("gaussian_gradient_magnitude"),
+        lambda args, kw: 2 * 2 * 17 * 2 * args[0].size, "GFLOP/s")
+    out["gaussian_laplace"] = Kernel(
+        "derivatives", make_ggm, _public("gaussian_laplace"), _reference_of("gaussian_laplace"),
+        lambda args, kw: 2 * 2 * 17 * 2 * args[0].size, "GFLOP/s")
+    out["sobel"] = Kernel("convolution", make_sobel, _public("sobel"), _reference_of("sobel"),
+                          lambda args, kw: 2 * args[0].nbytes, "GB/s")
     return out
 
 
@@ -291,7 +309,7 @@ def _plot_formats() -> set:
 
 
 def check_request(kernels=None, threads=None, backends=("cython", "numba"), json_path=None,
-                  plot_path=None):
+                  plot_path=None, compare_backends=False, auto_table=None):
     """Validate what ``run_compare`` was asked for, before any timing.
 
     Returns ``(kernels, threads, backends, notes)``: the kernel names, the thread counts
@@ -312,12 +330,23 @@ def check_request(kernels=None, threads=None, backends=("cython", "numba"), json
     threads = sorted({_threads._check(t, "--threads") for t in threads})
     ok, notes = [], []
     for b in backends:
+        if b == "auto":  # the backend backend="auto" runs for each kernel (resolved per kernel)
+            if any(_backends._probe(n)[0] for n in ("cython", "numba")):
+                ok.append(b)
+            else:
+                notes.append("auto: no native backend is available")
+            continue
         avail, why = _backends._probe(b)
         (ok if avail else notes).append(b if avail else f"{b}: not available ({why})")
     if not ok:
         raise ValueError(f"`--backend` {' '.join(backends)}: none is available here: "
                          + "; ".join(notes))
-    for opt, path in (("--json", json_path), ("--plot", plot_path)):
+    if (compare_backends or auto_table) and set(ok) != {"cython", "numba"}:
+        opt = "--auto-table" if auto_table else "--backends"
+        raise ValueError(f"`{opt}` compares the cython and numba backends, so both must run: "
+                         f"`--backend` is {' '.join(backends)}"
+                         + (f" ({'; '.join(notes)})" if notes else ""))
+    for opt, path in (("--json", json_path), ("--plot", plot_path), ("--auto-table", auto_table)):
         if path is None:
             continue
         d = os.path.dirname(os.path.abspath(path))
@@ -340,13 +369,28 @@ def _mib(args) -> float:
     return sum(a.nbytes for a in args if isinstance(a, np.ndarray)) / 2 ** 20
 
 
+def _auto_backend(kernel: str) -> str:
+    """The native backend ``backend="auto"`` runs for ``kernel`` (its first available one)."""
+    from . import _backends
+
+    for b in _backends.auto_order(kernel):
+        if _backends._probe(b)[0]:
+            return b
+    raise ValueError("no native backend is available")  # check_request saw one
+
+
 def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "numba"),
-                peers=False, json_path=None, plot_path=None, progress=True, out=None):
+                peers=False, json_path=None, plot_path=None, progress=True, out=None,
+                compare_backends=False, auto_table=None, command=None):
     """Time ``kernels`` and print the table to ``out`` (default: sys.stdout at call time);
-    return the JSON-able result dict."""
+    return the JSON-able result dict.
+
+    ``compare_backends``: also print Numba's time over Cython's per kernel and thread
+    count, and what ``backend="auto"`` runs; ``auto_table``: write those ratios as the
+    table ``auto`` reads (see :mod:`pycompute._backends`), with ``command`` in it."""
     out = sys.stdout if out is None else out
     kernels, threads, backends, notes = check_request(kernels, threads, backends, json_path,
-                                                      plot_path)
+                                                      plot_path, compare_backends, auto_table)
     mx = _threads.max_threads()
     repeat, min_time = (3, 0.01) if quick else (7, 0.1)
 
@@ -367,10 +411,13 @@ def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "nu
             k = KERNELS[name]
             args, kw, size = k.make(quick)
             size = f"{size}, {_mib(args):.0f} MiB in"
-            for be in backends:
+            for i, be in enumerate(backends):
+                first = i == 0
+                if be == "auto":
+                    be = _auto_backend(name)
                 r = measure(lambda *a, num_threads: k.call(a, kw, be, num_threads), *args,
                             threads=threads, repeat=repeat, min_time=min_time,
-                            reference=(lambda *a: k.reference(a, kw)) if be == backends[0] else None,
+                            reference=(lambda *a: k.reference(a, kw)) if first else None,
                             name=f"{name} [{be}]", work=k.work(args, kw), unit=k.unit,
                             progress=step)
                 results.append((name, k, be, size, r))
@@ -399,6 +446,11 @@ def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "nu
     print_table(doc, out, quick=quick)
     if peers:
         print_peers(doc, kernels, peer_libs, out)
+    if compare_backends or auto_table:
+        print_backends(doc, out)
+    if auto_table:
+        write_auto_table(doc, auto_table, command)
+        print(f"wrote {auto_table}", file=out)
     if json_path:
         with open(json_path, "w") as f:
             json.dump(doc, f, indent=1)
@@ -483,3 +535,78 @@ def print_peers(doc: dict, kernels, peer_libs: dict, out=None) -> None:
               f"{p['time_s'] / t:6.2f}", file=out)
     print("  x peer: the peer's time / pycompute's best time; above 1 = pycompute is faster",
           file=out)
+
+
+def backend_ratios(doc: dict) -> dict:
+    """``{kernel: {"threads", "cython_s", "numba_s", "numba_over_cython"}}`` for the kernels
+    of ``doc`` timed on both native backends (at the thread counts both ran)."""
+    by = {}
+    for d in doc["results"]:
+        by.setdefault(d["kernel"], {})[d["backend"]] = dict(zip(d["threads"], d["time_s"]))
+    out = {}
+    for name, b in by.items():
+        if "cython" not in b or "numba" not in b:
+            continue
+        thr = sorted(set(b["cython"]) & set(b["numba"]))
+        c = [b["cython"][p] for p in thr]
+        n = [b["numba"][p] for p in thr]
+        out[name] = {"threads": thr, "cython_s": c, "numba_s": n,
+                     "numba_over_cython": [round(y / x, 4) for x, y in zip(c, n)]}
+    return out
+
+
+def print_backends(doc: dict, out=None) -> None:
+    """``--backends``: Numba's time over Cython's, kernel by kernel, and what ``auto`` runs."""
+    from . import _backends
+
+    out = sys.stdout if out is None else out
+    ratios = backend_ratios(doc)
+    if not ratios:
+        print("\nbackends: no kernel was timed on both cython and numba "
+              "(--backend cython numba)", file=out)
+        return
+    print("\nbackends (numba / cython = Numba's time over Cython's; below 1 = Numba faster):",
+          file=out)
+    print(f"  {'kernel':19s} {'thr':>3s} {'cython ms':>10s} {'numba ms':>10s} "
+          f"{'numba/cython':>12s}   auto would run", file=out)
+    for name, r in ratios.items():
+        pick = _backends.auto_decision(r["numba_over_cython"])[0]
+        for i, p in enumerate(r["threads"]):
+            print(f"  {name if i == 0 else '':19s} {p:3d} {r['cython_s'][i] * 1e3:10.3f} "
+                  f"{r['numba_s'][i] * 1e3:10.3f} {r['numba_over_cython'][i]:12.2f}   "
+                  f"{pick if i == 0 else ''}", file=out)
+    print(f"  auto runs Numba for a kernel only where Numba was at least "
+          f"{_backends.AUTO_MARGIN:.2f}x faster at every thread count (no JIT warm-up "
+          f"otherwise); the table auto uses now: {_backends.auto_table()['source']}", file=out)
+
+
+def _cpu_name() -> str:
+    """The CPU's model name (Linux: /proc/cpuinfo), else the platform's processor string."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def write_auto_table(doc: dict, path: str, command: str | None = None) -> None:
+    """Write the Numba/Cython ratios of ``doc`` as the table ``backend="auto"`` reads."""
+    from . import _backends
+
+    m = doc["machine"]
+    table = {"schema": _backends.AUTO_TABLE_SCHEMA,
+             "machine": {"cpus": m["cpus"], "cpu": _cpu_name(),
+                         "copy_bandwidth_gbs": m["copy_bandwidth_gbs"],
+                         "fma_peak_gflops": m["fma_peak_gflops"],
+                         "simd_level": m["info"]["simd"]["level"]},
+             "command": command or "pycompute compare --backends --auto-table " + path,
+             "margin": _backends.AUTO_MARGIN,
+             "kernels": backend_ratios(doc)}
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(table, f, indent=1)
+        f.write("\n")
