@@ -114,9 +114,10 @@ def _covered(inp, odt) -> bool:
             and _native_dtype(odt) in NATIVE_REAL)
 
 
-def _choose(backend, ok, inp, odt):
+def _choose(backend, ok, inp, odt, kernel=None):
     return _backends.choose(backend, _FAMILY, ok,
-                            f"input dtype {inp.dtype} ({inp.ndim}-D) with output dtype {odt}")
+                            f"input dtype {inp.dtype} ({inp.ndim}-D) with output dtype {odt}",
+                            kernel=kernel)
 
 
 def _symmetry(w: np.ndarray) -> int:
@@ -507,7 +508,7 @@ def _correlate1d(input, weights, axis, output, mode, cval, origin, backend, num_
         check_alloc(_long_pass_bytes(w.shape[0], inp.shape[axis], num_threads),
                     f"`weights` of {w.shape[0]} taps along an axis of length "
                     f"{inp.shape[axis]}: running them")
-    kern = _choose(backend, _covered(inp, odt), inp, odt)
+    kern = _choose(backend, _covered(inp, odt), inp, odt, "correlate1d")
     if kern is None:
         return _reference.correlate1d(input, weights, axis, output, mode, cval, origin)
     op = ("corr", axis, np.ascontiguousarray(w), w.shape[0] // 2 + origin, _symmetry(w), mode_c)
@@ -593,7 +594,7 @@ def _dense(input, weights, output, mode, cval, origin, convolution, axes, backen
                            f"mode name for correlate and convolve")
     mode_c = ndi_mode(mode)
     cv = ndi_cval(cval)
-    kern = _choose(backend, _covered(inp, odt) and inp.ndim <= 3, inp, odt)
+    kern = _choose(backend, _covered(inp, odt) and inp.ndim <= 3, inp, odt, "correlate")
     if kern is None:
         return ref(input, weights, output, mode, cval, origin, axes=axes)
     sep = None if exact else _separable(inp, odt, w, mode_c, cv)
@@ -723,7 +724,7 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     cv = ndi_cval(cval)
     ok = _covered(inp, odt)
     ops = _box_plan(inp, odt, [op], cv) if ok else None  # refusals before any backend loads
-    kern = _choose(backend, ok, inp, odt)
+    kern = _choose(backend, ok, inp, odt, "uniform_filter1d")
     if kern is None:
         return _reference.uniform_filter1d(input, size, axis, output, mode, cval, origin)
     return _run(kern, inp, out, odt, ops, cv, num_threads, exact)
@@ -760,7 +761,7 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     cv = ndi_cval(cval) if ops else 0.0  # scipy never reads cval when nothing is filtered
     ok = _covered(inp, odt)
     ops = _box_plan(inp, odt, ops, cv) if ok else None  # refusals before any backend loads
-    kern = _choose(backend, ok, inp, odt)
+    kern = _choose(backend, ok, inp, odt, "uniform_filter")
     if kern is None:
         return _reference.uniform_filter(input, size, output, mode, cval, origin, axes=axes)
     return _run(kern, inp, out, odt, ops, cv, num_threads, exact)
@@ -898,7 +899,7 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
                     built[key] = (w, sym)
             ops.append(("corr", ax[i], w, w.shape[0] // 2, sym, ndi_mode(modes[i])))
     cv = ndi_cval(cval) if ops else 0.0  # scipy never reads cval when nothing is filtered
-    kern = _choose(backend, _covered(inp, odt), inp, odt)
+    kern = _choose(backend, _covered(inp, odt), inp, odt, "gaussian_filter")
     if kern is None:
         return _reference.gaussian_filter(input, sigma, order, output, mode, cval, truncate,
                                           radius=radius, axes=axes)
@@ -916,7 +917,7 @@ def _derivative(input, axis, output, mode, cval, smooth, backend, num_threads, r
     modes = ndi_sequence(mode, inp.ndim, "mode")
     codes = [ndi_mode(m) for m in modes]
     cv = ndi_cval(cval) if inp.dtype.kind != "c" else cval
-    kern = _choose(backend, _covered(inp, odt), inp, odt)
+    kern = _choose(backend, _covered(inp, odt), inp, odt, "sobel")
     if kern is None:
         return ref(input, axis, output, mode, cval)
     diff = np.array([-1.0, 0.0, 1.0])
@@ -979,7 +980,7 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None, backend=
     ax = ndi_axes(axes, inp.ndim)
     codes = [ndi_mode(m) for m in ndi_sequence(mode, len(ax), "mode")] if ax else []
     cv = ndi_cval(cval) if inp.dtype.kind != "c" else cval
-    kern = _choose(backend, _covered(inp, odt), inp, odt)
+    kern = _choose(backend, _covered(inp, odt), inp, odt, "laplace")
     if kern is None:  # the out-of-place result, also where `output` is the input (see above)
         src = inp.copy() if out is not None and np.may_share_memory(inp, out) else input
         return _reference.laplace(src, output, mode, cval, axes=axes)

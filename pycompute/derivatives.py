@@ -118,7 +118,9 @@ def _try_fused(backend, inp, out, odt, sigma2, orders, modes, cval, truncate, ra
     Kv, Kh = len(w[0, orders[0][0]][0]), len(w[1, orders[0][1]][0])
     if _fused_scratch(W, Kv, Kh, work.itemsize) > max(FUSED_SCRATCH_MAX, inp.nbytes):
         return None
-    kern = _backends.choose(backend, _FAMILY, True, f"{dt} input")
+    kern = _backends.choose(backend, _FAMILY, True, f"{dt} input",
+                            kernel="gaussian_gradient_magnitude" if op == _MAGNITUDE
+                            else "gaussian_laplace")
     if kern is None:
         return None
     mode = codes.pop()

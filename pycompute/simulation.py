@@ -62,9 +62,9 @@ def _common(backend, num_threads, steps):
     return n
 
 
-def _choose(backend, what):
+def _choose(backend, what, kernel):
     # every dtype and shape these functions accept has a native kernel
-    return _backends.choose(backend, _FAMILY, True, what)
+    return _backends.choose(backend, _FAMILY, True, what, kernel=kernel)
 
 
 def _run(kern_fn, work, num_threads, *args):
@@ -191,7 +191,7 @@ def heat_step(u, *, steps=1, alpha, mode="wrap", cval=0.0, out=None, backend="au
     cv = check_finite_scalar(cval, "cval")
     if out is not None:
         check_out(out, src.shape, src.dtype)
-    kern = _choose(backend, f"dtype {src.dtype}")
+    kern = _choose(backend, f"dtype {src.dtype}", "heat_step")
     if kern is None:
         return _reference.heat_step(src, steps=steps, alpha=a, mode=mode, cval=cv, out=out)
     dst, inplace, src = _target(src, out, src.dtype)
@@ -315,7 +315,7 @@ def life_step(board, *, steps=1, rule="B3/S23", mode="wrap", out=None, backend="
     b, bits, modes = _life_args(board, rule, mode)
     if out is not None:
         check_out(out, b.shape, b.dtype)
-    kern = _choose(backend, f"dtype {b.dtype}")
+    kern = _choose(backend, f"dtype {b.dtype}", "life_step")
     if kern is None:
         return _reference.life_step(b, steps=steps, rule=rule, mode=mode, out=out)
     src = np.ascontiguousarray(b)
@@ -387,7 +387,7 @@ class LifeBoard:
         self._gen = 0  # generations of the reference-stepped board (packed: in _pk.state)
         self._num_threads = num_threads
         self._lock = threading.Lock()
-        self._kern = _choose(backend, f"dtype {b.dtype}")
+        self._kern = _choose(backend, f"dtype {b.dtype}", "life_step")
         if self._kern is None or b.size == 0:
             self._state = np.array(b, order="C", copy=True)  # stepped by the reference
             self._pk = None
@@ -501,7 +501,7 @@ def gray_scott_step(u, v, *, Du, Dv, F, k, dt=1.0, steps=1, mode="wrap", backend
     p = {name: check_finite_scalar(val, name)
          for name, val in (("Du", Du), ("Dv", Dv), ("F", F), ("k", k), ("dt", dt))}
     modes = normalize_mode(mode, 2, allowed=_STENCIL_MODES)
-    kern = _choose(backend, f"dtype {us.dtype}")
+    kern = _choose(backend, f"dtype {us.dtype}", "gray_scott_step")
     if kern is None:
         return _reference.gray_scott_step(us, vs, steps=steps, mode=mode, **p)
     if steps == 0 or us.size == 0:
@@ -601,7 +601,7 @@ def nbody_accelerations(pos, mass, *, G=1.0, softening, backend="auto", num_thre
     """
     _common(backend, num_threads, 1)
     p, m, _, g, eps2 = _bodies(pos, mass, G, softening)
-    kern = _choose(backend, f"dtype {p.dtype}")
+    kern = _choose(backend, f"dtype {p.dtype}", "nbody_accelerations")
     if kern is None:
         return _reference.nbody_accelerations(p, m, G=g, softening=float(softening))
     n = p.shape[0]
@@ -633,7 +633,7 @@ def nbody_energy(pos, vel, mass, *, G=1.0, softening, backend="auto", num_thread
     """
     _common(backend, num_threads, 1)
     p, m, v, g, eps2 = _bodies(pos, mass, G, softening, vel)
-    kern = _choose(backend, f"dtype {p.dtype}")
+    kern = _choose(backend, f"dtype {p.dtype}", "nbody_energy")
     if kern is None:
         return _reference.nbody_energy(p, v, m, G=g, softening=float(softening))
     n = p.shape[0]
@@ -682,7 +682,7 @@ def nbody_step(pos, vel, mass, *, dt, steps=1, G=1.0, softening, backend="auto",
     steps = _common(backend, num_threads, steps)
     p, m, v, g, eps2 = _bodies(pos, mass, G, softening, vel)
     h = check_finite_scalar(dt, "dt")
-    kern = _choose(backend, f"dtype {p.dtype}")
+    kern = _choose(backend, f"dtype {p.dtype}", "nbody_step")
     if kern is None:
         return _reference.nbody_step(p, v, m, dt=h, steps=steps, G=g, softening=float(softening))
     n = p.shape[0]
