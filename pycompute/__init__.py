@@ -1,7 +1,7 @@
 """pycompute: CPU-bound array kernels on every core, with SIMD, from one Python call.
 
-Families: reductions (NumPy drop-ins), convolution and derivatives
-(scipy.ndimage drop-ins) and simulation steps (heat, Life, Gray-Scott, N-body). Each public function
+Families: reductions (NumPy drop-ins), convolution, derivatives and rank
+filters (scipy.ndimage drop-ins) and simulation steps (heat, Life, Gray-Scott, N-body). Each public function
 validates its arguments, resolves the thread count (:mod:`pycompute._threads`),
 picks a backend (:mod:`pycompute._backends`) and runs a native kernel or the
 NumPy/SciPy reference. Dask arrays are routed to :mod:`pycompute.dask`;
@@ -17,6 +17,8 @@ from .convolution import (convolve, convolve1d, correlate, correlate1d, gaussian
                           uniform_filter1d)
 from .derivatives import (gaussian_gradient_magnitude, gaussian_laplace,
                           generic_gradient_magnitude, generic_laplace)
+from .rank import (maximum_filter, maximum_filter1d, median_filter, minimum_filter,
+                   minimum_filter1d, percentile_filter, rank_filter)
 from .reductions import argmax, argmin, histogram, max, mean, min, std, sum, var
 from .simulation import (LifeBoard, gray_scott_step, heat_step, life_step, nbody_accelerations,
                          nbody_energy, nbody_step)
@@ -37,6 +39,9 @@ __all__ = [
     "gaussian_filter1d", "gaussian_filter", "sobel", "prewitt", "laplace",
     "gaussian_gradient_magnitude", "gaussian_laplace", "generic_gradient_magnitude",
     "generic_laplace",
+    # rank filters (min/max, median, rank, percentile)
+    "minimum_filter1d", "maximum_filter1d", "minimum_filter", "maximum_filter", "rank_filter",
+    "median_filter", "percentile_filter",
     # simulation
     "heat_step", "life_step", "LifeBoard", "gray_scott_step", "nbody_accelerations",
     "nbody_energy", "nbody_step",

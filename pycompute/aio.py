@@ -41,7 +41,7 @@ def _families():
     from . import reductions
 
     mods = [reductions]
-    for name in ("convolution", "simulation"):
+    for name in ("convolution", "derivatives", "rank", "simulation"):
         try:
             mods.append(__import__(f"pycompute.{name}", fromlist=["__all__"]))
         except ImportError:  # family not part of this build

@@ -133,7 +133,8 @@ def main(argv=None) -> int:
                           "so rates can pass the copy bandwidth")
     pc_.add_argument("--peers", action="store_true",
                      help="also time the same call in OpenCV where it has one (gaussian_filter, "
-                          "correlate, uniform_filter), and say whether OpenCV was found; "
+                          "correlate, uniform_filter, median_filter, minimum_filter), and say "
+                          "whether OpenCV was found; "
                           "the NumPy/SciPy reference is always timed (column 'vs ref')")
     pc_.add_argument("--json", metavar="FILE",
                      help="write the results as JSON (schema pycompute.compare/1)")

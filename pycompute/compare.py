@@ -172,6 +172,23 @@ def _filter_kernels():
     out["gaussian_laplace"] = Kernel(
         "derivatives", make_ggm, _public("gaussian_laplace"), _reference_of("gaussian_laplace"),
         lambda args, kw: 2 * 2 * 17 * 2 * args[0].size, "GFLOP/s")
+    def make_u8(quick):
+        a = _image(quick, np.uint8)
+        return (a,), {"size": 5}, f"{a.shape[0]}x{a.shape[1]} uint8, 5x5"
+
+    def make_f32_9(quick):
+        a = _image(quick)
+        return (a,), {"size": 9}, f"{a.shape[0]}x{a.shape[1]} float32, 9x9"
+
+    peers_med = {"cv2.medianBlur": lambda args, kw: _cv2().medianBlur(args[0], kw["size"])}
+    peers_min = {"cv2.erode": lambda args, kw: _cv2().erode(
+        args[0], np.ones((kw["size"],) * 2, np.uint8), borderType=_cv2().BORDER_REFLECT)}
+    out["median_filter"] = Kernel("rank", make_u8, _public("median_filter"),
+                                  _reference_of("median_filter"),
+                                  lambda args, kw: 2 * args[0].nbytes, "GB/s", peers_med)
+    out["minimum_filter"] = Kernel("rank", make_f32_9, _public("minimum_filter"),
+                                   _reference_of("minimum_filter"),
+                                   lambda args, kw: 2 * args[0].nbytes, "GB/s", peers_min)
     out["sobel"] = Kernel("convolution", make_sobel, _public("sobel"), _reference_of("sobel"),
                           lambda args, kw: 2 * args[0].nbytes, "GB/s")
     return out
@@ -475,7 +492,8 @@ def print_table(doc: dict, out=None, quick: bool = False, legend: bool = True) -
               "may stay in cache)", file=out)
     base = min((d["threads"][0] for d in doc["results"]), default=1)
     vs_base = f"vs {base} thr"
-    hdr = (f"{'kernel':19s} {'backend':7s} {'thr':>3s} {'time ms':>9s} {'vs ref':>7s} "
+    kw_ = max([19] + [len(d["kernel"]) for d in doc["results"]])
+    hdr = (f"{'kernel':{kw_}s} {'backend':7s} {'thr':>3s} {'time ms':>9s} {'vs ref':>7s} "
            f"{vs_base:>8s} {'eff':>5s} {'rate':>15s} {'% of limit':>11s} {'K-F':>6s}")
     print(hdr, file=out)
     print("-" * len(hdr), file=out)
@@ -493,14 +511,14 @@ def print_table(doc: dict, out=None, quick: bool = False, legend: bool = True) -
                 above |= v > 100
                 pct = f"{v:4.0f}% {'copy' if d['limit'] == 'copy' else 'FMA'}{mark}"
             kf = d["karp_flatt"][i]
-            print(f"{d['kernel'] if i == 0 else '':19s} {d['backend'] if i == 0 else '':7s} "
+            print(f"{d['kernel'] if i == 0 else '':{kw_}s} {d['backend'] if i == 0 else '':7s} "
                   f"{p:3d} {d['time_s'][i] * 1e3:9.3f} {vs_ref} {d['speedup'][i]:8.2f} "
                   f"{d['efficiency'][i]:5.2f} {rate} {pct:>11s} "
                   f"{'' if kf is None else f'{kf:6.3f}':>6s}", file=out)
         ref = (f"serial reference {d['reference_time_s'] * 1e3:.3f} ms; "
                if d["reference_time_s"]
                else "")
-        print(f"{'':19s} {'':7s} {d['size']}; {ref}Amdahl serial fraction "
+        print(f"{'':{kw_}s} {'':7s} {d['size']}; {ref}Amdahl serial fraction "
               f"{d['serial_fraction']:.3f}", file=out)
     if above:
         print(ABOVE_LIMIT, file=out)
@@ -526,12 +544,13 @@ def print_peers(doc: dict, kernels, peer_libs: dict, out=None) -> None:
         for t, p in zip(d["time_s"], d["threads"]):
             if d["kernel"] not in best or t < best[d["kernel"]][0]:
                 best[d["kernel"]] = (t, d["backend"], p)
-    print(f"  {'kernel':19s} {'peer':18s} {'time ms':>9s}   {'pycompute best':23s} "
+    kw_ = max([19] + [len(p["kernel"]) for p in doc["peers"]])
+    print(f"  {'kernel':{kw_}s} {'peer':18s} {'time ms':>9s}   {'pycompute best':23s} "
           f"{'x peer':>6s}", file=out)
     for p in doc["peers"]:
         t, be, n = best[p["kernel"]]
         ours = f"{t * 1e3:.3f} ({be}, {n} thr)"
-        print(f"  {p['kernel']:19s} {p['peer']:18s} {p['time_s'] * 1e3:9.3f}   {ours:23s} "
+        print(f"  {p['kernel']:{kw_}s} {p['peer']:18s} {p['time_s'] * 1e3:9.3f}   {ours:23s} "
               f"{p['time_s'] / t:6.2f}", file=out)
     print("  x peer: the peer's time / pycompute's best time; above 1 = pycompute is faster",
           file=out)
@@ -567,12 +586,13 @@ def print_backends(doc: dict, out=None) -> None:
         return
     print("\nbackends (numba / cython = Numba's time over Cython's; below 1 = Numba faster):",
           file=out)
-    print(f"  {'kernel':19s} {'thr':>3s} {'cython ms':>10s} {'numba ms':>10s} "
+    kw_ = max([19] + [len(k) for k in ratios])
+    print(f"  {'kernel':{kw_}s} {'thr':>3s} {'cython ms':>10s} {'numba ms':>10s} "
           f"{'numba/cython':>12s}   auto would run", file=out)
     for name, r in ratios.items():
         pick = _backends.auto_decision(r["numba_over_cython"])[0]
         for i, p in enumerate(r["threads"]):
-            print(f"  {name if i == 0 else '':19s} {p:3d} {r['cython_s'][i] * 1e3:10.3f} "
+            print(f"  {name if i == 0 else '':{kw_}s} {p:3d} {r['cython_s'][i] * 1e3:10.3f} "
                   f"{r['numba_s'][i] * 1e3:10.3f} {r['numba_over_cython'][i]:12.2f}   "
                   f"{pick if i == 0 else ''}", file=out)
     print(f"  auto runs Numba for a kernel only where Numba was at least "

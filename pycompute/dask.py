@@ -60,6 +60,8 @@ __all__ = [
     "uniform_filter1d", "gaussian_filter", "gaussian_filter1d", "sobel", "prewitt", "laplace",
     "gaussian_gradient_magnitude", "gaussian_laplace", "generic_gradient_magnitude",
     "generic_laplace",
+    "minimum_filter1d", "maximum_filter1d", "minimum_filter", "maximum_filter", "rank_filter",
+    "median_filter", "percentile_filter",
     "heat_step", "life_step", "gray_scott_step",
     "sum", "mean", "min", "max", "var", "std", "argmin", "argmax", "histogram",
     "nbody_accelerations", "nbody_step", "nbody_energy",
@@ -371,6 +373,87 @@ def generic_laplace(input, derivative2, output=None, mode="reflect", cval=0.0,
     return _generic_derivative_filter(_pc().generic_laplace, "derivative2", input,
                                       derivative2, output, mode, cval, extra_arguments,
                                       extra_keywords, kw)
+
+
+def _window_reach(ndim, ax, size, footprint, origin):
+    """{axis: halo} of a size/footprint window with origins on axes ``ax`` (the reach of
+    scipy's window: ``size // 2 + |origin|`` along each filtered axis)."""
+    if footprint is not None:
+        shape = np.shape(footprint)
+        if len(shape) != len(ax):
+            shape = shape[-len(ax):] if len(shape) > len(ax) else (1,) * len(ax)
+    else:
+        shape = _per_axis(size, len(ax))
+    orig = _per_axis(origin, len(ax))
+    reach = {}
+    for i, a in enumerate(ax):
+        n = int(shape[i]) if shape[i] is not None else 1
+        reach[a] = _builtin_max(n, 1) // 2 + abs(int(orig[i] or 0)) + 1
+    return reach
+
+
+def _min_max_1d(fn, input, size, axis, output, mode, cval, origin, kw):
+    ax = axis % input.ndim
+    return _overlap(fn, input, _halo_from_extent(input.ndim, {ax: int(size) // 2 + abs(origin) + 1}),
+                    _boundary(mode, input.ndim, [ax]), size=size, axis=axis, output=output,
+                    mode=mode, cval=cval, origin=origin, **kw)
+
+
+def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0, **kw):
+    return _min_max_1d(_pc().minimum_filter1d, input, size, axis, output, mode, cval, origin, kw)
+
+
+def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0, **kw):
+    return _min_max_1d(_pc().maximum_filter1d, input, size, axis, output, mode, cval, origin, kw)
+
+
+def _windowed(fn, input, size, footprint, output, mode, cval, origin, axes, kw):
+    ax = _filter_axes(axes, input.ndim)
+    reach = _window_reach(input.ndim, ax, size, footprint, origin)
+    if axes is not None:
+        kw = {**kw, "axes": axes}
+    return _overlap(fn, input, _halo_from_extent(input.ndim, reach),
+                    _boundary(mode, input.ndim, ax), size=size, footprint=footprint,
+                    output=output, mode=mode, cval=cval, origin=origin, **kw)
+
+
+def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                   origin=0, *, axes=None, **kw):
+    return _windowed(_pc().minimum_filter, input, size, footprint, output, mode, cval, origin,
+                     axes, kw)
+
+
+def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                   origin=0, *, axes=None, **kw):
+    return _windowed(_pc().maximum_filter, input, size, footprint, output, mode, cval, origin,
+                     axes, kw)
+
+
+def median_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                  origin=0, *, axes=None, **kw):
+    return _windowed(_pc().median_filter, input, size, footprint, output, mode, cval, origin,
+                     axes, kw)
+
+
+def rank_filter(input, rank, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                origin=0, *, axes=None, **kw):
+    return _windowed(_rank_call(_pc().rank_filter, rank), input, size, footprint, output,
+                     mode, cval, origin, axes, kw)
+
+
+def percentile_filter(input, percentile, size=None, footprint=None, output=None,
+                      mode="reflect", cval=0.0, origin=0, *, axes=None, **kw):
+    return _windowed(_rank_call(_pc().percentile_filter, percentile), input, size, footprint,
+                     output, mode, cval, origin, axes, kw)
+
+
+def _rank_call(fn, value):
+    """``fn`` with its second positional argument (rank or percentile) bound."""
+    def call(x, **kw):
+        return fn(x, value, **kw)
+
+    call.__name__ = fn.__name__
+    return call
 
 
 # ---------------------------------------------------------------- simulation steps

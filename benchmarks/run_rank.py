@@ -1,0 +1,144 @@
+"""Min/max and median filters: pycompute.rank against OpenCV and scipy.ndimage, same run.
+
+    python benchmarks/run_rank.py [--n 4096] [--threads 2] [--repeat 5]
+                                  [--out benchmarks/results/rank.txt]
+
+Every row times pycompute (Cython backend, ``num_threads``), OpenCV
+(``cv2.setNumThreads``; ``erode``/``dilate`` with a rectangular kernel and a reflect
+border, ``medianBlur``) and scipy.ndimage (one thread) on the same seeded image, in
+alternation (ours, OpenCV, ours, scipy, ...), and reports the median of ``repeat``
+calls of each after a warm-up, plus the ratios peer / ours (> 1: pycompute faster).
+scipy's float32 5x5 median and its large windows are timed with fewer calls (each
+takes seconds). The load of the machine (``/proc/loadavg``) is written before and
+after: on a shared machine only the ratios of one run mean anything.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+
+def _median_time(fns, repeat):
+    """Median seconds per function, calls interleaved round by round."""
+    for fn in fns:
+        fn()  # warm-up: imports, thread pools, first-touch page faults
+    ts = [[] for _ in fns]
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            ts[i].append(time.perf_counter() - t0)
+    return [float(np.median(t)) for t in ts]
+
+
+def _load():
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().strip()
+    except OSError:
+        return "unknown"
+
+
+def _cpu():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=4096)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results",
+                                                  "rank.txt"))
+    args = ap.parse_args()
+
+    import scipy
+    import scipy.ndimage as ndi
+
+    import pycompute.rank as R
+    from pycompute import _simd
+
+    try:
+        import cv2
+
+        cv2.setNumThreads(args.threads)
+    except ImportError:
+        cv2 = None
+    n, k = args.n, args.threads
+    rng = np.random.default_rng(0)
+    imgs = {"uint8": rng.integers(0, 256, (n, n), dtype=np.uint8),
+            "float32": rng.random((n, n), dtype=np.float32)}
+    lines = [
+        f"# benchmarks/run_rank.py: pycompute.rank vs OpenCV and scipy.ndimage, {n}x{n}",
+        f"# command: python {' '.join(sys.argv)}",
+        f"# machine: {_cpu()}, {os.cpu_count()} CPUs; python {platform.python_version()}, "
+        f"numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"opencv {cv2.__version__ if cv2 else 'not installed'}; "
+        f"pycompute SIMD level {_simd.select().level}",
+        f"# threads: pycompute {k}, OpenCV {k}, scipy 1; median of {args.repeat} interleaved "
+        f"calls after a warm-up",
+        f"# load before: {_load()}",
+        f"# {'filter':<26} {'ours ms':>9} {'cv2 ms':>9} {'scipy ms':>10} "
+        f"{'cv2/ours':>9} {'scipy/ours':>10}",
+    ]
+    print("\n".join(lines), flush=True)
+
+    def row(name, ours, peer_cv, peer_sp, repeat_sp=None):
+        fns = [ours] + ([peer_cv] if peer_cv else [])
+        t = _median_time(fns, args.repeat)
+        t_ours, t_cv = t[0], (t[1] if peer_cv else None)
+        t_sp = None
+        if peer_sp is not None:
+            t_sp = _median_time([peer_sp], repeat_sp or args.repeat)[0]
+        fmt = (lambda v: f"{v * 1e3:9.1f}" if v is not None else f"{'-':>9}")
+        rat = (lambda v, w: f"{v / t_ours:9.2f}" if v is not None else f"{'-':>9}")
+        line = (f"  {name:<26} {fmt(t_ours)} {fmt(t_cv)} {fmt(t_sp):>10} "
+                f"{rat(t_cv, 9)} {rat(t_sp, 10):>10}")
+        lines.append(line)
+        print(line, flush=True)
+
+    for dt in ("uint8", "float32"):
+        x = imgs[dt]
+        for s in (3, 9, 31):
+            kern = np.ones((s, s), np.uint8)
+            for nm, fn, cvf, spf in (("minimum_filter", R.minimum_filter, "erode",
+                                      ndi.minimum_filter),
+                                     ("maximum_filter", R.maximum_filter, "dilate",
+                                      ndi.maximum_filter)):
+                cvfn = (lambda f=getattr(cv2, cvf), kk=kern: f(
+                    x, kk, borderType=cv2.BORDER_REFLECT)) if cv2 else None
+                row(f"{nm} {dt} {s}x{s}",
+                    lambda f=fn, ss=s: f(x, size=ss, backend="cython", num_threads=k),
+                    cvfn, lambda f=spf, ss=s: f(x, size=ss), repeat_sp=3)
+    x = imgs["uint8"]
+    for s in (3, 5):
+        row(f"median_filter uint8 {s}x{s}",
+            lambda ss=s: R.median_filter(x, size=ss, backend="cython", num_threads=k),
+            (lambda ss=s: cv2.medianBlur(x, ss)) if cv2 else None,
+            lambda ss=s: ndi.median_filter(x, size=ss), repeat_sp=1)
+    xf = imgs["float32"]
+    row("median_filter float32 5x5",
+        lambda: R.median_filter(xf, size=5, backend="cython", num_threads=k),
+        (lambda: cv2.medianBlur(xf, 5)) if cv2 else None,
+        lambda: ndi.median_filter(xf, size=5), repeat_sp=1)
+    lines.append(f"# load after: {_load()}")
+    print(lines[-1])
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1025 @@
+# Min/max and rank filter kernels: the native side of pycompute.rank.
+#
+# Every kernel takes the same arguments as its Numba twin (pycompute/_numba/rank.py),
+# the thread count last:
+#
+#     minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads)
+#     minmax_fp(x, out, offs, mode, cval, minimum, n_threads)
+#     rank_fp(x, out, offs, rank, mode, cval, n_threads)
+#     rank_net(x, out, offs, net, sel, mode, cval, n_threads)
+#
+# ``x`` and ``out`` are C-contiguous arrays of the same dtype (the dispatcher only
+# sends dtypes whose values scipy's float64 line buffers hold exactly: float32/64,
+# (u)int8/16/32): (A, N, B) for minmax1d (filter axis N), (D, H, W) for the footprint
+# kernels. ``offs`` (k, 3) int64: the footprint's True cells in C order (scipy's
+# offset order), relative to the window's centre and origin. ``cval`` arrives as a
+# double that the dispatcher checked is exactly a value of the dtype.
+#
+# Semantics (scipy.ndimage 1.17, ni_filters.c), bit for bit:
+# * minmax1d, harter == 0 (no NaN anywhere): van Herk / Gil-Werman, three
+#   comparisons per output whatever the window. scipy's sliding-window deque
+#   (Harter) returns, of the window's minimal values, the LAST one (ties replace);
+#   the blocks below combine as ``left < right ? left : right`` (min), which keeps
+#   the rightmost on ties, so -0.0 / +0.0 come out as scipy's. Windows of at most
+#   DIRECT_MAX run the direct left-to-right fold (same combine).
+# * minmax1d, harter == 1 (the data or cval hold a NaN): scipy's deque, statement
+#   for statement, per line (a NaN in it acts as the barrier scipy's comparisons make).
+# * minmax_fp: NI_MinOrMaxFilter: res = first tap; ``if (tmp < res) res = tmp`` in
+#   offset order (a NaN first tap stays; later NaNs are skipped).
+# * rank_fp: NI_RankFilter: the taps gathered in offset order, then scipy's
+#   NI_Select (Hoare quickselect, first element as pivot), iteratively; so NaN and
+#   signed zeros give scipy's answers.
+# * rank_net: a selection network (compare-exchange pairs, ``net`` (m, 3): i, j, op;
+#   op 0 exchange, 1 only min to i, 2 only max to j), wire ``sel`` is the answer.
+#   The dispatcher uses it only where every order statistic is one bit pattern
+#   (integers; floats without NaN and without -0.0). The medians of 9 and 25 taps run
+#   the same networks unrolled with every value in a register (_median9, _median25,
+#   generated from pycompute.rank._network); a full 3 x 3 block sorts each column
+#   once and shares it between neighbouring windows (_median3x3).
+#
+# Vectorization (GCC report, PYCOMPUTE_VEC_REPORT=1, avx512 level): the row combines
+# (_comb, _comb_to, the footprint taps, the network's min/max rows) vectorize with
+# 64-byte vectors (16 x float32 vminps/vmaxps, 64 x uint8 vpminub ...). The row pass
+# of minmax1d (B > 1, the filter along an outer axis) works on whole row chunks as
+# vectors; the line pass (B == 1) combines by doubling along the line (log2(K) vector
+# sweeps over one L1-resident line, faster than the scalar van Herk recurrences up
+# to DOUBLING_MAX); longer windows transpose L lines (one 64-byte vector of lanes)
+# into an (N, L) tile per thread, run the row pass on it, and transpose back.
+#
+# Parallelism: ``with nogil, parallel(num_threads=n)`` + ``prange`` over tasks cut from
+# the shape alone; every output is computed by one task in a fixed order, so results
+# are identical at any thread count.
+from cython.parallel cimport parallel, prange
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
+
+from _boundary cimport boundary_index
+
+ctypedef fused px_t:
+    float
+    double
+    int8_t
+    int16_t
+    int32_t
+    uint8_t
+    uint16_t
+    uint32_t
+
+cdef enum:
+    DIRECT_MAX = 4     # windows up to this length: direct fold (fewer operations than van Herk)
+    ROW_CHUNK = 1024   # elements of a row per task in the row passes
+    COL_CHUNK = 512    # output columns per task in the footprint kernels
+    TILE_BYTES = 64    # lanes (bytes) of a transposed tile of lines: one 512-bit vector
+    DOUBLING_MAX = 128  # line windows up to this: log2(K) doubling sweeps (vectorized)
+
+
+cdef inline Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return (a + b - 1) // b
+
+
+# ---------------------------------------------------------------- row combines
+
+cdef inline void _comb(px_t* r, const px_t* s, Py_ssize_t n, bint mn) noexcept nogil:
+    """r = combine(r, s), ``r`` the earlier data: ties keep ``s`` (the later)."""
+    cdef Py_ssize_t i
+    if mn:
+        for i in range(n):
+            r[i] = r[i] if r[i] < s[i] else s[i]
+    else:
+        for i in range(n):
+            r[i] = r[i] if r[i] > s[i] else s[i]
+
+
+cdef inline void _comb_to(px_t* d, const px_t* a, const px_t* b, Py_ssize_t n,
+                          bint mn) noexcept nogil:
+    """d = combine(a, b), ``a`` the earlier data."""
+    cdef Py_ssize_t i
+    if mn:
+        for i in range(n):
+            d[i] = a[i] if a[i] < b[i] else b[i]
+    else:
+        for i in range(n):
+            d[i] = a[i] if a[i] > b[i] else b[i]
+
+
+cdef inline void _comb3(px_t* d, const px_t* a, const px_t* b, const px_t* c, Py_ssize_t n,
+                        bint mn) noexcept nogil:
+    """d = combine(combine(a, b), c) in one sweep (a window of 3 rows)."""
+    cdef Py_ssize_t i
+    cdef px_t t
+    if mn:
+        for i in range(n):
+            t = a[i] if a[i] < b[i] else b[i]
+            d[i] = t if t < c[i] else c[i]
+    else:
+        for i in range(n):
+            t = a[i] if a[i] > b[i] else b[i]
+            d[i] = t if t > c[i] else c[i]
+
+
+cdef inline void _fill(px_t* d, px_t v, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        d[i] = v
+
+
+# ---------------------------------------------------------------- minmax1d
+
+cdef inline const px_t* _row(const px_t* x, Py_ssize_t p, Py_ssize_t lo, Py_ssize_t N,
+                             Py_ssize_t B, int mode, const px_t* crow) noexcept nogil:
+    """Row at extended position ``p`` (source index p - lo), or the constant row."""
+    cdef Py_ssize_t s = boundary_index(p - lo, N, mode)
+    if s < 0:
+        return crow
+    return x + s * B
+
+
+cdef void _rows_task(const px_t* x, px_t* o, Py_ssize_t N, Py_ssize_t B, Py_ssize_t nb,
+                     Py_ssize_t K, Py_ssize_t lo, int mode, bint mn, px_t* hbuf, px_t* g,
+                     const px_t* crow) noexcept nogil:
+    """Filter along N of one (N, nb) column chunk (row stride B), whole rows as vectors.
+
+    Van Herk: blocks of K extended positions; h = suffix combines within a block
+    (K rows kept in ``hbuf``), g = running prefix combine of the next block;
+    output i = combine(h[i], g[i + K - 1])."""
+    cdef Py_ssize_t i, j, s, e, q
+    if K == 3:
+        for i in range(N):
+            _comb3(o + i * B, _row(x, i, lo, N, B, mode, crow), _row(x, i + 1, lo, N, B, mode, crow),
+                   _row(x, i + 2, lo, N, B, mode, crow), nb, mn)
+        return
+    if K <= DIRECT_MAX:
+        for i in range(N):
+            memcpy(o + i * B, _row(x, i, lo, N, B, mode, crow), nb * sizeof(px_t))
+            for j in range(1, K):
+                _comb(o + i * B, _row(x, i + j, lo, N, B, mode, crow), nb, mn)
+        return
+    s = 0
+    while s < N:
+        memcpy(hbuf + (K - 1) * nb, _row(x, s + K - 1, lo, N, B, mode, crow), nb * sizeof(px_t))
+        for j in range(K - 2, -1, -1):
+            _comb_to(hbuf + j * nb, _row(x, s + j, lo, N, B, mode, crow), hbuf + (j + 1) * nb,
+                     nb, mn)
+        memcpy(o + s * B, hbuf, nb * sizeof(px_t))
+        e = s + K if s + K < N else N
+        for i in range(s + 1, e):
+            q = i + K - 1
+            if i == s + 1:
+                memcpy(g, _row(x, q, lo, N, B, mode, crow), nb * sizeof(px_t))
+            else:
+                _comb(g, _row(x, q, lo, N, B, mode, crow), nb, mn)
+            _comb_to(o + i * B, hbuf + (i - s) * nb, g, nb, mn)
+        s += K
+
+
+cdef void _extend_line(const px_t* x, Py_ssize_t N, Py_ssize_t K, Py_ssize_t lo, int mode,
+                       px_t cv, px_t* e) noexcept nogil:
+    """e[p] = the border-extended line at p - lo, p < N + K - 1 (the interior copied)."""
+    cdef Py_ssize_t P = N + K - 1, p, s, a, b
+    a = lo if lo < P else P        # e[a:b] is x[0:N]
+    b = lo + N if lo + N < P else P
+    for p in range(a):
+        s = boundary_index(p - lo, N, mode)
+        e[p] = cv if s < 0 else x[s]
+    if b > a:
+        memcpy(e + a, x + (a - lo), (b - a) * sizeof(px_t))
+    for p in range(b, P):
+        s = boundary_index(p - lo, N, mode)
+        e[p] = cv if s < 0 else x[s]
+
+
+cdef void _lines_tile(const px_t* x, px_t* o, Py_ssize_t nl, Py_ssize_t N, Py_ssize_t K,
+                      Py_ssize_t lo, int mode, bint mn, px_t* tin, px_t* tout, px_t* hbuf,
+                      px_t* g, const px_t* crow, Py_ssize_t L) noexcept nogil:
+    """``nl`` <= L contiguous lines filtered as the lanes of a transposed (N, L) tile, so the
+    van Herk recurrences run on whole vectors (_rows_task); ``o`` may be ``x``."""
+    cdef Py_ssize_t l, n
+    cdef const px_t* src
+    cdef px_t* dst
+    for l in range(nl):
+        src = x + l * N
+        for n in range(N):
+            tin[n * L + l] = src[n]
+    _rows_task(tin, tout, N, L, nl, K, lo, mode, mn, hbuf, g, crow)
+    for l in range(nl):
+        dst = o + l * N
+        for n in range(N):
+            dst[n] = tout[n * L + l]
+
+
+cdef void _doubling(px_t* e, px_t* t, px_t* o, Py_ssize_t N, Py_ssize_t K,
+                    bint mn) noexcept nogil:
+    """o[i] = combine of e[i .. i + K - 1] by doubling: m_2w[i] = combine(m_w[i], m_w[i + w])
+    while 2w <= K, then combine(m_w[i], m_w[i + K - w]) (overlapping halves: the
+    rightmost-on-ties combine still gives the rightmost minimum). log2(K) vector
+    sweeps over a line in L1; ``e`` and ``t`` (N + K - 1 each) are overwritten."""
+    cdef Py_ssize_t w = 1, n = N + K - 1
+    cdef px_t* cur = e
+    cdef px_t* nxt = t
+    cdef px_t* sw
+    if K == 1:
+        memcpy(o, e, N * sizeof(px_t))
+        return
+    while 2 * w <= K:
+        _comb_to(nxt, cur, cur + w, n - w, mn)
+        n -= w
+        w *= 2
+        sw = cur
+        cur = nxt
+        nxt = sw
+    if w == K:
+        memcpy(o, cur, N * sizeof(px_t))
+    else:
+        _comb_to(o, cur, cur + (K - w), N, mn)
+
+
+cdef void _line_task(const px_t* x, px_t* o, Py_ssize_t N, Py_ssize_t K, Py_ssize_t lo,
+                     int mode, px_t cv, bint mn, px_t* e, px_t* h, px_t* g) noexcept nogil:
+    """Filter one contiguous line (``o`` may be ``x``: the line is copied to ``e`` first)."""
+    cdef Py_ssize_t P = N + K - 1, p, i, j
+    _extend_line(x, N, K, lo, mode, cv, e)
+    if K <= DOUBLING_MAX:
+        _doubling(e, h, o, N, K, mn)
+        return
+    # prefix combines g within blocks [mK, (m+1)K), suffix combines h
+    for p in range(P):
+        if p % K == 0:
+            g[p] = e[p]
+        elif mn:
+            g[p] = g[p - 1] if g[p - 1] < e[p] else e[p]
+        else:
+            g[p] = g[p - 1] if g[p - 1] > e[p] else e[p]
+    for p in range(P - 1, -1, -1):
+        if p == P - 1 or (p + 1) % K == 0:
+            h[p] = e[p]
+        elif mn:
+            h[p] = e[p] if e[p] < h[p + 1] else h[p + 1]
+        else:
+            h[p] = e[p] if e[p] > h[p + 1] else h[p + 1]
+    _comb_to(o, h, g + K - 1, N, mn)
+
+
+cdef void _harter_line(const px_t* x, px_t* o, Py_ssize_t N, Py_ssize_t B, Py_ssize_t K,
+                       Py_ssize_t lo, int mode, px_t cv, bint mn, px_t* rv,
+                       Py_ssize_t* rd) noexcept nogil:
+    """scipy's NI_MinOrMaxFilter1D (Harter's deque) on one line of stride B."""
+    cdef Py_ssize_t ll, s, minpair, last, P = N + K - 1
+    cdef px_t val
+    if K == 1:
+        for ll in range(N):
+            o[ll * B] = x[ll * B]
+        return
+    s = boundary_index(-lo, N, mode)
+    minpair = 0
+    rv[0] = cv if s < 0 else x[s * B]
+    rd[0] = K
+    last = 0
+    for ll in range(1, P):
+        s = boundary_index(ll - lo, N, mode)
+        val = cv if s < 0 else x[s * B]
+        if rd[minpair] == ll:
+            minpair += 1
+            if minpair >= K:
+                minpair = 0
+        if (mn and val <= rv[minpair]) or (not mn and val >= rv[minpair]):
+            rv[minpair] = val
+            rd[minpair] = ll + K
+            last = minpair
+        else:
+            while (mn and rv[last] >= val) or (not mn and rv[last] <= val):
+                if last == 0:
+                    last = K
+                last -= 1
+            last += 1
+            if last >= K:
+                last = 0
+            rv[last] = val
+            rd[last] = ll + K
+        if ll >= K - 1:
+            o[(ll - K + 1) * B] = rv[minpair]
+
+
+def minmax1d(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t size, Py_ssize_t lo,
+             int mode, double cval, int minimum, int harter, int n_threads):
+    """Minimum (``minimum``) or maximum filter of length ``size`` along axis 1 of (A, N, B).
+
+    ``out`` may be ``x`` itself when B == 1 (lines are copied first)."""
+    cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
+    cdef Py_ssize_t K = size, nch, T, t, a, b0, nb, P = N + size - 1, cw, L
+    cdef const px_t* px
+    cdef px_t* po
+    cdef px_t cv = <px_t>cval
+    cdef bint mn = minimum != 0
+    cdef px_t* buf
+    cdef px_t* crow
+    cdef Py_ssize_t* rd
+    if A * N * B == 0:
+        return
+    px = &x[0, 0, 0]
+    po = &out[0, 0, 0]
+    if harter:
+        T = A * B
+        with nogil, parallel(num_threads=n_threads):
+            buf = <px_t*>malloc(K * sizeof(px_t))
+            rd = <Py_ssize_t*>malloc(K * sizeof(Py_ssize_t))
+            for t in prange(T, schedule="guided"):
+                a = t // B
+                b0 = t - a * B
+                _harter_line(px + a * N * B + b0, po + a * N * B + b0, N, B, K, lo, mode, cv,
+                             mn, buf, rd)
+            free(buf)
+            free(rd)
+        return
+    if B == 1 and (K <= DOUBLING_MAX or A < 2):
+        with nogil, parallel(num_threads=n_threads):
+            buf = <px_t*>malloc(3 * P * sizeof(px_t))
+            for t in prange(A, schedule="guided"):
+                _line_task(px + t * N, po + t * N, N, K, lo, mode, cv, mn, buf, buf + P,
+                           buf + 2 * P)
+            free(buf)
+        return
+    if B == 1:  # lines in transposed tiles of L lanes: van Herk on whole vectors
+        L = TILE_BYTES // sizeof(px_t)
+        nch = _cdiv(A, L)
+        with nogil, parallel(num_threads=n_threads):
+            buf = <px_t*>malloc((2 * N + K + 2) * L * sizeof(px_t))
+            crow = buf + (2 * N + K + 1) * L
+            _fill(crow, cv, L)
+            for t in prange(nch, schedule="guided"):
+                a = t * L
+                nb = A - a if A - a < L else L
+                _lines_tile(px + a * N, po + a * N, nb, N, K, lo, mode, mn, buf, buf + N * L,
+                            buf + 2 * N * L, buf + (2 * N + K) * L, crow, L)
+            free(buf)
+        return
+    cw = ROW_CHUNK if B > ROW_CHUNK else B
+    nch = _cdiv(B, cw)
+    T = A * nch
+    with nogil, parallel(num_threads=n_threads):
+        buf = <px_t*>malloc((K + 2) * cw * sizeof(px_t))
+        crow = buf + (K + 1) * cw
+        _fill(crow, cv, cw)
+        for t in prange(T, schedule="guided"):
+            a = t // nch
+            b0 = (t - a * nch) * cw
+            nb = B - b0 if B - b0 < cw else cw
+            _rows_task(px + a * N * B + b0, po + a * N * B + b0, N, B, nb, K, lo, mode, mn,
+                       buf, buf + K * cw, crow)
+        free(buf)
+
+
+# ---------------------------------------------------------------- footprint kernels
+
+cdef void _tap_row(const px_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, Py_ssize_t z,
+                   Py_ssize_t y, Py_ssize_t c0, Py_ssize_t nc, const int64_t* off, int mode,
+                   px_t cv, px_t* d) noexcept nogil:
+    """d[j] = the border-extended input at (z + off[0], y + off[1], c0 + j + off[2])."""
+    cdef Py_ssize_t zz = boundary_index(z + off[0], D, mode)
+    cdef Py_ssize_t yy = boundary_index(y + off[1], H, mode)
+    cdef Py_ssize_t j, c, lo_j, hi_j
+    cdef const px_t* r
+    if zz < 0 or yy < 0:
+        _fill(d, cv, nc)
+        return
+    r = x + (zz * H + yy) * W
+    c = c0 + off[2]
+    # columns inside the row: j with 0 <= c + j < W
+    lo_j = -c if c < 0 else 0
+    hi_j = W - c if W - c < nc else nc
+    if lo_j > nc:
+        lo_j = nc
+    if hi_j < lo_j:
+        hi_j = lo_j
+    for j in range(lo_j):
+        zz = boundary_index(c + j, W, mode)
+        d[j] = cv if zz < 0 else r[zz]
+    if hi_j > lo_j:
+        memcpy(d + lo_j, r + c + lo_j, (hi_j - lo_j) * sizeof(px_t))
+    for j in range(hi_j, nc):
+        zz = boundary_index(c + j, W, mode)
+        d[j] = cv if zz < 0 else r[zz]
+
+
+def minmax_fp(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] offs,
+              int mode, double cval, int minimum, int n_threads):
+    """scipy's NI_MinOrMaxFilter over a footprint (taps ``offs``, in scipy's order)."""
+    cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2], k = offs.shape[0]
+    cdef Py_ssize_t nch, T, t, r, z, y, c0, nc, q, j
+    cdef const px_t* px
+    cdef px_t* po
+    cdef px_t* acc
+    cdef px_t* s
+    cdef px_t cv = <px_t>cval
+    cdef bint mn = minimum != 0
+    cdef const int64_t* po_offs = &offs[0, 0]
+    if D * H * W == 0:
+        return
+    px = &x[0, 0, 0]
+    po = &out[0, 0, 0]
+    nch = _cdiv(W, COL_CHUNK)
+    T = D * H * nch
+    with nogil, parallel(num_threads=n_threads):
+        s = <px_t*>malloc(COL_CHUNK * sizeof(px_t))
+        for t in prange(T, schedule="guided"):
+            r = t // nch
+            c0 = (t - r * nch) * COL_CHUNK
+            nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+            z = r // H
+            y = r - z * H
+            acc = po + r * W + c0
+            _tap_row(px, D, H, W, z, y, c0, nc, po_offs, mode, cv, acc)
+            for q in range(1, k):
+                _tap_row(px, D, H, W, z, y, c0, nc, po_offs + 3 * q, mode, cv, s)
+                # ``if (tmp < res) res = tmp``: ties and NaN taps keep res
+                if mn:
+                    for j in range(nc):
+                        acc[j] = s[j] if s[j] < acc[j] else acc[j]
+                else:
+                    for j in range(nc):
+                        acc[j] = s[j] if s[j] > acc[j] else acc[j]
+        free(s)
+
+
+cdef px_t _select(px_t* buf, Py_ssize_t n, Py_ssize_t rank) noexcept nogil:
+    """scipy's NI_Select(buffer, 0, n - 1, rank), its recursion as a loop."""
+    cdef Py_ssize_t lo = 0, hi = n - 1, ii, jj
+    cdef px_t xv, tv
+    while lo != hi:
+        xv = buf[lo]
+        ii = lo - 1
+        jj = hi + 1
+        while True:
+            jj -= 1
+            while buf[jj] > xv:
+                jj -= 1
+            ii += 1
+            while buf[ii] < xv:
+                ii += 1
+            if ii < jj:
+                tv = buf[ii]
+                buf[ii] = buf[jj]
+                buf[jj] = tv
+            else:
+                break
+        ii = jj - lo + 1
+        if rank < ii:
+            hi = jj
+        else:
+            lo = jj + 1
+            rank -= ii
+    return buf[lo]
+
+
+def rank_fp(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] offs,
+            Py_ssize_t rank, int mode, double cval, int n_threads):
+    """scipy's NI_RankFilter: element ``rank`` (0-based) of the footprint's values."""
+    cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2], k = offs.shape[0]
+    cdef Py_ssize_t nch, T, t, r, z, y, c0, nc, q, j
+    cdef const px_t* px
+    cdef px_t* po
+    cdef px_t* rows
+    cdef px_t* sel
+    cdef px_t cv = <px_t>cval
+    cdef const int64_t* po_offs = &offs[0, 0]
+    if D * H * W == 0:
+        return
+    px = &x[0, 0, 0]
+    po = &out[0, 0, 0]
+    nch = _cdiv(W, COL_CHUNK)
+    T = D * H * nch
+    with nogil, parallel(num_threads=n_threads):
+        rows = <px_t*>malloc((COL_CHUNK + 1) * k * sizeof(px_t))
+        sel = rows + k * COL_CHUNK  # k values
+        for t in prange(T, schedule="guided"):
+            r = t // nch
+            c0 = (t - r * nch) * COL_CHUNK
+            nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+            z = r // H
+            y = r - z * H
+            for q in range(k):
+                _tap_row(px, D, H, W, z, y, c0, nc, po_offs + 3 * q, mode, cv,
+                         rows + q * COL_CHUNK)
+            for j in range(nc):
+                for q in range(k):
+                    sel[q] = rows[q * COL_CHUNK + j]
+                po[r * W + c0 + j] = _select(sel, k, rank)
+        free(rows)
+
+
+cdef inline void _cx(px_t* a, px_t* b, Py_ssize_t n, int op) noexcept nogil:
+    """Compare-exchange of rows: a = min, b = max (op 1: only a; op 2: only b)."""
+    cdef Py_ssize_t i
+    cdef px_t u, v
+    if op == 0:
+        for i in range(n):
+            u = a[i]
+            v = b[i]
+            a[i] = u if u < v else v
+            b[i] = v if u < v else u
+    elif op == 1:
+        for i in range(n):
+            a[i] = a[i] if a[i] < b[i] else b[i]
+    else:
+        for i in range(n):
+            b[i] = a[i] if b[i] < a[i] else b[i]
+
+
+cdef void _median9(const px_t* r, px_t* o, Py_ssize_t n) noexcept nogil:
+    """Element 4 of the 9 tap rows ``r`` (stride COL_CHUNK): the network of
+    ``pycompute.rank._network(9, 4)`` unrolled (generated from it), every value
+    in a register, vectorized across the ``n`` pixels."""
+    cdef Py_ssize_t i
+    cdef px_t t, v0, v1, v2, v3, v4, v5, v6, v7, v8
+    for i in range(n):
+        v0 = r[0 * COL_CHUNK + i]
+        v1 = r[1 * COL_CHUNK + i]
+        v2 = r[2 * COL_CHUNK + i]
+        v3 = r[3 * COL_CHUNK + i]
+        v4 = r[4 * COL_CHUNK + i]
+        v5 = r[5 * COL_CHUNK + i]
+        v6 = r[6 * COL_CHUNK + i]
+        v7 = r[7 * COL_CHUNK + i]
+        v8 = r[8 * COL_CHUNK + i]
+        t = v0 if v0 < v1 else v1
+        v1 = v1 if v0 < v1 else v0
+        v0 = t
+        t = v2 if v2 < v3 else v3
+        v3 = v3 if v2 < v3 else v2
+        v2 = t
+        t = v4 if v4 < v5 else v5
+        v5 = v5 if v4 < v5 else v4
+        v4 = t
+        t = v6 if v6 < v7 else v7
+        v7 = v7 if v6 < v7 else v6
+        v6 = t
+        t = v0 if v0 < v2 else v2
+        v2 = v2 if v0 < v2 else v0
+        v0 = t
+        t = v1 if v1 < v3 else v3
+        v3 = v3 if v1 < v3 else v1
+        v1 = t
+        t = v4 if v4 < v6 else v6
+        v6 = v6 if v4 < v6 else v4
+        v4 = t
+        t = v5 if v5 < v7 else v7
+        v7 = v7 if v5 < v7 else v5
+        v5 = t
+        t = v1 if v1 < v2 else v2
+        v2 = v2 if v1 < v2 else v1
+        v1 = t
+        t = v5 if v5 < v6 else v6
+        v6 = v6 if v5 < v6 else v5
+        v5 = t
+        t = v0 if v0 < v4 else v4
+        v4 = v4 if v0 < v4 else v0
+        v0 = t
+        t = v1 if v1 < v5 else v5
+        v5 = v5 if v1 < v5 else v1
+        v1 = t
+        t = v2 if v2 < v6 else v6
+        v6 = v6 if v2 < v6 else v2
+        v2 = t
+        v3 = v3 if v3 < v7 else v7
+        t = v2 if v2 < v4 else v4
+        v4 = v4 if v2 < v4 else v2
+        v2 = t
+        t = v3 if v3 < v5 else v5
+        v5 = v5 if v3 < v5 else v3
+        v3 = t
+        v2 = v1 if v2 < v1 else v2
+        t = v3 if v3 < v4 else v4
+        v4 = v4 if v3 < v4 else v3
+        v3 = t
+        v5 = v5 if v5 < v6 else v6
+        v8 = v0 if v8 < v0 else v8
+        v4 = v4 if v4 < v8 else v8
+        v4 = v2 if v4 < v2 else v4
+        v3 = v3 if v3 < v5 else v5
+        v4 = v3 if v4 < v3 else v4
+        o[i] = v4
+
+
+cdef void _median25(const px_t* r, px_t* o, Py_ssize_t n) noexcept nogil:
+    """Element 12 of the 25 tap rows ``r`` (stride COL_CHUNK): the network of
+    ``pycompute.rank._network(25, 12)`` unrolled (generated from it), every value
+    in a register, vectorized across the ``n`` pixels."""
+    cdef Py_ssize_t i
+    cdef px_t t, v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24
+    for i in range(n):
+        v0 = r[0 * COL_CHUNK + i]
+        v1 = r[1 * COL_CHUNK + i]
+        v2 = r[2 * COL_CHUNK + i]
+        v3 = r[3 * COL_CHUNK + i]
+        v4 = r[4 * COL_CHUNK + i]
+        v5 = r[5 * COL_CHUNK + i]
+        v6 = r[6 * COL_CHUNK + i]
+        v7 = r[7 * COL_CHUNK + i]
+        v8 = r[8 * COL_CHUNK + i]
+        v9 = r[9 * COL_CHUNK + i]
+        v10 = r[10 * COL_CHUNK + i]
+        v11 = r[11 * COL_CHUNK + i]
+        v12 = r[12 * COL_CHUNK + i]
+        v13 = r[13 * COL_CHUNK + i]
+        v14 = r[14 * COL_CHUNK + i]
+        v15 = r[15 * COL_CHUNK + i]
+        v16 = r[16 * COL_CHUNK + i]
+        v17 = r[17 * COL_CHUNK + i]
+        v18 = r[18 * COL_CHUNK + i]
+        v19 = r[19 * COL_CHUNK + i]
+        v20 = r[20 * COL_CHUNK + i]
+        v21 = r[21 * COL_CHUNK + i]
+        v22 = r[22 * COL_CHUNK + i]
+        v23 = r[23 * COL_CHUNK + i]
+        v24 = r[24 * COL_CHUNK + i]
+        t = v0 if v0 < v1 else v1
+        v1 = v1 if v0 < v1 else v0
+        v0 = t
+        t = v2 if v2 < v3 else v3
+        v3 = v3 if v2 < v3 else v2
+        v2 = t
+        t = v4 if v4 < v5 else v5
+        v5 = v5 if v4 < v5 else v4
+        v4 = t
+        t = v6 if v6 < v7 else v7
+        v7 = v7 if v6 < v7 else v6
+        v6 = t
+        t = v8 if v8 < v9 else v9
+        v9 = v9 if v8 < v9 else v8
+        v8 = t
+        t = v10 if v10 < v11 else v11
+        v11 = v11 if v10 < v11 else v10
+        v10 = t
+        t = v12 if v12 < v13 else v13
+        v13 = v13 if v12 < v13 else v12
+        v12 = t
+        t = v14 if v14 < v15 else v15
+        v15 = v15 if v14 < v15 else v14
+        v14 = t
+        t = v16 if v16 < v17 else v17
+        v17 = v17 if v16 < v17 else v16
+        v16 = t
+        t = v18 if v18 < v19 else v19
+        v19 = v19 if v18 < v19 else v18
+        v18 = t
+        t = v20 if v20 < v21 else v21
+        v21 = v21 if v20 < v21 else v20
+        v20 = t
+        t = v22 if v22 < v23 else v23
+        v23 = v23 if v22 < v23 else v22
+        v22 = t
+        t = v0 if v0 < v2 else v2
+        v2 = v2 if v0 < v2 else v0
+        v0 = t
+        t = v1 if v1 < v3 else v3
+        v3 = v3 if v1 < v3 else v1
+        v1 = t
+        t = v4 if v4 < v6 else v6
+        v6 = v6 if v4 < v6 else v4
+        v4 = t
+        t = v5 if v5 < v7 else v7
+        v7 = v7 if v5 < v7 else v5
+        v5 = t
+        t = v8 if v8 < v10 else v10
+        v10 = v10 if v8 < v10 else v8
+        v8 = t
+        t = v9 if v9 < v11 else v11
+        v11 = v11 if v9 < v11 else v9
+        v9 = t
+        t = v12 if v12 < v14 else v14
+        v14 = v14 if v12 < v14 else v12
+        v12 = t
+        t = v13 if v13 < v15 else v15
+        v15 = v15 if v13 < v15 else v13
+        v13 = t
+        t = v16 if v16 < v18 else v18
+        v18 = v18 if v16 < v18 else v16
+        v16 = t
+        t = v17 if v17 < v19 else v19
+        v19 = v19 if v17 < v19 else v17
+        v17 = t
+        t = v20 if v20 < v22 else v22
+        v22 = v22 if v20 < v22 else v20
+        v20 = t
+        t = v21 if v21 < v23 else v23
+        v23 = v23 if v21 < v23 else v21
+        v21 = t
+        t = v1 if v1 < v2 else v2
+        v2 = v2 if v1 < v2 else v1
+        v1 = t
+        t = v5 if v5 < v6 else v6
+        v6 = v6 if v5 < v6 else v5
+        v5 = t
+        t = v9 if v9 < v10 else v10
+        v10 = v10 if v9 < v10 else v9
+        v9 = t
+        t = v13 if v13 < v14 else v14
+        v14 = v14 if v13 < v14 else v13
+        v13 = t
+        t = v17 if v17 < v18 else v18
+        v18 = v18 if v17 < v18 else v17
+        v17 = t
+        t = v21 if v21 < v22 else v22
+        v22 = v22 if v21 < v22 else v21
+        v21 = t
+        t = v0 if v0 < v4 else v4
+        v4 = v4 if v0 < v4 else v0
+        v0 = t
+        t = v1 if v1 < v5 else v5
+        v5 = v5 if v1 < v5 else v1
+        v1 = t
+        t = v2 if v2 < v6 else v6
+        v6 = v6 if v2 < v6 else v2
+        v2 = t
+        t = v3 if v3 < v7 else v7
+        v7 = v7 if v3 < v7 else v3
+        v3 = t
+        t = v8 if v8 < v12 else v12
+        v12 = v12 if v8 < v12 else v8
+        v8 = t
+        t = v9 if v9 < v13 else v13
+        v13 = v13 if v9 < v13 else v9
+        v9 = t
+        t = v10 if v10 < v14 else v14
+        v14 = v14 if v10 < v14 else v10
+        v10 = t
+        t = v11 if v11 < v15 else v15
+        v15 = v15 if v11 < v15 else v11
+        v11 = t
+        t = v16 if v16 < v20 else v20
+        v20 = v20 if v16 < v20 else v16
+        v16 = t
+        t = v17 if v17 < v21 else v21
+        v21 = v21 if v17 < v21 else v17
+        v17 = t
+        t = v18 if v18 < v22 else v22
+        v22 = v22 if v18 < v22 else v18
+        v18 = t
+        t = v19 if v19 < v23 else v23
+        v23 = v23 if v19 < v23 else v19
+        v19 = t
+        t = v2 if v2 < v4 else v4
+        v4 = v4 if v2 < v4 else v2
+        v2 = t
+        t = v3 if v3 < v5 else v5
+        v5 = v5 if v3 < v5 else v3
+        v3 = t
+        t = v10 if v10 < v12 else v12
+        v12 = v12 if v10 < v12 else v10
+        v10 = t
+        t = v11 if v11 < v13 else v13
+        v13 = v13 if v11 < v13 else v11
+        v11 = t
+        t = v18 if v18 < v20 else v20
+        v20 = v20 if v18 < v20 else v18
+        v18 = t
+        t = v19 if v19 < v21 else v21
+        v21 = v21 if v19 < v21 else v19
+        v19 = t
+        t = v1 if v1 < v2 else v2
+        v2 = v2 if v1 < v2 else v1
+        v1 = t
+        t = v3 if v3 < v4 else v4
+        v4 = v4 if v3 < v4 else v3
+        v3 = t
+        t = v5 if v5 < v6 else v6
+        v6 = v6 if v5 < v6 else v5
+        v5 = t
+        t = v9 if v9 < v10 else v10
+        v10 = v10 if v9 < v10 else v9
+        v9 = t
+        t = v11 if v11 < v12 else v12
+        v12 = v12 if v11 < v12 else v11
+        v11 = t
+        t = v13 if v13 < v14 else v14
+        v14 = v14 if v13 < v14 else v13
+        v13 = t
+        t = v17 if v17 < v18 else v18
+        v18 = v18 if v17 < v18 else v17
+        v17 = t
+        t = v19 if v19 < v20 else v20
+        v20 = v20 if v19 < v20 else v19
+        v19 = t
+        t = v21 if v21 < v22 else v22
+        v22 = v22 if v21 < v22 else v21
+        v21 = t
+        t = v0 if v0 < v8 else v8
+        v8 = v8 if v0 < v8 else v0
+        v0 = t
+        t = v1 if v1 < v9 else v9
+        v9 = v9 if v1 < v9 else v1
+        v1 = t
+        t = v2 if v2 < v10 else v10
+        v10 = v10 if v2 < v10 else v2
+        v2 = t
+        t = v3 if v3 < v11 else v11
+        v11 = v11 if v3 < v11 else v3
+        v3 = t
+        t = v4 if v4 < v12 else v12
+        v12 = v12 if v4 < v12 else v4
+        v4 = t
+        t = v5 if v5 < v13 else v13
+        v13 = v13 if v5 < v13 else v5
+        v5 = t
+        t = v6 if v6 < v14 else v14
+        v14 = v14 if v6 < v14 else v6
+        v6 = t
+        v7 = v7 if v7 < v15 else v15
+        t = v16 if v16 < v24 else v24
+        v24 = v24 if v16 < v24 else v16
+        v16 = t
+        t = v4 if v4 < v8 else v8
+        v8 = v8 if v4 < v8 else v4
+        v4 = t
+        t = v5 if v5 < v9 else v9
+        v9 = v9 if v5 < v9 else v5
+        v5 = t
+        t = v6 if v6 < v10 else v10
+        v10 = v10 if v6 < v10 else v6
+        v6 = t
+        t = v7 if v7 < v11 else v11
+        v11 = v11 if v7 < v11 else v7
+        v7 = t
+        t = v20 if v20 < v24 else v24
+        v24 = v24 if v20 < v24 else v20
+        v20 = t
+        t = v2 if v2 < v4 else v4
+        v4 = v4 if v2 < v4 else v2
+        v2 = t
+        t = v3 if v3 < v5 else v5
+        v5 = v5 if v3 < v5 else v3
+        v3 = t
+        t = v6 if v6 < v8 else v8
+        v8 = v8 if v6 < v8 else v6
+        v6 = t
+        t = v7 if v7 < v9 else v9
+        v9 = v9 if v7 < v9 else v7
+        v7 = t
+        t = v10 if v10 < v12 else v12
+        v12 = v12 if v10 < v12 else v10
+        v10 = t
+        t = v11 if v11 < v13 else v13
+        v13 = v13 if v11 < v13 else v11
+        v11 = t
+        t = v18 if v18 < v20 else v20
+        v20 = v20 if v18 < v20 else v18
+        v18 = t
+        t = v19 if v19 < v21 else v21
+        v21 = v21 if v19 < v21 else v19
+        v19 = t
+        t = v22 if v22 < v24 else v24
+        v24 = v24 if v22 < v24 else v22
+        v22 = t
+        t = v1 if v1 < v2 else v2
+        v2 = v2 if v1 < v2 else v1
+        v1 = t
+        t = v3 if v3 < v4 else v4
+        v4 = v4 if v3 < v4 else v3
+        v3 = t
+        t = v5 if v5 < v6 else v6
+        v6 = v6 if v5 < v6 else v5
+        v5 = t
+        t = v7 if v7 < v8 else v8
+        v8 = v8 if v7 < v8 else v7
+        v7 = t
+        t = v9 if v9 < v10 else v10
+        v10 = v10 if v9 < v10 else v9
+        v9 = t
+        t = v11 if v11 < v12 else v12
+        v12 = v12 if v11 < v12 else v11
+        v11 = t
+        v13 = v13 if v13 < v14 else v14
+        t = v17 if v17 < v18 else v18
+        v18 = v18 if v17 < v18 else v17
+        v17 = t
+        t = v19 if v19 < v20 else v20
+        v20 = v20 if v19 < v20 else v19
+        v19 = t
+        t = v21 if v21 < v22 else v22
+        v22 = v22 if v21 < v22 else v21
+        v21 = t
+        t = v23 if v23 < v24 else v24
+        v24 = v24 if v23 < v24 else v23
+        v23 = t
+        v16 = v0 if v16 < v0 else v16
+        v17 = v1 if v17 < v1 else v17
+        v18 = v2 if v18 < v2 else v18
+        v19 = v3 if v19 < v3 else v19
+        v20 = v4 if v20 < v4 else v20
+        v21 = v5 if v21 < v5 else v21
+        v6 = v6 if v6 < v22 else v22
+        v7 = v7 if v7 < v23 else v23
+        v8 = v8 if v8 < v24 else v24
+        v16 = v8 if v16 < v8 else v16
+        v17 = v9 if v17 < v9 else v17
+        v10 = v10 if v10 < v18 else v18
+        v11 = v11 if v11 < v19 else v19
+        v12 = v12 if v12 < v20 else v20
+        v13 = v13 if v13 < v21 else v21
+        v10 = v6 if v10 < v6 else v10
+        v11 = v7 if v11 < v7 else v11
+        v12 = v12 if v12 < v16 else v16
+        v13 = v13 if v13 < v17 else v17
+        v12 = v10 if v12 < v10 else v12
+        v11 = v11 if v11 < v13 else v13
+        v12 = v11 if v12 < v11 else v12
+        o[i] = v12
+
+
+cdef void _median3x3(px_t* a, px_t* b, px_t* c, px_t* o, Py_ssize_t n) noexcept nogil:
+    """3 x 3 median from three border-extended rows of n + 2 columns, each column sorted
+    once (lo, mid, hi in a, b, c) and shared by the three windows that contain it:
+    med3(max of 3 lo, med3 of 3 mid, min of 3 hi), 18 min/max per pixel. A min/max
+    circuit, exact by the 0-1 principle (checked in tests/test_rank.py)."""
+    cdef Py_ssize_t j
+    cdef px_t u, v, w, t, p, q, r
+    for j in range(n + 2):
+        u = a[j]
+        v = b[j]
+        w = c[j]
+        t = u if u < v else v      # (u, v) sorted
+        v = v if u < v else u
+        u = t
+        t = v if v < w else w      # (v, w) sorted
+        w = w if v < w else v
+        v = t
+        t = u if u < v else v      # (u, v) sorted
+        v = v if u < v else u
+        a[j] = t
+        b[j] = v
+        c[j] = w
+    for j in range(n):
+        p = a[j] if a[j] > a[j + 1] else a[j + 1]        # max of the lows
+        p = p if p > a[j + 2] else a[j + 2]
+        r = c[j] if c[j] < c[j + 1] else c[j + 1]        # min of the highs
+        r = r if r < c[j + 2] else c[j + 2]
+        u = b[j] if b[j] < b[j + 1] else b[j + 1]        # med3 of the mids
+        v = b[j] if b[j] > b[j + 1] else b[j + 1]
+        v = v if v < b[j + 2] else b[j + 2]
+        q = u if u > v else v
+        u = p if p < q else q                            # med3(p, q, r)
+        v = p if p > q else q
+        v = v if v < r else r
+        o[j] = u if u > v else v
+
+
+cdef bint _is_box3(const int64_t* offs, Py_ssize_t k) noexcept nogil:
+    """Are the k taps a full 3 x 3 block in one plane, in C order?"""
+    cdef Py_ssize_t q
+    if k != 9:
+        return False
+    for q in range(9):
+        if (offs[3 * q] != offs[0] or offs[3 * q + 1] != offs[1] + q // 3
+                or offs[3 * q + 2] != offs[2] + q % 3):
+            return False
+    return True
+
+
+def rank_net(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] offs,
+             const int64_t[:, ::1] net, Py_ssize_t sel, int mode, double cval, int n_threads):
+    """Order statistic by a selection network applied to whole tap rows (vectorized
+    across pixels); wire ``sel`` holds the answer."""
+    cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2], k = offs.shape[0]
+    cdef Py_ssize_t m = net.shape[0], nch, T, t, r, z, y, c0, nc, q
+    cdef const px_t* px
+    cdef px_t* po
+    cdef px_t* rows
+    cdef px_t cv = <px_t>cval
+    cdef const int64_t* po_offs = &offs[0, 0]
+    cdef const int64_t* pn = &net[0, 0]
+    cdef bint box3
+    if D * H * W == 0:
+        return
+    box3 = sel == 4 and _is_box3(po_offs, k)
+    px = &x[0, 0, 0]
+    po = &out[0, 0, 0]
+    nch = _cdiv(W, COL_CHUNK)
+    T = D * H * nch
+    with nogil, parallel(num_threads=n_threads):
+        rows = <px_t*>malloc(k * COL_CHUNK * sizeof(px_t))
+        for t in prange(T, schedule="guided"):
+            r = t // nch
+            c0 = (t - r * nch) * COL_CHUNK
+            nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+            z = r // H
+            y = r - z * H
+            if box3:  # 3 x 3 median: three rows, column sorts shared
+                for q in range(3):
+                    _tap_row(px, D, H, W, z, y, c0, nc + 2, po_offs + 9 * q, mode, cv,
+                             rows + q * (COL_CHUNK + 2))
+                _median3x3(rows, rows + COL_CHUNK + 2, rows + 2 * (COL_CHUNK + 2),
+                           po + r * W + c0, nc)
+            else:
+                for q in range(k):
+                    _tap_row(px, D, H, W, z, y, c0, nc, po_offs + 3 * q, mode, cv,
+                             rows + q * COL_CHUNK)
+                if k == 25 and sel == 12:  # 5 x 5 median: the same network, in registers
+                    _median25(rows, po + r * W + c0, nc)
+                elif k == 9 and sel == 4:  # other 9-cell footprints' medians
+                    _median9(rows, po + r * W + c0, nc)
+                else:
+                    for q in range(m):
+                        _cx(rows + pn[3 * q] * COL_CHUNK, rows + pn[3 * q + 1] * COL_CHUNK,
+                            nc, <int>pn[3 * q + 2])
+                    memcpy(po + r * W + c0, rows + sel * COL_CHUNK, nc * sizeof(px_t))
+        free(rows)

@@ -1,0 +1,896 @@
+"""Numba twins of kernels/rank.pyx: same names, same arguments, same order.
+
+    minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads)
+    minmax_fp(x, out, offs, mode, cval, minimum, n_threads)
+    rank_fp(x, out, offs, rank, mode, cval, n_threads)
+    rank_net(x, out, offs, net, sel, mode, cval, n_threads)
+
+Same algorithms, same comparison order and tie rules as the Cython kernels (see
+that file's header): van Herk / Gil-Werman with the rightmost-on-ties combine (rows),
+doubling sweeps or transposed tiles (lines),
+scipy's deque when NaN is present, scipy's per-pixel footprint loop, scipy's
+NI_Select, and the pruned selection networks. Results equal the Cython kernels'
+(and scipy's) bit for bit. No ``fastmath`` (it would drop the NaN semantics).
+Scratch is allocated per task (one line, one row chunk) inside the parallel loop.
+Row loops index views from 0 so LLVM vectorizes them (checked on the LLVM IR:
+``fcmp olt`` + ``select`` on <16 x float> / <64 x i8> vectors).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ._boundary import boundary_index
+from ._layer import call_with_threads
+
+DIRECT_MAX = 4
+DOUBLING_MAX = 128
+TILE_BYTES = 64
+ROW_CHUNK = 1024
+COL_CHUNK = 512
+
+
+@njit(nogil=True, cache=True)
+def _comb(r, s, n, mn):
+    """r = combine(r, s), r the earlier data: ties keep s."""
+    if mn:
+        for i in range(n):
+            r[i] = r[i] if r[i] < s[i] else s[i]
+    else:
+        for i in range(n):
+            r[i] = r[i] if r[i] > s[i] else s[i]
+
+
+@njit(nogil=True, cache=True)
+def _comb_to(d, a, b, n, mn):
+    if mn:
+        for i in range(n):
+            d[i] = a[i] if a[i] < b[i] else b[i]
+    else:
+        for i in range(n):
+            d[i] = a[i] if a[i] > b[i] else b[i]
+
+
+@njit(nogil=True, cache=True)
+def _comb3(d, a, b, c, n, mn):
+    """d = combine(combine(a, b), c) in one sweep."""
+    if mn:
+        for i in range(n):
+            t = a[i] if a[i] < b[i] else b[i]
+            d[i] = t if t < c[i] else c[i]
+    else:
+        for i in range(n):
+            t = a[i] if a[i] > b[i] else b[i]
+            d[i] = t if t > c[i] else c[i]
+
+
+@njit(nogil=True, cache=True)
+def _row(xf, base, p, lo, N, B, nb, mode, crow):
+    s = boundary_index(p - lo, N, mode)
+    if s < 0:
+        return crow
+    st = base + s * B
+    return xf[st:st + nb]
+
+
+@njit(nogil=True, cache=True)
+def _rows_task(xf, of, base, N, B, nb, K, lo, mode, mn, cv):
+    crow = np.full(nb, cv, dtype=xf.dtype)
+    if K == 3:
+        for i in range(N):
+            _comb3(of[base + i * B:base + i * B + nb], _row(xf, base, i, lo, N, B, nb, mode, crow),
+                   _row(xf, base, i + 1, lo, N, B, nb, mode, crow),
+                   _row(xf, base, i + 2, lo, N, B, nb, mode, crow), nb, mn)
+        return
+    if K <= DIRECT_MAX:
+        for i in range(N):
+            o = of[base + i * B:base + i * B + nb]
+            o[:] = _row(xf, base, i, lo, N, B, nb, mode, crow)
+            for j in range(1, K):
+                _comb(o, _row(xf, base, i + j, lo, N, B, nb, mode, crow), nb, mn)
+        return
+    h = np.empty((K, nb), dtype=xf.dtype)
+    g = np.empty(nb, dtype=xf.dtype)
+    s = 0
+    while s < N:
+        h[K - 1, :] = _row(xf, base, s + K - 1, lo, N, B, nb, mode, crow)
+        for j in range(K - 2, -1, -1):
+            _comb_to(h[j], _row(xf, base, s + j, lo, N, B, nb, mode, crow), h[j + 1], nb, mn)
+        of[base + s * B:base + s * B + nb] = h[0]
+        e = s + K if s + K < N else N
+        for i in range(s + 1, e):
+            q = i + K - 1
+            if i == s + 1:
+                g[:] = _row(xf, base, q, lo, N, B, nb, mode, crow)
+            else:
+                _comb(g, _row(xf, base, q, lo, N, B, nb, mode, crow), nb, mn)
+            _comb_to(of[base + i * B:base + i * B + nb], h[i - s], g, nb, mn)
+        s += K
+
+
+@njit(nogil=True, cache=True)
+def _extend_line(xf, base, N, K, lo, mode, cv, e):
+    """e[p] = the border-extended line at p - lo (the interior copied)."""
+    P = N + K - 1
+    a = lo if lo < P else P
+    b = lo + N if lo + N < P else P
+    for p in range(a):
+        s = boundary_index(p - lo, N, mode)
+        e[p] = cv if s < 0 else xf[base + s]
+    if b > a:
+        e[a:b] = xf[base + a - lo:base + b - lo]
+    for p in range(b, P):
+        s = boundary_index(p - lo, N, mode)
+        e[p] = cv if s < 0 else xf[base + s]
+
+
+@njit(nogil=True, cache=True)
+def _doubling(e, t, o, N, K, mn):
+    """o[i] = combine of e[i .. i + K - 1] by doubling (see kernels/rank.pyx)."""
+    if K == 1:
+        o[:] = e[:N]
+        return
+    w = 1
+    n = N + K - 1
+    cur = e
+    nxt = t
+    while 2 * w <= K:
+        _comb_to(nxt, cur, cur[w:], n - w, mn)
+        n -= w
+        w *= 2
+        cur, nxt = nxt, cur
+    if w == K:
+        o[:] = cur[:N]
+    else:
+        _comb_to(o, cur, cur[K - w:], N, mn)
+
+
+@njit(nogil=True, cache=True)
+def _lines_tile(xf, of, base, nl, N, K, lo, mode, mn, cv, L):
+    """``nl`` <= L contiguous lines as the lanes of a transposed (N, L) tile (row pass)."""
+    tin = np.empty(N * L, dtype=xf.dtype)
+    tout = np.empty(N * L, dtype=xf.dtype)
+    for ln in range(nl):
+        for n in range(N):
+            tin[n * L + ln] = xf[base + ln * N + n]
+    _rows_task(tin, tout, 0, N, L, nl, K, lo, mode, mn, cv)
+    for ln in range(nl):
+        for n in range(N):
+            of[base + ln * N + n] = tout[n * L + ln]
+
+
+@njit(nogil=True, cache=True)
+def _line_task(xf, of, base, N, K, lo, mode, mn, cv):
+    P = N + K - 1
+    e = np.empty(P, dtype=xf.dtype)
+    _extend_line(xf, base, N, K, lo, mode, cv, e)
+    o = of[base:base + N]
+    if K <= DOUBLING_MAX:
+        _doubling(e, np.empty(P, dtype=xf.dtype), o, N, K, mn)
+        return
+    g = np.empty(P, dtype=xf.dtype)
+    h = np.empty(P, dtype=xf.dtype)
+    for p in range(P):
+        if p % K == 0:
+            g[p] = e[p]
+        elif mn:
+            g[p] = g[p - 1] if g[p - 1] < e[p] else e[p]
+        else:
+            g[p] = g[p - 1] if g[p - 1] > e[p] else e[p]
+    for p in range(P - 1, -1, -1):
+        if p == P - 1 or (p + 1) % K == 0:
+            h[p] = e[p]
+        elif mn:
+            h[p] = e[p] if e[p] < h[p + 1] else h[p + 1]
+        else:
+            h[p] = e[p] if e[p] > h[p + 1] else h[p + 1]
+    _comb_to(o, h, g[K - 1:K - 1 + N], N, mn)
+
+
+@njit(nogil=True, cache=True)
+def _harter_line(xf, of, base, N, B, K, lo, mode, mn, cv):
+    """scipy's NI_MinOrMaxFilter1D (Harter's deque) on one line of stride B."""
+    if K == 1:
+        for ll in range(N):
+            of[base + ll * B] = xf[base + ll * B]
+        return
+    rv = np.empty(K, dtype=xf.dtype)
+    rd = np.empty(K, dtype=np.int64)
+    P = N + K - 1
+    s = boundary_index(-lo, N, mode)
+    minpair = 0
+    rv[0] = cv if s < 0 else xf[base + s * B]
+    rd[0] = K
+    last = 0
+    for ll in range(1, P):
+        s = boundary_index(ll - lo, N, mode)
+        val = cv if s < 0 else xf[base + s * B]
+        if rd[minpair] == ll:
+            minpair += 1
+            if minpair >= K:
+                minpair = 0
+        if (mn and val <= rv[minpair]) or (not mn and val >= rv[minpair]):
+            rv[minpair] = val
+            rd[minpair] = ll + K
+            last = minpair
+        else:
+            while (mn and rv[last] >= val) or (not mn and rv[last] <= val):
+                if last == 0:
+                    last = K
+                last -= 1
+            last += 1
+            if last >= K:
+                last = 0
+            rv[last] = val
+            rd[last] = ll + K
+        if ll >= K - 1:
+            of[base + (ll - K + 1) * B] = rv[minpair]
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _minmax1d(x, out, K, lo, mode, cv, mn, harter):
+    A, N, B = x.shape
+    xf = x.reshape(-1)
+    of = out.reshape(-1)
+    if harter:
+        for t in prange(A * B):
+            a = t // B
+            b0 = t - a * B
+            _harter_line(xf, of, a * N * B + b0, N, B, K, lo, mode, mn, cv)
+        return
+    if B == 1 and (K <= DOUBLING_MAX or A < 2):
+        for t in prange(A):
+            _line_task(xf, of, t * N, N, K, lo, mode, mn, cv)
+        return
+    if B == 1:
+        L = TILE_BYTES // xf.itemsize
+        nch = (A + L - 1) // L
+        for t in prange(nch):
+            a = t * L
+            nl = A - a if A - a < L else L
+            _lines_tile(xf, of, a * N, nl, N, K, lo, mode, mn, cv, L)
+        return
+    cw = ROW_CHUNK if B > ROW_CHUNK else B
+    nch = (B + cw - 1) // cw
+    for t in prange(A * nch):
+        a = t // nch
+        b0 = (t - a * nch) * cw
+        nb = B - b0 if B - b0 < cw else cw
+        _rows_task(xf, of, a * N * B + b0, N, B, nb, K, lo, mode, mn, cv)
+
+
+def minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads):
+    """Minimum or maximum filter of length ``size`` along axis 1 of (A, N, B)."""
+    if x.size == 0:
+        return
+    cv = x.dtype.type(cval)
+    call_with_threads(n_threads, _minmax1d, x, out, np.int64(size), np.int64(lo),
+                      np.int64(mode), cv, bool(minimum), bool(harter))
+
+
+# ---------------------------------------------------------------- footprint kernels
+
+@njit(nogil=True, cache=True)
+def _tap_row(xf, D, H, W, z, y, c0, nc, oz, oy, ox, mode, cv, d):
+    """d[j] = the border-extended input at (z + oz, y + oy, c0 + j + ox)."""
+    zz = boundary_index(z + oz, D, mode)
+    yy = boundary_index(y + oy, H, mode)
+    if zz < 0 or yy < 0:
+        for j in range(nc):
+            d[j] = cv
+        return
+    r0 = (zz * H + yy) * W
+    c = c0 + ox
+    lo_j = -c if c < 0 else 0
+    hi_j = W - c if W - c < nc else nc
+    if lo_j > nc:
+        lo_j = nc
+    if hi_j < lo_j:
+        hi_j = lo_j
+    for j in range(lo_j):
+        q = boundary_index(c + j, W, mode)
+        d[j] = cv if q < 0 else xf[r0 + q]
+    if hi_j > lo_j:
+        d[lo_j:hi_j] = xf[r0 + c + lo_j:r0 + c + hi_j]
+    for j in range(hi_j, nc):
+        q = boundary_index(c + j, W, mode)
+        d[j] = cv if q < 0 else xf[r0 + q]
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _minmax_fp(x, out, offs, mode, cv, mn):
+    D, H, W = x.shape
+    k = offs.shape[0]
+    xf = x.reshape(-1)
+    of = out.reshape(-1)
+    nch = (W + COL_CHUNK - 1) // COL_CHUNK
+    for t in prange(D * H * nch):
+        r = t // nch
+        c0 = (t - r * nch) * COL_CHUNK
+        nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+        z = r // H
+        y = r - z * H
+        s = np.empty(nc, dtype=x.dtype)
+        acc = of[r * W + c0:r * W + c0 + nc]
+        _tap_row(xf, D, H, W, z, y, c0, nc, offs[0, 0], offs[0, 1], offs[0, 2], mode, cv, acc)
+        for q in range(1, k):
+            _tap_row(xf, D, H, W, z, y, c0, nc, offs[q, 0], offs[q, 1], offs[q, 2], mode, cv, s)
+            if mn:
+                for j in range(nc):
+                    acc[j] = s[j] if s[j] < acc[j] else acc[j]
+            else:
+                for j in range(nc):
+                    acc[j] = s[j] if s[j] > acc[j] else acc[j]
+
+
+def minmax_fp(x, out, offs, mode, cval, minimum, n_threads):
+    """scipy's NI_MinOrMaxFilter over a footprint (taps ``offs``, in scipy's order)."""
+    if x.size == 0:
+        return
+    call_with_threads(n_threads, _minmax_fp, x, out, offs, np.int64(mode), x.dtype.type(cval),
+                      bool(minimum))
+
+
+@njit(nogil=True, cache=True)
+def _select(buf, n, rank):
+    """scipy's NI_Select(buffer, 0, n - 1, rank), its recursion as a loop."""
+    lo = 0
+    hi = n - 1
+    while lo != hi:
+        xv = buf[lo]
+        ii = lo - 1
+        jj = hi + 1
+        while True:
+            jj -= 1
+            while buf[jj] > xv:
+                jj -= 1
+            ii += 1
+            while buf[ii] < xv:
+                ii += 1
+            if ii < jj:
+                tv = buf[ii]
+                buf[ii] = buf[jj]
+                buf[jj] = tv
+            else:
+                break
+        ii = jj - lo + 1
+        if rank < ii:
+            hi = jj
+        else:
+            lo = jj + 1
+            rank -= ii
+    return buf[lo]
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _rank_fp(x, out, offs, rank, mode, cv):
+    D, H, W = x.shape
+    k = offs.shape[0]
+    xf = x.reshape(-1)
+    of = out.reshape(-1)
+    nch = (W + COL_CHUNK - 1) // COL_CHUNK
+    for t in prange(D * H * nch):
+        r = t // nch
+        c0 = (t - r * nch) * COL_CHUNK
+        nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+        z = r // H
+        y = r - z * H
+        rows = np.empty((k, nc), dtype=x.dtype)
+        sel = np.empty(k, dtype=x.dtype)
+        for q in range(k):
+            _tap_row(xf, D, H, W, z, y, c0, nc, offs[q, 0], offs[q, 1], offs[q, 2], mode, cv,
+                     rows[q])
+        for j in range(nc):
+            for q in range(k):
+                sel[q] = rows[q, j]
+            of[r * W + c0 + j] = _select(sel, k, rank)
+
+
+def rank_fp(x, out, offs, rank, mode, cval, n_threads):
+    """scipy's NI_RankFilter: element ``rank`` (0-based) of the footprint's values."""
+    if x.size == 0:
+        return
+    call_with_threads(n_threads, _rank_fp, x, out, offs, np.int64(rank), np.int64(mode),
+                      x.dtype.type(cval))
+
+
+@njit(nogil=True, cache=True)
+def _cx(a, b, n, op):
+    if op == 0:
+        for i in range(n):
+            u = a[i]
+            v = b[i]
+            a[i] = u if u < v else v
+            b[i] = v if u < v else u
+    elif op == 1:
+        for i in range(n):
+            a[i] = a[i] if a[i] < b[i] else b[i]
+    else:
+        for i in range(n):
+            b[i] = a[i] if b[i] < a[i] else b[i]
+
+
+@njit(nogil=True, cache=True)
+def _median9(rows, o, n):
+    """Element 4 of 9 tap rows: ``pycompute.rank._network(9, 4)`` unrolled
+    (generated from it, as in kernels/rank.pyx)."""
+    for i in range(n):
+        v0 = rows[0, i]
+        v1 = rows[1, i]
+        v2 = rows[2, i]
+        v3 = rows[3, i]
+        v4 = rows[4, i]
+        v5 = rows[5, i]
+        v6 = rows[6, i]
+        v7 = rows[7, i]
+        v8 = rows[8, i]
+        t = v0 if v0 < v1 else v1
+        v1 = v1 if v0 < v1 else v0
+        v0 = t
+        t = v2 if v2 < v3 else v3
+        v3 = v3 if v2 < v3 else v2
+        v2 = t
+        t = v4 if v4 < v5 else v5
+        v5 = v5 if v4 < v5 else v4
+        v4 = t
+        t = v6 if v6 < v7 else v7
+        v7 = v7 if v6 < v7 else v6
+        v6 = t
+        t = v0 if v0 < v2 else v2
+        v2 = v2 if v0 < v2 else v0
+        v0 = t
+        t = v1 if v1 < v3 else v3
+        v3 = v3 if v1 < v3 else v1
+        v1 = t
+        t = v4 if v4 < v6 else v6
+        v6 = v6 if v4 < v6 else v4
+        v4 = t
+        t = v5 if v5 < v7 else v7
+        v7 = v7 if v5 < v7 else v5
+        v5 = t
+        t = v1 if v1 < v2 else v2
+        v2 = v2 if v1 < v2 else v1
+        v1 = t
+        t = v5 if v5 < v6 else v6
+        v6 = v6 if v5 < v6 else v5
+        v5 = t
+        t = v0 if v0 < v4 else v4
+        v4 = v4 if v0 < v4 else v0
+        v0 = t
+        t = v1 if v1 < v5 else v5
+        v5 = v5 if v1 < v5 else v1
+        v1 = t
+        t = v2 if v2 < v6 else v6
+        v6 = v6 if v2 < v6 else v2
+        v2 = t
+        v3 = v3 if v3 < v7 else v7
+        t = v2 if v2 < v4 else v4
+        v4 = v4 if v2 < v4 else v2
+        v2 = t
+        t = v3 if v3 < v5 else v5
+        v5 = v5 if v3 < v5 else v3
+        v3 = t
+        v2 = v1 if v2 < v1 else v2
+        t = v3 if v3 < v4 else v4
+        v4 = v4 if v3 < v4 else v3
+        v3 = t
+        v5 = v5 if v5 < v6 else v6
+        v8 = v0 if v8 < v0 else v8
+        v4 = v4 if v4 < v8 else v8
+        v4 = v2 if v4 < v2 else v4
+        v3 = v3 if v3 < v5 else v5
+        v4 = v3 if v4 < v3 else v4
+        o[i] = v4
+
+
+@njit(nogil=True, cache=True)
+def _median25(rows, o, n):
+    """Element 12 of 25 tap rows: ``pycompute.rank._network(25, 12)`` unrolled
+    (generated from it, as in kernels/rank.pyx)."""
+    for i in range(n):
+        v0 = rows[0, i]
+        v1 = rows[1, i]
+        v2 = rows[2, i]
+        v3 = rows[3, i]
+        v4 = rows[4, i]
+        v5 = rows[5, i]
+        v6 = rows[6, i]
+        v7 = rows[7, i]
+        v8 = rows[8, i]
+        v9 = rows[9, i]
+        v10 = rows[10, i]
+        v11 = rows[11, i]
+        v12 = rows[12, i]
+        v13 = rows[13, i]
+        v14 = rows[14, i]
+        v15 = rows[15, i]
+        v16 = rows[16, i]
+        v17 = rows[17, i]
+        v18 = rows[18, i]
+        v19 = rows[19, i]
+        v20 = rows[20, i]
+        v21 = rows[21, i]
+        v22 = rows[22, i]
+        v23 = rows[23, i]
+        v24 = rows[24, i]
+        t = v0 if v0 < v1 else v1
+        v1 = v1 if v0 < v1 else v0
+        v0 = t
+        t = v2 if v2 < v3 else v3
+        v3 = v3 if v2 < v3 else v2
+        v2 = t
+        t = v4 if v4 < v5 else v5
+        v5 = v5 if v4 < v5 else v4
+        v4 = t
+        t = v6 if v6 < v7 else v7
+        v7 = v7 if v6 < v7 else v6
+        v6 = t
+        t = v8 if v8 < v9 else v9
+        v9 = v9 if v8 < v9 else v8
+        v8 = t
+        t = v10 if v10 < v11 else v11
+        v11 = v11 if v10 < v11 else v10
+        v10 = t
+        t = v12 if v12 < v13 else v13
+        v13 = v13 if v12 < v13 else v12
+        v12 = t
+        t = v14 if v14 < v15 else v15
+        v15 = v15 if v14 < v15 else v14
+        v14 = t
+        t = v16 if v16 < v17 else v17
+        v17 = v17 if v16 < v17 else v16
+        v16 = t
+        t = v18 if v18 < v19 else v19
+        v19 = v19 if v18 < v19 else v18
+        v18 = t
+        t = v20 if v20 < v21 else v21
+        v21 = v21 if v20 < v21 else v20
+        v20 = t
+        t = v22 if v22 < v23 else v23
+        v23 = v23 if v22 < v23 else v22
+        v22 = t
+        t = v0 if v0 < v2 else v2
+        v2 = v2 if v0 < v2 else v0
+        v0 = t
+        t = v1 if v1 < v3 else v3
+        v3 = v3 if v1 < v3 else v1
+        v1 = t
+        t = v4 if v4 < v6 else v6
+        v6 = v6 if v4 < v6 else v4
+        v4 = t
+        t = v5 if v5 < v7 else v7
+        v7 = v7 if v5 < v7 else v5
+        v5 = t
+        t = v8 if v8 < v10 else v10
+        v10 = v10 if v8 < v10 else v8
+        v8 = t
+        t = v9 if v9 < v11 else v11
+        v11 = v11 if v9 < v11 else v9
+        v9 = t
+        t = v12 if v12 < v14 else v14
+        v14 = v14 if v12 < v14 else v12
+        v12 = t
+        t = v13 if v13 < v15 else v15
+        v15 = v15 if v13 < v15 else v13
+        v13 = t
+        t = v16 if v16 < v18 else v18
+        v18 = v18 if v16 < v18 else v16
+        v16 = t
+        t = v17 if v17 < v19 else v19
+        v19 = v19 if v17 < v19 else v17
+        v17 = t
+        t = v20 if v20 < v22 else v22
+        v22 = v22 if v20 < v22 else v20
+        v20 = t
+        t = v21 if v21 < v23 else v23
+        v23 = v23 if v21 < v23 else v21
+        v21 = t
+        t = v1 if v1 < v2 else v2
+        v2 = v2 if v1 < v2 else v1
+        v1 = t
+        t = v5 if v5 < v6 else v6
+        v6 = v6 if v5 < v6 else v5
+        v5 = t
+        t = v9 if v9 < v10 else v10
+        v10 = v10 if v9 < v10 else v9
+        v9 = t
+        t = v13 if v13 < v14 else v14
+        v14 = v14 if v13 < v14 else v13
+        v13 = t
+        t = v17 if v17 < v18 else v18
+        v18 = v18 if v17 < v18 else v17
+        v17 = t
+        t = v21 if v21 < v22 else v22
+        v22 = v22 if v21 < v22 else v21
+        v21 = t
+        t = v0 if v0 < v4 else v4
+        v4 = v4 if v0 < v4 else v0
+        v0 = t
+        t = v1 if v1 < v5 else v5
+        v5 = v5 if v1 < v5 else v1
+        v1 = t
+        t = v2 if v2 < v6 else v6
+        v6 = v6 if v2 < v6 else v2
+        v2 = t
+        t = v3 if v3 < v7 else v7
+        v7 = v7 if v3 < v7 else v3
+        v3 = t
+        t = v8 if v8 < v12 else v12
+        v12 = v12 if v8 < v12 else v8
+        v8 = t
+        t = v9 if v9 < v13 else v13
+        v13 = v13 if v9 < v13 else v9
+        v9 = t
+        t = v10 if v10 < v14 else v14
+        v14 = v14 if v10 < v14 else v10
+        v10 = t
+        t = v11 if v11 < v15 else v15
+        v15 = v15 if v11 < v15 else v11
+        v11 = t
+        t = v16 if v16 < v20 else v20
+        v20 = v20 if v16 < v20 else v16
+        v16 = t
+        t = v17 if v17 < v21 else v21
+        v21 = v21 if v17 < v21 else v17
+        v17 = t
+        t = v18 if v18 < v22 else v22
+        v22 = v22 if v18 < v22 else v18
+        v18 = t
+        t = v19 if v19 < v23 else v23
+        v23 = v23 if v19 < v23 else v19
+        v19 = t
+        t = v2 if v2 < v4 else v4
+        v4 = v4 if v2 < v4 else v2
+        v2 = t
+        t = v3 if v3 < v5 else v5
+        v5 = v5 if v3 < v5 else v3
+        v3 = t
+        t = v10 if v10 < v12 else v12
+        v12 = v12 if v10 < v12 else v10
+        v10 = t
+        t = v11 if v11 < v13 else v13
+        v13 = v13 if v11 < v13 else v11
+        v11 = t
+        t = v18 if v18 < v20 else v20
+        v20 = v20 if v18 < v20 else v18
+        v18 = t
+        t = v19 if v19 < v21 else v21
+        v21 = v21 if v19 < v21 else v19
+        v19 = t
+        t = v1 if v1 < v2 else v2
+        v2 = v2 if v1 < v2 else v1
+        v1 = t
+        t = v3 if v3 < v4 else v4
+        v4 = v4 if v3 < v4 else v3
+        v3 = t
+        t = v5 if v5 < v6 else v6
+        v6 = v6 if v5 < v6 else v5
+        v5 = t
+        t = v9 if v9 < v10 else v10
+        v10 = v10 if v9 < v10 else v9
+        v9 = t
+        t = v11 if v11 < v12 else v12
+        v12 = v12 if v11 < v12 else v11
+        v11 = t
+        t = v13 if v13 < v14 else v14
+        v14 = v14 if v13 < v14 else v13
+        v13 = t
+        t = v17 if v17 < v18 else v18
+        v18 = v18 if v17 < v18 else v17
+        v17 = t
+        t = v19 if v19 < v20 else v20
+        v20 = v20 if v19 < v20 else v19
+        v19 = t
+        t = v21 if v21 < v22 else v22
+        v22 = v22 if v21 < v22 else v21
+        v21 = t
+        t = v0 if v0 < v8 else v8
+        v8 = v8 if v0 < v8 else v0
+        v0 = t
+        t = v1 if v1 < v9 else v9
+        v9 = v9 if v1 < v9 else v1
+        v1 = t
+        t = v2 if v2 < v10 else v10
+        v10 = v10 if v2 < v10 else v2
+        v2 = t
+        t = v3 if v3 < v11 else v11
+        v11 = v11 if v3 < v11 else v3
+        v3 = t
+        t = v4 if v4 < v12 else v12
+        v12 = v12 if v4 < v12 else v4
+        v4 = t
+        t = v5 if v5 < v13 else v13
+        v13 = v13 if v5 < v13 else v5
+        v5 = t
+        t = v6 if v6 < v14 else v14
+        v14 = v14 if v6 < v14 else v6
+        v6 = t
+        v7 = v7 if v7 < v15 else v15
+        t = v16 if v16 < v24 else v24
+        v24 = v24 if v16 < v24 else v16
+        v16 = t
+        t = v4 if v4 < v8 else v8
+        v8 = v8 if v4 < v8 else v4
+        v4 = t
+        t = v5 if v5 < v9 else v9
+        v9 = v9 if v5 < v9 else v5
+        v5 = t
+        t = v6 if v6 < v10 else v10
+        v10 = v10 if v6 < v10 else v6
+        v6 = t
+        t = v7 if v7 < v11 else v11
+        v11 = v11 if v7 < v11 else v7
+        v7 = t
+        t = v20 if v20 < v24 else v24
+        v24 = v24 if v20 < v24 else v20
+        v20 = t
+        t = v2 if v2 < v4 else v4
+        v4 = v4 if v2 < v4 else v2
+        v2 = t
+        t = v3 if v3 < v5 else v5
+        v5 = v5 if v3 < v5 else v3
+        v3 = t
+        t = v6 if v6 < v8 else v8
+        v8 = v8 if v6 < v8 else v6
+        v6 = t
+        t = v7 if v7 < v9 else v9
+        v9 = v9 if v7 < v9 else v7
+        v7 = t
+        t = v10 if v10 < v12 else v12
+        v12 = v12 if v10 < v12 else v10
+        v10 = t
+        t = v11 if v11 < v13 else v13
+        v13 = v13 if v11 < v13 else v11
+        v11 = t
+        t = v18 if v18 < v20 else v20
+        v20 = v20 if v18 < v20 else v18
+        v18 = t
+        t = v19 if v19 < v21 else v21
+        v21 = v21 if v19 < v21 else v19
+        v19 = t
+        t = v22 if v22 < v24 else v24
+        v24 = v24 if v22 < v24 else v22
+        v22 = t
+        t = v1 if v1 < v2 else v2
+        v2 = v2 if v1 < v2 else v1
+        v1 = t
+        t = v3 if v3 < v4 else v4
+        v4 = v4 if v3 < v4 else v3
+        v3 = t
+        t = v5 if v5 < v6 else v6
+        v6 = v6 if v5 < v6 else v5
+        v5 = t
+        t = v7 if v7 < v8 else v8
+        v8 = v8 if v7 < v8 else v7
+        v7 = t
+        t = v9 if v9 < v10 else v10
+        v10 = v10 if v9 < v10 else v9
+        v9 = t
+        t = v11 if v11 < v12 else v12
+        v12 = v12 if v11 < v12 else v11
+        v11 = t
+        v13 = v13 if v13 < v14 else v14
+        t = v17 if v17 < v18 else v18
+        v18 = v18 if v17 < v18 else v17
+        v17 = t
+        t = v19 if v19 < v20 else v20
+        v20 = v20 if v19 < v20 else v19
+        v19 = t
+        t = v21 if v21 < v22 else v22
+        v22 = v22 if v21 < v22 else v21
+        v21 = t
+        t = v23 if v23 < v24 else v24
+        v24 = v24 if v23 < v24 else v23
+        v23 = t
+        v16 = v0 if v16 < v0 else v16
+        v17 = v1 if v17 < v1 else v17
+        v18 = v2 if v18 < v2 else v18
+        v19 = v3 if v19 < v3 else v19
+        v20 = v4 if v20 < v4 else v20
+        v21 = v5 if v21 < v5 else v21
+        v6 = v6 if v6 < v22 else v22
+        v7 = v7 if v7 < v23 else v23
+        v8 = v8 if v8 < v24 else v24
+        v16 = v8 if v16 < v8 else v16
+        v17 = v9 if v17 < v9 else v17
+        v10 = v10 if v10 < v18 else v18
+        v11 = v11 if v11 < v19 else v19
+        v12 = v12 if v12 < v20 else v20
+        v13 = v13 if v13 < v21 else v21
+        v10 = v6 if v10 < v6 else v10
+        v11 = v7 if v11 < v7 else v11
+        v12 = v12 if v12 < v16 else v16
+        v13 = v13 if v13 < v17 else v17
+        v12 = v10 if v12 < v10 else v12
+        v11 = v11 if v11 < v13 else v13
+        v12 = v11 if v12 < v11 else v12
+        o[i] = v12
+
+
+@njit(nogil=True, cache=True)
+def _median3x3(a, b, c, o, n):
+    """3 x 3 median from three rows of n + 2 columns, column sorts shared (see
+    kernels/rank.pyx, same operations)."""
+    for j in range(n + 2):
+        u = a[j]
+        v = b[j]
+        w = c[j]
+        t = u if u < v else v
+        v = v if u < v else u
+        u = t
+        t = v if v < w else w
+        w = w if v < w else v
+        v = t
+        t = u if u < v else v
+        v = v if u < v else u
+        a[j] = t
+        b[j] = v
+        c[j] = w
+    for j in range(n):
+        p = a[j] if a[j] > a[j + 1] else a[j + 1]
+        p = p if p > a[j + 2] else a[j + 2]
+        r = c[j] if c[j] < c[j + 1] else c[j + 1]
+        r = r if r < c[j + 2] else c[j + 2]
+        u = b[j] if b[j] < b[j + 1] else b[j + 1]
+        v = b[j] if b[j] > b[j + 1] else b[j + 1]
+        v = v if v < b[j + 2] else b[j + 2]
+        q = u if u > v else v
+        u = p if p < q else q
+        v = p if p > q else q
+        v = v if v < r else r
+        o[j] = u if u > v else v
+
+
+@njit(nogil=True, cache=True)
+def _is_box3(offs):
+    if offs.shape[0] != 9:
+        return False
+    for q in range(9):
+        if (offs[q, 0] != offs[0, 0] or offs[q, 1] != offs[0, 1] + q // 3
+                or offs[q, 2] != offs[0, 2] + q % 3):
+            return False
+    return True
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _rank_net(x, out, offs, net, sel, mode, cv):
+    D, H, W = x.shape
+    k = offs.shape[0]
+    m = net.shape[0]
+    xf = x.reshape(-1)
+    of = out.reshape(-1)
+    nch = (W + COL_CHUNK - 1) // COL_CHUNK
+    box3 = sel == 4 and _is_box3(offs)
+    for t in prange(D * H * nch):
+        r = t // nch
+        c0 = (t - r * nch) * COL_CHUNK
+        nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+        z = r // H
+        y = r - z * H
+        if box3:  # 3 x 3 median: three rows, column sorts shared
+            rows3 = np.empty((3, nc + 2), dtype=x.dtype)
+            for q in range(3):
+                _tap_row(xf, D, H, W, z, y, c0, nc + 2, offs[3 * q, 0], offs[3 * q, 1],
+                         offs[3 * q, 2], mode, cv, rows3[q])
+            _median3x3(rows3[0], rows3[1], rows3[2], of[r * W + c0:r * W + c0 + nc], nc)
+        else:
+            rows = np.empty((k, nc), dtype=x.dtype)
+            for q in range(k):
+                _tap_row(xf, D, H, W, z, y, c0, nc, offs[q, 0], offs[q, 1], offs[q, 2], mode,
+                         cv, rows[q])
+            if k == 25 and sel == 12:  # 5 x 5 median: the same network, in registers
+                _median25(rows, of[r * W + c0:r * W + c0 + nc], nc)
+            elif k == 9 and sel == 4:  # other 9-cell footprints' medians
+                _median9(rows, of[r * W + c0:r * W + c0 + nc], nc)
+            else:
+                for q in range(m):
+                    _cx(rows[net[q, 0]], rows[net[q, 1]], nc, net[q, 2])
+                of[r * W + c0:r * W + c0 + nc] = rows[sel]
+
+
+def rank_net(x, out, offs, net, sel, mode, cval, n_threads):
+    """Order statistic by a selection network on whole tap rows; wire ``sel`` answers."""
+    if x.size == 0:
+        return
+    call_with_threads(n_threads, _rank_net, x, out, offs, net, np.int64(sel), np.int64(mode),
+                      x.dtype.type(cval))

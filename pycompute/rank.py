@@ -1,0 +1,722 @@
+"""Parallel drop-ins for scipy.ndimage's min/max and rank filters.
+
+``minimum_filter1d, maximum_filter1d, minimum_filter, maximum_filter, rank_filter,
+median_filter, percentile_filter`` take scipy.ndimage's arguments, defaults and
+semantics, plus keyword-only ``backend=`` and ``num_threads=``.
+
+How a call runs: the arguments are checked in scipy's order, with scipy's exception
+types and messages that contain scipy's wording after pycompute's own
+(``_validation.ndi_error``); then, where scipy calls its C code, a native kernel
+(``kernels/rank.pyx`` / ``pycompute/_numba/rank.py``) runs instead when it covers
+the call, else scipy.ndimage itself (``backend="auto"``).
+
+Results equal scipy's bit for bit, NaN and signed zeros included:
+
+* ``size=`` (and an all-True footprint, as scipy): one 1-D pass per axis in scipy's
+  axis order, the intermediate in the output dtype. Van Herk / Gil-Werman (three
+  comparisons per output whatever the window); ties resolve as scipy's deque does.
+  When the data (or a constant-mode cval) hold a NaN, the passes run scipy's own
+  deque algorithm (its NaN answers depend on it), still in parallel.
+* ``footprint=``: scipy's per-pixel loop (first tap, then ``tmp < res``), rows as
+  vectors.
+* rank/median/percentile: rank 0 and the last rank are scipy's min/max filters (as
+  in scipy). Otherwise windows of at most ``NET_MAX`` cells run a selection network
+  on whole rows (vectorized across pixels) when every order statistic is a single
+  bit pattern (integers; floats without NaN and -0.0); all other cases run scipy's
+  quickselect (NI_Select) per pixel, so ties, NaN and -0.0 come out as scipy's. For
+  1-D input scipy uses another algorithm (a double heap); float 1-D input holding
+  NaN or -0.0 therefore goes to scipy.
+
+Native coverage: float32/64, (u)int8/16/32 and bool input, output of the input's
+dtype, 1-D to 3-D for footprints (any rank for ``size=``), a constant-mode cval
+that is a value of the dtype (scipy compares in float64: another cval changes the
+answer in ways only its code reproduces). Everything else runs scipy.ndimage
+under ``backend="auto"`` (a named native backend raises TypeError).
+
+Memory: no padded copy of the image; per-thread scratch of one line (``size=``
+along the last axis), ``size`` row chunks (other axes) or one row chunk per
+footprint cell. Windows whose scratch cannot be allocated raise MemoryError first.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+from collections.abc import Iterable
+
+import numpy as np
+
+from . import _backends, _reference, _threads
+from ._validation import (
+    MODE_CODES,
+    as_array,
+    check_alloc,
+    kernel_dtype,
+    native_dtype,
+    ndi_axes,
+    ndi_axis,
+    ndi_cval,
+    ndi_error,
+    ndi_index,
+    ndi_mode,
+    ndi_output,
+    ndi_sequence,
+    readable,
+)
+
+__all__ = ["minimum_filter1d", "maximum_filter1d", "minimum_filter", "maximum_filter",
+           "rank_filter", "median_filter", "percentile_filter"]
+
+_FAMILY = "rank"
+#: comparisons one thread must have before a second one is worth starting
+GRAIN = 1 << 16
+#: dtypes the kernels are compiled for (bool runs as uint8)
+KERNEL_DTYPES = frozenset(np.dtype(n) for n in (
+    "float32", "float64", "int8", "int16", "int32", "uint8", "uint16", "uint32"))
+#: largest window a selection network serves (rank_net)
+NET_MAX = 49
+#: window lengths up to this one fold directly (as DIRECT_MAX in the kernels)
+DIRECT_MAX = 4
+_CONSTANT = MODE_CODES["constant"]
+_ROW_CHUNK = 1024
+_COL_CHUNK = 512
+
+
+# ---------------------------------------------------------------- coverage
+
+def _check_common(backend, num_threads):
+    _backends.check_backend(backend)
+    if num_threads is not None:
+        _threads._check(num_threads)
+
+
+def _kdt(inp):
+    """The kernel dtype of ``inp`` or None."""
+    dt = kernel_dtype(inp)
+    return dt if dt in KERNEL_DTYPES else None
+
+
+def _cval_dt(inp):
+    """The dtype whose values a constant-mode cval must be (bool: 0 and 1)."""
+    return np.dtype(np.bool_) if inp.dtype == np.bool_ else _kdt(inp)
+
+
+def _out_ok(inp, odt) -> bool:
+    """Native kernels write the input's own dtype only (min/max/rank keep values)."""
+    return native_dtype(np.dtype(odt)) == native_dtype(inp.dtype) and _kdt(inp) is not None
+
+
+def _kernel_cval(dt, cv, cast: bool):
+    """``cv`` as the value the kernels use for dtype ``dt``, or None when they cannot.
+
+    ``cast`` False (the 1-D passes: scipy compares cval in float64): only values of
+    the dtype. ``cast`` True (footprint and rank: scipy casts ``(type)cval``): the
+    C cast, for floats always (rounding, inf on overflow) and for integers where
+    the truncated value is in range."""
+    dt = np.dtype(dt)
+    if dt == np.bool_:  # a bool output holds 0 and 1 only
+        return float(cv) if cv in (0.0, 1.0) else None
+    if dt.kind == "f":
+        with np.errstate(over="ignore"):
+            v = float(dt.type(cv))
+        if cast or v == cv or (math.isnan(v) and math.isnan(cv)):
+            return v
+        return None
+    if not math.isfinite(cv):
+        return None
+    info = np.iinfo(dt)
+    v = math.trunc(cv) if cast else cv
+    if v != int(v) or not info.min <= v <= info.max:
+        return None
+    return float(v)
+
+
+def _choose(backend, ok, inp, odt, why=""):
+    return _backends.choose(backend, _FAMILY, ok,
+                            f"input dtype {inp.dtype} ({inp.ndim}-D) with output dtype "
+                            f"{np.dtype(odt)}{why}")
+
+
+def _target(inp, out, odt):
+    """(array the kernels write, True if it is ``out`` itself)."""
+    ndt = native_dtype(np.dtype(odt))
+    if (out is not None and out.flags.c_contiguous and out.dtype.isnative
+            and out.flags.writeable):
+        return out, True
+    return np.empty(inp.shape, ndt), False
+
+
+def _as_kernel(a):
+    """``a`` viewed/converted as the kernels' dtype (bool as uint8)."""
+    return a.view(np.uint8) if a.dtype == np.bool_ else a
+
+
+def _kernel_input(inp, final):
+    x = np.ascontiguousarray(readable(inp, _kdt(inp)))
+    if np.may_share_memory(x, final):
+        x = x.copy()
+    return x
+
+
+def _finish(out, final, direct, odt):
+    if out is None:  # a byte-swapped output dtype asked for: scipy returns that dtype
+        return final if final.dtype == np.dtype(odt) else final.astype(odt)
+    if not direct:
+        out[...] = final
+    return out
+
+
+def _nthreads(num_threads, work):
+    return _threads.resolve(num_threads, work, GRAIN)
+
+
+# ---------------------------------------------------------------- 1-D passes
+
+def _run_passes(kern, inp, out, odt, ops, cv, minimum, num_threads):
+    """scipy's separable min/max: ``ops`` = [(axis, size, lo, mode code)], in order."""
+    final, direct = _target(inp, out, odt)
+    if inp.size:
+        x = _kernel_input(inp, final)
+        fk = _as_kernel(final)
+        nan = x.dtype.kind == "f" and _has_nan(x)
+        src = x
+        for p, (axis, size, lo, mode) in enumerate(ops):
+            if mode == _CONSTANT and math.isnan(cv):
+                nan = True
+            shape = inp.shape
+            A = int(np.prod(shape[:axis], dtype=np.int64))
+            N = shape[axis]
+            B = int(np.prod(shape[axis + 1:], dtype=np.int64))
+            if p > 0 and (nan or B > 1):
+                src = fk.copy()  # these passes cannot run in place
+            n = _nthreads(num_threads, inp.size * (size if size <= DIRECT_MAX else 3))
+            with _threads.lease(n, num_threads is not None) as k:
+                kern.minmax1d(src.reshape(A, N, B), fk.reshape(A, N, B), size, lo, mode, cv,
+                              int(minimum), int(nan), k)
+            src = fk
+    return _finish(out, final, direct, odt)
+
+
+def _pass_bytes(shape, axis, size, itemsize, threads, nan):
+    N = shape[axis]
+    B = int(np.prod(shape[axis + 1:], dtype=np.int64))
+    if nan:
+        per = size * (itemsize + 8)
+    elif B == 1:  # one extended line, or a transposed tile of 64 bytes of lanes
+        per = max(3 * (N + size - 1) * itemsize, (2 * N + size + 2) * 64)
+    else:
+        per = (size + 2) * min(B, _ROW_CHUNK) * itemsize
+    return per * threads
+
+
+def _check_pass_memory(inp, ops, num_threads):
+    if not inp.size:
+        return
+    threads = _threads.resolve(num_threads, 1 << 62, 1)
+    isz = inp.dtype.itemsize
+    for axis, size, _lo, _mode in ops:
+        need = max(_pass_bytes(inp.shape, axis, size, isz, threads, nan)
+                   for nan in (False, True))
+        check_alloc(need, f"`size`={size} along axis {axis} (length {inp.shape[axis]}): "
+                          f"the min/max filter's per-thread window scratch")
+
+
+def _minmax1d(input, size, axis, output, mode, cval, origin, minimum, backend, num_threads):
+    _check_common(backend, num_threads)
+    ref = _reference.minimum_filter1d if minimum else _reference.maximum_filter1d
+    inp = as_array(input, "input")
+    if np.iscomplexobj(inp):
+        raise ndi_error(TypeError, f"`input` has dtype {inp.dtype}; complex input is not "
+                        f"supported by the min/max filters", "Complex type not supported")
+    axis = ndi_axis(axis, inp.ndim)
+    if size < 1:
+        raise ndi_error(RuntimeError, f"`size`={size!r} must be >= 1", "incorrect filter size")
+    out, odt = ndi_output(output, inp)
+    if (size // 2 + origin < 0) or (size // 2 + origin >= size):
+        raise ndi_error(ValueError, f"`origin`={origin!r} must satisfy 0 <= size // 2 + origin "
+                        f"< size for `size`={size!r}", "invalid origin")
+    mode_c = ndi_mode(mode)
+    size, origin = ndi_index(size, "size"), ndi_index(origin, "origin")
+    cv = ndi_cval(cval)
+    kcv = _kernel_cval(_cval_dt(inp), cv, False) if _kdt(inp) is not None else None
+    ok = (inp.ndim >= 1 and _out_ok(inp, odt)
+          and (kcv is not None or mode_c != _CONSTANT))
+    ops = [(axis, size, size // 2 + origin, mode_c)]
+    if ok:
+        _check_pass_memory(inp, ops, num_threads)
+    kern = _choose(backend, ok, inp, odt)
+    if kern is None:
+        return ref(input, size, axis, output, mode, cval, origin)
+    if out is not None and np.may_share_memory(inp, out):
+        inp = inp.copy()
+    return _run_passes(kern, inp, out, odt, ops, kcv if kcv is not None else 0.0, minimum,
+                       num_threads)
+
+
+def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0, *,
+                     backend="auto", num_threads=None):
+    """1-D minimum filter along ``axis``, like :func:`scipy.ndimage.minimum_filter1d`.
+
+    O(1) comparisons per output whatever ``size`` (van Herk / Gil-Werman), scipy's
+    answers bit for bit (NaN: scipy's deque algorithm).
+
+    Examples
+    --------
+    >>> import pycompute as pc
+    >>> pc.rank.minimum_filter1d([2, 8, 0, 4, 1, 9, 9, 0], size=3)
+    array([2, 0, 0, 0, 1, 1, 0, 0])
+    """
+    return _minmax1d(input, size, axis, output, mode, cval, origin, True, backend, num_threads)
+
+
+def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0, *,
+                     backend="auto", num_threads=None):
+    """1-D maximum filter along ``axis``, like :func:`scipy.ndimage.maximum_filter1d`.
+
+    Examples
+    --------
+    >>> import pycompute as pc
+    >>> pc.rank.maximum_filter1d([2, 8, 0, 4, 1, 9, 9, 0], size=3)
+    array([8, 8, 8, 4, 9, 9, 9, 9])
+    """
+    return _minmax1d(input, size, axis, output, mode, cval, origin, False, backend, num_threads)
+
+
+# ---------------------------------------------------------------- footprints
+
+def _expand_footprint(ndim, axes, fp):
+    if len(axes) < ndim:
+        if fp.ndim != len(axes):
+            raise ndi_error(RuntimeError, f"`footprint` has {fp.ndim} dimensions (shape "
+                            f"{fp.shape}); it must have one per filtered axis, `axes` has "
+                            f"{len(axes)}",
+                            f"footprint.ndim ({fp.ndim}) must match len(axes) ({len(axes)})")
+        fp = np.expand_dims(fp, tuple(ax for ax in range(ndim) if ax not in axes))
+    return fp
+
+
+def _expand_origin(ndim, axes, origin):
+    origins = ndi_sequence(origin, len(axes), "origin")
+    if len(axes) < ndim:
+        full = [0] * ndim
+        for o, ax in zip(origins, axes):
+            full[ax] = o
+        origins = full
+    return origins
+
+
+def _check_footprint(fp, origins, ndim, naxes, given_origin):
+    fshape = [n for n in fp.shape if n > 0]
+    if len(fshape) != ndim:
+        raise ndi_error(RuntimeError, f"`footprint` has shape {fp.shape}: {len(fshape)} "
+                        f"non-empty axes where the input has {ndim}",
+                        f"footprint.ndim ({fp.ndim}) must match len(axes) ({naxes})")
+    for k, (o, n) in enumerate(zip(origins, fshape)):
+        if (n // 2 + o < 0) or (n // 2 + o >= n):
+            raise ndi_error(ValueError, f"`origin`={given_origin!r} gives {o!r} on axis {k}; "
+                            f"it must satisfy 0 <= {n} // 2 + origin < {n} for the footprint "
+                            f"of shape {fp.shape}", "invalid origin")
+    return [ndi_index(o, "origin") for o in origins]
+
+
+def _offsets(fp, origins):
+    """(k, 3) int64 taps of ``fp`` (1-D to 3-D) in C order, relative to centre + origin."""
+    pad = 3 - fp.ndim
+    f3 = fp.reshape((1,) * pad + fp.shape)
+    o3 = [0] * pad + list(origins)
+    idx = np.nonzero(f3)
+    offs = np.stack([idx[d] - (f3.shape[d] // 2 + o3[d]) for d in range(3)], axis=1)
+    return np.ascontiguousarray(offs, dtype=np.int64)
+
+
+def _x3(a):
+    return a.reshape((1,) * (3 - a.ndim) + a.shape)
+
+
+def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_threads):
+    """One footprint kernel call: ``how`` = ("minmax", minimum) | ("rank", rank) |
+    ("net", rank)."""
+    final, direct = _target(inp, out, odt)
+    if inp.size:
+        x = _kernel_input(inp, final)
+        fk = _as_kernel(final)
+        offs = _offsets(fp, origins)
+        k = offs.shape[0]
+        kind = how[0]
+        if kind == "net":
+            net, sel = _network(k, how[1])
+            work = inp.size * max(len(net), 1)
+        else:
+            work = inp.size * k * (4 if kind == "rank" else 1)
+        n = _nthreads(num_threads, work)
+        with _threads.lease(n, num_threads is not None) as t:
+            if kind == "minmax":
+                kern.minmax_fp(_x3(x), _x3(fk), offs, mode_c, cv, int(how[1]), t)
+            elif kind == "rank":
+                kern.rank_fp(_x3(x), _x3(fk), offs, how[1], mode_c, cv, t)
+            else:
+                kern.rank_net(_x3(x), _x3(fk), offs, net, sel, mode_c, cv, t)
+    return _finish(out, final, direct, odt)
+
+
+def _check_fp_memory(k, itemsize, num_threads):
+    threads = _threads.resolve(num_threads, 1 << 62, 1)
+    check_alloc((k + 1) * _COL_CHUNK * itemsize * threads,
+                f"a footprint of {k} cells: per-thread rows of {_COL_CHUNK} pixels per cell")
+
+
+def _min_or_max_filter(input, size, footprint, output, mode, cval, origin, minimum, axes,
+                       backend, num_threads, stacklevel=4):
+    """scipy's ``_min_or_max_filter`` (structure None), its checks in its order."""
+    _check_common(backend, num_threads)
+    ref = _reference.minimum_filter if minimum else _reference.maximum_filter
+    if size is not None and footprint is not None:
+        warnings.warn("ignoring size because footprint is set", UserWarning,
+                      stacklevel=stacklevel)
+    if footprint is None:
+        if size is None:
+            raise ndi_error(RuntimeError, "give `size` or `footprint` (both are None)",
+                            "no footprint provided")
+        separable = True
+    else:
+        footprint = np.asarray(footprint, dtype=bool)
+        if not footprint.any():
+            raise ndi_error(ValueError, f"`footprint` of shape {footprint.shape} has no True "
+                            f"cell", "All-zero footprint is not supported.")
+        if footprint.all():
+            size = footprint.shape
+            footprint = None
+            separable = True
+        else:
+            separable = False
+    inp = as_array(input, "input")
+    if np.iscomplexobj(inp):
+        raise ndi_error(TypeError, f"`input` has dtype {inp.dtype}; complex input is not "
+                        f"supported by the min/max filters", "Complex type not supported")
+    out, odt = ndi_output(output, inp)
+    ax = ndi_axes(axes, inp.ndim)
+    if separable:
+        origins = ndi_sequence(origin, len(ax), "origin")
+        sizes = ndi_sequence(size, len(ax), "size")
+        modes = ndi_sequence(mode, len(ax), "mode")
+        ops = []
+        for i in range(len(ax)):
+            if sizes[i] > 1:
+                s, o = sizes[i], origins[i]
+                s_int = int(s)
+                if (s_int // 2 + o < 0) or (s_int // 2 + o >= s_int):
+                    raise ndi_error(ValueError, f"`origin`={origin!r} gives {o!r} for axis "
+                                    f"{ax[i]}; it must satisfy 0 <= size // 2 + origin < size "
+                                    f"for size {s_int}", "invalid origin")
+                mc = ndi_mode(modes[i])
+                o = ndi_index(o, "origin")
+                ops.append((ax[i], s_int, s_int // 2 + o, mc))
+        cv = ndi_cval(cval) if ops else 0.0
+        if not ops:
+            res = np.empty(inp.shape, odt) if out is None else out
+            res[...] = inp
+            return res
+        kdt = _kdt(inp)
+        kcv = _kernel_cval(_cval_dt(inp), cv, False) if kdt is not None else None
+        ok = (inp.ndim >= 1 and _out_ok(inp, odt)
+              and (kcv is not None or all(op[3] != _CONSTANT for op in ops)))
+        if ok:
+            _check_pass_memory(inp, ops, num_threads)
+        kern = _choose(backend, ok, inp, odt)
+        if kern is None:
+            return _ref_call(ref, input, size, None, output, mode, cval, origin, axes)
+        if out is not None and np.may_share_memory(inp, out):
+            inp = inp.copy()
+        return _run_passes(kern, inp, out, odt, ops, kcv if kcv is not None else 0.0,
+                           minimum, num_threads)
+    fp = _expand_footprint(inp.ndim, ax, footprint)
+    origins = _check_footprint(fp, _expand_origin(inp.ndim, ax, origin), inp.ndim, len(ax),
+                               origin)
+    if not isinstance(mode, str) and isinstance(mode, Iterable):
+        raise ndi_error(RuntimeError, f"`mode`={mode!r}: one mode name only with a footprint "
+                        f"that is not all True",
+                        "A sequence of modes is not supported for non-separable footprints")
+    mode_c = ndi_mode(mode)
+    cv = ndi_cval(cval)
+    kdt = _kdt(inp)
+    kcv = _kernel_cval(_cval_dt(inp), cv, True) if kdt is not None else None
+    ok = (1 <= inp.ndim <= 3 and _out_ok(inp, odt)
+          and (kcv is not None or mode_c != _CONSTANT))
+    if ok:
+        _check_fp_memory(int(fp.sum()), inp.dtype.itemsize, num_threads)
+    kern = _choose(backend, ok, inp, odt)
+    if kern is None:
+        return _ref_call(ref, input, None, footprint, output, mode, cval, origin, axes)
+    if out is not None and np.may_share_memory(inp, out):
+        inp = inp.copy()
+    return _run_footprint(kern, inp, out, odt, fp, origins, mode_c,
+                          kcv if kcv is not None else 0.0, ("minmax", minimum), num_threads)
+
+
+def _ref_call(ref, input, size, footprint, output, mode, cval, origin, axes):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # already warned once, here
+        return ref(input, size, footprint, output, mode, cval, origin, axes=axes)
+
+
+def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                   origin=0, *, axes=None, backend="auto", num_threads=None):
+    """Multidimensional minimum filter, like :func:`scipy.ndimage.minimum_filter`.
+
+    ``size=`` (or an all-True footprint): one O(1)-per-pixel pass per axis.
+    ``footprint=``: scipy's per-pixel minimum over the footprint, rows as vectors.
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.rank.minimum_filter(np.arange(9).reshape(3, 3), size=2)
+    array([[0, 0, 1],
+           [0, 0, 1],
+           [3, 3, 4]])
+    """
+    return _min_or_max_filter(input, size, footprint, output, mode, cval, origin, True, axes,
+                              backend, num_threads)
+
+
+def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                   origin=0, *, axes=None, backend="auto", num_threads=None):
+    """Multidimensional maximum filter, like :func:`scipy.ndimage.maximum_filter`.
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.rank.maximum_filter(np.arange(9).reshape(3, 3), footprint=[[0, 1], [1, 0]])
+    array([[0, 1, 2],
+           [3, 3, 4],
+           [6, 6, 7]])
+    """
+    return _min_or_max_filter(input, size, footprint, output, mode, cval, origin, False, axes,
+                              backend, num_threads)
+
+
+# ---------------------------------------------------------------- rank filters
+
+def _oddeven_merge_sort(n):
+    """Batcher's odd-even merge sort comparators for ``n`` wires (a power of two)."""
+    pairs = []
+    p = 1
+    while p < n:
+        k = p
+        while k >= 1:
+            for j in range(k % p, n - k, 2 * k):
+                for i in range(min(k, n - j - k)):
+                    if (i + j) // (2 * p) == (i + j + k) // (2 * p):
+                        pairs.append((i + j, i + j + k))
+            k //= 2
+        p *= 2
+    return pairs
+
+
+@functools.lru_cache(maxsize=128)
+def _network(k: int, rank: int):
+    """(net, sel): a selection network for element ``rank`` of ``k`` values.
+
+    Batcher's sorting network on the next power of two (comparators touching the
+    missing wires, +inf at the end, dropped), pruned backwards to the comparators
+    the output wire depends on; a comparator whose other output is not needed
+    keeps only the min (op 1) or the max (op 2)."""
+    p = 1
+    while p < k:
+        p *= 2
+    full = [(i, j) for i, j in _oddeven_merge_sort(p) if j < k]
+    needed = {rank}
+    kept = []
+    for i, j in reversed(full):
+        a, b = i in needed, j in needed
+        if a and b:
+            kept.append((i, j, 0))
+        elif a:
+            kept.append((i, j, 1))
+            needed.add(j)
+        elif b:
+            kept.append((i, j, 2))
+            needed.add(i)
+    kept.reverse()
+    net = np.array(kept, dtype=np.int64).reshape(-1, 3)
+    return np.ascontiguousarray(net), rank
+
+
+def _has_nan(x) -> bool:
+    """Does float array ``x`` hold a NaN? (One reduction, no temporary: min propagates NaN.)"""
+    return x.size > 0 and math.isnan(x.min())
+
+
+def _unique_order(x, mode_c, cv) -> bool:
+    """True when every order statistic of ``x`` (and cval) is one bit pattern: integers,
+    or floats without NaN and without -0.0 (scipy's selection decides those)."""
+    if x.dtype.kind != "f":
+        return True
+    if mode_c == _CONSTANT and (math.isnan(cv) or (cv == 0.0 and math.copysign(1.0, cv) < 0)):
+        return False
+    if x.size == 0:
+        return True
+    if _has_nan(x):
+        return False
+    bits = np.dtype(f"u{x.dtype.itemsize}").newbyteorder(x.dtype.byteorder)
+    neg_zero = 1 << (8 * x.dtype.itemsize - 1)  # -0.0's bit pattern
+    return not bool((x.view(bits) == neg_zero).any()) if x.flags.c_contiguous else \
+        not bool(((x == 0) & np.signbit(x)).any())
+
+
+def _rank_filter(input, rank, size, footprint, output, mode, cval, origin, operation, axes,
+                 backend, num_threads):
+    """scipy's ``_rank_filter``, its checks in its order."""
+    _check_common(backend, num_threads)
+    if size is not None and footprint is not None:
+        warnings.warn("ignoring size because footprint is set", UserWarning, stacklevel=4)
+    inp = as_array(input, "input")
+    if np.iscomplexobj(inp):
+        raise ndi_error(TypeError, f"`input` has dtype {inp.dtype}; complex input is not "
+                        f"supported by the rank filters", "Complex type not supported")
+    ax = ndi_axes(axes, inp.ndim)
+    if footprint is None:
+        if size is None:
+            raise ndi_error(RuntimeError, "give `size` or `footprint` (both are None)",
+                            "no footprint or filter size provided")
+        sizes = ndi_sequence(size, len(ax), "size")
+        try:
+            footprint = np.ones(sizes, dtype=bool)
+        except ValueError as exc:
+            raise ValueError(f"`size`={size!r}: {exc}") from None
+        except TypeError as exc:
+            raise TypeError(f"`size`={size!r}: {exc}") from None
+    else:
+        footprint = np.asarray(footprint, dtype=bool)
+    fp = _expand_footprint(inp.ndim, ax, footprint)
+    origins = _expand_origin(inp.ndim, ax, origin)
+    if not isinstance(mode, str) and isinstance(mode, Iterable):
+        modes = ndi_sequence(mode, len(ax), "mode")
+        full = ["constant"] * inp.ndim
+        for m, a in zip(modes, ax):
+            full[a] = m
+        mode_x = full
+    else:
+        mode_x = mode
+    origins = _check_footprint(fp, origins, inp.ndim, len(ax), origin)
+    filter_size = int(np.count_nonzero(fp))
+    given_rank = rank
+    if operation == "median":
+        rank = filter_size // 2
+    elif operation == "percentile":
+        percentile = rank
+        if percentile < 0.0:
+            percentile += 100.0
+        if percentile < 0 or percentile > 100:
+            raise ndi_error(RuntimeError, f"`percentile`={given_rank!r} must be in "
+                            f"[-100, 100]", "invalid percentile")
+        if percentile == 100.0:
+            rank = filter_size - 1
+        else:
+            rank = int(float(filter_size) * percentile / 100.0)
+    if rank < 0:
+        rank += filter_size
+    if rank < 0 or rank >= filter_size:
+        what = {"median": "the median", "percentile": f"`percentile`={given_rank!r}"}.get(
+            operation, f"`rank`={given_rank!r}")
+        raise ndi_error(RuntimeError, f"{what} gives rank {rank}, outside the footprint's "
+                        f"{filter_size} cells (allowed: {-filter_size}..{filter_size - 1})",
+                        "rank not within filter footprint size")
+    if rank == 0 or rank == filter_size - 1:
+        return _min_or_max_filter(input, None, fp, output, mode_x, cval, origins, rank == 0,
+                                  None, backend, num_threads, stacklevel=5)
+    rank = ndi_index(rank, "rank")
+    out, odt = ndi_output(output, inp)
+    if not isinstance(mode_x, str) and isinstance(mode_x, Iterable):
+        raise ndi_error(RuntimeError, f"`mode`={mode!r}: one mode name only for rank filters",
+                        "A sequence of modes is not supported by non-separable rank filters")
+    mode_c = ndi_mode(mode_x)
+    cv = ndi_cval(cval)
+    kdt = _kdt(inp)
+    kcv = _kernel_cval(_cval_dt(inp), cv, True) if kdt is not None else None
+    ok = (1 <= inp.ndim <= 3 and _out_ok(inp, odt)
+          and (kcv is not None or mode_c != _CONSTANT))
+    kcv = kcv if kcv is not None else 0.0
+    unique = ok and _unique_order(inp, mode_c, kcv)
+    why = ""
+    if inp.ndim == 1 and (inp.size - ((fp.size - 1) // 2 - origins[0]) >= 0 or inp.size == 1):
+        # scipy's 1-D rank filter (a double heap over a window of footprint.size cells,
+        # the footprint's False cells ignored): the same answers as the n-D selection
+        # where every order statistic is one bit pattern and its border reads stay
+        # inside the line (a window shorter than the line); else scipy runs
+        fp = np.ones(fp.size, bool)
+        if ok and not (unique and fp.size < inp.size):
+            ok = False
+            why = (" (1-D input: scipy's heap algorithm decides NaN, -0.0 and windows "
+                   "not shorter than the line)")
+    if ok:
+        _check_fp_memory(int(fp.sum()), inp.dtype.itemsize, num_threads)
+    kern = _choose(backend, ok, inp, odt, why)
+    if kern is None:
+        return _ref_rank(input, given_rank, size, footprint, output, mode, cval, origin,
+                         operation, axes)
+    if out is not None and np.may_share_memory(inp, out):
+        inp = inp.copy()
+    how = ("net", rank) if unique and np.count_nonzero(fp) <= NET_MAX else ("rank", rank)
+    return _run_footprint(kern, inp, out, odt, fp, origins, mode_c, kcv, how, num_threads)
+
+
+def _ref_rank(input, rank, size, footprint, output, mode, cval, origin, operation, axes):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        if operation == "median":
+            return _reference.median_filter(input, size, footprint, output, mode, cval, origin,
+                                            axes=axes)
+        if operation == "percentile":
+            return _reference.percentile_filter(input, rank, size, footprint, output, mode,
+                                                cval, origin, axes=axes)
+        return _reference.rank_filter(input, rank, size, footprint, output, mode, cval, origin,
+                                      axes=axes)
+
+
+def rank_filter(input, rank, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                origin=0, *, axes=None, backend="auto", num_threads=None):
+    """Multidimensional rank filter, like :func:`scipy.ndimage.rank_filter`.
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.rank.rank_filter(np.array([[5, 1, 4], [2, 8, 3], [9, 0, 7]]), rank=1, size=2)
+    array([[5, 1, 1],
+           [2, 2, 3],
+           [2, 2, 3]])
+    """
+    return _rank_filter(input, rank, size, footprint, output, mode, cval, origin, "rank", axes,
+                        backend, num_threads)
+
+
+def median_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+                  origin=0, *, axes=None, backend="auto", num_threads=None):
+    """Multidimensional median filter, like :func:`scipy.ndimage.median_filter`.
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.rank.median_filter(np.array([[5, 1, 4], [2, 8, 3], [9, 0, 7]]), size=3)
+    array([[5, 4, 4],
+           [5, 4, 4],
+           [8, 7, 7]])
+    """
+    return _rank_filter(input, 0, size, footprint, output, mode, cval, origin, "median", axes,
+                        backend, num_threads)
+
+
+def percentile_filter(input, percentile, size=None, footprint=None, output=None,
+                      mode="reflect", cval=0.0, origin=0, *, axes=None, backend="auto",
+                      num_threads=None):
+    """Multidimensional percentile filter, like :func:`scipy.ndimage.percentile_filter`.
+
+    Examples
+    --------
+    >>> import numpy as np, pycompute as pc
+    >>> pc.rank.percentile_filter(np.array([[5, 1, 4], [2, 8, 3], [9, 0, 7]]), 75, size=3)
+    array([[5, 5, 4],
+           [8, 7, 7],
+           [9, 8, 7]])
+    """
+    return _rank_filter(input, percentile, size, footprint, output, mode, cval, origin,
+                        "percentile", axes, backend, num_threads)

@@ -1,0 +1,439 @@
+"""pycompute.rank against scipy.ndimage (the oracle), every native backend.
+
+Tolerance: none, for every dtype. Min/max and order statistics pick one of the
+window's values, so there is no arithmetic to round: results must equal scipy's
+bit for bit (compared as bytes, so NaN payloads and the sign of zero count). The
+kernels reproduce scipy's tie rules (the deque's rightmost minimum, the footprint
+loop's first one, NI_Select's answer among equal values).
+"""
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import pycompute as pc
+from pycompute import rank as R
+
+BACKENDS = ["cython", "numba"]
+MODES = ["reflect", "mirror", "nearest", "wrap", "constant", "grid-mirror", "grid-constant",
+         "grid-wrap"]
+NATIVE_DTYPES = ["float32", "float64", "int8", "int16", "int32", "uint8", "uint16", "uint32"]
+SETTINGS = settings(max_examples=60 * settings.default.max_examples
+                    // settings.get_profile("pycompute").max_examples, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, np.nan, 2.0, np.inf, -np.inf, 3.0, 2.0])
+
+
+def same(ours, ref):
+    """Bit-for-bit equality (dtype, shape and bytes)."""
+    assert ours.dtype == ref.dtype, (ours.dtype, ref.dtype)
+    assert ours.shape == ref.shape
+    if not np.array_equal(np.ascontiguousarray(ours).view(np.uint8),
+                          np.ascontiguousarray(ref).view(np.uint8)):
+        bad = np.argwhere(ours != ref)
+        raise AssertionError(f"differ at {bad[:5].tolist()}: ours {ours.ravel()[:20]} "
+                             f"scipy {ref.ravel()[:20]}")
+
+
+def make(shape, dtype, seed, special=False):
+    rng = np.random.default_rng(seed)
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        if special:
+            return rng.choice(SPECIAL, size=shape).astype(dt)
+        return rng.integers(-6, 6, shape).astype(dt) * dt.type(0.5)  # many ties
+    if dt.kind == "b":
+        return rng.random(shape) > 0.5
+    info = np.iinfo(dt)
+    return rng.integers(max(info.min, -100), min(info.max, 100), shape).astype(dt)
+
+
+# ---------------------------------------------------------------- hypothesis
+
+shapes = st.lists(st.integers(1, 9), min_size=1, max_size=3).map(tuple)
+
+
+@st.composite
+def cases(draw):
+    shape = draw(shapes)
+    dtype = draw(st.sampled_from(NATIVE_DTYPES + ["bool"]))
+    special = np.dtype(dtype).kind == "f" and draw(st.booleans())
+    x = make(shape, dtype, draw(st.integers(0, 2**16)), special)
+    mode = draw(st.sampled_from(MODES))
+    cval = draw(st.sampled_from([0.0, 1.0, -0.0, np.nan] if np.dtype(dtype).kind == "f"
+                                else [0.0, 1.0]))
+    return x, mode, cval
+
+
+@st.composite
+def footprints(draw, ndim):
+    fshape = tuple(draw(st.lists(st.integers(1, 4), min_size=ndim, max_size=ndim)))
+    bits = draw(st.lists(st.booleans(), min_size=int(np.prod(fshape)),
+                         max_size=int(np.prod(fshape))))
+    fp = np.array(bits, bool).reshape(fshape)
+    if not fp.any():
+        fp.flat[draw(st.integers(0, fp.size - 1))] = True
+    origin = [draw(st.integers(-(n // 2), (n - 1) // 2)) for n in fshape]
+    return fp, origin
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@SETTINGS
+@given(case=cases(), data=st.data())
+def test_minmax_size_matches_scipy(backend, case, data):
+    x, mode, cval = case
+    sizes = [data.draw(st.integers(1, 12)) for _ in range(x.ndim)]
+    origin = [data.draw(st.integers(-(s // 2), (s - 1) // 2)) for s in sizes]
+    for name in ("minimum_filter", "maximum_filter"):
+        ours = getattr(pc.rank, name)(x, size=sizes, mode=mode, cval=cval, origin=origin,
+                                      backend=backend)
+        same(ours, getattr(ndi, name)(x, size=sizes, mode=mode, cval=cval, origin=origin))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@SETTINGS
+@given(case=cases(), data=st.data())
+def test_minmax1d_matches_scipy(backend, case, data):
+    x, mode, cval = case
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    size = data.draw(st.integers(1, 2 * x.shape[axis] + 3))  # also longer than the axis
+    origin = data.draw(st.integers(-(size // 2), (size - 1) // 2))
+    for name in ("minimum_filter1d", "maximum_filter1d"):
+        ours = getattr(pc.rank, name)(x, size, axis, mode=mode, cval=cval, origin=origin,
+                                      backend=backend)
+        same(ours, getattr(ndi, name)(x, size, axis, mode=mode, cval=cval, origin=origin))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@SETTINGS
+@given(case=cases(), data=st.data())
+def test_minmax_footprint_matches_scipy(backend, case, data):
+    x, mode, cval = case
+    fp, origin = data.draw(footprints(x.ndim))
+    for name in ("minimum_filter", "maximum_filter"):
+        ours = getattr(pc.rank, name)(x, footprint=fp, mode=mode, cval=cval, origin=origin,
+                                      backend=backend)
+        same(ours, getattr(ndi, name)(x, footprint=fp, mode=mode, cval=cval, origin=origin))
+
+
+def _rank_call(fn_name, x, arg, fp, mode, cval, origin, backend):
+    """Ours (backend, or the reference where the native one declines: 1-D NaN/-0.0)."""
+    fn = getattr(pc.rank, fn_name)
+    args = () if arg is None else (arg,)
+    try:
+        return fn(x, *args, footprint=fp, mode=mode, cval=cval, origin=origin,
+                  backend=backend)
+    except TypeError as exc:
+        assert x.ndim == 1 and "1-D input" in str(exc)
+        return fn(x, *args, footprint=fp, mode=mode, cval=cval, origin=origin)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@SETTINGS
+@given(case=cases(), data=st.data())
+def test_rank_footprint_matches_scipy(backend, case, data):
+    x, mode, cval = case
+    fp, origin = data.draw(footprints(x.ndim))
+    k = int(fp.sum())
+    rank = data.draw(st.integers(-k, k - 1))
+    pct = data.draw(st.sampled_from([-100, -37.5, 0, 10, 50, 99.9, 100]))
+    for fn_name, arg in (("rank_filter", rank), ("median_filter", None),
+                         ("percentile_filter", pct)):
+        ours = _rank_call(fn_name, x, arg, fp, mode, cval, origin, backend)
+        args = () if arg is None else (arg,)
+        same(ours, getattr(ndi, fn_name)(x, *args, footprint=fp, mode=mode, cval=cval,
+                                         origin=origin))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@SETTINGS
+@given(data=st.data())
+def test_axes_and_mode_sequences(backend, data):
+    x = make((5, 6, 7), data.draw(st.sampled_from(NATIVE_DTYPES)), data.draw(st.integers(0, 99)))
+    axes = data.draw(st.sampled_from([(0,), (2,), (0, 2), (1, 0), (-1, 0), (2, 1, 0)]))
+    sizes = [data.draw(st.integers(1, 5)) for _ in axes]
+    modes = [data.draw(st.sampled_from(MODES)) for _ in axes]
+    for name in ("minimum_filter", "maximum_filter"):
+        same(getattr(pc.rank, name)(x, size=sizes, mode=modes, axes=axes, backend=backend),
+             getattr(ndi, name)(x, size=sizes, mode=modes, axes=axes))
+    same(pc.rank.median_filter(x, size=sizes, axes=axes, backend=backend),
+         ndi.median_filter(x, size=sizes, axes=axes))
+
+
+# ---------------------------------------------------------------- fixed cases
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", NATIVE_DTYPES)
+@pytest.mark.parametrize("mode", MODES)
+def test_every_dtype_and_mode(backend, dtype, mode):
+    x = make((23, 41), dtype, 7)
+    for size in (2, 3, 5, 9, 31):
+        for name in ("minimum_filter", "maximum_filter"):
+            same(getattr(pc.rank, name)(x, size=size, mode=mode, cval=1, backend=backend),
+                 getattr(ndi, name)(x, size=size, mode=mode, cval=1))
+    for size in (3, 5):  # the selection networks (and rank 0 / last: min / max)
+        same(pc.rank.median_filter(x, size=size, mode=mode, cval=1, backend=backend),
+             ndi.median_filter(x, size=size, mode=mode, cval=1))
+        for r in (0, 1, size * size - 1):
+            same(pc.rank.rank_filter(x, r, size=size, mode=mode, cval=1, backend=backend),
+                 ndi.rank_filter(x, r, size=size, mode=mode, cval=1))
+    same(pc.rank.median_filter(x, size=8, mode=mode, cval=1, backend=backend),  # quickselect
+         ndi.median_filter(x, size=8, mode=mode, cval=1))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_nan_inf_signed_zero(backend, dtype):
+    """scipy's deque, footprint loop and NI_Select each treat NaN their own way."""
+    x = make((17, 19), dtype, 3, special=True)
+    fp = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], bool)
+    for mode in ("reflect", "constant"):
+        for cval in (0.0, -0.0, np.nan):
+            kw = dict(mode=mode, cval=cval)
+            for name in ("minimum_filter", "maximum_filter"):
+                same(getattr(pc.rank, name)(x, size=(3, 4), backend=backend, **kw),
+                     getattr(ndi, name)(x, size=(3, 4), **kw))
+                same(getattr(pc.rank, name)(x, footprint=fp, backend=backend, **kw),
+                     getattr(ndi, name)(x, footprint=fp, **kw))
+            for r in range(1, 5):
+                same(pc.rank.rank_filter(x, r, footprint=fp, backend=backend, **kw),
+                     ndi.rank_filter(x, r, footprint=fp, **kw))
+            same(pc.rank.median_filter(x, size=3, backend=backend, **kw),
+                 ndi.median_filter(x, size=3, **kw))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_threads_bitwise_identical(backend):
+    x = make((67, 1100), "float32", 5, special=True)
+    xi = make((67, 1100), "uint8", 5)
+    fp = np.ones((3, 3), bool)
+    fp[0, 0] = False
+    for a in (x, xi):
+        for fn, kw in ((pc.rank.minimum_filter, dict(size=(5, 9))),
+                       (pc.rank.maximum_filter, dict(size=(2, 31))),
+                       (pc.rank.maximum_filter, dict(footprint=fp)),
+                       (pc.rank.median_filter, dict(size=3)),
+                       (pc.rank.rank_filter, dict(rank=3, footprint=fp))):
+            one = fn(a, backend=backend, num_threads=1, **kw)
+            two = fn(a, backend=backend, num_threads=2, **kw)
+            same(one, two)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_backends_agree(backend):
+    x = make((40, 50), "float32", 9, special=True)
+    same(pc.rank.median_filter(x, size=5, backend=backend),
+         pc.rank.median_filter(x, size=5, backend="numpy"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_layouts(backend):
+    """Non-contiguous, negative strides, byte-swapped, read-only input; output arrays."""
+    base = make((30, 40), "float64", 11)
+    variants = [base[::2, ::3], base[::-1, ::-1], base.T, base.astype(">f8"),
+                np.asfortranarray(base)]
+    ro = base.copy()
+    ro.flags.writeable = False
+    variants.append(ro)
+    for v in variants:
+        for fn, kw in ((pc.rank.minimum_filter, dict(size=4)),
+                       (pc.rank.maximum_filter, dict(footprint=[[1, 0], [1, 1]])),
+                       (pc.rank.median_filter, dict(size=3))):
+            ref = getattr(ndi, fn.__name__)(v, **kw)
+            ours = fn(v, backend=backend, **kw)
+            np.testing.assert_array_equal(ours, ref)
+            assert ours.dtype == ref.dtype
+            out = np.empty(v.shape, v.dtype)
+            assert fn(v, output=out, backend=backend, **kw) is out
+            np.testing.assert_array_equal(out, ref)
+    # output that is the input (scipy: through a temporary), and a strided output
+    x = base.copy()
+    ref = ndi.minimum_filter(x, size=3)
+    pc.rank.minimum_filter(x, size=3, output=x, backend=backend)
+    np.testing.assert_array_equal(x, ref)
+    out = np.zeros((30, 80))[:, ::2]
+    pc.rank.median_filter(base, size=3, output=out, backend=backend)
+    np.testing.assert_array_equal(out, ndi.median_filter(base, size=3))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("shape", [(0,), (0, 5), (4, 0), (1,), (1, 1), (1, 1, 1), (2, 3)])
+def test_edge_shapes_and_big_windows(backend, shape):
+    x = make(shape, "int16", 1)
+    for size in (1, 2, 5, 13):  # windows larger than the image
+        for name in ("minimum_filter", "maximum_filter", "median_filter"):
+            try:
+                ours = getattr(pc.rank, name)(x, size=size, mode="wrap", backend=backend)
+            except TypeError as exc:  # 1-D windows not shorter than the line: scipy's
+                assert x.ndim == 1 and "1-D input" in str(exc)
+                ours = getattr(pc.rank, name)(x, size=size, mode="wrap")
+            same(ours, getattr(ndi, name)(x, size=size, mode="wrap"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_huge_window_1d(backend):
+    x = make((9,), "float32", 2)
+    for size in (1000, 4097):
+        same(pc.rank.minimum_filter1d(x, size, mode="mirror", backend=backend),
+             ndi.minimum_filter1d(x, size, mode="mirror"))
+
+
+def test_fallbacks_under_auto():
+    """Outside native coverage ``auto`` runs scipy; a named backend refuses."""
+    x = np.arange(12, dtype=np.int64).reshape(3, 4)
+    same(pc.rank.minimum_filter(x, size=2), ndi.minimum_filter(x, size=2))
+    xu8 = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    same(pc.rank.maximum_filter(xu8, size=2, mode="constant", cval=300),
+         ndi.maximum_filter(xu8, size=2, mode="constant", cval=300))
+    same(pc.rank.median_filter(xu8, size=2, output=np.float32),
+         ndi.median_filter(xu8, size=2, output=np.float32))
+    with pytest.raises(TypeError, match="no native kernel"):
+        pc.rank.minimum_filter(x, size=2, backend="cython")
+    y = np.array([1.0, np.nan, 3.0, 0.0, 2.0])  # 1-D with NaN: scipy's heap algorithm
+    same(pc.rank.median_filter(y, size=3), ndi.median_filter(y, size=3))
+
+
+def test_selection_networks_sort():
+    """0-1 principle: a network that selects rank r on every 0/1 input selects it always."""
+    for k in range(2, 13):
+        bits = ((np.arange(2 ** k)[:, None] >> np.arange(k)) & 1).astype(np.int64)
+        for r in range(k):
+            net, sel = R._network(k, r)
+            w = bits.copy()
+            for i, j, op in net:
+                lo = np.minimum(w[:, i], w[:, j])
+                hi = np.maximum(w[:, i], w[:, j])
+                if op in (0, 1):
+                    w[:, i] = lo
+                if op in (0, 2):
+                    w[:, j] = hi
+            np.testing.assert_array_equal(w[:, sel], np.sort(bits, axis=1)[:, r])
+
+
+# ---------------------------------------------------------------- errors
+
+def _scipy_error(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(Exception) as info:
+            fn(*args, **kwargs)
+    return info.value
+
+
+ERROR_CASES = [
+    ("minimum_filter", (np.ones((3, 3)),), dict(footprint=np.zeros((3, 3), bool))),
+    ("minimum_filter", (np.ones((3, 3)),), dict(footprint=np.ones(3, bool) > 0,
+                                                size=None, origin=0)),
+    ("minimum_filter", (np.ones((3, 3)),), dict()),
+    ("maximum_filter", (np.ones((3, 3)),), dict(size=3, origin=2)),
+    ("maximum_filter", (np.ones((3, 3)),), dict(size=3, mode="bogus")),
+    ("maximum_filter", (np.ones((3, 3)),), dict(size=3, axes=(0, 5))),
+    ("maximum_filter", (np.ones((3, 3)),), dict(size=3, axes=(0, 0))),
+    ("maximum_filter", (np.ones((3, 3)),), dict(footprint=[[1, 0], [0, 1]],
+                                                mode=["reflect", "wrap"])),
+    ("maximum_filter", (np.ones((3, 3)) + 1j,), dict(size=3)),
+    ("minimum_filter1d", (np.ones(5),), dict(size=0)),
+    ("minimum_filter1d", (np.ones(5),), dict(size=3, origin=-2)),
+    ("median_filter", (np.ones((3, 3)),), dict(footprint=np.zeros((3, 3), bool))),
+    ("median_filter", (np.ones((3, 3)),), dict(size=0)),
+    ("median_filter", (np.ones((3, 3)),), dict(size=-1)),
+    ("median_filter", (np.ones((3, 3)),), dict(footprint=np.ones((3, 3, 3)))),
+    ("rank_filter", (np.ones((3, 3)), 9), dict(size=3)),
+    ("rank_filter", (np.ones((3, 3)), -10), dict(size=3)),
+    ("percentile_filter", (np.ones((3, 3)), 101), dict(size=3)),
+    ("percentile_filter", (np.ones((3, 3)), -100.5), dict(size=3)),
+    ("median_filter", (np.ones((3, 3)),), dict(size=3, origin=(0, 2))),
+    ("median_filter", (np.ones((3, 3)),), dict(size=3, mode=["reflect", "wrap"])),
+    ("median_filter", (np.ones((3, 3)),), dict(size=3, mode="bogus")),
+]
+
+
+@pytest.mark.parametrize("backend", ["auto"] + BACKENDS)
+@pytest.mark.parametrize("name,args,kwargs", ERROR_CASES)
+def test_errors_like_scipy(backend, name, args, kwargs):
+    """scipy's exception type, its message inside ours."""
+    ref = _scipy_error(getattr(ndi, name), *args, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(type(ref), match=re.escape(str(ref))):
+            getattr(pc.rank, name)(*args, backend=backend, **kwargs)
+
+
+def test_error_messages_name_the_argument():
+    with pytest.raises(RuntimeError, match=r"`percentile`=101 must be in \[-100, 100\]"):
+        pc.rank.percentile_filter(np.ones((3, 3)), 101, size=3)
+    with pytest.raises(RuntimeError, match=r"`rank`=9 gives rank 9.*allowed: -9..8"):
+        pc.rank.rank_filter(np.ones((3, 3)), 9, size=3)
+    with pytest.raises(ValueError, match=r"`footprint` of shape \(2, 2\) has no True"):
+        pc.rank.minimum_filter(np.ones((3, 3)), footprint=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"`origin`=2"):
+        pc.rank.maximum_filter(np.ones((3, 3)), size=3, origin=2)
+    with pytest.raises(ValueError, match="`backend`='gpu'"):
+        pc.rank.median_filter(np.ones(3), size=3, backend="gpu")
+
+
+def test_huge_window_refused_up_front(monkeypatch):
+    from pycompute import _validation
+
+    monkeypatch.setattr(_validation, "memory_limit", lambda: 1 << 30)
+    with pytest.raises(MemoryError, match="`size`=1000000000"):
+        pc.rank.minimum_filter1d(np.ones(10, np.float32), 10**9, backend="cython")
+    with pytest.raises(MemoryError, match="footprint of"):
+        pc.rank.median_filter(np.ones((4, 4), np.float32), footprint=np.ones((3000, 3000)),
+                              backend="cython")
+
+
+def test_size_zero_minmax_copies_like_scipy():
+    """scipy's separable min/max skips axes with size <= 1: size 0 returns a copy."""
+    x = np.arange(6.0).reshape(2, 3)
+    same(pc.rank.minimum_filter(x, size=0), ndi.minimum_filter(x, size=0))
+    with pytest.warns(UserWarning, match="ignoring size because footprint is set"):
+        pc.rank.minimum_filter(x, size=3, footprint=np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["uint8", "float32", "float64"])
+def test_long_windows_every_path(backend, dtype):
+    """Windows past the doubling limit (transposed tiles of lines), the van Herk row pass
+    with partial blocks, and a 5 x 5 median (its unrolled network) on wide rows."""
+    x = make((70, 300), dtype, 4)
+    for size in (129, 200, 611):
+        for axis in (0, 1):
+            for mode in ("reflect", "constant", "wrap"):
+                same(pc.rank.maximum_filter1d(x, size, axis, mode=mode, cval=1, backend=backend),
+                     ndi.maximum_filter1d(x, size, axis, mode=mode, cval=1))
+    same(pc.rank.minimum_filter(x, size=(13, 150), backend=backend),
+         ndi.minimum_filter(x, size=(13, 150)))
+    y = make((9, 1100), dtype, 6)
+    for s in (3, 5):
+        same(pc.rank.median_filter(y, size=s, mode="mirror", backend=backend),
+             ndi.median_filter(y, size=s, mode="mirror"))
+
+
+def test_median3x3_circuit_zero_one():
+    """The 3 x 3 median of the kernels (_median3x3: columns sorted, then med3 of the max of
+    the lows, the med3 of the mids and the min of the highs), replayed on all 512 0/1
+    windows: a min/max circuit right on every 0/1 input is right on every input."""
+    w = ((np.arange(512)[:, None] >> np.arange(9)) & 1)  # cell dy * 3 + dx
+    mn, mx = np.minimum, np.maximum
+
+    def med3(a, b, c):
+        return mx(mn(a, b), mn(mx(a, b), c))
+
+    lo, mid, hi = [], [], []
+    for dx in range(3):
+        u, v, x = w[:, dx], w[:, 3 + dx], w[:, 6 + dx]
+        u, v = mn(u, v), mx(u, v)
+        v, x = mn(v, x), mx(v, x)
+        u, v = mn(u, v), mx(u, v)
+        lo.append(u)
+        mid.append(v)
+        hi.append(x)
+    got = med3(mx(mx(lo[0], lo[1]), lo[2]), med3(*mid), mn(mn(hi[0], hi[1]), hi[2]))
+    np.testing.assert_array_equal(got, np.sort(w, axis=1)[:, 4])
