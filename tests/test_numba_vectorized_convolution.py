@@ -84,7 +84,7 @@ def test_dense_kernel_is_packed():
 
 @pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
 def test_uint8_box_kernel_is_packed():
-    asm = _asm(C._pass, U8, I64, ip, ip, F32, ip, ip, types.boolean, ip, U8, ip)
+    asm = _asm(C._box, U8, I64, ip, ip, ip, ip, U8, ip)
     # window sums in 16-bit lanes, the exact division as a 32-bit multiply and shift
     assert _count(asm, r"v?paddw") >= 1, "the uint8 box sums fell back to scalar code"
     assert _count(asm, r"v?pmulld") >= 1, "the uint8 box division fell back to scalar code"
@@ -112,3 +112,27 @@ def test_fast_paths_equal_cython_bit_for_bit(shape):
     for size in ((3, 3, 1), (5, 2, 1), (2, 9, 1)):
         assert (pc.uniform_filter(img, size, backend="numba").tobytes()
                 == pc.uniform_filter(img, size, backend="cython").tobytes()), size
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("mode", ["reflect", "constant", "nearest", "mirror", "wrap"])
+def test_kernel_longer_than_axis(dtype, mode):
+    # a 1-D kernel longer than the (last) axis runs the long path (_correlate1d_long ->
+    # _long_line -> _line); it once raised a TypingError (a call with a wrong arity).
+    # scipy.ndimage is the reference; float64 work is its arithmetic (bit for bit), float32
+    # work rounds each fma in float32: 1e-5 relative covers the 9-tap sums of values <= 7.
+    ndimage = pytest.importorskip("scipy.ndimage")
+    x = np.arange(5.0).astype(dtype)
+    for w in (np.ones(9), np.linspace(-1.0, 2.0, 11)):
+        got = pc.correlate1d(x, w, mode=mode, cval=1.5, backend="numba")
+        want = ndimage.correlate1d(x, w, mode=mode, cval=1.5)
+        assert got.dtype == dtype
+        if dtype == np.float64:
+            assert got.tobytes() == want.tobytes(), (w.size, mode)
+        else:
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    x2 = np.arange(12.0).reshape(3, 4).astype(dtype)  # each row a long line; and axis 0
+    for axis in (-1, 0):
+        got = pc.correlate1d(x2, np.ones(9), axis=axis, mode=mode, backend="numba")
+        want = ndimage.correlate1d(x2, np.ones(9), axis=axis, mode=mode)
+        np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 0)

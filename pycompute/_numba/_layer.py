@@ -58,6 +58,28 @@ def configure() -> None:
     _configured = True
 
 
+def prange_only() -> dict:
+    """``parallel=`` for kernels that parallelize by hand: explicit ``prange`` loops, and
+    none of Numba's automatic conversions (array expressions, ``np.zeros``-like calls,
+    slice assignments and reductions into parfors, fusion). Those passes only cost
+    compile time there (each parfor they make is one more gufunc to compile). A new
+    dict per call: Numba empties the one it gets."""
+    return dict(prange=True, comprehension=False, reduction=False, inplace_binop=False,
+                setitem=False, numpy=False, stencil=False, fusion=False)
+
+
+def readonly(a):
+    """``a`` as a read-only view (``a`` itself if read-only already).
+
+    Numba types a read-only array apart from a writeable one of the same dtype, so a
+    kernel fed both compiles (and caches) twice per dtype; inputs that a kernel only
+    reads go in read-only always (an accidental write is then a typing error)."""
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
 def layer() -> str:
     """The threading layer Numba runs (launching its pool if not yet launched)."""
     import numba

@@ -28,6 +28,18 @@ dispatcher gives Numba a temporary instead), and two that measured slower here
 (4096^2 float32, one thread): shifted vectors by valignd instead of unaligned
 loads (the Gaussian 30% slower), non-temporal stores (correlate 3x3 25%
 slower). The other loops index views from 0 so LLVM vectorizes them.
+
+Compile time (a cold first call compiles a whole call tree; issue 11): every
+prange body is one call to a plain ``@njit`` task function (``_sep_task``,
+``_c1d_task``...), so the parfor passes see one call; ``parallel=prange_only()``
+turns off Numba's automatic parfor conversions; input arrays go in read-only
+(``_threaded``), so a read-only input does not compile a second specialization;
+no literal constant is passed where a variable is elsewhere (``np.int64(0)``,
+``np.bool_``), nor an unsigned prange index (``np.int64(t)``), each of which
+compiles a helper twice; ``_pass`` picks the uint8 box or the float32 line by
+dtype at typing time, so each specialization compiles only its own branch; and
+``_store`` writes through ``_part`` instead of ``out.view``, whose checks (ten
+dtypes) cost about 2 s per process.
 """
 from __future__ import annotations
 
@@ -36,10 +48,12 @@ import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic, overload
+from numba.np.arrayobj import populate_array
 
 from ._boundary import boundary_index
-from ._layer import call_with_threads
+from ._layer import call_with_threads, prange_only, readonly
 
 CHUNK = 512
 #: the dispatcher hands these kernels the input already in the working dtype
@@ -327,50 +341,74 @@ def _madd(typingctx, acc, a, b):
     return sig, codegen
 
 
-@njit(inline="always", nogil=True, cache=True)
+@intrinsic
+def _part(typingctx, out, off, n, dt):
+    """Elements off .. off + n of the bytes ``out`` viewed as ``dt`` (a C array sharing
+    out's memory): ``out.view(dt)[off:off + n]`` without view's checks, whose error paths
+    (one per dtype, ten dtypes) cost about 2 s of compile per process."""
+    if not (_c1(out) and out.dtype == types.uint8 and isinstance(dt, types.NumberClass)):
+        return None
+    T = dt.instance_type
+    rt = types.Array(T, 1, "C")
+    sig = rt(out, types.intp, types.intp, dt)
+
+    def codegen(context, builder, signature, args):
+        src = context.make_array(out)(context, builder, args[0])
+        res = context.make_array(rt)(context, builder)
+        lt = context.get_data_type(T)
+        isz = _const(args[1].type, context.get_abi_sizeof(lt))
+        data = builder.gep(builder.bitcast(src.data, lt.as_pointer()), [args[1]])
+        populate_array(res, data=data, shape=[args[2]], strides=[isz], itemsize=isz,
+                       meminfo=src.meminfo)
+        return impl_ret_borrowed(context, builder, rt, res._getvalue())
+
+    return sig, codegen
+
+
+@njit(nogil=True, cache=True)
 def _store(acc, n, out, off, code):
     """Bytes of ``out`` from element ``off``: acc[:n] cast as scipy's C casts do (x86-64).
 
     Loops index views from 0 (non-negative indices: no wrap-around branch, so
     LLVM vectorizes them); the same holds for every hot loop below."""
     if code == 0:
-        o = out.view(np.float32)[off:off + n]
+        o = _part(out, off, n, np.float32)
         for i in range(n):
             o[i] = np.float32(acc[i])
     elif code == 1:
-        o = out.view(np.float64)[off:off + n]
+        o = _part(out, off, n, np.float64)
         for i in range(n):
             o[i] = np.float64(acc[i])
     elif code == 2:
-        o = out.view(np.int8)[off:off + n]
+        o = _part(out, off, n, np.int8)
         for i in range(n):
             o[i] = np.int8(np.int32(acc[i]))
     elif code == 3:
-        o = out.view(np.int16)[off:off + n]
+        o = _part(out, off, n, np.int16)
         for i in range(n):
             o[i] = np.int16(np.int32(acc[i]))
     elif code == 4:
-        o = out.view(np.int32)[off:off + n]
+        o = _part(out, off, n, np.int32)
         for i in range(n):
             o[i] = np.int32(acc[i])
     elif code == 5:
-        o = out.view(np.int64)[off:off + n]
+        o = _part(out, off, n, np.int64)
         for i in range(n):
             o[i] = np.int64(acc[i])
     elif code == 6:
-        o = out.view(np.uint8)[off:off + n]
+        o = _part(out, off, n, np.uint8)
         for i in range(n):
             o[i] = np.uint8(np.int32(acc[i]))
     elif code == 7:
-        o = out.view(np.uint16)[off:off + n]
+        o = _part(out, off, n, np.uint16)
         for i in range(n):
             o[i] = np.uint16(np.int32(acc[i]))
     elif code == 8:
-        o = out.view(np.uint32)[off:off + n]
+        o = _part(out, off, n, np.uint32)
         for i in range(n):
             o[i] = np.uint32(np.int64(acc[i]))
     else:
-        o = out.view(np.uint64)[off:off + n]
+        o = _part(out, off, n, np.uint64)
         for i in range(n):
             v = np.float64(acc[i])
             if not (v >= _TWO63):
@@ -379,7 +417,7 @@ def _store(acc, n, out, off, code):
                 o[i] = np.uint64(np.int64(v - _TWO63)) ^ _TOP
 
 
-@njit(inline="always", nogil=True, cache=True)
+@njit(nogil=True, cache=True)
 def _fetch1(x, base, m, sh, N, B, mode, cv):
     i = m // B
     r = boundary_index(i + sh, N, mode)
@@ -388,7 +426,7 @@ def _fetch1(x, base, m, sh, N, B, mode, cv):
     return x[base + r * B + (m - i * B)]
 
 
-@njit(inline="always", nogil=True, cache=True)
+@njit(nogil=True, cache=True)
 def _clip(v, n):
     return 0 if v < 0 else (n if v > n else v)
 
@@ -446,35 +484,43 @@ def _term2(acc, x, base, m0, n, sa, sb, wk, sym, N, B, mode, cv):
         acc[j] = _madd(acc[j], (a + b) if sym > 0 else (a - b), wk)
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@njit(parallel=prange_only(), nogil=True, cache=True)
 def _correlate1d(x, out, ocode, w, lo, sym, mode, cval, div):
     """1-D correlation along axis 1 of ``x`` (A, N, B); ``div`` != 1 divides the sums."""
     A, N, B = x.shape
-    K = w.shape[0]
-    M = N * B
-    nch = (M + CHUNK - 1) // CHUNK
+    nch = (N * B + CHUNK - 1) // CHUNK
     xf = x.reshape(-1)
     cv = w.dtype.type(cval)
     dv = w.dtype.type(div)
-    c = K // 2
     for t in prange(A * nch):
-        a = t // nch
-        m0 = (t - a * nch) * CHUNK
-        n = min(M - m0, CHUNK)
-        base = a * M
-        acc = np.empty(CHUNK, w.dtype)
-        if sym != 0:
-            _term1(acc, xf, base, m0, n, c - lo, w[c], True, N, B, mode, cv)
-            for k in range(c):
-                _term2(acc, xf, base, m0, n, k - lo, 2 * c - k - lo, w[k], sym, N, B, mode, cv)
-        else:
-            _term1(acc, xf, base, m0, n, K - 1 - lo, w[K - 1], True, N, B, mode, cv)
-            for k in range(K - 1):
-                _term1(acc, xf, base, m0, n, k - lo, w[k], False, N, B, mode, cv)
-        if div != 1:
-            for j in range(n):
-                acc[j] = acc[j] / dv
-        _store(acc, n, out, base + m0, ocode)
+        _c1d_task(xf, out, ocode, w, lo, sym, mode, cv, div, dv, np.int64(t), nch, N, B)
+
+
+@njit(nogil=True, cache=True)
+def _c1d_task(xf, out, ocode, w, lo, sym, mode, cv, div, dv, t, nch, N, B):
+    """Task t of _correlate1d (prange bodies are plain functions: the parfor passes then
+    see one call, which cuts their compile time)."""
+    K = w.shape[0]
+    M = N * B
+    c = K // 2
+    a = t // nch
+    m0 = (t - a * nch) * CHUNK
+    n = min(M - m0, CHUNK)
+    base = a * M
+    acc = np.empty(CHUNK, w.dtype)
+    first = np.bool_(True)  # (not a literal True / False: one _term1 specialization)
+    if sym != 0:
+        _term1(acc, xf, base, m0, n, c - lo, w[c], first, N, B, mode, cv)
+        for k in range(c):
+            _term2(acc, xf, base, m0, n, k - lo, 2 * c - k - lo, w[k], sym, N, B, mode, cv)
+    else:
+        _term1(acc, xf, base, m0, n, K - 1 - lo, w[K - 1], first, N, B, mode, cv)
+        for k in range(K - 1):
+            _term1(acc, xf, base, m0, n, k - lo, w[k], not first, N, B, mode, cv)
+    if div != 1:
+        for j in range(n):
+            acc[j] = acc[j] / dv
+    _store(acc, n, out, base + m0, ocode)
 
 
 @njit(nogil=True, cache=True)
@@ -490,7 +536,7 @@ def _long_line(xf, base, N, tab, w, K, sym, cv, dv, div, acc, line, out, obase, 
         n = min(N - i0, CHUNK)
         for k in range(K):
             starts[k] = i0 + k
-        _line(line, starts, K, sym, w, acc, 0, n)
+        _line(line, starts, K, sym, w, acc, np.int64(0), n)
         if div != 1:
             for j in range(n):
                 acc[j] = acc[j] / dv
@@ -552,7 +598,7 @@ def _long_row(xf, base, B, i, b0, nb, tab, w, K, sym, cv, dv, div, acc, out, oco
     _store(acc, nb, out, base + i * B + b0, ocode)
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@njit(parallel=prange_only(), nogil=True, cache=True)
 def _correlate1d_long(x, out, ocode, w, lo, sym, mode, cval, div):
     """_correlate1d for a kernel longer than the axis (K > N): the border resolved once
     into a table of N + K - 1 source rows, lines padded per task (B == 1), as the
@@ -583,89 +629,101 @@ def _correlate1d_long(x, out, ocode, w, lo, sym, mode, cval, div):
                   out, ocode)
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@njit(parallel=prange_only(), nogil=True, cache=True)
 def _correlate(x, out, ocode, w, offs, mode, cval):
     """Dense correlation of ``x`` (D, H, W) over taps ``offs`` (dz, dy, dx) / ``w``."""
     D, H, W = x.shape
-    ntap = w.shape[0]
     nch = (W + CHUNK - 1) // CHUNK
     xf = x.reshape(-1)
     cv = w.dtype.type(cval)
     for t in prange(D * H * nch):
-        row = t // nch
-        x0 = (t - row * nch) * CHUNK
-        n = min(W - x0, CHUNK)
-        z = row // H
-        y = row - z * H
-        acc = np.zeros(CHUNK, w.dtype)
-        for k in range(ntap):
-            wk = w[k]
-            zz = boundary_index(z + offs[k, 0], D, mode)
-            yy = boundary_index(y + offs[k, 1], H, mode)
-            dx = offs[k, 2]
-            if zz < 0 or yy < 0:
-                for j in range(n):
-                    acc[j] = _madd(acc[j], cv, wk)
-                continue
-            src = (zz * H + yy) * W
-            jlo = _clip(-dx - x0, n)
-            jhi = max(_clip(W - dx - x0, n), jlo)
-            for j in range(jlo):
-                xx = boundary_index(x0 + j + dx, W, mode)
-                acc[j] = _madd(acc[j], cv if xx < 0 else xf[src + xx], wk)
-            p = src + x0 + dx
-            xs = xf[p + jlo:p + jhi]
-            ac = acc[jlo:jhi]
-            for j in range(jhi - jlo):
-                ac[j] = _madd(ac[j], xs[j], wk)
-            for j in range(jhi, n):
-                xx = boundary_index(x0 + j + dx, W, mode)
-                acc[j] = _madd(acc[j], cv if xx < 0 else xf[src + xx], wk)
-        _store(acc, n, out, row * W + x0, ocode)
+        _corr_task(xf, out, ocode, w, offs, mode, cv, np.int64(t), nch, D, H, W)
 
 
-@njit(inline="always", nogil=True, cache=True)
+@njit(nogil=True, cache=True)
+def _corr_task(xf, out, ocode, w, offs, mode, cv, t, nch, D, H, W):
+    """Task t of _correlate (the prange body as a plain function)."""
+    ntap = w.shape[0]
+    row = t // nch
+    x0 = (t - row * nch) * CHUNK
+    n = min(W - x0, CHUNK)
+    z = row // H
+    y = row - z * H
+    acc = np.zeros(CHUNK, w.dtype)
+    for k in range(ntap):
+        wk = w[k]
+        zz = boundary_index(z + offs[k, 0], D, mode)
+        yy = boundary_index(y + offs[k, 1], H, mode)
+        dx = offs[k, 2]
+        if zz < 0 or yy < 0:
+            for j in range(n):
+                acc[j] = _madd(acc[j], cv, wk)
+            continue
+        src = (zz * H + yy) * W
+        jlo = _clip(-dx - x0, n)
+        jhi = max(_clip(W - dx - x0, n), jlo)
+        for j in range(jlo):
+            xx = boundary_index(x0 + j + dx, W, mode)
+            acc[j] = _madd(acc[j], cv if xx < 0 else xf[src + xx], wk)
+        p = src + x0 + dx
+        xs = xf[p + jlo:p + jhi]
+        ac = acc[jlo:jhi]
+        for j in range(jhi - jlo):
+            ac[j] = _madd(ac[j], xs[j], wk)
+        for j in range(jhi, n):
+            xx = boundary_index(x0 + j + dx, W, mode)
+            acc[j] = _madd(acc[j], cv if xx < 0 else xf[src + xx], wk)
+    _store(acc, n, out, row * W + x0, ocode)
+
+
+@njit(nogil=True, cache=True)
 def _val(xf, base, r, N, B, b, mode, cv):
     rr = boundary_index(r, N, mode)
     return cv if rr < 0 else xf[base + rr * B + b]
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@njit(parallel=prange_only(), nogil=True, cache=True)
 def _uniform1d(x, out, ocode, size, lo, mode, cval):
     """Box filter along axis 1 of ``x`` (A, N, B): scipy's running sum, divided per output."""
     A, N, B = x.shape
-    M = N * B
     nch = (B + CHUNK - 1) // CHUNK
     xf = x.reshape(-1)
     fs = np.float64(size)
     cv = np.float64(cval)
     for t in prange(A * nch):
-        a = t // nch
-        base = a * M
-        b0 = (t - a * nch) * CHUNK
-        nb = min(B - b0, CHUNK)
-        acc = np.zeros(nb, np.float64)
-        q = np.empty(nb, np.float64)
-        for j in range(size):
-            for b in range(nb):
-                acc[b] = acc[b] + _val(xf, base, j - lo, N, B, b0 + b, mode, cv)
-        for i in range(N):
-            if i > 0:
-                ra = boundary_index(i - 1 + size - lo, N, mode)
-                rs = boundary_index(i - 1 - lo, N, mode)
-                if ra >= 0 and rs >= 0:
-                    xa = xf[base + ra * B + b0:base + ra * B + b0 + nb]
-                    xs = xf[base + rs * B + b0:base + rs * B + b0 + nb]
-                    for b in range(nb):
-                        acc[b] = acc[b] + (xa[b] - xs[b])
-                else:
-                    for b in range(nb):
-                        va = cv if ra < 0 else xf[base + ra * B + b0 + b]
-                        vs = cv if rs < 0 else xf[base + rs * B + b0 + b]
-                        acc[b] = acc[b] + (va - vs)
-            for b in range(nb):
-                q[b] = acc[b] / fs
-            _store(q, nb, out, base + i * B + b0, ocode)
+        _unif_task(xf, out, ocode, size, lo, mode, cv, fs, np.int64(t), nch, N, B)
+
+
+@njit(nogil=True, cache=True)
+def _unif_task(xf, out, ocode, size, lo, mode, cv, fs, t, nch, N, B):
+    """Task t of _uniform1d (the prange body as a plain function)."""
+    M = N * B
+    a = t // nch
+    base = a * M
+    b0 = (t - a * nch) * CHUNK
+    nb = min(B - b0, CHUNK)
+    acc = np.zeros(nb, np.float64)
+    q = np.empty(nb, np.float64)
+    for j in range(size):
+        for b in range(nb):
+            acc[b] = acc[b] + _val(xf, base, j - lo, N, B, b0 + b, mode, cv)
+    for i in range(N):
+        if i > 0:
+            ra = boundary_index(i - 1 + size - lo, N, mode)
+            rs = boundary_index(i - 1 - lo, N, mode)
+            if ra >= 0 and rs >= 0:
+                xa = xf[base + ra * B + b0:base + ra * B + b0 + nb]
+                xs = xf[base + rs * B + b0:base + rs * B + b0 + nb]
+                for b in range(nb):
+                    acc[b] = acc[b] + (xa[b] - xs[b])
+            else:
+                for b in range(nb):
+                    va = cv if ra < 0 else xf[base + ra * B + b0 + b]
+                    vs = cv if rs < 0 else xf[base + rs * B + b0 + b]
+                    acc[b] = acc[b] + (va - vs)
+        for b in range(nb):
+            q[b] = acc[b] / fs
+        _store(q, nb, out, base + i * B + b0, ocode)
 
 
 # ---------------------------------------------------------------- fast paths (as the Cython ones)
@@ -730,44 +788,64 @@ def _line(buf, starts, K, sym, w, out, o, n):
 
 
 @njit(nogil=True, cache=True)
-def _extend(tpad, mid, coltab, jlo, jhi, C, cv):
-    """Border pixels jlo .. jhi of a padded row: the pixel coltab[j] of ``mid`` or cv."""
-    for jj in range(jlo, jhi):
+def _extend(tpad, mid, coltab, lo, W, K, C, cv):
+    """The border pixels (0 .. lo and lo + W .. W + K - 1) of a padded row: the pixel
+    coltab[j] of ``mid`` or cv. (Both sides in one call: no Literal[int](0) twin.)"""
+    for jj in range(lo):
+        col = coltab[jj]
+        for ch in range(C):
+            tpad[jj * C + ch] = mid[col * C + ch] if col >= 0 else cv
+    for jj in range(lo + W, W + K - 1):
         col = coltab[jj]
         for ch in range(C):
             tpad[jj * C + ch] = mid[col * C + ch] if col >= 0 else cv
 
 
 @njit(nogil=True, cache=True)
-def _pass(buf, starts, K, sym, w, m, sh, isint, n, out, o):
+def _box(buf, starts, K, m, sh, n, out, o):
+    """out[o:o + n] = the uint8 window sums over the K taps buf[starts[k]:][:n], divided
+    as (S * m) >> sh (_vbox, the remainder in int64: the same integers)."""
+    j = _vbox(buf, starts, K, m, sh, n, out, o)
+    for jj in range(j, n):
+        t = np.int64(0)
+        for k in range(K):
+            t += np.int64(buf[starts[k] + jj])
+        out[o + jj] = out.dtype.type((t * m) >> sh)
+
+
+def _pass(buf, starts, K, sym, w, m, sh, n, out, o):
     """out[o:o + n] = one 1-D pass of separable2 over the K taps buf[starts[k]:][:n]: a
-    float32 correlation (_line), or (isint) a uint8 window sum divided as (S * m) >> sh
-    (_vbox, the remainder in int64: the same integers)."""
-    if isint:
-        j = _vbox(buf, starts, K, m, sh, n, out, o)
-        for jj in range(j, n):
-            t = np.int64(0)
-            for k in range(K):
-                t += np.int64(buf[starts[k] + jj])
-            out[o + jj] = out.dtype.type((t * m) >> sh)
-    else:
+    uint8 box filter (_box) or a float32 correlation (_line), chosen by the dtype at
+    typing time (an overload, below), so a specialization compiles only its own branch
+    (a runtime ``if`` compiled _line for uint8 and the box for float32 too)."""
+    raise NotImplementedError("njit only")
+
+
+@overload(_pass, jit_options=dict(nogil=True))
+def _pass_typed(buf, starts, K, sym, w, m, sh, n, out, o):
+    if buf.dtype == types.uint8:
+        def box(buf, starts, K, sym, w, m, sh, n, out, o):
+            _box(buf, starts, K, m, sh, n, out, o)
+        return box
+
+    def line(buf, starts, K, sym, w, m, sh, n, out, o):
         _line(buf, starts, K, sym, w, out, o, n)
+    return line
 
 
 @njit(nogil=True, cache=True)
-def _wpass(tpad, coltab, W, C, K, lo, sym, w, m, sh, isint, cv, starts, dst):
+def _wpass(tpad, coltab, W, C, K, lo, sym, w, m, sh, cv, starts, dst):
     """dst[:W * C] = the pass along W of the row at tpad[lo * C:][:W * C], its border
     extended through ``coltab`` first."""
     mid = tpad[lo * C:lo * C + W * C]
-    _extend(tpad, mid, coltab, 0, lo, C, cv)
-    _extend(tpad, mid, coltab, lo + W, W + K - 1, C, cv)
+    _extend(tpad, mid, coltab, lo, W, K, C, cv)
     for k in range(K):  # (shifted vectors by valignd instead of unaligned loads, as
         starts[k] = k * C  # pyc_hline_f32, measured 30% slower here on the whole filter)
-    _pass(tpad, starts, K, sym, w, m, sh, isint, W * C, dst, 0)
+    _pass(tpad, starts, K, sym, w, m, sh, W * C, dst, np.int64(0))
 
 
 @njit(nogil=True, cache=True)
-def _hpass(ring, Lp, NS, y0, y1, L, K, sym, w, m, sh, isint, strip, starts, dst, d0, dstride):
+def _hpass(ring, Lp, NS, y0, y1, L, K, sym, w, m, sh, strip, starts, dst, d0, dstride):
     """Rows y0 .. y1 of the pass along H (output y reads ring rows y .. y + K - 1, row i in
     slot i % NS, ``Lp`` apart) into dst[d0 + (y - y0) * dstride:][:L], ``strip`` columns
     at a time for all the rows, so the strips of the source rows are reused from L1."""
@@ -776,21 +854,21 @@ def _hpass(ring, Lp, NS, y0, y1, L, K, sym, w, m, sh, isint, strip, starts, dst,
         for y in range(y0, y1):
             for k in range(K):
                 starts[k] = ((y + k) % NS) * Lp + x0
-            _pass(ring, starts, K, sym, w, m, sh, isint, n, dst, d0 + (y - y0) * dstride + x0)
+            _pass(ring, starts, K, sym, w, m, sh, n, dst, d0 + (y - y0) * dstride + x0)
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@njit(parallel=prange_only(), nogil=True, cache=True)
 def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
-                cval, isint, hfirst):
+                cval, hfirst):
     """Two 1-D passes fused (axis 1 then axis 2 of x (A, H, W, C), or with ``hfirst`` axis 2
     first), as kernels/convolution.pyx separable2. A task runs up to SEP_BLOCKS blocks of
     SEP_ROWS output rows of one plane; the source rows are copied once per task into a
     ring of SEP_ROWS + Kv - 1 rows (hfirst: through the axis-2 pass on the way), rows
     64 bytes longer than the data so neighbouring rows sit in different L1 sets. Per
     block, the H pass (into SEP_ROWS padded rows, or with hfirst straight to the
-    output), then the W pass of each padded row, its border extended. ``isint``:
-    uint8 box filters (integer window sums, divided by (S * m) >> sh), else float32
-    correlations. Every output is computed the same way whatever the task cut."""
+    output), then the W pass of each padded row, its border extended. uint8 ``x``:
+    box filters (integer window sums, divided by (S * m) >> sh), float32 ``x``:
+    correlations (chosen by the dtype at typing time, see _pass). Every output is computed the same way whatever the task cut."""
     A, H, W, C = x.shape
     L = W * C
     xf = x.reshape(A * H, L)
@@ -811,45 +889,55 @@ def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, mode
         coltab[i] = boundary_index(i - loh, W, modeh)
     cv = x.dtype.type(cval)
     for t in prange(A * nt):
-        a = t // nt
-        b0 = (t - a * nt) * per
-        b1 = min(nb, b0 + per)
-        ring = np.empty(NS * Lp, x.dtype)
-        tpads = np.empty(SEP_ROWS * P, x.dtype)
-        starts = np.empty(max(Kv, Kh), np.int64)
-        filled = b0 * SEP_ROWS
-        for blk in range(b0, b1):
-            y0 = blk * SEP_ROWS
-            y1 = min(H, y0 + SEP_ROWS)
-            for yy in range(filled, y1 + Kv - 1):  # the ring rows this block adds
-                r = rowtab[yy]
-                q = (yy % NS) * Lp
-                if r < 0:  # the constant (with hfirst: the H pass extends the intermediate)
-                    for j in range(L):
-                        ring[q + j] = cv
-                elif hfirst:  # the W pass first, from the source row into the ring
-                    src = xf[a * H + r]
-                    mid = tpads[loh * C:loh * C + L]
-                    for j in range(L):
-                        mid[j] = src[j]
-                    _wpass(tpads, coltab, W, C, Kh, loh, symh, wh, mh, shh, isint, cv, starts,
-                           ring[q:q + L])
-                else:
-                    src = xf[a * H + r]
-                    rr = ring[q:q + L]
-                    for j in range(L):
-                        rr[j] = src[j]
-            filled = y1 + Kv - 1
-            if hfirst:  # then the H pass from the ring to the output
-                _hpass(ring, Lp, NS, y0, y1, L, Kv, symv, wv, mv, shv, isint, strip, starts,
-                       of, (a * H + y0) * L, L)
+        _sep_task(xf, of, np.int64(t), H, W, C, nt, nb, per, Lp, P, NS, strip, rowtab, coltab,
+                  cv, wv, Kv, symv, mv, shv, wh, Kh, loh, symh, mh, shh, hfirst)
+
+
+@njit(nogil=True, cache=True)
+def _sep_task(xf, of, t, H, W, C, nt, nb, per, Lp, P, NS, strip, rowtab, coltab, cv,
+              wv, Kv, symv, mv, shv, wh, Kh, loh, symh, mh, shh, hfirst):
+    """Task t of _separable2 (the prange body as a plain function: the parfor passes
+    then see one call, which cuts their compile time)."""
+    L = W * C
+    a = t // nt
+    b0 = (t - a * nt) * per
+    b1 = min(nb, b0 + per)
+    ring = np.empty(NS * Lp, xf.dtype)
+    tpads = np.empty(SEP_ROWS * P, xf.dtype)
+    starts = np.empty(max(Kv, Kh), np.int64)
+    filled = b0 * SEP_ROWS
+    for blk in range(b0, b1):
+        y0 = blk * SEP_ROWS
+        y1 = min(H, y0 + SEP_ROWS)
+        for yy in range(filled, y1 + Kv - 1):  # the ring rows this block adds
+            r = rowtab[yy]
+            q = (yy % NS) * Lp
+            if r < 0:  # the constant (with hfirst: the H pass extends the intermediate)
+                for j in range(L):
+                    ring[q + j] = cv
+            elif hfirst:  # the W pass first, from the source row into the ring
+                src = xf[a * H + r]
+                mid = tpads[loh * C:loh * C + L]
+                for j in range(L):
+                    mid[j] = src[j]
+                _wpass(tpads, coltab, W, C, Kh, loh, symh, wh, mh, shh, cv, starts,
+                       ring[q:q + L])
             else:
-                _hpass(ring, Lp, NS, y0, y1, L, Kv, symv, wv, mv, shv, isint, strip, starts,
-                       tpads, loh * C, P)
-                for y in range(y0, y1):
-                    i = (y - y0) * P
-                    _wpass(tpads[i:i + P], coltab, W, C, Kh, loh, symh, wh, mh, shh, isint, cv,
-                           starts, of[(a * H + y) * L:(a * H + y + 1) * L])
+                src = xf[a * H + r]
+                rr = ring[q:q + L]
+                for j in range(L):
+                    rr[j] = src[j]
+        filled = y1 + Kv - 1
+        if hfirst:  # then the H pass from the ring to the output
+            _hpass(ring, Lp, NS, y0, y1, L, Kv, symv, wv, mv, shv, strip, starts,
+                   of, (a * H + y0) * L, L)
+        else:
+            _hpass(ring, Lp, NS, y0, y1, L, Kv, symv, wv, mv, shv, strip, starts,
+                   tpads, loh * C, P)
+            for y in range(y0, y1):
+                i = (y - y0) * P
+                _wpass(tpads[i:i + P], coltab, W, C, Kh, loh, symh, wh, mh, shh, cv,
+                       starts, of[(a * H + y) * L:(a * H + y + 1) * L])
 
 
 def separable2(x, out, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
@@ -859,7 +947,7 @@ def separable2(x, out, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, mod
         return True
     _threaded(_separable2, (x, out, wv, Kv, lov, symv, modev, np.int64(mv), np.int64(shv), wh,
                             Kh, loh, symh, modeh, np.int64(mh), np.int64(shh), float(cval),
-                            x.dtype == np.uint8, bool(hfirst)), n_threads)
+                            bool(hfirst)), n_threads)
     return True
 
 
@@ -893,7 +981,7 @@ def _dense_rows(ring, roff, r0, R, kh, kw, w, W, of, obase):
         r += 1
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@njit(parallel=prange_only(), nogil=True, cache=True)
 def _dense_ring(x, out, w, kh, kw, dz, dy0, dx0, mode, cval):
     """A full kh x kw float32 grid (one dz) into float32 ``out`` (D, H, W). A task runs up
     to RING_BLOCKS blocks of RING_ROWS output rows of one plane; the source rows are
@@ -917,26 +1005,34 @@ def _dense_ring(x, out, w, kh, kw, dz, dy0, dx0, mode, cval):
     cv = w.dtype.type(cval)
     of = out.reshape(-1)
     for t in prange(D * nt):
-        z = t // nt
-        b0 = (t - z * nt) * per
-        b1 = min(nb, b0 + per)
-        Y0 = b0 * RING_ROWS
-        nrows = min(H, b1 * RING_ROWS) - Y0 + kh - 1
-        zz = boundary_index(z + dz, D, mode)
-        ring = np.empty(NS * mp, w.dtype)
-        roff = np.empty(nrows, np.int64)
-        for i in range(nrows):
-            roff[i] = (i % NS) * mp
-        filled = 0
-        for blk in range(b0, b1):
-            y0 = blk * RING_ROWS
-            R = min(H, y0 + RING_ROWS) - y0
-            for i in range(filled, y0 - Y0 + R + kh - 1):
-                r = rowtab[Y0 + i] if zz >= 0 else -1
-                _fill_row(x[max(zz, 0), max(r, 0)], ring[roff[i]:roff[i] + m], 0, m, W, dx0,
-                          coltab, cv, r >= 0)
-            filled = y0 - Y0 + R + kh - 1
-            _dense_rows(ring, roff, y0 - Y0, R, kh, kw, w, W, of, (z * H + y0) * W)
+        _ring_task(x, of, w, kh, kw, dz, dx0, mode, cv, rowtab, coltab, np.int64(t), nt, nb,
+                   per, m, mp, NS)
+
+
+@njit(nogil=True, cache=True)
+def _ring_task(x, of, w, kh, kw, dz, dx0, mode, cv, rowtab, coltab, t, nt, nb, per, m, mp, NS):
+    """Task t of _dense_ring (the prange body as a plain function)."""
+    D, H, W = x.shape
+    z = t // nt
+    b0 = (t - z * nt) * per
+    b1 = min(nb, b0 + per)
+    Y0 = b0 * RING_ROWS
+    nrows = min(H, b1 * RING_ROWS) - Y0 + kh - 1
+    zz = boundary_index(z + dz, D, mode)
+    ring = np.empty(NS * mp, w.dtype)
+    roff = np.empty(nrows, np.int64)
+    for i in range(nrows):
+        roff[i] = (i % NS) * mp
+    filled = 0
+    for blk in range(b0, b1):
+        y0 = blk * RING_ROWS
+        R = min(H, y0 + RING_ROWS) - y0
+        for i in range(filled, y0 - Y0 + R + kh - 1):
+            r = rowtab[Y0 + i] if zz >= 0 else -1
+            _fill_row(x[max(zz, 0), max(r, 0)], ring[roff[i]:roff[i] + m], 0, m, W, dx0,
+                      coltab, cv, r >= 0)
+        filled = y0 - Y0 + R + kh - 1
+        _dense_rows(ring, roff, y0 - Y0, R, kh, kw, w, W, of, (z * H + y0) * W)
 
 
 def _grid(offs):
@@ -957,7 +1053,11 @@ def _grid(offs):
 
 
 def _threaded(fn, args, n_threads):
-    """Run ``fn(*args)`` on ``n_threads`` Numba threads (see ``_layer.call_with_threads``)."""
+    """Run ``fn(*args)`` on ``n_threads`` Numba threads (see ``_layer.call_with_threads``).
+    Every kernel writes its argument 1 only: the other arrays go in read-only, so a
+    read-only input does not compile a second specialization."""
+    args = tuple(readonly(a) if i != 1 and isinstance(a, np.ndarray) else a
+                 for i, a in enumerate(args))
     call_with_threads(n_threads, fn, *args)
 
 
