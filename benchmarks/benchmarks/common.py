@@ -76,6 +76,8 @@ def data(shape, dtype="float32", kind="normal", seed=0):
             a = rng.random(shape, dtype=dtype)
         else:
             a = rng.random(shape).astype(dtype)
+    elif kind == "integers":  # 0..255, e.g. 8-bit images
+        a = rng.integers(0, 256, shape).astype(dtype)
     elif kind == "bits":
         a = (rng.random(shape, dtype=np.float32) < 0.3).astype(dtype)
     else:
