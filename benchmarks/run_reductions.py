@@ -1,15 +1,29 @@
 """Reductions vs NumPy and a parallel memory-copy roofline, side by side in one run.
 
     python benchmarks/run_reductions.py [--log2n 27] [--threads N]
+    python benchmarks/run_reductions.py --sweep [--max-exp 9] [--mem-gb 12]
 
 Prints one table: time, GB/s of input read, ratio to NumPy, and the fraction
 of the parallel copy bandwidth (bytes read + written per second, STREAM-copy
 style, pycompute.machine.copy_bandwidth on the same number of threads) that
 the reduction reaches. Also the per-call cost on 1000 elements against NumPy's.
+
+``--sweep`` (issue 11): sum/mean/min/max/argmin/argmax/var/std of float32 and
+float64, contiguous (``x``), strided (``x[::2]``) and along axis 0 of a 2-D
+array (``X.sum(axis=0)``, X of shape (n/1000, 1000)), n = 10^3 ... 10^9
+elements, both backends at 1 thread against NumPy, NumPy and the two backends
+timed in turn (median of the repeats). Prints the table of ratios (NumPy time /
+pycompute time: above 1 = pycompute faster) and writes it to
+``benchmarks/results/reductions_sweep.txt``, with a plot
+``benchmarks/results/reductions_sweep.png``. Arrays are freed before the next
+size; a layout whose data would exceed ``--mem-gb`` is skipped and listed.
 """
 import argparse
+import gc
 import os
 import platform
+import sys
+import time
 
 import numpy as np
 
@@ -27,7 +41,14 @@ def main():
     ap.add_argument("--threads", type=int, default=pc.max_threads())
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--calls-only", action="store_true", help="only the 1000-element call costs")
+    ap.add_argument("--sweep", action="store_true", help="the 10^3..10^9 size sweep at 1 thread")
+    ap.add_argument("--max-exp", type=int, default=9, help="sweep up to 10^max-exp elements")
+    ap.add_argument("--mem-gb", type=float, default=12.0, help="largest input the sweep builds")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results",
+                                                  "reductions_sweep"))
     args = ap.parse_args()
+    if args.sweep:
+        return sweep(args)
     if args.calls_only:
         return small_calls(np.random.default_rng(0).standard_normal(1000, dtype=np.float32))
     n, t = 1 << args.log2n, args.threads
@@ -71,6 +92,151 @@ def small_calls(small):
         tp = median_time(lambda: getattr(pc, name)(small))
         print(f"  {name:7s} numpy {tn * 1e6:6.2f} us   pycompute {tp * 1e6:6.2f} us   "
               f"ratio {tp / tn:4.2f}")
+
+
+SWEEP_FUNCS = ("sum", "mean", "min", "max", "argmin", "argmax", "var", "std")
+SWEEP_LAYOUTS = ("contig", "stride2", "axis0")
+COLS = 1000  # columns of the axis-0 layout
+
+
+def _make(layout, n, dt, rng):
+    """(input, axis) of ``n`` elements in ``layout``; the data: uniform in [-0.5, 0.5)."""
+    x = rng.random(2 * n if layout == "stride2" else n, dtype=dt)
+    x -= dt(0.5)  # in place: no second copy of a 8 GB array
+    if layout == "stride2":
+        return x[::2], None
+    if layout == "axis0":
+        return x.reshape(-1, min(COLS, n)), 0
+    return x, None
+
+
+def _alloc_bytes(layout, n, dt):
+    return np.dtype(dt).itemsize * n * (2 if layout == "stride2" else 1)
+
+
+def _timed(fn, number):
+    t0 = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - t0) / number
+
+
+def _mem_available():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    return 1 << 62
+
+
+def sweep(args):
+    rng = np.random.default_rng(0)
+    for dt in (np.float32, np.float64):  # compile every Numba specialization first
+        for layout in SWEEP_LAYOUTS:
+            x, axis = _make(layout, 4000, dt, rng)
+            for name in SWEEP_FUNCS:
+                for be in ("cython", "numba"):
+                    getattr(pc, name)(x, axis=axis, backend=be, num_threads=1)
+    sizes = [10 ** e for e in range(3, args.max_exp + 1)]
+    cmd = "python " + " ".join([os.path.relpath(__file__)] + sys.argv[1:])
+    head = [f"command: {cmd}",
+            f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+            f"load {open('/proc/loadavg').read().split()[0]} at start; "
+            f"simd {pc.info()['simd']['level']}; numpy {np.__version__}; 1 thread",
+            "ratio = NumPy time / pycompute time (above 1: pycompute faster); median of the "
+            "repeats, NumPy and the backends timed in turn",
+            ""]
+    for line in head:
+        print(line, flush=True)
+    hdr = f"{'n':>12s} {'dtype':8s} {'layout':8s} {'func':7s} {'numpy ms':>11s} {'cython':>7s} {'numba':>7s}"
+    print(hdr, flush=True)
+    rows, skipped = [], []
+    impls = ("numpy", "cython", "numba")
+    for n in sizes:
+        repeat = 7 if n <= 10 ** 6 else 5 if n <= 10 ** 7 else 3 if n <= 10 ** 8 else 1
+        for dt in (np.float32, np.float64):
+            for layout in SWEEP_LAYOUTS:
+                if _alloc_bytes(layout, n, dt) > args.mem_gb * 1e9:
+                    skipped.append(f"n={n} {np.dtype(dt).name} {layout}: "
+                                   f"{_alloc_bytes(layout, n, dt) / 1e9:.0f} GB > --mem-gb {args.mem_gb:g}")
+                    continue
+                x, axis = _make(layout, n, dt, rng)
+                for name in SWEEP_FUNCS:
+                    if name in ("var", "std") and 2 * x.nbytes > 0.8 * _mem_available():
+                        # np.var holds a temporary as large as its input
+                        skipped.append(f"n={n} {np.dtype(dt).name} {layout} {name}: NumPy's "
+                                       f"temporary would not fit in the memory available")
+                        continue
+                    ref = getattr(np, name)
+                    ours = getattr(pc, name)
+                    fns = {"numpy": lambda: ref(x, axis=axis),
+                           "cython": lambda: ours(x, axis=axis, backend="cython", num_threads=1),
+                           "numba": lambda: ours(x, axis=axis, backend="numba", num_threads=1)}
+                    if n <= 10 ** 7:  # warm caches and branch predictors (large: 1 run)
+                        for f in fns.values():
+                            f()
+                    number = 1  # calls per timing: enough for ~2 ms of NumPy
+                    while number < 10 ** 5 and _timed(fns["numpy"], number) * number < 2e-3:
+                        number *= 4
+                    times = {k: [] for k in impls}
+                    for _ in range(repeat):
+                        for k in impls:
+                            times[k].append(_timed(fns[k], number))
+                    med = {k: float(np.median(v)) for k, v in times.items()}
+                    row = (n, np.dtype(dt).name, layout, name, med["numpy"],
+                           med["numpy"] / med["cython"], med["numpy"] / med["numba"])
+                    rows.append(row)
+                    line = (f"{n:12d} {row[1]:8s} {layout:8s} {name:7s} {row[4] * 1e3:11.4f} "
+                            f"{row[5]:7.2f} {row[6]:7.2f}")
+                    print(line + ("   <1" if min(row[5], row[6]) < 1 else ""), flush=True)
+                del x, fns
+                gc.collect()
+    below = [r for r in rows if min(r[5], r[6]) < 1.0]
+    tail = ["", f"rows below 1.0 (NumPy faster): {len(below)} of {len(rows)}"]
+    tail += [f"skipped (memory): {s}" for s in skipped] or ["skipped: none"]
+    tail.append(f"load at end: {open('/proc/loadavg').read().split()[0]}")
+    for line in tail:
+        print(line)
+    with open(args.out + ".txt", "w") as f:
+        f.write("\n".join(head + [hdr] + [
+            f"{r[0]:12d} {r[1]:8s} {r[2]:8s} {r[3]:7s} {r[4] * 1e3:11.4f} {r[5]:7.2f} {r[6]:7.2f}"
+            + ("   <1" if min(r[5], r[6]) < 1 else "") for r in rows] + tail) + "\n")
+    _plot(rows, args.out + ".png", cmd)
+
+
+def _plot(rows, path, cmd):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dts = ("float32", "float64")
+    fig, axes = plt.subplots(len(dts), len(SWEEP_LAYOUTS), figsize=(18, 10), sharey=True,
+                             squeeze=False)
+    colors = plt.get_cmap("tab10")
+    for i, dt in enumerate(dts):
+        for j, layout in enumerate(SWEEP_LAYOUTS):
+            ax = axes[i][j]
+            for k, name in enumerate(SWEEP_FUNCS):
+                sel = [r for r in rows if r[1] == dt and r[2] == layout and r[3] == name]
+                if not sel:
+                    continue
+                ns = [r[0] for r in sel]
+                ax.plot(ns, [r[5] for r in sel], "-o", color=colors(k), ms=3,
+                        label=f"{name} cython")
+                ax.plot(ns, [r[6] for r in sel], "--s", color=colors(k), ms=3,
+                        label=f"{name} numba")
+            ax.axhline(1.0, color="k", lw=1)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_title(f"{dt}, {layout}")
+            ax.set_xlabel("elements")
+            if j == 0:
+                ax.set_ylabel("NumPy time / pycompute time")
+    axes[0][-1].legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.suptitle(f"pycompute reductions vs NumPy, 1 thread (solid: Cython, dashed: Numba)\n{cmd}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@
 # ``buf`` is a 1-D buffer covering the input; element (a, r, b) of the view
 # ``(A, R, B)`` lives at ``buf[off + a*sa + r*sr + b*sb]`` (strides in elements,
 # any sign). The reduction runs over ``r``; outputs are flat ``(A, B)`` arrays.
+# ``buf`` may itself be a strided 1-D view (indices above are then logical): the
+# one-thread fast path passes ``x[::2]`` as is, with off 0 and sr 1.
 #
 # Determinism: the work is cut into tasks from the shape alone (never from the
 # thread count); each task writes its own partial, and partials are combined in
@@ -15,8 +17,10 @@
 # can be handed out dynamically: a thread that the OS preempts (a busy or shared
 # machine) does not hold the others up, as it would with a static split.
 #
-# SIMD: contiguous float rows (sum, var, min/max, argmin's block scan) run the
-# explicit-vector loops of _simd.h: 2 x 8 float64 TwoSum lanes and 2 x 16
+# SIMD: float32 sums run plain float64 lanes (pyc_psum_f32 below: 16 lanes, one
+# convert and one add per element; issue 11: TwoSum cost more than NumPy's float32
+# pairwise sum). Contiguous float rows (float64 sum, var, min/max, argmin's block
+# scan) run the explicit-vector loops of _simd.h: 2 x 8 float64 TwoSum lanes and 2 x 16
 # float32 / 2 x 8 float64 min/max lanes, 512-bit on AVX-512 hosts (GCC does not
 # vectorize the same loops written here: "couldn't vectorize loop" in
 # -fopt-info-vec-all). Integer rows keep LANES accumulators in plain loops, which
@@ -31,7 +35,6 @@ from _fused cimport real_t, int_t
 
 cdef extern from "_simd.h" nogil:
     # explicit-SIMD contiguous row loops (see the header for why)
-    void pyc_sum_f32(const float* p, Py_ssize_t n, double* s, double* c)
     void pyc_sum_f64(const double* p, Py_ssize_t n, double* s, double* c)
     void pyc_dev_f32(const float* p, Py_ssize_t n, double m, double* q, double* e)
     void pyc_dev_f64(const double* p, Py_ssize_t n, double m, double* q, double* e)
@@ -41,6 +44,205 @@ cdef extern from "_simd.h" nogil:
     void pyc_minmax_f64(const double* p, Py_ssize_t n, double* mn, double* mx)
     void pyc_minmax_rev_f32(const float* p, Py_ssize_t n, float* mn, float* mx)
     void pyc_minmax_rev_f64(const double* p, Py_ssize_t n, double* mn, double* mx)
+
+cdef extern from *:
+    """
+    #include "_simd.h"
+    /* Plain float64 sum of float32 (no compensation): 16 lanes, lane j takes the
+     * elements i with i % 16 == j of the leading full blocks; the lanes fold as
+     * (S[0] + S[8]) + (S[1] + S[9]) + ... in that order, then the tail elements
+     * are added one by one. The same order at every SIMD level and at any stride
+     * (the Numba twin, pycompute/_numba/reductions.py _psum_row, does the same, so
+     * the backends agree bit for bit). Error <= (n + 15) eps64 sum|x|: far below
+     * NumPy's float32 pairwise bound (~log2(n) eps32 sum|x|), at half the work of
+     * TwoSum: one convert and one add per element (issue 11). */
+    #if defined(__GNUC__)
+    #define PYC_NOINLINE __attribute__((noinline))
+    #else
+    #define PYC_NOINLINE
+    #endif
+    #if PYC_VEC
+    /* one register of float32 / float64 at AVX-512 (two or four at lower levels) */
+    typedef float pyc_vf16 __attribute__((vector_size(64)));
+    typedef int32_t pyc_vi16 __attribute__((vector_size(64)));
+    typedef double pyc_vd8 __attribute__((vector_size(64)));
+    typedef int64_t pyc_vl8 __attribute__((vector_size(64)));
+    #endif
+    /* noinline (called once per row task): tests/test_numba_vectorized.py finds it by
+     * name in the .so and checks its loop for packed converts and adds. */
+    static PYC_NOINLINE double pyc_psum_f32(const float *p, Py_ssize_t n, Py_ssize_t s) {
+        Py_ssize_t i = 0;
+        double r = 0.0;
+    #if PYC_VEC
+        if (s == 1) {
+            pyc_vd S[PYC_NV];
+            for (int k = 0; k < PYC_NV; k++) S[k] = (pyc_vd){0};
+            for (; i + 16 <= n; i += 16)
+                for (int k = 0; k < PYC_NV; k++) S[k] += pyc_loadf(p + i + k * PYC_VW);
+            for (int l = 0; l < 8; l++) r += PYC_LANE(S, l) + PYC_LANE(S, l + 8);
+            for (; i < n; i++) r += (double)p[i];
+            return r;
+        }
+    #endif
+        double S[16];
+        for (int j = 0; j < 16; j++) S[j] = 0.0;
+        for (; i + 16 <= n; i += 16)
+            for (int j = 0; j < 16; j++) S[j] += (double)p[(i + j) * s];
+        for (int l = 0; l < 8; l++) r += S[l] + S[l + 8];
+        for (; i < n; i++) r += (double)p[i * s];
+        return r;
+    }
+    /* NaN-sticky min and max of a strided row (stride other than +-1; those run in
+     * _simd.h): 16 independent lanes (not one sequential chain), lane j takes
+     * x where x <= mn or x != x (ties: the later element), folded as _simd.h
+     * does; a zero result whose lanes hold both signs takes the row's last zero. */
+    #define PYC_MINMAX_STRIDED(SFX, T)                                              \
+    static void pyc_minmax_strided_##SFX(const T *p, Py_ssize_t n, Py_ssize_t s,   \
+                                         T *out_mn, T *out_mx) {                   \
+        T MN[16], MX[16], x0 = p[0];                                               \
+        for (int j = 0; j < 16; j++) { MN[j] = x0; MX[j] = x0; }                   \
+        Py_ssize_t i = 0;                                                          \
+        for (; i + 16 <= n; i += 16)                                               \
+            for (int j = 0; j < 16; j++) {                                         \
+                T x = p[(i + j) * s];                                              \
+                MN[j] = (x <= MN[j] || x != x) ? x : MN[j];                        \
+                MX[j] = (x >= MX[j] || x != x) ? x : MX[j];                        \
+            }                                                                      \
+        T mn = MN[0], mx = MX[0];                                                  \
+        for (int j = 1; j < 16; j++) {                                             \
+            mn = (MN[j] < mn || MN[j] != MN[j]) ? MN[j] : mn;                      \
+            mx = (MX[j] > mx || MX[j] != MX[j]) ? MX[j] : mx;                      \
+        }                                                                          \
+        int amb_mn = mn == 0 && pyc_lanes_zero_##SFX(MN, 16, &mn);                 \
+        int amb_mx = mx == 0 && pyc_lanes_zero_##SFX(MX, 16, &mx);                 \
+        for (; i < n; i++) {                                                       \
+            T x = p[i * s];                                                        \
+            mn = (x <= mn || x != x) ? x : mn;                                     \
+            mx = (x >= mx || x != x) ? x : mx;                                     \
+        }                                                                          \
+        if ((amb_mn && mn == 0) || (amb_mx && mx == 0)) {                          \
+            T z = 0;                                                               \
+            for (Py_ssize_t k = n - 1; k >= 0; k--)                                \
+                if (p[k * s] == 0) { z = p[k * s]; break; }                        \
+            if (amb_mn && mn == 0) mn = z;                                         \
+            if (amb_mx && mx == 0) mx = z;                                         \
+        }                                                                          \
+        *out_mn = mn; *out_mx = mx;                                                \
+    }
+    PYC_MINMAX_STRIDED(f32, float)
+    PYC_MINMAX_STRIDED(f64, double)
+    /* The minimum (want_max: maximum) of a contiguous float row, n >= 1: NaN if the
+     * row holds one. argmin/argmax's block scan needs only this value (it then looks
+     * for its first position), so it skips min/max's second compare and its zero
+     * sign rules: 4 vectors of independent lanes, one compare and one blend each. */
+    #if PYC_VEC
+    #define PYC_EXT(SFX, T, VT, IT, W)                                              \
+    static T pyc_ext_##SFX(const T *p, Py_ssize_t n, int want_max) {               \
+        T m = p[0];                                                                \
+        Py_ssize_t i = 0;                                                          \
+        int nan = 0;                                                               \
+        if (n >= 4 * W) {                                                          \
+            VT a[4];                                                               \
+            IT bad = {0};                                                          \
+            for (int k = 0; k < 4; k++) memcpy(&a[k], p + k * W, sizeof a[k]);    \
+            for (i = 4 * W; i + 4 * W <= n; i += 4 * W)                            \
+                for (int k = 0; k < 4; k++) {                                      \
+                    VT x; memcpy(&x, p + i + k * W, sizeof x);                     \
+                    IT t = want_max ? (IT)(x > a[k]) : (IT)(x < a[k]);             \
+                    a[k] = (VT)(((IT)x & t) | ((IT)a[k] & ~t));                    \
+                    bad |= (IT)(x != x);                                           \
+                }                                                                  \
+            T l[4 * W]; IT bl = bad;                                               \
+            memcpy(l, a, sizeof l);                                                \
+            for (int j = 0; j < 4 * W; j++) {                                      \
+                nan |= l[j] != l[j] || bl[j % W] != 0;                             \
+                if (want_max ? l[j] > m : l[j] < m) m = l[j];                      \
+            }                                                                      \
+        }                                                                          \
+        for (; i < n; i++) {                                                       \
+            T x = p[i];                                                            \
+            nan |= x != x;                                                         \
+            if (want_max ? x > m : x < m) m = x;                                   \
+        }                                                                          \
+        return (nan || m != m) ? (T)NAN : m;                                       \
+    }
+    PYC_EXT(f32, float, pyc_vf16, pyc_vi16, 16)
+    PYC_EXT(f64, double, pyc_vd8, pyc_vl8, 8)
+    #else
+    #define PYC_EXT(SFX, T)                                                         \
+    static T pyc_ext_##SFX(const T *p, Py_ssize_t n, int want_max) {               \
+        T m = p[0]; int nan = 0;                                                   \
+        for (Py_ssize_t i = 0; i < n; i++) {                                       \
+            T x = p[i]; nan |= x != x;                                             \
+            if (want_max ? x > m : x < m) m = x;                                   \
+        }                                                                          \
+        return (nan || m != m) ? (T)NAN : m;                                       \
+    }
+    PYC_EXT(f32, float)
+    PYC_EXT(f64, double)
+    #endif
+    /* Column min/max over rows 1..nr-1 of a column block with unit column stride
+     * (MN, MX hold row 0): NaN-sticky, ties to the later row. Written branch free
+     * (``|``, not ``||``) so that GCC vectorizes it along the columns. */
+    #define PYC_MINMAX_COLS(SFX, T)                                                 \
+    static void pyc_minmax_cols_##SFX(const T *p, Py_ssize_t nr, Py_ssize_t sr,    \
+                                      Py_ssize_t nb, T *restrict MN, T *restrict MX) { \
+        for (Py_ssize_t r = 1; r < nr; r++) {                                      \
+            const T *q = p + r * sr;                                               \
+            for (Py_ssize_t b = 0; b < nb; b++) {                                  \
+                T x = q[b], m = MN[b], M = MX[b];                                  \
+                MN[b] = ((x <= m) | (x != x)) ? x : m;                             \
+                MX[b] = ((x >= M) | (x != x)) ? x : M;                             \
+            }                                                                      \
+        }                                                                          \
+    }
+    PYC_MINMAX_COLS(f32, float)
+    PYC_MINMAX_COLS(f64, double)
+    /* TwoSum of a strided float64 row (stride other than 1) in 16 lanes, lane j
+     * taking elements i % 16 == j; the tail goes into lane 0, then the lanes fold
+     * in order: the arithmetic of _sum_row's scalar lane loop, bit for bit, with the
+     * lanes in vectors (gathered through a small buffer): ~2x the scalar loop. */
+    static void pyc_sum_strided_f64(const double *p, Py_ssize_t n, Py_ssize_t s,
+                                    double *out_s, double *out_c) {
+        double Sl[16], Cl[16];
+        Py_ssize_t i = 0;
+    #if PYC_VEC
+        pyc_vd S[PYC_NV], C[PYC_NV];
+        for (int k = 0; k < PYC_NV; k++) { S[k] = (pyc_vd){0}; C[k] = (pyc_vd){0}; }
+        for (; i + 16 <= n; i += 16) {
+            double tmp[16];
+            for (int j = 0; j < 16; j++) tmp[j] = p[(i + j) * s];
+            for (int k = 0; k < PYC_NV; k++) {
+                pyc_vd x;
+                memcpy(&x, tmp + k * PYC_VW, sizeof x);
+                pyc_vd t = S[k] + x, b = t - S[k];
+                C[k] += (S[k] - (t - b)) + (x - b);
+                S[k] = t;
+            }
+        }
+        memcpy(Sl, S, sizeof Sl);
+        memcpy(Cl, C, sizeof Cl);
+    #else
+        for (int j = 0; j < 16; j++) { Sl[j] = 0.0; Cl[j] = 0.0; }
+        for (; i + 16 <= n; i += 16)
+            for (int j = 0; j < 16; j++) pyc_two_sum(&Sl[j], &Cl[j], p[(i + j) * s]);
+    #endif
+        for (; i < n; i++) pyc_two_sum(&Sl[0], &Cl[0], p[i * s]);
+        double rs = 0.0, rc = 0.0;
+        for (int j = 0; j < 16; j++) { pyc_two_sum(&rs, &rc, Sl[j]); rc += Cl[j]; }
+        *out_s = rs;
+        *out_c = rc;
+    }
+    """
+    double pyc_psum_f32(const float* p, Py_ssize_t n, Py_ssize_t s) nogil
+    void pyc_minmax_strided_f32(const float* p, Py_ssize_t n, Py_ssize_t s, float* mn, float* mx) nogil
+    void pyc_minmax_strided_f64(const double* p, Py_ssize_t n, Py_ssize_t s, double* mn, double* mx) nogil
+    void pyc_sum_strided_f64(const double* p, Py_ssize_t n, Py_ssize_t s, double* out_s, double* out_c) nogil
+    float pyc_ext_f32(const float* p, Py_ssize_t n, int want_max) nogil
+    void pyc_minmax_cols_f32(const float* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, float* MN, float* MX) nogil
+    void pyc_minmax_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, double* MN, double* MX) nogil
+    double pyc_ext_f64(const double* p, Py_ssize_t n, int want_max) nogil
+
 
 ctypedef fused float_or_double:
     float
@@ -70,6 +272,11 @@ cdef inline Py_ssize_t _row_chunks(Py_ssize_t A, Py_ssize_t R) noexcept nogil:
     return c if c < want else want
 
 
+# Column tasks are numbered with the column block fastest, (a, row chunk, column
+# block): one thread runs the blocks of a row chunk one after the other, over rows
+# still in cache, instead of streaming the whole array once per column block (4-5x
+# slower than NumPy's axis-0 reductions at B = 1000). Which task computes which
+# partial, and the order partials combine in, do not depend on this numbering.
 cdef inline Py_ssize_t _col_chunks(Py_ssize_t A, Py_ssize_t R, Py_ssize_t B) noexcept nogil:
     cdef Py_ssize_t nbb = _cdiv(B, COLS)
     if A * nbb >= MAX_TASKS or R <= COL_CHUNK:
@@ -100,13 +307,17 @@ cdef inline double _finish(double s, double c) noexcept nogil:
 
 cdef void _sum_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
                    double* out_s, double* out_c) noexcept nogil:
-    if s == 1:
-        if real_t is float:
-            pyc_sum_f32(p, n, out_s, out_c)
-            return
-        elif real_t is double:
+    # float32: plain float64 lanes at any stride (pyc_psum_f32); the rest: TwoSum.
+    if real_t is float:
+        out_s[0] = pyc_psum_f32(p, n, s)
+        out_c[0] = 0.0
+        return
+    if real_t is double:
+        if s == 1:
             pyc_sum_f64(p, n, out_s, out_c)
-            return
+        else:
+            pyc_sum_strided_f64(p, n, s, out_s, out_c)
+        return
     cdef double S[LANES]
     cdef double C[LANES]
     cdef double x, t, bp
@@ -151,6 +362,15 @@ cdef void _sum_cols(const real_t* p, Py_ssize_t nr, Py_ssize_t sr,
     for b in range(nb):
         S[b] = 0.0
         C[b] = 0.0
+    if real_t is float:  # plain float64 accumulation, as the rows (see pyc_psum_f32)
+        for r in range(nr):
+            if sb == 1:
+                for b in range(nb):
+                    S[b] += <double>p[r * sr + b]
+            else:
+                for b in range(nb):
+                    S[b] += <double>p[r * sr + b * sb]
+        return
     for r in range(nr):
         if sb == 1:
             for b in range(nb):
@@ -168,11 +388,17 @@ cdef void _sum_cols(const real_t* p, Py_ssize_t nr, Py_ssize_t sr,
                 S[b] = t
 
 
-def sum_float(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
+def sum_float(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
               Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
               double[::1] out, int n_threads):
-    """Compensated (TwoSum) sum in float64 of any real input; out[a*B+b]."""
-    cdef const real_t* p0 = &buf[0] + off
+    """Sum in float64 of any real input (float32: plain float64 lanes, else TwoSum); out[a*B+b]."""
+    # ``buf`` may be a strided 1-D view (the one-thread fast path of
+    # pycompute/reductions.py): its element k is at k * es in memory
+    cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
+    cdef const real_t* p0 = &buf[0] + off * es
+    sa *= es
+    sr *= es
+    sb *= es
     cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, bb, b0, nb
     cdef double* ps
     cdef double* pc
@@ -235,8 +461,8 @@ def sum_float(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
 cdef inline void _sum_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
                                Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
                                Py_ssize_t sr, Py_ssize_t sb, double* ps, double* pc) noexcept nogil:
-    cdef Py_ssize_t c = t % nch
-    cdef Py_ssize_t bb = (t // nch) % nbb
+    cdef Py_ssize_t bb = t % nbb  # column blocks fastest: see _col_chunks
+    cdef Py_ssize_t c = (t // nbb) % nch
     cdef Py_ssize_t a = t // (nch * nbb)
     cdef Py_ssize_t lo = c * L
     cdef Py_ssize_t hi = lo + L if lo + L < R else R
@@ -271,8 +497,8 @@ cdef void _isum_row(const int_t* p, Py_ssize_t n, Py_ssize_t s, uint64_t* out) n
 cdef inline void _isum_col_task(const int_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
                                 Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
                                 Py_ssize_t sr, Py_ssize_t sb, uint64_t* ps) noexcept nogil:
-    cdef Py_ssize_t c = t % nch
-    cdef Py_ssize_t bb = (t // nch) % nbb
+    cdef Py_ssize_t bb = t % nbb  # column blocks fastest: see _col_chunks
+    cdef Py_ssize_t c = (t // nbb) % nch
     cdef Py_ssize_t a = t // (nch * nbb)
     cdef Py_ssize_t lo = c * L
     cdef Py_ssize_t hi = lo + L if lo + L < R else R
@@ -292,11 +518,17 @@ cdef inline void _isum_col_task(const int_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
                 S[b] += <uint64_t><int64_t>p[r * sr + b * sb]
 
 
-def sum_int(const int_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
+def sum_int(const int_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
             Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
             uint64_t[::1] out, int n_threads):
     """Exact integer sum modulo 2**64 (NumPy's wrap-around semantics); out[a*B+b]."""
-    cdef const int_t* p0 = &buf[0] + off
+    # ``buf`` may be a strided 1-D view (the one-thread fast path of
+    # pycompute/reductions.py): its element k is at k * es in memory
+    cdef Py_ssize_t es = buf.strides[0] // sizeof(int_t)
+    cdef const int_t* p0 = &buf[0] + off * es
+    sa *= es
+    sr *= es
+    sb *= es
     cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb
     cdef uint64_t* ps
     cdef uint64_t acc
@@ -356,8 +588,8 @@ cdef void _minmax_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
     # Ties go to the later element (``x <= m``), as in NumPy, whose np.min keeps the
     # last of equal elements: that decides the sign of a zero result (-0.0 == 0.0).
     # Floats: contiguous rows, forwards or backwards, run in _simd.h (which does the
-    # same), other strides here in one sequential lane; the LANES loop below only
-    # sees integers (whose ties are indistinguishable).
+    # same), other strides in 16 lanes (pyc_minmax_strided_*, same rules); the
+    # loop below only sees integers (whose ties are indistinguishable).
     if s == 1:
         if real_t is float:
             pyc_minmax_f32(p, n, out_mn, out_mx)
@@ -372,6 +604,12 @@ cdef void _minmax_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
         elif real_t is double:
             pyc_minmax_rev_f64(p - (n - 1), n, out_mn, out_mx)
             return
+    if real_t is float:
+        pyc_minmax_strided_f32(p, n, s, out_mn, out_mx)
+        return
+    elif real_t is double:
+        pyc_minmax_strided_f64(p, n, s, out_mn, out_mx)
+        return
     cdef real_t MN[LANES]
     cdef real_t MX[LANES]
     cdef real_t x
@@ -403,8 +641,8 @@ cdef void _minmax_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
 cdef inline void _minmax_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
                                   Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
                                   Py_ssize_t sr, Py_ssize_t sb, real_t* pmn, real_t* pmx) noexcept nogil:
-    cdef Py_ssize_t c = t % nch
-    cdef Py_ssize_t bb = (t // nch) % nbb
+    cdef Py_ssize_t bb = t % nbb  # column blocks fastest: see _col_chunks
+    cdef Py_ssize_t c = (t // nbb) % nch
     cdef Py_ssize_t a = t // (nch * nbb)
     cdef Py_ssize_t lo = c * L
     cdef Py_ssize_t hi = lo + L if lo + L < R else R
@@ -419,6 +657,13 @@ cdef inline void _minmax_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
     for b in range(nb):
         MN[b] = p[b * sb]
         MX[b] = p[b * sb]
+    if sb == 1:
+        if real_t is float:
+            pyc_minmax_cols_f32(p, hi - lo, sr, nb, MN, MX)
+            return
+        elif real_t is double:
+            pyc_minmax_cols_f64(p, hi - lo, sr, nb, MN, MX)
+            return
     for r in range(1, hi - lo):  # ties go to the later row (see _minmax_row)
         if sb == 1:
             for b in range(nb):
@@ -432,11 +677,17 @@ cdef inline void _minmax_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
                 MX[b] = x if (x >= MX[b] or x != x) else MX[b]
 
 
-def minmax(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
+def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
            Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
            real_t[::1] out_min, real_t[::1] out_max, int n_threads):
     """Minimum and maximum along r (NaN propagates, as in NumPy); R >= 1."""
-    cdef const real_t* p0 = &buf[0] + off
+    # ``buf`` may be a strided 1-D view (the one-thread fast path of
+    # pycompute/reductions.py): its element k is at k * es in memory
+    cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
+    cdef const real_t* p0 = &buf[0] + off * es
+    sa *= es
+    sr *= es
+    sb *= es
     cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, k
     cdef real_t* pmn
     cdef real_t* pmx
@@ -510,8 +761,13 @@ cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max
     cdef bint first = True
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
-        _minmax_row(p + i0 * s, m, s, &mn, &mx)
-        ext = mx if want_max else mn
+        if real_t is float and s == 1:
+            ext = pyc_ext_f32(p + i0, m, want_max)
+        elif real_t is double and s == 1:
+            ext = pyc_ext_f64(p + i0, m, want_max)
+        else:
+            _minmax_row(p + i0 * s, m, s, &mn, &mx)
+            ext = mx if want_max else mn
         if first or _better(ext, best, want_max):
             for i in range(m):
                 x = p[(i0 + i) * s]
@@ -529,8 +785,8 @@ cdef inline void _argext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
                                   Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
                                   Py_ssize_t sr, Py_ssize_t sb, bint want_max,
                                   real_t* pv, int64_t* pi) noexcept nogil:
-    cdef Py_ssize_t c = t % nch
-    cdef Py_ssize_t bb = (t // nch) % nbb
+    cdef Py_ssize_t bb = t % nbb  # column blocks fastest: see _col_chunks
+    cdef Py_ssize_t c = (t // nbb) % nch
     cdef Py_ssize_t a = t // (nch * nbb)
     cdef Py_ssize_t lo = c * L
     cdef Py_ssize_t hi = lo + L if lo + L < R else R
@@ -553,11 +809,17 @@ cdef inline void _argext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
                 I[b] = lo + r
 
 
-def argext(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
+def argext(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
            Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb, bint want_max,
            int64_t[::1] out_idx, int n_threads):
     """Index along r of the first minimum (or maximum); the first NaN wins; R >= 1."""
-    cdef const real_t* p0 = &buf[0] + off
+    # ``buf`` may be a strided 1-D view (the one-thread fast path of
+    # pycompute/reductions.py): its element k is at k * es in memory
+    cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
+    cdef const real_t* p0 = &buf[0] + off * es
+    sa *= es
+    sr *= es
+    sb *= es
     cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, k
     cdef real_t* pv
     cdef int64_t* pi
@@ -698,14 +960,13 @@ cdef void _var_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
             if s == 1:
                 pyc_dev_f64(p + i0, m, mb, &q, &e)
                 simd = True
-        if not simd:
-            if s == 1:
-                while i + LANES <= m:
-                    for j in range(LANES):
-                        d = <double>p[i0 + i + j] - mb
-                        Q[j] += d * d
-                        E[j] += d
-                    i += LANES
+        if not simd:  # strided rows and integers: the same lanes as the Numba twin
+            while i + LANES <= m:
+                for j in range(LANES):
+                    d = <double>p[(i0 + i + j) * s] - mb
+                    Q[j] += d * d
+                    E[j] += d
+                i += LANES
             while i < m:
                 d = <double>p[(i0 + i) * s] - mb
                 Q[0] += d * d
@@ -729,8 +990,8 @@ cdef void _var_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
 cdef inline void _var_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
                                Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
                                Py_ssize_t sr, Py_ssize_t sb, double* pm, double* pq) noexcept nogil:
-    cdef Py_ssize_t c = t % nch
-    cdef Py_ssize_t bb = (t // nch) % nbb
+    cdef Py_ssize_t bb = t % nbb  # column blocks fastest: see _col_chunks
+    cdef Py_ssize_t c = (t // nbb) % nch
     cdef Py_ssize_t a = t // (nch * nbb)
     cdef Py_ssize_t lo = c * L
     cdef Py_ssize_t hi = lo + L if lo + L < R else R
@@ -786,11 +1047,17 @@ cdef inline void _var_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
         r0 += m
 
 
-def var(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
+def var(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
         Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
         double[::1] out_mean, double[::1] out_m2, int n_threads):
     """Mean and sum of squared deviations (M2) along r, in float64; R >= 1."""
-    cdef const real_t* p0 = &buf[0] + off
+    # ``buf`` may be a strided 1-D view (the one-thread fast path of
+    # pycompute/reductions.py): its element k is at k * es in memory
+    cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
+    cdef const real_t* p0 = &buf[0] + off * es
+    sa *= es
+    sr *= es
+    sb *= es
     cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, k
     cdef double* pm
     cdef double* pq
@@ -964,11 +1231,12 @@ cdef void _hist_edges_chunk(const real_t* p, Py_ssize_t n, Py_ssize_t s, const d
 
 # ================================================================ small-call entry points
 
-def argext_flat(const real_t[::1] buf, bint want_max):
-    """Index of the first minimum (maximum) of a contiguous 1-D ``buf`` (n >= 1), one
-    thread: the whole-array fast path of pycompute.reductions, without output arrays."""
+def argext_flat(const real_t[:] buf, bint want_max):
+    """Index of the first minimum (maximum) of a 1-D view ``buf`` (any stride, n >= 1),
+    one thread: the whole-array fast path of pycompute.reductions, without output arrays."""
     cdef real_t v
     cdef int64_t i
+    cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
     with nogil:
-        _argext_row(&buf[0], buf.shape[0], 1, want_max, &v, &i)
+        _argext_row(&buf[0], buf.shape[0], es, want_max, &v, &i)
     return i

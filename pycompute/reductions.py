@@ -7,8 +7,10 @@ matches ``np.histogram`` bin for bin. Each also takes keyword-only
 
 How a call runs: validate -> view the input as ``(A, R, B)`` (reduce over R,
 output ``(A, B)``) without copying -> resolve threads -> kernel -> cast to
-NumPy's result dtype. Float sums are compensated (TwoSum in float64 lanes), so
-they are at least as accurate as NumPy's pairwise summation; variances use
+NumPy's result dtype. Float sums run in float64 lanes: TwoSum-compensated for
+float64 input, plain for float32 input (float64 accumulation already beats
+NumPy's float32 pairwise bound, at a sixth of TwoSum's additions), so they are
+at least as accurate as NumPy's pairwise summation; variances use
 per-block two-pass sums merged with Chan's update. Results are bitwise identical
 at any thread count: the work is cut into tasks from the shape alone and
 partials are combined in task order.
@@ -16,6 +18,8 @@ partials are combined in task order.
 from __future__ import annotations
 
 import builtins
+import math
+import numbers
 import operator
 import warnings
 
@@ -26,6 +30,7 @@ from ._validation import (
     NATIVE_REAL,
     aligned,
     as_array,
+    check_alloc,
     check_int,
     kernel_dtype,
     native_dtype,
@@ -232,33 +237,64 @@ _NATIVE_NAMES = ", ".join(["bool"] + [
     str(d) for d in sorted(NATIVE_REAL, key=lambda d: (d.kind == "f", d.kind, d.itemsize))])
 
 
+class _What:
+    """The inputs, described for an error message only when one is raised
+    (formatting a dtype costs several microseconds on every call otherwise)."""
+
+    __slots__ = ("dt", "covered")
+
+    def __init__(self, dt, covered):
+        self.dt = dt
+        self.covered = covered
+
+    def __str__(self):
+        if not self.covered:
+            return f"dtype {self.dt} of `a` (native kernels take {_NATIVE_NAMES})"
+        return f"dtype {self.dt} with these arguments"
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+
 def _choose(backend, ok, a, kd=True):
     """Kernel module for ``backend``, or None for the reference (``kd`` None: dtype not covered)."""
-    if kd is None:
-        what = f"dtype {a.dtype} of `a` (native kernels take {_NATIVE_NAMES})"
-    else:
-        what = f"dtype {a.dtype} with these arguments"
-    return _backends.choose(backend, _FAMILY, ok, what)
+    return _backends.choose(backend, _FAMILY, ok, _What(a.dtype, kd is not None))
 
 
-# ---------------------------------------------------------------- small-call fast path
+# ---------------------------------------------------------------- one-thread fast path
 
 _fast_cache: dict = {}
 #: whole-array reductions up to this size run on one thread, so they can skip
 #: the general path (axis/out/keepdims handling, view canonicalization, leases)
 _FAST_MAX = 2 * GRAIN
+_FAST_BACKENDS = frozenset(("auto", "cython", "numba"))
+#: float64 values from this magnitude up round to inf in float32 (2**128 - 2**103)
+_F32_INF = 2.0 ** 128 - 2.0 ** 103
 
 
-def _fast_kernel(op: str, dt: np.dtype):
+#: C type of each kernel dtype in kernels/_fused.pxd (the keys of a Cython fused
+#: function's ``__signatures__``)
+_CTYPES = {"float32": "float", "float64": "double", **{
+    f"{k}{b}": f"{k}{b}_t" for k in ("int", "uint") for b in (8, 16, 32, 64)}}
+
+
+def _specialized(fn, dt: np.dtype):
+    """``fn`` for ``dt``: a Cython fused function's specialization (its dispatch by
+    buffer dtype costs ~1 us a call), anything else as it is."""
+    sigs = getattr(fn, "__signatures__", None)
+    return sigs.get(_CTYPES.get(dt.name), fn) if sigs else fn
+
+
+def _fast_kernel(op: str, dt: np.dtype, backend: str):
     """(kernel function, result dtype, kernel output dtype) for ``op`` on ``dt``, or False."""
-    key = (op, dt)
+    key = (op, dt, backend)
     hit = _fast_cache.get(key)
     if hit is not None:
         return hit
     kd = kernel_dtype(np.empty(0, dt))
     entry = False
     if kd == dt:
-        kern = _backends.choose("auto", _FAMILY, True)
+        kern = _backends.choose(backend, _FAMILY, True)
         if kern is not None:
             if op in ("sum", "mean"):
                 res = _result_dtype(op, dt, None)
@@ -268,35 +304,144 @@ def _fast_kernel(op: str, dt: np.dtype):
                     entry = (kern.sum_int, res, np.uint64)
             elif op in ("min", "max"):
                 entry = (kern.minmax, dt, dt)
+            elif op == "var":
+                res = _result_dtype("var", dt, None)
+                if res in _FLOAT_RESULTS:
+                    entry = (kern.var, res, np.float64)
             else:
                 entry = (kern.argext_flat, np.dtype(np.intp), np.int64)
+    if entry:
+        entry = (_specialized(entry[0], dt),) + entry[1:]
     _fast_cache[key] = entry
     return entry
 
 
-def _fast(op: str, a) -> object:
-    """Result of a small, C-contiguous, whole-array reduction, or None."""
-    if type(a) is not np.ndarray or not a.flags.c_contiguous or not 0 < a.size <= _FAST_MAX:
+def _fast(op: str, a, backend="auto", num_threads=None) -> object:
+    """Result of a whole-array reduction that runs on one thread, or None.
+
+    One thread: ``num_threads=1``, or no count and at most ``_FAST_MAX``
+    elements (where :func:`pycompute._threads.resolve` gives 1 too). The input
+    is a 1-D view of any element-aligned stride (the kernels take it as is) or
+    a C-contiguous array; the kernels and their task plan are those of the
+    general path, so the result is bitwise the same. This skips ~30 us of
+    general-path work (validation of axes and ``out``, view canonicalization,
+    thread leases) that NumPy does not pay on small arrays (issue 11).
+    """
+    if type(a) is not np.ndarray or backend not in _FAST_BACKENDS:
         return None
-    entry = _fast_kernel(op, a.dtype)
+    n = a.size
+    if num_threads is None:
+        if not 0 < n <= _FAST_MAX:
+            return None
+    elif type(num_threads) is not int or num_threads != 1 or n == 0:
+        return None
+    flags = a.flags
+    if not flags.aligned:
+        return None
+    if flags.c_contiguous:
+        buf = a if a.ndim == 1 else a.reshape(-1)
+    elif a.ndim == 1 and a.strides[0] % a.itemsize == 0:
+        # read in the general path's order: sums and variances run forwards in
+        # memory (_canonical flips), min/max and argmin/argmax in logical order
+        buf = a[::-1] if a.strides[0] < 0 and op in ("sum", "mean", "var") else a
+    else:
+        return None
+    entry = _fast_kernel(op, a.dtype, backend)
     if entry is False:
         return None
     fn, res_dt, out_dt = entry
-    buf = a if a.ndim == 1 else a.reshape(-1)
-    n = buf.shape[0]
     if op in ("min", "max"):
         o = np.empty(2, out_dt)
         fn(buf, 0, 1, n, 1, 0, 1, 0, o[:1], o[1:], 1)
         return o[0 if op == "min" else 1]
     if op in ("argmin", "argmax"):
         return res_dt.type(fn(buf, op == "argmax"))
+    if op == "var":
+        o = np.empty(2, out_dt)
+        fn(buf, 0, 1, n, 1, 0, 1, 0, o[:1], o[1:], 1)
+        return _fast_var(float(o[0]), float(o[1]), n, res_dt)
     o = np.empty(1, out_dt)
     fn(buf, 0, 1, n, 1, 0, 1, 0, o, 1)
     if op == "mean":
         if res_dt == np.float32 and not abs(o[0]) < _F32_SUM_LIMIT:
             return _mean_overflow(o[:1] / n, o[:1], res_dt).astype(res_dt)[0]
         return res_dt.type(o[0] / n)
+    if res_dt == out_dt:
+        return o[0]
+    if res_dt.kind == "f":
+        return res_dt.type(o[0])  # one rounding, as astype
     return o.astype(res_dt)[0]
+
+
+def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
+    """Result of reducing a C-contiguous 2-D ``a`` (both sides > 1) along ``axis``
+    0 or 1 on one thread, or None: the (A, R, B) view the general path's
+    :func:`_canonical` gives it (axis 0: columns, axis 1: rows), without its work."""
+    if (type(a) is not np.ndarray or a.ndim != 2 or type(axis) is not int
+            or backend not in _FAST_BACKENDS or not -2 <= axis <= 1):
+        return None
+    n0, n1 = a.shape
+    n = n0 * n1
+    if num_threads is None:
+        if n > _FAST_MAX:
+            return None
+    elif type(num_threads) is not int or num_threads != 1:
+        return None
+    flags = a.flags
+    if n0 < 2 or n1 < 2 or not flags.c_contiguous or not flags.aligned:
+        return None
+    entry = _fast_kernel(op, a.dtype, backend)
+    if entry is False:
+        return None
+    fn, res_dt, out_dt = entry
+    buf = a.reshape(-1)
+    if axis % 2 == 0:
+        R, geom = n0, (1, n0, n1, 0, n1, 1)
+        m = n1
+    else:
+        R, geom = n1, (n0, n1, 1, n1, 1, 0)
+        m = n0
+    if op in ("min", "max"):
+        o = np.empty(2 * m, out_dt)
+        fn(buf, 0, *geom, o[:m], o[m:], 1)
+        return o[:m] if op == "min" else o[m:]
+    if op in ("argmin", "argmax"):
+        o = np.empty(m, np.int64)
+        _fast_argext(backend, a.dtype)(buf, 0, *geom, op == "argmax", o, 1)
+        return o.astype(np.intp, copy=False)
+    if op == "var":
+        o = np.empty(2 * m, out_dt)
+        fn(buf, 0, *geom, o[:m], o[m:], 1)
+        res = _var_overflow(o[m:] / R, o[:m], o[m:], R, res_dt)
+        if take_sqrt:
+            res = np.sqrt(res)
+        return res.astype(res_dt, copy=False)
+    o = np.empty(m, out_dt)
+    fn(buf, 0, *geom, o, 1)
+    if op == "mean":
+        o = _mean_overflow(o / R, o, res_dt)
+    return o.astype(res_dt, copy=False)
+
+
+def _fast_argext(backend, dt):
+    key = ("argext", dt, backend)
+    fn = _fast_cache.get(key)
+    if fn is None:
+        fn = _fast_cache[key] = _specialized(_backends.choose(backend, _FAMILY, True).argext, dt)
+    return fn
+
+
+def _fast_var(mu: float, m2: float, n: int, res_dt: np.dtype) -> float:
+    """``m2 / n`` with :func:`_var_overflow`'s rule, on Python floats (ddof 0)."""
+    res = m2 / n
+    if m2 == m2:  # NaN input keeps NaN
+        if res_dt == np.float32:
+            over = abs(mu) * n >= _F32_INF or m2 >= _F32_INF
+        else:
+            over = math.isinf(abs(mu) * n)
+        if over:
+            res = math.inf
+    return res
 
 
 # ---------------------------------------------------------------- sum / mean
@@ -318,9 +463,10 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
         where=_NoValue, *, backend="auto", num_threads=None):
     """Sum of array elements over the given axes, like :func:`numpy.sum`.
 
-    Float results are compensated sums (error-free TwoSum in float64), at
-    least as accurate as NumPy's pairwise summation; integer sums wrap around
-    exactly as NumPy's. Bitwise identical results at any thread count.
+    Float results are float64 sums (TwoSum-compensated for float64 input,
+    plain float64 lanes for float32 input), at least as accurate as NumPy's
+    pairwise summation; integer sums wrap around exactly as NumPy's. Bitwise
+    identical results at any thread count (float32: also across backends).
 
     Parameters
     ----------
@@ -339,9 +485,10 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
     >>> pc.sum(np.ones((2, 3), np.int32), axis=0)
     array([2, 2, 2])
     """
-    if (axis is None and dtype is None and out is None and not keepdims and backend == "auto"
-            and num_threads is None and initial is _NoValue and where is _NoValue):
-        res = _fast("sum", a)
+    if (dtype is None and out is None and not keepdims
+            and initial is _NoValue and where is _NoValue):
+        res = (_fast("sum", a, backend, num_threads) if axis is None
+               else _fast_axis("sum", a, axis, backend, num_threads))
         if res is not None:
             return res
     a, axes = _prepare(a, axis, backend, num_threads, ufunc=True)
@@ -367,7 +514,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
          backend="auto", num_threads=None):
     """Arithmetic mean over the given axes, like :func:`numpy.mean`.
 
-    Computed as a compensated float64 sum divided by the count, then cast to
+    Computed as :func:`sum`'s float64 total divided by the count, then cast to
     NumPy's result dtype (float64 for integer input).
 
     Examples
@@ -376,9 +523,10 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
     >>> pc.mean(np.array([[1, 2], [3, 4]]), axis=1)
     array([1.5, 3.5])
     """
-    if (axis is None and dtype is None and out is None and not keepdims and backend == "auto"
-            and num_threads is None and where is _NoValue):
-        res = _fast("mean", a)
+    if (dtype is None and out is None and not keepdims
+            and where is _NoValue):
+        res = (_fast("mean", a, backend, num_threads) if axis is None
+               else _fast_axis("mean", a, axis, backend, num_threads))
         if res is not None:
             return res
     a, axes = _prepare(a, axis, backend, num_threads)
@@ -432,9 +580,10 @@ def _minmax_native(kern, v, axes, num_threads):
 
 
 def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads):
-    if (axis is None and out is None and not keepdims and backend == "auto"
-            and num_threads is None and initial is _NoValue and where is _NoValue):
-        res = _fast("max" if which else "min", a)
+    if out is None and not keepdims and initial is _NoValue and where is _NoValue:
+        op = "max" if which else "min"
+        res = (_fast(op, a, backend, num_threads) if axis is None
+               else _fast_axis(op, a, axis, backend, num_threads))
         if res is not None:
             return res
     a, axes = _prepare(a, axis, backend, num_threads, ufunc=True)
@@ -480,8 +629,10 @@ def max(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue
 # ---------------------------------------------------------------- argmin / argmax
 
 def _arg(want_max, a, axis, out, keepdims, backend, num_threads):
-    if axis is None and out is None and not keepdims and backend == "auto" and num_threads is None:
-        res = _fast("argmax" if want_max else "argmin", a)
+    if out is None and not keepdims:
+        op = "argmax" if want_max else "argmin"
+        res = (_fast(op, a, backend, num_threads) if axis is None
+               else _fast_axis(op, a, axis, backend, num_threads))
         if res is not None:
             return res
     a = as_array(a, "a")
@@ -593,6 +744,20 @@ def _var_overflow(res, mean, m2, count, res_dt):
 
 def _variance(take_sqrt, a, axis, dtype, out, ddof, keepdims, where, mean, correction,
               backend, num_threads):
+    if (dtype is None and out is None and type(ddof) is int and ddof == 0
+            and not keepdims and where is _NoValue and mean is _NoValue
+            and correction is _NoValue):
+        if axis is not None:
+            res = _fast_axis("var", a, axis, backend, num_threads, take_sqrt)
+            if res is not None:
+                return res
+        res = None if axis is not None else _fast("var", a, backend, num_threads)
+        if res is not None:
+            entry = _fast_kernel("var", a.dtype, backend)
+            res_dt = entry[1]
+            if take_sqrt:
+                res = math.sqrt(res) if res >= 0 else math.nan
+            return res_dt.type(res)
     a, axes = _prepare(a, axis, backend, num_threads)
     if correction is not _NoValue:
         if ddof != 0:
@@ -602,10 +767,9 @@ def _variance(take_sqrt, a, axis, dtype, out, ddof, keepdims, where, mean, corre
     dt = None if dtype is None else np.dtype(dtype)
     res_dt = None if kd is None else _result_dtype("var", a.dtype, dt)
     count = _reduced_size(a, axes)
-    try:
-        dof = count - float(ddof)
-    except (TypeError, ValueError):
-        raise TypeError(f"`ddof` must be a real number, got {ddof!r}") from None
+    if not isinstance(ddof, (numbers.Real, np.number)) or isinstance(ddof, np.complexfloating):
+        raise TypeError(f"`ddof` must be a real number, got {ddof!r}")
+    dof = count - float(ddof)
     ok = kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue and mean is _NoValue
     kern = _choose(backend, ok, a, kd)
     if kern is None or a.size == 0 or dof <= 0:  # degenerate: NumPy's nan/inf and warning
@@ -726,6 +890,8 @@ def histogram(a, bins=10, range=None, density=None, weights=None, *, backend="au
     if int_bins:
         if bins < 1:
             raise ValueError("`bins` must be positive, when an integer")
+        # edges (bins + 1) and counts (bins), 8 bytes each: refused before any work
+        check_alloc((2 * int(bins) + 1) * 8, f"`bins`={bins}: the bin edges and counts")
         first_edge, last_edge = _outer_edges(kern, v, range, num_threads)
         bin_type = np.result_type(first_edge, last_edge, a)
         if np.issubdtype(bin_type, np.integer):

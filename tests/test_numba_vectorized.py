@@ -9,13 +9,24 @@ vector to), so a refactor that falls back to scalar code fails here rather than
 in a benchmark. Kernels are cached on disk and Numba does not disassemble
 cached code, so each is recompiled uncached from its Python source.
 
+float32 sums (issue 11) run plain float64 lanes, one convert and one add per
+element: ``_psum_lanes`` must hold packed converts (``cvtps2pd``) and adds, and so
+must the Cython twin, ``pyc_psum_f32`` in kernels/reductions.pyx, found by name in
+every compiled level of the extension (objdump). The min/max lanes
+(``_minmax_row``) must hold packed compares.
+
 Accuracy: as tests/test_reductions.py (never worse than NumPy against
-``math.fsum``), and also within one rounding of the result dtype plus the
-compensated sum's second-order term ``n * eps64**2 * sum|x|``.
+``math.fsum``), and also within one rounding of the result dtype plus, for
+float64 (compensated), the second-order term ``n * eps64**2 * sum|x|``, for
+float32 (plain float64 accumulation) ``(n + 16) * eps64 * sum|x|``.
 """
+import glob
 import math
+import os
 import platform
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -65,6 +76,52 @@ def test_var_row_kernel_is_packed(dtype):
     assert _packed(asm, "add") >= 2
 
 
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+@pytest.mark.parametrize("layout", ["C", "A"])
+def test_float32_sum_lanes_are_packed(layout):
+    """Contiguous rows ('C') and the strided 1-D views of the fast path ('A')."""
+    asm = _asm(R._psum_lanes, types.Array(types.float32, 1, layout), types.intp, types.intp,
+               types.intp, LANE_ARR)
+    assert _packed(asm, "add") >= 1, "float32 sum lanes fell back to scalar adds"
+    if layout == "C":  # one vector load and convert per 16 elements
+        assert re.search(r"\bv?cvtps2pd\b[^\n]*%[xyz]mm", asm), \
+            "float32 sum lanes do not convert packed"
+
+
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+@pytest.mark.parametrize("dtype", [types.float32, types.float64])
+def test_minmax_lanes_are_packed(dtype):
+    asm = _asm(R._minmax_row, types.Array(dtype, 1, "C"), types.intp, types.intp, types.intp)
+    sfx = "ps" if dtype == types.float32 else "pd"
+    cmps = re.findall(rf"\bv?cmp\w*{sfx}\b[^\n]*%[xyz]mm", asm)
+    assert len(cmps) >= 2, "min/max lanes fell back to scalar compares"
+
+
+def _cython_levels():
+    here = os.path.dirname(pc.__file__)
+    return sorted(glob.glob(os.path.join(here, "_kernels", "*", "reductions*.so")))
+
+
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+def test_cython_float32_sum_is_packed():
+    """pyc_psum_f32's loop, at every compiled level: packed float32 -> float64
+    converts and packed adds (zmm at x86-64-v4, ymm at v3, xmm at the baseline)."""
+    assert shutil.which("objdump"), "objdump (binutils) is needed to read the kernels"
+    sos = _cython_levels()
+    assert sos, "no compiled reductions extension"
+    want = {"x86_64_v4": "zmm", "x86_64_v3": "ymm", "x86_64_v2": "xmm"}
+    for so in sos:
+        level = os.path.basename(os.path.dirname(so))
+        out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", so], capture_output=True,
+                             text=True, check=True).stdout
+        m = re.search(r"<pyc_psum_f32>:\n(.*?)\n\n", out, re.S)
+        assert m, f"{so}: pyc_psum_f32 not found"
+        body = m.group(1)
+        reg = want.get(level, "[xyz]mm")
+        assert re.search(rf"\bv?cvtps2pd\b[^\n]*%{reg}", body), (level, "no packed convert")
+        assert re.search(rf"\bv?addpd\b[^\n]*%{reg}", body), (level, "no packed add")
+
+
 def _cases(rng):
     for n in (1, 15, 17, 1000, 40_001, (1 << 16) + 5):
         yield rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)
@@ -87,7 +144,9 @@ def test_numba_sum_accuracy_against_fsum(dtype, num_threads, rng):
             ours = abs(float(pc.sum(v, backend="numba", num_threads=num_threads)) - exact)
             theirs = abs(float(np.sum(v)) - exact)
             assert ours <= theirs, (ours, theirs)
-            bound = eps * abs(exact) + v.size * eps64 * eps64 * float(np.abs(x64).sum())
+            # float64: TwoSum's second-order term; float32: plain float64 accumulation
+            second = eps64 * eps64 if dtype == np.float64 else eps64 * (1 + 16 / v.size)
+            bound = eps * abs(exact) + v.size * second * float(np.abs(x64).sum())
             assert ours <= bound, (v.size, ours, bound)
             mean = float(pc.mean(v, backend="numba", num_threads=num_threads))
             assert abs(mean - exact / v.size) <= 2 * eps * abs(exact / v.size) + bound / v.size

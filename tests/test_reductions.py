@@ -7,9 +7,10 @@ Tolerances, and why:
 * float sums and means: ``|ours - numpy| <= (n + 32) * eps(result) * sum(|x|)``
   per output element, n the number of elements reduced into it. NumPy sums
   along a leading axis one row at a time (error up to ``n eps sum|x|``) and
-  pairwise otherwise (``log2(n) eps sum|x|``); ours is a compensated float64
-  sum rounded once to the result dtype (<= 1 eps). Their difference is bounded
-  by the sum of the two.
+  pairwise otherwise (``log2(n) eps sum|x|``); ours is a float64 sum (TwoSum-
+  compensated for float64 input, plain float64 lanes for float32 input, error
+  <= (n + 16) eps64 sum|x|) rounded once to the result dtype (<= 1 eps). Their
+  difference is bounded by the sum of the two.
 * var/std: ``rtol`` 1e-4 (float32) / 1e-10 (float64) plus ``atol`` of the same
   order times ``max(x^2)``. NumPy's float32 variance accumulates in float32
   (errors ~sqrt(n) * eps32 relative), ours in float64.
@@ -199,6 +200,61 @@ def test_sum_at_least_as_accurate_as_numpy(dtype, backend, rng):
         assert ours <= theirs, (ours, theirs)
 
 
+@pytest.mark.parametrize("num_threads", [1, 2])
+def test_float32_sum_within_the_float64_accumulation_bound(backend, num_threads, rng):
+    """float32 sums accumulate plainly in float64 lanes (issue 11), not TwoSum.
+
+    Bound, against math.fsum (exact): the float64 accumulation errs by at most
+    ``(n + 16) * eps64 * sum|x|`` (a chain of at most n/16 + 16 + tail additions
+    per lane and fold; the chunk partials are combined with TwoSum), and the
+    final rounding to float32 adds half an ulp: ``eps32 / 2 * |exact|``. For any
+    n below 2**29 the first term is below ``eps32 / 4 * sum|x|``, NumPy's pairwise
+    float32 sum is bounded by ``log2(n) * eps32 * sum|x|``. Also, case by case,
+    never further from the exact sum than np.sum. Contiguous, strided, reversed,
+    and along each axis of a 2-D array.
+    """
+    eps32 = float(np.finfo(np.float32).eps)
+    eps64 = float(np.finfo(np.float64).eps)
+    cases = list(_adversarial(rng)) + [rng.standard_normal(n) for n in (1, 15, 16, 17, 40_001)]
+    for x in cases:
+        x = x.astype(np.float32)
+        for v in (x, x[::3], x[::-1]):
+            x64 = v.astype(np.float64)
+            exact = math.fsum(x64.tolist())
+            got = pc.sum(v, backend=backend, num_threads=num_threads)
+            assert got.dtype == np.float32
+            err = abs(float(got) - exact)
+            bound = eps32 / 2 * abs(exact) + (v.size + 16) * eps64 * float(np.abs(x64).sum())
+            assert err <= bound, (v.size, err, bound)
+            assert err <= abs(float(np.sum(v)) - exact), (v.size, err)
+    x = rng.standard_normal((300, 517)).astype(np.float32) * np.float32(1e3)
+    for axis in (0, 1):
+        got = pc.sum(x, axis=axis, backend=backend, num_threads=num_threads).astype(np.float64)
+        x64 = np.moveaxis(x.astype(np.float64), axis, -1)
+        exact = np.array([math.fsum(r) for r in x64.reshape(-1, x64.shape[-1]).tolist()])
+        bound = (eps32 / 2 * np.abs(exact)
+                 + (x64.shape[-1] + 16) * eps64 * np.abs(x64).sum(axis=-1).ravel())
+        assert np.all(np.abs(got - exact) <= bound), axis
+
+
+def test_float32_sum_and_mean_bitwise_equal_across_backends(rng):
+    """Cython and Numba run the same float32 sum (16 float64 lanes, the same fold
+    and tail order, chunk partials in chunk order): equal bit for bit, at any
+    thread count, on every layout and on the one-thread fast path."""
+    native = {b.name for b in pc.backends() if b.available}
+    assert {"cython", "numba"} <= native, native
+    arrays = [rng.standard_normal(n).astype(np.float32) for n in (1, 15, 16, 17, 1000, 70_001)]
+    x2 = rng.standard_normal((37, 1029)).astype(np.float32)
+    cases = [(a, None) for a in arrays] + [(a[::3], None) for a in arrays] + [
+        (a[::-2], None) for a in arrays] + [(x2, 0), (x2, 1), (x2.T, 0), (x2[:, ::2], 1),
+                                            (x2, None), (x2[::-1, ::3], None)]
+    for fn in (pc.sum, pc.mean):
+        for a, axis in cases:
+            res = {np.asarray(fn(a, axis=axis, backend=be, num_threads=k)).tobytes()
+                   for be in ("cython", "numba") for k in (None, 1, 2)}
+            assert len(res) == 1, (fn.__name__, a.shape, a.strides, axis)
+
+
 def test_var_is_stable_with_large_offset(backend, rng):
     """Naive sum-of-squares would lose every digit here; two-pass keeps them."""
     x = 1e9 + rng.standard_normal(100_000)
@@ -337,6 +393,7 @@ def test_no_copy_of_strided_input(backend):
     base = np.random.default_rng(0).standard_normal((2000, 2000))
     view = base[::-2, 1::3]
     pc.sum(view, backend=backend)  # warm up (Numba compiles outside the window)
+    pc.var(view, axis=0, backend=backend)
     tracemalloc.start()
     pc.sum(view, backend=backend)
     pc.var(view, axis=0, backend=backend)

@@ -16,6 +16,13 @@ flags, so results are bitwise those of the scalar loop. Rows with stride 1
 load 16 elements at once; other strides assemble the vector from 16 loads.
 tests/test_numba_vectorized.py checks the packed instructions in the assembly.
 The column loops run along ``b``, which LLVM vectorizes when ``sb`` is 1.
+
+float32 sums (issue 11) accumulate plainly in the 16 float64 lanes (``"plain"``
+lanes, ``_psum_lanes``), in the order of the Cython twin's ``pyc_psum_f32``, so
+both backends give the same bits. Min/max rows (and argmin/argmax's block scan)
+run NaN-sticky compare-and-select lanes as one ``<32 x T>`` vector
+(``_minmax_lanes``) at every stride. At one thread the kernels run a serial
+compilation of the same code (``_serial_twin``), skipping the parallel launch.
 """
 import math
 
@@ -23,11 +30,12 @@ import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 from ._layer import threaded
 
 LANES = 16
+MM_LANES = 32  # min/max lanes: <32 x T>, two or more registers of independent chains
 ROW_CHUNK = 16384
 MAX_TASKS = 256
 COLS = 256
@@ -80,8 +88,9 @@ def _task(t, nch, nbb, L, R, B):
         a = t // nch
         b0 = 0
         nb = 1
-    else:
-        bb = (t // nch) % nbb
+    else:  # column blocks fastest, as kernels/reductions.pyx (rows stay in cache)
+        bb = t % nbb
+        c = (t // nbb) % nch
         a = t // (nch * nbb)
         b0 = bb * COLS
         nb = B - b0 if B - b0 < COLS else COLS
@@ -136,6 +145,7 @@ def _lanes(kind):
     (element ``j`` of block ``k`` is ``buf[p + (k*LANES + j)*s]``) into lane ``j`` of the
     float64 arrays U, V (length LANES, read at entry, written at exit):
 
+    * ``"plain"``: ``U += x`` (V, ``mb`` unused): float32 sums (see ``_psum_row``);
     * ``"two_sum"``: TwoSum, U the sums, V the compensations (``mb`` unused);
     * ``"sq_dev"``: ``d = x - mb; U += d*d; V += d``.
 
@@ -173,7 +183,9 @@ def _lanes(kind):
                     x = _load_lanes(context, builder, buf, ary, start, None if contig else sv)
                     u = builder.load(acc_u)
                     v = builder.load(acc_v)
-                    if kind == "two_sum":  # as _two_sum, lane-wise
+                    if kind == "plain":  # U += x (V untouched)
+                        builder.store(builder.fadd(u, x), acc_u)
+                    elif kind == "two_sum":  # as _two_sum, lane-wise
                         t = builder.fadd(u, x)
                         bp = builder.fsub(t, u)
                         err = builder.fadd(builder.fsub(u, builder.fsub(t, bp)), builder.fsub(x, bp))
@@ -184,7 +196,8 @@ def _lanes(kind):
                         builder.store(builder.fadd(u, builder.fmul(d, d)), acc_u)
                         builder.store(builder.fadd(v, d), acc_v)
                 builder.store(builder.load(acc_u), pu, align=8)
-                builder.store(builder.load(acc_v), pvv, align=8)
+                if kind != "plain":  # V may alias U there
+                    builder.store(builder.load(acc_v), pvv, align=8)
                 return context.get_dummy_value()
 
             return sig, codegen
@@ -192,8 +205,9 @@ def _lanes(kind):
     return make(True), make(False)
 
 
+_plain_c, _plain_s = _lanes("plain")
 _two_sum_c, _two_sum_s = _lanes("two_sum")
-_sq_dev_c = _lanes("sq_dev")[0]  # strided var rows stay in lane 0 (as before)
+_sq_dev_c, _sq_dev_s = _lanes("sq_dev")
 
 
 @njit(**_opts)
@@ -218,16 +232,81 @@ def _sum_lanes(buf, p, n, s, S, C):
     return rs, rc
 
 
+def _is_f32(buf):
+    """True for a float32 array: a compile-time constant in jitted code."""
+    return buf.dtype == np.float32
+
+
+@overload(_is_f32)
+def _is_f32_jit(buf):
+    val = isinstance(buf, types.Array) and buf.dtype == types.float32
+    return lambda buf: val
+
+
+@njit(**_opts)
+def _psum_lanes(buf, p, n, s, S):
+    """Plain float64 sum of ``n`` float32 elements from ``p`` at stride ``s``.
+
+    Lane ``j`` takes elements ``i % LANES == j`` of the full blocks; lanes fold as
+    ``(S[0] + S[8]) + (S[1] + S[9]) + ...``, then the tail elements one by one:
+    kernels/reductions.pyx ``pyc_psum_f32`` in the same order, so the backends
+    agree bit for bit. Error <= (n + 15) eps64 sum|x|, far below NumPy's float32
+    pairwise bound; one add per element instead of TwoSum's six (issue 11).
+    """
+    S[:] = 0.0
+    nblk = n // LANES
+    if s == 1:
+        _plain_c(buf, p, 1, nblk, 0.0, S, S)
+    else:
+        _plain_s(buf, p, s, nblk, 0.0, S, S)
+    r = 0.0
+    for j in range(LANES // 2):
+        r += S[j] + S[j + LANES // 2]
+    i = nblk * LANES
+    while i < n:
+        r += np.float64(buf[p + i * s])
+        i += 1
+    return r
+
+
 @njit(**_opts)
 def _sum_row(buf, p, n, s):
+    if _is_f32(buf):  # resolved at compile time
+        return _psum_lanes(buf, p, n, s, np.empty(LANES)), 0.0
     return _sum_lanes(buf, p, n, s, np.empty(LANES), np.empty(LANES))
 
 
 @njit(**_opts)
 def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k):
+    # Unit column stride: the loops index slices with the loop counter, which
+    # LLVM vectorizes (``buf[q + b]`` carries Numba's negative-index wraparound,
+    # which keeps it scalar: 20x slower).
     for b in range(nb):
         S[k + b] = 0.0
         C[k + b] = 0.0
+    Sk = S[k:k + nb]
+    Ck = C[k:k + nb]
+    if _is_f32(buf):  # plain float64 accumulation, as the rows
+        for r in range(nr):
+            q = p + r * sr
+            if sb == 1:
+                row = buf[q:q + nb]
+                for b in range(nb):
+                    Sk[b] += np.float64(row[b])
+            else:
+                for b in range(nb):
+                    S[k + b] += np.float64(buf[q + b * sb])
+        return
+    if sb == 1:
+        for r in range(nr):
+            row = buf[p + r * sr:p + r * sr + nb]
+            for b in range(nb):
+                x = np.float64(row[b])
+                t = Sk[b] + x
+                bp = t - Sk[b]
+                Ck[b] += (Sk[b] - (t - bp)) + (x - bp)
+                Sk[b] = t
+        return
     for r in range(nr):
         q = p + r * sr
         for b in range(nb):
@@ -249,7 +328,7 @@ def _sum_float(buf, off, A, R, B, sa, sr, sb, out, n_threads):
         if B == 1:
             ps[t], pc[t] = _sum_row(buf, p, hi - lo, sr)
         else:
-            _sum_cols(buf, p, hi - lo, sr, nb, sb, ps, pc, (a * nch + t % nch) * B + b0)
+            _sum_cols(buf, p, hi - lo, sr, nb, sb, ps, pc, (a * nch + lo // L) * B + b0)
     for a in range(A):
         for b in range(B):
             rs = 0.0
@@ -295,7 +374,7 @@ def _sum_int(buf, off, A, R, B, sa, sr, sb, out, n_threads):
     for t in prange(ntask):
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
         _isum_task(buf, off + a * sa + lo * sr + b0 * sb, hi - lo, sr, nb, sb, ps,
-                   (a * nch + t % nch) * B + b0)
+                   (a * nch + lo // L) * B + b0)
     for a in range(A):
         for b in range(B):
             acc = np.uint64(0)
@@ -329,6 +408,74 @@ def _last_zero(buf, p, n, s, val):
     return val
 
 
+def _minmax_lanes(contig):
+    """Intrinsic ``f(buf, p0, bstep, estep, nblk, MN, MX)``: NaN-sticky min and max in
+    MM_LANES lanes, carried as one ``<MM_LANES x T>`` vector (T the element type) in
+    registers: element ``j`` of block ``k`` is ``buf[p0 + k*bstep + j*estep]``;
+    lane ``j`` of MN (MX) takes it where ``x <= mn or x != x`` (``x >= mx or
+    x != x``), the scalar rule of ``_minmax_row``, lane by lane (integers: ``<=``).
+    MN, MX (arrays of MM_LANES T) are read at entry and written at exit. ``contig``:
+    ``estep`` is 1, one vector load per block from a C-contiguous ``buf``."""
+    @intrinsic
+    def lanes(typingctx, buf, p0, bstep, estep, nblk, MN, MX):
+        if not (isinstance(buf, types.Array) and buf.ndim == 1):
+            return None
+        sig = types.void(buf, types.intp, types.intp, types.intp, types.intp, MN, MX)
+        dt = buf.dtype
+
+        def codegen(context, builder, signature, args):
+            bufv, pv, bv, ev, nv, mnv, mxv = args
+            ary = context.make_array(buf)(context, builder, bufv)
+            mna = context.make_array(MN)(context, builder, mnv)
+            mxa = context.make_array(MX)(context, builder, mxv)
+            elt = context.get_data_type(dt)
+            vt = ir.VectorType(elt, MM_LANES)
+            pmn = builder.bitcast(mna.data, vt.as_pointer())
+            pmx = builder.bitcast(mxa.data, vt.as_pointer())
+            kw = dict(typ=vt) if getattr(pmn.type, "is_opaque", False) else {}
+            align = context.get_abi_sizeof(elt)
+            acc_mn = cgutils.alloca_once(builder, vt)
+            acc_mx = cgutils.alloca_once(builder, vt)
+            builder.store(builder.load(pmn, align=align, **kw), acc_mn)
+            builder.store(builder.load(pmx, align=align, **kw), acc_mx)
+            with cgutils.for_range(builder, nv) as loop:
+                start = builder.add(pv, builder.mul(loop.index, bv))
+                if contig and buf.layout == "C":
+                    ptr = builder.bitcast(builder.gep(ary.data, [start]), vt.as_pointer())
+                    x = builder.load(ptr, align=align, **kw)
+                else:
+                    x = ir.Constant(vt, ir.Undefined)
+                    for j in range(MM_LANES):
+                        idx = builder.add(start, builder.mul(ir.Constant(start.type, j), ev))
+                        ptr = cgutils.get_item_pointer(context, builder, buf, ary, [idx])
+                        x = builder.insert_element(x, builder.load(ptr),
+                                                   ir.Constant(ir.IntType(32), j))
+                mn = builder.load(acc_mn)
+                mx = builder.load(acc_mx)
+                if isinstance(dt, types.Float):
+                    nan = builder.fcmp_unordered("uno", x, x)
+                    take_mn = builder.or_(builder.fcmp_ordered("<=", x, mn), nan)
+                    take_mx = builder.or_(builder.fcmp_ordered(">=", x, mx), nan)
+                elif dt.signed:
+                    take_mn = builder.icmp_signed("<=", x, mn)
+                    take_mx = builder.icmp_signed(">=", x, mx)
+                else:
+                    take_mn = builder.icmp_unsigned("<=", x, mn)
+                    take_mx = builder.icmp_unsigned(">=", x, mx)
+                builder.store(builder.select(take_mn, x, mn), acc_mn)
+                builder.store(builder.select(take_mx, x, mx), acc_mx)
+            builder.store(builder.load(acc_mn), pmn, align=align)
+            builder.store(builder.load(acc_mx), pmx, align=align)
+            return context.get_dummy_value()
+
+        return sig, codegen
+    return lanes
+
+
+_minmax_c = _minmax_lanes(True)
+_minmax_s = _minmax_lanes(False)
+
+
 @njit(**_opts)
 def _minmax_row(buf, p, n, s):
     # NaN is sticky: ``x != x`` picks a NaN up, and ``x <= NaN`` is false afterwards.
@@ -338,21 +485,21 @@ def _minmax_row(buf, p, n, s):
     # only where they disagree is the row scanned from its end (kernels/_simd.h).
     # Rows read backwards (s == -1, NumPy's logical order) run the lanes too: block
     # k holds the row's elements [k*LANES, (k+1)*LANES), loaded in memory order.
+    # The lanes run as one vector (_minmax_c/_minmax_s) at every stride.
     x0 = buf[p]
-    MN = np.full(LANES, x0)
-    MX = np.full(LANES, x0)
-    i = 0
-    if s == 1 or s == -1:
-        while i + LANES <= n:
-            q = p + i if s == 1 else p - i - (LANES - 1)
-            for j in range(LANES):
-                x = buf[q + j]
-                MN[j] = x if (x <= MN[j] or x != x) else MN[j]
-                MX[j] = x if (x >= MX[j] or x != x) else MX[j]
-            i += LANES
+    MN = np.full(MM_LANES, x0)
+    MX = np.full(MM_LANES, x0)
+    nblk = n // MM_LANES
+    if s == 1:
+        _minmax_c(buf, p, MM_LANES, 1, nblk, MN, MX)
+    elif s == -1:
+        _minmax_c(buf, p - (MM_LANES - 1), -MM_LANES, 1, nblk, MN, MX)
+    else:
+        _minmax_s(buf, p, MM_LANES * s, s, nblk, MN, MX)
+    i = nblk * MM_LANES
     mn = MN[0]
     mx = MX[0]
-    for j in range(1, LANES):
+    for j in range(1, MM_LANES):
         mn = MN[j] if (MN[j] < mn or MN[j] != MN[j]) else mn
         mx = MX[j] if (MX[j] > mx or MX[j] != MX[j]) else mx
     amb_mn = False
@@ -380,10 +527,21 @@ def _minmax_cols(buf, p, nr, sr, nb, sb, MN, MX, k):
         MX[k + b] = buf[p + b * sb]
     for r in range(1, nr):  # ties go to the later row (see _minmax_row)
         q = p + r * sr
-        for b in range(nb):
-            x = buf[q + b * sb]
-            MN[k + b] = x if (x <= MN[k + b] or x != x) else MN[k + b]
-            MX[k + b] = x if (x >= MX[k + b] or x != x) else MX[k + b]
+        if sb == 1:  # branch free (``|``), on slices (see _sum_cols): LLVM vectorizes it
+            row = buf[q:q + nb]
+            MNk = MN[k:k + nb]
+            MXk = MX[k:k + nb]
+            for b in range(nb):
+                x = row[b]
+                m = MNk[b]
+                M = MXk[b]
+                MNk[b] = x if (x <= m) | (x != x) else m
+                MXk[b] = x if (x >= M) | (x != x) else M
+        else:
+            for b in range(nb):
+                x = buf[q + b * sb]
+                MN[k + b] = x if (x <= MN[k + b] or x != x) else MN[k + b]
+                MX[k + b] = x if (x >= MX[k + b] or x != x) else MX[k + b]
 
 
 @njit(parallel=True, **_opts)
@@ -397,7 +555,7 @@ def _minmax(buf, off, A, R, B, sa, sr, sb, out_min, out_max, n_threads):
         if B == 1:
             pmn[t], pmx[t] = _minmax_row(buf, p, hi - lo, sr)
         else:
-            _minmax_cols(buf, p, hi - lo, sr, nb, sb, pmn, pmx, (a * nch + t % nch) * B + b0)
+            _minmax_cols(buf, p, hi - lo, sr, nb, sb, pmn, pmx, (a * nch + lo // L) * B + b0)
     for a in range(A):
         for b in range(B):
             k = a * nch * B + b
@@ -473,7 +631,7 @@ def _argext(buf, off, A, R, B, sa, sr, sb, want_max, out_idx, n_threads):
             pi[t] = lo + i
         else:
             _argext_cols(buf, p, lo, hi - lo, sr, nb, sb, want_max, pv, pi,
-                         (a * nch + t % nch) * B + b0)
+                         (a * nch + lo // L) * B + b0)
     for a in range(A):
         for b in range(B):
             k = a * nch * B + b
@@ -531,10 +689,11 @@ def _var_row(buf, p, n, s):
         mb = _finish(bs, bc) / m
         Q[:] = 0.0
         E[:] = 0.0
-        i = 0
+        i = (m // LANES) * LANES
         if s == 1:
-            i = (m // LANES) * LANES
             _sq_dev_c(buf, p + i0, 1, m // LANES, mb, Q, E)
+        else:  # the same lanes (a strided 1-D view comes as s == 1 on the fast path)
+            _sq_dev_s(buf, p + i0 * s, s, m // LANES, mb, Q, E)
         while i < m:
             d = np.float64(buf[p + (i0 + i) * s]) - mb
             Q[0] += d * d
@@ -612,7 +771,7 @@ def _var(buf, off, A, R, B, sa, sr, sb, out_mean, out_m2, n_threads):
         if B == 1:
             pm[t], pq[t] = _var_row(buf, p, hi - lo, sr)
         else:
-            _var_cols(buf, p, hi - lo, sr, nb, sb, pm, pq, (a * nch + t % nch) * B + b0)
+            _var_cols(buf, p, hi - lo, sr, nb, sb, pm, pq, (a * nch + lo // L) * B + b0)
     for a in range(A):
         for b in range(B):
             k = a * nch * B + b
@@ -701,11 +860,47 @@ def argext_flat(buf, want_max):
     return _argext_row(buf, 0, buf.shape[0], 1, want_max)[1]
 
 
+def _serial_twin(kernel):
+    """``kernel`` compiled without ``parallel`` (its prange runs as range): the same
+    code, so the same results, without the cost of a parallel launch and of setting
+    Numba's thread count (~5-10 us a call, more than NumPy takes for 10^4 elements).
+    A copy of the function under its own name, so the on-disk cache keeps the two
+    compilations apart (Numba's cache index does not key on ``parallel``)."""
+    import types as _pytypes
+
+    fn = kernel.py_func
+    twin = _pytypes.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_serial",
+                                 fn.__defaults__, fn.__closure__)
+    twin.__qualname__ = fn.__qualname__ + "_serial"
+    twin.__doc__ = fn.__doc__
+    return njit(**_opts)(twin)
+
+
+def _threaded(kernel):
+    """``kernel(*args, n_threads)``: the serial twin at one thread, else the parallel
+    kernel with the count applied around the call (``_layer.threaded``)."""
+    par = threaded(kernel)
+    serial = _serial_twin(kernel)
+
+    def call(*args):
+        if args[-1] <= 1:
+            return serial(*args)
+        return par(*args)
+
+    call.__name__ = kernel.__name__
+    call.__doc__ = kernel.__doc__
+    call.kernel = kernel
+    call.serial = serial
+    return call
+
+
 # Public kernels: the thread count (last argument) is applied around the call.
-sum_float = threaded(_sum_float)
-sum_int = threaded(_sum_int)
-minmax = threaded(_minmax)
-argext = threaded(_argext)
-var = threaded(_var)
+# ``buf`` may be a strided 1-D view (indices are then logical; Numba compiles an
+# 'A'-layout specialization for it): the one-thread fast path passes x[::2] as is.
+sum_float = _threaded(_sum_float)
+sum_int = _threaded(_sum_int)
+minmax = _threaded(_minmax)
+argext = _threaded(_argext)
+var = _threaded(_var)
 histogram_uniform = threaded(_histogram_uniform)
 histogram_edges = threaded(_histogram_edges)
