@@ -78,3 +78,19 @@ def axes_for(a):
     if a.ndim >= 3:
         yield (0, 1)
         yield (1, 2)
+
+
+def make(shape, dtype, seed, special=False):
+    """Seeded test data that fits ``dtype``; with ``special`` some NaN/inf (floats only)."""
+    rng = np.random.default_rng(seed)
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        a = (rng.standard_normal(shape) * 10).astype(dt)
+        if special and a.size:
+            flat = a.reshape(-1)
+            idx = rng.integers(0, a.size, size=min(3, a.size))
+            flat[idx] = rng.choice([np.nan, np.inf, -np.inf], size=idx.size)
+        return a
+    if dt.kind == "u":
+        return rng.integers(0, 120, shape).astype(dt)
+    return rng.integers(-60, 60, shape).astype(dt)

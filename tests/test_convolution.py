@@ -23,6 +23,7 @@ import pytest
 import scipy.ndimage as ndi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nasty import make
 
 import pycompute as pc
 
@@ -36,22 +37,6 @@ EPS32 = float(np.finfo(np.float32).eps)
 SETTINGS = settings(max_examples=60 * settings.default.max_examples
                     // settings.get_profile("pycompute").max_examples, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
-
-
-def make(shape, dtype, seed, special=False):
-    """Seeded test data that fits ``dtype``; with ``special`` some NaN/inf (floats only)."""
-    rng = np.random.default_rng(seed)
-    dt = np.dtype(dtype)
-    if dt.kind == "f":
-        a = (rng.standard_normal(shape) * 10).astype(dt)
-        if special and a.size:
-            flat = a.reshape(-1)
-            idx = rng.integers(0, a.size, size=min(3, a.size))
-            flat[idx] = rng.choice([np.nan, np.inf, -np.inf], size=idx.size)
-        return a
-    if dt.kind == "u":
-        return rng.integers(0, 120, shape).astype(dt)
-    return rng.integers(-60, 60, shape).astype(dt)
 
 
 def assert_matches(ours, ref, x, taps=1, norm=1.0):

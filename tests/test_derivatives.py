@@ -23,6 +23,7 @@ import pytest
 import scipy.ndimage as ndi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nasty import make
 
 import pycompute as pc
 from pycompute import derivatives as D
@@ -42,22 +43,6 @@ SETTINGS = settings(max_examples=40 * settings.default.max_examples
 PAIRS = [(D.gaussian_gradient_magnitude, ndi.gaussian_gradient_magnitude, 1),
          (D.gaussian_laplace, ndi.gaussian_laplace, 2)]
 IDS = ["gradient_magnitude", "laplace"]
-
-
-def make(shape, dtype, seed, special=False):
-    """Seeded test data that fits ``dtype``; with ``special`` some NaN/inf (floats only)."""
-    rng = np.random.default_rng(seed)
-    dt = np.dtype(dtype)
-    if dt.kind == "f":
-        a = (rng.standard_normal(shape) * 10).astype(dt)
-        if special and a.size:
-            flat = a.reshape(-1)
-            idx = rng.integers(0, a.size, size=min(3, a.size))
-            flat[idx] = rng.choice([np.nan, np.inf, -np.inf], size=idx.size)
-        return a
-    if dt.kind == "u":
-        return rng.integers(0, 120, shape).astype(dt)
-    return rng.integers(-60, 60, shape).astype(dt)
 
 
 def _bound(sigma, order, truncate=4.0, radius=None):
