@@ -804,11 +804,13 @@ def _hist_chunk(buf, p, n, s, edges, first, last, denom, h, k0):
         k = np.intp(f)
         if k == nbins:
             k -= 1
-        if x < edges[k]:
+        # k >= 0 here (x >= first = edges[0]): unsigned indices spare Numba's wraparound
+        # selects for negative indices on the three accesses below
+        if x < edges[np.uintp(k)]:
             k -= 1
-        elif k != nbins - 1 and x >= edges[k + 1]:
+        elif k != nbins - 1 and x >= edges[np.uintp(k + 1)]:
             k += 1
-        h[k0 + k] += 1
+        h[np.uintp(k0 + k)] += 1
 
 
 @njit(parallel=True, **_opts)
