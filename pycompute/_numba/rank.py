@@ -14,6 +14,17 @@ NI_Select, and the pruned selection networks. Results equal the Cython kernels'
 Scratch is allocated per task (one line, one row chunk) inside the parallel loop.
 Row loops index views from 0 so LLVM vectorizes them (checked on the LLVM IR:
 ``fcmp olt`` + ``select`` on <16 x float> / <64 x i8> vectors).
+
+Compile time (a cold first call compiles a whole call tree; issue 13), as in
+convolution.py: the Python wrappers flatten the arrays (no ``reshape`` in jitted code:
+its error formatting compiles for seconds) and pass the input read-only
+(``_layer.readonly``), so read-only and writeable inputs share one compile; each
+algorithm is its own small parallel kernel, picked in Python (Harter's deque, lines,
+tiles, rows; box 3 x 3 median, 5 x 5 median, 9-cell median, general network), so a
+call compiles only the path it runs; every ``prange`` body is one call to a plain
+``@njit`` task taking ``np.int64(t)``; ``parallel=prange_only()``; no literal
+constants as arguments (``np.int64(0)``); copies go through ``_copy`` instead of slice
+assignment (which compiles Numba's shape-mismatch error formatting).
 """
 from __future__ import annotations
 
@@ -21,13 +32,26 @@ import numpy as np
 from numba import njit, prange
 
 from ._boundary import boundary_index
-from ._layer import call_with_threads
+from ._layer import call_with_threads, prange_only, readonly
 
 DIRECT_MAX = 4
 DOUBLING_MAX = 128
 TILE_BYTES = 64
 ROW_CHUNK = 1024
 COL_CHUNK = 512
+
+
+def _flat(a):
+    """``a`` as a flat view (the kernels need C-contiguous arrays)."""
+    if not a.flags.c_contiguous:
+        raise ValueError("rank kernels need C-contiguous arrays")
+    return a.reshape(-1)
+
+
+@njit(nogil=True, cache=True)
+def _copy(d, s, n):
+    for i in range(n):
+        d[i] = s[i]
 
 
 @njit(nogil=True, cache=True)
@@ -85,7 +109,7 @@ def _rows_task(xf, of, base, N, B, nb, K, lo, mode, mn, cv):
     if K <= DIRECT_MAX:
         for i in range(N):
             o = of[base + i * B:base + i * B + nb]
-            o[:] = _row(xf, base, i, lo, N, B, nb, mode, crow)
+            _copy(o, _row(xf, base, i, lo, N, B, nb, mode, crow), nb)
             for j in range(1, K):
                 _comb(o, _row(xf, base, i + j, lo, N, B, nb, mode, crow), nb, mn)
         return
@@ -93,15 +117,15 @@ def _rows_task(xf, of, base, N, B, nb, K, lo, mode, mn, cv):
     g = np.empty(nb, dtype=xf.dtype)
     s = 0
     while s < N:
-        h[K - 1, :] = _row(xf, base, s + K - 1, lo, N, B, nb, mode, crow)
+        _copy(h[K - 1], _row(xf, base, s + K - 1, lo, N, B, nb, mode, crow), nb)
         for j in range(K - 2, -1, -1):
             _comb_to(h[j], _row(xf, base, s + j, lo, N, B, nb, mode, crow), h[j + 1], nb, mn)
-        of[base + s * B:base + s * B + nb] = h[0]
+        _copy(of[base + s * B:base + s * B + nb], h[0], nb)
         e = s + K if s + K < N else N
         for i in range(s + 1, e):
             q = i + K - 1
             if i == s + 1:
-                g[:] = _row(xf, base, q, lo, N, B, nb, mode, crow)
+                _copy(g, _row(xf, base, q, lo, N, B, nb, mode, crow), nb)
             else:
                 _comb(g, _row(xf, base, q, lo, N, B, nb, mode, crow), nb, mn)
             _comb_to(of[base + i * B:base + i * B + nb], h[i - s], g, nb, mn)
@@ -118,7 +142,7 @@ def _extend_line(xf, base, N, K, lo, mode, cv, e):
         s = boundary_index(p - lo, N, mode)
         e[p] = cv if s < 0 else xf[base + s]
     if b > a:
-        e[a:b] = xf[base + a - lo:base + b - lo]
+        _copy(e[a:b], xf[base + a - lo:base + b - lo], b - a)
     for p in range(b, P):
         s = boundary_index(p - lo, N, mode)
         e[p] = cv if s < 0 else xf[base + s]
@@ -128,7 +152,7 @@ def _extend_line(xf, base, N, K, lo, mode, cv, e):
 def _doubling(e, t, o, N, K, mn):
     """o[i] = combine of e[i .. i + K - 1] by doubling (see kernels/rank.pyx)."""
     if K == 1:
-        o[:] = e[:N]
+        _copy(o, e, N)
         return
     w = 1
     n = N + K - 1
@@ -140,7 +164,7 @@ def _doubling(e, t, o, N, K, mn):
         w *= 2
         cur, nxt = nxt, cur
     if w == K:
-        o[:] = cur[:N]
+        _copy(o, cur, N)
     else:
         _comb_to(o, cur, cur[K - w:], N, mn)
 
@@ -153,14 +177,15 @@ def _lines_tile(xf, of, base, nl, N, K, lo, mode, mn, cv, L):
     for ln in range(nl):
         for n in range(N):
             tin[n * L + ln] = xf[base + ln * N + n]
-    _rows_task(tin, tout, 0, N, L, nl, K, lo, mode, mn, cv)
+    _rows_task(tin, tout, np.int64(0), N, L, nl, K, lo, mode, mn, cv)
     for ln in range(nl):
         for n in range(N):
             of[base + ln * N + n] = tout[n * L + ln]
 
 
 @njit(nogil=True, cache=True)
-def _line_task(xf, of, base, N, K, lo, mode, mn, cv):
+def _line_task(xf, of, t, N, K, lo, mode, mn, cv):
+    base = t * N
     P = N + K - 1
     e = np.empty(P, dtype=xf.dtype)
     _extend_line(xf, base, N, K, lo, mode, cv, e)
@@ -188,8 +213,10 @@ def _line_task(xf, of, base, N, K, lo, mode, mn, cv):
 
 
 @njit(nogil=True, cache=True)
-def _harter_line(xf, of, base, N, B, K, lo, mode, mn, cv):
-    """scipy's NI_MinOrMaxFilter1D (Harter's deque) on one line of stride B."""
+def _harter_line(xf, of, t, N, B, K, lo, mode, mn, cv):
+    """scipy's NI_MinOrMaxFilter1D (Harter's deque) on line ``t`` (stride B)."""
+    a = t // B
+    base = a * N * B + (t - a * B)
     if K == 1:
         for ll in range(N):
             of[base + ll * B] = xf[base + ll * B]
@@ -227,45 +254,67 @@ def _harter_line(xf, of, base, N, B, K, lo, mode, mn, cv):
             of[base + (ll - K + 1) * B] = rv[minpair]
 
 
-@njit(parallel=True, nogil=True, cache=True)
-def _minmax1d(x, out, K, lo, mode, cv, mn, harter):
-    A, N, B = x.shape
-    xf = x.reshape(-1)
-    of = out.reshape(-1)
-    if harter:
-        for t in prange(A * B):
-            a = t // B
-            b0 = t - a * B
-            _harter_line(xf, of, a * N * B + b0, N, B, K, lo, mode, mn, cv)
-        return
-    if B == 1 and (K <= DOUBLING_MAX or A < 2):
-        for t in prange(A):
-            _line_task(xf, of, t * N, N, K, lo, mode, mn, cv)
-        return
-    if B == 1:
-        L = TILE_BYTES // xf.itemsize
-        nch = (A + L - 1) // L
-        for t in prange(nch):
-            a = t * L
-            nl = A - a if A - a < L else L
-            _lines_tile(xf, of, a * N, nl, N, K, lo, mode, mn, cv, L)
-        return
+@njit(nogil=True, cache=True)
+def _tile_task(xf, of, t, A, N, K, lo, mode, mn, cv, L):
+    a = t * L
+    nl = A - a if A - a < L else L
+    _lines_tile(xf, of, a * N, nl, N, K, lo, mode, mn, cv, L)
+
+
+@njit(nogil=True, cache=True)
+def _rowchunk_task(xf, of, t, nch, cw, N, B, K, lo, mode, mn, cv):
+    a = t // nch
+    b0 = (t - a * nch) * cw
+    nb = B - b0 if B - b0 < cw else cw
+    _rows_task(xf, of, a * N * B + b0, N, B, nb, K, lo, mode, mn, cv)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _mm_harter(xf, of, A, N, B, K, lo, mode, mn, cv):
+    for t in prange(A * B):
+        _harter_line(xf, of, np.int64(t), N, B, K, lo, mode, mn, cv)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _mm_lines(xf, of, A, N, K, lo, mode, mn, cv):
+    for t in prange(A):
+        _line_task(xf, of, np.int64(t), N, K, lo, mode, mn, cv)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _mm_tiles(xf, of, A, N, K, lo, mode, mn, cv, L):
+    nch = (A + L - 1) // L
+    for t in prange(nch):
+        _tile_task(xf, of, np.int64(t), A, N, K, lo, mode, mn, cv, L)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _mm_rows(xf, of, A, N, B, K, lo, mode, mn, cv):
     cw = ROW_CHUNK if B > ROW_CHUNK else B
     nch = (B + cw - 1) // cw
     for t in prange(A * nch):
-        a = t // nch
-        b0 = (t - a * nch) * cw
-        nb = B - b0 if B - b0 < cw else cw
-        _rows_task(xf, of, a * N * B + b0, N, B, nb, K, lo, mode, mn, cv)
+        _rowchunk_task(xf, of, np.int64(t), nch, cw, N, B, K, lo, mode, mn, cv)
 
 
 def minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads):
     """Minimum or maximum filter of length ``size`` along axis 1 of (A, N, B)."""
     if x.size == 0:
         return
+    A, N, B = (np.int64(n) for n in x.shape)
+    xf = readonly(_flat(x))
+    of = _flat(out)
+    K = np.int64(size)
     cv = x.dtype.type(cval)
-    call_with_threads(n_threads, _minmax1d, x, out, np.int64(size), np.int64(lo),
-                      np.int64(mode), cv, bool(minimum), bool(harter))
+    rest = (K, np.int64(lo), np.int64(mode), np.bool_(minimum), cv)
+    if harter:
+        call_with_threads(n_threads, _mm_harter, xf, of, A, N, B, *rest)
+    elif B == 1 and (size <= DOUBLING_MAX or A < 2):
+        call_with_threads(n_threads, _mm_lines, xf, of, A, N, *rest)
+    elif B == 1:
+        call_with_threads(n_threads, _mm_tiles, xf, of, A, N, *rest,
+                          np.int64(TILE_BYTES // x.dtype.itemsize))
+    else:
+        call_with_threads(n_threads, _mm_rows, xf, of, A, N, B, *rest)
 
 
 # ---------------------------------------------------------------- footprint kernels
@@ -291,44 +340,51 @@ def _tap_row(xf, D, H, W, z, y, c0, nc, oz, oy, ox, mode, cv, d):
         q = boundary_index(c + j, W, mode)
         d[j] = cv if q < 0 else xf[r0 + q]
     if hi_j > lo_j:
-        d[lo_j:hi_j] = xf[r0 + c + lo_j:r0 + c + hi_j]
+        _copy(d[lo_j:hi_j], xf[r0 + c + lo_j:r0 + c + hi_j], hi_j - lo_j)
     for j in range(hi_j, nc):
         q = boundary_index(c + j, W, mode)
         d[j] = cv if q < 0 else xf[r0 + q]
 
 
-@njit(parallel=True, nogil=True, cache=True)
-def _minmax_fp(x, out, offs, mode, cv, mn):
-    D, H, W = x.shape
+@njit(nogil=True, cache=True)
+def _mmfp_task(xf, of, t, D, H, W, offs, mode, cv, mn):
     k = offs.shape[0]
-    xf = x.reshape(-1)
-    of = out.reshape(-1)
+    nch = (W + COL_CHUNK - 1) // COL_CHUNK
+    r = t // nch
+    c0 = (t - r * nch) * COL_CHUNK
+    nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+    z = r // H
+    y = r - z * H
+    s = np.empty(nc, dtype=xf.dtype)
+    acc = of[r * W + c0:r * W + c0 + nc]
+    _tap_row(xf, D, H, W, z, y, c0, nc, offs[0, 0], offs[0, 1], offs[0, 2], mode, cv, acc)
+    for q in range(1, k):
+        _tap_row(xf, D, H, W, z, y, c0, nc, offs[q, 0], offs[q, 1], offs[q, 2], mode, cv, s)
+        if mn:
+            for j in range(nc):
+                acc[j] = s[j] if s[j] < acc[j] else acc[j]
+        else:
+            for j in range(nc):
+                acc[j] = s[j] if s[j] > acc[j] else acc[j]
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _minmax_fp(xf, of, D, H, W, offs, mode, cv, mn):
     nch = (W + COL_CHUNK - 1) // COL_CHUNK
     for t in prange(D * H * nch):
-        r = t // nch
-        c0 = (t - r * nch) * COL_CHUNK
-        nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
-        z = r // H
-        y = r - z * H
-        s = np.empty(nc, dtype=x.dtype)
-        acc = of[r * W + c0:r * W + c0 + nc]
-        _tap_row(xf, D, H, W, z, y, c0, nc, offs[0, 0], offs[0, 1], offs[0, 2], mode, cv, acc)
-        for q in range(1, k):
-            _tap_row(xf, D, H, W, z, y, c0, nc, offs[q, 0], offs[q, 1], offs[q, 2], mode, cv, s)
-            if mn:
-                for j in range(nc):
-                    acc[j] = s[j] if s[j] < acc[j] else acc[j]
-            else:
-                for j in range(nc):
-                    acc[j] = s[j] if s[j] > acc[j] else acc[j]
+        _mmfp_task(xf, of, np.int64(t), D, H, W, offs, mode, cv, mn)
+
+
+def _dims(x):
+    return tuple(np.int64(n) for n in x.shape)
 
 
 def minmax_fp(x, out, offs, mode, cval, minimum, n_threads):
     """scipy's NI_MinOrMaxFilter over a footprint (taps ``offs``, in scipy's order)."""
     if x.size == 0:
         return
-    call_with_threads(n_threads, _minmax_fp, x, out, offs, np.int64(mode), x.dtype.type(cval),
-                      bool(minimum))
+    call_with_threads(n_threads, _minmax_fp, readonly(_flat(x)), _flat(out), *_dims(x),
+                      readonly(offs), np.int64(mode), x.dtype.type(cval), np.bool_(minimum))
 
 
 @njit(nogil=True, cache=True)
@@ -362,36 +418,39 @@ def _select(buf, n, rank):
     return buf[lo]
 
 
-@njit(parallel=True, nogil=True, cache=True)
-def _rank_fp(x, out, offs, rank, mode, cv):
-    D, H, W = x.shape
+@njit(nogil=True, cache=True)
+def _rankfp_task(xf, of, t, D, H, W, offs, rank, mode, cv):
     k = offs.shape[0]
-    xf = x.reshape(-1)
-    of = out.reshape(-1)
+    nch = (W + COL_CHUNK - 1) // COL_CHUNK
+    r = t // nch
+    c0 = (t - r * nch) * COL_CHUNK
+    nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+    z = r // H
+    y = r - z * H
+    rows = np.empty((k, nc), dtype=xf.dtype)
+    sel = np.empty(k, dtype=xf.dtype)
+    for q in range(k):
+        _tap_row(xf, D, H, W, z, y, c0, nc, offs[q, 0], offs[q, 1], offs[q, 2], mode, cv,
+                 rows[q])
+    for j in range(nc):
+        for q in range(k):
+            sel[q] = rows[q, j]
+        of[r * W + c0 + j] = _select(sel, k, rank)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _rank_fp(xf, of, D, H, W, offs, rank, mode, cv):
     nch = (W + COL_CHUNK - 1) // COL_CHUNK
     for t in prange(D * H * nch):
-        r = t // nch
-        c0 = (t - r * nch) * COL_CHUNK
-        nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
-        z = r // H
-        y = r - z * H
-        rows = np.empty((k, nc), dtype=x.dtype)
-        sel = np.empty(k, dtype=x.dtype)
-        for q in range(k):
-            _tap_row(xf, D, H, W, z, y, c0, nc, offs[q, 0], offs[q, 1], offs[q, 2], mode, cv,
-                     rows[q])
-        for j in range(nc):
-            for q in range(k):
-                sel[q] = rows[q, j]
-            of[r * W + c0 + j] = _select(sel, k, rank)
+        _rankfp_task(xf, of, np.int64(t), D, H, W, offs, rank, mode, cv)
 
 
 def rank_fp(x, out, offs, rank, mode, cval, n_threads):
     """scipy's NI_RankFilter: element ``rank`` (0-based) of the footprint's values."""
     if x.size == 0:
         return
-    call_with_threads(n_threads, _rank_fp, x, out, offs, np.int64(rank), np.int64(mode),
-                      x.dtype.type(cval))
+    call_with_threads(n_threads, _rank_fp, readonly(_flat(x)), _flat(out), *_dims(x),
+                      readonly(offs), np.int64(rank), np.int64(mode), x.dtype.type(cval))
 
 
 @njit(nogil=True, cache=True)
@@ -841,56 +900,110 @@ def _median3x3(a, b, c, o, n):
         o[j] = u if u > v else v
 
 
+
+
 @njit(nogil=True, cache=True)
+def _chunk(t, H, W):
+    nch = (W + COL_CHUNK - 1) // COL_CHUNK
+    r = t // nch
+    c0 = (t - r * nch) * COL_CHUNK
+    nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+    z = r // H
+    return r, c0, nc, z, r - z * H
+
+
+@njit(nogil=True, cache=True)
+def _tap_rows(xf, t, D, H, W, offs, mode, cv):
+    """(the k tap rows of chunk ``t``, the output offset, the chunk's width)."""
+    r, c0, nc, z, y = _chunk(t, H, W)
+    k = offs.shape[0]
+    rows = np.empty((k, nc), dtype=xf.dtype)
+    for q in range(k):
+        _tap_row(xf, D, H, W, z, y, c0, nc, offs[q, 0], offs[q, 1], offs[q, 2], mode, cv,
+                 rows[q])
+    return rows, r * W + c0, nc
+
+
+@njit(nogil=True, cache=True)
+def _box3_task(xf, of, t, D, H, W, offs, mode, cv):
+    """3 x 3 median: three rows, column sorts shared."""
+    r, c0, nc, z, y = _chunk(t, H, W)
+    rows3 = np.empty((3, nc + 2), dtype=xf.dtype)
+    for q in range(3):
+        _tap_row(xf, D, H, W, z, y, c0, nc + 2, offs[3 * q, 0], offs[3 * q, 1],
+                 offs[3 * q, 2], mode, cv, rows3[q])
+    _median3x3(rows3[0], rows3[1], rows3[2], of[r * W + c0:r * W + c0 + nc], nc)
+
+
+@njit(nogil=True, cache=True)
+def _m25_task(xf, of, t, D, H, W, offs, mode, cv):
+    """5 x 5 median: the same network, in registers."""
+    rows, o0, nc = _tap_rows(xf, t, D, H, W, offs, mode, cv)
+    _median25(rows, of[o0:o0 + nc], nc)
+
+
+@njit(nogil=True, cache=True)
+def _m9_task(xf, of, t, D, H, W, offs, mode, cv):
+    """Other 9-cell footprints' medians."""
+    rows, o0, nc = _tap_rows(xf, t, D, H, W, offs, mode, cv)
+    _median9(rows, of[o0:o0 + nc], nc)
+
+
+@njit(nogil=True, cache=True)
+def _net_task(xf, of, t, D, H, W, offs, net, sel, mode, cv):
+    rows, o0, nc = _tap_rows(xf, t, D, H, W, offs, mode, cv)
+    for q in range(net.shape[0]):
+        _cx(rows[net[q, 0]], rows[net[q, 1]], nc, net[q, 2])
+    _copy(of[o0:o0 + nc], rows[sel], nc)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _net_box3(xf, of, D, H, W, offs, mode, cv):
+    for t in prange(D * H * ((W + COL_CHUNK - 1) // COL_CHUNK)):
+        _box3_task(xf, of, np.int64(t), D, H, W, offs, mode, cv)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _net_m25(xf, of, D, H, W, offs, mode, cv):
+    for t in prange(D * H * ((W + COL_CHUNK - 1) // COL_CHUNK)):
+        _m25_task(xf, of, np.int64(t), D, H, W, offs, mode, cv)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _net_m9(xf, of, D, H, W, offs, mode, cv):
+    for t in prange(D * H * ((W + COL_CHUNK - 1) // COL_CHUNK)):
+        _m9_task(xf, of, np.int64(t), D, H, W, offs, mode, cv)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _net_any(xf, of, D, H, W, offs, net, sel, mode, cv):
+    for t in prange(D * H * ((W + COL_CHUNK - 1) // COL_CHUNK)):
+        _net_task(xf, of, np.int64(t), D, H, W, offs, net, sel, mode, cv)
+
+
 def _is_box3(offs):
     if offs.shape[0] != 9:
         return False
-    for q in range(9):
-        if (offs[q, 0] != offs[0, 0] or offs[q, 1] != offs[0, 1] + q // 3
-                or offs[q, 2] != offs[0, 2] + q % 3):
-            return False
-    return True
-
-
-@njit(parallel=True, nogil=True, cache=True)
-def _rank_net(x, out, offs, net, sel, mode, cv):
-    D, H, W = x.shape
-    k = offs.shape[0]
-    m = net.shape[0]
-    xf = x.reshape(-1)
-    of = out.reshape(-1)
-    nch = (W + COL_CHUNK - 1) // COL_CHUNK
-    box3 = sel == 4 and _is_box3(offs)
-    for t in prange(D * H * nch):
-        r = t // nch
-        c0 = (t - r * nch) * COL_CHUNK
-        nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
-        z = r // H
-        y = r - z * H
-        if box3:  # 3 x 3 median: three rows, column sorts shared
-            rows3 = np.empty((3, nc + 2), dtype=x.dtype)
-            for q in range(3):
-                _tap_row(xf, D, H, W, z, y, c0, nc + 2, offs[3 * q, 0], offs[3 * q, 1],
-                         offs[3 * q, 2], mode, cv, rows3[q])
-            _median3x3(rows3[0], rows3[1], rows3[2], of[r * W + c0:r * W + c0 + nc], nc)
-        else:
-            rows = np.empty((k, nc), dtype=x.dtype)
-            for q in range(k):
-                _tap_row(xf, D, H, W, z, y, c0, nc, offs[q, 0], offs[q, 1], offs[q, 2], mode,
-                         cv, rows[q])
-            if k == 25 and sel == 12:  # 5 x 5 median: the same network, in registers
-                _median25(rows, of[r * W + c0:r * W + c0 + nc], nc)
-            elif k == 9 and sel == 4:  # other 9-cell footprints' medians
-                _median9(rows, of[r * W + c0:r * W + c0 + nc], nc)
-            else:
-                for q in range(m):
-                    _cx(rows[net[q, 0]], rows[net[q, 1]], nc, net[q, 2])
-                of[r * W + c0:r * W + c0 + nc] = rows[sel]
+    q = np.arange(9)
+    return bool(np.all(offs[:, 0] == offs[0, 0]) and np.all(offs[:, 1] == offs[0, 1] + q // 3)
+                and np.all(offs[:, 2] == offs[0, 2] + q % 3))
 
 
 def rank_net(x, out, offs, net, sel, mode, cval, n_threads):
-    """Order statistic by a selection network on whole tap rows; wire ``sel`` answers."""
+    """Order statistic by a selection network on whole tap rows; wire ``sel`` answers.
+    The 3 x 3 box, 5 x 5 and 9-cell medians run their unrolled networks, each its own
+    kernel (a call compiles only the one it runs)."""
     if x.size == 0:
         return
-    call_with_threads(n_threads, _rank_net, x, out, offs, net, np.int64(sel), np.int64(mode),
-                      x.dtype.type(cval))
+    k = offs.shape[0]
+    args = (readonly(_flat(x)), _flat(out), *_dims(x), readonly(offs))
+    rest = (np.int64(mode), x.dtype.type(cval))
+    if sel == 4 and _is_box3(offs):
+        call_with_threads(n_threads, _net_box3, *args, *rest)
+    elif k == 25 and sel == 12:
+        call_with_threads(n_threads, _net_m25, *args, *rest)
+    elif k == 9 and sel == 4:
+        call_with_threads(n_threads, _net_m9, *args, *rest)
+    else:
+        call_with_threads(n_threads, _net_any, *args, readonly(np.ascontiguousarray(net)),
+                          np.int64(sel), *rest)
