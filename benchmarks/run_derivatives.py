@@ -38,17 +38,6 @@ def _loadavg() -> str:
         return "n/a"
 
 
-def _cpu() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _alternate(fa, fb, repeat):
     """Medians of ``fa()`` and ``fb()`` timed alternately, after one warm-up call each:
     (wall a, wall b, CPU a, CPU b); CPU = the process's CPU time (all its threads), which a
@@ -78,12 +67,13 @@ def main(argv=None):
     import scipy.ndimage as ndi
 
     import pycompute as pc
+    from pycompute.machine import cpu_name
     from pycompute import derivatives as D
 
     n, sigma = args.size, args.sigma
     cmd = "python benchmarks/run_derivatives.py " + " ".join(argv if argv is not None
                                                              else sys.argv[1:])
-    lines = [f"# machine: {_cpu()}, {os.cpu_count()} CPUs; {platform.machine()}, "
+    lines = [f"# machine: {cpu_name()}, {os.cpu_count()} CPUs; {platform.machine()}, "
              f"SIMD level {pc._simd.select().level}",
              f"# command: {cmd.strip()}",
              f"# pycompute {pc.__version__}, scipy {scipy.__version__}, numpy {np.__version__}; "

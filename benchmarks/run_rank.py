@@ -22,6 +22,8 @@ import time
 
 import numpy as np
 
+from pycompute.machine import cpu_name
+
 
 def _median_time(fns, repeat):
     """Median seconds per function, calls interleaved round by round."""
@@ -42,17 +44,6 @@ def _load():
             return f.read().strip()
     except OSError:
         return "unknown"
-
-
-def _cpu():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main():
@@ -83,7 +74,7 @@ def main():
     lines = [
         f"# benchmarks/run_rank.py: pycompute.rank vs OpenCV and scipy.ndimage, {n}x{n}",
         f"# command: python {' '.join(sys.argv)}",
-        f"# machine: {_cpu()}, {os.cpu_count()} CPUs; python {platform.python_version()}, "
+        f"# machine: {cpu_name()}, {os.cpu_count()} CPUs; python {platform.python_version()}, "
         f"numpy {np.__version__}, scipy {scipy.__version__}, "
         f"opencv {cv2.__version__ if cv2 else 'not installed'}; "
         f"pycompute SIMD level {_simd.select().level}",

@@ -600,27 +600,13 @@ def print_backends(doc: dict, out=None) -> None:
           f"otherwise); the table auto uses now: {_backends.auto_table()['source']}", file=out)
 
 
-def _cpu_name() -> str:
-    """The CPU's model name (Linux: /proc/cpuinfo), else the platform's processor string."""
-    import platform
-
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def write_auto_table(doc: dict, path: str, command: str | None = None) -> None:
     """Write the Numba/Cython ratios of ``doc`` as the table ``backend="auto"`` reads."""
-    from . import _backends
+    from . import _backends, machine
 
     m = doc["machine"]
     table = {"schema": _backends.AUTO_TABLE_SCHEMA,
-             "machine": {"cpus": m["cpus"], "cpu": _cpu_name(),
+             "machine": {"cpus": m["cpus"], "cpu": machine.cpu_name(),
                          "copy_bandwidth_gbs": m["copy_bandwidth_gbs"],
                          "fma_peak_gflops": m["fma_peak_gflops"],
                          "simd_level": m["info"]["simd"]["level"]},
