@@ -46,13 +46,13 @@ _modules: dict[tuple[str, str], object] = {}
 AUTO_MARGIN = 1.10
 AUTO_TABLE_ENV = "PYCOMPUTE_AUTO_TABLE"
 AUTO_TABLE_SCHEMA = "pycompute.auto_backends/1"
-#: public functions timed under another kernel's name in the table (same kernel code)
+#: kernel names the families pass that the table times under another name (same kernel
+#: code); convolve, convolve1d, gaussian_filter1d and prewitt reach choose() through the
+#: correlate, correlate1d and sobel paths and pass those names
 AUTO_KEYS = {
     "mean": "sum", "std": "var", "min": "max", "argmax": "argmin",
-    "correlate1d": "correlate", "convolve": "correlate", "convolve1d": "correlate",
-    "gaussian_filter1d": "gaussian_filter", "uniform_filter1d": "uniform_filter",
-    "prewitt": "sobel", "nbody_step": "nbody_accelerations",
-    "nbody_energy": "nbody_accelerations",
+    "correlate1d": "correlate", "uniform_filter1d": "uniform_filter",
+    "nbody_step": "nbody_accelerations", "nbody_energy": "nbody_accelerations",
 }
 _auto_order: dict[str, tuple[str, ...]] | None = None
 _auto_source = ""

@@ -256,9 +256,10 @@ class _What:
         return format(str(self), spec)
 
 
-def _choose(backend, ok, a, kd=True):
-    """Kernel module for ``backend``, or None for the reference (``kd`` None: dtype not covered)."""
-    return _backends.choose(backend, _FAMILY, ok, _What(a.dtype, kd is not None))
+def _choose(backend, ok, a, kd=True, kernel=None):
+    """Kernel module for ``backend``, or None for the reference (``kd`` None: dtype not covered);
+    ``kernel``: the public function's name, for ``auto``'s per-kernel table."""
+    return _backends.choose(backend, _FAMILY, ok, _What(a.dtype, kd is not None), kernel=kernel)
 
 
 # ---------------------------------------------------------------- one-thread fast path
@@ -294,7 +295,7 @@ def _fast_kernel(op: str, dt: np.dtype, backend: str):
     kd = kernel_dtype(np.empty(0, dt))
     entry = False
     if kd == dt:
-        kern = _backends.choose(backend, _FAMILY, True)
+        kern = _backends.choose(backend, _FAMILY, True, kernel=op)
         if kern is not None:
             if op in ("sum", "mean"):
                 res = _result_dtype(op, dt, None)
@@ -427,7 +428,8 @@ def _fast_argext(backend, dt):
     key = ("argext", dt, backend)
     fn = _fast_cache.get(key)
     if fn is None:
-        fn = _fast_cache[key] = _specialized(_backends.choose(backend, _FAMILY, True).argext, dt)
+        fn = _fast_cache[key] = _specialized(_backends.choose(backend, _FAMILY, True,
+                                                                  kernel="argmin").argext, dt)
     return fn
 
 
@@ -499,7 +501,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
     int_path = res_dt is not None and res_dt.kind in "iu" and a.dtype.kind in "iub"
     ok = (kd is not None and (float_path or int_path) and initial is _NoValue
           and where is _NoValue)
-    kern = _choose(backend, ok, a, kd)
+    kern = _choose(backend, ok, a, kd, "sum")
     if kern is None:
         return _reference.sum(a, axis, dtype, out, keepdims, initial, where)
     v = _native_input(a, kd)
@@ -535,7 +537,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
     res_dt = None if kd is None else _result_dtype("mean", a.dtype, dt)
     count = _reduced_size(a, axes)
     ok = kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue
-    kern = _choose(backend, ok, a, kd)
+    kern = _choose(backend, ok, a, kd, "mean")
     if kern is None or count == 0:  # empty: NumPy's nan and warning
         return _reference.mean(a, axis, dtype, out, keepdims, where)
     v = _native_input(a, kd)
@@ -589,7 +591,7 @@ def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads
     a, axes = _prepare(a, axis, backend, num_threads, ufunc=True)
     kd = kernel_dtype(a)
     ok = kd is not None and initial is _NoValue and where is _NoValue
-    kern = _choose(backend, ok, a, kd)
+    kern = _choose(backend, ok, a, kd, "max" if which else "min")
     if kern is None or a.size == 0 or _out_differs(out, a.dtype):
         # empty: NumPy's error or empty result; an `out` of another dtype: NumPy runs
         # the comparisons in that dtype (the input cast into it first)
@@ -648,7 +650,7 @@ def _arg(want_max, a, axis, out, keepdims, backend, num_threads):
     else:
         axes = normalize_axis(axis, a.ndim)
     kd = kernel_dtype(a)
-    kern = _choose(backend, kd is not None, a, kd)
+    kern = _choose(backend, kd is not None, a, kd, "argmax" if want_max else "argmin")
     if kern is None or a.size == 0 or _out_differs(out, np.intp):
         # empty: NumPy's error; an `out` that is not intp: NumPy's TypeError or cast
         ref = _reference.argmax if want_max else _reference.argmin
@@ -771,7 +773,7 @@ def _variance(take_sqrt, a, axis, dtype, out, ddof, keepdims, where, mean, corre
         raise TypeError(f"`ddof` must be a real number, got {ddof!r}")
     dof = count - float(ddof)
     ok = kd is not None and res_dt in _FLOAT_RESULTS and where is _NoValue and mean is _NoValue
-    kern = _choose(backend, ok, a, kd)
+    kern = _choose(backend, ok, a, kd, "std" if take_sqrt else "var")
     if kern is None or a.size == 0 or dof <= 0:  # degenerate: NumPy's nan/inf and warning
         ref = _reference.std if take_sqrt else _reference.var
         kw = {} if mean is _NoValue else {"mean": mean}
@@ -883,7 +885,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None, *, backend="au
     int_bins = isinstance(bins, (int, np.integer)) and not isinstance(bins, (bool, np.bool_))
     arr_bins = not int_bins and not isinstance(bins, str) and np.ndim(bins) == 1
     ok = kd is not None and weights is None and (int_bins or arr_bins)
-    kern = _choose(backend, ok, a, kd)
+    kern = _choose(backend, ok, a, kd, "histogram")
     if kern is None:
         return _reference.histogram(a, bins, range, density, weights)
     v = _native_input(a, kd)

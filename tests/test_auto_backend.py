@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import pycompute as pc
-from pycompute import _backends, compare
+from pycompute import _backends, compare, reductions
 from pycompute.cli import main as cli_main
 
 
@@ -20,10 +20,12 @@ def table(tmp_path, monkeypatch):
         path.write_text(json.dumps({"schema": schema, "kernels": {
             k: {"threads": [1, 2], "numba_over_cython": list(v)} for k, v in kernels.items()}}))
         monkeypatch.setattr(_backends, "_auto_order", None)
+        reductions._fast_cache.clear()  # the 1-thread path keeps the kernel auto chose
         return path
 
     yield write
     _backends._auto_order = None
+    reductions._fast_cache.clear()
 
 
 @pytest.mark.parametrize("ratios, first", [
@@ -55,6 +57,30 @@ def test_table_changes_what_auto_runs(table):
     # the result is the same whichever backend auto picked
     x = np.random.default_rng(0).random(10_000)
     assert pc.sum(x) == pc.sum(x, backend="numba")
+
+
+@pytest.mark.parametrize("call, key", [
+    (lambda x: pc.sum(x), "sum"), (lambda x: pc.mean(x, axis=0), "sum"),
+    (lambda x: pc.min(x), "max"), (lambda x: pc.argmax(x, axis=1), "argmin"),
+    (lambda x: pc.std(x), "var"), (lambda x: pc.histogram(x, bins=8), "histogram"),
+    (lambda x: pc.correlate1d(x, [1.0, 2.0, 1.0]), "correlate"),
+    (lambda x: pc.gaussian_filter(x, 1.0), "gaussian_filter"),
+    (lambda x: pc.heat_step(x, alpha=0.1), "heat_step"),
+])
+def test_public_calls_follow_the_table(table, monkeypatch, call, key):
+    """The table reaches the public functions (every path: 1-thread fast path included)."""
+    used = []
+    real = _backends.kernels
+    monkeypatch.setattr(_backends, "kernels",
+                        lambda name, family: used.append(name) or real(name, family))
+    x = np.random.default_rng(0).random((40, 50))
+    table({key: [0.5, 0.5]})
+    call(x)
+    assert used and set(used) == {"numba"}, used
+    used.clear()
+    table({key: [1.5, 1.5]})
+    call(x)
+    assert used and set(used) == {"cython"}, used
 
 
 def test_explicit_backend_wins_over_the_table(table):
