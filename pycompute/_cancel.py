@@ -83,3 +83,29 @@ def run_sliced(total: int, work_per_unit: int, run) -> None:
             count = max(1, min(fit, c * GROWTH))
             if count > 1:
                 count &= ~1  # even: an in-place grid's steps end in its own buffer, no copy back
+
+
+#: ``t1`` meaning "to the last task": a kernel clamps its task range to its task count
+ALL_TASKS = (1 << 62)
+
+
+def run_tasks(call, work: int) -> None:
+    """Run a task-parallel kernel in slices of about ``SLICE`` s.
+
+    ``call(t0, t1)`` runs the kernel's tasks ``t0 <= t < min(t1, T)`` and returns
+    its task count ``T`` (``call(0, 0)`` does no work and only returns ``T``).
+    ``work`` is the call's total work (outputs × taps, elements...), in the units of
+    :data:`FIRST_WORK`. A call whose work is at most :data:`FIRST_WORK` is one native
+    call with no extra cost; a longer one asks the kernel for ``T`` and runs
+    :func:`run_sliced` over its tasks, so Ctrl-C and ``aio`` cancellation stop it
+    between slices. Tasks write disjoint parts of the output and each task's result
+    does not depend on which call ran it, so results are the same bits either way.
+    """
+    check()
+    if work <= FIRST_WORK:
+        call(0, ALL_TASKS)
+        return
+    total = int(call(0, 0))
+    if total <= 0:
+        return
+    run_sliced(total, max(1, work // total), lambda first, count: call(first, first + count))
