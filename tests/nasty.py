@@ -5,6 +5,24 @@ one element, NaN/inf mixes, F-order, transposed, strided, negative strides,
 byte-swapped, read-only.
 """
 import numpy as np
+from hypothesis import HealthCheck, settings
+
+#: scipy.ndimage's boundary modes, every one a filter takes
+FILTER_MODES = ["reflect", "mirror", "nearest", "wrap", "constant", "grid-mirror",
+                "grid-constant", "grid-wrap"]
+#: the dtypes the filters run natively (bool and float16 go through the reference)
+FILTER_DTYPES = ["float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
+                 "uint32", "uint64"]
+EPS32 = float(np.finfo(np.float32).eps)
+
+
+def scaled_settings(examples: int):
+    """hypothesis settings for ``examples`` examples at the default profile, scaled with the
+    profile in use (conftest.py: ``--hypothesis-profile=long`` runs 50x as many)."""
+    return settings(max_examples=examples * settings.default.max_examples
+                    // settings.get_profile("pycompute").max_examples, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
 
 DTYPES = ["float64", "float32", "int64", "int32", "int16", "int8",
           "uint64", "uint32", "uint16", "uint8", "bool"]

@@ -82,7 +82,7 @@ import scipy.ndimage as ndi
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from nasty import DTYPES
+from nasty import DTYPES, EPS32, FILTER_MODES
 
 import pycompute as pc
 from pycompute import convolution, reductions, simulation
@@ -90,9 +90,7 @@ from pycompute import convolution, reductions, simulation
 NATIVE = [b.name for b in pc.backends() if b.available and b.name != "numpy"]
 THREADS = (1, 2) if pc.max_threads() >= 2 else (1,)
 NO_NATIVE = "has no native kernel"
-EPS32 = float(np.finfo(np.float32).eps)
-MODES = ["reflect", "mirror", "nearest", "wrap", "constant", "grid-mirror", "grid-constant",
-         "grid-wrap"]
+MODES = FILTER_MODES
 OTHER_DTYPES = ["float16", "complex128"]  # only the reference runs these
 # Finite floats stay within +-1e6: the known issue "var/std overflow to inf" is left out.
 FLOAT_LIMIT = 1e6

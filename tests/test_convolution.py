@@ -21,22 +21,16 @@ import math
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from nasty import make
+from nasty import EPS32, FILTER_DTYPES, FILTER_MODES, make, scaled_settings
 
 import pycompute as pc
 
 BACKENDS = ["cython", "numba"]
-MODES = ["reflect", "mirror", "nearest", "wrap", "constant", "grid-mirror", "grid-constant",
-         "grid-wrap"]
-DTYPES = ["float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
-          "uint32", "uint64"]
-EPS32 = float(np.finfo(np.float32).eps)
-# 60 examples, scaled with the profile (conftest.py: `--hypothesis-profile=long` runs 50x as many)
-SETTINGS = settings(max_examples=60 * settings.default.max_examples
-                    // settings.get_profile("pycompute").max_examples, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+MODES = FILTER_MODES
+DTYPES = FILTER_DTYPES
+SETTINGS = scaled_settings(60)
 
 
 def assert_matches(ours, ref, x, taps=1, norm=1.0):

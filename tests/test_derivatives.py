@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from nasty import make
+from nasty import EPS32, FILTER_DTYPES, FILTER_MODES, make, scaled_settings
 
 import pycompute as pc
 from pycompute import derivatives as D
@@ -32,14 +32,9 @@ from pycompute import derivatives as D
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 BACKENDS = ["cython", "numba"]
-MODES = ["reflect", "mirror", "nearest", "wrap", "constant", "grid-mirror", "grid-constant",
-         "grid-wrap"]
-DTYPES = ["float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
-          "uint32", "uint64"]
-EPS32 = float(np.finfo(np.float32).eps)
-SETTINGS = settings(max_examples=40 * settings.default.max_examples
-                    // settings.get_profile("pycompute").max_examples, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+MODES = FILTER_MODES
+DTYPES = FILTER_DTYPES
+SETTINGS = scaled_settings(40)
 PAIRS = [(D.gaussian_gradient_magnitude, ndi.gaussian_gradient_magnitude, 1),
          (D.gaussian_laplace, ndi.gaussian_laplace, 2)]
 IDS = ["gradient_magnitude", "laplace"]

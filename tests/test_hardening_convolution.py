@@ -29,10 +29,9 @@ import scipy.ndimage as ndi
 
 import pycompute as pc
 from pycompute import convolution as conv
+from nasty import FILTER_MODES, EPS32
 
-MODES = ["reflect", "mirror", "nearest", "wrap", "constant", "grid-mirror", "grid-constant",
-         "grid-wrap"]
-EPS32 = float(np.finfo(np.float32).eps)
+MODES = FILTER_MODES
 
 
 def _refused_at_once(call, *needles):

@@ -14,19 +14,17 @@ import warnings
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import pycompute as pc
 from pycompute import rank as R
+from nasty import FILTER_MODES, scaled_settings
 
 BACKENDS = ["cython", "numba"]
-MODES = ["reflect", "mirror", "nearest", "wrap", "constant", "grid-mirror", "grid-constant",
-         "grid-wrap"]
+MODES = FILTER_MODES
 NATIVE_DTYPES = ["float32", "float64", "int8", "int16", "int32", "uint8", "uint16", "uint32"]
-SETTINGS = settings(max_examples=60 * settings.default.max_examples
-                    // settings.get_profile("pycompute").max_examples, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = scaled_settings(60)
 SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, np.nan, 2.0, np.inf, -np.inf, 3.0, 2.0])
 
 
