@@ -29,7 +29,7 @@ def _cmd_compare(args) -> int:
 
     try:
         check_request(args.kernels or None, args.threads, args.backend, args.json, args.plot,
-                      args.backends, args.auto_table)
+                      args.backends, args.auto_table, args.roofline)
     except (ValueError, TypeError) as exc:
         args.parser.error(_plain(str(exc)).replace("`", ""))
     try:
@@ -37,7 +37,7 @@ def _cmd_compare(args) -> int:
                     backends=args.backend, peers=args.peers, json_path=args.json,
                     plot_path=args.plot, progress=not args.no_progress,
                     compare_backends=args.backends, auto_table=args.auto_table,
-                    command="pycompute " + " ".join(args.argv))
+                    command="pycompute " + " ".join(args.argv), roofline_path=args.roofline)
     except (ValueError, TypeError, OSError) as exc:
         print(f"pycompute compare: {exc}", file=sys.stderr)
         return 2
@@ -80,12 +80,14 @@ _COMPARE_DESCRIPTION = """\
 Time kernels at several thread counts on the native backends (Cython + OpenMP,
 Numba) and once on the serial NumPy/SciPy reference; print a table of times,
 speedups, efficiency, rates against this machine's limits (measured at
-start-up: parallel copy bandwidth, FMA peak), the Karp-Flatt metric and the
-Amdahl serial fraction.
+start-up: parallel copy bandwidth, FMA peak) and against the roofline roof that
+binds each kernel, the Karp-Flatt metric and the Amdahl serial fraction (or,
+for a kernel at its roof, which roof binds it).
 
 examples:
   pycompute compare --quick
-  pycompute compare sum correlate --threads 1 2 --peers --json out.json --plot speedup.png"""
+  pycompute compare sum correlate --threads 1 2 --peers --json out.json --plot speedup.png
+  pycompute compare heat_step life_step nbody_accelerations --roofline roofline.png"""
 
 
 def _compare_epilog() -> str:
@@ -101,8 +103,8 @@ Grow a Gray-Scott reaction-diffusion pattern and a heat diffusion on every core,
 then time sum, gaussian_filter and heat_step serially and in parallel on the
 backend backend='auto' runs for each, as 'pycompute compare --quick' does
 (small inputs; --full for full sizes). Writes
-gray_scott.png, gray_scott.gif (the pattern growing), heat.png, scaling.png and
-compare.json into one folder and prints where."""
+gray_scott.png, gray_scott.gif (the pattern growing), heat.png, scaling.png,
+roofline.png and compare.json into one folder and prints where."""
 
 
 def main(argv=None) -> int:
@@ -140,6 +142,10 @@ def main(argv=None) -> int:
                      help="write the results as JSON (schema pycompute.compare/1)")
     pc_.add_argument("--plot", metavar="FILE.png",
                      help="write a speedup plot (matplotlib; .png, .pdf, .svg, ...)")
+    pc_.add_argument("--roofline", metavar="FILE.png",
+                     help="write a roofline plot: each kernel's operations per byte against "
+                          "its attained rate, under this machine's measured copy-bandwidth "
+                          "and FMA roofs (matplotlib; .png, .pdf, .svg, ...)")
     pc_.add_argument("--backends", action="store_true",
                      help="also print Numba's time over Cython's per kernel and thread count, "
                           "and which backend backend='auto' runs for it")

@@ -12,15 +12,30 @@ JSON output (``--json FILE``), schema ``pycompute.compare/1`` (see
 
     {"schema": "pycompute.compare/1",
      "machine": {"cpus": int, "max_threads": int, "copy_bandwidth_gbs": float,
-                 "fma_peak_gflops": float, "info": {...pycompute info...}},
+                 "fma_peak_gflops": float, "fma_peak_float64_gflops": float (when a
+                 float64 kernel ran or --roofline), "info": {...pycompute info...}},
      "results": [{"kernel": str, "family": str, "backend": str, "size": str,
                   "threads": [int], "time_s": [float], "reference_time_s": float|null,
                   "speedup": [float], "speedup_vs_reference": [float]|null,
                   "efficiency": [float], "serial_fraction": float,
                   "karp_flatt": [float|null], "rate": [float]|null,
                   "rate_unit": "GB/s"|"GFLOP/s"|null, "limit": "copy"|"fma"|null,
-                  "percent_of_limit": [float]|null, "timings": [...]}],
+                  "percent_of_limit": [float]|null, "op": str|null,
+                  "ops_per_byte": float|null, "op_rate": [float]|null,
+                  "roof": "mem"|"fma"|null, "flop_dtype": "float32"|"float64"|null,
+                  "roof_gops": float|null, "percent_of_roof": [float]|null,
+                  "limited_by": str, "timings": [...]}],
      "peers": [{"kernel": str, "peer": str, "time_s": float}]}
+
+The roofline (``--roofline FILE``, the "% of roof" column): each kernel has a model of
+what one call does, in operations (``op``: "flop", or "cell-update" / "element" for work
+that is not floating point) and bytes, the bytes a step-by-step run must move to and from
+memory (each input read once and each output written once per step; intermediates that
+stay in cache are not counted). Their ratio is the arithmetic intensity
+(``ops_per_byte``); the roof that binds is the lower of copy bandwidth x intensity
+("mem") and the FMA peak of the dtype the kernel computes in ("fma"; none for operations
+that are not flops). A kernel that keeps data in cache across steps, or an input small
+enough to stay in cache between calls (``--quick``), can sit above the memory roof.
 """
 from __future__ import annotations
 
@@ -32,7 +47,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _threads
-from .scaling import measure, plot_speedup, time_call
+from .scaling import (RooflinePoint, binding_roof, describe_scaling, measure, plot_roofline,
+                      plot_speedup, time_call)
 
 SCHEMA = "pycompute.compare/1"
 
@@ -49,6 +65,23 @@ class Kernel:
     unit: str  # "GB/s" or "GFLOP/s"
     peers: dict = field(default_factory=dict)  # "lib.name" -> (args, kwargs) -> result
     representative: bool = False
+    # the roofline model (see the module docstring): what one operation is, the dtype its
+    # flops run in, and the half of the model ``work`` does not give: ``ops`` for GB/s
+    # kernels, ``nbytes`` for GFLOP/s kernels ((args, kwargs) -> per call)
+    op: str = "flop"
+    flop_dtype: str = "float32"
+    ops: object = None
+    nbytes: object = None
+
+    def roofline_model(self, args, kw):
+        """``(operations, bytes)`` per call, or None where the kernel has no model."""
+        ops = self.ops(args, kw) if self.ops else (
+            self.work(args, kw) if self.unit == "GFLOP/s" else None)
+        nb = self.nbytes(args, kw) if self.nbytes else (
+            self.work(args, kw) if self.unit == "GB/s" else None)
+        if not ops or not nb:
+            return None
+        return float(ops), float(nb)
 
 
 def _public(name):
@@ -61,14 +94,16 @@ def _public(name):
     return call
 
 
-def _reduction(name, ref, bins=None):
+def _reduction(name, ref, per_element, bins=None, op="flop", flop_dtype="float32"):
+    """A reduction over 2^26 float32 (2^20 with --quick): ``per_element`` operations each."""
     def make(quick):
         n = 1 << (20 if quick else 26)
         a = np.random.default_rng(0).standard_normal(n, dtype=np.float32)
         return (a,), ({"bins": bins} if bins else {}), f"{n} float32"
 
     return Kernel("reductions", make, _public(name), lambda args, kw: ref(*args, **kw),
-                  lambda args, kw: args[0].nbytes, "GB/s")
+                  lambda args, kw: args[0].nbytes, "GB/s", op=op, flop_dtype=flop_dtype,
+                  ops=lambda args, kw: per_element * args[0].size)
 
 
 def _reference_of(name):
@@ -123,6 +158,16 @@ def peer_status(names) -> dict:
     return out
 
 
+def _in_out(args, kw) -> int:
+    """Bytes of a filter: the image read once and a result of its size written once."""
+    return 2 * args[0].nbytes
+
+
+def _elements(args, kw) -> int:
+    """Operations of a kernel whose work is not flops: one per element of its input."""
+    return args[0].size
+
+
 def _filter_kernels():
     w9 = np.random.default_rng(1).standard_normal((9, 9)).astype(np.float32)
     out = {}
@@ -150,16 +195,20 @@ def _filter_kernels():
         args[0], -1, args[1], borderType=_cv2().BORDER_REFLECT)}
     peers_b = {"cv2.blur": lambda args, kw: _cv2().blur(
         args[0], (3, 3), borderType=_cv2().BORDER_REFLECT)}
+    # flops: 2 per tap (multiply, add) per pass; bytes: the image read and the result written
     out["gaussian_filter"] = Kernel(
         "convolution", make_gauss, _public("gaussian_filter"), _reference_of("gaussian_filter"),
-        lambda args, kw: 2 * 17 * 2 * args[0].size, "GFLOP/s", peers_g, representative=True)
+        lambda args, kw: 2 * 17 * 2 * args[0].size, "GFLOP/s", peers_g, representative=True,
+        nbytes=_in_out)
     out["correlate"] = Kernel("convolution", make_corr, _public("correlate"),
                               _reference_of("correlate"),
                               lambda args, kw: 2 * args[1].size * args[0].size, "GFLOP/s",
-                              peers_c)
+                              peers_c, nbytes=_in_out)
+    # uint8 running sums: integer work, counted in output elements
     out["uniform_filter"] = Kernel("convolution", make_box, _public("uniform_filter"),
                                    _reference_of("uniform_filter"),
-                                   lambda args, kw: 2 * args[0].nbytes, "GB/s", peers_b)
+                                   lambda args, kw: 2 * args[0].nbytes, "GB/s", peers_b,
+                                   op="element", ops=_elements)
     def make_ggm(quick):
         a = _image(quick)
         return (a, 2.0), {}, f"{a.shape[0]}x{a.shape[1]} float32, sigma=2"
@@ -168,10 +217,10 @@ def _filter_kernels():
     out["gaussian_gradient_magnitude"] = Kernel(
         "derivatives", make_ggm, _public("gaussian_gradient_magnitude"),
         _reference_of("gaussian_gradient_magnitude"),
-        lambda args, kw: 2 * 2 * 17 * 2 * args[0].size, "GFLOP/s")
+        lambda args, kw: 2 * 2 * 17 * 2 * args[0].size, "GFLOP/s", nbytes=_in_out)
     out["gaussian_laplace"] = Kernel(
         "derivatives", make_ggm, _public("gaussian_laplace"), _reference_of("gaussian_laplace"),
-        lambda args, kw: 2 * 2 * 17 * 2 * args[0].size, "GFLOP/s")
+        lambda args, kw: 2 * 2 * 17 * 2 * args[0].size, "GFLOP/s", nbytes=_in_out)
     def make_u8(quick):
         a = _image(quick, np.uint8)
         return (a,), {"size": 5}, f"{a.shape[0]}x{a.shape[1]} uint8, 5x5"
@@ -183,14 +232,19 @@ def _filter_kernels():
     peers_med = {"cv2.medianBlur": lambda args, kw: _cv2().medianBlur(args[0], kw["size"])}
     peers_min = {"cv2.erode": lambda args, kw: _cv2().erode(
         args[0], np.ones((kw["size"],) * 2, np.uint8), borderType=_cv2().BORDER_REFLECT)}
+    # rank filters select (compares, sorting networks): counted in output elements
     out["median_filter"] = Kernel("rank", make_u8, _public("median_filter"),
                                   _reference_of("median_filter"),
-                                  lambda args, kw: 2 * args[0].nbytes, "GB/s", peers_med)
+                                  lambda args, kw: 2 * args[0].nbytes, "GB/s", peers_med,
+                                  op="element", ops=_elements)
     out["minimum_filter"] = Kernel("rank", make_f32_9, _public("minimum_filter"),
                                    _reference_of("minimum_filter"),
-                                   lambda args, kw: 2 * args[0].nbytes, "GB/s", peers_min)
+                                   lambda args, kw: 2 * args[0].nbytes, "GB/s", peers_min,
+                                   op="element", ops=_elements)
+    # two 3-tap passes, 2 flops a tap
     out["sobel"] = Kernel("convolution", make_sobel, _public("sobel"), _reference_of("sobel"),
-                          lambda args, kw: 2 * args[0].nbytes, "GB/s")
+                          lambda args, kw: 2 * args[0].nbytes, "GB/s",
+                          ops=lambda args, kw: 2 * 3 * 2 * args[0].size)
     return out
 
 
@@ -222,29 +276,43 @@ def _sim_kernels():
         mass = (rng.random(n) + 0.5).astype(np.float32)
         return (pos, mass), {"softening": 0.01}, f"N={n} float32"
 
+    # per cell and step: heat 2 x ndim + 2 flops (the neighbour pairs, their sum, the
+    # weighted update), Gray-Scott 25 (two 5-point Laplacians, u v^2, both updates), Life
+    # one cell update; bytes: each field read and written once a step
     out["heat_step"] = Kernel("simulation", make_heat, _public("heat_step"),
                               _reference_of("heat_step"),
                               lambda args, kw: 2 * args[0].nbytes * kw["steps"], "GB/s",
-                              representative=True)
+                              representative=True, flop_dtype="float64",
+                              ops=lambda args, kw: (2 * args[0].ndim + 2) * args[0].size
+                              * kw["steps"])
     out["life_step"] = Kernel("simulation", make_life, _public("life_step"),
                               _reference_of("life_step"),
-                              lambda args, kw: 2 * args[0].nbytes * kw["steps"], "GB/s")
+                              lambda args, kw: 2 * args[0].nbytes * kw["steps"], "GB/s",
+                              op="cell-update",
+                              ops=lambda args, kw: args[0].size * kw["steps"])
     out["gray_scott_step"] = Kernel("simulation", make_gs, _public("gray_scott_step"),
                                     _reference_of("gray_scott_step"),
-                                    lambda args, kw: 4 * args[0].nbytes * kw["steps"], "GB/s")
+                                    lambda args, kw: 4 * args[0].nbytes * kw["steps"], "GB/s",
+                                    ops=lambda args, kw: 25 * args[0].size * kw["steps"])
+    # 20 flops a pair; bytes: positions and masses read, accelerations written
     out["nbody_accelerations"] = Kernel("simulation", make_nbody,
                                         _public("nbody_accelerations"),
                                         _reference_of("nbody_accelerations"),
-                                        lambda args, kw: 20.0 * args[0].shape[0] ** 2, "GFLOP/s")
+                                        lambda args, kw: 20.0 * args[0].shape[0] ** 2, "GFLOP/s",
+                                        nbytes=lambda args, kw: 2 * args[0].nbytes
+                                        + args[1].nbytes)
     return out
 
 
 KERNELS: dict[str, Kernel] = {
-    "sum": _reduction("sum", np.sum),
-    "var": _reduction("var", np.var),
-    "max": _reduction("max", np.max),
-    "argmin": _reduction("argmin", np.argmin),
-    "histogram": _reduction("histogram", np.histogram, bins=256),
+    # float32 sums and variances accumulate in float64 (kernels/reductions.pyx): one add a
+    # value; var's two passes: the mean's add, then the deviation, its square-add and
+    # its sum. max/argmin: one float32 compare a value. histogram: integer bin counts.
+    "sum": _reduction("sum", np.sum, 1, flop_dtype="float64"),
+    "var": _reduction("var", np.var, 5, flop_dtype="float64"),
+    "max": _reduction("max", np.max, 1),
+    "argmin": _reduction("argmin", np.argmin, 1),
+    "histogram": _reduction("histogram", np.histogram, 1, bins=256, op="element"),
 }
 KERNELS["sum"].representative = True
 KERNELS.update(_filter_kernels())
@@ -281,26 +349,41 @@ columns:
   % of limit  rate as a percentage of a limit of this machine measured at start-up:
               "copy" = the parallel copy bandwidth (GB/s rows), "FMA" = the float32
               fused multiply-add peak (GFLOP/s rows)
+  % of roof   the rate as a percentage of the roofline roof that binds the kernel, the lower
+              of "mem" = copy bandwidth x the kernel's operations per byte and "fma" = the
+              FMA peak of the dtype it computes in (float32 or float64); kernels whose
+              operations are not flops (Life, uint8 box and rank filters, histogram) have
+              only the "mem" roof. --roofline draws it
   K-F         Karp-Flatt metric, the serial fraction that speedup S at p threads implies:
               (1/S - 1/p) / (1 - 1/p); 0 = perfect scaling, 1 = no gain, below 0 = superlinear
   Amdahl serial fraction: f in T(p) = T1 (f + (1 - f) / p), fitted to all thread counts
-              by least squares; 0 = perfectly parallel, 1 = threads do not help"""
+              by least squares; 0 = perfectly parallel, 1 = threads do not help. A kernel
+              at 70% or more of its roof at the most threads says "bound by memory
+              bandwidth (x% of the copy roof)" or "bound by the FMA peak (...)" instead
+              ("above the ... roof" past 100%): its flat scaling is the roof's, not a
+              serial part's"""
 
 #: printed under the table when a rate passed its limit
 ABOVE_LIMIT = """\
-  * above 100% of the limit. For "copy": part of the data came from the CPU caches, which
-    are faster than the memory the copy probe streams (2 x 256 MiB); an input of a few MiB
-    (--quick sizes) can sit in cache between calls. For either limit, a machine that was
-    busier while the probe ran than while the kernel ran gives the same."""
+  * above 100% of the limit or roof. For "copy" and "mem": part of the data came from the
+    CPU caches, which are faster than the memory the copy probe streams (2 x 256 MiB): an
+    input of a few MiB (--quick sizes) can sit in cache between calls, and a kernel that
+    does several steps per trip through memory reads less than the one-pass model counts.
+    For any of them, a machine that was busier while the probe ran than while the kernel
+    ran gives the same."""
 
 
-def machine_limits(threads: int) -> dict:
+def machine_limits(threads: int, float64: bool = False) -> dict:
+    """Copy bandwidth and float32 FMA peak at ``threads``; ``float64``: the float64 peak too."""
     from . import machine
 
-    return {
+    out = {
         "copy_bandwidth_gbs": machine.copy_bandwidth(threads),
         "fma_peak_gflops": machine.fma_peak(threads),
     }
+    if float64:
+        out["fma_peak_float64_gflops"] = machine.fma_peak(threads, np.float64)
+    return out
 
 
 def _progress(total: int, enabled: bool):
@@ -326,7 +409,7 @@ def _plot_formats() -> set:
 
 
 def check_request(kernels=None, threads=None, backends=("cython", "numba"), json_path=None,
-                  plot_path=None, compare_backends=False, auto_table=None):
+                  plot_path=None, compare_backends=False, auto_table=None, roofline_path=None):
     """Validate what ``run_compare`` was asked for, before any timing.
 
     Returns ``(kernels, threads, backends, notes)``: the kernel names, the thread counts
@@ -363,7 +446,9 @@ def check_request(kernels=None, threads=None, backends=("cython", "numba"), json
         raise ValueError(f"`{opt}` compares the cython and numba backends, so both must run: "
                          f"`--backend` is {' '.join(backends)}"
                          + (f" ({'; '.join(notes)})" if notes else ""))
-    for opt, path in (("--json", json_path), ("--plot", plot_path), ("--auto-table", auto_table)):
+    outputs = {}
+    for opt, path in (("--json", json_path), ("--plot", plot_path), ("--auto-table", auto_table),
+                      ("--roofline", roofline_path)):
         if path is None:
             continue
         d = os.path.dirname(os.path.abspath(path))
@@ -371,12 +456,18 @@ def check_request(kernels=None, threads=None, backends=("cython", "numba"), json
             raise ValueError(f"cannot write {path!r} (`{opt}`): it is a folder; give a file name")
         if not os.path.isdir(d) or not os.access(d, os.W_OK):
             raise ValueError(f"cannot write {path!r} (`{opt}`): {d!r} is not a writable folder")
-    if plot_path is not None:
-        ext = os.path.splitext(plot_path)[1].lstrip(".").lower()
+        same = outputs.setdefault(os.path.realpath(path), opt)
+        if same != opt:
+            raise ValueError(f"cannot write {path!r} (`{opt}`): `{same}` writes that file; "
+                             f"give each output its own file name")
+    for opt, path in (("--plot", plot_path), ("--roofline", roofline_path)):
+        if path is None:
+            continue
+        ext = os.path.splitext(path)[1].lstrip(".").lower()
         formats = _plot_formats()
         if ext not in formats:
             allowed = ", ".join(sorted("." + f for f in formats))
-            raise ValueError(f"`--plot` {plot_path!r}: matplotlib cannot write "
+            raise ValueError(f"`{opt}` {path!r}: matplotlib cannot write "
                              f"{'.' + ext if ext else 'a file without an extension'}; "
                              f"end the name with one of {allowed}")
     return kernels, threads, ok, notes
@@ -396,22 +487,88 @@ def _auto_backend(kernel: str) -> str:
     raise ValueError("no native backend is available")  # check_request saw one
 
 
+#: the machine-limit key of each dtype's FMA peak
+_PEAK_KEYS = {"float32": "fma_peak_gflops", "float64": "fma_peak_float64_gflops"}
+
+
+def roofline_fields(k: Kernel, model, time_s, limits: dict) -> dict:
+    """The roofline numbers of one result: what an operation is, operations per byte, the
+    attained G operations/s at each time in ``time_s``, the roof that binds and the
+    percentage of it attained (all None when ``model``, ``(ops, bytes)``, is None)."""
+    f = dict.fromkeys(("op", "ops_per_byte", "op_rate", "roof", "flop_dtype", "roof_gops",
+                       "percent_of_roof"))
+    if model is None:
+        return f
+    ops, nbytes = model
+    flops = k.op == "flop"
+    peak = limits.get(_PEAK_KEYS[k.flop_dtype]) if flops else None
+    if flops and peak is None:
+        raise ValueError(f"{k.flop_dtype} FMA peak not measured")  # run_compare measures it
+    roof_gops, roof = binding_roof(ops / nbytes, limits["copy_bandwidth_gbs"], peak)
+    rates = [ops / t / 1e9 for t in time_s]
+    f.update(op=k.op, ops_per_byte=ops / nbytes, op_rate=rates, roof=roof,
+             flop_dtype=k.flop_dtype if flops else None, roof_gops=roof_gops,
+             percent_of_roof=[100 * x / roof_gops for x in rates])
+    return f
+
+
+def limited_by(d: dict) -> str:
+    """What limits the scaling of result ``d``, in words (``scaling.describe_scaling``): its
+    roof where it ran at 70% or more of it at the most threads, else the Amdahl fraction."""
+    pr = d.get("percent_of_roof")
+    return describe_scaling(d["serial_fraction"], d.get("roof"), pr[-1] / 100 if pr else None,
+                            d.get("flop_dtype"))
+
+
+def plot_roofline_doc(doc: dict, path: str, quick: bool = False) -> list:
+    """Draw the roofline of ``doc``'s results into ``path``: one point per kernel and
+    backend at its most threads, hollow at its fewest. Returns the kernels left out (no
+    roofline model)."""
+    from . import machine
+
+    m = doc["machine"]
+    points, left_out = [], []
+    for d in doc["results"]:
+        if not d.get("op_rate"):
+            left_out.append(d["kernel"])
+            continue
+        r = d["op_rate"]
+        points.append(RooflinePoint(d["kernel"], d["backend"], d["ops_per_byte"], r[-1],
+                                    r[0] if len(r) > 1 else None, d["op"]))
+    most = max((d["threads"][-1] for d in doc["results"]), default=1)
+    fewest = min((d["threads"][0] for d in doc["results"]), default=1)
+    peaks = {"float32": m["fma_peak_gflops"], "float64": m.get("fma_peak_float64_gflops")}
+    title = (f"Roofline: {machine.cpu_name()}, {most} thread{'s' if most > 1 else ''}"
+             + (f" (hollow: {fewest})" if fewest != most else "")
+             + f"\nroofs: copy bandwidth and FMA peaks measured at {most} "
+               f"thread{'s' if most > 1 else ''} in the same run"
+             + ("\n--quick sizes: inputs of a few MiB stay in cache, so points can pass "
+                "the memory roof" if quick else ""))
+    plot_roofline(points, m["copy_bandwidth_gbs"], peaks, path=path, title=title)
+    return list(dict.fromkeys(left_out))
+
+
 def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "numba"),
                 peers=False, json_path=None, plot_path=None, progress=True, out=None,
-                compare_backends=False, auto_table=None, command=None):
+                compare_backends=False, auto_table=None, command=None, roofline_path=None):
     """Time ``kernels`` and print the table to ``out`` (default: sys.stdout at call time);
     return the JSON-able result dict.
 
     ``compare_backends``: also print Numba's time over Cython's per kernel and thread
     count, and what ``backend="auto"`` runs; ``auto_table``: write those ratios as the
-    table ``auto`` reads (see :mod:`pycompute._backends`), with ``command`` in it."""
+    table ``auto`` reads (see :mod:`pycompute._backends`), with ``command`` in it;
+    ``roofline_path``: draw the roofline there (``plot_roofline_doc``)."""
     out = sys.stdout if out is None else out
     kernels, threads, backends, notes = check_request(kernels, threads, backends, json_path,
-                                                      plot_path, compare_backends, auto_table)
+                                                      plot_path, compare_backends, auto_table,
+                                                      roofline_path)
     mx = _threads.max_threads()
     repeat, min_time = (3, 0.01) if quick else (7, 0.1)
 
-    limits = machine_limits(max(threads))
+    # the float64 peak: the roof of the kernels that compute in float64, and on the plot
+    float64 = roofline_path is not None or any(
+        KERNELS[k].op == "flop" and KERNELS[k].flop_dtype == "float64" for k in kernels)
+    limits = machine_limits(max(threads), float64)
     from ._info import collect
 
     doc = {"schema": SCHEMA,
@@ -437,7 +594,7 @@ def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "nu
                             reference=(lambda *a: k.reference(a, kw)) if first else None,
                             name=f"{name} [{be}]", work=k.work(args, kw), unit=k.unit,
                             progress=step)
-                results.append((name, k, be, size, r))
+                results.append((name, k, be, size, r, k.roofline_model(args, kw)))
             for peer, fn in k.peers.items():
                 if peer_libs.get(peer.split(".")[0], (False,))[0]:
                     t = time_call(lambda: fn(args, kw), repeat, min_time).median
@@ -447,16 +604,22 @@ def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "nu
             bar.close()
 
     ref_times = {}
-    for name, k, be, size, r in results:
+    for name, k, be, size, r, model in results:
         if r.reference is not None:
             ref_times[name] = r.reference
-    for name, k, be, size, r in results:
+    for name, k, be, size, r, model in results:
         r.reference = ref_times.get(name)
+        roof = roofline_fields(k, model, r.times, limits)
+        if roof["roof"]:  # the speedup plot's legend words the limit as the table does
+            r.roof, r.flop_dtype = roof["roof"], roof["flop_dtype"]
+            r.roof_fraction = [x / 100 for x in roof["percent_of_roof"]]
         d = r.to_dict()
         limit = "copy" if k.unit == "GB/s" else "fma"
         cap = limits["copy_bandwidth_gbs"] if limit == "copy" else limits["fma_peak_gflops"]
         d.update(kernel=name, family=k.family, backend=be, size=size, limit=limit,
-                 percent_of_limit=[100 * x / cap for x in d["rate"]] if d["rate"] else None)
+                 percent_of_limit=[100 * x / cap for x in d["rate"]] if d["rate"] else None,
+                 **roof)
+        d["limited_by"] = limited_by(d)
         doc["results"].append(d)
     for line in notes:
         print(f"--backend {line}; skipped", file=out)
@@ -473,10 +636,16 @@ def run_compare(kernels=None, threads=None, quick=False, backends=("cython", "nu
             json.dump(doc, f, indent=1)
         print(f"wrote {json_path}", file=out)
     if plot_path:
-        plot_speedup([r for *_, r in results], path=plot_path,
+        plot_speedup([res[4] for res in results], path=plot_path,
                      title=f"pycompute speedup ({os.cpu_count()} CPUs"
                            f"{', --quick sizes' if quick else ''})")
         print(f"wrote {plot_path}", file=out)
+    if roofline_path:
+        left_out = plot_roofline_doc(doc, roofline_path, quick)
+        if left_out:
+            print(f"roofline: no model of operations and bytes for {', '.join(left_out)}; "
+                  f"left out", file=out)
+        print(f"wrote {roofline_path}", file=out)
     return doc
 
 
@@ -486,7 +655,9 @@ def print_table(doc: dict, out=None, quick: bool = False, legend: bool = True) -
     m = doc["machine"]
     print(f"machine: {m['cpus']} CPUs, max threads {m['max_threads']}; limits measured now: "
           f"parallel copy {m['copy_bandwidth_gbs']:.1f} GB/s (read + write), float32 FMA "
-          f"peak {m['fma_peak_gflops']:.0f} GFLOP/s", file=out)
+          f"peak {m['fma_peak_gflops']:.0f} GFLOP/s"
+          + (f", float64 {m['fma_peak_float64_gflops']:.0f}"
+             if m.get("fma_peak_float64_gflops") else ""), file=out)
     if quick:
         print("sizes: --quick (small inputs, few repeats: a first look; inputs of a few MiB "
               "may stay in cache)", file=out)
@@ -494,7 +665,8 @@ def print_table(doc: dict, out=None, quick: bool = False, legend: bool = True) -
     vs_base = f"vs {base} thr"
     kw_ = max([19] + [len(d["kernel"]) for d in doc["results"]])
     hdr = (f"{'kernel':{kw_}s} {'backend':7s} {'thr':>3s} {'time ms':>9s} {'vs ref':>7s} "
-           f"{vs_base:>8s} {'eff':>5s} {'rate':>15s} {'% of limit':>11s} {'K-F':>6s}")
+           f"{vs_base:>8s} {'eff':>5s} {'rate':>15s} {'% of limit':>11s} {'% of roof':>10s} "
+           f"{'K-F':>6s}")
     print(hdr, file=out)
     print("-" * len(hdr), file=out)
     above = False
@@ -510,16 +682,20 @@ def print_table(doc: dict, out=None, quick: bool = False, legend: bool = True) -
                 mark = "*" if v > 100 else " "
                 above |= v > 100
                 pct = f"{v:4.0f}% {'copy' if d['limit'] == 'copy' else 'FMA'}{mark}"
+            roof = "-"
+            if d.get("percent_of_roof"):
+                v = d["percent_of_roof"][i]
+                above |= v > 100
+                roof = f"{v:4.0f}% {d['roof']}{'*' if v > 100 else ' '}"
             kf = d["karp_flatt"][i]
             print(f"{d['kernel'] if i == 0 else '':{kw_}s} {d['backend'] if i == 0 else '':7s} "
                   f"{p:3d} {d['time_s'][i] * 1e3:9.3f} {vs_ref} {d['speedup'][i]:8.2f} "
-                  f"{d['efficiency'][i]:5.2f} {rate} {pct:>11s} "
+                  f"{d['efficiency'][i]:5.2f} {rate} {pct:>11s} {roof:>10s} "
                   f"{'' if kf is None else f'{kf:6.3f}':>6s}", file=out)
         ref = (f"serial reference {d['reference_time_s'] * 1e3:.3f} ms; "
                if d["reference_time_s"]
                else "")
-        print(f"{'':{kw_}s} {'':7s} {d['size']}; {ref}Amdahl serial fraction "
-              f"{d['serial_fraction']:.3f}", file=out)
+        print(f"{'':{kw_}s} {'':7s} {d['size']}; {ref}{limited_by(d)}", file=out)
     if above:
         print(ABOVE_LIMIT, file=out)
     if legend:

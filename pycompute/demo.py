@@ -4,8 +4,9 @@ Runs a Gray-Scott reaction-diffusion and a heat diffusion with pycompute's
 parallel kernels, writes PNG images of them (titled, with colour bars) and an
 animated GIF of the pattern growing, then times one representative kernel per
 family at 1..N threads against its serial reference (``--quick`` sizes unless
-``quick=False``), prints the table and writes the scaling plot. Under a minute
-on two cores.
+``quick=False``), prints the table and writes the scaling plot and the roofline
+(each kernel under the machine's measured bandwidth and FMA roofs). Under a
+minute on two cores.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import numpy as np
 
 
 #: what the demo writes; a folder holding only these is one an earlier demo wrote
-OUTPUTS = ("gray_scott.png", "gray_scott.gif", "heat.png", "scaling.png", "compare.json")
+OUTPUTS = ("gray_scott.png", "gray_scott.gif", "heat.png", "scaling.png", "roofline.png",
+           "compare.json")
 _ALLOWED = ("allowed: a folder that does not exist yet, an empty folder, or one an earlier "
             "'pycompute demo' wrote")
 
@@ -191,6 +193,7 @@ def run(out: str | None = None, quick: bool = True, stream=None) -> dict:
     print(f"Gray-Scott {GS['n']}x{GS['n']}, {GS['steps']} steps: {t_gs:.2f} s; heat "
           f"384x384, {steps} steps: {t_heat:.2f} s", file=stream)
     paths["plot"] = os.path.join(out, "scaling.png")
+    paths["roofline"] = os.path.join(out, "roofline.png")
     paths["json"] = os.path.join(out, "compare.json")
     print("\ntiming each kernel on the backend backend='auto' runs for it ('pycompute compare "
           "--backends' times Cython and Numba side by side)", file=stream)
@@ -201,7 +204,7 @@ def run(out: str | None = None, quick: bool = True, stream=None) -> dict:
     # backends side by side: 'pycompute compare --backends')
     run_compare(["sum", "gaussian_filter", "heat_step"], quick=quick, backends=("auto",),
                 json_path=paths["json"], plot_path=paths["plot"], out=stream,
-                progress=stream is sys.stdout)
+                progress=stream is sys.stdout, roofline_path=paths["roofline"])
     print("\nwrote:", file=stream)
     for p in paths.values():
         print(f"  {p}", file=stream)

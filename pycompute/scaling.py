@@ -1,4 +1,11 @@
-"""How a kernel scales with threads: speedup, efficiency, Amdahl fit, Karp-Flatt, plots.
+"""How a kernel scales with threads: speedup, efficiency, Amdahl fit, Karp-Flatt, the
+roofline (which of the machine's roofs binds a kernel), plots.
+
+A kernel whose time stops falling with more threads is either serial in part (Amdahl's
+``f``) or already at one of the machine's roofs: the memory bandwidth, for a kernel that
+does few operations per byte, or the FMA peak. ``describe_scaling`` is the one place
+that words this, so that a memory-bound kernel's flat scaling is never reported as a
+serial fraction.
 
 >>> import numpy as np, pycompute as pc
 >>> from pycompute.scaling import measure
@@ -16,7 +23,13 @@ from dataclasses import dataclass, field
 
 from . import _threads
 
-__all__ = ["ScalingResult", "measure", "amdahl_fit", "karp_flatt", "time_call"]
+__all__ = ["ScalingResult", "measure", "amdahl_fit", "karp_flatt", "time_call",
+           "binding_roof", "describe_scaling", "RooflinePoint", "plot_roofline", "BOUND_AT"]
+
+#: a kernel at or above this fraction of the roof that binds it (at the most threads
+#: measured) is reported as bound by that roof: its flat scaling is the roof's, and an
+#: Amdahl serial fraction fitted to it would blame code that is not serial
+BOUND_AT = 0.70
 
 
 @dataclass
@@ -83,6 +96,52 @@ def karp_flatt(speedup: float, p: int) -> float:
     return (1.0 / speedup - 1.0 / p) / (1.0 - 1.0 / p)
 
 
+def binding_roof(intensity: float, bandwidth: float, peak: float | None = None):
+    """The roofline roof that binds a kernel of arithmetic ``intensity`` (operations per
+    byte): ``(roof, "mem" | "fma")``, the roof in G operations/s.
+
+    The roof is the lower of ``bandwidth`` (GB/s) x ``intensity`` and ``peak`` (GFLOP/s;
+    None: the kernel's operations are not flops, so only the memory roof applies). At the
+    ridge point, ``intensity == peak / bandwidth``, the two are equal and the kernel counts
+    as compute-bound ("fma"), as in Williams, Waterman and Patterson's roofline paper.
+
+    >>> binding_roof(0.25, 40.0, 200.0)
+    (10.0, 'mem')
+    >>> binding_roof(20.0, 40.0, 200.0)
+    (200.0, 'fma')
+    """
+    mem = bandwidth * intensity
+    if peak is None or mem < peak:
+        return mem, "mem"
+    return float(peak), "fma"
+
+
+def describe_scaling(serial_fraction: float, roof: str | None = None,
+                     fraction: float | None = None, flop_dtype: str | None = None) -> str:
+    """What limits a kernel's scaling, in words: its binding ``roof`` ("mem"/"fma") when it
+    ran at ``fraction`` >= ``BOUND_AT`` of it (at the most threads), else the Amdahl serial
+    fraction. ``flop_dtype`` names the FMA peak ("float32", "float64"). Past the roof
+    (over 100%: data from cache, or a busy machine while the roof was measured) it says
+    so, rather than that the roof binds.
+
+    >>> describe_scaling(0.74, "mem", 0.99)
+    'bound by memory bandwidth (99% of the copy roof)'
+    >>> describe_scaling(0.75, "mem", 2.06)
+    'above the copy roof (206% of it)'
+    >>> describe_scaling(0.05, "fma", 0.5)
+    'Amdahl serial fraction 0.050'
+    """
+    if roof is not None and fraction is not None and fraction >= BOUND_AT:
+        pct = round(100 * fraction)
+        name = "copy" if roof == "mem" else f"{flop_dtype or 'float32'} FMA"
+        if pct > 100:
+            return f"above the {name} roof ({pct}% of it)"
+        if roof == "mem":
+            return f"bound by memory bandwidth ({pct}% of the copy roof)"
+        return f"bound by the FMA peak ({pct}% of the {name} roof)"
+    return f"Amdahl serial fraction {serial_fraction:.3f}"
+
+
 @dataclass
 class ScalingResult:
     """Timings of one kernel at several thread counts (and optionally its reference)."""
@@ -94,6 +153,12 @@ class ScalingResult:
     work: float | None = None  # bytes or flops per call, for rates
     unit: str | None = None  # "GB/s" or "GFLOP/s"
     extra: dict = field(default_factory=dict)
+    # the roofline, where the caller knows it (pycompute compare): the roof that binds the
+    # kernel ("mem"/"fma"), the attained fraction of it at each thread count, and the
+    # dtype of the FMA peak
+    roof: str | None = None
+    roof_fraction: list | None = None
+    flop_dtype: str | None = None
 
     @property
     def times(self):
@@ -118,6 +183,13 @@ class ScalingResult:
     @property
     def serial_fraction(self) -> float:
         return amdahl_fit(self.threads, self.times)[0]
+
+    @property
+    def limited_by(self) -> str:
+        """What limits the scaling, in words (see ``describe_scaling``)."""
+        return describe_scaling(self.serial_fraction, self.roof,
+                                self.roof_fraction[-1] if self.roof_fraction else None,
+                                self.flop_dtype)
 
     @property
     def karp_flatt(self):
@@ -168,8 +240,10 @@ def plot_speedup(results, ax=None, path=None, title="Speedup vs threads"):
     ax.plot(xs, xs, "k--", lw=1, label="ideal")
     palette = matplotlib.colormaps["tab20" if len(results) > 10 else "tab10"].colors
     for i, r in enumerate(results):
+        why = r.limited_by
+        why = f"Amdahl f={r.serial_fraction:.3f}" if why.startswith("Amdahl") else why
         line, = ax.plot(r.threads, r.speedup, "o-", color=palette[i % len(palette)],
-                        label=f"{r.name} (Amdahl f={r.serial_fraction:.3f})")
+                        label=f"{r.name} ({why})")
         f = r.serial_fraction
         ax.plot(xs, [1 / (f + (1 - f) / x) for x in xs], ":", color=line.get_color(), lw=1)
     ax.plot([], [], "k:", lw=1, label="dotted: Amdahl fit")
@@ -191,6 +265,148 @@ def plot_speedup(results, ax=None, path=None, title="Speedup vs threads"):
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     if path is not None:
         fig.tight_layout()
+        fig.savefig(path, bbox_inches="tight")
+    return ax
+
+
+@dataclass
+class RooflinePoint:
+    """One kernel on one backend on the roofline: ``intensity`` operations per byte,
+    ``rate`` G operations/s at the most threads measured, ``base_rate`` at the fewest
+    (None: one thread count only). ``op`` is what an operation is: "flop", or a word
+    such as "cell-update" for work that is not floating point (only the memory roof
+    applies to it)."""
+
+    kernel: str
+    backend: str
+    intensity: float
+    rate: float
+    base_rate: float | None = None
+    op: str = "flop"
+
+
+def _place_labels(ax, labels, obstacles, fontsize):
+    """Write each ``(text, x, y)`` beside its point: to the right, else to the left, at
+    the first height (the point's, then a line up or down, ...) where it stays inside the
+    axes and covers no text already there and none of the ``obstacles`` (data points
+    ``(x, y)``); measured on the rendered text, so the layout should be final. Texts
+    already on ``ax`` must be annotations."""
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    px_pt = fig.dpi / 72.0
+    frame = ax.get_window_extent(renderer)
+    r = 4 * px_pt  # a marker's half-width
+    taken = [Bbox.from_extents(u - r, v - r, u + r, v + r)
+             for u, v in ax.transData.transform(obstacles)] if len(obstacles) else []
+    for t in ax.texts:  # what is written already (the ridge notes)
+        t.update_positions(renderer)
+        taken.append(Text.get_window_extent(t, renderer))
+    line = fontsize * 1.3
+    for text, x, y in sorted(labels, key=lambda t: (t[2], t[1])):
+        fallback, done = None, False  # fallback: right beside the point, drawn if nothing fits
+        for k in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, 6, 7):
+            for side in (1, -1):
+                ann = ax.annotate(
+                    text, (x, y), xytext=(7 * side, k * line), textcoords="offset points",
+                    ha="left" if side > 0 else "right", va="center", fontsize=fontsize,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
+                          "alpha": 0.75},
+                    arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.5"} if k else None)
+                ann.update_positions(renderer)  # else the text sits at its offset from 0, 0
+                bb = Text.get_window_extent(ann, renderer)  # the text alone, not the leader
+                done = (frame.x0 <= bb.x0 and bb.x1 <= frame.x1 and frame.y0 <= bb.y0
+                        and bb.y1 <= frame.y1 and not any(bb.overlaps(o) for o in taken))
+                if done:
+                    taken.append(bb)
+                    break
+                if fallback is None:
+                    fallback = (ann, bb)
+                else:
+                    ann.remove()
+            if done:
+                break
+        if done and fallback is not None:
+            fallback[0].remove()
+        elif not done:
+            taken.append(fallback[1])
+
+
+def plot_roofline(points, bandwidth: float, peaks: dict, ax=None, path=None,
+                  title: str = "Roofline"):
+    """The roofline: each of ``points`` (``RooflinePoint``) under the memory roof
+    (``bandwidth`` GB/s x intensity, sloped) and the FMA roofs (``peaks``: ``{"float32":
+    GFLOP/s, "float64": GFLOP/s}``, flat; a None peak is left out), log-log, the ridge
+    points marked. Filled markers: the most threads; hollow: the fewest, joined by a line.
+    """
+    import matplotlib
+
+    if ax is None:
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(9.5, 5.6), dpi=110)
+    else:
+        fig = ax.figure
+    peaks = {d: float(v) for d, v in peaks.items() if v}
+    ridges = {d: v / bandwidth for d, v in peaks.items()}
+    xs = [p.intensity for p in points] + list(ridges.values())
+    lo, hi = min(xs, default=0.1) / 3, max(xs, default=10.0) * 4
+    ys = ([p.rate for p in points] + [p.base_rate for p in points if p.base_rate]
+          + list(peaks.values()) + [bandwidth * lo])
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(min(ys) / 3, max(ys) * 3)
+    # the memory roof up to the highest ridge (past it a flop kernel meets the FMA roof;
+    # kernels whose operations are not flops sit far to the left of it)
+    x_top = max(ridges.values(), default=hi)
+    ax.plot([lo, x_top], [bandwidth * lo, bandwidth * x_top], "k-", lw=1.6,
+            label=f"memory roof: copy {bandwidth:.1f} GB/s x intensity")
+    for i, (d, v) in enumerate(sorted(peaks.items(), key=lambda kv: -kv[1])):
+        ax.plot([ridges[d], hi], [v, v], "k-" if i == 0 else "k--", lw=1.6 if i == 0 else 1.0,
+                label=f"FMA roof: {d} peak {v:.0f} GFLOP/s")
+        ax.plot([ridges[d]], [v], "kD", ms=5)
+        ax.annotate(f"ridge ({d}): {ridges[d]:.3g} flop/B", (ridges[d], v),
+                    xytext=(-6, 5), textcoords="offset points", ha="right", fontsize=7)
+    kernels = list(dict.fromkeys(p.kernel for p in points))
+    palette = matplotlib.colormaps["tab10"].colors
+    if len(kernels) > 10:  # tab20's dark shades first, then the light ones
+        palette = matplotlib.colormaps["tab20"].colors[::2] + matplotlib.colormaps[
+            "tab20"].colors[1::2]
+    markers = {"cython": "o", "numba": "^"}
+    best = {}
+    for p in points:
+        c = palette[kernels.index(p.kernel) % len(palette)]
+        m = markers.get(p.backend, "s")
+        if p.base_rate is not None:
+            ax.plot([p.intensity] * 2, [p.base_rate, p.rate], "-", color=c, lw=0.8, alpha=0.7)
+            ax.plot([p.intensity], [p.base_rate], m, mfc="white", mec=c, mew=1.2, ms=6)
+        ax.plot([p.intensity], [p.rate], m, color=c, mec="k", mew=0.5, ms=7)
+        if p.kernel not in best or p.rate > best[p.kernel][2]:
+            name = p.kernel if p.op == "flop" else f"{p.kernel} ({p.op}s)"
+            best[p.kernel] = (name, p.intensity, p.rate)
+    for be in dict.fromkeys(p.backend for p in points):
+        ax.plot([], [], markers.get(be, "s"), color="0.4", label=be)
+    if any(p.base_rate is not None for p in points):
+        ax.plot([], [], "o", mfc="white", mec="0.4", label="hollow: fewest threads")
+    others = [f"{op}s" for op in dict.fromkeys(p.op for p in points) if op != "flop"]
+    marked = ", ".join(f"({o})" for o in others)
+    ax.set_xlabel("arithmetic intensity: operations per byte read + written\n(flop/byte"
+                  + (f"; for the kernels marked {marked}: those per byte)" if others else ")"))
+    ax.set_ylabel("attained G operations/s\n(GFLOP/s"
+                  + "".join(f", G {o}/s" for o in others) + ")")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    if path is not None:
+        fig.tight_layout()  # before the labels: they are placed where the points end up
+    dots = [(p.intensity, v) for p in points for v in (p.rate, p.base_rate) if v is not None]
+    dots += [(ridges[d], v) for d, v in peaks.items()]
+    _place_labels(ax, list(best.values()), dots, 7)
+    if path is not None:
         fig.savefig(path, bbox_inches="tight")
     return ax
 

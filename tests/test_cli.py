@@ -29,9 +29,10 @@ def test_info_text_and_json():
     assert j["build"]["openmp"] in (True, False)
 
 
-def test_compare_quick_prints_a_table():
+def test_compare_quick_prints_a_table_and_draws_the_roofline(tmp_path):
+    roof = tmp_path / "roofline.png"
     out = run("compare", "--quick", "sum", "--backend", "cython", "--threads", "1",
-              "--no-progress")
+              "--no-progress", "--roofline", str(roof))
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].startswith("machine:") and "GB/s" in lines[0]
@@ -40,12 +41,20 @@ def test_compare_quick_prints_a_table():
     # the quick sizes are said, and a legend under the table explains every column
     assert "sizes: --quick" in out.stdout
     header = next(line for line in lines if line.startswith("kernel"))
-    for column in ("thr", "time ms", "vs ref", "vs 1 thr", "eff", "rate", "% of limit", "K-F"):
+    for column in ("thr", "time ms", "vs ref", "vs 1 thr", "eff", "rate", "% of limit",
+                   "% of roof", "K-F"):
         assert column in header
         assert any(line.startswith(f"  {column.replace('1', 'N')} ") for line in lines), column
     assert any(line.startswith("  Amdahl serial fraction:") for line in lines)
     row = next(line for line in lines if line.startswith("sum"))
-    assert "% copy" in row and "GB/s" in row
+    assert "% copy" in row and "GB/s" in row and "% mem" in row
+    # the roofline: a PNG, and the machine line gives the float64 peak it draws
+    assert f"wrote {roof}" in out.stdout and "float64" in lines[0]
+    from PIL import Image
+
+    with Image.open(roof) as im:
+        assert im.format == "PNG" and im.size[0] > 600 and im.size[1] > 400
+    assert roof.stat().st_size > 20_000
 
 
 def test_compare_bad_arguments_exit_cleanly():
@@ -62,7 +71,7 @@ def test_demo_writes_images_plot_and_table(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "Amdahl serial fraction" in out.stdout and "wrote:" in out.stdout
     assert "--quick sizes" in out.stdout and "columns:" in out.stdout
-    for name in ("gray_scott.png", "heat.png", "scaling.png"):
+    for name in ("gray_scott.png", "heat.png", "scaling.png", "roofline.png"):
         data = (tmp_path / "demo" / name).read_bytes()
         assert data[:4] == b"\x89PNG" and len(data) > 10_000, name
         assert str(tmp_path / "demo" / name) in out.stdout
@@ -111,9 +120,10 @@ def test_compare_help_lists_kernels_and_explains_columns(capsys):
     assert code == 0
     for name in compare.KERNELS:
         assert name in out, name
-    for column in ("vs ref", "vs N thr", "eff", "rate", "% of limit", "K-F",
+    for column in ("vs ref", "vs N thr", "eff", "rate", "% of limit", "% of roof", "K-F",
                    "Amdahl serial fraction"):
         assert f"\n  {column}" in out, column
+    assert "--roofline FILE.png" in out and "roofs" in out
     # the help promises only what --peers does: OpenCV rows; the reference is always timed
     assert "OpenCV" in out and "scipy/NumPy/OpenCV rows" not in out
 
@@ -185,6 +195,15 @@ def test_peers_with_opencv_prints_its_rows(capsys, monkeypatch):
     (["compare", "sum", "--threads", "two"], ["--threads", "invalid int value: 'two'"]),
     (["compare", "sum", "--backend", "fortran"], ["--backend", "'fortran'", "cython"]),
     (["compare", "sum", "--plot", "speedup.txt"], ["--plot", "speedup.txt", ".png"]),
+    (["compare", "sum", "--roofline", "roof.txt"],
+     ["--roofline", "'roof.txt'", "cannot write .txt", "end the name with one of", ".png"]),
+    (["compare", "sum", "--roofline", "roofline"],
+     ["--roofline", "'roofline'", "a file without an extension", ".png"]),
+    (["compare", "sum", "--roofline", "/nonexistent-dir/r.png"],
+     ["--roofline", "'/nonexistent-dir/r.png'", "'/nonexistent-dir' is not a writable folder"]),
+    (["compare", "sum", "--plot", "same.png", "--roofline", "same.png"],
+     ["--roofline", "'same.png'", "--plot writes that file", "its own file name"]),
+    (["compare", "sum", "--roofline"], ["--roofline", "expected one argument"]),
 ])
 def test_compare_argument_errors(argv, words, capsys):
     code, out, err = _main(argv, capsys)
@@ -197,6 +216,9 @@ def test_compare_argument_errors(argv, words, capsys):
 def test_compare_json_into_a_folder_is_refused(tmp_path, capsys):
     code, _, err = _main(["compare", "sum", "--json", str(tmp_path)], capsys)
     assert code == 2 and "--json" in err and str(tmp_path) in err and "folder" in err
+    code, _, err = _main(["compare", "sum", "--roofline", str(tmp_path)], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"cannot write {str(tmp_path)!r} (--roofline): it is a folder; give a file name" in err
 
 
 def test_demo_out_errors(tmp_path, capsys):

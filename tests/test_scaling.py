@@ -2,6 +2,7 @@
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -51,6 +52,41 @@ def test_result_properties_from_synthetic_timings():
     d = r.to_dict()
     assert d["karp_flatt"][0] is None and d["karp_flatt"][2] == pytest.approx(0.1)
     json.dumps(d)
+
+
+def test_flat_scaling_at_a_roof_is_not_called_a_serial_fraction():
+    # 1.05x from the second thread: Amdahl would say f = 0.9 ...
+    timings = [scaling.Timing(t, [t], 1, 0) for t in (1.0, 0.95)]
+    r = scaling.ScalingResult("sum", [1, 2], timings)
+    assert r.serial_fraction == pytest.approx(0.9)
+    assert r.limited_by == "Amdahl serial fraction 0.900"
+    # ... but at 92% of the copy roof at 2 threads, memory bandwidth is what binds it
+    r.roof, r.roof_fraction = "mem", [0.8, 0.92]
+    assert r.limited_by == "bound by memory bandwidth (92% of the copy roof)"
+    r.roof_fraction = [0.5, scaling.BOUND_AT]  # at the threshold: bound
+    assert r.limited_by.startswith("bound by memory bandwidth (70%")
+    r.roof_fraction = [0.5, 0.69]  # below it (and judged at the most threads): Amdahl
+    assert r.limited_by == "Amdahl serial fraction 0.900"
+    r.roof_fraction = [0.9, 0.5]
+    assert r.limited_by == "Amdahl serial fraction 0.900"
+    r.roof, r.roof_fraction, r.flop_dtype = "fma", [0.5, 0.85], "float64"
+    assert r.limited_by == "bound by the FMA peak (85% of the float64 FMA roof)"
+    assert scaling.describe_scaling(0.1, "fma", 0.9) == (
+        "bound by the FMA peak (90% of the float32 FMA roof)")
+    # past the roof (in-cache data): said as such, neither bound nor a serial fraction
+    assert scaling.describe_scaling(0.75, "mem", 2.06) == "above the copy roof (206% of it)"
+    assert scaling.describe_scaling(0.75, "mem", 1.004).startswith("bound by memory bandwidth")
+    # the speedup plot's legend says the same
+    r.roof, r.roof_fraction = "mem", [0.8, 0.92]
+    free = scaling.ScalingResult("var", [1, 2], [scaling.Timing(t, [t], 1, 0)
+                                                 for t in (1.0, 0.55)])
+    ax = scaling.plot_speedup([r, free])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "sum (bound by memory bandwidth (92% of the copy roof))" in labels
+    assert "var (Amdahl f=0.100)" in labels
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
 
 
 def test_time_call_reports_outliers():
@@ -111,12 +147,23 @@ def test_compare_cli_json_and_plot(tmp_path):
                           "--threads", "1", "2", "--json", str(js), "--plot", str(png),
                           "--no-progress"], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
-    assert "Amdahl serial fraction" in out.stdout and "GB/s" in out.stdout
+    assert "GB/s" in out.stdout
+    # the sum's footer: its serial fraction, or the roof that binds it
+    assert re.search(r"; (Amdahl serial fraction [01]\.\d{3}|bound by memory bandwidth "
+                     r"\(\d+% of the copy roof\)|above the copy roof \(\d+% of it\))$",
+                     out.stdout, re.M), out.stdout
     doc = json.loads(js.read_text())
     with open(os.path.join(os.path.dirname(compare.__file__), "compare_schema.json")) as f:
         schema = json.load(f)
     jsonschema.validate(doc, schema)
     assert {r["backend"] for r in doc["results"]} <= {"cython", "numba"}
+    for r in doc["results"]:  # the roofline fields: a float32 sum, 1 float64 add per 4 bytes
+        assert (r["op"], r["ops_per_byte"], r["roof"], r["flop_dtype"]) == (
+            "flop", 0.25, "mem", "float64")
+        assert r["roof_gops"] == pytest.approx(0.25 * doc["machine"]["copy_bandwidth_gbs"])
+        assert r["percent_of_roof"] == pytest.approx(r["percent_of_limit"])
+        assert r["limited_by"] == compare.limited_by(r)
+    assert doc["machine"]["fma_peak_float64_gflops"] > 0
     assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 5000
 
 
