@@ -2,7 +2,14 @@
 #
 # One kernel, the same arguments as its Numba twin (pycompute/_numba/derivatives.py):
 #
-#     fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, n_threads)
+#     fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, n_threads, t0, t1)
+#
+# It runs tasks ``t0 <= t < min(t1, T)`` of its T tasks (bands of DROWS output rows) and
+# returns T (``t1 == 0``: no work): pycompute._cancel.run_tasks calls it in slices of
+# about 50 ms so that Ctrl-C and aio cancellation can stop a long call between slices.
+# A task writes only its own band and reads only the input, so any cut gives the same
+# bits as one call (the ring rows a thread keeps from its previous task are copies of
+# the input: kept or copied again, the same values).
 #
 # ``x`` (H, W) and ``out`` (H, W) are C-contiguous, both float32 or both float64,
 # and do not overlap. Two separable terms of the 2-D image are formed, each as
@@ -561,18 +568,24 @@ cdef inline void _rowsegs(float_t* p0, float_t* p1, Py_ssize_t x0, Py_ssize_t x1
 
 def fused2(const float_t[:, ::1] x, float_t[:, ::1] out, const float_t[::1] wc0, int sc0,
            const float_t[::1] wr0, int sr0, const float_t[::1] wc1, int sc1,
-           const float_t[::1] wr1, int sr1, int mode, double cval, int op, int n_threads):
-    """Two separable terms of ``x`` combined into ``out`` (see the module header)."""
+           const float_t[::1] wr1, int sr1, int mode, double cval, int op, int n_threads,
+           Py_ssize_t t0, Py_ssize_t t1):
+    """Two separable terms of ``x`` combined into ``out`` (see the module header):
+    tasks ``t0 <= t < min(t1, T)`` (bands of DROWS rows); returns T."""
     cdef Py_ssize_t H = x.shape[0], W = x.shape[1], Kv = wc0.shape[0], Kh = wr0.shape[0]
-    cdef Py_ssize_t i, t, T = _cdiv(H, DROWS), sz = sizeof(float_t)
+    cdef Py_ssize_t i, t, T = _cdiv(H, DROWS) if W > 0 else 0, sz = sizeof(float_t)
     if wc1.shape[0] != Kv or wr1.shape[0] != Kh or not (Kv & 1) or not (Kh & 1):
         raise ValueError("fused2: column / row weights must share one odd length each")
     if out.shape[0] != H or out.shape[1] != W:
         raise ValueError("fused2: `out` must have the shape of `x`")
     if op != 0 and op != 1:
         raise ValueError(f"fused2: `op`={op} must be 0 (magnitude) or 1 (sum)")
-    if T == 0 or W == 0:
-        return
+    if t1 > T:
+        t1 = T
+    if t0 < 0:
+        t0 = 0
+    if t0 >= t1:
+        return T
     # padded intermediate row: Kh - 1 border elements + whole vectors past the end
     cdef Py_ssize_t pad = _r64((W + Kh - 1) * sz + 128) // sz
     cdef Py_ssize_t rowb = _r64(W * sz + 64)
@@ -611,12 +624,12 @@ def fused2(const float_t[:, ::1] x, float_t[:, ::1] out, const float_t[::1] wc0,
     cdef float_t* po = &out[0, 0]
     with nogil:
         if n_threads > 1:
-            for t in prange(T, schedule="guided", num_threads=n_threads):
+            for t in prange(t0, t1, schedule="guided", num_threads=n_threads):
                 _task(t, px, po, H, W, rowtab, coltab, Kv, Kh, &wc0[0], sc0, &wr0[0], sr0,
                       &wc1[0], sc1, &wr1[0], sr1, cv, op, pad, Lp,
                       stream, bufs + pyc_thread_num() * per, lasts + pyc_thread_num())
         else:
-            for t in range(T):
+            for t in range(t0, t1):
                 _task(t, px, po, H, W, rowtab, coltab, Kv, Kh, &wc0[0], sc0, &wr0[0], sr0,
                       &wc1[0], sc1, &wr1[0], sr1, cv, op, pad, Lp, stream, bufs,
                       lasts)
@@ -624,3 +637,4 @@ def fused2(const float_t[:, ::1] x, float_t[:, ::1] out, const float_t[::1] wc0,
     free(coltab)
     free(raw)
     free(lasts)
+    return T

@@ -3,10 +3,16 @@
 # Every kernel takes the same arguments as its Numba twin (pycompute/_numba/rank.py),
 # the thread count last:
 #
-#     minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads)
-#     minmax_fp(x, out, offs, mode, cval, minimum, n_threads)
-#     rank_fp(x, out, offs, rank, mode, cval, n_threads)
-#     rank_net(x, out, offs, net, sel, mode, cval, n_threads)
+#     minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads, t0, t1)
+#     minmax_fp(x, out, offs, mode, cval, minimum, n_threads, t0, t1)
+#     rank_fp(x, out, offs, rank, mode, cval, n_threads, t0, t1)
+#     rank_net(x, out, offs, net, sel, mode, cval, n_threads, t0, t1)
+#
+# Each runs its tasks ``t0 <= t < min(t1, T)`` and returns T, its task count for the
+# call (``t1 == 0``: no work): pycompute._cancel.run_tasks calls a long filter in
+# slices of about 50 ms, so Ctrl-C and aio cancellation stop it between slices. A task
+# writes its own outputs only (lines, row chunks, output row chunks) and reads only the
+# input (and scratch it fills itself), so any cut gives the same bits as one call.
 #
 # ``x`` and ``out`` are C-contiguous arrays of the same dtype (the dispatcher only
 # sends dtypes whose values scipy's float64 line buffers hold exactly: float32/64,
@@ -47,8 +53,9 @@
 # into an (N, L) tile per thread, run the row pass on it, and transpose back.
 #
 # Parallelism: ``with nogil, parallel(num_threads=n)`` + ``prange`` over tasks cut from
-# the shape alone; every output is computed by one task in a fixed order, so results
-# are identical at any thread count.
+# the shape alone (rank_fp: and the window's cell count, _sel_chunk); every output is
+# computed by one task in a fixed order, so results are identical at any thread count
+# and however a call's tasks are cut into slices.
 from cython.parallel cimport parallel, prange
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t
 from libc.stdlib cimport free, malloc
@@ -72,10 +79,30 @@ cdef enum:
     COL_CHUNK = 512    # output columns per task in the footprint kernels
     TILE_BYTES = 64    # lanes (bytes) of a transposed tile of lines: one 512-bit vector
     DOUBLING_MAX = 128  # line windows up to this: log2(K) doubling sweeps (vectorized)
+    SEL_TAPS = 1 << 15  # rank_fp: taps per task at most (output columns x cells), ~1.5 ms
 
 
 cdef inline Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
     return (a + b - 1) // b
+
+
+cdef inline bint _span(Py_ssize_t T, Py_ssize_t* t0, Py_ssize_t* t1) noexcept nogil:
+    """Clamp a call's task range ``t0 <= t < t1`` to ``[0, T)``; False when it is empty."""
+    if t1[0] > T:
+        t1[0] = T
+    if t0[0] < 0:
+        t0[0] = 0
+    return t0[0] < t1[0]
+
+
+cdef inline Py_ssize_t _sel_chunk(Py_ssize_t k) noexcept nogil:
+    """Output columns per rank_fp task: COL_CHUNK, fewer for windows of more than
+    SEL_TAPS / COL_CHUNK (64) cells, so that a task (quickselect: 25-50 ns per cell and
+    output) stays about 1.5 ms: a slice of a stoppable call (~50 ms) then holds many
+    tasks, and the threads wait little for each other at its end (a task that is a
+    large part of a slice would cost that part at every slice boundary)."""
+    cdef Py_ssize_t c = SEL_TAPS // k
+    return COL_CHUNK if c >= COL_CHUNK else (c if c > 0 else 1)
 
 
 # ---------------------------------------------------------------- row combines
@@ -301,10 +328,14 @@ cdef void _harter_line(const px_t* x, px_t* o, Py_ssize_t N, Py_ssize_t B, Py_ss
 
 
 def minmax1d(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t size, Py_ssize_t lo,
-             int mode, double cval, int minimum, int harter, int n_threads):
-    """Minimum (``minimum``) or maximum filter of length ``size`` along axis 1 of (A, N, B).
+             int mode, double cval, int minimum, int harter, int n_threads, Py_ssize_t t0,
+             Py_ssize_t t1):
+    """Minimum (``minimum``) or maximum filter of length ``size`` along axis 1 of (A, N, B):
+    tasks ``t0 <= t < min(t1, T)``; returns T.
 
-    ``out`` may be ``x`` itself when B == 1 (lines are copied first)."""
+    Tasks: one line (Harter: of stride B; B == 1: contiguous), a tile of L lines, or an
+    (N, ROW_CHUNK) row chunk. ``out`` may be ``x`` itself when B == 1 (lines are copied
+    first)."""
     cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
     cdef Py_ssize_t K = size, nch, T, t, a, b0, nb, P = N + size - 1, cw, L
     cdef const px_t* px
@@ -315,58 +346,66 @@ def minmax1d(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t size, Py_s
     cdef px_t* crow
     cdef Py_ssize_t* rd
     if A * N * B == 0:
-        return
+        return 0
+    cw = ROW_CHUNK if B > ROW_CHUNK else B
+    L = TILE_BYTES // sizeof(px_t)
+    if harter:
+        T = A * B
+    elif B == 1 and (K <= DOUBLING_MAX or A < 2):
+        T = A
+    elif B == 1:
+        T = _cdiv(A, L)
+    else:
+        T = A * _cdiv(B, cw)
+    if not _span(T, &t0, &t1):
+        return T
     px = &x[0, 0, 0]
     po = &out[0, 0, 0]
     if harter:
-        T = A * B
         with nogil, parallel(num_threads=n_threads):
             buf = <px_t*>malloc(K * sizeof(px_t))
             rd = <Py_ssize_t*>malloc(K * sizeof(Py_ssize_t))
-            for t in prange(T, schedule="guided"):
+            for t in prange(t0, t1, schedule="guided"):
                 a = t // B
                 b0 = t - a * B
                 _harter_line(px + a * N * B + b0, po + a * N * B + b0, N, B, K, lo, mode, cv,
                              mn, buf, rd)
             free(buf)
             free(rd)
-        return
+        return T
     if B == 1 and (K <= DOUBLING_MAX or A < 2):
         with nogil, parallel(num_threads=n_threads):
             buf = <px_t*>malloc(3 * P * sizeof(px_t))
-            for t in prange(A, schedule="guided"):
+            for t in prange(t0, t1, schedule="guided"):
                 _line_task(px + t * N, po + t * N, N, K, lo, mode, cv, mn, buf, buf + P,
                            buf + 2 * P)
             free(buf)
-        return
+        return T
     if B == 1:  # lines in transposed tiles of L lanes: van Herk on whole vectors
-        L = TILE_BYTES // sizeof(px_t)
-        nch = _cdiv(A, L)
         with nogil, parallel(num_threads=n_threads):
             buf = <px_t*>malloc((2 * N + K + 2) * L * sizeof(px_t))
             crow = buf + (2 * N + K + 1) * L
             _fill(crow, cv, L)
-            for t in prange(nch, schedule="guided"):
+            for t in prange(t0, t1, schedule="guided"):
                 a = t * L
                 nb = A - a if A - a < L else L
                 _lines_tile(px + a * N, po + a * N, nb, N, K, lo, mode, mn, buf, buf + N * L,
                             buf + 2 * N * L, buf + (2 * N + K) * L, crow, L)
             free(buf)
-        return
-    cw = ROW_CHUNK if B > ROW_CHUNK else B
+        return T
     nch = _cdiv(B, cw)
-    T = A * nch
     with nogil, parallel(num_threads=n_threads):
         buf = <px_t*>malloc((K + 2) * cw * sizeof(px_t))
         crow = buf + (K + 1) * cw
         _fill(crow, cv, cw)
-        for t in prange(T, schedule="guided"):
+        for t in prange(t0, t1, schedule="guided"):
             a = t // nch
             b0 = (t - a * nch) * cw
             nb = B - b0 if B - b0 < cw else cw
             _rows_task(px + a * N * B + b0, po + a * N * B + b0, N, B, nb, K, lo, mode, mn,
                        buf, buf + K * cw, crow)
         free(buf)
+    return T
 
 
 # ---------------------------------------------------------------- footprint kernels
@@ -402,8 +441,9 @@ cdef void _tap_row(const px_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, Py_s
 
 
 def minmax_fp(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] offs,
-              int mode, double cval, int minimum, int n_threads):
-    """scipy's NI_MinOrMaxFilter over a footprint (taps ``offs``, in scipy's order)."""
+              int mode, double cval, int minimum, int n_threads, Py_ssize_t t0, Py_ssize_t t1):
+    """scipy's NI_MinOrMaxFilter over a footprint (taps ``offs``, in scipy's order):
+    tasks (COL_CHUNK outputs of a row) ``t0 <= t < min(t1, T)``; returns T."""
     cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2], k = offs.shape[0]
     cdef Py_ssize_t nch, T, t, r, z, y, c0, nc, q, j
     cdef const px_t* px
@@ -414,14 +454,16 @@ def minmax_fp(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1
     cdef bint mn = minimum != 0
     cdef const int64_t* po_offs = &offs[0, 0]
     if D * H * W == 0:
-        return
-    px = &x[0, 0, 0]
-    po = &out[0, 0, 0]
+        return 0
     nch = _cdiv(W, COL_CHUNK)
     T = D * H * nch
+    if not _span(T, &t0, &t1):
+        return T
+    px = &x[0, 0, 0]
+    po = &out[0, 0, 0]
     with nogil, parallel(num_threads=n_threads):
         s = <px_t*>malloc(COL_CHUNK * sizeof(px_t))
-        for t in prange(T, schedule="guided"):
+        for t in prange(t0, t1, schedule="guided"):
             r = t // nch
             c0 = (t - r * nch) * COL_CHUNK
             nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
@@ -439,6 +481,7 @@ def minmax_fp(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1
                     for j in range(nc):
                         acc[j] = s[j] if s[j] > acc[j] else acc[j]
         free(s)
+    return T
 
 
 cdef px_t _select(px_t* buf, Py_ssize_t n, Py_ssize_t rank) noexcept nogil:
@@ -472,10 +515,11 @@ cdef px_t _select(px_t* buf, Py_ssize_t n, Py_ssize_t rank) noexcept nogil:
 
 
 def rank_fp(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] offs,
-            Py_ssize_t rank, int mode, double cval, int n_threads):
-    """scipy's NI_RankFilter: element ``rank`` (0-based) of the footprint's values."""
+            Py_ssize_t rank, int mode, double cval, int n_threads, Py_ssize_t t0, Py_ssize_t t1):
+    """scipy's NI_RankFilter: element ``rank`` (0-based) of the footprint's values:
+    tasks (``_sel_chunk(k)`` outputs of a row) ``t0 <= t < min(t1, T)``; returns T."""
     cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2], k = offs.shape[0]
-    cdef Py_ssize_t nch, T, t, r, z, y, c0, nc, q, j
+    cdef Py_ssize_t nch, T, t, r, z, y, c0, nc, q, j, cw = _sel_chunk(k)
     cdef const px_t* px
     cdef px_t* po
     cdef px_t* rows
@@ -483,28 +527,30 @@ def rank_fp(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] 
     cdef px_t cv = <px_t>cval
     cdef const int64_t* po_offs = &offs[0, 0]
     if D * H * W == 0:
-        return
+        return 0
+    nch = _cdiv(W, cw)
+    T = D * H * nch
+    if not _span(T, &t0, &t1):
+        return T
     px = &x[0, 0, 0]
     po = &out[0, 0, 0]
-    nch = _cdiv(W, COL_CHUNK)
-    T = D * H * nch
     with nogil, parallel(num_threads=n_threads):
-        rows = <px_t*>malloc((COL_CHUNK + 1) * k * sizeof(px_t))
-        sel = rows + k * COL_CHUNK  # k values
-        for t in prange(T, schedule="guided"):
+        rows = <px_t*>malloc((cw + 1) * k * sizeof(px_t))
+        sel = rows + k * cw  # k values
+        for t in prange(t0, t1, schedule="guided"):
             r = t // nch
-            c0 = (t - r * nch) * COL_CHUNK
-            nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+            c0 = (t - r * nch) * cw
+            nc = W - c0 if W - c0 < cw else cw
             z = r // H
             y = r - z * H
             for q in range(k):
-                _tap_row(px, D, H, W, z, y, c0, nc, po_offs + 3 * q, mode, cv,
-                         rows + q * COL_CHUNK)
+                _tap_row(px, D, H, W, z, y, c0, nc, po_offs + 3 * q, mode, cv, rows + q * cw)
             for j in range(nc):
                 for q in range(k):
-                    sel[q] = rows[q * COL_CHUNK + j]
+                    sel[q] = rows[q * cw + j]
                 po[r * W + c0 + j] = _select(sel, k, rank)
         free(rows)
+    return T
 
 
 cdef inline void _cx(px_t* a, px_t* b, Py_ssize_t n, int op) noexcept nogil:
@@ -976,9 +1022,11 @@ cdef bint _is_box3(const int64_t* offs, Py_ssize_t k) noexcept nogil:
 
 
 def rank_net(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] offs,
-             const int64_t[:, ::1] net, Py_ssize_t sel, int mode, double cval, int n_threads):
+             const int64_t[:, ::1] net, Py_ssize_t sel, int mode, double cval, int n_threads,
+             Py_ssize_t t0, Py_ssize_t t1):
     """Order statistic by a selection network applied to whole tap rows (vectorized
-    across pixels); wire ``sel`` holds the answer."""
+    across pixels); wire ``sel`` holds the answer: tasks (COL_CHUNK outputs of a row)
+    ``t0 <= t < min(t1, T)``; returns T."""
     cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2], k = offs.shape[0]
     cdef Py_ssize_t m = net.shape[0], nch, T, t, r, z, y, c0, nc, q
     cdef const px_t* px
@@ -989,15 +1037,17 @@ def rank_net(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1]
     cdef const int64_t* pn = &net[0, 0]
     cdef bint box3
     if D * H * W == 0:
-        return
+        return 0
+    nch = _cdiv(W, COL_CHUNK)
+    T = D * H * nch
+    if not _span(T, &t0, &t1):
+        return T
     box3 = sel == 4 and _is_box3(po_offs, k)
     px = &x[0, 0, 0]
     po = &out[0, 0, 0]
-    nch = _cdiv(W, COL_CHUNK)
-    T = D * H * nch
     with nogil, parallel(num_threads=n_threads):
         rows = <px_t*>malloc(k * COL_CHUNK * sizeof(px_t))
-        for t in prange(T, schedule="guided"):
+        for t in prange(t0, t1, schedule="guided"):
             r = t // nch
             c0 = (t - r * nch) * COL_CHUNK
             nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
@@ -1023,3 +1073,4 @@ def rank_net(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1]
                             nc, <int>pn[3 * q + 2])
                     memcpy(po + r * W + c0, rows + sel * COL_CHUNK, nc * sizeof(px_t))
         free(rows)
+    return T

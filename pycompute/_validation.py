@@ -5,6 +5,7 @@ allowed; exception types follow NumPy/SciPy for the same mistake.
 """
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Iterable
 
@@ -338,6 +339,120 @@ def ndi_origin(origin, lenw: int, name: str = "origin", shown=None) -> int:
                         "Invalid origin; origin must satisfy -(len(weights) // 2) <= origin <= "
                         "(len(weights)-1) // 2")
     return ndi_index(origin, name)
+
+
+
+# ---------------------------------------------------------------- windows: size, footprint, origin
+# scipy.ndimage's min/max and rank filters (pycompute.rank), their checks in scipy's order.
+
+def ndi_filter_size(size) -> None:
+    """A 1-D filter's ``size`` is at least 1 (RuntimeError, as scipy's C layer)."""
+    if size < 1:
+        raise ndi_error(RuntimeError, f"`size`={size!r} must be >= 1", "incorrect filter size")
+
+
+def ndi_window_origin(origin, size) -> None:
+    """scipy's origin rule for a 1-D window of ``size``: 0 <= size // 2 + origin < size."""
+    if (size // 2 + origin < 0) or (size // 2 + origin >= size):
+        raise ndi_error(ValueError, f"`origin`={origin!r} must satisfy 0 <= size // 2 + origin "
+                        f"< size for `size`={size!r}", "invalid origin")
+
+
+def ndi_separable(axes, sizes, origins, modes, given_origin) -> list:
+    """The passes of a separable min/max filter: ``[(axis, size, lo, mode code)]`` for the
+    axes whose size is over 1, in scipy's order (its origin rule, then the mode, then the
+    origin as an int, per axis); ``lo`` = size // 2 + origin taps before the centre."""
+    ops = []
+    for i in range(len(axes)):
+        if sizes[i] > 1:
+            s, o = sizes[i], origins[i]
+            s_int = int(s)
+            if (s_int // 2 + o < 0) or (s_int // 2 + o >= s_int):
+                raise ndi_error(ValueError, f"`origin`={given_origin!r} gives {o!r} for axis "
+                                f"{axes[i]}; it must satisfy 0 <= size // 2 + origin < size "
+                                f"for size {s_int}", "invalid origin")
+            mc = ndi_mode(modes[i])
+            o = ndi_index(o, "origin")
+            ops.append((axes[i], s_int, s_int // 2 + o, mc))
+    return ops
+
+
+def ndi_size_footprint(size, naxes: int) -> np.ndarray:
+    """The all-True footprint of ``size`` (a scalar or one per filtered axis), as scipy's
+    rank filters make it (its ValueError / TypeError, with the size named)."""
+    sizes = ndi_sequence(size, naxes, "size")
+    try:
+        return np.ones(sizes, dtype=bool)
+    except ValueError as exc:
+        raise ValueError(f"`size`={size!r}: {exc}") from None
+    except TypeError as exc:
+        raise TypeError(f"`size`={size!r}: {exc}") from None
+
+
+def ndi_expand_footprint(ndim: int, axes, fp: np.ndarray) -> np.ndarray:
+    """``fp`` over the filtered ``axes`` given one length-1 axis per other input axis."""
+    if len(axes) < ndim:
+        if fp.ndim != len(axes):
+            raise ndi_error(RuntimeError, f"`footprint` has {fp.ndim} dimensions (shape "
+                            f"{fp.shape}); it must have one per filtered axis, `axes` has "
+                            f"{len(axes)}",
+                            f"footprint.ndim ({fp.ndim}) must match len(axes) ({len(axes)})")
+        fp = np.expand_dims(fp, tuple(ax for ax in range(ndim) if ax not in axes))
+    return fp
+
+
+def ndi_expand_origin(ndim: int, axes, origin) -> list:
+    """``origin`` (a scalar or one per filtered axis) as one per input axis (0 elsewhere)."""
+    origins = ndi_sequence(origin, len(axes), "origin")
+    if len(axes) < ndim:
+        full = [0] * ndim
+        for o, ax in zip(origins, axes):
+            full[ax] = o
+        origins = full
+    return origins
+
+
+def ndi_footprint_origins(fp: np.ndarray, origins, ndim: int, naxes: int,
+                          given_origin) -> list:
+    """scipy's footprint checks: one non-empty axis per input axis, each origin within
+    its footprint axis; the origins as ints (``given_origin``: the value to report)."""
+    fshape = [n for n in fp.shape if n > 0]
+    if len(fshape) != ndim:
+        raise ndi_error(RuntimeError, f"`footprint` has shape {fp.shape}: {len(fshape)} "
+                        f"non-empty axes where the input has {ndim}",
+                        f"footprint.ndim ({fp.ndim}) must match len(axes) ({naxes})")
+    for k, (o, n) in enumerate(zip(origins, fshape)):
+        if (n // 2 + o < 0) or (n // 2 + o >= n):
+            raise ndi_error(ValueError, f"`origin`={given_origin!r} gives {o!r} on axis {k}; "
+                            f"it must satisfy 0 <= {n} // 2 + origin < {n} for the footprint "
+                            f"of shape {fp.shape}", "invalid origin")
+    return [ndi_index(o, "origin") for o in origins]
+
+
+def kernel_cval(dt, cv: float, cast: bool):
+    """``cv`` as the value a min/max or rank kernel of dtype ``dt`` uses, or None when it
+    cannot (the call then runs scipy).
+
+    ``cast`` False (the 1-D passes: scipy compares cval in float64): only values of
+    the dtype. ``cast`` True (footprint and rank: scipy casts ``(type)cval``): the
+    C cast, for floats always (rounding, inf on overflow) and for integers where
+    the truncated value is in range."""
+    dt = np.dtype(dt)
+    if dt == np.bool_:  # a bool output holds 0 and 1 only
+        return float(cv) if cv in (0.0, 1.0) else None
+    if dt.kind == "f":
+        with np.errstate(over="ignore"):
+            v = float(dt.type(cv))
+        if cast or v == cv or (math.isnan(v) and math.isnan(cv)):
+            return v
+        return None
+    if not math.isfinite(cv):
+        return None
+    info = np.iinfo(dt)
+    v = math.trunc(cv) if cast else cv
+    if v != int(v) or not info.min <= v <= info.max:
+        return None
+    return float(v)
 
 
 # ---------------------------------------------------------------- memory

@@ -31,6 +31,12 @@ the squares and truncate the root), ``output = t0 + t1 + ...`` for the Laplace.
   in place, exactly as scipy.
 * **Reference** (``backend="numpy"``, complex input): scipy.ndimage itself.
 
+Stopping: the fused kernel runs as several calls of about 50 ms (bands of rows,
+``_cancel.run_tasks``), the composed terms as the convolution family's calls; so
+Ctrl-C raises ``KeyboardInterrupt`` and a cancelled ``pycompute.aio`` call stops
+between two of them, leaving an ``output=`` array partly written. The cut never
+changes a value.
+
 One difference from scipy, on purpose: an ``output`` array that shares memory
 with ``input`` gives the result of the out-of-place call (scipy's later terms
 read the input it has partly overwritten), as ``pycompute.laplace``.
@@ -57,7 +63,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _backends, _reference, _threads
+from . import _backends, _cancel, _reference, _threads
 from . import convolution as _conv
 from ._validation import MODE_CODES, as_array, ndi_axes, ndi_cval, ndi_output, ndi_sequence
 
@@ -75,6 +81,9 @@ _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 _FUSED_KWARGS = frozenset({"truncate", "radius"})
 _MAGNITUDE, _SUM = 0, 1  # the `op` codes of derivatives.fused2
+#: fused2's time per multiply-add (outputs x 2 (Kv + Kh)) in ``_cancel.FIRST_WORK`` units
+#: (about 0.5 ns at one thread), rounded up from Zen 4: sizes the first slice of a long call
+_W_FUSED = 1
 
 
 _check_common = _conv._check_common  # backend, num_threads, precision: as the linear filters
@@ -137,9 +146,12 @@ def _try_fused(backend, inp, out, odt, sigma2, orders, modes, cval, truncate, ra
     final = out if direct else np.empty(inp.shape, work)
     if np.may_share_memory(x, final):
         x = x.copy()
-    n = _threads.resolve(num_threads, inp.size * 2 * (Kv + Kh), GRAIN)
+    work = inp.size * 2 * (Kv + Kh)
+    n = _threads.resolve(num_threads, work, GRAIN)
     with _threads.lease(n, num_threads is not None) as k:
-        kern.fused2(x, final, *args, mode, cv, op, k)
+        # slices of about 50 ms (bands of rows) so Ctrl-C / aio cancellation can stop it
+        _cancel.run_tasks(lambda t0, t1: kern.fused2(x, final, *args, mode, cv, op, k, t0, t1),
+                          work * _W_FUSED)
     if not direct:
         out[...] = final
     return out

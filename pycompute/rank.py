@@ -36,6 +36,16 @@ under ``backend="auto"`` (a named native backend raises TypeError).
 Memory: no padded copy of the image; per-thread scratch of one line (``size=``
 along the last axis), ``size`` row chunks (other axes) or one row chunk per
 footprint cell. Windows whose scratch cannot be allocated raise MemoryError first.
+
+Stopping: a long native call runs as several kernel calls of about 50 ms
+(``_cancel.run_tasks`` over the kernel's tasks: lines, row chunks, or up to 512
+outputs of a row), so Ctrl-C raises ``KeyboardInterrupt`` and a cancelled
+``pycompute.aio`` call stops between two of them; an ``output=`` array then holds a
+partly written result (a stopped call returns nothing). The cut never changes a
+value. The ``_W_*`` weights estimate a call's time per kernel path, so that the
+first slice, sized before any is timed, stays short even where each output costs
+much (large rank windows); the kernels keep each task short (rank_fp: fewer
+outputs per task for large windows), so a slice can end every ~50 ms.
 """
 from __future__ import annotations
 
@@ -46,21 +56,29 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from . import _backends, _reference, _threads
+from . import _backends, _cancel, _reference, _threads
 from ._validation import (
     MODE_CODES,
     as_array,
     check_alloc,
+    kernel_cval,
     kernel_dtype,
     native_dtype,
     ndi_axes,
     ndi_axis,
     ndi_cval,
     ndi_error,
+    ndi_expand_footprint,
+    ndi_expand_origin,
+    ndi_filter_size,
+    ndi_footprint_origins,
     ndi_index,
     ndi_mode,
     ndi_output,
+    ndi_separable,
     ndi_sequence,
+    ndi_size_footprint,
+    ndi_window_origin,
     readable,
 )
 
@@ -77,6 +95,8 @@ KERNEL_DTYPES = frozenset(np.dtype(n) for n in (
 NET_MAX = 49
 #: window lengths up to this one fold directly (as DIRECT_MAX in the kernels)
 DIRECT_MAX = 4
+#: line windows up to this run doubling sweeps (as DOUBLING_MAX in the kernels)
+DOUBLING_MAX = 128
 _CONSTANT = MODE_CODES["constant"]
 _ROW_CHUNK = 1024
 _COL_CHUNK = 512
@@ -104,31 +124,6 @@ def _cval_dt(inp):
 def _out_ok(inp, odt) -> bool:
     """Native kernels write the input's own dtype only (min/max/rank keep values)."""
     return native_dtype(np.dtype(odt)) == native_dtype(inp.dtype) and _kdt(inp) is not None
-
-
-def _kernel_cval(dt, cv, cast: bool):
-    """``cv`` as the value the kernels use for dtype ``dt``, or None when they cannot.
-
-    ``cast`` False (the 1-D passes: scipy compares cval in float64): only values of
-    the dtype. ``cast`` True (footprint and rank: scipy casts ``(type)cval``): the
-    C cast, for floats always (rounding, inf on overflow) and for integers where
-    the truncated value is in range."""
-    dt = np.dtype(dt)
-    if dt == np.bool_:  # a bool output holds 0 and 1 only
-        return float(cv) if cv in (0.0, 1.0) else None
-    if dt.kind == "f":
-        with np.errstate(over="ignore"):
-            v = float(dt.type(cv))
-        if cast or v == cv or (math.isnan(v) and math.isnan(cv)):
-            return v
-        return None
-    if not math.isfinite(cv):
-        return None
-    info = np.iinfo(dt)
-    v = math.trunc(cv) if cast else cv
-    if v != int(v) or not info.min <= v <= info.max:
-        return None
-    return float(v)
 
 
 def _choose(backend, ok, inp, odt, why=""):
@@ -170,6 +165,40 @@ def _nthreads(num_threads, work):
     return _threads.resolve(num_threads, work, GRAIN)
 
 
+# ---------------------------------------------------------------- work, for the slicing
+
+#: A call's time in ``_cancel.FIRST_WORK`` units (about 0.5 ns at one thread: FIRST_WORK
+#: is a few ms), per element of each kernel path: the slowest backend, dtype and window
+#: measured on Zen 4 (AVX-512, one thread), rounded up. Only the first slice, sized before
+#: any is timed, depends on it (it must not run long on the slowest path, large rank
+#: windows above all); later slices are sized from the measured time. Per extended line
+#: element (N + size - 1 per line) for the 1-D passes:
+_W_HARTER = 96      # scipy's deque, scalar and branchy: up to 45 ns
+_W_DOUBLING = 2     # per doubling sweep (log2(size) + 2 per element), vectorized: <= 1 ns
+_W_VANHERK = 96     # the scalar van Herk recurrences of one long line: up to 52 ns
+_W_TILE = 48        # transposed tiles (transpose in and out, van Herk on vectors): <= 22 ns
+_W_ROWS = 4         # per combine (3, or size up to DIRECT_MAX), rows as vectors: <= 2.3 ns
+#: per output and footprint cell: scipy's quickselect (scalar, branchy: 25-50 ns);
+#: the min/max loop (<= 1 ns); the networks, per tap and comparator (<= 0.4 ns)
+_W_SELECT = 96
+_W_FP = 4
+_W_NET = 1
+
+
+def _pass_work(A, N, B, size, nan) -> int:
+    """One minmax1d call's time (FIRST_WORK units): every path goes over each line's
+    N + size - 1 extended positions (a window longer than the line costs its length)."""
+    ext = A * B * (N + size - 1)
+    if nan:
+        return ext * _W_HARTER
+    if B == 1 and (size <= DOUBLING_MAX or A < 2):
+        return ext * (_W_DOUBLING * (size.bit_length() + 2) if size <= DOUBLING_MAX
+                      else _W_VANHERK)
+    if B == 1:
+        return ext * _W_TILE
+    return ext * _W_ROWS * (size if size <= DIRECT_MAX else 3)
+
+
 # ---------------------------------------------------------------- 1-D passes
 
 def _run_passes(kern, inp, out, odt, ops, cv, minimum, num_threads):
@@ -190,9 +219,12 @@ def _run_passes(kern, inp, out, odt, ops, cv, minimum, num_threads):
             if p > 0 and (nan or B > 1):
                 src = fk.copy()  # these passes cannot run in place
             n = _nthreads(num_threads, inp.size * (size if size <= DIRECT_MAX else 3))
+            s3, o3 = src.reshape(A, N, B), fk.reshape(A, N, B)
             with _threads.lease(n, num_threads is not None) as k:
-                kern.minmax1d(src.reshape(A, N, B), fk.reshape(A, N, B), size, lo, mode, cv,
-                              int(minimum), int(nan), k)
+                _cancel.run_tasks(
+                    lambda t0, t1: kern.minmax1d(s3, o3, size, lo, mode, cv, int(minimum),
+                                                 int(nan), k, t0, t1),
+                    _pass_work(A, N, B, size, nan))
             src = fk
     return _finish(out, final, direct, odt)
 
@@ -229,16 +261,13 @@ def _minmax1d(input, size, axis, output, mode, cval, origin, minimum, backend, n
         raise ndi_error(TypeError, f"`input` has dtype {inp.dtype}; complex input is not "
                         f"supported by the min/max filters", "Complex type not supported")
     axis = ndi_axis(axis, inp.ndim)
-    if size < 1:
-        raise ndi_error(RuntimeError, f"`size`={size!r} must be >= 1", "incorrect filter size")
+    ndi_filter_size(size)
     out, odt = ndi_output(output, inp)
-    if (size // 2 + origin < 0) or (size // 2 + origin >= size):
-        raise ndi_error(ValueError, f"`origin`={origin!r} must satisfy 0 <= size // 2 + origin "
-                        f"< size for `size`={size!r}", "invalid origin")
+    ndi_window_origin(origin, size)
     mode_c = ndi_mode(mode)
     size, origin = ndi_index(size, "size"), ndi_index(origin, "origin")
     cv = ndi_cval(cval)
-    kcv = _kernel_cval(_cval_dt(inp), cv, False) if _kdt(inp) is not None else None
+    kcv = kernel_cval(_cval_dt(inp), cv, False) if _kdt(inp) is not None else None
     ok = (inp.ndim >= 1 and _out_ok(inp, odt)
           and (kcv is not None or mode_c != _CONSTANT))
     ops = [(axis, size, size // 2 + origin, mode_c)]
@@ -284,41 +313,6 @@ def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
 
 # ---------------------------------------------------------------- footprints
 
-def _expand_footprint(ndim, axes, fp):
-    if len(axes) < ndim:
-        if fp.ndim != len(axes):
-            raise ndi_error(RuntimeError, f"`footprint` has {fp.ndim} dimensions (shape "
-                            f"{fp.shape}); it must have one per filtered axis, `axes` has "
-                            f"{len(axes)}",
-                            f"footprint.ndim ({fp.ndim}) must match len(axes) ({len(axes)})")
-        fp = np.expand_dims(fp, tuple(ax for ax in range(ndim) if ax not in axes))
-    return fp
-
-
-def _expand_origin(ndim, axes, origin):
-    origins = ndi_sequence(origin, len(axes), "origin")
-    if len(axes) < ndim:
-        full = [0] * ndim
-        for o, ax in zip(origins, axes):
-            full[ax] = o
-        origins = full
-    return origins
-
-
-def _check_footprint(fp, origins, ndim, naxes, given_origin):
-    fshape = [n for n in fp.shape if n > 0]
-    if len(fshape) != ndim:
-        raise ndi_error(RuntimeError, f"`footprint` has shape {fp.shape}: {len(fshape)} "
-                        f"non-empty axes where the input has {ndim}",
-                        f"footprint.ndim ({fp.ndim}) must match len(axes) ({naxes})")
-    for k, (o, n) in enumerate(zip(origins, fshape)):
-        if (n // 2 + o < 0) or (n // 2 + o >= n):
-            raise ndi_error(ValueError, f"`origin`={given_origin!r} gives {o!r} on axis {k}; "
-                            f"it must satisfy 0 <= {n} // 2 + origin < {n} for the footprint "
-                            f"of shape {fp.shape}", "invalid origin")
-    return [ndi_index(o, "origin") for o in origins]
-
-
 def _offsets(fp, origins):
     """(k, 3) int64 taps of ``fp`` (1-D to 3-D) in C order, relative to centre + origin."""
     pad = 3 - fp.ndim
@@ -343,19 +337,21 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         offs = _offsets(fp, origins)
         k = offs.shape[0]
         kind = how[0]
+        x3, o3 = _x3(x), _x3(fk)
+        # work: the thread-count estimate; slow: the time estimate that sizes the slices
         if kind == "net":
             net, sel = _network(k, how[1])
-            work = inp.size * max(len(net), 1)
+            work, slow = inp.size * max(len(net), 1), inp.size * (k + len(net)) * _W_NET
+            kernel, args = kern.rank_net, (x3, o3, offs, net, sel, mode_c, cv)
+        elif kind == "rank":
+            work, slow = inp.size * k * 4, inp.size * k * _W_SELECT
+            kernel, args = kern.rank_fp, (x3, o3, offs, how[1], mode_c, cv)
         else:
-            work = inp.size * k * (4 if kind == "rank" else 1)
+            work, slow = inp.size * k, inp.size * k * _W_FP
+            kernel, args = kern.minmax_fp, (x3, o3, offs, mode_c, cv, int(how[1]))
         n = _nthreads(num_threads, work)
         with _threads.lease(n, num_threads is not None) as t:
-            if kind == "minmax":
-                kern.minmax_fp(_x3(x), _x3(fk), offs, mode_c, cv, int(how[1]), t)
-            elif kind == "rank":
-                kern.rank_fp(_x3(x), _x3(fk), offs, how[1], mode_c, cv, t)
-            else:
-                kern.rank_net(_x3(x), _x3(fk), offs, net, sel, mode_c, cv, t)
+            _cancel.run_tasks(lambda t0, t1: kernel(*args, t, t0, t1), slow)
     return _finish(out, final, direct, odt)
 
 
@@ -399,25 +395,14 @@ def _min_or_max_filter(input, size, footprint, output, mode, cval, origin, minim
         origins = ndi_sequence(origin, len(ax), "origin")
         sizes = ndi_sequence(size, len(ax), "size")
         modes = ndi_sequence(mode, len(ax), "mode")
-        ops = []
-        for i in range(len(ax)):
-            if sizes[i] > 1:
-                s, o = sizes[i], origins[i]
-                s_int = int(s)
-                if (s_int // 2 + o < 0) or (s_int // 2 + o >= s_int):
-                    raise ndi_error(ValueError, f"`origin`={origin!r} gives {o!r} for axis "
-                                    f"{ax[i]}; it must satisfy 0 <= size // 2 + origin < size "
-                                    f"for size {s_int}", "invalid origin")
-                mc = ndi_mode(modes[i])
-                o = ndi_index(o, "origin")
-                ops.append((ax[i], s_int, s_int // 2 + o, mc))
+        ops = ndi_separable(ax, sizes, origins, modes, origin)
         cv = ndi_cval(cval) if ops else 0.0
         if not ops:
             res = np.empty(inp.shape, odt) if out is None else out
             res[...] = inp
             return res
         kdt = _kdt(inp)
-        kcv = _kernel_cval(_cval_dt(inp), cv, False) if kdt is not None else None
+        kcv = kernel_cval(_cval_dt(inp), cv, False) if kdt is not None else None
         ok = (inp.ndim >= 1 and _out_ok(inp, odt)
               and (kcv is not None or all(op[3] != _CONSTANT for op in ops)))
         if ok:
@@ -429,8 +414,8 @@ def _min_or_max_filter(input, size, footprint, output, mode, cval, origin, minim
             inp = inp.copy()
         return _run_passes(kern, inp, out, odt, ops, kcv if kcv is not None else 0.0,
                            minimum, num_threads)
-    fp = _expand_footprint(inp.ndim, ax, footprint)
-    origins = _check_footprint(fp, _expand_origin(inp.ndim, ax, origin), inp.ndim, len(ax),
+    fp = ndi_expand_footprint(inp.ndim, ax, footprint)
+    origins = ndi_footprint_origins(fp, ndi_expand_origin(inp.ndim, ax, origin), inp.ndim, len(ax),
                                origin)
     if not isinstance(mode, str) and isinstance(mode, Iterable):
         raise ndi_error(RuntimeError, f"`mode`={mode!r}: one mode name only with a footprint "
@@ -439,7 +424,7 @@ def _min_or_max_filter(input, size, footprint, output, mode, cval, origin, minim
     mode_c = ndi_mode(mode)
     cv = ndi_cval(cval)
     kdt = _kdt(inp)
-    kcv = _kernel_cval(_cval_dt(inp), cv, True) if kdt is not None else None
+    kcv = kernel_cval(_cval_dt(inp), cv, True) if kdt is not None else None
     ok = (1 <= inp.ndim <= 3 and _out_ok(inp, odt)
           and (kcv is not None or mode_c != _CONSTANT))
     if ok:
@@ -578,17 +563,11 @@ def _rank_filter(input, rank, size, footprint, output, mode, cval, origin, opera
         if size is None:
             raise ndi_error(RuntimeError, "give `size` or `footprint` (both are None)",
                             "no footprint or filter size provided")
-        sizes = ndi_sequence(size, len(ax), "size")
-        try:
-            footprint = np.ones(sizes, dtype=bool)
-        except ValueError as exc:
-            raise ValueError(f"`size`={size!r}: {exc}") from None
-        except TypeError as exc:
-            raise TypeError(f"`size`={size!r}: {exc}") from None
+        footprint = ndi_size_footprint(size, len(ax))
     else:
         footprint = np.asarray(footprint, dtype=bool)
-    fp = _expand_footprint(inp.ndim, ax, footprint)
-    origins = _expand_origin(inp.ndim, ax, origin)
+    fp = ndi_expand_footprint(inp.ndim, ax, footprint)
+    origins = ndi_expand_origin(inp.ndim, ax, origin)
     if not isinstance(mode, str) and isinstance(mode, Iterable):
         modes = ndi_sequence(mode, len(ax), "mode")
         full = ["constant"] * inp.ndim
@@ -597,7 +576,7 @@ def _rank_filter(input, rank, size, footprint, output, mode, cval, origin, opera
         mode_x = full
     else:
         mode_x = mode
-    origins = _check_footprint(fp, origins, inp.ndim, len(ax), origin)
+    origins = ndi_footprint_origins(fp, origins, inp.ndim, len(ax), origin)
     filter_size = int(np.count_nonzero(fp))
     given_rank = rank
     if operation == "median":
@@ -632,7 +611,7 @@ def _rank_filter(input, rank, size, footprint, output, mode, cval, origin, opera
     mode_c = ndi_mode(mode_x)
     cv = ndi_cval(cval)
     kdt = _kdt(inp)
-    kcv = _kernel_cval(_cval_dt(inp), cv, True) if kdt is not None else None
+    kcv = kernel_cval(_cval_dt(inp), cv, True) if kdt is not None else None
     ok = (1 <= inp.ndim <= 3 and _out_ok(inp, odt)
           and (kcv is not None or mode_c != _CONSTANT))
     kcv = kcv if kcv is not None else 0.0

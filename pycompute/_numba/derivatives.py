@@ -1,6 +1,6 @@
 """Numba twin of kernels/derivatives.pyx: same name, same arguments, same order.
 
-    fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, n_threads)
+    fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, n_threads, t0, t1)
 
 Two separable terms of the 2-D image ``x`` (each: the pass along axis 0, rounded
 to the pixel type, then the pass along axis 1), combined per pixel into ``out``:
@@ -12,6 +12,10 @@ loaded once for both), the intermediates in per-task rows, the row passes and
 the combine writing the output once. Not ported (speed only, the same values):
 the register-blocked row passes, non-temporal stores, and ring rows kept from
 the thread's previous task.
+
+Tasks ``t0 <= t < min(t1, T)`` run, T is returned (``t1 == 0``: no work), as the Cython
+kernel: ``pycompute._cancel.run_tasks`` calls it in slices so Ctrl-C and aio
+cancellation stop a long call; a band's outputs do not depend on the cut.
 
 Arithmetic: correlate1d's per-pixel term order, each term added by ``_madd``:
 a fused multiply-add (``llvm.fma``) for float32, as the Cython kernel's fmaf,
@@ -152,7 +156,7 @@ def _combine(a, b, n, op, out):
 
 
 @njit(parallel=True, nogil=True, cache=True)
-def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op):
+def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, t0, t1):
     H, W = x.shape
     Kv = wc0.shape[0]
     Kh = wr0.shape[0]
@@ -165,8 +169,8 @@ def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op):
     for i in range(W + Kh):
         coltab[i] = boundary_index(i - loh, W, mode)
     cv = x.dtype.type(cval)
-    T = (H + DROWS - 1) // DROWS
-    for t in prange(T):
+    for i in prange(t1 - t0):
+        t = t0 + i
         y0 = t * DROWS
         y1 = min(H, y0 + DROWS)
         S = y1 - y0 + Kv - 1
@@ -204,8 +208,9 @@ def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op):
             _combine(T0, T1, W, op, out[y])
 
 
-def fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, n_threads):
-    """Two separable terms of ``x`` combined into ``out``; see kernels/derivatives.pyx."""
+def fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, n_threads, t0, t1):
+    """Two separable terms of ``x`` combined into ``out``; see kernels/derivatives.pyx:
+    tasks ``t0 <= t < min(t1, T)`` (bands of DROWS rows); returns T."""
     if wc1.shape[0] != wc0.shape[0] or wr1.shape[0] != wr0.shape[0] or not (
             wc0.shape[0] & 1 and wr0.shape[0] & 1):
         raise ValueError("fused2: column / row weights must share one odd length each")
@@ -213,7 +218,9 @@ def fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, n_thr
         raise ValueError("fused2: `out` must have the shape of `x`")
     if op not in (0, 1):
         raise ValueError(f"fused2: `op`={op} must be 0 (magnitude) or 1 (sum)")
-    if x.size == 0:
-        return
-    call_with_threads(n_threads, _fused2, x, out, wc0, int(sc0), wr0, int(sr0), wc1, int(sc1),
-                      wr1, int(sr1), int(mode), float(cval), int(op))
+    T = (x.shape[0] + DROWS - 1) // DROWS if x.size else 0
+    t0, t1 = max(int(t0), 0), min(int(t1), T)
+    if t0 < t1:
+        call_with_threads(n_threads, _fused2, x, out, wc0, int(sc0), wr0, int(sr0), wc1,
+                          int(sc1), wr1, int(sr1), int(mode), float(cval), int(op), t0, t1)
+    return T

@@ -1,9 +1,14 @@
 """Numba twins of kernels/rank.pyx: same names, same arguments, same order.
 
-    minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads)
-    minmax_fp(x, out, offs, mode, cval, minimum, n_threads)
-    rank_fp(x, out, offs, rank, mode, cval, n_threads)
-    rank_net(x, out, offs, net, sel, mode, cval, n_threads)
+    minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads, t0, t1)
+    minmax_fp(x, out, offs, mode, cval, minimum, n_threads, t0, t1)
+    rank_fp(x, out, offs, rank, mode, cval, n_threads, t0, t1)
+    rank_net(x, out, offs, net, sel, mode, cval, n_threads, t0, t1)
+
+Each runs tasks ``t0 <= t < min(t1, T)`` of the same T tasks as the Cython kernel and
+returns T (``t1 == 0``: no work; T is computed here in Python, the jitted kernel gets
+the clamped range): ``pycompute._cancel.run_tasks`` calls long filters in slices so that
+Ctrl-C and aio cancellation stop them. A task's outputs do not depend on the cut.
 
 Same algorithms, same comparison order and tie rules as the Cython kernels (see
 that file's header): van Herk / Gil-Werman with the rightmost-on-ties combine (rows),
@@ -39,6 +44,7 @@ DOUBLING_MAX = 128
 TILE_BYTES = 64
 ROW_CHUNK = 1024
 COL_CHUNK = 512
+SEL_TAPS = 1 << 15  # rank_fp: taps per task at most (output columns x cells), as kernels/rank.pyx
 
 
 def _flat(a):
@@ -270,51 +276,70 @@ def _rowchunk_task(xf, of, t, nch, cw, N, B, K, lo, mode, mn, cv):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _mm_harter(xf, of, A, N, B, K, lo, mode, mn, cv):
-    for t in prange(A * B):
-        _harter_line(xf, of, np.int64(t), N, B, K, lo, mode, mn, cv)
+def _mm_harter(xf, of, A, N, B, K, lo, mode, mn, cv, t0, t1):
+    for i in prange(t1 - t0):
+        _harter_line(xf, of, np.int64(t0 + i), N, B, K, lo, mode, mn, cv)
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _mm_lines(xf, of, A, N, K, lo, mode, mn, cv):
-    for t in prange(A):
-        _line_task(xf, of, np.int64(t), N, K, lo, mode, mn, cv)
+def _mm_lines(xf, of, A, N, K, lo, mode, mn, cv, t0, t1):
+    for i in prange(t1 - t0):
+        _line_task(xf, of, np.int64(t0 + i), N, K, lo, mode, mn, cv)
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _mm_tiles(xf, of, A, N, K, lo, mode, mn, cv, L):
-    nch = (A + L - 1) // L
-    for t in prange(nch):
-        _tile_task(xf, of, np.int64(t), A, N, K, lo, mode, mn, cv, L)
+def _mm_tiles(xf, of, A, N, K, lo, mode, mn, cv, L, t0, t1):
+    for i in prange(t1 - t0):
+        _tile_task(xf, of, np.int64(t0 + i), A, N, K, lo, mode, mn, cv, L)
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _mm_rows(xf, of, A, N, B, K, lo, mode, mn, cv):
+def _mm_rows(xf, of, A, N, B, K, lo, mode, mn, cv, t0, t1):
     cw = ROW_CHUNK if B > ROW_CHUNK else B
     nch = (B + cw - 1) // cw
-    for t in prange(A * nch):
-        _rowchunk_task(xf, of, np.int64(t), nch, cw, N, B, K, lo, mode, mn, cv)
+    for i in prange(t1 - t0):
+        _rowchunk_task(xf, of, np.int64(t0 + i), nch, cw, N, B, K, lo, mode, mn, cv)
 
 
-def minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads):
-    """Minimum or maximum filter of length ``size`` along axis 1 of (A, N, B)."""
+def _span(T, t0, t1):
+    """The task range ``t0 <= t < min(t1, T)`` as two np.int64 (empty: None)."""
+    t0, t1 = max(int(t0), 0), min(int(t1), T)
+    return (np.int64(t0), np.int64(t1)) if t0 < t1 else None
+
+
+def minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads, t0, t1):
+    """Minimum or maximum filter of length ``size`` along axis 1 of (A, N, B): tasks
+    ``t0 <= t < min(t1, T)`` (lines, tiles or row chunks, as the Cython kernel); returns T."""
     if x.size == 0:
-        return
+        return 0
     A, N, B = (np.int64(n) for n in x.shape)
+    L = TILE_BYTES // x.dtype.itemsize
+    cw = min(ROW_CHUNK, int(B))
+    if harter:
+        T, kern = int(A * B), _mm_harter
+    elif B == 1 and (size <= DOUBLING_MAX or A < 2):
+        T, kern = int(A), _mm_lines
+    elif B == 1:
+        T, kern = (int(A) + L - 1) // L, _mm_tiles
+    else:
+        T, kern = int(A) * ((int(B) + cw - 1) // cw), _mm_rows
+    span = _span(T, t0, t1)
+    if span is None:
+        return T
     xf = readonly(_flat(x))
     of = _flat(out)
     K = np.int64(size)
     cv = x.dtype.type(cval)
     rest = (K, np.int64(lo), np.int64(mode), np.bool_(minimum), cv)
-    if harter:
-        call_with_threads(n_threads, _mm_harter, xf, of, A, N, B, *rest)
-    elif B == 1 and (size <= DOUBLING_MAX or A < 2):
-        call_with_threads(n_threads, _mm_lines, xf, of, A, N, *rest)
-    elif B == 1:
-        call_with_threads(n_threads, _mm_tiles, xf, of, A, N, *rest,
-                          np.int64(TILE_BYTES // x.dtype.itemsize))
+    if kern is _mm_harter:
+        call_with_threads(n_threads, _mm_harter, xf, of, A, N, B, *rest, *span)
+    elif kern is _mm_lines:
+        call_with_threads(n_threads, _mm_lines, xf, of, A, N, *rest, *span)
+    elif kern is _mm_tiles:
+        call_with_threads(n_threads, _mm_tiles, xf, of, A, N, *rest, np.int64(L), *span)
     else:
-        call_with_threads(n_threads, _mm_rows, xf, of, A, N, B, *rest)
+        call_with_threads(n_threads, _mm_rows, xf, of, A, N, B, *rest, *span)
+    return T
 
 
 # ---------------------------------------------------------------- footprint kernels
@@ -369,22 +394,31 @@ def _mmfp_task(xf, of, t, D, H, W, offs, mode, cv, mn):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _minmax_fp(xf, of, D, H, W, offs, mode, cv, mn):
-    nch = (W + COL_CHUNK - 1) // COL_CHUNK
-    for t in prange(D * H * nch):
-        _mmfp_task(xf, of, np.int64(t), D, H, W, offs, mode, cv, mn)
+def _minmax_fp(xf, of, D, H, W, offs, mode, cv, mn, t0, t1):
+    for i in prange(t1 - t0):
+        _mmfp_task(xf, of, np.int64(t0 + i), D, H, W, offs, mode, cv, mn)
 
 
 def _dims(x):
     return tuple(np.int64(n) for n in x.shape)
 
 
-def minmax_fp(x, out, offs, mode, cval, minimum, n_threads):
-    """scipy's NI_MinOrMaxFilter over a footprint (taps ``offs``, in scipy's order)."""
-    if x.size == 0:
-        return
-    call_with_threads(n_threads, _minmax_fp, readonly(_flat(x)), _flat(out), *_dims(x),
-                      readonly(offs), np.int64(mode), x.dtype.type(cval), np.bool_(minimum))
+def _fp_tasks(x, cw=COL_CHUNK):
+    """T of the footprint kernels: ``cw`` outputs of one row per task."""
+    D, H, W = x.shape
+    return D * H * ((W + cw - 1) // cw)
+
+
+def minmax_fp(x, out, offs, mode, cval, minimum, n_threads, t0, t1):
+    """scipy's NI_MinOrMaxFilter over a footprint (taps ``offs``, in scipy's order):
+    tasks ``t0 <= t < min(t1, T)``; returns T."""
+    T = _fp_tasks(x)
+    span = _span(T, t0, t1)
+    if span is not None:
+        call_with_threads(n_threads, _minmax_fp, readonly(_flat(x)), _flat(out), *_dims(x),
+                          readonly(offs), np.int64(mode), x.dtype.type(cval),
+                          np.bool_(minimum), *span)
+    return T
 
 
 @njit(nogil=True, cache=True)
@@ -418,13 +452,20 @@ def _select(buf, n, rank):
     return buf[lo]
 
 
+def _sel_chunk(k):
+    """Output columns per rank_fp task (kernels/rank.pyx's _sel_chunk): COL_CHUNK, fewer
+    for windows of more than SEL_TAPS / COL_CHUNK cells (a task stays about 1.5 ms, so
+    a ~50 ms slice holds many and its threads end together)."""
+    return max(1, min(COL_CHUNK, SEL_TAPS // k))
+
+
 @njit(nogil=True, cache=True)
-def _rankfp_task(xf, of, t, D, H, W, offs, rank, mode, cv):
+def _rankfp_task(xf, of, t, D, H, W, offs, rank, mode, cv, cw):
     k = offs.shape[0]
-    nch = (W + COL_CHUNK - 1) // COL_CHUNK
+    nch = (W + cw - 1) // cw
     r = t // nch
-    c0 = (t - r * nch) * COL_CHUNK
-    nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
+    c0 = (t - r * nch) * cw
+    nc = W - c0 if W - c0 < cw else cw
     z = r // H
     y = r - z * H
     rows = np.empty((k, nc), dtype=xf.dtype)
@@ -439,18 +480,22 @@ def _rankfp_task(xf, of, t, D, H, W, offs, rank, mode, cv):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _rank_fp(xf, of, D, H, W, offs, rank, mode, cv):
-    nch = (W + COL_CHUNK - 1) // COL_CHUNK
-    for t in prange(D * H * nch):
-        _rankfp_task(xf, of, np.int64(t), D, H, W, offs, rank, mode, cv)
+def _rank_fp(xf, of, D, H, W, offs, rank, mode, cv, cw, t0, t1):
+    for i in prange(t1 - t0):
+        _rankfp_task(xf, of, np.int64(t0 + i), D, H, W, offs, rank, mode, cv, cw)
 
 
-def rank_fp(x, out, offs, rank, mode, cval, n_threads):
-    """scipy's NI_RankFilter: element ``rank`` (0-based) of the footprint's values."""
-    if x.size == 0:
-        return
-    call_with_threads(n_threads, _rank_fp, readonly(_flat(x)), _flat(out), *_dims(x),
-                      readonly(offs), np.int64(rank), np.int64(mode), x.dtype.type(cval))
+def rank_fp(x, out, offs, rank, mode, cval, n_threads, t0, t1):
+    """scipy's NI_RankFilter: element ``rank`` (0-based) of the footprint's values:
+    tasks (``_sel_chunk(k)`` outputs of a row) ``t0 <= t < min(t1, T)``; returns T."""
+    cw = _sel_chunk(offs.shape[0])
+    T = _fp_tasks(x, cw)
+    span = _span(T, t0, t1)
+    if span is not None:
+        call_with_threads(n_threads, _rank_fp, readonly(_flat(x)), _flat(out), *_dims(x),
+                          readonly(offs), np.int64(rank), np.int64(mode), x.dtype.type(cval),
+                          np.int64(cw), *span)
+    return T
 
 
 @njit(nogil=True, cache=True)
@@ -958,27 +1003,27 @@ def _net_task(xf, of, t, D, H, W, offs, net, sel, mode, cv):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _net_box3(xf, of, D, H, W, offs, mode, cv):
-    for t in prange(D * H * ((W + COL_CHUNK - 1) // COL_CHUNK)):
-        _box3_task(xf, of, np.int64(t), D, H, W, offs, mode, cv)
+def _net_box3(xf, of, D, H, W, offs, mode, cv, t0, t1):
+    for i in prange(t1 - t0):
+        _box3_task(xf, of, np.int64(t0 + i), D, H, W, offs, mode, cv)
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _net_m25(xf, of, D, H, W, offs, mode, cv):
-    for t in prange(D * H * ((W + COL_CHUNK - 1) // COL_CHUNK)):
-        _m25_task(xf, of, np.int64(t), D, H, W, offs, mode, cv)
+def _net_m25(xf, of, D, H, W, offs, mode, cv, t0, t1):
+    for i in prange(t1 - t0):
+        _m25_task(xf, of, np.int64(t0 + i), D, H, W, offs, mode, cv)
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _net_m9(xf, of, D, H, W, offs, mode, cv):
-    for t in prange(D * H * ((W + COL_CHUNK - 1) // COL_CHUNK)):
-        _m9_task(xf, of, np.int64(t), D, H, W, offs, mode, cv)
+def _net_m9(xf, of, D, H, W, offs, mode, cv, t0, t1):
+    for i in prange(t1 - t0):
+        _m9_task(xf, of, np.int64(t0 + i), D, H, W, offs, mode, cv)
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _net_any(xf, of, D, H, W, offs, net, sel, mode, cv):
-    for t in prange(D * H * ((W + COL_CHUNK - 1) // COL_CHUNK)):
-        _net_task(xf, of, np.int64(t), D, H, W, offs, net, sel, mode, cv)
+def _net_any(xf, of, D, H, W, offs, net, sel, mode, cv, t0, t1):
+    for i in prange(t1 - t0):
+        _net_task(xf, of, np.int64(t0 + i), D, H, W, offs, net, sel, mode, cv)
 
 
 def _is_box3(offs):
@@ -989,21 +1034,25 @@ def _is_box3(offs):
                 and np.all(offs[:, 2] == offs[0, 2] + q % 3))
 
 
-def rank_net(x, out, offs, net, sel, mode, cval, n_threads):
-    """Order statistic by a selection network on whole tap rows; wire ``sel`` answers.
-    The 3 x 3 box, 5 x 5 and 9-cell medians run their unrolled networks, each its own
-    kernel (a call compiles only the one it runs)."""
-    if x.size == 0:
-        return
+def rank_net(x, out, offs, net, sel, mode, cval, n_threads, t0, t1):
+    """Order statistic by a selection network on whole tap rows; wire ``sel`` answers:
+    tasks ``t0 <= t < min(t1, T)``; returns T. The 3 x 3 box, 5 x 5 and 9-cell medians
+    run their unrolled networks, each its own kernel (a call compiles only the one it
+    runs)."""
+    T = _fp_tasks(x)
+    span = _span(T, t0, t1)
+    if span is None:
+        return T
     k = offs.shape[0]
     args = (readonly(_flat(x)), _flat(out), *_dims(x), readonly(offs))
     rest = (np.int64(mode), x.dtype.type(cval))
     if sel == 4 and _is_box3(offs):
-        call_with_threads(n_threads, _net_box3, *args, *rest)
+        call_with_threads(n_threads, _net_box3, *args, *rest, *span)
     elif k == 25 and sel == 12:
-        call_with_threads(n_threads, _net_m25, *args, *rest)
+        call_with_threads(n_threads, _net_m25, *args, *rest, *span)
     elif k == 9 and sel == 4:
-        call_with_threads(n_threads, _net_m9, *args, *rest)
+        call_with_threads(n_threads, _net_m9, *args, *rest, *span)
     else:
         call_with_threads(n_threads, _net_any, *args, readonly(np.ascontiguousarray(net)),
-                          np.int64(sel), *rest)
+                          np.int64(sel), *rest, *span)
+    return T
