@@ -3,10 +3,16 @@ Numba ``prange`` version of each step (written below) and the NumPy reference,
 plus the ceilings measured in the same run.
 
     python benchmarks/run_simulation.py [--threads 2] [--repeat 5] [--quick] [--only life,...]
+                                        [--slice SECONDS]
 
-* heat, float64 4096^2, 10 steps: effective bandwidth (each step reads and
-  writes the grid once: 16 bytes per cell) against a memory-copy roofline
-  measured here (a parallel copy of an equally large array, read + write).
+* heat, float64 4096^2, 100 steps: G cell-updates/s, temporally blocked (the
+  default: several steps per pass over memory) and with blocking off
+  (``pycompute.simulation.BLOCK_CACHE = 0``: one sweep of the grid a step), in
+  alternating rounds (median row; best round and the rate per CPU-second in
+  the note), against the streaming roofline: the copy bandwidth measured here
+  (a parallel copy of an equally large array, read + write) / 16 bytes per
+  cell update. ``Nx roofline`` = cell updates/s x 16 bytes / copy bandwidth.
+  The straightforward Numba version and the NumPy reference at 10 steps.
 * Game of Life 4096^2, 100 steps (B3/S23, torus): G cell-updates/s of ``life_step`` and of
   a kept-packed ``LifeBoard`` at 1 and ``--threads`` threads, both backends, measured in
   alternating rounds (the median of ``--repeat`` rounds, the best in the note), the speedup
@@ -18,10 +24,12 @@ plus the ceilings measured in the same run.
   speedup over 1 thread.
 * N-body N=8192 float32: GFLOP/s counting 20 flops per pair, against an
   FMA-peak kernel measured here (independent FMA chains, 2 flops each).
-* Gray-Scott 2048^2 float32, 10 steps: speedup over the straightforward Numba version.
+* Gray-Scott 2048^2 float32, 100 steps: blocked and one sweep a step, as heat;
+  speedup over the straightforward Numba version (10 steps).
 
 Times are the best of ``--repeat`` calls after one warm-up call (the NumPy
-reference runs once), the Life rows excepted (medians of alternating rounds, above).
+reference runs once), the Life, heat and Gray-Scott rows excepted (medians of
+alternating rounds, above).
 A measurement, not a test: nothing here asserts a speed.
 """
 from __future__ import annotations
@@ -147,15 +155,25 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    ap.add_argument("--slice", type=float, default=None, metavar="SECONDS",
+                    help="native calls of about this long (default: pycompute's 0.05 s "
+                         "Ctrl-C slices); on a busy machine a 50 ms slice holds few steps, "
+                         "which caps the temporal blocking depth, so e.g. --slice 2 measures "
+                         "the kernels themselves")
     ap.add_argument("--only", default="heat,life,nbody,gray-scott",
                     help="comma-separated sections to run (default: all; the ceilings always run)")
     args = ap.parse_args()
     only = set(args.only.split(","))
+    if args.slice is not None:
+        from pycompute import _cancel
+
+        _cancel.SLICE = args.slice
+        _cancel.FIRST_WORK = 1 << 62  # the first call covers as much as a slice can
     nt, rep = args.threads, args.repeat
     load0 = os.getloadavg()[0]
     numba.set_num_threads(nt)
     rng = np.random.default_rng(0)
-    n_heat, n_life, n_gs, n_body, steps = (4096, 4096, 2048, 8192, 10)
+    n_heat, n_life, n_gs, n_body, steps = (4096, 4096, 2048, 8192, 100)
     if args.quick:
         n_heat, n_life, n_gs, n_body = 512, 512, 256, 1024
 
@@ -189,22 +207,52 @@ def main():
     _print(nt, rep, load0)
 
 
+def _blocking(on):
+    """Temporal blocking of heat and Gray-Scott on (the default) or off (one sweep a step)."""
+    pc.simulation.BLOCK_CACHE = _BLOCK_CACHE if on else 0
+
+
+_BLOCK_CACHE = pc.simulation.BLOCK_CACHE
+
+
+def _blocked_vs_sweep(name, call, cells, nt, rep, rate_note):
+    """Rows of ``call(backend)``, temporally blocked and not (``_blocking``), both backends,
+    in alternating rounds: the median row; the note has ``rate_note(seconds)``, the best
+    round, the rate per ``nt`` CPU-seconds and the blocked speedup."""
+    cases = {}
+    for impl in ("cython", "numba"):
+        for on in (True, False):
+            cases[(impl, on)] = (lambda impl=impl, on=on: (_blocking(on), call(impl),
+                                                           _blocking(True)))
+    med, low, cpu = _rounds(cases, rep)
+    for (impl, on), t in med.items():
+        note = (f"{rate_note(t)}; best {cells / low[(impl, on)] / 1e9:.2f} "
+                f"({rate_note(low[(impl, on)])}); "
+                f"{cells / cpu[(impl, on)] * nt / 1e9:.2f} per {nt} CPU-seconds")
+        if on:
+            note += f"; {med[(impl, False)] / t:.2f}x 1 sweep/step"
+        row(name, f"pycompute {impl} {'blocked' if on else '1 sweep/step'}", t, cells / t / 1e9,
+            "Gcell/s", note)
+
+
 def heat_rows(rng, n_heat, steps, nt, rep, bw):
+    """heat f64 n^2 x ``steps``: temporally blocked (the default) and one sweep a step, both
+    backends, in alternating rounds (median row, best in the note), against the copy roofline."""
     u = rng.random((n_heat, n_heat))
     out = np.empty_like(u)
-    bytes_moved = 16 * u.size * steps
-    for impl in ("cython", "numba"):
-        t = best(lambda: pc.heat_step(u, steps=steps, alpha=0.2, out=out, backend=impl,
-                                      num_threads=nt), rep)
-        row(f"heat f64 {n_heat}^2 x{steps}", f"pycompute {impl}", t, bytes_moved / t / 1e9,
-            "GB/s", f"{100 * bytes_moved / t / bw:.0f}% of roofline")
-    t = best(lambda: naive_heat(u, 0.2, steps), rep)
-    row(f"heat f64 {n_heat}^2 x{steps}", "numba straightforward", t, bytes_moved / t / 1e9,
-        "GB/s", f"{100 * bytes_moved / t / bw:.0f}% of roofline")
-    t = once(lambda: pc.heat_step(u, steps=steps, alpha=0.2, backend="numpy"))
-    row(f"heat f64 {n_heat}^2 x{steps}", "numpy reference", t, bytes_moved / t / 1e9, "GB/s",
-        f"{100 * bytes_moved / t / bw:.0f}% of roofline")
-    del u, out
+    cells = u.size * steps
+    name = f"heat f64 {n_heat}^2 x{steps}"
+    _blocked_vs_sweep(
+        name, lambda impl: pc.heat_step(u, steps=steps, alpha=0.2, out=out, backend=impl,
+                                        num_threads=nt),
+        cells, nt, rep, lambda t: f"{16 * cells / t / bw:.2f}x roofline")
+    few = 10
+    t = best(lambda: naive_heat(u, 0.2, few), rep)
+    row(f"heat f64 {n_heat}^2 x{few}", "numba straightforward", t, u.size * few / t / 1e9,
+        "Gcell/s", f"{16 * u.size * few / t / bw:.2f}x roofline")
+    t = once(lambda: pc.heat_step(u, steps=few, alpha=0.2, backend="numpy"))
+    row(f"heat f64 {n_heat}^2 x{few}", "numpy reference", t, u.size * few / t / 1e9, "Gcell/s",
+        f"{16 * u.size * few / t / bw:.2f}x roofline")
 
 
 def life_rows(rng, n, nt, rep, steps=100):
@@ -293,6 +341,7 @@ def nbody_rows(rng, n_body, nt, rep, peak):
 
 
 def gray_scott_rows(rng, n_gs, steps, nt, rep):
+    """Gray-Scott f32 n^2 x ``steps``: blocked and one sweep a step, as heat_rows."""
     gu = np.ones((n_gs, n_gs), np.float32)
     gv = np.zeros((n_gs, n_gs), np.float32)
     c = n_gs // 2
@@ -301,18 +350,20 @@ def gray_scott_rows(rng, n_gs, steps, nt, rep):
     gu += 0.02 * rng.random(gu.shape, np.float32)
     p = dict(Du=0.16, Dv=0.08, F=0.035, k=0.065, dt=1.0)
     cells = gu.size * steps
+    name = f"gray-scott f32 {n_gs}^2 x{steps}"
+    few = 10
     t_naive = best(lambda: naive_gray_scott(gu, gv, *(np.float32(p[q]) for q in
-                                                     ("Du", "Dv", "F", "k", "dt")), steps), rep)
-    for impl in ("cython", "numba"):
-        t = best(lambda: pc.gray_scott_step(gu, gv, steps=steps, backend=impl, num_threads=nt,
-                                            **p), rep)
-        row(f"gray-scott f32 {n_gs}^2 x{steps}", f"pycompute {impl}", t, cells / t / 1e9,
-            "Gcell/s", f"{t_naive / t:.2f}x straightforward")
-    row(f"gray-scott f32 {n_gs}^2 x{steps}", "numba straightforward", t_naive,
-        cells / t_naive / 1e9, "Gcell/s", "1.00x straightforward")
-    t = once(lambda: pc.gray_scott_step(gu, gv, steps=steps, backend="numpy", **p))
-    row(f"gray-scott f32 {n_gs}^2 x{steps}", "numpy reference", t, cells / t / 1e9, "Gcell/s",
-        f"{t_naive / t:.2f}x straightforward")
+                                                     ("Du", "Dv", "F", "k", "dt")), few), rep)
+    r_naive = gu.size * few / t_naive
+    _blocked_vs_sweep(
+        name, lambda impl: pc.gray_scott_step(gu, gv, steps=steps, backend=impl, num_threads=nt,
+                                              **p),
+        cells, nt, rep, lambda t: f"{cells / t / r_naive:.2f}x straightforward")
+    row(f"gray-scott f32 {n_gs}^2 x{few}", "numba straightforward", t_naive, r_naive / 1e9,
+        "Gcell/s", "1.00x straightforward")
+    t = once(lambda: pc.gray_scott_step(gu, gv, steps=few, backend="numpy", **p))
+    row(f"gray-scott f32 {n_gs}^2 x{few}", "numpy reference", t, gu.size * few / t / 1e9,
+        "Gcell/s", f"{gu.size * few / t / r_naive:.2f}x straightforward")
 
 
 def _print(nt, rep, load0):

@@ -8,19 +8,23 @@
 #
 # Stepping: ``steps`` steps run inside one OpenMP parallel region (``with
 # parallel()``, the step loop inside, one ``prange`` work-sharing loop per step
-# and a barrier after it): no thread fork/join and no Python per step. Grids are double buffered: step ``s`` reads the result of
-# step ``s - 1`` and writes the other buffer (``_plan``). With one thread the
-# same loops run serially, outside any OpenMP region (a forked child must never
-# enter one).
+# and a barrier after it): no thread fork/join and no Python per step. Grids are
+# double buffered: step ``s`` reads the result of step ``s - 1`` and writes the
+# other buffer (``_plan``). Heat and Gray-Scott are temporally blocked when the
+# wrapper asks for it (``depth`` > 1): a block of ``depth`` steps is one pass
+# over the grid (see "heat"), and ``_plan`` runs over blocks instead of steps.
+# With one thread the same loops run serially, outside any OpenMP region (a
+# forked child must never enter one).
 #
 # Schedules: static for the stencils (a thread keeps its rows from step to step);
 # dynamic (16 bodies a chunk) for the N-body accelerations, where each body
 # costs the same but a thread the OS preempts on a shared machine can then hand
 # its bodies to the other (2x faster under contention in our runs, equal when idle).
 #
-# Determinism: every output element is computed by one thread from the previous
-# state alone, and N-body sums run over sources in a fixed order, so results are
-# bitwise identical at any thread count.
+# Determinism: every output element is computed from the previous state alone
+# (temporally blocked: by the same operations, perhaps more than once), and
+# N-body sums run over sources in a fixed order, so results are bitwise
+# identical at any thread count.
 #
 # Borders: the interior of each row is a branch-free loop over contiguous
 # memory; border rows and the first/last element of a row get their neighbours
@@ -74,6 +78,41 @@ cdef inline int _plan(Py_ssize_t s, Py_ssize_t steps, bint inplace) noexcept nog
 
 
 # ================================================================ heat
+#
+# Temporal blocking (``depth`` > 1, chosen by pycompute/simulation.py): the
+# steps run ``depth`` at a time while the rows are in cache, instead of one
+# sweep of the whole grid per step. The grid is a sequence of slabs along the
+# blocking axis (2-D: the rows, 3-D: the planes of axis 0); each thread takes a
+# band of slabs and walks it downwards as a wavefront: iteration ``i`` computes
+# slab ``i`` of level 1 (one step on), slab ``i - 1`` of level 2, ..., slab
+# ``i - depth + 1`` of level ``depth``, which goes to the output grid. Levels 1
+# to depth - 1 live in a ring of 3 slabs each (``_heat_band``); a slab of level
+# t needs slabs r - 1, r, r + 1 of level t - 1, and the ring still holds them.
+# Slabs beyond the band are computed too (overlapped trapezoids: level t
+# extends depth - t slabs past either end), so the bands are independent and a
+# block of ``depth`` steps reads one grid and writes the other (``_plan`` over
+# blocks), one barrier per block. Along a 'wrap' axis the slabs beyond the grid
+# are the slabs of the periodic extension (slab v is slab v mod n), computed
+# from the same values with the same operations; along any other mode the band
+# stops at the grid's edge and the border slab reads its neighbours through
+# boundary_index, as the step-by-step kernel does. A 1-D grid (one row) is
+# blocked along the row instead, in trapezoids over tiles (``_heat_tiles``).
+#
+# Bitwise: every cell of every level is computed by _heat_row, the function the
+# step-by-step kernel uses, from the same neighbour values, so the result is
+# the same bits for any depth, band cut, thread count and slice cut
+# (tests/test_temporal_blocking.py). A recomputed halo slab holds the same bits
+# as the one its own band computes.
+#
+# Depth and cache: pycompute/simulation.py (``_block_depth``) sizes the ring to
+# about one core's L2 (``BLOCK_CACHE``). Measured on the Zen 4 VM (1 MiB L2 a
+# core), heat float64 4096^2 x 100 at 2 threads: 2.1x the cell updates per
+# CPU-second of one sweep a step at depth 8-15 (CPU time: the machine was
+# shared; benchmarks/run_simulation.py).
+# Narrower slabs (column strips that keep a level in L1) measured no faster:
+# the loop runs at the add throughput from L2. The output vector of the
+# interior loop is 64-byte aligned (``_heat_interior``): a store that crosses a
+# cache line costs two (+10%).
 
 cdef inline const float_t* _row(const float_t* a, const float_t* crow, Py_ssize_t k,
                                 Py_ssize_t n2) noexcept nogil:
@@ -86,43 +125,11 @@ cdef inline float_t _at(const float_t* c, Py_ssize_t j, Py_ssize_t n, int mode,
     return cval if k < 0 else c[k]
 
 
-cdef void _heat_task(const float_t* a, float_t* b, const float_t* crow, Py_ssize_t t,
-                     Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t n2, int nout, Py_ssize_t nch,
-                     Py_ssize_t L, float_t c0, float_t al, int m0, int m1, int m2,
-                     float_t cval) noexcept nogil:
-    """Row segment ``t`` of one explicit diffusion step.
-
-    The grid is (n0, n1, n2); ``nout`` outer axes take part (0: 1-D, 1: 2-D on
-    axis 1, 2: 3-D). out = c0*u + al*(sum over axes of (u[-1] + u[+1])), the
-    axis pairs added first to last, as the reference does.
-    """
-    cdef Py_ssize_t r = t // nch
-    cdef Py_ssize_t lo = (t % nch) * L
-    cdef Py_ssize_t hi = lo + L if lo + L < n2 else n2
-    cdef Py_ssize_t i0 = r // n1, i1 = r % n1, j, ja, jb
-    cdef const float_t* c = a + r * n2
-    cdef const float_t* pm = c
-    cdef const float_t* pp = c
-    cdef const float_t* qm = c
-    cdef const float_t* qp = c
-    cdef float_t* o = b + r * n2
-    cdef float_t lft, rgt, x
-    cdef Py_ssize_t k, e
-    if nout == 2:
-        k = boundary_index(i0 - 1, n0, m0)
-        pm = _row(a, crow, k * n1 + i1 if k >= 0 else -1, n2)
-        k = boundary_index(i0 + 1, n0, m0)
-        pp = _row(a, crow, k * n1 + i1 if k >= 0 else -1, n2)
-        k = boundary_index(i1 - 1, n1, m1)
-        qm = _row(a, crow, i0 * n1 + k if k >= 0 else -1, n2)
-        k = boundary_index(i1 + 1, n1, m1)
-        qp = _row(a, crow, i0 * n1 + k if k >= 0 else -1, n2)
-    elif nout == 1:
-        pm = _row(a, crow, boundary_index(i1 - 1, n1, m1), n2)
-        pp = _row(a, crow, boundary_index(i1 + 1, n1, m1), n2)
-    ja = lo if lo > 1 else 1
-    jb = hi if hi < n2 - 1 else n2 - 1
-    # interior: contiguous, branch free, vectorized
+cdef inline void _heat_span(const float_t* c, const float_t* pm, const float_t* pp,
+                            const float_t* qm, const float_t* qp, float_t* o, Py_ssize_t ja,
+                            Py_ssize_t jb, int nout, float_t c0, float_t al) noexcept nogil:
+    """Interior elements [ja, jb) of a row (see _heat_row): contiguous, branch free, vectorized."""
+    cdef Py_ssize_t j
     if nout == 0:
         for j in range(ja, jb):
             o[j] = c0 * c[j] + al * (c[j - 1] + c[j + 1])
@@ -132,6 +139,34 @@ cdef void _heat_task(const float_t* a, float_t* b, const float_t* crow, Py_ssize
     else:
         for j in range(ja, jb):
             o[j] = c0 * c[j] + al * (((pm[j] + pp[j]) + (qm[j] + qp[j])) + (c[j - 1] + c[j + 1]))
+
+
+cdef inline void _heat_interior(const float_t* c, const float_t* pm, const float_t* pp,
+                                const float_t* qm, const float_t* qp, float_t* o,
+                                Py_ssize_t ja, Py_ssize_t jb, int nout, float_t c0,
+                                float_t al) noexcept nogil:
+    """_heat_span over [ja, jb): the few elements before the first 64-byte aligned
+    output vector, then the rest (a vector store that crosses a cache line costs two)."""
+    cdef Py_ssize_t jh = ja + ((-<size_t>(o + ja)) & 63) // sizeof(float_t)
+    jh = jh if jh < jb else (jb if jb > ja else ja)
+    _heat_span(c, pm, pp, qm, qp, o, ja, jh, nout, c0, al)
+    _heat_span(c, pm, pp, qm, qp, o, jh, jb, nout, c0, al)
+
+
+cdef void _heat_row(const float_t* c, const float_t* pm, const float_t* pp, const float_t* qm,
+                    const float_t* qp, float_t* o, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t n2,
+                    int nout, float_t c0, float_t al, int m2, float_t cval) noexcept nogil:
+    """Elements [lo, hi) of one row of one explicit diffusion step.
+
+    ``c`` is the row, ``pm``/``pp`` its neighbour rows along the first outer
+    axis and ``qm``/``qp`` along the second (used when ``nout`` is 1 / 2;
+    0: 1-D). out = c0*u + al*(sum over axes of (u[-1] + u[+1])), the axis pairs
+    added first to last, as the reference does.
+    """
+    cdef Py_ssize_t j, e
+    cdef float_t lft, rgt, x
+    _heat_interior(c, pm, pp, qm, qp, o, lo if lo > 1 else 1, hi if hi < n2 - 1 else n2 - 1,
+                   nout, c0, al)
     # first and last element of the row: neighbours through the border mode
     for e in range(2):
         j = 0 if e == 0 else n2 - 1
@@ -148,13 +183,188 @@ cdef void _heat_task(const float_t* a, float_t* b, const float_t* crow, Py_ssize
         o[j] = c0 * c[j] + al * x
 
 
+cdef void _heat_task(const float_t* a, float_t* b, const float_t* crow, Py_ssize_t t,
+                     Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t n2, int nout, Py_ssize_t nch,
+                     Py_ssize_t L, float_t c0, float_t al, int m0, int m1, int m2,
+                     float_t cval) noexcept nogil:
+    """Row segment ``t`` of one step of the whole (n0, n1, n2) grid ``a`` into ``b``;
+    ``nout`` outer axes take part (0: 1-D, 1: 2-D on axis 1, 2: 3-D)."""
+    cdef Py_ssize_t r = t // nch
+    cdef Py_ssize_t lo = (t % nch) * L
+    cdef Py_ssize_t hi = lo + L if lo + L < n2 else n2
+    cdef Py_ssize_t i0 = r // n1, i1 = r % n1
+    cdef const float_t* c = a + r * n2
+    cdef const float_t* pm = c
+    cdef const float_t* pp = c
+    cdef const float_t* qm = c
+    cdef const float_t* qp = c
+    cdef Py_ssize_t k
+    if nout == 2:
+        k = boundary_index(i0 - 1, n0, m0)
+        pm = _row(a, crow, k * n1 + i1 if k >= 0 else -1, n2)
+        k = boundary_index(i0 + 1, n0, m0)
+        pp = _row(a, crow, k * n1 + i1 if k >= 0 else -1, n2)
+        k = boundary_index(i1 - 1, n1, m1)
+        qm = _row(a, crow, i0 * n1 + k if k >= 0 else -1, n2)
+        k = boundary_index(i1 + 1, n1, m1)
+        qp = _row(a, crow, i0 * n1 + k if k >= 0 else -1, n2)
+    elif nout == 1:
+        pm = _row(a, crow, boundary_index(i1 - 1, n1, m1), n2)
+        pp = _row(a, crow, boundary_index(i1 + 1, n1, m1), n2)
+    _heat_row(c, pm, pp, qm, qp, b + r * n2, lo, hi, n2, nout, c0, al, m2, cval)
+
+
+cdef inline Py_ssize_t _mod(Py_ssize_t v, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t p = v % n
+    return p + n if p < 0 else p
+
+
+cdef inline const float_t* _slab(const float_t* X, const float_t* ring, Py_ssize_t t,
+                                 Py_ssize_t v, Py_ssize_t ns, Py_ssize_t S,
+                                 Py_ssize_t Sp) noexcept nogil:
+    """Slab ``v`` (a position in the band's extended range) of level ``t``: the input
+    grid for t = 0 (along 'wrap', slab v mod ns), else its ring slot (``Sp`` apart)."""
+    if t == 0:
+        return X + _mod(v, ns) * S
+    return ring + ((t - 1) * 3 + _mod(v, 3)) * Sp
+
+
+cdef inline Py_ssize_t _ring_stride(Py_ssize_t S, Py_ssize_t size) noexcept nogil:
+    """Elements from one ring slab to the next: S rounded up to whole 64-byte lines."""
+    cdef Py_ssize_t per = 64 // size
+    return _cdiv(S, per) * per
+
+
+cdef inline bint _in_level(Py_ssize_t r, Py_ssize_t t, Py_ssize_t lo, Py_ssize_t hi,
+                           Py_ssize_t T, Py_ssize_t ns, bint wrap) noexcept nogil:
+    """Whether a band [lo, hi) of a T-step block computes slab ``r`` of level ``t``:
+    level t spans T - t slabs past either end of the band (not past the grid's
+    ends, unless the blocking axis wraps)."""
+    cdef Py_ssize_t a = lo - (T - t), b = hi + (T - t)
+    if not wrap:
+        a = a if a > 0 else 0
+        b = b if b < ns else ns
+    return a <= r < b
+
+
+cdef void _heat_band(const float_t* X, float_t* Y, float_t* ring, const float_t* crow,
+                     Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T, Py_ssize_t n0, Py_ssize_t n1,
+                     Py_ssize_t n2, int nout, float_t c0, float_t al, int m0, int m1, int m2,
+                     float_t cval) noexcept nogil:
+    """``T`` steps of the slabs [lo, hi) of grid ``X`` into ``Y`` (a wavefront; see above).
+
+    2-D (nout 1): a slab is a row, the blocking axis is axis 1; 3-D (nout 2): a
+    slab is a plane of n1 rows, the blocking axis is axis 0. ``ring``: 3 * (T - 1)
+    slabs of scratch, 64-byte aligned, ``_ring_stride`` elements apart.
+    """
+    cdef Py_ssize_t ns = n1 if nout == 1 else n0
+    cdef Py_ssize_t nr = 1 if nout == 1 else n1
+    cdef Py_ssize_t S = nr * n2
+    cdef Py_ssize_t Sp = _ring_stride(S, sizeof(float_t))
+    cdef int mb = m1 if nout == 1 else m0
+    cdef bint wrap = mb == MODE_WRAP
+    cdef Py_ssize_t i, t, r, k, i1
+    cdef const float_t* cen
+    cdef const float_t* up
+    cdef const float_t* dn
+    cdef const float_t* qm
+    cdef const float_t* qp
+    cdef float_t* o
+    for i in range(lo - (T - 1), hi + T - 1):
+        for t in range(1, T + 1):
+            r = i - (t - 1)
+            if not _in_level(r, t, lo, hi, T, ns, wrap):
+                continue
+            cen = _slab(X, ring, t - 1, r, ns, S, Sp)
+            if wrap:
+                up = _slab(X, ring, t - 1, r - 1, ns, S, Sp)
+                dn = _slab(X, ring, t - 1, r + 1, ns, S, Sp)
+            else:
+                k = boundary_index(r - 1, ns, mb)
+                up = NULL if k < 0 else _slab(X, ring, t - 1, k, ns, S, Sp)
+                k = boundary_index(r + 1, ns, mb)
+                dn = NULL if k < 0 else _slab(X, ring, t - 1, k, ns, S, Sp)
+            if t == T:
+                o = Y + _mod(r, ns) * S
+            else:
+                o = ring + ((t - 1) * 3 + _mod(r, 3)) * Sp
+            if nout == 1:
+                _heat_row(cen, crow if up == NULL else up, crow if dn == NULL else dn,
+                          crow, crow, o, 0, n2, n2, 1, c0, al, m2, cval)
+            else:
+                for i1 in range(n1):
+                    k = boundary_index(i1 - 1, n1, m1)
+                    qm = crow if k < 0 else cen + k * n2
+                    k = boundary_index(i1 + 1, n1, m1)
+                    qp = crow if k < 0 else cen + k * n2
+                    _heat_row(cen + i1 * n2, crow if up == NULL else up + i1 * n2,
+                              crow if dn == NULL else dn + i1 * n2, qm, qp, o + i1 * n2,
+                              0, n2, n2, 2, c0, al, m2, cval)
+
+
+cdef void _heat_tiles(const float_t* X, float_t* Y, float_t* buf, Py_ssize_t k0, Py_ssize_t k1,
+                      Py_ssize_t L, Py_ssize_t T, Py_ssize_t n2, float_t c0, float_t al, int m2,
+                      float_t cval) noexcept nogil:
+    """``T`` steps of the 1-D grid ``X`` into ``Y`` over tiles k0..k1-1 of ``L`` elements.
+
+    A 1-D grid is one row: it is blocked along the row, in trapezoids. Tile
+    [lo, hi) copies elements lo - T .. hi + T of ``X`` (along 'wrap', element v
+    is v mod n2; otherwise the range stops at the grid's ends) into one half of
+    ``buf``; level t, computed from the other half, spans T - t elements past
+    either end, so level T is exactly the tile, written to ``Y``. Along 'wrap'
+    every element uses the interior formula (for 'wrap' the border elements'
+    formula is the same operations on the same neighbours); otherwise
+    _heat_row's border elements. ``buf``: 2 * _ring_stride(L + 2 T) elements.
+    """
+    cdef Py_ssize_t Wp = _ring_stride(L + 2 * T, sizeof(float_t))
+    cdef bint wrap = m2 == MODE_WRAP
+    cdef Py_ssize_t k, lo, hi, base, a, b, t, j
+    cdef float_t* cur
+    cdef float_t* nxt
+    cdef float_t* sw
+    for k in range(k0, k1):
+        lo = k * L
+        hi = lo + L if lo + L < n2 else n2
+        base = lo - T  # the element at the start of each half of ``buf``
+        cur = buf
+        nxt = buf + Wp
+        a = lo - T
+        b = hi + T
+        if not wrap:
+            a = a if a > 0 else 0
+            b = b if b < n2 else n2
+        if wrap:
+            for j in range(a, b):
+                cur[j - base] = X[_mod(j, n2)]
+        else:
+            memcpy(cur + (a - base), X + a, (b - a) * sizeof(float_t))
+        for t in range(1, T + 1):
+            a = lo - (T - t)
+            b = hi + (T - t)
+            if not wrap:
+                a = a if a > 0 else 0
+                b = b if b < n2 else n2
+            # (pointers offset by -base: element j of the level at index j)
+            if wrap:
+                _heat_interior(cur - base, NULL, NULL, NULL, NULL,
+                               Y if t == T else nxt - base, a, b, 0, c0, al)
+            else:
+                _heat_row(cur - base, NULL, NULL, NULL, NULL, Y if t == T else nxt - base,
+                          a, b, n2, 0, c0, al, m2, cval)
+            sw = cur
+            cur = nxt
+            nxt = sw
+
+
 def heat(const float_t[::1] src, float_t[::1] dst, float_t[::1] tmp,
          Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t n2, int nout, Py_ssize_t steps,
-         double alpha, int m0, int m1, int m2, double cval, bint inplace, int n_threads):
+         double alpha, int m0, int m1, int m2, double cval, bint inplace, Py_ssize_t depth,
+         int n_threads):
     """``steps`` explicit diffusion steps of the (n0, n1, n2) grid ``src`` into ``dst``.
 
     ``tmp`` is the second buffer (any size >= 1 when ``steps == 1`` and not in place);
-    ``inplace``: ``src`` and ``dst`` are the same memory.
+    ``inplace``: ``src`` and ``dst`` are the same memory. ``depth``: steps per
+    temporal block (1 = one sweep of the grid per step).
     """
     cdef Py_ssize_t nch = _cdiv(n2, CHUNK)
     cdef Py_ssize_t L = _cdiv(n2, nch)
@@ -167,15 +377,61 @@ def heat(const float_t[::1] src, float_t[::1] dst, float_t[::1] tmp,
     cdef float_t* tp = &tmp[0]
     cdef const float_t* rd
     cdef float_t* wr
-    cdef Py_ssize_t s, t, j
+    cdef Py_ssize_t s, t, j, nblk, nband, ns, R, Tk
     cdef int p
+    cdef bint blocked = depth > 1 and steps > 1
+    cdef float_t* ring = NULL
+    cdef char* ring_mem = NULL
     cdef float_t* crow = <float_t*>malloc(n2 * sizeof(float_t))
     if crow == NULL:
         raise MemoryError()
     for j in range(n2):
         crow[j] = cv
+    # blocks of about ``depth`` steps (equal sizes: 10 steps at depth 8 are 5 + 5);
+    # bands of slabs, one a thread
+    nblk = _cdiv(steps, depth) if blocked else steps
+    # 2-D, 3-D: bands of slabs; 1-D: bands of tiles (the tasks of one row)
+    ns = n1 if nout == 1 else (n0 if nout == 2 else nch)
+    nband = n_threads if n_threads < ns else ns
+    if nout == 0:
+        R = 2 * _ring_stride(L + 2 * depth, sizeof(float_t))
+    else:
+        R = 3 * (depth - 1) * _ring_stride(n0 * n1 * n2 // ns, sizeof(float_t))  # per band
+    if blocked:
+        ring_mem = <char*>malloc(nband * R * sizeof(float_t) + 64)
+        if ring_mem == NULL:
+            free(crow)
+            raise MemoryError()
+        ring = <float_t*>(ring_mem + ((-<size_t>ring_mem) & 63))
     with nogil:
-        if n_threads > 1:
+        if blocked and n_threads > 1:
+            with parallel(num_threads=n_threads):
+                for s in range(nblk):
+                    p = _plan(s, nblk, inplace)
+                    rd = s0 if p <= 1 else (<const float_t*>tp if p == 2 else <const float_t*>d)
+                    wr = d if p % 2 == 0 else tp
+                    Tk = steps * (s + 1) // nblk - steps * s // nblk
+                    for t in prange(nband, schedule="static"):
+                        if nout == 0:
+                            _heat_tiles(rd, wr, ring + t * R, t * ns // nband,
+                                        (t + 1) * ns // nband, L, Tk, n2, c0, al, m2, cv)
+                        else:
+                            _heat_band(rd, wr, ring + t * R, crow, t * ns // nband,
+                                       (t + 1) * ns // nband, Tk, n0, n1, n2, nout, c0, al,
+                                       m0, m1, m2, cv)
+                    _barrier()
+        elif blocked:
+            for s in range(nblk):
+                p = _plan(s, nblk, inplace)
+                rd = s0 if p <= 1 else (<const float_t*>tp if p == 2 else <const float_t*>d)
+                wr = d if p % 2 == 0 else tp
+                Tk = steps * (s + 1) // nblk - steps * s // nblk
+                if nout == 0:
+                    _heat_tiles(rd, wr, ring, 0, ns, L, Tk, n2, c0, al, m2, cv)
+                else:
+                    _heat_band(rd, wr, ring, crow, 0, ns, Tk, n0, n1, n2, nout, c0, al,
+                               m0, m1, m2, cv)
+        elif n_threads > 1:
             with parallel(num_threads=n_threads):
                 for s in range(steps):
                     p = _plan(s, steps, inplace)
@@ -193,8 +449,9 @@ def heat(const float_t[::1] src, float_t[::1] dst, float_t[::1] tmp,
                 for t in range(ntask):
                     _heat_task(rd, wr, crow, t, n0, n1, n2, nout, nch, L, c0, al,
                                m0, m1, m2, cv)
-        if inplace and steps % 2 == 1:
+        if inplace and nblk % 2 == 1:
             memcpy(d, tp, n0 * n1 * n2 * sizeof(float_t))
+    free(ring_mem)
     free(crow)
 
 
@@ -638,20 +895,12 @@ cdef extern from *:
                   double Du, double Dv, double F, double Fk, double dt) noexcept nogil
 
 
-cdef void _gs_row(const float_t* ua, const float_t* va, float_t* ub, float_t* vb,
-                  Py_ssize_t i, Py_ssize_t n0, Py_ssize_t n1, float_t Du, float_t Dv,
-                  float_t F, float_t Fk, float_t dt, int m0, int m1) noexcept nogil:
-    """Row ``i`` of one Gray-Scott step (5-point Laplacian; modes never 'constant')."""
-    cdef Py_ssize_t ku = boundary_index(i - 1, n0, m0) * n1
-    cdef Py_ssize_t kd = boundary_index(i + 1, n0, m0) * n1
-    cdef const float_t* u = ua + i * n1
-    cdef const float_t* v = va + i * n1
-    cdef const float_t* uu = ua + ku
-    cdef const float_t* ud = ua + kd
-    cdef const float_t* vu = va + ku
-    cdef const float_t* vd = va + kd
-    cdef float_t* uo = ub + i * n1
-    cdef float_t* vo = vb + i * n1
+cdef void _gs_rowp(const float_t* u, const float_t* v, const float_t* uu, const float_t* ud,
+                   const float_t* vu, const float_t* vd, float_t* uo, float_t* vo,
+                   Py_ssize_t n1, float_t Du, float_t Dv, float_t F, float_t Fk, float_t dt,
+                   int m1) noexcept nogil:
+    """One row of one Gray-Scott step: rows u, v, their neighbour rows uu/ud and
+    vu/vd (5-point Laplacian; modes never 'constant'), into uo, vo."""
     cdef Py_ssize_t j, e, jl, jr
     cdef float_t lu, lv, uvv, x, y
     cdef float_t four = 4, one = 1  # typed: a bare literal would promote float32 math to double
@@ -672,11 +921,74 @@ cdef void _gs_row(const float_t* ua, const float_t* va, float_t* ub, float_t* vb
         vo[j] = y + dt * (Dv * lv + uvv - Fk * y)
 
 
+cdef void _gs_row(const float_t* ua, const float_t* va, float_t* ub, float_t* vb,
+                  Py_ssize_t i, Py_ssize_t n0, Py_ssize_t n1, float_t Du, float_t Dv,
+                  float_t F, float_t Fk, float_t dt, int m0, int m1) noexcept nogil:
+    """Row ``i`` of one Gray-Scott step of the whole grid."""
+    cdef Py_ssize_t ku = boundary_index(i - 1, n0, m0) * n1
+    cdef Py_ssize_t kd = boundary_index(i + 1, n0, m0) * n1
+    _gs_rowp(ua + i * n1, va + i * n1, ua + ku, ua + kd, va + ku, va + kd, ub + i * n1,
+             vb + i * n1, n1, Du, Dv, F, Fk, dt, m1)
+
+
+cdef void _gs_band(const float_t* U, const float_t* V, float_t* UY, float_t* VY, float_t* ring,
+                   Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t T, Py_ssize_t n0, Py_ssize_t n1,
+                   float_t Du, float_t Dv, float_t F, float_t Fk, float_t dt, int m0,
+                   int m1) noexcept nogil:
+    """``T`` Gray-Scott steps of the rows [lo, hi) of (U, V) into (UY, VY): the
+    wavefront of _heat_band (see "heat"), with a u row and a v row in each ring
+    slot (``ring``: 6 * (T - 1) rows, 64-byte aligned, ``_ring_stride`` apart)."""
+    cdef Py_ssize_t Sp = _ring_stride(n1, sizeof(float_t))
+    cdef bint wrap = m0 == MODE_WRAP
+    cdef Py_ssize_t i, t, r, kc, ku, kd, q
+    cdef const float_t* su
+    cdef const float_t* sv
+    cdef float_t* ou
+    cdef float_t* ov
+    for i in range(lo - (T - 1), hi + T - 1):
+        for t in range(1, T + 1):
+            r = i - (t - 1)
+            if not _in_level(r, t, lo, hi, T, n0, wrap):
+                continue
+            if wrap:
+                ku = r - 1
+                kd = r + 1
+            else:
+                ku = boundary_index(r - 1, n0, m0)
+                kd = boundary_index(r + 1, n0, m0)
+            if t == 1:  # level 0: the input grids (along 'wrap', row v mod n0)
+                kc = _mod(r, n0) * n1
+                ku = _mod(ku, n0) * n1
+                kd = _mod(kd, n0) * n1
+                su = U
+                sv = V
+            else:       # level t - 1: ring slots, v row right after the u row
+                q = (t - 2) * 3
+                kc = (q + _mod(r, 3)) * 2 * Sp
+                ku = (q + _mod(ku, 3)) * 2 * Sp
+                kd = (q + _mod(kd, 3)) * 2 * Sp
+                su = ring
+                sv = ring + Sp
+            if t == T:
+                ou = UY + _mod(r, n0) * n1
+                ov = VY + _mod(r, n0) * n1
+            else:
+                ou = ring + ((t - 1) * 3 + _mod(r, 3)) * 2 * Sp
+                ov = ou + Sp
+            _gs_rowp(su + kc, sv + kc, su + ku, su + kd, sv + ku, sv + kd, ou, ov, n1,
+                     Du, Dv, F, Fk, dt, m1)
+
+
 def gray_scott(const float_t[::1] u_in, const float_t[::1] v_in, float_t[::1] u_out,
                float_t[::1] v_out, float_t[::1] u_tmp, float_t[::1] v_tmp,
                Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t steps, double Du, double Dv,
-               double F, double k, double dt, int m0, int m1, int n_threads):
-    """``steps`` Gray-Scott steps of (u_in, v_in) into (u_out, v_out); never in place."""
+               double F, double k, double dt, int m0, int m1, Py_ssize_t depth,
+               int n_threads):
+    """``steps`` Gray-Scott steps of (u_in, v_in) into (u_out, v_out); never in place.
+
+    ``depth``: steps per temporal block (1 = one sweep of the grid per step;
+    blocked as heat, see there).
+    """
     cdef const float_t* us = &u_in[0]
     cdef const float_t* vs = &v_in[0]
     cdef float_t* ud = &u_out[0]
@@ -689,10 +1001,45 @@ def gray_scott(const float_t[::1] u_in, const float_t[::1] v_in, float_t[::1] u_
     cdef float_t* vw
     cdef float_t fDu = <float_t>Du, fDv = <float_t>Dv, fF = <float_t>F
     cdef float_t fFk = <float_t>(F + k), fdt = <float_t>dt
-    cdef Py_ssize_t s, i
+    cdef Py_ssize_t s, i, nblk, nband, R, Tk
     cdef int p
+    cdef bint blocked = depth > 1 and steps > 1
+    cdef float_t* ring = NULL
+    cdef char* ring_mem = NULL
+    nblk = _cdiv(steps, depth) if blocked else steps
+    nband = n_threads if n_threads < n0 else n0
+    R = 6 * (depth - 1) * _ring_stride(n1, sizeof(float_t))  # ring elements per band
+    if blocked:
+        ring_mem = <char*>malloc(nband * R * sizeof(float_t) + 64)
+        if ring_mem == NULL:
+            raise MemoryError()
+        ring = <float_t*>(ring_mem + ((-<size_t>ring_mem) & 63))
     with nogil:
-        if n_threads > 1:
+        if blocked and n_threads > 1:
+            with parallel(num_threads=n_threads):
+                for s in range(nblk):
+                    p = _plan(s, nblk, False)
+                    ur = us if p <= 1 else (<const float_t*>ut if p == 2 else <const float_t*>ud)
+                    vr = vs if p <= 1 else (<const float_t*>vt if p == 2 else <const float_t*>vd)
+                    uw = ud if p % 2 == 0 else ut
+                    vw = vd if p % 2 == 0 else vt
+                    Tk = steps * (s + 1) // nblk - steps * s // nblk
+                    for i in prange(nband, schedule="static"):
+                        _gs_band(ur, vr, uw, vw, ring + i * R, i * n0 // nband,
+                                 (i + 1) * n0 // nband, Tk, n0, n1, fDu, fDv, fF, fFk, fdt,
+                                 m0, m1)
+                    _barrier()
+        elif blocked:
+            for s in range(nblk):
+                p = _plan(s, nblk, False)
+                ur = us if p <= 1 else (<const float_t*>ut if p == 2 else <const float_t*>ud)
+                vr = vs if p <= 1 else (<const float_t*>vt if p == 2 else <const float_t*>vd)
+                uw = ud if p % 2 == 0 else ut
+                vw = vd if p % 2 == 0 else vt
+                Tk = steps * (s + 1) // nblk - steps * s // nblk
+                _gs_band(ur, vr, uw, vw, ring, 0, n0, Tk, n0, n1, fDu, fDv, fF, fFk, fdt,
+                         m0, m1)
+        elif n_threads > 1:
             with parallel(num_threads=n_threads):
                 for s in range(steps):
                     p = _plan(s, steps, False)
@@ -712,6 +1059,7 @@ def gray_scott(const float_t[::1] u_in, const float_t[::1] v_in, float_t[::1] u_
                 vw = vd if p % 2 == 0 else vt
                 for i in range(n0):
                     _gs_row(ur, vr, uw, vw, i, n0, n1, fDu, fDv, fF, fFk, fdt, m0, m1)
+    free(ring_mem)
 
 
 # ================================================================ N-body

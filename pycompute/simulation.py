@@ -2,7 +2,8 @@
 
 Each function advances ``steps`` steps in one native call (no Python per step),
 on every core, for the Cython and Numba backends, with a NumPy reference twin
-(``backend="numpy"``). Inputs are never modified unless passed as ``out=``;
+(``backend="numpy"``). Heat and Gray-Scott run many steps temporally blocked
+(several steps per trip of the grid through memory; see "heat" below). Inputs are never modified unless passed as ``out=``;
 grids are double buffered inside (peak memory: the result, one scratch buffer
 and the input; the scratch buffer is kept for the next call, see
 ``_scratch``). Results are bitwise identical at any thread count.
@@ -133,6 +134,48 @@ def _target(src, out, dtype):
 
 
 # ---------------------------------------------------------------- heat
+#
+# Temporal blocking (heat and Gray-Scott): a call of many steps runs them
+# ``depth`` at a time over bands of rows (2-D) or planes (3-D), or tiles of the
+# row (1-D), that stay in one core's cache, instead of streaming the whole grid
+# through memory once a step (kernels/simulation.pyx, "heat"). The results are
+# the same bits at any depth.
+# A long run is still cut into ~50 ms native calls (``_run_steps``); a block
+# never spans two calls, so the depth is at most the steps of one call.
+
+#: cache bytes one thread's temporal block may fill: its ring of 3 * (depth - 1) slabs
+#: and the 4 slabs it reads and writes. About one core's L2 and a little of the shared
+#: L3: on the Zen 4 we measure on (1 MiB L2 a core), heat on 4096-wide float64 rows ran
+#: as fast at depth 12-16 (a ring of 1-1.4 MiB) as at 8, and more steps a pass cut the
+#: memory traffic. 0 turns temporal blocking off (one sweep of the grid per step).
+BLOCK_CACHE = 3 << 19
+#: the most steps a temporal block takes (more saves little memory traffic)
+MAX_DEPTH = 16
+
+
+def _block_depth(n_slabs, slab_bytes, steps, n_threads):
+    """Steps per temporal block (1: one sweep of the grid per step).
+
+    A slab is a row (2-D; Gray-Scott: a row of u and one of v) or a plane (3-D)
+    of ``slab_bytes``; slabs too large for two levels in ``BLOCK_CACHE`` are not
+    blocked, nor grids whose two buffers fit in the threads' ``BLOCK_CACHE``
+    anyway (there the wavefront only adds work: 10% at 512^2 float64, 1 thread).
+    A thread's band of slabs is at least 4 * (depth - 1) slabs, so the slabs
+    recomputed past its ends (the overlapped halo, depth - 1 either side) stay
+    a small part of its work.
+    """
+    if steps < 2 or slab_bytes <= 0 or 2 * n_slabs * slab_bytes <= BLOCK_CACHE * n_threads:
+        return 1
+    depth = 1 + (BLOCK_CACHE - 4 * slab_bytes) // (3 * slab_bytes)
+    band = n_slabs // max(1, n_threads)
+    return int(max(1, min(depth, MAX_DEPTH, steps, 1 + band // 4)))
+
+
+def _heat_depth(shape, itemsize, steps, n_threads):
+    """Temporal block depth of a heat call. A 1-D grid is blocked in tiles of
+    the row (the kernel's), as if each element were a slab."""
+    return _block_depth(shape[0], int(np.prod(shape[1:])) * itemsize, steps, n_threads)
+
 
 def heat_step(u, *, steps=1, alpha, mode="wrap", cval=0.0, out=None, backend="auto",
               num_threads=None):
@@ -140,6 +183,12 @@ def heat_step(u, *, steps=1, alpha, mode="wrap", cval=0.0, out=None, backend="au
 
     3-point (1-D), 5-point (2-D) or 7-point (3-D) stencil; each step computes
     ``(1 - 2*ndim*alpha) * u + alpha * (sum of the 2*ndim neighbours)``.
+
+    Many steps run several at a time on bands of rows that stay in cache
+    (temporal blocking): a grid larger than the cache is read and written once
+    every ~15 steps instead of every step (measured: about 2x on a 4096**2
+    float64 grid). The results are bit for bit those of one step at a time,
+    at any thread count.
 
     Parameters
     ----------
@@ -208,7 +257,7 @@ def heat_step(u, *, steps=1, alpha, mode="wrap", cval=0.0, out=None, backend="au
 
         def chunk(first, count, k):  # later slices continue in dst, in place
             kern.heat(d1 if first else s1, d1, tmp, *shape, src.ndim - 1, count, a, *m, cv,
-                      inplace or first > 0, k)
+                      inplace or first > 0, _heat_depth(src.shape, src.itemsize, count, k), k)
 
         _run_steps(src.size, steps, num_threads, chunk)
     return dst
@@ -465,6 +514,7 @@ def gray_scott_step(u, v, *, Du, Dv, F, k, dt=1.0, steps=1, mode="wrap", backend
     ``u' = u + dt*(Du*lap(u) - u*v**2 + F*(1 - u))`` and
     ``v' = v + dt*(Dv*lap(v) + u*v**2 - (F + k)*v)``, 5-point Laplacian
     (grid spacing 1), both fields updated from the same previous state.
+    Many steps are temporally blocked, as in :func:`heat_step` (same bits).
 
     Parameters
     ----------
@@ -521,7 +571,9 @@ def gray_scott_step(u, v, *, Du, Dv, F, k, dt=1.0, steps=1, mode="wrap", backend
             if pairs[to] is None:
                 pairs[to] = (np.empty(us.size, us.dtype), np.empty(us.size, us.dtype))
             kern.gray_scott(*pairs[at[0]], *pairs[to], ut, vt, *us.shape, count,
-                            p["Du"], p["Dv"], p["F"], p["k"], p["dt"], *modes, k)
+                            p["Du"], p["Dv"], p["F"], p["k"], p["dt"], *modes,
+                            _block_depth(us.shape[0], 2 * us.shape[1] * us.itemsize, count, k),
+                            k)
             at[0] = to
 
         _run_steps(us.size, steps, num_threads, chunk)

@@ -2,10 +2,11 @@
 
 Same functions, same arguments in the same order, the thread count last. A
 top-level kernel sets Numba's thread count for the call, runs the step loop
-and restores the previous count; each step is one ``prange`` pass (Numba has no
-persistent parallel region, so a step is one fork/join on the TBB pool, and no
-Python runs between steps). Grids are double buffered exactly as the Cython
-kernels do (``_plan``). Every output element is computed from the previous
+and restores the previous count; each step (for heat and Gray-Scott: each
+temporal block of steps) is one ``prange`` pass (Numba has no persistent
+parallel region, so a pass is one fork/join on the TBB pool, and no Python runs
+between passes). Grids are double buffered exactly as the Cython kernels do
+(``_plan``). Every output element is computed from the previous
 state alone, so results are bitwise identical at any thread count.
 
 SIMD: the stencil interior loops are contiguous, branch free loops over 1-D
@@ -28,7 +29,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._boundary import MODE_WRAP, boundary_index
-from ._layer import threaded
+from ._layer import prange_only, threaded
 
 CHUNK = 16384
 _FM = {"reassoc", "contract"}  # N-body source sums only: order inside a body's sum may change
@@ -54,12 +55,13 @@ def _copy(src, dst):
 
 
 # ================================================================ heat
-
-@njit(nogil=True, cache=True)
-def _off(k, n2):
-    """Start of row ``k`` in the flat grid, or -1 (the row of constants) for k < 0."""
-    return k * n2 if k >= 0 else -1
-
+# Temporally blocked as the Cython kernel (kernels/simulation.pyx, "heat"):
+# the same wavefront over bands of slabs (2-D, 3-D) or trapezoids over tiles
+# of the row (1-D), the same ranges, ring slots and border handling, one prange
+# fork/join per block of steps. Depth 1 (one step a block) runs the same code
+# with no ring: one parallel function for every case keeps the cold compile
+# short. Every cell goes through _heat_row / _heat_span with the operations
+# of the step-by-step kernel, so the bits are the same at any depth.
 
 @njit(nogil=True, cache=True)
 def _get(a, off, j, cval):
@@ -73,31 +75,41 @@ def _at(a, co, j, n, mode, cval):
 
 
 @njit(nogil=True, cache=True)
-def _heat_task(a, b, t, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval):
-    """Task ``t`` of _heat_pass (one row chunk): a plain function, so the parfor
-    passes (array analysis, hoisting, gufunc typing) see a one-call loop body."""
-    r = t // nch
-    lo = (t % nch) * L
-    hi = min(lo + L, n2)
-    i0 = r // n1
-    i1 = r % n1
-    co = r * n2
-    pm = co
-    pp = co
-    qm = co
-    qp = co
-    if nout == 2:
-        k = boundary_index(i0 - 1, n0, m0)
-        pm = _off(k * n1 + i1 if k >= 0 else -1, n2)
-        k = boundary_index(i0 + 1, n0, m0)
-        pp = _off(k * n1 + i1 if k >= 0 else -1, n2)
-        k = boundary_index(i1 - 1, n1, m1)
-        qm = _off(i0 * n1 + k if k >= 0 else -1, n2)
-        k = boundary_index(i1 + 1, n1, m1)
-        qp = _off(i0 * n1 + k if k >= 0 else -1, n2)
+def _heat_span(a, co, pm, pp, qm, qp, b, bo, ja, jb, nout, c0, al):
+    """Interior elements [ja, jb) of a row (see _heat_row), no row of constants."""
+    if jb <= ja:
+        return
+    # slices that start at the loop's first element: the index runs from 0,
+    # so Numba emits no negative-index wraparound selects and LLVM vectorizes
+    m = jb - ja
+    c = a[co + ja:co + jb]
+    cl = a[co + ja - 1:co + jb - 1]
+    cr = a[co + ja + 1:co + jb + 1]
+    o = b[bo + ja:bo + jb]
+    if nout == 0:
+        for j in range(m):
+            o[j] = c0 * c[j] + al * (cl[j] + cr[j])
     elif nout == 1:
-        pm = _off(boundary_index(i1 - 1, n1, m1), n2)
-        pp = _off(boundary_index(i1 + 1, n1, m1), n2)
+        u0 = a[pm + ja:pm + jb]
+        u1 = a[pp + ja:pp + jb]
+        for j in range(m):
+            o[j] = c0 * c[j] + al * ((u0[j] + u1[j]) + (cl[j] + cr[j]))
+    else:
+        u0 = a[pm + ja:pm + jb]
+        u1 = a[pp + ja:pp + jb]
+        w0 = a[qm + ja:qm + jb]
+        w1 = a[qp + ja:qp + jb]
+        for j in range(m):
+            o[j] = c0 * c[j] + al * (((u0[j] + u1[j]) + (w0[j] + w1[j]))
+                                     + (cl[j] + cr[j]))
+
+
+@njit(nogil=True, cache=True)
+def _heat_row(a, co, pm, pp, qm, qp, b, bo, lo, hi, n2, nout, c0, al, m2, cval):
+    """Elements [lo, hi) of one row of one step: the row at ``a[co:]``, its
+    neighbour rows along the outer axes at offsets pm, pp (first axis) and qm, qp
+    (second; -1: the row of constants), into ``b[bo:]``. A plain function, so the
+    parfor passes (array analysis, hoisting, gufunc typing) see a one-call loop body."""
     ja = max(lo, 1)
     jb = min(hi, n2 - 1)
     if pm < 0 or pp < 0 or qm < 0 or qp < 0:
@@ -105,31 +117,9 @@ def _heat_task(a, b, t, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval):
             x = (_get(a, pm, j, cval) + _get(a, pp, j, cval))
             if nout == 2:
                 x = x + (_get(a, qm, j, cval) + _get(a, qp, j, cval))
-            b[co + j] = c0 * a[co + j] + al * (x + (a[co + j - 1] + a[co + j + 1]))
+            b[bo + j] = c0 * a[co + j] + al * (x + (a[co + j - 1] + a[co + j + 1]))
     else:
-        # slices that start at the loop's first element: the index runs from 0,
-        # so Numba emits no negative-index wraparound selects and LLVM vectorizes
-        m = jb - ja
-        c = a[co + ja:co + jb]
-        cl = a[co + ja - 1:co + jb - 1]
-        cr = a[co + ja + 1:co + jb + 1]
-        o = b[co + ja:co + jb]
-        if nout == 0:
-            for j in range(m):
-                o[j] = c0 * c[j] + al * (cl[j] + cr[j])
-        elif nout == 1:
-            u0 = a[pm + ja:pm + jb]
-            u1 = a[pp + ja:pp + jb]
-            for j in range(m):
-                o[j] = c0 * c[j] + al * ((u0[j] + u1[j]) + (cl[j] + cr[j]))
-        else:
-            u0 = a[pm + ja:pm + jb]
-            u1 = a[pp + ja:pp + jb]
-            w0 = a[qm + ja:qm + jb]
-            w1 = a[qp + ja:qp + jb]
-            for j in range(m):
-                o[j] = c0 * c[j] + al * (((u0[j] + u1[j]) + (w0[j] + w1[j]))
-                                         + (cl[j] + cr[j]))
+        _heat_span(a, co, pm, pp, qm, qp, b, bo, ja, jb, nout, c0, al)
     for e in range(2):
         j = 0 if e == 0 else n2 - 1
         if j < lo or j >= hi or (e == 1 and n2 == 1):
@@ -143,23 +133,141 @@ def _heat_task(a, b, t, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval):
         else:
             x = (((_get(a, pm, j, cval) + _get(a, pp, j, cval))
                   + (_get(a, qm, j, cval) + _get(a, qp, j, cval))) + (lft + rgt))
-        b[co + j] = c0 * a[co + j] + al * x
-
-
-@njit(parallel=True, nogil=True, cache=True)
-def _heat_pass(a, b, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval):
-    # Rows are offsets into the flat arrays; a neighbour row outside a
-    # 'constant' border has offset -1 and its row takes the slow loop (slices of
-    # the input and a row of constants would unify to an 'A'-layout array type
-    # that LLVM does not vectorize).
-    for t in prange(n0 * n1 * nch):
-        _heat_task(a, b, np.int64(t), n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cval)
+        b[bo + j] = c0 * a[co + j] + al * x
 
 
 @njit(nogil=True, cache=True)
-def _heat(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inplace, n_threads):
-    nch = (n2 + CHUNK - 1) // CHUNK
-    L = (n2 + nch - 1) // nch
+def _heat_slab(a, cen, up, dn, b, bo, nout, n1, n2, m1, m2, c0, al, cval):
+    """One slab (2-D: a row; 3-D: a plane of n1 rows) of one step: the slab at
+    ``a[cen:]``, its neighbour slabs at ``up``/``dn`` (-1: constants), into ``b[bo:]``.
+    (One _heat_row call site: each is one more inlined copy of its loops to compile.)"""
+    nr = 1 if nout == 1 else n1
+    zero = n2 - n2  # (an int64, not a literal 0: one specialization of _heat_row for all callers)
+    for i1 in range(nr):
+        qm = cen
+        qp = cen
+        if nout == 2:
+            k = boundary_index(i1 - 1, n1, m1)
+            qm = cen + k * n2 if k >= 0 else -1
+            k = boundary_index(i1 + 1, n1, m1)
+            qp = cen + k * n2 if k >= 0 else -1
+        _heat_row(a, cen + i1 * n2, up + i1 * n2 if up >= 0 else -1,
+                  dn + i1 * n2 if dn >= 0 else -1, qm, qp, b, bo + i1 * n2, zero, n2, n2, nout,
+                  c0, al, m2, cval)
+
+
+@njit(nogil=True, cache=True)
+def _slab_at(t, v, ns, S):
+    """Offset of slab ``v`` of level ``t``: in the input grid for t = 0 (slab v mod ns),
+    else in the band's ring (slot v mod 3 of level t's 3)."""
+    if t == 0:
+        return (v % ns) * S
+    return ((t - 1) * 3 + v % 3) * S
+
+
+@njit(nogil=True, cache=True)
+def _in_level(r, t, lo, hi, T, ns, wrap):
+    """Whether band [lo, hi) of a T-step block computes slab ``r`` of level ``t`` (as the
+    Cython kernel's _in_level)."""
+    a = lo - (T - t)
+    b = hi + (T - t)
+    if not wrap:
+        a = max(a, 0)
+        b = min(b, ns)
+    return a <= r < b
+
+
+@njit(nogil=True, cache=True)
+def _heat_band(X, Y, ring, lo, hi, T, n0, n1, n2, nout, c0, al, m0, m1, m2, cval):
+    """``T`` steps of the slabs [lo, hi) of ``X`` into ``Y``, as _heat_band of the Cython kernel."""
+    ns = n1 if nout == 1 else n0
+    S = n2 if nout == 1 else n1 * n2
+    mb = m1 if nout == 1 else m0
+    wrap = mb == MODE_WRAP
+    for i in range(lo - (T - 1), hi + T - 1):
+        for t in range(1, T + 1):
+            r = i - (t - 1)
+            if not _in_level(r, t, lo, hi, T, ns, wrap):
+                continue
+            cen = _slab_at(t - 1, r, ns, S)
+            if wrap:
+                up = _slab_at(t - 1, r - 1, ns, S)
+                dn = _slab_at(t - 1, r + 1, ns, S)
+            else:
+                k = boundary_index(r - 1, ns, mb)
+                up = _slab_at(t - 1, k, ns, S) if k >= 0 else -1
+                k = boundary_index(r + 1, ns, mb)
+                dn = _slab_at(t - 1, k, ns, S) if k >= 0 else -1
+            out = Y if t == T else ring
+            bo = (r % ns) * S if t == T else _slab_at(t, r, ns, S)
+            if t == 1:
+                _heat_slab(X, cen, up, dn, out, bo, nout, n1, n2, m1, m2, c0, al, cval)
+            else:
+                _heat_slab(ring, cen, up, dn, out, bo, nout, n1, n2, m1, m2, c0, al, cval)
+
+
+@njit(nogil=True, cache=True)
+def _heat_tiles(X, Y, buf, k0, k1, L, T, n2, c0, al, m2, cval):
+    """``T`` steps of the 1-D grid over tiles k0..k1-1 of ``L`` elements, as _heat_tiles of
+    the Cython kernel (the two halves of ``buf`` at offsets 0 and Wp)."""
+    Wp = L + 2 * T
+    wrap = m2 == MODE_WRAP
+    z = L - L  # int64 zeros, not literals (see _heat_slab)
+    for k in range(k0, k1):
+        lo = k * L
+        hi = min(lo + L, n2)
+        if T == 1:  # one step: no copy
+            _heat_row(X, z, z, z, z, z, Y, z, lo, hi, n2, z, c0, al, m2, cval)
+            continue
+        base = lo - T
+        cur = 0
+        nxt = Wp
+        a = lo - T
+        b = hi + T
+        if not wrap:
+            a = max(a, 0)
+            b = min(b, n2)
+        for j in range(a, b):
+            buf[j - base] = X[j % n2]
+        for t in range(1, T + 1):
+            a = lo - (T - t)
+            b = hi + (T - t)
+            if not wrap:
+                a = max(a, 0)
+                b = min(b, n2)
+            # offsets cur - base: element j of the level at index j
+            out = Y if t == T else buf
+            bo = z if t == T else nxt - base
+            if wrap:
+                _heat_span(buf, cur - base, z, z, z, z, out, bo, a, b, z, c0, al)
+            else:
+                _heat_row(buf, cur - base, z, z, z, z, out, bo, a, b, n2, z, c0, al, m2, cval)
+            cur, nxt = nxt, cur
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _heat_bands_pass(X, Y, ring, nband, T, n0, n1, n2, nout, c0, al, m0, m1, m2, cval):
+    # 2-D and 3-D: one band of slabs per thread, each with its own ring; the one
+    # parallel function at any depth (T = 1: one step, no ring)
+    ns = n1 if nout == 1 else n0
+    R = ring.shape[0] // nband
+    for t in prange(nband):
+        _heat_band(X, Y, ring[t * R:(t + 1) * R], t * ns // nband, (t + 1) * ns // nband,
+                   T, n0, n1, n2, nout, c0, al, m0, m1, m2, cval)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _heat_tiles_pass(X, Y, buf, nband, ntile, L, T, n2, c0, al, m2, cval):
+    # 1-D: one band of tiles per thread, each with its own two buffers
+    R = buf.shape[0] // nband
+    for t in prange(nband):
+        _heat_tiles(X, Y, buf[t * R:(t + 1) * R], t * ntile // nband, (t + 1) * ntile // nband,
+                    L, T, n2, c0, al, m2, cval)
+
+
+@njit(nogil=True, cache=True)
+def _heat_setup(dst, n0, n1, n2, nout, steps, alpha, cval, depth, n_threads):
+    """(c0, alpha, cval) in the grid's dtype, (depth, blocks, bands, ring) of a heat call."""
     one = dst[:1].copy()
     one[0] = 1.0 - 2.0 * (nout + 1) * alpha
     c0 = one[0]
@@ -167,18 +275,68 @@ def _heat(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inpla
     al = one[0]
     one[0] = cval
     cv = one[0]
-    for s in range(steps):
-        p = _plan(s, steps, inplace)
+    # blocks of about ``depth`` steps (equal sizes; depth 1: one block a step)
+    depth = max(1, min(depth, steps))
+    nblk = (steps + depth - 1) // depth
+    nch = (n2 + CHUNK - 1) // CHUNK
+    L = (n2 + nch - 1) // nch
+    ns = nch if nout == 0 else (n1 if nout == 1 else n0)
+    nband = min(n_threads, ns)
+    if depth == 1:
+        R = 0
+    elif nout == 0:
+        R = 2 * (L + 2 * depth)
+    else:
+        R = 3 * (depth - 1) * (n0 * n1 * n2 // ns)
+    return c0, al, cv, nblk, nband, np.empty(nband * R, dst.dtype)
+
+
+@njit(nogil=True, cache=True)
+def _heat_nd(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inplace, depth,
+             n_threads):
+    # 2-D and 3-D grids (a separate entry from 1-D: a process compiles the one it uses)
+    c0, al, cv, nblk, nband, ring = _heat_setup(dst, n0, n1, n2, nout, steps, alpha, cval,
+                                                depth, n_threads)
+    for s in range(nblk):
+        p = _plan(s, nblk, inplace)
+        T = steps * (s + 1) // nblk - steps * s // nblk
         if p == 0:
-            _heat_pass(src, dst, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
+            _heat_bands_pass(src, dst, ring, nband, T, n0, n1, n2, nout, c0, al, m0, m1, m2, cv)
         elif p == 1:
-            _heat_pass(src, tmp, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
+            _heat_bands_pass(src, tmp, ring, nband, T, n0, n1, n2, nout, c0, al, m0, m1, m2, cv)
         elif p == 2:
-            _heat_pass(tmp, dst, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
+            _heat_bands_pass(tmp, dst, ring, nband, T, n0, n1, n2, nout, c0, al, m0, m1, m2, cv)
         else:
-            _heat_pass(dst, tmp, n0, n1, n2, nout, nch, L, c0, al, m0, m1, m2, cv)
-    if inplace and steps % 2 == 1:
+            _heat_bands_pass(dst, tmp, ring, nband, T, n0, n1, n2, nout, c0, al, m0, m1, m2, cv)
+    if inplace and nblk % 2 == 1:
         _copy(tmp, dst)
+
+
+@njit(nogil=True, cache=True)
+def _heat_1d(src, dst, tmp, n0, n1, n2, nout, steps, alpha, m0, m1, m2, cval, inplace, depth,
+             n_threads):
+    c0, al, cv, nblk, nband, buf = _heat_setup(dst, n0, n1, n2, nout, steps, alpha, cval,
+                                               depth, n_threads)
+    nch = (n2 + CHUNK - 1) // CHUNK
+    L = (n2 + nch - 1) // nch
+    for s in range(nblk):
+        p = _plan(s, nblk, inplace)
+        T = steps * (s + 1) // nblk - steps * s // nblk
+        if p == 0:
+            _heat_tiles_pass(src, dst, buf, nband, nch, L, T, n2, c0, al, m2, cv)
+        elif p == 1:
+            _heat_tiles_pass(src, tmp, buf, nband, nch, L, T, n2, c0, al, m2, cv)
+        elif p == 2:
+            _heat_tiles_pass(tmp, dst, buf, nband, nch, L, T, n2, c0, al, m2, cv)
+        else:
+            _heat_tiles_pass(dst, tmp, buf, nband, nch, L, T, n2, c0, al, m2, cv)
+    if inplace and nblk % 2 == 1:
+        _copy(tmp, dst)
+
+
+def _heat(src, dst, tmp, n0, n1, n2, nout, *rest):
+    """The heat kernel: the 1-D or the 2-D/3-D entry, chosen here (in Python)."""
+    return (_heat_1d if nout == 0 else _heat_nd)(src, dst, tmp, n0, n1, n2, nout, *rest)
 
 
 # ================================================================ Game of Life
@@ -394,43 +552,84 @@ def _life_unpack(pk, dst, n0, n1, S, n_threads):
 
 # ================================================================ Gray-Scott
 
-@njit(parallel=True, nogil=True, cache=True)
-def _gs_pass(ua, va, ub, vb, n0, n1, Du, Dv, F, Fk, dt, four, one, m0, m1):
-    for i in prange(n0):
-        ku = boundary_index(i - 1, n0, m0)
-        kd = boundary_index(i + 1, n0, m0)
-        u = ua[i * n1:(i + 1) * n1]
-        v = va[i * n1:(i + 1) * n1]
-        uu = ua[ku * n1:(ku + 1) * n1]
-        ud = ua[kd * n1:(kd + 1) * n1]
-        vu = va[ku * n1:(ku + 1) * n1]
-        vd = va[kd * n1:(kd + 1) * n1]
-        uo = ub[i * n1:(i + 1) * n1]
-        vo = vb[i * n1:(i + 1) * n1]
-        for j in range(1, n1 - 1):
-            x = u[j]
-            y = v[j]
-            lu = (uu[j] + ud[j]) + (u[j - 1] + u[j + 1]) - four * x
-            lv = (vu[j] + vd[j]) + (v[j - 1] + v[j + 1]) - four * y
-            uvv = x * y * y
-            uo[j] = x + dt * (Du * lu - uvv + F * (one - x))
-            vo[j] = y + dt * (Dv * lv + uvv - Fk * y)
-        for e in range(2 if n1 > 1 else 1):
-            j = 0 if e == 0 else n1 - 1
-            jl = boundary_index(j - 1, n1, m1)
-            jr = boundary_index(j + 1, n1, m1)
-            x = u[j]
-            y = v[j]
-            lu = (uu[j] + ud[j]) + (u[jl] + u[jr]) - four * x
-            lv = (vu[j] + vd[j]) + (v[jl] + v[jr]) - four * y
-            uvv = x * y * y
-            uo[j] = x + dt * (Du * lu - uvv + F * (one - x))
-            vo[j] = y + dt * (Dv * lv + uvv - Fk * y)
+@njit(nogil=True, cache=True)
+def _gs_rowp(ua, va, dv, c, up, dn, ub, vb, bo, dvo, n1, Du, Dv, F, Fk, dt, four, one, m1):
+    """One row of one Gray-Scott step, as _gs_rowp of the Cython kernel: the u rows at
+    offsets c, up, dn of ``ua``, the v rows ``dv`` further on in ``va``; out to ``ub[bo:]``
+    and ``vb[bo + dvo:]``."""
+    u = ua[c:c + n1]
+    v = va[c + dv:c + dv + n1]
+    uu = ua[up:up + n1]
+    ud = ua[dn:dn + n1]
+    vu = va[up + dv:up + dv + n1]
+    vd = va[dn + dv:dn + dv + n1]
+    uo = ub[bo:bo + n1]
+    vo = vb[bo + dvo:bo + dvo + n1]
+    for j in range(1, n1 - 1):
+        x = u[j]
+        y = v[j]
+        lu = (uu[j] + ud[j]) + (u[j - 1] + u[j + 1]) - four * x
+        lv = (vu[j] + vd[j]) + (v[j - 1] + v[j + 1]) - four * y
+        uvv = x * y * y
+        uo[j] = x + dt * (Du * lu - uvv + F * (one - x))
+        vo[j] = y + dt * (Dv * lv + uvv - Fk * y)
+    for e in range(2 if n1 > 1 else 1):
+        j = 0 if e == 0 else n1 - 1
+        jl = boundary_index(j - 1, n1, m1)
+        jr = boundary_index(j + 1, n1, m1)
+        x = u[j]
+        y = v[j]
+        lu = (uu[j] + ud[j]) + (u[jl] + u[jr]) - four * x
+        lv = (vu[j] + vd[j]) + (v[jl] + v[jr]) - four * y
+        uvv = x * y * y
+        uo[j] = x + dt * (Du * lu - uvv + F * (one - x))
+        vo[j] = y + dt * (Dv * lv + uvv - Fk * y)
+
+
+@njit(nogil=True, cache=True)
+def _gs_band(U, V, UY, VY, ring, lo, hi, T, n0, n1, Du, Dv, F, Fk, dt, four, one, m0, m1):
+    """``T`` steps of the rows [lo, hi), as _gs_band of the Cython kernel (ring slots:
+    a u row, then its v row ``Sp`` further on)."""
+    Sp = (n1 + 15) // 16 * 16
+    wrap = m0 == MODE_WRAP
+    for i in range(lo - (T - 1), hi + T - 1):
+        for t in range(1, T + 1):
+            r = i - (t - 1)
+            if not _in_level(r, t, lo, hi, T, n0, wrap):
+                continue
+            if wrap:
+                ku = r - 1
+                kd = r + 1
+            else:
+                ku = boundary_index(r - 1, n0, m0)
+                kd = boundary_index(r + 1, n0, m0)
+            ou = UY if t == T else ring
+            ov = VY if t == T else ring
+            bo = (r % n0) * n1 if t == T else ((t - 1) * 3 + r % 3) * 2 * Sp
+            dvo = Sp - Sp if t == T else Sp  # (int64s, never a literal 0: see _heat_slab)
+            if t == 1:
+                _gs_rowp(U, V, Sp - Sp, (r % n0) * n1, (ku % n0) * n1, (kd % n0) * n1, ou, ov, bo,
+                         dvo, n1, Du, Dv, F, Fk, dt, four, one, m1)
+            else:
+                q = (t - 2) * 3
+                _gs_rowp(ring, ring, Sp, (q + r % 3) * 2 * Sp, (q + ku % 3) * 2 * Sp,
+                         (q + kd % 3) * 2 * Sp, ou, ov, bo, dvo, n1, Du, Dv, F, Fk, dt, four,
+                         one, m1)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _gs_blocks_pass(U, V, UY, VY, ring, nband, T, n0, n1, Du, Dv, F, Fk, dt, four, one, m0,
+                    m1):
+    # the one parallel Gray-Scott function, at any depth (T = 1: one step, no ring)
+    R = ring.shape[0] // nband
+    for t in prange(nband):
+        _gs_band(U, V, UY, VY, ring[t * R:(t + 1) * R], t * n0 // nband, (t + 1) * n0 // nband,
+                 T, n0, n1, Du, Dv, F, Fk, dt, four, one, m0, m1)
 
 
 @njit(nogil=True, cache=True)
 def _gray_scott(u_in, v_in, u_out, v_out, u_tmp, v_tmp, n0, n1, steps, Du, Dv, F, k, dt,
-               m0, m1, n_threads):
+                m0, m1, depth, n_threads):
     sc = np.empty(7, u_out.dtype)  # the coefficients in the arrays' dtype, as the Cython kernel
     sc[0] = Du
     sc[1] = Dv
@@ -440,16 +639,27 @@ def _gray_scott(u_in, v_in, u_out, v_out, u_tmp, v_tmp, n0, n1, steps, Du, Dv, F
     sc[5] = 4.0
     sc[6] = 1.0
     a, b, c, d, e, f, g = sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6]
-    for s in range(steps):
-        p = _plan(s, steps, s < 0)  # (False, typed bool: _heat's and _life's specialization)
+    # blocks of about ``depth`` steps (equal sizes; depth 1: one block a step),
+    # bands of rows, one a thread
+    depth = max(1, min(depth, steps))
+    nblk = (steps + depth - 1) // depth
+    nband = min(n_threads, n0)
+    ring = np.empty(nband * 6 * (depth - 1) * ((n1 + 15) // 16 * 16), u_out.dtype)
+    for s in range(nblk):
+        p = _plan(s, nblk, s < 0)  # (False, typed bool: _heat's and _life's specialization)
+        T = steps * (s + 1) // nblk - steps * s // nblk
         if p == 0:
-            _gs_pass(u_in, v_in, u_out, v_out, n0, n1, a, b, c, d, e, f, g, m0, m1)
+            _gs_blocks_pass(u_in, v_in, u_out, v_out, ring, nband, T, n0, n1, a, b, c, d,
+                            e, f, g, m0, m1)
         elif p == 1:
-            _gs_pass(u_in, v_in, u_tmp, v_tmp, n0, n1, a, b, c, d, e, f, g, m0, m1)
+            _gs_blocks_pass(u_in, v_in, u_tmp, v_tmp, ring, nband, T, n0, n1, a, b, c, d,
+                            e, f, g, m0, m1)
         elif p == 2:
-            _gs_pass(u_tmp, v_tmp, u_out, v_out, n0, n1, a, b, c, d, e, f, g, m0, m1)
+            _gs_blocks_pass(u_tmp, v_tmp, u_out, v_out, ring, nband, T, n0, n1, a, b, c,
+                            d, e, f, g, m0, m1)
         else:
-            _gs_pass(u_out, v_out, u_tmp, v_tmp, n0, n1, a, b, c, d, e, f, g, m0, m1)
+            _gs_blocks_pass(u_out, v_out, u_tmp, v_tmp, ring, nband, T, n0, n1, a, b, c,
+                            d, e, f, g, m0, m1)
 
 
 # ================================================================ N-body
