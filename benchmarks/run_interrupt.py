@@ -1,23 +1,28 @@
-"""What stopping costs: Ctrl-C latency of long runs, and the time slicing adds to a run.
+"""What stopping costs: Ctrl-C latency of long calls, and the time slicing adds to a call.
 
     python benchmarks/run_interrupt.py [--repeat 5] [--backends cython numba] [--threads 1 2]
+                                       [--families simulation filters] [--only NAME ...]
 
-A long simulation run is cut into native calls of about 50 ms
-(``pycompute/_cancel.py``) so that Ctrl-C and ``pycompute.aio`` cancellation
-can stop it. Two tables:
+A long simulation run is cut into native calls of about 50 ms, and so is a long
+filter call (ranges of the kernel's tasks, ``pycompute/_cancel.py``), so that
+Ctrl-C and ``pycompute.aio`` cancellation can stop it. Two tables:
 
-* latency: SIGINT is sent (from a timer thread) 0.4 s into a run that would
-  take minutes; the time until ``KeyboardInterrupt`` reaches the caller, the
-  worst of ``--repeat`` tries, per kernel, backend and thread count;
-* cost: the same run (about a second) timed cut into slices and as one native
-  call (slicing turned off), best of ``--repeat``, interleaved; the ratio
-  sliced / whole (1.00 = free).
+* latency: SIGINT is sent (from a timer thread) 0.4 s into a call that would
+  take seconds to minutes; the time until ``KeyboardInterrupt`` reaches the
+  caller, the worst of ``--repeat`` tries, per kernel, backend and thread count;
+* cost: a shorter call (0.1 to 1 s) timed cut into slices and as one native call
+  (slicing turned off: ``run_sliced`` / ``run_tasks`` replaced by one call),
+  best of ``--repeat``, interleaved; the ratio sliced / whole (1.00 = free).
 
-A measurement, not a test (tests/test_interrupt.py checks the behaviour).
+Rows: ``FAMILIES`` maps a family to a function ``rows(long)`` giving
+``{name: call}``, each ``call(backend=, num_threads=)``; add a family (or rows)
+there. A measurement, not a test (tests/test_interrupt.py and
+tests/test_interrupt_filters.py check the behaviour).
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import signal
@@ -31,7 +36,7 @@ import pycompute as pc
 from pycompute import _cancel
 
 
-def runs(long: bool):
+def simulation(long: bool):
     rng = np.random.default_rng(0)
     f = 10**4 if long else 1
     u = rng.random((1024, 1024))
@@ -49,6 +54,45 @@ def runs(long: bool):
         "nbody_step 4096 f64": lambda **k: pc.nbody_step(pos, vel, mass, dt=1e-4,
                                                          steps=20 * f, softening=0.01, **k),
     }
+
+
+@functools.lru_cache(maxsize=1)
+def _images():
+    rng = np.random.default_rng(0)
+    return {
+        "img32": rng.random((4096, 4096), np.float32),
+        "img64": rng.random((4096, 4096)),
+        "vol32": rng.random((256, 256, 256), np.float32),
+        "small32": rng.random((64, 80), np.float32),
+        "small64": rng.random((64, 80)),
+        "w9": rng.random((9, 9)),
+        "w31": rng.random((31, 31)),
+    }
+
+
+def filters(long: bool):
+    """Linear filters: the short call runs 0.1-1 s, the long one (the same kernel path,
+    a longer window) seconds to minutes."""
+    d = _images()
+    img32, img64, vol32 = d["img32"], d["img64"], d["vol32"]
+    return {
+        "gaussian_filter 4096^2 f32": lambda **k: pc.gaussian_filter(
+            img32, 60.0 if long else 4.0, **k),
+        "gaussian_filter 256^3 f32": lambda **k: pc.gaussian_filter(
+            vol32, 20.0 if long else 2.0, **k),
+        "correlate 4096^2 f32": lambda **k: pc.correlate(
+            img32, d["w31"] if long else d["w9"], **k),
+        "uniform_filter 4096^2 f64": lambda **k: pc.uniform_filter(
+            img64, 2 * 10**6 if long else 9, **k),
+        "uniform_filter1d 64x80 f64 huge size": lambda **k: pc.uniform_filter1d(
+            d["small64"], 10**8 if long else 2 * 10**6, **k),
+        "gaussian_filter 64x80 f32 huge sigma": lambda **k: pc.gaussian_filter(
+            d["small32"], 2e5 if long else 1e4, **k),
+    }
+
+
+#: family -> rows(long) -> {name: call(backend=, num_threads=)}
+FAMILIES = {"simulation": simulation, "filters": filters}
 
 
 def latency(call, backend, nt):
@@ -69,16 +113,20 @@ def whole(total, work, run):
     run(0, total)
 
 
+def whole_tasks(call, work):
+    call(0, _cancel.ALL_TASKS)
+
+
 def timed(call, backend, nt, sliced):
-    real = _cancel.run_sliced
+    real, real_tasks = _cancel.run_sliced, _cancel.run_tasks
     if not sliced:
-        _cancel.run_sliced = whole
+        _cancel.run_sliced, _cancel.run_tasks = whole, whole_tasks
     try:
         t0 = time.perf_counter()
         call(backend=backend, num_threads=nt)
         return time.perf_counter() - t0
     finally:
-        _cancel.run_sliced = real
+        _cancel.run_sliced, _cancel.run_tasks = real, real_tasks
 
 
 def main(argv=None):
@@ -86,25 +134,35 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--backends", nargs="+", default=["cython", "numba"])
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=list(FAMILIES))
+    ap.add_argument("--only", nargs="+", default=None, help="rows whose name contains one of these")
     a = ap.parse_args(argv)
+
+    def rows(long):
+        out = {}
+        for fam in a.families:
+            out.update(FAMILIES[fam](long))
+        return {n: c for n, c in out.items() if not a.only or any(o in n for o in a.only)}
+
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, numpy {np.__version__}; "
           f"slice target {_cancel.SLICE * 1e3:.0f} ms")
+    short = rows(long=False)
     print("\n## Ctrl-C latency (s from SIGINT to KeyboardInterrupt, worst of "
           f"{a.repeat})\n")
     print("| kernel | backend | threads | worst | median |")
     print("|---|---|---|---|---|")
-    for name, call in runs(long=True).items():
+    for name, call in rows(long=True).items():
         for b in a.backends:
             for nt in a.threads:
-                runs(long=False)[name](backend=b, num_threads=nt)  # compiled, warm
+                short[name](backend=b, num_threads=nt)  # compiled, warm
                 lat = [latency(call, b, nt) for _ in range(a.repeat)]
                 print(f"| {name} | {b} | {nt} | {max(lat):.3f} | {float(np.median(lat)):.3f} |",
                       flush=True)
     print(f"\n## Cost of slicing (s, best of {a.repeat}, interleaved)\n")
     print("| kernel | backend | threads | one native call | sliced | sliced / one call |")
     print("|---|---|---|---|---|---|")
-    for name, call in runs(long=False).items():
+    for name, call in short.items():
         for b in a.backends:
             for nt in a.threads:
                 timed(call, b, nt, True)  # warm

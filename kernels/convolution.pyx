@@ -1,11 +1,12 @@
 # Convolution kernels: the native side of pycompute.convolution.
 #
 # Every kernel takes the same arguments as its Numba twin
-# (pycompute/_numba/convolution.py), the thread count last:
+# (pycompute/_numba/convolution.py), the thread count and a task range last:
 #
-#     correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads)
-#     correlate(x, out, ocode, w, offs, mode, cval, n_threads)
-#     uniform1d(x, out, ocode, size, lo, exact, mode, cval, n_threads)
+#     correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads, t0, t1)
+#     correlate(x, out, ocode, w, offs, mode, cval, n_threads, t0, t1)
+#     uniform1d(x, out, ocode, size, lo, exact, mode, cval, state, steps, n_threads, t0, t1)
+#     separable2(x, out, ..., cval, hfirst, n_threads, t0, t1)
 #
 # ``x`` is the C-contiguous input seen as 3-D: ``(A, N, B)`` for the 1-D
 # filters (filter axis N, A lines before it, B elements after it) and
@@ -56,6 +57,19 @@
 # The schedule is "guided" rather than static: there is no cross-task reduction
 # to keep ordered, and on a shared machine a static half-split waits for
 # whichever thread the OS preempted.
+#
+# Stopping (Ctrl-C, aio cancel; pycompute/_cancel.py run_tasks): every kernel runs
+# only its tasks t0 <= t < min(t1, T) and returns its task count T (t1 = 0: no work,
+# nothing allocated), so the dispatcher can cut a long call into native calls of
+# about 50 ms. Tasks write disjoint outputs and read only the input (in place: their
+# own slab, copied first), so no task depends on another having run, and an output
+# is the same bits whichever call computes it. Per-call setup (border tables,
+# per-thread buffers) is O(H + W) or O(N + K), below one slice's work; one task is
+# at most CHUNK outputs x taps, RING_ROWS rows x W x taps (W bounded by the ring),
+# DENSE_ROWS rows x a column block (TASK_WORK), one slab in place or SEP_ROWS rows of
+# a fused pair (the dispatcher bounds them), or a segment of uniform1d's running sums
+# (the one exception to independent tasks: a segment continues the sums the previous
+# segment of its lanes left in ``state``; a call runs its segments in order).
 from cython.parallel cimport parallel, prange
 from libc.math cimport fmaf
 from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t,
@@ -99,6 +113,10 @@ cdef extern from "_fastconv.h" nogil:
 
 cdef enum:
     CHUNK = 512      # outputs per task: acc + a 9x9 kernel's source rows stay in L1 (2 KB each)
+    # multiply-adds above which the float32 dense path cuts a task's rows into column
+    # blocks (~10-40 ms on one core; pycompute.convolution.TASK_WORK): a stop request
+    # waits for the running tasks
+    TASK_WORK = 1 << 27
     OUT_F32 = 0
     OUT_F64 = 1
     OUT_I8 = 2
@@ -355,31 +373,38 @@ cdef void _corr1d_task(const real_t* x, Py_ssize_t N, Py_ssize_t B, Py_ssize_t m
     _store(acc, n, dst, code)
 
 
+cdef inline Py_ssize_t _corr1d_ntasks(Py_ssize_t A, Py_ssize_t N, Py_ssize_t B,
+                                      bint inplace) noexcept nogil:
+    """Tasks of _corr1d_run: one per slab in place, else one per CHUNK outputs."""
+    return A if inplace else A * _cdiv(N * B, CHUNK)
+
+
 cdef void _corr1d_run(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B,
                       const work_t* pw, Py_ssize_t K, Py_ssize_t lo, int sym, int mode,
                       work_t cv, work_t div, char* po, int osz, int ocode, real_t* slabs,
-                      int n_threads) noexcept nogil:
-    """Tasks of CHUNK outputs (cut from the shape alone) over every (N, B) slab.
+                      int n_threads, Py_ssize_t t0, Py_ssize_t t1) noexcept nogil:
+    """Tasks t0 <= t < t1 (of _corr1d_ntasks; CHUNK outputs each, cut from the shape
+    alone) over every (N, B) slab.
 
     In place (``slabs`` != NULL: the output is the input, ``n_threads`` slab buffers of
     N*B elements): one task per slab, which first copies its slab, so no task reads
     what another has written. Each output is computed from the same values either way."""
     cdef Py_ssize_t M = N * B
-    cdef Py_ssize_t nch = _cdiv(M, CHUNK), T = A * nch, t, a, m0, n
+    cdef Py_ssize_t nch = _cdiv(M, CHUNK), t, a, m0, n
     cdef work_t* acc
     cdef real_t* buf
     if slabs != NULL:
         if n_threads > 1:
             with parallel(num_threads=n_threads):
                 acc = <work_t*>malloc(CHUNK * sizeof(work_t))
-                for a in prange(A, schedule="guided"):
+                for a in prange(t0, t1, schedule="guided"):
                     buf = slabs + pyc_thread_num() * M
                     _corr1d_slab(px + a * M, buf, N, B, pw, K, lo, sym, mode, cv, div, acc,
                                  po + a * M * osz, osz, ocode)
                 free(acc)
         else:
             acc = <work_t*>malloc(CHUNK * sizeof(work_t))
-            for a in range(A):
+            for a in range(t0, t1):
                 _corr1d_slab(px + a * M, slabs, N, B, pw, K, lo, sym, mode, cv, div, acc,
                              po + a * M * osz, osz, ocode)
             free(acc)
@@ -387,7 +412,7 @@ cdef void _corr1d_run(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B
     if n_threads > 1:
         with parallel(num_threads=n_threads):
             acc = <work_t*>malloc(CHUNK * sizeof(work_t))
-            for t in prange(T, schedule="guided"):
+            for t in prange(t0, t1, schedule="guided"):
                 a = t // nch
                 m0 = (t - a * nch) * CHUNK
                 n = M - m0 if M - m0 < CHUNK else CHUNK
@@ -396,7 +421,7 @@ cdef void _corr1d_run(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B
             free(acc)
     else:
         acc = <work_t*>malloc(CHUNK * sizeof(work_t))
-        for t in range(T):
+        for t in range(t0, t1):
             a = t // nch
             m0 = (t - a * nch) * CHUNK
             n = M - m0 if M - m0 < CHUNK else CHUNK
@@ -442,50 +467,65 @@ cdef real_t* _slab_buffers(const real_t* px, char* po, Py_ssize_t M, int n_threa
 # kernels), so the results are the same. Memory: the table, plus one padded line
 # per thread for B == 1, O(N + K) like scipy's, not O(K) per output row.
 
-cdef void _long_line(const real_t* x, Py_ssize_t N, const Py_ssize_t* tab, const work_t* w,
-                     Py_ssize_t K, int sym, work_t cv, work_t div, work_t* acc, work_t* line,
-                     char* dst, int osz, int code) noexcept nogil:
-    """One contiguous line: padded into ``line`` (N + K - 1 values), then CHUNK outputs at
-    a time, tap-major over the chunk."""
-    cdef Py_ssize_t t, r, i0, n, j, k, c = K // 2
+cdef void _long_outs(const work_t* line, Py_ssize_t n, const work_t* w, Py_ssize_t K,
+                    int sym, work_t div, work_t* acc, char* dst, int code) noexcept nogil:
+    """n (<= CHUNK) outputs of a contiguous line from its padded values ``line`` (output j
+    reads line[j .. j + K - 1]), tap-major over the chunk."""
+    cdef Py_ssize_t j, k, c = K // 2
     cdef const work_t* pa
     cdef const work_t* pb
     cdef work_t wk
-    for t in range(N + K - 1):
+    if sym != 0:
+        pa = line + c
+        wk = w[c]
+        for j in range(n):
+            acc[j] = pa[j] * wk
+        for k in range(c):
+            pa = line + k
+            pb = line + 2 * c - k
+            wk = w[k]
+            if sym > 0:
+                for j in range(n):
+                    acc[j] = _madd(acc[j], pa[j] + pb[j], wk)
+            else:
+                for j in range(n):
+                    acc[j] = _madd(acc[j], pa[j] - pb[j], wk)
+    else:
+        pa = line + K - 1
+        wk = w[K - 1]
+        for j in range(n):
+            acc[j] = pa[j] * wk
+        for k in range(K - 1):
+            pa = line + k
+            wk = w[k]
+            for j in range(n):
+                acc[j] = _madd(acc[j], pa[j], wk)
+    if div != 1:
+        for j in range(n):
+            acc[j] = acc[j] / div
+    _store(acc, n, dst, code)
+
+
+cdef inline void _long_fill(const real_t* x, const Py_ssize_t* tab, Py_ssize_t m,
+                            work_t cv, work_t* line) noexcept nogil:
+    """line[t] = x[tab[t]] (tab[t] < 0: cv) for t < m."""
+    cdef Py_ssize_t t, r
+    for t in range(m):
         r = tab[t]
         line[t] = cv if r < 0 else <work_t>x[r]
+
+
+cdef void _long_line(const real_t* x, Py_ssize_t N, const Py_ssize_t* tab, const work_t* w,
+                     Py_ssize_t K, int sym, work_t cv, work_t div, work_t* acc, work_t* line,
+                     char* dst, int osz, int code) noexcept nogil:
+    """One whole contiguous line: padded into ``line`` (N + K - 1 values) before any of it
+    is written (in place is safe), then CHUNK outputs at a time."""
+    cdef Py_ssize_t i0, n
+    _long_fill(x, tab, N + K - 1, cv, line)
     i0 = 0
     while i0 < N:
         n = N - i0 if N - i0 < CHUNK else CHUNK
-        if sym != 0:
-            pa = line + i0 + c
-            wk = w[c]
-            for j in range(n):
-                acc[j] = pa[j] * wk
-            for k in range(c):
-                pa = line + i0 + k
-                pb = line + i0 + 2 * c - k
-                wk = w[k]
-                if sym > 0:
-                    for j in range(n):
-                        acc[j] = _madd(acc[j], pa[j] + pb[j], wk)
-                else:
-                    for j in range(n):
-                        acc[j] = _madd(acc[j], pa[j] - pb[j], wk)
-        else:
-            pa = line + i0 + K - 1
-            wk = w[K - 1]
-            for j in range(n):
-                acc[j] = pa[j] * wk
-            for k in range(K - 1):
-                pa = line + i0 + k
-                wk = w[k]
-                for j in range(n):
-                    acc[j] = _madd(acc[j], pa[j], wk)
-        if div != 1:
-            for j in range(n):
-                acc[j] = acc[j] / div
-        _store(acc, n, dst + i0 * osz, code)
+        _long_outs(line + i0, n, w, K, sym, div, acc, dst + i0 * osz, code)
         i0 += n
 
 
@@ -565,13 +605,22 @@ cdef void _long_row(const real_t* slab, Py_ssize_t B, Py_ssize_t i, Py_ssize_t b
 cdef void _long_task(Py_ssize_t t, const real_t* px, Py_ssize_t N, Py_ssize_t B,
                      Py_ssize_t nch, const Py_ssize_t* tab, const work_t* w, Py_ssize_t K,
                      int sym, work_t cv, work_t div, work_t* acc, work_t* line, real_t* slab,
-                     char* po, int osz, int code) noexcept nogil:
-    """Task t: a whole line (B == 1), a whole slab when in place (``slab``: a per-thread
-    copy of it, read while its outputs are written), else one row's lanes of a slab."""
-    cdef Py_ssize_t M = N * B, a, r, i, b0
-    if B == 1:  # the padded copy is taken before the line is written: in place is safe
-        _long_line(px + t * N, N, tab, w, K, sym, cv, div, acc, line, po + t * N * osz, osz,
-                   code)
+                     bint inplace, char* po, int osz, int code) noexcept nogil:
+    """Task t: in place, a whole line (B == 1; padded before it is written) or a whole slab
+    (``slab``: a per-thread copy of it, read while its outputs are written); else CHUNK
+    outputs of a line (B == 1; only the n + K - 1 padded values they read), or one row's
+    lanes of a slab (``nch``: CHUNK pieces per line or per row)."""
+    cdef Py_ssize_t M = N * B, a, r, i, b0, i0, n
+    if B == 1:
+        if inplace:
+            _long_line(px + t * N, N, tab, w, K, sym, cv, div, acc, line, po + t * N * osz,
+                       osz, code)
+            return
+        a = t // nch
+        i0 = (t - a * nch) * CHUNK
+        n = N - i0 if N - i0 < CHUNK else CHUNK
+        _long_fill(px + a * N, tab + i0, n + K - 1, cv, line)
+        _long_outs(line, n, w, K, sym, div, acc, po + (a * N + i0) * osz, code)
         return
     if slab != NULL:
         memcpy(slab, px + t * M, M * sizeof(real_t))
@@ -590,20 +639,38 @@ cdef void _long_task(Py_ssize_t t, const real_t* px, Py_ssize_t N, Py_ssize_t B,
               div, acc, po + a * M * osz, code)
 
 
-cdef int _corr1d_long(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B,
-                      const work_t* pw, Py_ssize_t K, Py_ssize_t lo, int sym, int mode,
-                      work_t cv, work_t div, char* po, int osz, int ocode,
-                      int n_threads) except -1:
-    """_corr1d_run for a kernel longer than the axis (K > N); see the section comment.
-    Tasks: lines (B == 1), slabs (in place, B > 1), else (slab, row, CHUNK lanes)."""
+cdef inline Py_ssize_t _long_ntasks(Py_ssize_t A, Py_ssize_t N, Py_ssize_t B,
+                                    bint inplace) noexcept nogil:
+    """Tasks of _corr1d_long: lines or slabs in place, else CHUNK outputs of a line (B == 1)
+    or (slab, row, CHUNK lanes)."""
+    if inplace:
+        return A
+    return A * _cdiv(N, CHUNK) if B == 1 else A * N * _cdiv(B, CHUNK)
+
+
+cdef Py_ssize_t _corr1d_long(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B,
+                             const work_t* pw, Py_ssize_t K, Py_ssize_t lo, int sym, int mode,
+                             work_t cv, work_t div, char* po, int osz, int ocode,
+                             int n_threads, Py_ssize_t t0, Py_ssize_t t1) except -1:
+    """_corr1d_run for a kernel longer than the axis (K > N), tasks t0 <= t < t1 of
+    _long_ntasks (see there; the caller clamps t1); see the section comment. The border
+    table is rebuilt by every call: O(N + K), under one task's O(K * min(N, CHUNK))."""
     cdef bint inplace = <const char*>px == <const char*>po
-    cdef Py_ssize_t L = N + K - 1, nch = _cdiv(B, CHUNK), T, t, i
-    cdef Py_ssize_t per = CHUNK + (L if B == 1 else 0)  # work_t per thread
+    cdef Py_ssize_t L = N + K - 1, t, i
+    cdef Py_ssize_t nch = _cdiv(N, CHUNK) if B == 1 else _cdiv(B, CHUNK)
+    # work_t per thread: acc, and the padded line (in place) or a chunk's padded values
+    cdef Py_ssize_t per = CHUNK + ((L if inplace else (N if N < CHUNK else CHUNK) + K - 1)
+                                   if B == 1 else 0)
     cdef Py_ssize_t slabn = N * B if (inplace and B > 1) else 0  # real_t per thread
-    cdef Py_ssize_t* tab = <Py_ssize_t*>malloc(L * sizeof(Py_ssize_t))
-    cdef work_t* bufs = <work_t*>malloc(n_threads * per * sizeof(work_t))
-    cdef real_t* slabs = <real_t*>malloc(n_threads * slabn * sizeof(real_t) + 1)
+    cdef Py_ssize_t* tab
+    cdef work_t* bufs
+    cdef real_t* slabs
     cdef int tid
+    if t1 <= t0:
+        return 0
+    tab = <Py_ssize_t*>malloc(L * sizeof(Py_ssize_t))
+    bufs = <work_t*>malloc(n_threads * per * sizeof(work_t))
+    slabs = <real_t*>malloc(n_threads * slabn * sizeof(real_t) + 1)
     if tab == NULL or bufs == NULL or slabs == NULL:
         free(tab)
         free(bufs)
@@ -614,22 +681,26 @@ cdef int _corr1d_long(const real_t* px, Py_ssize_t A, Py_ssize_t N, Py_ssize_t B
             f"{L * 8 + n_threads * (per * sizeof(work_t) + slabn * sizeof(real_t))} bytes")
     for i in range(L):
         tab[i] = boundary_index(i - lo, N, mode)
-    T = A if (B == 1 or slabn) else A * N * nch
     with nogil:
         if n_threads > 1:
-            for t in prange(T, schedule="guided", num_threads=n_threads):
+            for t in prange(t0, t1, schedule="guided", num_threads=n_threads):
                 tid = pyc_thread_num()
                 _long_task(t, px, N, B, nch, tab, pw, K, sym, cv, div, bufs + tid * per,
                            bufs + tid * per + CHUNK, slabs + tid * slabn if slabn else NULL,
-                           po, osz, ocode)
+                           inplace, po, osz, ocode)
         else:
-            for t in range(T):
+            for t in range(t0, t1):
                 _long_task(t, px, N, B, nch, tab, pw, K, sym, cv, div, bufs, bufs + CHUNK,
-                           slabs if slabn else NULL, po, osz, ocode)
+                           slabs if slabn else NULL, inplace, po, osz, ocode)
     free(tab)
     free(bufs)
     free(slabs)
     return 0
+
+
+cdef inline Py_ssize_t _tend(Py_ssize_t t1, Py_ssize_t T) noexcept nogil:
+    """min(t1, T): where a call's task range ends."""
+    return t1 if t1 < T else T
 
 
 READS_WORK_DTYPE = False  # reads every real dtype directly (fused types)
@@ -638,24 +709,34 @@ IN_PLACE = True
 
 
 def correlate1d(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
-                Py_ssize_t lo, int sym, int mode, double cval, int n_threads):
+                Py_ssize_t lo, int sym, int mode, double cval, int n_threads, Py_ssize_t t0,
+                Py_ssize_t t1):
     """1-D correlation along axis 1 of ``x`` (A, N, B) into ``out`` (flat bytes); ``out``
-    may be ``x`` itself (per-thread copies of one (N, B) slab at a time)."""
-    cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
+    may be ``x`` itself (per-thread copies of one (N, B) slab at a time). Runs tasks
+    t0 <= t < min(t1, T) and returns T, the call's task count (``t1`` = 0: no work)."""
+    cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2], T
     cdef char* po
-    if A * N * B == 0:
-        return
     cdef real_t* slabs
+    cdef bint inplace
+    if A * N * B == 0:
+        return 0
     po = _out_ptr(out)
+    inplace = <const char*>&x[0, 0, 0] == <const char*>po
     if w.shape[0] > N:
+        T = _long_ntasks(A, N, B, inplace)
         _corr1d_long(&x[0, 0, 0], A, N, B, &w[0], w.shape[0], lo, sym, mode, <work_t>cval,
-                     <work_t>1, po, _OUT_SIZE[ocode], ocode, n_threads)
-        return
+                     <work_t>1, po, _OUT_SIZE[ocode], ocode, n_threads, t0, _tend(t1, T))
+        return T
+    T = _corr1d_ntasks(A, N, B, inplace)
+    t1 = _tend(t1, T)
+    if t1 <= t0:
+        return T
     slabs = _slab_buffers(&x[0, 0, 0], po, N * B, n_threads)
     with nogil:
         _corr1d_run(&x[0, 0, 0], A, N, B, &w[0], w.shape[0], lo, sym, mode, <work_t>cval,
-                    <work_t>1, po, _OUT_SIZE[ocode], ocode, slabs, n_threads)
+                    <work_t>1, po, _OUT_SIZE[ocode], ocode, slabs, n_threads, t0, t1)
     free(slabs)
+    return T
 
 
 # ---------------------------------------------------------------- dense correlate
@@ -955,8 +1036,10 @@ cdef void _dense_f32_task(const float* plane, Py_ssize_t W, Py_ssize_t nrows, Py
                           const Py_ssize_t* rowtab, const Py_ssize_t* coltab, Py_ssize_t kh,
                           Py_ssize_t kw, Py_ssize_t dx0, const float* w, float cv,
                           float* buf, const float* cvrow, const float** rows,
-                          const float** pp, float* outp) noexcept nogil:
-    """Output rows y0 .. y0+R (R <= DENSE_ROWS) of one plane, PIECE columns at a time.
+                          const float** pp, float* outp, Py_ssize_t xa,
+                          Py_ssize_t xb) noexcept nogil:
+    """Output rows y0 .. y0+R (R <= DENSE_ROWS) of one plane, columns xa .. xb (xa a
+    multiple of PIECE), PIECE columns at a time.
 
     Source row s (s < R + kh - 1) is row ``rowtab[y0 + s]`` of ``plane`` (NULL plane or
     -1: the constant). Interior pieces read the rows in place; the two border pieces
@@ -970,9 +1053,9 @@ cdef void _dense_f32_task(const float* plane, Py_ssize_t W, Py_ssize_t nrows, Py
     for s in range(S):
         r = rowtab[y0 + s] if plane != NULL else -1
         rows[s] = plane + r * W if r >= 0 else NULL
-    x0 = 0
-    while x0 < W:
-        n = W - x0 if W - x0 < PIECE else PIECE
+    x0 = xa
+    while x0 < xb:
+        n = xb - x0 if xb - x0 < PIECE else PIECE
         m = n + kw - 1
         interior = x0 + dx0 >= 0 and x0 + dx0 + m <= W
         for s in range(S):
@@ -1010,19 +1093,23 @@ cdef inline void _dense_f32_one(Py_ssize_t t, const float* px, float* po, Py_ssi
                                 Py_ssize_t H, Py_ssize_t W, const float* w, Py_ssize_t kh,
                                 Py_ssize_t kw, Py_ssize_t dz, const Py_ssize_t* rowtab,
                                 const Py_ssize_t* coltab, Py_ssize_t dx0, int mode, float cv,
-                                float* tbuf) noexcept nogil:
-    """Task t (plane z, rows y0 .. y0+DENSE_ROWS) with one thread's buffer ``tbuf``:
-    S border rows, one constant row, then 2 * S row pointers."""
-    cdef Py_ssize_t nb = _cdiv(H, DENSE_ROWS), z = t // nb, y0, R, zz
+                                float* tbuf, Py_ssize_t cols) noexcept nogil:
+    """Task t (plane z, rows y0 .. y0+DENSE_ROWS, a block of ``cols`` columns) with one
+    thread's buffer ``tbuf``: S border rows, one constant row, then 2 * S row pointers."""
+    cdef Py_ssize_t ncb = _cdiv(W, cols), cb = t % ncb
+    cdef Py_ssize_t nb = _cdiv(H, DENSE_ROWS), z, y0, R, zz
+    cdef Py_ssize_t xa = cb * cols, xb = W if W - cb * cols < cols else (cb + 1) * cols
     cdef Py_ssize_t S = DENSE_ROWS + kh - 1, bw = _row_floats(kw)
     cdef const float** rows = <const float**>(tbuf + (S + 1) * bw)
     cdef const float* plane
+    t = t // ncb
+    z = t // nb
     y0 = (t - z * nb) * DENSE_ROWS
     R = H - y0 if H - y0 < DENSE_ROWS else DENSE_ROWS
     zz = boundary_index(z + dz, D, mode)
     plane = px + zz * H * W if zz >= 0 else NULL
     _dense_f32_task(plane, W, H, y0, R, rowtab, coltab, kh, kw, dx0, w, cv, tbuf,
-                    tbuf + S * bw, rows, rows + S, po + z * H * W)
+                    tbuf + S * bw, rows, rows + S, po + z * H * W, xa, xb)
 
 
 cdef enum:
@@ -1115,17 +1202,24 @@ cdef void _dense_ring_task(Py_ssize_t t, const float* px, float* po, Py_ssize_t 
     _dense_rows(rp, rq, R, kh, kw, w, W, outp, W, stream, rows, RING_ROWS)
 
 
-cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
-                        Py_ssize_t W, const float* w, const int64_t* offs, Py_ssize_t kh,
-                        Py_ssize_t kw, int mode, float cv, int n_threads) except -1:
+cdef Py_ssize_t _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
+                               Py_ssize_t W, const float* w, const int64_t* offs,
+                               Py_ssize_t kh, Py_ssize_t kw, int mode, float cv,
+                               int n_threads, Py_ssize_t t0, Py_ssize_t t1) except -1:
     """A full kh x kw float32 grid of taps (one dz): border tables and per-thread
     buffers (allocated here, so a failure is a MemoryError, not a skipped task),
-    then DENSE_ROWS output rows per task."""
+    then tasks t0 <= t < min(t1, T) of RING_ROWS output rows (the ring path) or of
+    DENSE_ROWS rows by at most ``cols`` columns; returns T. Each call rebuilds the tables
+    and buffers, O(H + W + threads * scratch): a slice of tasks costs more than that."""
     cdef Py_ssize_t dz = offs[0], dy0 = offs[1], dx0 = offs[2], i, t
     cdef Py_ssize_t S = DENSE_ROWS + kh - 1, bw = _row_floats(kw)
     # floats per thread: S border rows + the constant row + 2 * S pointers, 64-byte multiple
     cdef Py_ssize_t per = _round16((S + 1) * bw + 2 * S * <Py_ssize_t>sizeof(void*) // 4)
-    cdef Py_ssize_t T = D * _cdiv(H, DENSE_ROWS)
+    # without the ring, a task's DENSE_ROWS rows are cut into blocks of ``cols`` columns
+    # (whole PIECEs) so that one task stays below TASK_WORK multiply-adds on wide images:
+    # one task is what a stop request may have to wait for
+    cdef Py_ssize_t cols = TASK_WORK // (DENSE_ROWS * kh * kw * PIECE) * PIECE
+    cdef Py_ssize_t T
     # outputs beyond the last-level cache, of kernels too small to hide the memory
     # traffic behind arithmetic, are streamed (non-temporal stores: measured, 3x3 gains
     # 20-25% at 4096^2; 5x5 and 9x9 lose)
@@ -1138,9 +1232,19 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
     cdef Py_ssize_t Wp = _round16(W + kw - 1) + 16
     cdef Py_ssize_t ringf = (RING_ROWS + kh - 1) * Wp
     cdef Py_ssize_t ringp = ringf + _round16(3 * (RING_ROWS + kh) * <Py_ssize_t>sizeof(void*) // 4) + 16
-    cdef Py_ssize_t* rowtab = <Py_ssize_t*>malloc((H + kh + (PF_AHEAD + 1) * DENSE_ROWS) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t* coltab = <Py_ssize_t*>malloc((W + kw) * sizeof(Py_ssize_t))
-    cdef float* bufs = <float*>malloc(n_threads * per * sizeof(float))
+    cdef bint ring = ringf * sizeof(float) <= RING_MAX
+    cdef Py_ssize_t* rowtab
+    cdef Py_ssize_t* coltab
+    cdef float* bufs
+    if cols < PIECE:
+        cols = PIECE
+    T = D * _cdiv(H, RING_ROWS) if ring else D * _cdiv(H, DENSE_ROWS) * _cdiv(W, cols)
+    t1 = _tend(t1, T)
+    if t1 <= t0:
+        return T
+    rowtab = <Py_ssize_t*>malloc((H + kh + (PF_AHEAD + 1) * DENSE_ROWS) * sizeof(Py_ssize_t))
+    coltab = <Py_ssize_t*>malloc((W + kw) * sizeof(Py_ssize_t))
+    bufs = <float*>malloc(n_threads * per * sizeof(float))
     if rowtab == NULL or coltab == NULL or bufs == NULL:
         free(rowtab)
         free(coltab)
@@ -1150,7 +1254,7 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
         rowtab[i] = boundary_index(i + dy0, H, mode)
     for i in range(W + kw):
         coltab[i] = boundary_index(i + dx0, W, mode)
-    if ringf * sizeof(float) <= RING_MAX:
+    if ring:
         free(bufs)
         bufs = <float*>malloc(n_threads * ringp * sizeof(float))
         if bufs == NULL:
@@ -1159,40 +1263,39 @@ cdef int _dense_f32_run(const float* px, float* po, Py_ssize_t D, Py_ssize_t H,
             raise MemoryError()
         for t in range(n_threads):  # each thread's "previous task" slot: none yet
             (<Py_ssize_t*>(bufs + t * ringp + ringp - 16))[0] = -2
-        T = D * _cdiv(H, RING_ROWS)
         with nogil:
             if n_threads > 1:
-                for t in prange(T, schedule="guided", num_threads=n_threads):
+                for t in prange(t0, t1, schedule="guided", num_threads=n_threads):
                     _dense_ring_task(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0,
                                      mode, cv, Wp, bufs + pyc_thread_num() * ringp,
                                      <const float**>(bufs + pyc_thread_num() * ringp + ringf),
                                      stream, prefetch,
                                      <Py_ssize_t*>(bufs + pyc_thread_num() * ringp + ringp - 16))
             else:
-                for t in range(T):
+                for t in range(t0, t1):
                     _dense_ring_task(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0,
                                      mode, cv, Wp, bufs, <const float**>(bufs + ringf), stream,
                                      prefetch, <Py_ssize_t*>(bufs + ringp - 16))
         free(rowtab)
         free(coltab)
         free(bufs)
-        return 0
+        return T
     for t in range(n_threads):
         for i in range(bw):
             bufs[t * per + S * bw + i] = cv
     with nogil:
         if n_threads > 1:
-            for t in prange(T, schedule="guided", num_threads=n_threads):
+            for t in prange(t0, t1, schedule="guided", num_threads=n_threads):
                 _dense_f32_one(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0, mode,
-                               cv, bufs + pyc_thread_num() * per)
+                               cv, bufs + pyc_thread_num() * per, cols)
         else:
-            for t in range(T):
+            for t in range(t0, t1):
                 _dense_f32_one(t, px, po, D, H, W, w, kh, kw, dz, rowtab, coltab, dx0, mode,
-                               cv, bufs)
+                               cv, bufs, cols)
     free(rowtab)
     free(coltab)
     free(bufs)
-    return 0
+    return T
 
 
 cdef enum:
@@ -1222,9 +1325,11 @@ cdef bint _consecutive_dx(const int64_t* offs, Py_ssize_t kw) noexcept:
 
 
 def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
-              const int64_t[:, ::1] offs, int mode, double cval, int n_threads):
+              const int64_t[:, ::1] offs, int mode, double cval, int n_threads, Py_ssize_t t0,
+              Py_ssize_t t1):
     """Dense correlation of ``x`` (D, H, W); tap ``t`` reads ``x[z+dz, y+dy, x+dx]`` with
-    ``offs[t] = (dz, dy, dx)`` and weight ``w[t]`` (zero taps already dropped).
+    ``offs[t] = (dz, dy, dx)`` and weight ``w[t]`` (zero taps already dropped). Runs
+    tasks t0 <= t < min(t1, T), returns T (``t1`` = 0: no work).
 
     A full 2-D grid of taps (the usual dense kernel) runs two output rows per task
     (_corr_pair, each source load feeding both); other tap sets one row per task."""
@@ -1242,26 +1347,30 @@ def correlate(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,
     cdef work_t* acc
     cdef Py_ssize_t t
     if T == 0:
-        return
+        return 0
     po = _out_ptr(out)
     if (real_t is float and work_t is float and ocode == OUT_F32 and kw > 0
             and _consecutive_dx(po_, kw) and _dense_scratch(W, kh, kw) <= DENSE_SCRATCH_MAX):
-        _dense_f32_run(px, <float*>po, D, H, W, pw, po_, kh, kw, mode, cv, n_threads)
-        return
+        return _dense_f32_run(px, <float*>po, D, H, W, pw, po_, kh, kw, mode, cv, n_threads,
+                              t0, t1)
+    t1 = _tend(t1, T)
+    if t1 <= t0:
+        return T
     with nogil:
         if n_threads > 1:
             with parallel(num_threads=n_threads):
                 acc = <work_t*>malloc(2 * CHUNK * sizeof(work_t))
-                for t in prange(T, schedule="guided"):
+                for t in prange(t0, t1, schedule="guided"):
                     _corr_dispatch(t, px, D, H, W, nch, pw, po_, ntap, kh, kw, mode, cv, acc,
                                    po, osz, ocode)
                 free(acc)
         else:
             acc = <work_t*>malloc(2 * CHUNK * sizeof(work_t))
-            for t in range(T):
+            for t in range(t0, t1):
                 _corr_dispatch(t, px, D, H, W, nch, pw, po_, ntap, kh, kw, mode, cv, acc,
                                po, osz, ocode)
             free(acc)
+    return T
 
 
 cdef inline void _corr_dispatch(Py_ssize_t t, const real_t* px, Py_ssize_t D, Py_ssize_t H,
@@ -1298,18 +1407,21 @@ cdef inline double _val(const real_t* slab, Py_ssize_t r, Py_ssize_t N, Py_ssize
 
 cdef void _uniform_task(const real_t* slab, Py_ssize_t N, Py_ssize_t B, Py_ssize_t b0,
                         Py_ssize_t nb, Py_ssize_t size, Py_ssize_t lo, int mode, double cv,
-                        double* acc, char* dst, int osz, int code) noexcept nogil:
+                        double* acc, char* dst, int osz, int code, Py_ssize_t s0,
+                        Py_ssize_t s1, double* st) noexcept nogil:
     """Lanes b0 .. b0+nb of one (N, B) slab: NI_UniformFilter1D's running sum per lane
     (``out = sum / size; sum += entering - leaving``), vectorized across the lanes.
-    ``acc`` holds 2 * CHUNK doubles: the sums, then the quotients."""
+    ``acc`` holds 2 * CHUNK doubles: the sums, then the quotients. Only steps s0 .. s1
+    of the size + N (the window's first sum, then one per output): the sums start from
+    ``st`` (the lanes' sums after step s0 - 1) unless s0 == 0 and are left there."""
     cdef Py_ssize_t i, j, b, ra, raa, rss
     cdef double fs = <double>size
     cdef double* q = acc + CHUNK
     cdef const real_t* pa
     cdef const real_t* ps
     for b in range(nb):
-        acc[b] = 0.0
-    for j in range(size):
+        acc[b] = 0.0 if s0 == 0 else st[b]
+    for j in range(s0, size if s1 > size else s1):
         ra = boundary_index(j - lo, N, mode)
         if ra < 0:
             for b in range(nb):
@@ -1318,7 +1430,7 @@ cdef void _uniform_task(const real_t* slab, Py_ssize_t N, Py_ssize_t B, Py_ssize
             pa = slab + ra * B + b0
             for b in range(nb):
                 acc[b] = acc[b] + <double>pa[b]
-    for i in range(N):
+    for i in range(s0 - size if s0 > size else 0, s1 - size):
         if i > 0:
             raa = boundary_index(i - 1 + size - lo, N, mode)
             rss = boundary_index(i - 1 - lo, N, mode)
@@ -1341,21 +1453,25 @@ cdef void _uniform_task(const real_t* slab, Py_ssize_t N, Py_ssize_t B, Py_ssize
         for b in range(nb):
             q[b] = acc[b] / fs
         _store(q, nb, dst + (i * B + b0) * osz, code)
+    if s1 < size + N:
+        for b in range(nb):
+            st[b] = acc[b]
 
 
 cdef void _uniform_line(const real_t* line, Py_ssize_t N, Py_ssize_t size, Py_ssize_t lo,
                         int mode, double cv, double* acc, char* dst, int osz,
-                        int code) noexcept nogil:
-    """One contiguous line (B == 1): the running sum runs along it, stored CHUNK at a time."""
-    cdef Py_ssize_t i, j, i0, n
+                        int code, Py_ssize_t s0, Py_ssize_t s1, double* st) noexcept nogil:
+    """One contiguous line (B == 1): the running sum runs along it, stored CHUNK at a time;
+    steps s0 .. s1 only, from and to ``st`` as _uniform_task."""
+    cdef Py_ssize_t i, j, i0, n, i1 = s1 - size
     cdef double fs = <double>size
-    cdef double tmp = 0.0
+    cdef double tmp = 0.0 if s0 == 0 else st[0]
     cdef double a, s
-    for j in range(size):
+    for j in range(s0, size if s1 > size else s1):
         tmp = tmp + _val(line, j - lo, N, 1, 0, mode, cv)
-    i0 = 0
-    while i0 < N:
-        n = N - i0 if N - i0 < CHUNK else CHUNK
+    i0 = s0 - size if s0 > size else 0
+    while i0 < i1:
+        n = i1 - i0 if i1 - i0 < CHUNK else CHUNK
         for i in range(i0, i0 + n):
             if i > 0:
                 if i - 1 - lo >= 0 and i - 1 + size - lo < N:
@@ -1368,10 +1484,13 @@ cdef void _uniform_line(const real_t* line, Py_ssize_t N, Py_ssize_t size, Py_ss
             acc[i - i0] = tmp / fs
         _store(acc, n, dst + i0 * osz, code)
         i0 += n
+    if s1 < size + N:
+        st[0] = tmp
 
 
 def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssize_t lo,
-              int exact, int mode, double cval, int n_threads):
+              int exact, int mode, double cval, double[::1] state, Py_ssize_t steps,
+              int n_threads, Py_ssize_t t0, Py_ssize_t t1):
     """Uniform (box) filter of length ``size`` along axis 1 of ``x`` (A, N, B).
 
     Default: O(1) per output, a float64 running sum per lane divided by ``size``,
@@ -1384,19 +1503,36 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
     a float32 divide is far cheaper): a float32 quotient of exact integers
     truncates to the same integer as the float64 one, because the quotient is
     at least 1/size away from any integer it does not equal while half an ulp
-    is below that for sums under 2**24."""
+    is below that for sums under 2**24.
+
+    Runs tasks t0 <= t < min(t1, T) and returns T (``t1`` = 0: no work): those of
+    correlate1d for ``exact``; else the size + N steps of each line's sums are cut into
+    segments of ``steps`` (a task is O(steps) per lane, however long the line), and task
+    ``g * L + l`` runs segment g of lane group l (a line for B == 1, else CHUNK lanes of
+    one): it starts from the sums segment g - 1 left in ``state`` (A * B doubles, read
+    only when a line has several segments). So a task depends on the one L before it;
+    a call runs its segments in order, one parallel loop each, and the dispatcher
+    calls task ranges in order."""
     cdef double* ones
     cdef float* ones32
     cdef real_t* slabs
     cdef Py_ssize_t A = x.shape[0], N = x.shape[1], B = x.shape[2]
-    cdef Py_ssize_t M = N * B, nch, T, t, a, b0, nb
+    cdef Py_ssize_t M = N * B, nch, T, t, a, b0, nb, L, S, nseg, g, la, lb, s0, s1
+    cdef double* pst
     cdef char* po
     cdef int osz = _OUT_SIZE[ocode]
     cdef const real_t* px = &x[0, 0, 0]
     cdef double* acc
+    cdef bint inplace
     if A * M == 0:
-        return
+        return 0
     po = _out_ptr(out)
+    if exact:
+        inplace = <const char*>px == <const char*>po
+        T = _long_ntasks(A, N, B, inplace) if size > N else _corr1d_ntasks(A, N, B, inplace)
+        t1 = _tend(t1, T)
+        if t1 <= t0:
+            return T
     if exact == 2:
         ones32 = <float*>malloc(size * sizeof(float))
         if ones32 == NULL:
@@ -1406,17 +1542,17 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
         if size > N:
             try:
                 _corr1d_long(px, A, N, B, ones32, size, lo, 0, mode, <float>cval, <float>size,
-                             po, osz, ocode, n_threads)
+                             po, osz, ocode, n_threads, t0, t1)
             finally:
                 free(ones32)
-            return
+            return T
         slabs = _slab_buffers(px, po, M, n_threads)
         with nogil:
             _corr1d_run(px, A, N, B, ones32, size, lo, 0, mode, <float>cval, <float>size, po,
-                        osz, ocode, slabs, n_threads)
+                        osz, ocode, slabs, n_threads, t0, t1)
         free(ones32)
         free(slabs)
-        return
+        return T
     if exact:
         ones = <double*>malloc(size * sizeof(double))
         if ones == NULL:
@@ -1426,50 +1562,69 @@ def uniform1d(const real_t[:, :, ::1] x, out, int ocode, Py_ssize_t size, Py_ssi
         if size > N:
             try:
                 _corr1d_long(px, A, N, B, ones, size, lo, 0, mode, cval, <double>size, po, osz,
-                             ocode, n_threads)
+                             ocode, n_threads, t0, t1)
             finally:
                 free(ones)
-            return
+            return T
         slabs = _slab_buffers(px, po, M, n_threads)
         with nogil:
             _corr1d_run(px, A, N, B, ones, size, lo, 0, mode, cval, <double>size, po, osz,
-                        ocode, slabs, n_threads)
+                        ocode, slabs, n_threads, t0, t1)
         free(ones)
         free(slabs)
-        return
+        return T
     if B == 1:
         nch = 1
     else:
         nch = _cdiv(B, CHUNK)
-    T = A * nch
-    with nogil:
-        if n_threads > 1:
-            with parallel(num_threads=n_threads):
+    if steps < 1:
+        steps = 1
+    L = A * nch
+    S = size + N
+    nseg = _cdiv(S, steps)
+    T = nseg * L
+    t1 = _tend(t1, T)
+    if t1 <= t0:
+        return T
+    if nseg > 1 and state.shape[0] < A * B:
+        raise ValueError(f"uniform1d: `state` needs {A * B} values, got {state.shape[0]}")
+    pst = &state[0] if state.shape[0] > 0 else NULL
+    for g in range(t0 // L, (t1 - 1) // L + 1):
+        la = t0 - g * L if t0 > g * L else 0
+        lb = t1 - g * L if t1 - g * L < L else L
+        s0 = g * steps
+        s1 = S if S - s0 < steps else s0 + steps
+        with nogil:
+            if n_threads > 1:
+                with parallel(num_threads=n_threads):
+                    acc = <double*>malloc(2 * CHUNK * sizeof(double))
+                    for t in prange(la, lb, schedule="guided"):
+                        _uniform_run(t, px, N, B, M, nch, size, lo, mode, cval, acc, po, osz,
+                                     ocode, s0, s1, pst)
+                    free(acc)
+            else:
                 acc = <double*>malloc(2 * CHUNK * sizeof(double))
-                for t in prange(T, schedule="guided"):
-                    a = t // nch
-                    if B == 1:
-                        _uniform_line(px + a * N, N, size, lo, mode, cval, acc,
-                                      po + a * N * osz, osz, ocode)
-                    else:
-                        b0 = (t - a * nch) * CHUNK
-                        nb = B - b0 if B - b0 < CHUNK else CHUNK
-                        _uniform_task(px + a * M, N, B, b0, nb, size, lo, mode, cval, acc,
-                                      po + a * M * osz, osz, ocode)
+                for t in range(la, lb):
+                    _uniform_run(t, px, N, B, M, nch, size, lo, mode, cval, acc, po, osz,
+                                 ocode, s0, s1, pst)
                 free(acc)
-        else:
-            acc = <double*>malloc(2 * CHUNK * sizeof(double))
-            for t in range(T):
-                a = t // nch
-                if B == 1:
-                    _uniform_line(px + a * N, N, size, lo, mode, cval, acc,
-                                  po + a * N * osz, osz, ocode)
-                else:
-                    b0 = (t - a * nch) * CHUNK
-                    nb = B - b0 if B - b0 < CHUNK else CHUNK
-                    _uniform_task(px + a * M, N, B, b0, nb, size, lo, mode, cval, acc,
-                                  po + a * M * osz, osz, ocode)
-            free(acc)
+    return T
+
+
+cdef inline void _uniform_run(Py_ssize_t t, const real_t* px, Py_ssize_t N, Py_ssize_t B,
+                              Py_ssize_t M, Py_ssize_t nch, Py_ssize_t size, Py_ssize_t lo,
+                              int mode, double cv, double* acc, char* po, int osz, int ocode,
+                              Py_ssize_t s0, Py_ssize_t s1, double* st) noexcept nogil:
+    """Lane group t (a line, or CHUNK lanes of one slab), steps s0 .. s1."""
+    cdef Py_ssize_t a = t // nch, b0, nb
+    if B == 1:
+        _uniform_line(px + a * N, N, size, lo, mode, cv, acc, po + a * N * osz, osz, ocode,
+                      s0, s1, st + a if st != NULL else NULL)
+    else:
+        b0 = (t - a * nch) * CHUNK
+        nb = B - b0 if B - b0 < CHUNK else CHUNK
+        _uniform_task(px + a * M, N, B, b0, nb, size, lo, mode, cv, acc, po + a * M * osz,
+                      osz, ocode, s0, s1, st + a * B + b0 if st != NULL else NULL)
 
 
 # ---------------------------------------------------------------- two 1-D passes, fused
@@ -1603,12 +1758,14 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
                const float[::1] wv, Py_ssize_t Kv, Py_ssize_t lov, int symv, int modev,
                uint32_t mv, int shv, const float[::1] wh, Py_ssize_t Kh, Py_ssize_t loh,
                int symh, int modeh, uint32_t mh, int shh, double cval, int hfirst,
-               int n_threads):
+               int n_threads, Py_ssize_t t0, Py_ssize_t t1):
     """Two 1-D passes fused, along axis 1 (H; ``wv``...) and axis 2 (W; ``wh``...) of ``x``
     (A, H, W, C), into ``out`` (which must not overlap ``x``): the H pass first, or with
     ``hfirst`` the W pass first. The intermediate is rounded to the pixel type between
-    the passes exactly as scipy's two calls do, but lives in per-thread rows. Returns
-    False (nothing done) for ``hfirst`` when the rows of a task do not fit RING_MAX.
+    the passes exactly as scipy's two calls do, but lives in per-thread rows. Runs tasks
+    t0 <= t < min(t1, T) (SEP_ROWS output rows of one plane each) and returns T
+    (``t1`` = 0: no work); returns -1 (nothing done) for ``hfirst`` when the rows of a
+    task do not fit RING_MAX.
 
     float32: correlations with weights ``wv`` / ``wh`` (symmetry codes as correlate1d,
     float32 FMA work, the per-pixel term order of correlate1d). uint8: box filters of
@@ -1622,7 +1779,7 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
     cdef Py_ssize_t ring = (SEP_ROWS + Kv - 1) * Lp * sizeof(pix_t)
     if ring > RING_MAX:
         if hfirst:
-            return False  # the intermediate rows need the ring: the caller runs the passes
+            return -1  # the intermediate rows need the ring: the caller runs the passes
         Lp = 0
         ring = 0
     cdef Py_ssize_t per = (SEP_ROWS * _sep_pad(W, Kh, C, sizeof(pix_t))
@@ -1635,7 +1792,10 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
     cdef Py_ssize_t* lasts
     cdef pix_t* row
     if T == 0 or L == 0:
-        return True
+        return 0
+    t1 = _tend(t1, T)
+    if t1 <= t0:
+        return T
     rowtab = <Py_ssize_t*>malloc((H + Kv) * sizeof(Py_ssize_t))
     coltab = <Py_ssize_t*>malloc((W + Kh) * sizeof(Py_ssize_t))
     bufs = <char*>malloc(n_threads * per)
@@ -1659,19 +1819,19 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
     cdef pix_t* po = &out[0, 0, 0, 0]
     with nogil:
         if n_threads > 1:
-            for t in prange(T, schedule="guided", num_threads=n_threads):
+            for t in prange(t0, t1, schedule="guided", num_threads=n_threads):
                 _sep2_task(t, px, po, H, W, C, rowtab, coltab, Kv, symv, &wv[0], mv, shv,
                            Kh, loh, symh, &wh[0], mh, shh, cv, Lp, hfirst,
                            bufs + pyc_thread_num() * per, lasts + pyc_thread_num())
         else:
-            for t in range(T):
+            for t in range(t0, t1):
                 _sep2_task(t, px, po, H, W, C, rowtab, coltab, Kv, symv, &wv[0], mv, shv,
                            Kh, loh, symh, &wh[0], mh, shh, cv, Lp, hfirst, bufs, lasts)
     free(rowtab)
     free(coltab)
     free(bufs)
     free(lasts)
-    return True
+    return T
 
 
 # ---------------------------------------------------------------- FMA peak (benchmark yardstick)

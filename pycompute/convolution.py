@@ -48,6 +48,18 @@ buffer; the fused pair declines where its per-thread rows would grow past
 ``FUSED_SCRATCH_MAX`` (a sigma of 1e6 on a 64 x 80 image needed gigabytes).
 A box window longer than the line over integer input costs O(length), with
 exact window sums (``_box_fold``), whatever its size.
+
+Stopping: a pass whose work exceeds a few ms runs as several native calls over
+ranges of the kernel's tasks (``_cancel.run_tasks``, slices of about 50 ms), so
+Ctrl-C raises ``KeyboardInterrupt`` and a cancelled ``pycompute.aio`` await stops,
+both between two slices; the results are the same bits however a pass is cut.
+A stopped call leaves ``output`` partly written (the passes and tasks that ran).
+What one task may take is bounded here where the dispatcher chooses it
+(``TASK_WORK``: an in-place slab, the rows of a fused pair; ``BOX_LANE_STEPS``: a
+box filter's running sums along a long line are cut into segments that continue
+each other's sums); elsewhere a task is at most CHUNK outputs x taps. The NumPy
+steps around the kernels (``_box_fold``, casts, ``laplace``'s sums) are single
+passes over the data, not loops over a window.
 """
 from __future__ import annotations
 
@@ -58,7 +70,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from . import _backends, _reference, _threads
+from . import _backends, _cancel, _reference, _threads
 
 from ._validation import (
     MODE_CODES,
@@ -85,6 +97,15 @@ __all__ = ["correlate1d", "convolve1d", "correlate", "convolve", "uniform_filter
 _FAMILY = "convolution"
 #: multiply-adds one thread must have before a second one is worth starting
 GRAIN = 1 << 16
+#: multiply-adds one kernel task may take at most where the dispatcher chooses its size
+#: (an in-place slab, a fused pair's rows; ~10-40 ms on one core): a stop request waits
+#: for the tasks that are running
+TASK_WORK = 1 << 27
+#: steps x (lanes + 16) of a box filter's running sums per task (a step costs about 16
+#: lanes more: its border test, the loop around the lanes; ~5-30 ms on one core): a
+#: longer line is cut into segments, each task continuing the sums the previous left
+BOX_LANE_STEPS = 1 << 23
+_LANES = 512  # lanes of one running-sum task at most (the kernels' CHUNK)
 _DBL_EPS = float(np.finfo(np.float64).eps)
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
@@ -153,8 +174,12 @@ def _own(kern, x, dst, in_place):
 
 
 def _pass(kern, src, dst, op, cval, num_threads, in_place=False, scipy_sum=False):
-    """One kernel call: ``dst`` (C-contiguous, native) = filter(``src``); with
-    ``in_place``, ``src`` is ``dst``; ``scipy_sum``: float32 work in float64, as scipy."""
+    """One kernel pass: ``dst`` (C-contiguous, native) = filter(``src``); with
+    ``in_place``, ``src`` is ``dst``; ``scipy_sum``: float32 work in float64, as scipy.
+
+    A long pass runs as several native calls over ranges of the kernel's tasks
+    (``_cancel.run_tasks``), so Ctrl-C and ``aio`` cancellation stop it between two;
+    ``dst`` then holds the outputs of the tasks that ran."""
     kind = op[0]
     explicit = num_threads is not None
     code = _OUT_CODES[dst.dtype]
@@ -164,9 +189,12 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False, scipy_sum=False
         work = _F32 if src.dtype == _F32 and dst.dtype == _F32 and not scipy_sum else _F64
         x = _own(kern, _kernel_input(kern, src, work), dst, False)
         x = x.reshape((1,) * (3 - x.ndim) + x.shape)
-        n = _threads.resolve(num_threads, dst.size * max(len(w), 1), GRAIN)
+        w = w.astype(work, copy=False)
+        taps = dst.size * max(len(w), 1)
+        n = _threads.resolve(num_threads, taps, GRAIN)
         with _threads.lease(n, explicit) as k:
-            kern.correlate(x, out_bytes, code, w.astype(work, copy=False), offs, mode, cval, k)
+            _cancel.run_tasks(lambda t0, t1: kern.correlate(x, out_bytes, code, w, offs, mode,
+                                                            cval, k, t0, t1), taps)
         return
     axis = op[1]
     shape = src.shape
@@ -177,10 +205,12 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False, scipy_sum=False
         work = _F32 if src.dtype == _F32 and dst.dtype == _F32 and not scipy_sum else _F64
         x = _own(kern, _kernel_input(kern, src, work), dst, in_place)
         x = x.reshape(A, shape[axis], B)
-        n = _threads.resolve(num_threads, dst.size * len(w), GRAIN)
+        w = w.astype(work, copy=False)
+        taps = dst.size * len(w)
+        n = _threads.resolve(num_threads, taps, GRAIN)
         with _threads.lease(n, explicit) as k:
-            kern.correlate1d(x, out_bytes, code, w.astype(work, copy=False), lo, sym, mode, cval,
-                             k)
+            _cancel.run_tasks(lambda t0, t1: kern.correlate1d(x, out_bytes, code, w, lo, sym,
+                                                              mode, cval, k, t0, t1), taps)
     else:  # uniform
         _, _, size, lo, mode, fold = op
         if fold:  # exact window sums in O(length), stored by a 1-tap pass (scipy's casts)
@@ -193,8 +223,15 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False, scipy_sum=False
                  in_place and exact > 0)
         x = x.reshape(A, shape[axis], B)
         n = _threads.resolve(num_threads, dst.size * (size if exact else 4), GRAIN)
+        # the running sums: 4 operations per output, and size per line to start them; a
+        # line longer than a task's steps is cut into segments, its sums kept in `state`
+        work = dst.size * size if exact else dst.size * 4 + A * B * size
+        steps = max(1, BOX_LANE_STEPS // (min(B, _LANES) + 16))
+        state = np.empty(A * B if not exact and size + shape[axis] > steps else 0)
         with _threads.lease(n, explicit) as k:
-            kern.uniform1d(x, out_bytes, code, size, lo, exact, mode, cval, k)
+            _cancel.run_tasks(lambda t0, t1: kern.uniform1d(x, out_bytes, code, size, lo, exact,
+                                                            mode, cval, state, steps, k, t0, t1),
+                              work)
 
 
 _ONE = np.ones(1)
@@ -326,7 +363,11 @@ def _in_place_ok(kern, op, shape, dt, cval) -> bool:
     if op[0] == "uniform" and not _exact_box(dt, dt, op[2], cval):
         return False  # the running-sum kernel reads lines directly
     A = int(np.prod(shape[:axis], dtype=np.int64))
-    return A >= 2 and int(np.prod(shape[axis:], dtype=np.int64)) <= SLAB_MAX
+    slab = int(np.prod(shape[axis:], dtype=np.int64))
+    taps = op[2] if op[0] == "uniform" else len(op[2])
+    # in place, a kernel task is one whole slab (copied first): bounded, as any task, so
+    # that a stop request does not wait long for it
+    return A >= 2 and slab <= SLAB_MAX and slab * taps <= TASK_WORK
 
 
 @functools.lru_cache(maxsize=64)
@@ -345,6 +386,14 @@ def _box_divider(size: int, smax: int):
 
 #: per-thread scratch above which (and above the input's size) two passes run apart
 FUSED_SCRATCH_MAX = 1 << 26
+#: output rows of one task of ``separable2`` (SEP_ROWS; the Numba twin groups up to 8 such
+#: blocks per task, as far as TASK_WORK allows)
+FUSED_TASK_ROWS = 16
+#: multiply-adds of one such task above which the two passes run apart (tasks of CHUNK
+#: outputs). Above TASK_WORK: apart, a Gaussian of sigma 16-40 on 4096^2 float32 ran
+#: 4-8x slower on Numba (measured, Zen 4), so the pair keeps tasks of up to ~0.1 s;
+#: on a 4096-wide image it declines only for kernels longer than the image anyway
+FUSED_TASK_WORK = 1 << 29
 
 
 def _fused_scratch(H, W, C, Kv, Kh, isz) -> int:
@@ -402,15 +451,24 @@ def _fused_pair(kern, inp, final, passes, cval, num_threads) -> bool:
     if _fused_scratch(shape[ax0], shape[ax1], C, Kv, Kh, work.itemsize) > max(
             FUSED_SCRATCH_MAX, inp.nbytes):
         return False
+    if FUSED_TASK_ROWS * shape[ax1] * C * (Kv + Kh) > FUSED_TASK_WORK:
+        return False  # a task (rows x the whole width) too long to wait for: passes apart
     x = np.ascontiguousarray(readable(inp, work))
     if np.may_share_memory(x, final):
         x = x.copy()
     x4 = x.reshape(A, shape[ax0], shape[ax1], C)
     o4 = final.reshape(x4.shape)
-    n = _threads.resolve(num_threads, final.size * (Kv + Kh), GRAIN)
+    taps = final.size * (Kv + Kh)
+    n = _threads.resolve(num_threads, taps, GRAIN)
     with _threads.lease(n, num_threads is not None) as k:
-        return bool(fn(x4, o4, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh,
-                       mh, shh, float(cval), hfirst, k))
+        def call(t0, t1):
+            return fn(x4, o4, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh,
+                      shh, float(cval), hfirst, k, t0, t1)
+
+        if call(0, 0) < 0:  # declined (nothing done): the passes run apart
+            return False
+        _cancel.run_tasks(call, taps)
+        return True
 
 
 def _run(kern, inp, out, odt, passes, cval, num_threads, exact=False):

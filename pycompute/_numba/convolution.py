@@ -1,8 +1,9 @@
 """Numba twins of kernels/convolution.pyx: same names, same arguments, same order.
 
-    correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads)
-    correlate(x, out, ocode, w, offs, mode, cval, n_threads)
-    uniform1d(x, out, ocode, size, lo, exact, mode, cval, n_threads)
+    correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads, t0, t1)
+    correlate(x, out, ocode, w, offs, mode, cval, n_threads, t0, t1)
+    uniform1d(x, out, ocode, size, lo, exact, mode, cval, state, steps, n_threads, t0, t1)
+    separable2(x, out, ..., cval, hfirst, n_threads, t0, t1)
 
 ``x`` is C-contiguous 3-D, ``out`` the output as flat bytes with dtype code
 ``ocode`` (see ``OUT_CODES``), ``w``'s dtype the working precision. One
@@ -12,6 +13,14 @@ kernel compiles for two input types only instead of ten input x ten output
 types; the exact int -> float64 conversion happens before the call instead of
 in the loop. Per-pixel term order and the final casts are those of the Cython
 kernels (and of scipy.ndimage), so results agree bit for bit in float64 work.
+
+Stopping: as the Cython kernels, each runs only its tasks ``t0 <= t < min(t1, T)``
+and returns T (``t1 == 0``: no work); the task count is worked out here in Python
+from the shape and the prange runs over ``t1 - t0`` tasks, so
+``pycompute._cancel.run_tasks`` can cut a long call into native calls of about
+50 ms. An output does not depend on which call computes it. The fast paths'
+tasks (several blocks of rows sharing one ring copy) take at most ``TASK_WORK``
+multiply-adds where a block allows it.
 No ``fastmath``: multiply-adds go through ``_madd``, an explicit ``llvm.fma`` in
 float32 work (as the Cython kernels' fmaf: the two backends agree bit for bit
 there too) and a plain multiply then add in float64 work (scipy's arithmetic).
@@ -485,15 +494,16 @@ def _term2(acc, x, base, m0, n, sa, sb, wk, sym, N, B, mode, cv):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _correlate1d(x, out, ocode, w, lo, sym, mode, cval, div):
-    """1-D correlation along axis 1 of ``x`` (A, N, B); ``div`` != 1 divides the sums."""
+def _correlate1d(x, out, ocode, w, lo, sym, mode, cval, div, t0, t1):
+    """1-D correlation along axis 1 of ``x`` (A, N, B), tasks t0 .. t1 of CHUNK outputs;
+    ``div`` != 1 divides the sums."""
     A, N, B = x.shape
     nch = (N * B + CHUNK - 1) // CHUNK
     xf = x.reshape(-1)
     cv = w.dtype.type(cval)
     dv = w.dtype.type(div)
-    for t in prange(A * nch):
-        _c1d_task(xf, out, ocode, w, lo, sym, mode, cv, div, dv, np.int64(t), nch, N, B)
+    for i in prange(t1 - t0):
+        _c1d_task(xf, out, ocode, w, lo, sym, mode, cv, div, dv, np.int64(t0 + i), nch, N, B)
 
 
 @njit(nogil=True, cache=True)
@@ -524,23 +534,24 @@ def _c1d_task(xf, out, ocode, w, lo, sym, mode, cv, div, dv, t, nch, N, B):
 
 
 @njit(nogil=True, cache=True)
-def _long_line(xf, base, N, tab, w, K, sym, cv, dv, div, acc, line, out, obase, ocode):
-    """One contiguous line of a kernel longer than the line (kernels/convolution.pyx
-    _long_line): padded into ``line`` through ``tab``, then CHUNK outputs at a time,
-    by _line, the helper of the fused passes (the per-pixel term order of _correlate1d)."""
-    for t in range(N + K - 1):
-        r = tab[t]
+def _long_piece(xf, base, i0, n, tab, w, K, sym, cv, dv, div, out, ocode):
+    """Outputs i0 .. i0 + n (n <= CHUNK) of one contiguous line of a kernel longer than
+    the line (kernels/convolution.pyx _long_task): the n + K - 1 values they read padded
+    through ``tab``, then _line, the helper of the fused passes (the per-pixel term
+    order of _correlate1d)."""
+    line = np.empty(n + K - 1, w.dtype)
+    for t in range(n + K - 1):
+        r = tab[i0 + t]
         line[t] = cv if r < 0 else xf[base + r]
     starts = np.empty(K, np.int64)
-    for i0 in range(0, N, CHUNK):
-        n = min(N - i0, CHUNK)
-        for k in range(K):
-            starts[k] = i0 + k
-        _line(line, starts, K, sym, w, acc, np.int64(0), n)
-        if div != 1:
-            for j in range(n):
-                acc[j] = acc[j] / dv
-        _store(acc, n, out, obase + i0, ocode)
+    for k in range(K):
+        starts[k] = k
+    acc = np.empty(CHUNK, w.dtype)
+    _line(line, starts, K, sym, w, acc, np.int64(0), n)
+    if div != 1:
+        for j in range(n):
+            acc[j] = acc[j] / dv
+    _store(acc, n, out, base + i0, ocode)
 
 
 @njit(nogil=True, cache=True)
@@ -599,10 +610,12 @@ def _long_row(xf, base, B, i, b0, nb, tab, w, K, sym, cv, dv, div, acc, out, oco
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _correlate1d_long(x, out, ocode, w, lo, sym, mode, cval, div):
+def _correlate1d_long(x, out, ocode, w, lo, sym, mode, cval, div, t0, t1):
     """_correlate1d for a kernel longer than the axis (K > N): the border resolved once
-    into a table of N + K - 1 source rows, lines padded per task (B == 1), as the
-    Cython kernel's long path. ``out`` is never ``x`` here (no in-place passes)."""
+    per call into a table of N + K - 1 source rows (O(N + K), below one task's work),
+    as the Cython kernel's long path; tasks t0 .. t1 of CHUNK outputs of a line
+    (B == 1, each padding the values it reads) or of (slab, row, CHUNK lanes).
+    ``out`` is never ``x`` here (no in-place passes)."""
     A, N, B = x.shape
     K = w.shape[0]
     M = N * B
@@ -613,13 +626,17 @@ def _correlate1d_long(x, out, ocode, w, lo, sym, mode, cval, div):
     for t in range(N + K - 1):
         tab[t] = boundary_index(t - lo, N, mode)
     if B == 1:
-        for a in prange(A):
-            acc = np.empty(CHUNK, w.dtype)
-            line = np.empty(N + K - 1, w.dtype)
-            _long_line(xf, a * N, N, tab, w, K, sym, cv, dv, div, acc, line, out, a * N, ocode)
+        nc = (N + CHUNK - 1) // CHUNK
+        for i in prange(t1 - t0):
+            t = t0 + i
+            a = t // nc
+            i0 = (t - a * nc) * CHUNK
+            _long_piece(xf, a * N, i0, min(N - i0, CHUNK), tab, w, K, sym, cv, dv, div, out,
+                        ocode)
         return
     nch = (B + CHUNK - 1) // CHUNK
-    for t in prange(A * N * nch):
+    for ii in prange(t1 - t0):
+        t = t0 + ii
         a = t // (N * nch)
         r = t - a * N * nch
         i = r // nch
@@ -630,14 +647,15 @@ def _correlate1d_long(x, out, ocode, w, lo, sym, mode, cval, div):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _correlate(x, out, ocode, w, offs, mode, cval):
-    """Dense correlation of ``x`` (D, H, W) over taps ``offs`` (dz, dy, dx) / ``w``."""
+def _correlate(x, out, ocode, w, offs, mode, cval, t0, t1):
+    """Dense correlation of ``x`` (D, H, W) over taps ``offs`` (dz, dy, dx) / ``w``, tasks
+    t0 .. t1 (CHUNK outputs of one row each)."""
     D, H, W = x.shape
     nch = (W + CHUNK - 1) // CHUNK
     xf = x.reshape(-1)
     cv = w.dtype.type(cval)
-    for t in prange(D * H * nch):
-        _corr_task(xf, out, ocode, w, offs, mode, cv, np.int64(t), nch, D, H, W)
+    for i in prange(t1 - t0):
+        _corr_task(xf, out, ocode, w, offs, mode, cv, np.int64(t0 + i), nch, D, H, W)
 
 
 @njit(nogil=True, cache=True)
@@ -683,20 +701,25 @@ def _val(xf, base, r, N, B, b, mode, cv):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _uniform1d(x, out, ocode, size, lo, mode, cval):
-    """Box filter along axis 1 of ``x`` (A, N, B): scipy's running sum, divided per output."""
+def _uniform1d(x, out, ocode, size, lo, mode, cval, state, s0, s1, l0, l1):
+    """Box filter along axis 1 of ``x`` (A, N, B): scipy's running sum, divided per output;
+    lane groups l0 .. l1 (CHUNK lanes of one (N, B) slab each), steps s0 .. s1 of the
+    size + N of their lines (see uniform1d)."""
     A, N, B = x.shape
     nch = (B + CHUNK - 1) // CHUNK
     xf = x.reshape(-1)
     fs = np.float64(size)
     cv = np.float64(cval)
-    for t in prange(A * nch):
-        _unif_task(xf, out, ocode, size, lo, mode, cv, fs, np.int64(t), nch, N, B)
+    for i in prange(l1 - l0):
+        _unif_task(xf, out, ocode, size, lo, mode, cv, fs, np.int64(l0 + i), nch, N, B,
+                   state, s0, s1)
 
 
 @njit(nogil=True, cache=True)
-def _unif_task(xf, out, ocode, size, lo, mode, cv, fs, t, nch, N, B):
-    """Task t of _uniform1d (the prange body as a plain function)."""
+def _unif_task(xf, out, ocode, size, lo, mode, cv, fs, t, nch, N, B, state, s0, s1):
+    """Lane group t of _uniform1d, steps s0 .. s1: its sums start from ``state`` unless
+    s0 == 0, and are left there unless s1 ends the line (the prange body as a plain
+    function)."""
     M = N * B
     a = t // nch
     base = a * M
@@ -704,10 +727,14 @@ def _unif_task(xf, out, ocode, size, lo, mode, cv, fs, t, nch, N, B):
     nb = min(B - b0, CHUNK)
     acc = np.zeros(nb, np.float64)
     q = np.empty(nb, np.float64)
-    for j in range(size):
+    st = state[a * B + b0:a * B + b0 + nb] if s0 > 0 or s1 < size + N else state[:0]
+    if s0 > 0:
+        for b in range(nb):
+            acc[b] = st[b]
+    for j in range(s0, min(s1, size)):
         for b in range(nb):
             acc[b] = acc[b] + _val(xf, base, j - lo, N, B, b0 + b, mode, cv)
-    for i in range(N):
+    for i in range(max(s0 - size, 0), s1 - size):
         if i > 0:
             ra = boundary_index(i - 1 + size - lo, N, mode)
             rs = boundary_index(i - 1 - lo, N, mode)
@@ -724,6 +751,9 @@ def _unif_task(xf, out, ocode, size, lo, mode, cv, fs, t, nch, N, B):
         for b in range(nb):
             q[b] = acc[b] / fs
         _store(q, nb, out, base + i * B + b0, ocode)
+    if s1 < size + N:
+        for b in range(nb):
+            st[b] = acc[b]
 
 
 # ---------------------------------------------------------------- fast paths (as the Cython ones)
@@ -732,6 +762,9 @@ SEP_ROWS = 16    # output rows per block of separable2
 SEP_BLOCKS = 8   # blocks per task at most (the ring's rows are copied once per task)
 RING_ROWS = 16   # output rows per block of the dense ring kernel
 RING_BLOCKS = 8  # blocks per task at most (the ring's rows are copied once per task)
+#: multiply-adds one task of the ring kernels stays below where a block allows (a stop
+#: request waits for the running tasks; the dispatcher's convolution.TASK_WORK)
+TASK_WORK = 1 << 27
 DENSE_SCRATCH_MAX = 1 << 26  # bytes of one task's ring above which the generic kernel runs
 
 
@@ -859,7 +892,7 @@ def _hpass(ring, Lp, NS, y0, y1, L, K, sym, w, m, sh, strip, starts, dst, d0, ds
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
 def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
-                cval, hfirst):
+                cval, hfirst, per, t0, t1):
     """Two 1-D passes fused (axis 1 then axis 2 of x (A, H, W, C), or with ``hfirst`` axis 2
     first), as kernels/convolution.pyx separable2. A task runs up to SEP_BLOCKS blocks of
     SEP_ROWS output rows of one plane; the source rows are copied once per task into a
@@ -868,7 +901,9 @@ def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, mode
     block, the H pass (into SEP_ROWS padded rows, or with hfirst straight to the
     output), then the W pass of each padded row, its border extended. uint8 ``x``:
     box filters (integer window sums, divided by (S * m) >> sh), float32 ``x``:
-    correlations (chosen by the dtype at typing time, see _pass). Every output is computed the same way whatever the task cut."""
+    correlations (chosen by the dtype at typing time, see _pass). Every output is computed
+    the same way whatever the task cut. ``per``: blocks per task (_blocks); tasks t0 .. t1
+    run."""
     A, H, W, C = x.shape
     L = W * C
     xf = x.reshape(A * H, L)
@@ -879,7 +914,6 @@ def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, mode
     NS = SEP_ROWS + Kv - 1
     strip = L  # whole rows: 1 KiB strips (the Cython kernel's) measured 5-50% slower here
     nb = (H + SEP_ROWS - 1) // SEP_ROWS
-    per = max(1, min(SEP_BLOCKS, nb // 16))  # at least 16 tasks per plane
     nt = (nb + per - 1) // per
     rowtab = np.empty(H + Kv, np.int64)
     for i in range(H + Kv):
@@ -888,9 +922,9 @@ def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, mode
     for i in range(W + Kh):
         coltab[i] = boundary_index(i - loh, W, modeh)
     cv = x.dtype.type(cval)
-    for t in prange(A * nt):
-        _sep_task(xf, of, np.int64(t), H, W, C, nt, nb, per, Lp, P, NS, strip, rowtab, coltab,
-                  cv, wv, Kv, symv, mv, shv, wh, Kh, loh, symh, mh, shh, hfirst)
+    for i in prange(t1 - t0):
+        _sep_task(xf, of, np.int64(t0 + i), H, W, C, nt, nb, per, Lp, P, NS, strip, rowtab,
+                  coltab, cv, wv, Kv, symv, mv, shv, wh, Kh, loh, symh, mh, shh, hfirst)
 
 
 @njit(nogil=True, cache=True)
@@ -940,15 +974,29 @@ def _sep_task(xf, of, t, H, W, C, nt, nb, per, Lp, P, NS, strip, rowtab, coltab,
                        starts, of[(a * H + y) * L:(a * H + y + 1) * L])
 
 
+def _blocks(nb, most, rows, work_per_row):
+    """Blocks of ``rows`` rows per task of the ring kernels: up to ``most`` (the ring
+    copied once for all of them) while keeping at least 16 tasks per plane and a task
+    below ``TASK_WORK`` multiply-adds (a stop request waits for the running tasks)."""
+    return max(1, min(most, nb // 16, TASK_WORK // max(1, rows * work_per_row)))
+
+
 def separable2(x, out, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, modeh, mh, shh,
-               cval, hfirst, n_threads):
-    """Two 1-D passes fused; see kernels/convolution.pyx separable2 (same arguments)."""
+               cval, hfirst, n_threads, t0, t1):
+    """Two 1-D passes fused; see kernels/convolution.pyx separable2 (same arguments):
+    tasks t0 <= t < min(t1, T) of ``per`` blocks of SEP_ROWS rows of one plane; returns T."""
     if x.size == 0:
-        return True
-    _threaded(_separable2, (x, out, wv, Kv, lov, symv, modev, np.int64(mv), np.int64(shv), wh,
-                            Kh, loh, symh, modeh, np.int64(mh), np.int64(shh), float(cval),
-                            bool(hfirst)), n_threads)
-    return True
+        return 0
+    A, H, W, C = x.shape
+    nb = (H + SEP_ROWS - 1) // SEP_ROWS
+    per = _blocks(nb, SEP_BLOCKS, SEP_ROWS, W * C * (Kv + Kh))
+    T = A * ((nb + per - 1) // per)
+    t0, t1 = max(int(t0), 0), min(int(t1), T)
+    if t0 < t1:
+        _threaded(_separable2, (x, out, wv, Kv, lov, symv, modev, np.int64(mv), np.int64(shv),
+                                wh, Kh, loh, symh, modeh, np.int64(mh), np.int64(shh),
+                                float(cval), bool(hfirst), per, t0, t1), n_threads)
+    return T
 
 
 @njit(nogil=True, cache=True)
@@ -982,16 +1030,16 @@ def _dense_rows(ring, roff, r0, R, kh, kw, w, W, of, obase):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _dense_ring(x, out, w, kh, kw, dz, dy0, dx0, mode, cval):
+def _dense_ring(x, out, w, kh, kw, dz, dy0, dx0, mode, cval, per, t0, t1):
     """A full kh x kw float32 grid (one dz) into float32 ``out`` (D, H, W). A task runs up
     to RING_BLOCKS blocks of RING_ROWS output rows of one plane; the source rows are
     copied border-extended, once per task, into a ring of RING_ROWS + kh - 1 rows (64
     bytes longer than the data: neighbouring rows in different L1 sets), then
     _dense_rows per block (register-blocked, fma in C tap order per pixel: the values of
-    the generic kernel _correlate, and of the Cython kernels)."""
+    the generic kernel _correlate, and of the Cython kernels). ``per``: blocks per task
+    (_blocks); tasks t0 .. t1 run."""
     D, H, W = x.shape
     nb = (H + RING_ROWS - 1) // RING_ROWS
-    per = max(1, min(RING_BLOCKS, nb // 16))  # at least 16 tasks per plane
     nt = (nb + per - 1) // per
     m = W + kw - 1
     mp = (m + 15) // 16 * 16 + 16
@@ -1004,9 +1052,9 @@ def _dense_ring(x, out, w, kh, kw, dz, dy0, dx0, mode, cval):
         coltab[i] = boundary_index(i + dx0, W, mode)
     cv = w.dtype.type(cval)
     of = out.reshape(-1)
-    for t in prange(D * nt):
-        _ring_task(x, of, w, kh, kw, dz, dx0, mode, cv, rowtab, coltab, np.int64(t), nt, nb,
-                   per, m, mp, NS)
+    for i in prange(t1 - t0):
+        _ring_task(x, of, w, kh, kw, dz, dx0, mode, cv, rowtab, coltab, np.int64(t0 + i), nt,
+                   nb, per, m, mp, NS)
 
 
 @njit(nogil=True, cache=True)
@@ -1061,36 +1109,86 @@ def _threaded(fn, args, n_threads):
     call_with_threads(n_threads, fn, *args)
 
 
-def correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads):
-    """1-D correlation along axis 1 of ``x`` (A, N, B); see kernels/convolution.pyx."""
-    fn = _correlate1d_long if w.shape[0] > x.shape[1] else _correlate1d
-    _threaded(fn, (x, out, ocode, w, lo, sym, mode, cval, 1.0), n_threads)
+def _run(fn, args, T, n_threads, t0, t1):
+    """``fn(*args, t0, t1)`` over tasks t0 <= t < min(t1, T) (none: no call); returns T."""
+    t0, t1 = max(int(t0), 0), min(int(t1), T)
+    if t0 < t1:
+        _threaded(fn, args + (t0, t1), n_threads)
+    return T
 
 
-def correlate(x, out, ocode, w, offs, mode, cval, n_threads):
-    """Dense correlation of ``x`` (D, H, W) over taps ``offs`` (dz, dy, dx) / ``w``."""
+def _corr1d_plan(x, K):
+    """(kernel, task count) of a 1-D correlation of K taps along axis 1 of ``x``: the long
+    path (K > N: CHUNK outputs of a line, or CHUNK lanes of one row per task) or the plain
+    one (CHUNK outputs of a slab per task)."""
+    A, N, B = x.shape
+    if K > N:
+        return _correlate1d_long, (A * ((N + CHUNK - 1) // CHUNK) if B == 1
+                                   else A * N * ((B + CHUNK - 1) // CHUNK))
+    return _correlate1d, A * ((N * B + CHUNK - 1) // CHUNK)
+
+
+def correlate1d(x, out, ocode, w, lo, sym, mode, cval, n_threads, t0, t1):
+    """1-D correlation along axis 1 of ``x`` (A, N, B); see kernels/convolution.pyx.
+    Tasks t0 <= t < min(t1, T); returns T."""
+    if x.size == 0:
+        return 0
+    fn, T = _corr1d_plan(x, w.shape[0])
+    return _run(fn, (x, out, ocode, w, lo, sym, mode, cval, 1.0), T, n_threads, t0, t1)
+
+
+def correlate(x, out, ocode, w, offs, mode, cval, n_threads, t0, t1):
+    """Dense correlation of ``x`` (D, H, W) over taps ``offs`` (dz, dy, dx) / ``w``.
+    Tasks t0 <= t < min(t1, T); returns T."""
+    D, H, W = x.shape
+    if x.size == 0:
+        return 0
     grid = _grid(offs) if ocode == 0 and w.dtype == np.float32 else None
-    if grid is not None and (RING_ROWS + grid[0]) * (x.shape[2] + grid[1]) * 4 > DENSE_SCRATCH_MAX:
+    if grid is not None and (RING_ROWS + grid[0]) * (W + grid[1]) * 4 > DENSE_SCRATCH_MAX:
         grid = None  # the ring of a task would be huge: the generic kernel, same values
-    if grid is not None and x.size:
+    if grid is not None:
         kh, kw = grid
+        nb = (H + RING_ROWS - 1) // RING_ROWS
+        per = _blocks(nb, RING_BLOCKS, RING_ROWS, W * kh * kw)
         out3 = out.view(np.float32).reshape(x.shape)
-        _threaded(_dense_ring, (x, out3, w, kh, kw, int(offs[0, 0]), int(offs[0, 1]),
-                                int(offs[0, 2]), mode, float(cval)), n_threads)
-        return
-    _threaded(_correlate, (x, out, ocode, w, offs, mode, cval), n_threads)
+        return _run(_dense_ring, (x, out3, w, kh, kw, int(offs[0, 0]), int(offs[0, 1]),
+                                  int(offs[0, 2]), mode, float(cval), per),
+                    D * ((nb + per - 1) // per), n_threads, t0, t1)
+    return _run(_correlate, (x, out, ocode, w, offs, mode, cval),
+                D * H * ((W + CHUNK - 1) // CHUNK), n_threads, t0, t1)
 
 
-def uniform1d(x, out, ocode, size, lo, exact, mode, cval, n_threads):
+def uniform1d(x, out, ocode, size, lo, exact, mode, cval, state, steps, n_threads, t0, t1):
     """Box filter along axis 1 of ``x`` (A, N, B); see kernels/convolution.pyx.
+    Tasks t0 <= t < min(t1, T); returns T. The running sums: task g * L + l runs segment
+    g (``steps`` steps) of lane group l, from the sums in ``state``; the segments of a
+    call run in order, one kernel call each.
 
     ``exact``: direct window sums (a correlation with ones, then / size), equal
     to scipy's recurrence when every partial sum is an exact integer."""
+    A, N, B = x.shape
+    if A * N * B == 0:
+        return 0
     if exact:
-        ones = np.ones(size, np.float32 if exact == 2 else np.float64)
+        fn, T = _corr1d_plan(x, size)
+        if max(int(t0), 0) >= min(int(t1), T):
+            return T
         if exact == 2:
             x = x.astype(np.float32, copy=False)  # exact: integers below 2**24
-        fn = _correlate1d_long if size > x.shape[1] else _correlate1d
-        _threaded(fn, (x, out, ocode, ones, lo, 0, mode, cval, float(size)), n_threads)
-    else:
-        _threaded(_uniform1d, (x, out, ocode, size, lo, mode, cval), n_threads)
+        ones = np.ones(size, np.float32 if exact == 2 else np.float64)
+        return _run(fn, (x, out, ocode, ones, lo, 0, mode, cval, float(size)), T, n_threads,
+                    t0, t1)
+    L = A * ((B + CHUNK - 1) // CHUNK)
+    steps = max(1, int(steps))
+    S = size + N
+    nseg = (S + steps - 1) // steps
+    T = nseg * L
+    t0, t1 = max(int(t0), 0), min(int(t1), T)
+    if nseg > 1 and t0 < t1 and state.shape[0] < A * B:
+        raise ValueError(f"uniform1d: `state` needs {A * B} values, got {state.shape[0]}")
+    for g in range(t0 // L, (t1 - 1) // L + 1 if t0 < t1 else 0):
+        s0 = g * steps
+        call_with_threads(n_threads, _uniform1d, readonly(x), out, ocode, size, lo, mode,
+                          cval, state, s0, min(S, s0 + steps), max(t0 - g * L, 0),
+                          min(t1 - g * L, L))  # (state is written: not via _threaded)
+    return T
