@@ -91,8 +91,32 @@ def filters(long: bool):
     }
 
 
+def _disk(r):
+    return np.hypot(*np.mgrid[-r:r + 1, -r:r + 1]) <= r
+
+
+def rank(long: bool):
+    """Rank, min/max and derivative filters: the slowest calls per pixel in the library."""
+    d = _images()
+    img32 = d["img32"]
+    tall = d["img64"][:, :128].copy() if not long else np.tile(d["img64"][:, :128], (2, 1))
+    u8 = (d["img32"] * 255).astype(np.uint8)
+    n = 4096 if long else 192
+    return {
+        # rank_fp: quickselect over 961 cells a pixel (long: minutes at 1 thread)
+        "median_filter 31x31 f32": lambda **k: pc.median_filter(img32[:n, :n], 31, **k),
+        # fused2 with 24001 column taps (long: ~13 s at 1 thread)
+        "gaussian_gradient_magnitude f64 sigma (3000, 1)":
+            lambda **k: pc.gaussian_gradient_magnitude(tall if long else tall[:512],
+                                                       (3000, 1), **k),
+        # minmax_fp with a disk footprint (long: r30 on 4096^2, ~7 s at 1 thread)
+        "maximum_filter disk u8": lambda **k: pc.maximum_filter(
+            u8 if long else u8[:1024], footprint=_disk(30 if long else 15), **k),
+    }
+
+
 #: family -> rows(long) -> {name: call(backend=, num_threads=)}
-FAMILIES = {"simulation": simulation, "filters": filters}
+FAMILIES = {"simulation": simulation, "filters": filters, "rank": rank}
 
 
 def latency(call, backend, nt):
