@@ -92,7 +92,11 @@ static inline pyc_vd pyc_loadf(const float *p) {
 }
 static inline pyc_vd pyc_loadd(const double *p) { pyc_vd v; memcpy(&v, p, sizeof v); return v; }
 
-/* TwoSum in 16 float64 lanes, lanes folded in order at the end. */
+/* TwoSum in 16 float64 lanes, lane j taking elements i % 16 == j of the full
+ * blocks; the tail (< 16 elements) goes into lane 0, then the lanes fold in order.
+ * The order of every other TwoSum row loop: kernels/reductions.pyx's strided and
+ * integer rows, and the Numba twin's _sum_lanes, so the backends agree bit for bit
+ * (issue 11: the tail used to be added after the fold here, at no gain). */
 #define PYC_SUM_BODY(LOAD)                                                         \
     pyc_vd S[PYC_NV], C[PYC_NV];                                                   \
     for (int k = 0; k < PYC_NV; k++) { S[k] = (pyc_vd){0}; C[k] = (pyc_vd){0}; }  \
@@ -105,9 +109,11 @@ static inline pyc_vd pyc_loadd(const double *p) { pyc_vd v; memcpy(&v, p, sizeof
             S[k] = t;                                                              \
         }                                                                          \
     }                                                                              \
+    double Sl[16], Cl[16];                                                         \
+    memcpy(Sl, S, sizeof Sl); memcpy(Cl, C, sizeof Cl); /* lane L at [L] */        \
+    for (; i < n; i++) pyc_two_sum(&Sl[0], &Cl[0], (double)p[i]);                  \
     double s = 0.0, c = 0.0;                                                       \
-    for (int l = 0; l < 16; l++) { pyc_two_sum(&s, &c, PYC_LANE(S, l)); c += PYC_LANE(C, l); } \
-    for (; i < n; i++) pyc_two_sum(&s, &c, (double)p[i]);                          \
+    for (int l = 0; l < 16; l++) { pyc_two_sum(&s, &c, Sl[l]); c += Cl[l]; }      \
     *out_s = s; *out_c = c;
 
 static inline void pyc_sum_f32(const float *p, ptrdiff_t n, double *out_s, double *out_c) {
@@ -297,9 +303,16 @@ static inline void pyc_minmax_rev_f64(const double *p, ptrdiff_t n, double *out_
 
 #else  /* no vector extensions: plain loops */
 #define PYC_VEC 0
+/* the 16 lanes of PYC_SUM_BODY, in plain loops: the same order, the same bits */
 #define PYC_SCALAR_SUM(T)                                                          \
+    double S[16], C[16];                                                           \
+    for (int j = 0; j < 16; j++) { S[j] = 0.0; C[j] = 0.0; }                       \
+    ptrdiff_t i = 0;                                                               \
+    for (; i + 16 <= n; i += 16)                                                   \
+        for (int j = 0; j < 16; j++) pyc_two_sum(&S[j], &C[j], (double)p[i + j]);  \
+    for (; i < n; i++) pyc_two_sum(&S[0], &C[0], (double)p[i]);                    \
     double s = 0.0, c = 0.0;                                                       \
-    for (ptrdiff_t i = 0; i < n; i++) pyc_two_sum(&s, &c, (double)p[i]);           \
+    for (int j = 0; j < 16; j++) { pyc_two_sum(&s, &c, S[j]); c += C[j]; }        \
     *out_s = s; *out_c = c;
 static inline void pyc_sum_f32(const float *p, ptrdiff_t n, double *out_s, double *out_c) { PYC_SCALAR_SUM(float) }
 static inline void pyc_sum_f64(const double *p, ptrdiff_t n, double *out_s, double *out_c) { PYC_SCALAR_SUM(double) }

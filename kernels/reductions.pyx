@@ -3,7 +3,7 @@
 # Every kernel takes the same arguments as its Numba twin
 # (pycompute/_numba/reductions.py):
 #
-#     buf, off, A, R, B, sa, sr, sb, <outputs...>, n_threads
+#     buf, off, A, R, B, sa, sr, sb, <outputs...>, <parts...>, n_threads, t0, t1
 #
 # ``buf`` is a 1-D buffer covering the input; element (a, r, b) of the view
 # ``(A, R, B)`` lives at ``buf[off + a*sa + r*sr + b*sb]`` (strides in elements,
@@ -16,6 +16,13 @@
 # task order. So results are bitwise identical at any thread count, and tasks
 # can be handed out dynamically: a thread that the OS preempts (a busy or shared
 # machine) does not hold the others up, as it would with a static split.
+#
+# Interruptible (issue 12): a call runs tasks t0 <= t < min(t1, T) and returns T,
+# so pycompute/_cancel.py run_tasks can cut a long reduction into native calls of
+# ~50 ms, with Ctrl-C and aio cancellation handled between them. Chunk partials
+# live in ``parts`` (the caller's arrays, shared by the slices) and are folded by
+# the call that runs the last task; see "Sliced calls" below. Every task is at
+# most ~1/256 of the call's elements (the plan aims at MAX_TASKS tasks).
 #
 # SIMD: float32 sums run plain float64 lanes (pyc_psum_f32 below: 16 lanes, one
 # convert and one add per element; issue 11: TwoSum cost more than NumPy's float32
@@ -286,6 +293,71 @@ cdef inline Py_ssize_t _col_chunks(Py_ssize_t A, Py_ssize_t R, Py_ssize_t B) noe
     return c if c < want else want
 
 
+cdef struct Plan:
+    Py_ssize_t ntask   # tasks: A * nch rows (B == 1), or A * nbb * nch column blocks
+    Py_ssize_t nch     # chunks along R
+    Py_ssize_t L       # rows of R per chunk
+    Py_ssize_t nbb     # column blocks of COLS (1 for rows)
+    Py_ssize_t nparts  # partials per partial array: A * nch * B, or 0 where nch == 1
+
+
+cdef inline Plan _plan(Py_ssize_t A, Py_ssize_t R, Py_ssize_t B) noexcept nogil:
+    cdef Plan pl
+    if B == 1:
+        pl.nbb = 1
+        pl.nch = _row_chunks(A, R)
+        pl.ntask = A * pl.nch
+    else:
+        pl.nbb = _cdiv(B, COLS)
+        pl.nch = _col_chunks(A, R, B)
+        pl.ntask = A * pl.nbb * pl.nch
+    pl.L = _cdiv(R, pl.nch)
+    pl.nparts = 0 if pl.nch == 1 else A * pl.nch * B
+    return pl
+
+
+# _empty_chunks: with L = ceil(R / nch), the last chunks can start past R where
+# (nch - 1) * L >= R (columns: R = 40000 gives nch = 256, L = 157, chunk 255 from
+# 40035). Such a task reads nothing; sums and M2 give their empty partial (0), and
+# min/max/argmin/argmax folds stop before the first of them (they used to read a
+# row past the array and fold it in).
+
+def plan(Py_ssize_t A, Py_ssize_t R, Py_ssize_t B):
+    """(tasks, partials) of the (A, R, B) reductions: what a sliced call's ``parts`` hold."""
+    cdef Plan pl = _plan(A, R, B)
+    return pl.ntask, pl.nparts
+
+
+# Sliced calls (issue 12, pycompute/_cancel.py run_tasks): every entry point takes
+# ``..., parts, n_threads, t0, t1``, runs only tasks t0 <= t < min(t1, T) and returns
+# T (t1 == 0: no work). Where a row or column block is cut into several chunks
+# (nch > 1), each task writes its chunk's partial into ``parts`` (owned by the caller,
+# so that the slices of one reduction share them) and the call that runs the last
+# task folds them, in chunk order, into the outputs: the same operations in the same
+# order as one uncut call, so the same bits. Where nch == 1 there is nothing to fold
+# across tasks: each task writes its outputs (a one-partial fold where the fold is
+# not the identity: float sums), and ``parts`` is unused. A whole call (t0 == 0,
+# t1 >= T) may pass an empty ``parts``: it then uses its own scratch, as before.
+
+cdef inline bint _clamp(Py_ssize_t T, Py_ssize_t* t0, Py_ssize_t* t1) noexcept nogil:
+    """Clamp [t0, t1) to the T tasks; False where no task is left to run."""
+    if t1[0] > T:
+        t1[0] = T
+    if t0[0] < 0:
+        t0[0] = 0
+    return t0[0] < t1[0]
+
+
+cdef void* _own_parts(Py_ssize_t have, Py_ssize_t need, size_t itemsize, bint whole) except NULL:
+    """Scratch partials for a whole call that passed no ``parts`` (a slice cannot)."""
+    if not whole:
+        raise ValueError(f"a sliced call needs `parts` of {need} elements, got {have}")
+    cdef void* p = malloc(need * itemsize)
+    if p == NULL:
+        raise MemoryError()
+    return p
+
+
 # ---------------------------------------------------------------- helpers
 
 cdef inline void _two_sum(double* s, double* c, double x) noexcept nogil:
@@ -301,6 +373,15 @@ cdef inline double _finish(double s, double c) noexcept nogil:
     if s - s != 0.0:
         return s
     return s + c
+
+
+cdef inline double _fold1(double s, double c) noexcept nogil:
+    """The chunk-order fold of sum_float over a single partial (nch == 1), bit for bit
+    (0.0 + s is not s for s = -0.0: the fold's arithmetic is kept, not skipped)."""
+    cdef double rs = 0.0, rc = 0.0
+    _two_sum(&rs, &rc, s)
+    rc += c
+    return _finish(rs, rc)
 
 
 # ================================================================ sum (float)
@@ -390,8 +471,10 @@ cdef void _sum_cols(const real_t* p, Py_ssize_t nr, Py_ssize_t sr,
 
 def sum_float(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
               Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
-              double[::1] out, int n_threads):
-    """Sum in float64 of any real input (float32: plain float64 lanes, else TwoSum); out[a*B+b]."""
+              double[::1] out, double[::1] parts, int n_threads,
+              Py_ssize_t t0, Py_ssize_t t1):
+    """Sum in float64 of any real input (float32: plain float64 lanes, else TwoSum); out[a*B+b].
+    ``parts``: 2 x nparts float64 (sums, then compensations); returns the task count."""
     # ``buf`` may be a strided 1-D view (the one-thread fast path of
     # pycompute/reductions.py): its element k is at k * es in memory
     cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
@@ -399,68 +482,67 @@ def sum_float(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     sa *= es
     sr *= es
     sb *= es
-    cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, bb, b0, nb
-    cdef double* ps
-    cdef double* pc
+    cdef Plan pl = _plan(A, R, B)
+    if not _clamp(pl.ntask, &t0, &t1):
+        return pl.ntask
+    cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, c, b
+    cdef double* ps = NULL
+    cdef double* pc = NULL
+    cdef void* own = NULL
     cdef double rs, rc
-    if B == 1:
-        nch = _row_chunks(A, R)
-        ntask = A * nch
-        L = _cdiv(R, nch)
-        ps = <double*>malloc(2 * ntask * sizeof(double))
-        if ps == NULL:
-            raise MemoryError()
-        pc = ps + ntask
-        with nogil:
-            if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
-                    lo = (t % nch) * L
-                    hi = lo + L if lo + L < R else R
-                    _sum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &ps[t], &pc[t])
-            else:
-                for t in range(ntask):
-                    lo = (t % nch) * L
-                    hi = lo + L if lo + L < R else R
-                    _sum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &ps[t], &pc[t])
-            for a in range(A):
-                rs = 0.0
-                rc = 0.0
-                for c in range(nch):
-                    _two_sum(&rs, &rc, ps[a * nch + c])
-                    rc += pc[a * nch + c]
-                out[a] = _finish(rs, rc)
-        free(ps)
-        return
-    # column tasks: (a, column block, row chunk)
-    nbb = _cdiv(B, COLS)
-    nch = _col_chunks(A, R, B)
-    ntask = A * nbb * nch
-    L = _cdiv(R, nch)
-    ps = <double*>malloc(2 * A * nch * B * sizeof(double))
-    if ps == NULL:
-        raise MemoryError()
-    pc = ps + A * nch * B
-    with nogil:
-        if n_threads > 1:
-            for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
-                _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc)
+    if P:
+        if parts.shape[0] >= 2 * P:
+            ps = &parts[0]
         else:
-            for t in range(ntask):
-                _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc)
-        for a in range(A):
-            for b in range(B):
-                rs = 0.0
-                rc = 0.0
-                for c in range(nch):
-                    _two_sum(&rs, &rc, ps[(a * nch + c) * B + b])
-                    rc += pc[(a * nch + c) * B + b]
-                out[a * B + b] = _finish(rs, rc)
-    free(ps)
+            own = _own_parts(parts.shape[0], 2 * P, sizeof(double), t0 == 0 and t1 == pl.ntask)
+            ps = <double*>own
+        pc = ps + P
+    with nogil:
+        if B == 1:
+            if n_threads > 1:
+                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
+                    _sum_row_task(p0, t, nch, L, R, sa, sr, ps, pc, &out[0])
+            else:
+                for t in range(t0, t1):
+                    _sum_row_task(p0, t, nch, L, R, sa, sr, ps, pc, &out[0])
+        else:  # column tasks: (a, row chunk, column block)
+            if n_threads > 1:
+                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
+                    _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc, &out[0])
+            else:
+                for t in range(t0, t1):
+                    _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc, &out[0])
+        if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
+            for a in range(A):
+                for b in range(B):
+                    rs = 0.0
+                    rc = 0.0
+                    for c in range(nch):
+                        _two_sum(&rs, &rc, ps[(a * nch + c) * B + b])
+                        rc += pc[(a * nch + c) * B + b]
+                    out[a * B + b] = _finish(rs, rc)
+    free(own)
+    return pl.ntask
+
+
+cdef inline void _sum_row_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nch, Py_ssize_t L,
+                               Py_ssize_t R, Py_ssize_t sa, Py_ssize_t sr, double* ps,
+                               double* pc, double* out) noexcept nogil:
+    cdef Py_ssize_t lo = (t % nch) * L
+    cdef Py_ssize_t hi = lo + L if lo + L < R else R
+    cdef double s, c
+    _sum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &s, &c)
+    if nch == 1:
+        out[t] = _fold1(s, c)
+    else:
+        ps[t] = s
+        pc[t] = c
 
 
 cdef inline void _sum_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
                                Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
-                               Py_ssize_t sr, Py_ssize_t sb, double* ps, double* pc) noexcept nogil:
+                               Py_ssize_t sr, Py_ssize_t sb, double* ps, double* pc,
+                               double* out) noexcept nogil:
     cdef Py_ssize_t bb = t % nbb  # column blocks fastest: see _col_chunks
     cdef Py_ssize_t c = (t // nbb) % nch
     cdef Py_ssize_t a = t // (nch * nbb)
@@ -468,8 +550,17 @@ cdef inline void _sum_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
     cdef Py_ssize_t hi = lo + L if lo + L < R else R
     cdef Py_ssize_t b0 = bb * COLS
     cdef Py_ssize_t nb = B - b0 if B - b0 < COLS else COLS
-    cdef Py_ssize_t k = (a * nch + c) * B + b0
-    _sum_cols(p0 + a * sa + lo * sr + b0 * sb, hi - lo, sr, nb, sb, &ps[k], &pc[k])
+    cdef Py_ssize_t k = (a * nch + c) * B + b0, b
+    cdef double S[COLS]
+    cdef double C[COLS]
+    _sum_cols(p0 + a * sa + lo * sr + b0 * sb, hi - lo, sr, nb, sb, &S[0], &C[0])
+    if nch == 1:  # k == a * B + b0: the outputs themselves
+        for b in range(nb):
+            out[k + b] = _fold1(S[b], C[b])
+    else:
+        for b in range(nb):
+            ps[k + b] = S[b]
+            pc[k + b] = C[b]
 
 
 # ================================================================ sum (integer)
@@ -520,8 +611,10 @@ cdef inline void _isum_col_task(const int_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
 
 def sum_int(const int_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
             Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
-            uint64_t[::1] out, int n_threads):
-    """Exact integer sum modulo 2**64 (NumPy's wrap-around semantics); out[a*B+b]."""
+            uint64_t[::1] out, uint64_t[::1] parts, int n_threads,
+            Py_ssize_t t0, Py_ssize_t t1):
+    """Exact integer sum modulo 2**64 (NumPy's wrap-around semantics); out[a*B+b].
+    ``parts``: nparts uint64; returns the task count."""
     # ``buf`` may be a strided 1-D view (the one-thread fast path of
     # pycompute/reductions.py): its element k is at k * es in memory
     cdef Py_ssize_t es = buf.strides[0] // sizeof(int_t)
@@ -529,55 +622,47 @@ def sum_int(const int_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     sa *= es
     sr *= es
     sb *= es
-    cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb
-    cdef uint64_t* ps
+    cdef Plan pl = _plan(A, R, B)
+    if not _clamp(pl.ntask, &t0, &t1):
+        return pl.ntask
+    cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, c, b, lo, hi
+    cdef uint64_t* ps = &out[0]  # nch == 1: a task's partial is its output
+    cdef void* own = NULL
     cdef uint64_t acc
-    if B == 1:
-        nch = _row_chunks(A, R)
-        ntask = A * nch
-        L = _cdiv(R, nch)
-        ps = <uint64_t*>malloc(ntask * sizeof(uint64_t))
-        if ps == NULL:
-            raise MemoryError()
-        with nogil:
+    if P:
+        if parts.shape[0] >= P:
+            ps = &parts[0]
+        else:
+            own = _own_parts(parts.shape[0], P, sizeof(uint64_t), t0 == 0 and t1 == pl.ntask)
+            ps = <uint64_t*>own
+    with nogil:
+        if B == 1:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
+                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     _isum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &ps[t])
             else:
-                for t in range(ntask):
+                for t in range(t0, t1):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     _isum_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &ps[t])
-            for a in range(A):
-                acc = 0
-                for c in range(nch):
-                    acc += ps[a * nch + c]
-                out[a] = acc
-        free(ps)
-        return
-    nbb = _cdiv(B, COLS)
-    nch = _col_chunks(A, R, B)
-    ntask = A * nbb * nch
-    L = _cdiv(R, nch)
-    ps = <uint64_t*>malloc(A * nch * B * sizeof(uint64_t))
-    if ps == NULL:
-        raise MemoryError()
-    with nogil:
-        if n_threads > 1:
-            for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
-                _isum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps)
         else:
-            for t in range(ntask):
-                _isum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps)
-        for a in range(A):
-            for b in range(B):
-                acc = 0
-                for c in range(nch):
-                    acc += ps[(a * nch + c) * B + b]
-                out[a * B + b] = acc
-    free(ps)
+            if n_threads > 1:
+                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
+                    _isum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps)
+            else:
+                for t in range(t0, t1):
+                    _isum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps)
+        if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
+            for a in range(A):
+                for b in range(B):
+                    acc = 0
+                    for c in range(nch):
+                        acc += ps[(a * nch + c) * B + b]
+                    out[a * B + b] = acc
+    free(own)
+    return pl.ntask
 
 
 # ================================================================ min / max
@@ -654,6 +739,8 @@ cdef inline void _minmax_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
     cdef const real_t* p = p0 + a * sa + lo * sr + b0 * sb
     cdef Py_ssize_t r, b
     cdef real_t x
+    if hi <= lo:  # an empty trailing chunk: no partial (the fold stops before it)
+        return
     for b in range(nb):
         MN[b] = p[b * sb]
         MX[b] = p[b * sb]
@@ -679,8 +766,10 @@ cdef inline void _minmax_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
 
 def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
            Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
-           real_t[::1] out_min, real_t[::1] out_max, int n_threads):
-    """Minimum and maximum along r (NaN propagates, as in NumPy); R >= 1."""
+           real_t[::1] out_min, real_t[::1] out_max, real_t[::1] parts, int n_threads,
+           Py_ssize_t t0, Py_ssize_t t1):
+    """Minimum and maximum along r (NaN propagates, as in NumPy); R >= 1.
+    ``parts``: 2 x nparts of the input's dtype (minima, then maxima); returns the task count."""
     # ``buf`` may be a strided 1-D view (the one-thread fast path of
     # pycompute/reductions.py): its element k is at k * es in memory
     cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
@@ -688,55 +777,61 @@ def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     sa *= es
     sr *= es
     sb *= es
-    cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, k
-    cdef real_t* pmn
-    cdef real_t* pmx
+    cdef Plan pl = _plan(A, R, B)
+    if not _clamp(pl.ntask, &t0, &t1):
+        return pl.ntask
+    cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, c, b, lo, hi, k
+    cdef real_t* pmn = &out_min[0]  # nch == 1: a task's partials are its outputs
+    cdef real_t* pmx = &out_max[0]
+    cdef void* own = NULL
     cdef real_t mn, mx, v
-    if B == 1:
-        nch = _row_chunks(A, R)
-        ntask = A * nch
-        L = _cdiv(R, nch)
-    else:
-        nbb = _cdiv(B, COLS)
-        nch = _col_chunks(A, R, B)
-        ntask = A * nbb * nch
-        L = _cdiv(R, nch)
-    pmn = <real_t*>malloc(2 * A * nch * B * sizeof(real_t))
-    if pmn == NULL:
-        raise MemoryError()
-    pmx = pmn + A * nch * B
+    if P:
+        if parts.shape[0] >= 2 * P:
+            pmn = &parts[0]
+        else:
+            own = _own_parts(parts.shape[0], 2 * P, sizeof(real_t), t0 == 0 and t1 == pl.ntask)
+            pmn = <real_t*>own
+        pmx = pmn + P
     with nogil:
         if B == 1:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
+                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
-                    _minmax_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pmn[t], &pmx[t])
+                    if hi > lo:  # see _empty_chunks
+                        _minmax_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr,
+                                    &pmn[t], &pmx[t])
             else:
-                for t in range(ntask):
+                for t in range(t0, t1):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
-                    _minmax_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pmn[t], &pmx[t])
+                    if hi > lo:  # see _empty_chunks
+                        _minmax_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr,
+                                    &pmn[t], &pmx[t])
         else:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
+                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
                     _minmax_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pmn, pmx)
             else:
-                for t in range(ntask):
+                for t in range(t0, t1):
                     _minmax_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pmn, pmx)
-        for a in range(A):
-            for b in range(B):
-                k = a * nch * B + b
-                mn = pmn[k]
-                mx = pmx[k]
-                for c in range(1, nch):  # in chunk order, ties to the later chunk
-                    v = pmn[k + c * B]
-                    mn = v if (v <= mn or v != v) else mn
-                    v = pmx[k + c * B]
-                    mx = v if (v >= mx or v != v) else mx
-                out_min[a * B + b] = mn
-                out_max[a * B + b] = mx
-    free(pmn)
+        if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
+            for a in range(A):
+                for b in range(B):
+                    k = a * nch * B + b
+                    mn = pmn[k]
+                    mx = pmx[k]
+                    for c in range(1, nch):  # in chunk order, ties to the later chunk
+                        if c * L >= R:  # empty trailing chunks (see _empty_chunks)
+                            break
+                        v = pmn[k + c * B]
+                        mn = v if (v <= mn or v != v) else mn
+                        v = pmx[k + c * B]
+                        mx = v if (v >= mx or v != v) else mx
+                    out_min[a * B + b] = mn
+                    out_max[a * B + b] = mx
+    free(own)
+    return pl.ntask
 
 
 # ================================================================ argmin / argmax
@@ -781,6 +876,21 @@ cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max
     out_i[0] = besti
 
 
+cdef inline void _argext_row_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nch, Py_ssize_t L,
+                                  Py_ssize_t R, Py_ssize_t sa, Py_ssize_t sr, bint want_max,
+                                  real_t* pv, int64_t* pi) noexcept nogil:
+    cdef Py_ssize_t lo = (t % nch) * L
+    cdef Py_ssize_t hi = lo + L if lo + L < R else R
+    cdef real_t v
+    cdef int64_t i
+    if hi <= lo:  # see _empty_chunks
+        return
+    _argext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max, &v, &i)
+    pi[t] = i + lo
+    if nch > 1:  # nch == 1: the fold needs no value
+        pv[t] = v
+
+
 cdef inline void _argext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
                                   Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
                                   Py_ssize_t sr, Py_ssize_t sb, bint want_max,
@@ -793,11 +903,14 @@ cdef inline void _argext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
     cdef Py_ssize_t b0 = bb * COLS
     cdef Py_ssize_t nb = B - b0 if B - b0 < COLS else COLS
     cdef Py_ssize_t k = (a * nch + c) * B + b0
-    cdef real_t* V = &pv[k]
+    cdef real_t Vl[COLS]
+    cdef real_t* V = &pv[k] if nch > 1 else &Vl[0]
     cdef int64_t* I = &pi[k]
     cdef const real_t* p = p0 + a * sa + lo * sr + b0 * sb
     cdef Py_ssize_t r, b
     cdef real_t x
+    if hi <= lo:  # an empty trailing chunk: no partial (the fold stops before it)
+        return
     for b in range(nb):
         V[b] = p[b * sb]
         I[b] = lo
@@ -811,8 +924,10 @@ cdef inline void _argext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
 
 def argext(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
            Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb, bint want_max,
-           int64_t[::1] out_idx, int n_threads):
-    """Index along r of the first minimum (or maximum); the first NaN wins; R >= 1."""
+           int64_t[::1] out_idx, real_t[::1] parts_v, int64_t[::1] parts_i, int n_threads,
+           Py_ssize_t t0, Py_ssize_t t1):
+    """Index along r of the first minimum (or maximum); the first NaN wins; R >= 1.
+    ``parts_v``, ``parts_i``: nparts values and indices; returns the task count."""
     # ``buf`` may be a strided 1-D view (the one-thread fast path of
     # pycompute/reductions.py): its element k is at k * es in memory
     cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
@@ -820,59 +935,54 @@ def argext(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     sa *= es
     sr *= es
     sb *= es
-    cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, k
-    cdef real_t* pv
-    cdef int64_t* pi
+    cdef Plan pl = _plan(A, R, B)
+    if not _clamp(pl.ntask, &t0, &t1):
+        return pl.ntask
+    cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, c, b, k
+    cdef real_t* pv = NULL
+    cdef int64_t* pi = &out_idx[0]  # nch == 1: a task's indices are its outputs
+    cdef void* own = NULL
     cdef real_t best
     cdef int64_t besti
-    if B == 1:
-        nch = _row_chunks(A, R)
-        ntask = A * nch
-        L = _cdiv(R, nch)
-    else:
-        nbb = _cdiv(B, COLS)
-        nch = _col_chunks(A, R, B)
-        ntask = A * nbb * nch
-        L = _cdiv(R, nch)
-    pv = <real_t*>malloc(A * nch * B * sizeof(real_t))
-    pi = <int64_t*>malloc(A * nch * B * sizeof(int64_t))
-    if pv == NULL or pi == NULL:
-        free(pv)
-        free(pi)
-        raise MemoryError()
+    if P:
+        if parts_v.shape[0] >= P and parts_i.shape[0] >= P:
+            pv = &parts_v[0]
+            pi = &parts_i[0]
+        else:
+            own = _own_parts(min(parts_v.shape[0], parts_i.shape[0]), P,
+                             sizeof(real_t) + sizeof(int64_t), t0 == 0 and t1 == pl.ntask)
+            pi = <int64_t*>own  # int64 first: both stay aligned
+            pv = <real_t*>(pi + P)
     with nogil:
         if B == 1:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
-                    lo = (t % nch) * L
-                    hi = lo + L if lo + L < R else R
-                    _argext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max, &pv[t], &pi[t])
-                    pi[t] += lo
+                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
+                    _argext_row_task(p0, t, nch, L, R, sa, sr, want_max, pv, pi)
             else:
-                for t in range(ntask):
-                    lo = (t % nch) * L
-                    hi = lo + L if lo + L < R else R
-                    _argext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max, &pv[t], &pi[t])
-                    pi[t] += lo
+                for t in range(t0, t1):
+                    _argext_row_task(p0, t, nch, L, R, sa, sr, want_max, pv, pi)
         else:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
+                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
                     _argext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pv, pi)
             else:
-                for t in range(ntask):
+                for t in range(t0, t1):
                     _argext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pv, pi)
-        for a in range(A):
-            for b in range(B):
-                k = a * nch * B + b
-                best = pv[k]
-                besti = pi[k]
-                for c in range(1, nch):
-                    if _better(pv[k + c * B], best, want_max):
-                        best = pv[k + c * B]
-                        besti = pi[k + c * B]
-                out_idx[a * B + b] = besti
-    free(pv)
-    free(pi)
+        if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
+            for a in range(A):
+                for b in range(B):
+                    k = a * nch * B + b
+                    best = pv[k]
+                    besti = pi[k]
+                    for c in range(1, nch):
+                        if c * L >= R:  # empty trailing chunks (see _empty_chunks)
+                            break
+                        if _better(pv[k + c * B], best, want_max):
+                            best = pv[k + c * B]
+                            besti = pi[k + c * B]
+                    out_idx[a * B + b] = besti
+    free(own)
+    return pl.ntask
 
 
 # ================================================================ variance
@@ -1049,8 +1159,10 @@ cdef inline void _var_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
 
 def var(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
         Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
-        double[::1] out_mean, double[::1] out_m2, int n_threads):
-    """Mean and sum of squared deviations (M2) along r, in float64; R >= 1."""
+        double[::1] out_mean, double[::1] out_m2, double[::1] parts, int n_threads,
+        Py_ssize_t t0, Py_ssize_t t1):
+    """Mean and sum of squared deviations (M2) along r, in float64; R >= 1.
+    ``parts``: 2 x nparts float64 (means, then M2s); returns the task count."""
     # ``buf`` may be a strided 1-D view (the one-thread fast path of
     # pycompute/reductions.py): its element k is at k * es in memory
     cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
@@ -1058,107 +1170,130 @@ def var(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     sa *= es
     sr *= es
     sb *= es
-    cdef Py_ssize_t nch, ntask, t, a, c, b, L, lo, hi, nbb, k
-    cdef double* pm
-    cdef double* pq
+    cdef Plan pl = _plan(A, R, B)
+    if not _clamp(pl.ntask, &t0, &t1):
+        return pl.ntask
+    cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, c, b, lo, hi, k
+    # nch == 1: a task's (mean, M2) are its outputs (Chan's merge into an empty
+    # accumulator copies them)
+    cdef double* pm = &out_mean[0]
+    cdef double* pq = &out_m2[0]
+    cdef void* own = NULL
     cdef double n, mean, m2, cnt
-    if B == 1:
-        nch = _row_chunks(A, R)
-        ntask = A * nch
-        L = _cdiv(R, nch)
-    else:
-        nbb = _cdiv(B, COLS)
-        nch = _col_chunks(A, R, B)
-        ntask = A * nbb * nch
-        L = _cdiv(R, nch)
-    pm = <double*>malloc(2 * A * nch * B * sizeof(double))
-    if pm == NULL:
-        raise MemoryError()
-    pq = pm + A * nch * B
+    if P:
+        if parts.shape[0] >= 2 * P:
+            pm = &parts[0]
+        else:
+            own = _own_parts(parts.shape[0], 2 * P, sizeof(double), t0 == 0 and t1 == pl.ntask)
+            pm = <double*>own
+        pq = pm + P
     with nogil:
         if B == 1:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
+                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     _var_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pm[t], &pq[t])
             else:
-                for t in range(ntask):
+                for t in range(t0, t1):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     _var_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pm[t], &pq[t])
         else:
             if n_threads > 1:
-                for t in prange(ntask, num_threads=n_threads, schedule="dynamic"):
+                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
                     _var_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pm, pq)
             else:
-                for t in range(ntask):
+                for t in range(t0, t1):
                     _var_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pm, pq)
-        for a in range(A):
-            for b in range(B):
-                k = a * nch * B + b
-                n = 0.0
-                mean = 0.0
-                m2 = 0.0
-                for c in range(nch):
-                    lo = c * L
-                    hi = lo + L if lo + L < R else R
-                    cnt = <double>(hi - lo)
-                    if cnt > 0:
-                        _chan(&n, &mean, &m2, cnt, pm[k + c * B], pq[k + c * B])
-                out_mean[a * B + b] = mean
-                out_m2[a * B + b] = m2
-    free(pm)
+        if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
+            for a in range(A):
+                for b in range(B):
+                    k = a * nch * B + b
+                    n = 0.0
+                    mean = 0.0
+                    m2 = 0.0
+                    for c in range(nch):
+                        lo = c * L
+                        hi = lo + L if lo + L < R else R
+                        cnt = <double>(hi - lo)
+                        if cnt > 0:
+                            _chan(&n, &mean, &m2, cnt, pm[k + c * B], pq[k + c * B])
+                    out_mean[a * B + b] = mean
+                    out_m2[a * B + b] = m2
+    free(own)
+    return pl.ntask
 
 
 # ================================================================ histogram
 
+cdef inline Py_ssize_t _hist_tasks(Py_ssize_t n) noexcept nogil:
+    return MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
+
+
+def hist_plan(Py_ssize_t n, Py_ssize_t nbins):
+    """(tasks, partials) of a histogram of n values: a sliced call's ``parts`` hold one
+    private histogram per task (none for a single task, which counts into ``counts``)."""
+    cdef Py_ssize_t nch = _hist_tasks(n)
+    return nch, (nch * nbins if nch > 1 else 0)
+
+
 def histogram_uniform(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t n, Py_ssize_t s,
                       const float_or_double[::1] edges, float_or_double first,
                       float_or_double last, float_or_double denom,
-                      int64_t[::1] counts, int n_threads):
+                      int64_t[::1] counts, int64_t[::1] parts, int n_threads,
+                      Py_ssize_t t0, Py_ssize_t t1):
     """np.histogram's equal-bin algorithm, bit for bit: values are cast to the
     edges' dtype, binned by ``(x - first) / denom * nbins`` and corrected
     against the edges; values outside [first, last] (and NaN) are dropped.
-    Per-thread private histograms, merged in thread order."""
+    One private histogram per task (``parts``), added to ``counts`` in task
+    order by the call that runs the last task; returns the task count."""
     cdef const real_t* p = &buf[0] + off
     cdef Py_ssize_t nbins = edges.shape[0] - 1
-    cdef Py_ssize_t nch = MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
+    cdef Py_ssize_t nch = _hist_tasks(n)
     cdef Py_ssize_t L = _cdiv(n, nch) if nch > 0 else 0
-    cdef Py_ssize_t t, i, lo, hi, k
-    cdef int64_t* priv
-    if nch == 0:
-        return
-    priv = <int64_t*>malloc(nch * nbins * sizeof(int64_t))
-    if priv == NULL:
-        raise MemoryError()
-    memset(priv, 0, nch * nbins * sizeof(int64_t))
+    cdef Py_ssize_t P = nch * nbins if nch > 1 else 0
+    cdef Py_ssize_t t, lo, hi, k
+    cdef int64_t* priv = &counts[0]  # one task: it counts into ``counts`` itself
+    cdef void* own = NULL
+    if not _clamp(nch, &t0, &t1):
+        return nch
+    if P:
+        if parts.shape[0] >= P:
+            priv = &parts[0]
+        else:
+            own = _own_parts(parts.shape[0], P, sizeof(int64_t), t0 == 0 and t1 == nch)
+            priv = <int64_t*>own
     with nogil:
         if n_threads > 1:
-            for t in prange(nch, num_threads=n_threads, schedule="dynamic"):
+            for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
                 lo = t * L
                 hi = lo + L if lo + L < n else n
                 _hist_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, first, last, denom,
-                            &priv[t * nbins])
+                            &priv[t * nbins] if P else priv, P != 0)
         else:
-            for t in range(nch):
+            for t in range(t0, t1):
                 lo = t * L
                 hi = lo + L if lo + L < n else n
                 _hist_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, first, last, denom,
-                            &priv[t * nbins])
-        for t in range(nch):
-            for k in range(nbins):
-                counts[k] += priv[t * nbins + k]
-    free(priv)
+                            &priv[t * nbins] if P else priv, P != 0)
+        if P and t1 == nch:
+            for t in range(nch):
+                for k in range(nbins):
+                    counts[k] += priv[t * nbins + k]
+    free(own)
+    return nch
 
 
 cdef void _hist_chunk(const real_t* p, Py_ssize_t n, Py_ssize_t s,
                       const float_or_double* edges, Py_ssize_t nbins,
                       float_or_double first, float_or_double last, float_or_double denom,
-                      int64_t* h) noexcept nogil:
+                      int64_t* h, bint zero) noexcept nogil:
     cdef float_or_double x, f
     cdef float_or_double fn = <float_or_double>nbins
     cdef Py_ssize_t i, k
+    if zero:  # a private histogram: this task's alone, whichever call runs it
+        memset(h, 0, nbins * sizeof(int64_t))
     for i in range(n):
         x = <float_or_double>p[i * s]
         if not (x >= first and x <= last):
@@ -1175,41 +1310,53 @@ cdef void _hist_chunk(const real_t* p, Py_ssize_t n, Py_ssize_t s,
 
 
 def histogram_edges(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t n, Py_ssize_t s,
-                    const double[::1] edges, int64_t[::1] counts, int n_threads):
-    """Counts for arbitrary monotonic edges (binary search; last bin closed)."""
+                    const double[::1] edges, int64_t[::1] counts, int64_t[::1] parts,
+                    int n_threads, Py_ssize_t t0, Py_ssize_t t1):
+    """Counts for arbitrary monotonic edges (binary search; last bin closed); tasks
+    and ``parts`` as histogram_uniform. Returns the task count."""
     cdef const real_t* p = &buf[0] + off
     cdef Py_ssize_t nbins = edges.shape[0] - 1
-    cdef Py_ssize_t nch = MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
+    cdef Py_ssize_t nch = _hist_tasks(n)
     cdef Py_ssize_t L = _cdiv(n, nch) if nch > 0 else 0
+    cdef Py_ssize_t P = nch * nbins if nch > 1 else 0
     cdef Py_ssize_t t, lo, hi, k
-    cdef int64_t* priv
-    if nch == 0:
-        return
-    priv = <int64_t*>malloc(nch * nbins * sizeof(int64_t))
-    if priv == NULL:
-        raise MemoryError()
-    memset(priv, 0, nch * nbins * sizeof(int64_t))
+    cdef int64_t* priv = &counts[0]  # one task: it counts into ``counts`` itself
+    cdef void* own = NULL
+    if not _clamp(nch, &t0, &t1):
+        return nch
+    if P:
+        if parts.shape[0] >= P:
+            priv = &parts[0]
+        else:
+            own = _own_parts(parts.shape[0], P, sizeof(int64_t), t0 == 0 and t1 == nch)
+            priv = <int64_t*>own
     with nogil:
         if n_threads > 1:
-            for t in prange(nch, num_threads=n_threads, schedule="dynamic"):
+            for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
                 lo = t * L
                 hi = lo + L if lo + L < n else n
-                _hist_edges_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, &priv[t * nbins])
+                _hist_edges_chunk(p + lo * s, hi - lo, s, &edges[0], nbins,
+                                  &priv[t * nbins] if P else priv, P != 0)
         else:
-            for t in range(nch):
+            for t in range(t0, t1):
                 lo = t * L
                 hi = lo + L if lo + L < n else n
-                _hist_edges_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, &priv[t * nbins])
-        for t in range(nch):
-            for k in range(nbins):
-                counts[k] += priv[t * nbins + k]
-    free(priv)
+                _hist_edges_chunk(p + lo * s, hi - lo, s, &edges[0], nbins,
+                                  &priv[t * nbins] if P else priv, P != 0)
+        if P and t1 == nch:
+            for t in range(nch):
+                for k in range(nbins):
+                    counts[k] += priv[t * nbins + k]
+    free(own)
+    return nch
 
 
 cdef void _hist_edges_chunk(const real_t* p, Py_ssize_t n, Py_ssize_t s, const double* edges,
-                            Py_ssize_t nbins, int64_t* h) noexcept nogil:
+                            Py_ssize_t nbins, int64_t* h, bint zero) noexcept nogil:
     cdef double x
     cdef Py_ssize_t i, lo, hi, mid
+    if zero:  # a private histogram (see _hist_chunk)
+        memset(h, 0, nbins * sizeof(int64_t))
     for i in range(n):
         x = <double>p[i * s]
         if not (x >= edges[0] and x <= edges[nbins]):

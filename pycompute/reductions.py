@@ -14,6 +14,12 @@ at least as accurate as NumPy's pairwise summation; variances use
 per-block two-pass sums merged with Chan's update. Results are bitwise identical
 at any thread count: the work is cut into tasks from the shape alone and
 partials are combined in task order.
+
+Long calls can be stopped (Ctrl-C, ``pycompute.aio`` cancellation): a kernel call
+of more than ``_cancel.FIRST_WORK`` elements runs its tasks in slices of about
+50 ms (:func:`_tasks`), its chunk partials in arrays allocated here. The result
+is the same bits either way; ``out=`` is written only once the result is
+complete, so a stopped call leaves it untouched.
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ import warnings
 
 import numpy as np
 
-from . import _backends, _reference, _threads
+from . import _backends, _cancel, _reference, _threads
 from ._validation import (
     NATIVE_REAL,
     aligned,
@@ -114,8 +120,9 @@ def _canonical(v: np.ndarray, axes, ordered: bool, flip: bool = True):
     return cv
 
 
-def _run(kern_fn, v, axes, num_threads, make_outputs, ordered=False, extra=(), flip=True):
-    """Run ``kern_fn`` over ``v`` reduced along ``axes``; return its outputs shaped as the kept axes.
+def _run(kern, name, v, axes, num_threads, make_outputs, ordered=False, extra=(), flip=True):
+    """Run kernel ``name`` of ``kern`` over ``v`` reduced along ``axes``; return its
+    outputs shaped as the kept axes.
 
     Layouts that need a copy to be seen as (A, R, B) are split: several
     reduced axes are handled one at a time by the caller (``None`` is
@@ -130,7 +137,7 @@ def _run(kern_fn, v, axes, num_threads, make_outputs, ordered=False, extra=(), f
         # kept axes do not merge into two: split the first kept axis
         first = next(i for i in range(v.ndim) if i not in axes)
         sub_axes = tuple(i - 1 if i > first else i for i in axes)
-        parts = [_run(kern_fn, v[(slice(None),) * first + (k,)], sub_axes, num_threads,
+        parts = [_run(kern, name, v[(slice(None),) * first + (k,)], sub_axes, num_threads,
                       make_outputs, ordered, extra, flip) for k in range(v.shape[first])]
         return tuple(np.stack([p[j] for p in parts]).reshape(kept_shape)
                      for j in range(len(parts[0])))
@@ -138,8 +145,56 @@ def _run(kern_fn, v, axes, num_threads, make_outputs, ordered=False, extra=(), f
     explicit = num_threads is not None
     n = _threads.resolve(num_threads, cv.A * cv.R * cv.B, GRAIN)
     with _threads.lease(n, explicit) as k:
-        kern_fn(cv.buf, cv.off, cv.A, cv.R, cv.B, cv.sa, cv.sr, cv.sb, *extra, *outs, k)
+        _tasks(kern, name, getattr(kern, name),
+               (cv.buf, cv.off, cv.A, cv.R, cv.B, cv.sa, cv.sr, cv.sb, *extra, *outs),
+               v.dtype, cv.A * cv.R * cv.B, k)
     return tuple(o.reshape(kept_shape) for o in outs)
+
+
+# ---------------------------------------------------------------- sliced kernel calls
+
+#: each kernel's partial arrays, as (multiple of the plan's partial count, dtype; None:
+#: the input's), in the order of its ``parts`` arguments
+_PARTS = {
+    "sum_float": ((2, np.dtype(np.float64)),),
+    "sum_int": ((1, np.dtype(np.uint64)),),
+    "minmax": ((2, None),),
+    "argext": ((1, None), (1, np.dtype(np.int64))),
+    "var": ((2, np.dtype(np.float64)),),
+}
+#: work per element, in a sum's (a variance reads each block twice)
+_WEIGHT = {"var": 2}
+_no_parts_cache: dict = {}
+
+
+def _no_parts(name: str, dt: np.dtype) -> tuple:
+    """Empty ``parts`` for a whole (unsliced) call: the kernel then uses its own scratch."""
+    key = (name, dt)
+    parts = _no_parts_cache.get(key)
+    if parts is None:
+        parts = _no_parts_cache[key] = tuple(
+            np.empty(0, dt if pdt is None else pdt) for _, pdt in _PARTS[name])
+    return parts
+
+
+def _tasks(kern, name, fn, args, dt, elements, k):
+    """``fn(*args, *parts, k, t0, t1)``: kernel ``name`` of module ``kern`` (``fn``: it or
+    its specialization for ``dt``) over ``elements`` input elements, on ``k`` threads.
+
+    A long call runs in slices of its tasks (:func:`pycompute._cancel.run_tasks`), so
+    Ctrl-C and ``aio`` cancellation stop it within about one slice; its chunk partials
+    then live in ``parts``, allocated here and shared by the slices, and the slice that
+    runs the last task folds them. A short one is one native call with empty ``parts``.
+    Either way the kernel runs the same tasks and fold: the same bits.
+    """
+    work = elements * _WEIGHT.get(name, 1)
+    if work > _cancel.FIRST_WORK:
+        A, R, B = args[2:5]
+        P = kern.plan(A, R, B)[1]
+        parts = tuple(np.empty(m * P, dt if pdt is None else pdt) for m, pdt in _PARTS[name])
+    else:
+        parts = _no_parts(name, dt)
+    _cancel.run_tasks(lambda t0, t1: fn(*args, *parts, k, t0, t1), work)
 
 
 # ---------------------------------------------------------------- shared plumbing
@@ -287,7 +342,8 @@ def _specialized(fn, dt: np.dtype):
 
 
 def _fast_kernel(op: str, dt: np.dtype, backend: str):
-    """(kernel function, result dtype, kernel output dtype) for ``op`` on ``dt``, or False."""
+    """(kernel function, result dtype, kernel output dtype, kernel module, kernel name,
+    empty ``parts``) for ``op`` on ``dt``, or False."""
     key = (op, dt, backend)
     hit = _fast_cache.get(key)
     if hit is not None:
@@ -300,21 +356,35 @@ def _fast_kernel(op: str, dt: np.dtype, backend: str):
             if op in ("sum", "mean"):
                 res = _result_dtype(op, dt, None)
                 if res in _FLOAT_RESULTS:
-                    entry = (kern.sum_float, res, np.float64)
+                    entry = ("sum_float", res, np.float64)
                 elif op == "sum" and res.kind in "iu" and dt.kind in "iu":
-                    entry = (kern.sum_int, res, np.uint64)
+                    entry = ("sum_int", res, np.uint64)
             elif op in ("min", "max"):
-                entry = (kern.minmax, dt, dt)
+                entry = ("minmax", dt, dt)
             elif op == "var":
                 res = _result_dtype("var", dt, None)
                 if res in _FLOAT_RESULTS:
-                    entry = (kern.var, res, np.float64)
-            else:
-                entry = (kern.argext_flat, np.dtype(np.intp), np.int64)
+                    entry = ("var", res, np.float64)
+            else:  # whole-array argmin/argmax: argext_flat, no outputs (argext when long)
+                entry = ("argext", np.dtype(np.intp), np.int64)
     if entry:
-        entry = (_specialized(entry[0], dt),) + entry[1:]
+        name = entry[0]
+        fn = kern.argext_flat if op in ("argmin", "argmax") else getattr(kern, name)
+        fn = _specialized(fn, dt)
+        entry = (fn,) + entry[1:] + (kern, name, _no_parts(name, dt))
     _fast_cache[key] = entry
     return entry
+
+
+def _fast_call(entry, buf, geom, *args):
+    """The fast paths' kernel call on one thread: ``geom`` (A, R, B, sa, sr, sb), then
+    ``args`` (the outputs); one native call, or sliced where it is long (:func:`_tasks`)."""
+    fn, _, _, kern, name, parts = entry
+    elements = geom[0] * geom[1] * geom[2]
+    if elements * _WEIGHT.get(name, 1) <= _cancel.FIRST_WORK:
+        fn(buf, 0, *geom, *args, *parts, 1, 0, _cancel.ALL_TASKS)
+    else:
+        _tasks(kern, name, fn, (buf, 0, *geom, *args), buf.dtype, elements, 1)
 
 
 def _fast(op: str, a, backend="auto", num_threads=None) -> object:
@@ -350,19 +420,25 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
     entry = _fast_kernel(op, a.dtype, backend)
     if entry is False:
         return None
-    fn, res_dt, out_dt = entry
+    fn, res_dt, out_dt = entry[:3]
+    geom = (1, n, 1, 0, 1, 0)
     if op in ("min", "max"):
         o = np.empty(2, out_dt)
-        fn(buf, 0, 1, n, 1, 0, 1, 0, o[:1], o[1:], 1)
+        _fast_call(entry, buf, geom, o[:1], o[1:])
         return o[0 if op == "min" else 1]
     if op in ("argmin", "argmax"):
-        return res_dt.type(fn(buf, op == "argmax"))
+        if n <= _cancel.FIRST_WORK:
+            return res_dt.type(fn(buf, op == "argmax"))
+        o = np.empty(1, np.int64)  # long: argext's tasks, sliced (the same first index)
+        _fast_call((_specialized(entry[3].argext, a.dtype),) + entry[1:], buf, geom,
+                   op == "argmax", o)
+        return res_dt.type(o[0])
     if op == "var":
         o = np.empty(2, out_dt)
-        fn(buf, 0, 1, n, 1, 0, 1, 0, o[:1], o[1:], 1)
+        _fast_call(entry, buf, geom, o[:1], o[1:])
         return _fast_var(float(o[0]), float(o[1]), n, res_dt)
     o = np.empty(1, out_dt)
-    fn(buf, 0, 1, n, 1, 0, 1, 0, o, 1)
+    _fast_call(entry, buf, geom, o)
     if op == "mean":
         if res_dt == np.float32 and not abs(o[0]) < _F32_SUM_LIMIT:
             return _mean_overflow(o[:1] / n, o[:1], res_dt).astype(res_dt)[0]
@@ -394,7 +470,7 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
     entry = _fast_kernel(op, a.dtype, backend)
     if entry is False:
         return None
-    fn, res_dt, out_dt = entry
+    res_dt, out_dt = entry[1:3]
     buf = a.reshape(-1)
     if axis % 2 == 0:
         R, geom = n0, (1, n0, n1, 0, n1, 1)
@@ -404,33 +480,25 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
         m = n0
     if op in ("min", "max"):
         o = np.empty(2 * m, out_dt)
-        fn(buf, 0, *geom, o[:m], o[m:], 1)
+        _fast_call(entry, buf, geom, o[:m], o[m:])
         return o[:m] if op == "min" else o[m:]
     if op in ("argmin", "argmax"):
         o = np.empty(m, np.int64)
-        _fast_argext(backend, a.dtype)(buf, 0, *geom, op == "argmax", o, 1)
+        _fast_call((_specialized(entry[3].argext, a.dtype),) + entry[1:], buf, geom,
+                   op == "argmax", o)
         return o.astype(np.intp, copy=False)
     if op == "var":
         o = np.empty(2 * m, out_dt)
-        fn(buf, 0, *geom, o[:m], o[m:], 1)
+        _fast_call(entry, buf, geom, o[:m], o[m:])
         res = _var_overflow(o[m:] / R, o[:m], o[m:], R, res_dt)
         if take_sqrt:
             res = np.sqrt(res)
         return res.astype(res_dt, copy=False)
     o = np.empty(m, out_dt)
-    fn(buf, 0, *geom, o, 1)
+    _fast_call(entry, buf, geom, o)
     if op == "mean":
         o = _mean_overflow(o / R, o, res_dt)
     return o.astype(res_dt, copy=False)
-
-
-def _fast_argext(backend, dt):
-    key = ("argext", dt, backend)
-    fn = _fast_cache.get(key)
-    if fn is None:
-        fn = _fast_cache[key] = _specialized(_backends.choose(backend, _FAMILY, True,
-                                                                  kernel="argmin").argext, dt)
-    return fn
 
 
 def _fast_var(mu: float, m2: float, n: int, res_dt: np.dtype) -> float:
@@ -450,10 +518,10 @@ def _fast_var(mu: float, m2: float, n: int, res_dt: np.dtype) -> float:
 
 def _sum_native(kern, v, axes, num_threads, float_path):
     if float_path:
-        res = _run(kern.sum_float, v, axes, num_threads,
+        res = _run(kern, "sum_float", v, axes, num_threads,
                    lambda n: (np.empty(n, np.float64),))
     else:
-        res = _run(kern.sum_int, v, axes, num_threads, lambda n: (np.empty(n, np.uint64),))
+        res = _run(kern, "sum_int", v, axes, num_threads, lambda n: (np.empty(n, np.uint64),))
     if res is None:  # several reduced axes that do not merge: one at a time
         first, rest = axes[-1:], axes[:-1]
         part = _sum_native(kern, v, first, num_threads, float_path)
@@ -468,7 +536,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
     Float results are float64 sums (TwoSum-compensated for float64 input,
     plain float64 lanes for float32 input), at least as accurate as NumPy's
     pairwise summation; integer sums wrap around exactly as NumPy's. Bitwise
-    identical results at any thread count (float32: also across backends).
+    identical results at any thread count and on both native backends.
 
     Parameters
     ----------
@@ -569,7 +637,7 @@ def _minmax_native(kern, v, axes, num_threads):
     # Equal elements are told apart only by a zero's sign; NumPy returns the last
     # one it reads, each axis in its logical direction, axes outer to inner by
     # stride. Integers may be read in any order (equal means identical).
-    res = _run(kern.minmax, v, axes, num_threads,
+    res = _run(kern, "minmax", v, axes, num_threads,
                lambda n: (np.empty(n, v.dtype), np.empty(n, v.dtype)),
                flip=v.dtype.kind != "f")
     if res is None:  # reduced axes that do not merge: the innermost first
@@ -661,20 +729,20 @@ def _arg(want_max, a, axis, out, keepdims, backend, num_threads):
     elif axis is None:
         res = _argall(kern, v, want_max, num_threads)
     else:
-        res = _run(kern.argext, v, axes, num_threads, lambda n: (np.empty(n, np.int64),),
+        res = _run(kern, "argext", v, axes, num_threads, lambda n: (np.empty(n, np.int64),),
                    ordered=True, extra=(want_max,))[0]
     return _finish(res, np.dtype(np.intp), a, axes if keepdims else (), out, keepdims)
 
 
 def _argall(kern, v, want_max, num_threads):
     """Flat C-order index of the first extreme of ``v`` (any layout, no copy)."""
-    res = _run(kern.argext, v, tuple(range(v.ndim)), num_threads,
+    res = _run(kern, "argext", v, tuple(range(v.ndim)), num_threads,
                lambda n: (np.empty(n, np.int64),), ordered=True, extra=(want_max,))
     if res is not None:
         return res[0]
     # no single C-order stride: per-row first extremes, then the first row holding the extreme
     last = v.ndim - 1
-    idx = _run(kern.argext, v, (last,), num_threads, lambda n: (np.empty(n, np.int64),),
+    idx = _run(kern, "argext", v, (last,), num_threads, lambda n: (np.empty(n, np.int64),),
                ordered=True, extra=(want_max,))[0]
     vals = np.take_along_axis(v, idx[..., None], axis=last)[..., 0].ravel()
     row = int(np.argmax(vals) if want_max else np.argmin(vals))
@@ -709,7 +777,7 @@ def argmax(a, axis=None, out=None, *, keepdims=False, backend="auto", num_thread
 
 def _var_native(kern, v, axes, num_threads):
     """(mean, M2) over ``axes`` in float64."""
-    res = _run(kern.var, v, axes, num_threads,
+    res = _run(kern, "var", v, axes, num_threads,
                lambda n: (np.empty(n, np.float64), np.empty(n, np.float64)))
     if res is not None:
         return res
@@ -862,6 +930,19 @@ def _unsigned_subtract(a, b):
     return np.subtract(a, b, dtype=dt)
 
 
+_NO_COUNTS = np.empty(0, np.int64)
+
+
+def _hist_tasks(kern, fn, args, n, nbins, per, k):
+    """``fn(*args, parts, k, t0, t1)`` over ``n`` values, sliced where long (as :func:`_tasks`):
+    ``parts`` holds one private histogram per task."""
+    work = n * per
+    parts = _NO_COUNTS
+    if work > _cancel.FIRST_WORK:
+        parts = np.empty(kern.hist_plan(n, nbins)[1], np.int64)
+    _cancel.run_tasks(lambda t0, t1: fn(*args, parts, k, t0, t1), work)
+
+
 def histogram(a, bins=10, range=None, density=None, weights=None, *, backend="auto",
               num_threads=None):
     """Histogram of ``a``, like :func:`numpy.histogram` (same counts, same edges).
@@ -920,9 +1001,12 @@ def histogram(a, bins=10, range=None, density=None, weights=None, *, backend="au
     if v.size:
         explicit = num_threads is not None
         n = _threads.resolve(num_threads, v.size, GRAIN)
+        # work per value: a binary search over the edges costs about log2(bins) steps
+        per = 1 if int_bins else builtins.max(1, (edges.size - 1).bit_length() // 2)
         with _threads.lease(n, explicit) as k:
             for buf, off, cnt, s in _flat_parts(v.reshape(v.shape or (1,))):
-                fn(buf, off, cnt, s, *extra, counts, k)
+                _hist_tasks(kern, fn, (buf, off, cnt, s, *extra, counts), cnt, edges.size - 1,
+                            per, k)
     if density:
         widths = np.diff(edges)
         return counts / widths / counts.sum(), edges

@@ -1,9 +1,11 @@
 """Numba twins of kernels/reductions.pyx: same names, same arguments, same task plan.
 
-Arguments: ``buf, off, A, R, B, sa, sr, sb, <outputs...>, n_threads``; element
-``(a, r, b)`` is ``buf[off + a*sa + r*sr + b*sb]``; reduce over ``r``. Tasks are
-cut from the shape alone and partials combined in task order, so results are
-bitwise identical at any thread count. No ``fastmath``: the compensated sums
+Arguments: ``buf, off, A, R, B, sa, sr, sb, <outputs...>, <parts...>, n_threads,
+t0, t1``; element ``(a, r, b)`` is ``buf[off + a*sa + r*sr + b*sb]``; reduce over
+``r``. Tasks are cut from the shape alone and partials combined in task order, so
+results are bitwise identical at any thread count. A call runs tasks
+``t0 <= t < min(t1, T)`` and returns ``T``: long reductions run in slices
+(``pycompute._cancel.run_tasks``) with their chunk partials in ``parts``. No ``fastmath``: the compensated sums
 rely on IEEE rounding that reassociation would remove.
 
 SIMD: the float row loops (sum, mean, var, std) keep 16 independent lanes and
@@ -32,7 +34,7 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-from ._layer import threaded
+from ._layer import call_with_threads
 
 LANES = 16
 MM_LANES = 32  # min/max lanes: <32 x T>, two or more registers of independent chains
@@ -100,6 +102,35 @@ def _task(t, nch, nbb, L, R, B):
 
 
 @njit(**_opts)
+def plan(A, R, B):
+    """(tasks, partials) of the (A, R, B) reductions: what a sliced call's ``parts`` hold."""
+    ntask, nch, L, nbb = _plan(A, R, B)
+    return ntask, (0 if nch == 1 else A * nch * B)
+
+
+# Sliced calls (issue 12, pycompute/_cancel.py run_tasks), as kernels/reductions.pyx:
+# every kernel takes ``..., parts, n_threads, t0, t1``, runs tasks t0 <= t < min(t1, T)
+# and returns T. Chunk partials (nch > 1) go to ``parts`` (the caller's, shared by the
+# slices of one reduction) and the call that runs the last task folds them in chunk
+# order; where nch == 1 each task writes its own outputs. A whole call may pass an
+# empty ``parts`` and then allocates its own.
+
+@njit(**_opts)
+def _clamp(T, t0, t1):
+    return (t0 if t0 > 0 else 0), (t1 if t1 < T else T)
+
+
+@njit(**_opts)
+def _scratch(parts, need, whole):
+    """``parts`` if it holds ``need`` partials, else (a whole call only) a new array."""
+    if parts.shape[0] >= need:
+        return parts
+    if not whole:
+        raise ValueError("a sliced call needs `parts` of the plan's size")
+    return np.empty(need, parts.dtype)
+
+
+@njit(**_opts)
 def _finish(s, c):
     if s - s != 0.0:
         return s
@@ -111,6 +142,13 @@ def _two_sum(s, c, x):
     t = s + x
     bp = t - s
     return t, c + ((s - (t - bp)) + (x - bp))
+
+
+@njit(**_opts)
+def _fold1(s, c):
+    """The chunk-order fold over a single partial (nch == 1), bit for bit (0.0 + -0.0 is +0.0)."""
+    rs, rc = _two_sum(0.0, 0.0, s)
+    return _finish(rs, rc + c)
 
 
 # ---------------------------------------------------------------- sum (float)
@@ -317,26 +355,54 @@ def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k):
             S[k + b] = t
 
 
+@njit(**_opts)
+def _sum_col_task(buf, p, nr, sr, nb, sb, out, ps, pc, k, nch):
+    S = np.empty(nb)
+    C = np.empty(nb)
+    _sum_cols(buf, p, nr, sr, nb, sb, S, C, 0)
+    if nch == 1:  # k == a * B + b0: the outputs themselves
+        for b in range(nb):
+            out[k + b] = _fold1(S[b], C[b])
+    else:
+        for b in range(nb):
+            ps[k + b] = S[b]
+            pc[k + b] = C[b]
+
+
 @njit(parallel=True, **_opts)
-def _sum_float(buf, off, A, R, B, sa, sr, sb, out, n_threads):
+def _sum_float(buf, off, A, R, B, sa, sr, sb, out, parts, n_threads, t0, t1):
     ntask, nch, L, nbb = _plan(A, R, B)
-    ps = np.empty(A * nch * B)
-    pc = np.empty(A * nch * B)
-    for t in prange(ntask):
+    t0, t1 = _clamp(ntask, t0, t1)
+    if t0 >= t1:
+        return ntask
+    P = 0 if nch == 1 else A * nch * B
+    sc = _scratch(parts, 2 * P, t0 == 0 and t1 == ntask)
+    ps = sc[:P]
+    pc = sc[P:2 * P]
+    for i in prange(t1 - t0):
+        t = t0 + i
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
         p = off + a * sa + lo * sr + b0 * sb
         if B == 1:
-            ps[t], pc[t] = _sum_row(buf, p, hi - lo, sr)
+            s, c = _sum_row(buf, p, hi - lo, sr)
+            if nch == 1:
+                out[t] = _fold1(s, c)
+            else:
+                ps[t] = s
+                pc[t] = c
         else:
-            _sum_cols(buf, p, hi - lo, sr, nb, sb, ps, pc, (a * nch + lo // L) * B + b0)
-    for a in range(A):
-        for b in range(B):
-            rs = 0.0
-            rc = 0.0
-            for c in range(nch):
-                rs, rc = _two_sum(rs, rc, ps[(a * nch + c) * B + b])
-                rc += pc[(a * nch + c) * B + b]
-            out[a * B + b] = _finish(rs, rc)
+            _sum_col_task(buf, p, hi - lo, sr, nb, sb, out, ps, pc,
+                          (a * nch + lo // L) * B + b0, nch)
+    if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
+        for a in range(A):
+            for b in range(B):
+                rs = 0.0
+                rc = 0.0
+                for c in range(nch):
+                    rs, rc = _two_sum(rs, rc, ps[(a * nch + c) * B + b])
+                    rc += pc[(a * nch + c) * B + b]
+                out[a * B + b] = _finish(rs, rc)
+    return ntask
 
 
 # ---------------------------------------------------------------- sum (integer)
@@ -368,19 +434,27 @@ def _isum_task(buf, p, n, sr, nb, sb, ps, k):
 
 
 @njit(parallel=True, **_opts)
-def _sum_int(buf, off, A, R, B, sa, sr, sb, out, n_threads):
+def _sum_int(buf, off, A, R, B, sa, sr, sb, out, parts, n_threads, t0, t1):
     ntask, nch, L, nbb = _plan(A, R, B)
-    ps = np.empty(A * nch * B, np.uint64)
-    for t in prange(ntask):
+    t0, t1 = _clamp(ntask, t0, t1)
+    if t0 >= t1:
+        return ntask
+    P = 0 if nch == 1 else A * nch * B
+    # nch == 1: a task's partial is its output
+    ps = out if P == 0 else _scratch(parts, P, t0 == 0 and t1 == ntask)
+    for i in prange(t1 - t0):
+        t = t0 + i
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
         _isum_task(buf, off + a * sa + lo * sr + b0 * sb, hi - lo, sr, nb, sb, ps,
                    (a * nch + lo // L) * B + b0)
-    for a in range(A):
-        for b in range(B):
-            acc = np.uint64(0)
-            for c in range(nch):
-                acc += ps[(a * nch + c) * B + b]
-            out[a * B + b] = acc
+    if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
+        for a in range(A):
+            for b in range(B):
+                acc = np.uint64(0)
+                for c in range(nch):
+                    acc += ps[(a * nch + c) * B + b]
+                out[a * B + b] = acc
+    return ntask
 
 
 # ---------------------------------------------------------------- min / max
@@ -522,6 +596,8 @@ def _minmax_row(buf, p, n, s):
 
 @njit(**_opts)
 def _minmax_cols(buf, p, nr, sr, nb, sb, MN, MX, k):
+    if nr <= 0:  # an empty trailing chunk: no partial (kernels/reductions.pyx _empty_chunks)
+        return
     for b in range(nb):
         MN[k + b] = buf[p + b * sb]
         MX[k + b] = buf[p + b * sb]
@@ -545,29 +621,41 @@ def _minmax_cols(buf, p, nr, sr, nb, sb, MN, MX, k):
 
 
 @njit(parallel=True, **_opts)
-def _minmax(buf, off, A, R, B, sa, sr, sb, out_min, out_max, n_threads):
+def _minmax(buf, off, A, R, B, sa, sr, sb, out_min, out_max, parts, n_threads, t0, t1):
     ntask, nch, L, nbb = _plan(A, R, B)
-    pmn = np.empty(A * nch * B, buf.dtype)
-    pmx = np.empty(A * nch * B, buf.dtype)
-    for t in prange(ntask):
+    t0, t1 = _clamp(ntask, t0, t1)
+    if t0 >= t1:
+        return ntask
+    P = 0 if nch == 1 else A * nch * B
+    sc = _scratch(parts, 2 * P, t0 == 0 and t1 == ntask)
+    # nch == 1: a task's partials are its outputs
+    pmn = out_min if P == 0 else sc[:P]
+    pmx = out_max if P == 0 else sc[P:2 * P]
+    for i in prange(t1 - t0):
+        t = t0 + i
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
         p = off + a * sa + lo * sr + b0 * sb
         if B == 1:
-            pmn[t], pmx[t] = _minmax_row(buf, p, hi - lo, sr)
+            if hi > lo:  # never empty by the row plan; as the Cython twin
+                pmn[t], pmx[t] = _minmax_row(buf, p, hi - lo, sr)
         else:
             _minmax_cols(buf, p, hi - lo, sr, nb, sb, pmn, pmx, (a * nch + lo // L) * B + b0)
-    for a in range(A):
-        for b in range(B):
-            k = a * nch * B + b
-            mn = pmn[k]
-            mx = pmx[k]
-            for c in range(1, nch):  # in chunk order, ties to the later chunk
-                v = pmn[k + c * B]
-                mn = v if (v <= mn or v != v) else mn
-                v = pmx[k + c * B]
-                mx = v if (v >= mx or v != v) else mx
-            out_min[a * B + b] = mn
-            out_max[a * B + b] = mx
+    if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
+        for a in range(A):
+            for b in range(B):
+                k = a * nch * B + b
+                mn = pmn[k]
+                mx = pmx[k]
+                for c in range(1, nch):  # in chunk order, ties to the later chunk
+                    if c * L >= R:  # empty trailing chunks
+                        break
+                    v = pmn[k + c * B]
+                    mn = v if (v <= mn or v != v) else mn
+                    v = pmx[k + c * B]
+                    mx = v if (v >= mx or v != v) else mx
+                out_min[a * B + b] = mn
+                out_max[a * B + b] = mx
+    return ntask
 
 
 # ---------------------------------------------------------------- argmin / argmax
@@ -604,44 +692,69 @@ def _argext_row(buf, p, n, s, want_max):
 
 
 @njit(**_opts)
-def _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, V, I, k):
+def _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, V, I, k, kv):
+    """Column block: values into V[kv:], indices into I[k:]."""
+    if nr <= 0:  # an empty trailing chunk: no partial (kernels/reductions.pyx _empty_chunks)
+        return
     for b in range(nb):
-        V[k + b] = buf[p + b * sb]
+        V[kv + b] = buf[p + b * sb]
         I[k + b] = lo
     for r in range(1, nr):
         q = p + r * sr
         for b in range(nb):
             x = buf[q + b * sb]
-            if _better(x, V[k + b], want_max):
-                V[k + b] = x
+            if _better(x, V[kv + b], want_max):
+                V[kv + b] = x
                 I[k + b] = lo + r
 
 
+@njit(**_opts)
+def _argext_col_task(buf, p, lo, nr, sr, nb, sb, want_max, pv, pi, k, nch):
+    if nch == 1:  # the fold needs no values: a block's own
+        _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, np.empty(nb, buf.dtype), pi, k, 0)
+    else:
+        _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, pv, pi, k, k)
+
+
 @njit(parallel=True, **_opts)
-def _argext(buf, off, A, R, B, sa, sr, sb, want_max, out_idx, n_threads):
+def _argext(buf, off, A, R, B, sa, sr, sb, want_max, out_idx, parts_v, parts_i, n_threads,
+            t0, t1):
     ntask, nch, L, nbb = _plan(A, R, B)
-    pv = np.empty(A * nch * B, buf.dtype)
-    pi = np.empty(A * nch * B, np.int64)
-    for t in prange(ntask):
+    t0, t1 = _clamp(ntask, t0, t1)
+    if t0 >= t1:
+        return ntask
+    P = 0 if nch == 1 else A * nch * B
+    whole = t0 == 0 and t1 == ntask
+    pv = _scratch(parts_v, P, whole)[:P]
+    # nch == 1: a task's indices are its outputs
+    pi = out_idx if P == 0 else _scratch(parts_i, P, whole)[:P]
+    for i in prange(t1 - t0):
+        t = t0 + i
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
         p = off + a * sa + lo * sr + b0 * sb
         if B == 1:
-            v, i = _argext_row(buf, p, hi - lo, sr, want_max)
-            pv[t] = v
-            pi[t] = lo + i
+            if hi > lo:  # never empty by the row plan; as the Cython twin
+                v, j = _argext_row(buf, p, hi - lo, sr, want_max)
+                if nch > 1:
+                    pv[t] = v
+                pi[t] = lo + j
         else:
-            _argext_cols(buf, p, lo, hi - lo, sr, nb, sb, want_max, pv, pi,
-                         (a * nch + lo // L) * B + b0)
-    for a in range(A):
-        for b in range(B):
-            k = a * nch * B + b
-            best = pv[k]
-            besti = pi[k]
-            for c in range(1, nch):
-                if _better(pv[k + c * B], best, want_max):
-                    best = pv[k + c * B]
-                    besti = pi[k + c * B]
-            out_idx[a * B + b] = besti
+            _argext_col_task(buf, p, lo, hi - lo, sr, nb, sb, want_max, pv, pi,
+                             (a * nch + lo // L) * B + b0, nch)
+    if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
+        for a in range(A):
+            for b in range(B):
+                k = a * nch * B + b
+                best = pv[k]
+                besti = pi[k]
+                for c in range(1, nch):
+                    if c * L >= R:  # empty trailing chunks
+                        break
+                    if _better(pv[k + c * B], best, want_max):
+                        best = pv[k + c * B]
+                        besti = pi[k + c * B]
+                out_idx[a * B + b] = besti
+    return ntask
 
 
 # ---------------------------------------------------------------- variance
@@ -761,37 +874,69 @@ def _var_cols(buf, p, nr, sr, nb, sb, M, Q, k):
 
 
 @njit(parallel=True, **_opts)
-def _var(buf, off, A, R, B, sa, sr, sb, out_mean, out_m2, n_threads):
+def _var(buf, off, A, R, B, sa, sr, sb, out_mean, out_m2, parts, n_threads, t0, t1):
     ntask, nch, L, nbb = _plan(A, R, B)
-    pm = np.empty(A * nch * B)
-    pq = np.empty(A * nch * B)
-    for t in prange(ntask):
+    t0, t1 = _clamp(ntask, t0, t1)
+    if t0 >= t1:
+        return ntask
+    P = 0 if nch == 1 else A * nch * B
+    sc = _scratch(parts, 2 * P, t0 == 0 and t1 == ntask)
+    # nch == 1: a task's (mean, M2) are its outputs (Chan's merge into an empty
+    # accumulator copies them)
+    pm = out_mean if P == 0 else sc[:P]
+    pq = out_m2 if P == 0 else sc[P:2 * P]
+    for i in prange(t1 - t0):
+        t = t0 + i
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
         p = off + a * sa + lo * sr + b0 * sb
         if B == 1:
             pm[t], pq[t] = _var_row(buf, p, hi - lo, sr)
         else:
             _var_cols(buf, p, hi - lo, sr, nb, sb, pm, pq, (a * nch + lo // L) * B + b0)
-    for a in range(A):
-        for b in range(B):
-            k = a * nch * B + b
-            n = 0.0
-            mean = 0.0
-            m2 = 0.0
-            for c in range(nch):
-                lo = c * L
-                hi = lo + L if lo + L < R else R
-                if hi > lo:
-                    n, mean, m2 = _chan(n, mean, m2, np.float64(hi - lo), pm[k + c * B], pq[k + c * B])
-            out_mean[a * B + b] = mean
-            out_m2[a * B + b] = m2
+    if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
+        for a in range(A):
+            for b in range(B):
+                k = a * nch * B + b
+                n = 0.0
+                mean = 0.0
+                m2 = 0.0
+                for c in range(nch):
+                    lo = c * L
+                    hi = lo + L if lo + L < R else R
+                    if hi > lo:
+                        n, mean, m2 = _chan(n, mean, m2, np.float64(hi - lo), pm[k + c * B],
+                                            pq[k + c * B])
+                out_mean[a * B + b] = mean
+                out_m2[a * B + b] = m2
+    return ntask
 
 
 # ---------------------------------------------------------------- histogram
 
 @njit(**_opts)
-def _hist_chunk(buf, p, n, s, edges, first, last, denom, h, k0):
+def _hist_tasks(n):
+    return MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
+
+
+@njit(**_opts)
+def hist_plan(n, nbins):
+    """(tasks, partials) of a histogram of n values: a sliced call's ``parts`` hold one
+    private histogram per task (none for a single task, which counts into ``counts``)."""
+    nch = _hist_tasks(n)
+    return nch, (nch * nbins if nch > 1 else 0)
+
+
+@njit(**_opts)
+def _zero(h, k0, nbins):
+    for k in range(nbins):
+        h[k0 + k] = 0
+
+
+@njit(**_opts)
+def _hist_chunk(buf, p, n, s, edges, first, last, denom, h, k0, zero):
     nbins = edges.shape[0] - 1
+    if zero:  # a private histogram: this task's alone, whichever call runs it
+        _zero(h, k0, nbins)
     tmp = np.empty(1, edges.dtype)  # casts to the edges' dtype, as NumPy does
     tmp[0] = nbins
     fn = tmp[0]
@@ -814,23 +959,35 @@ def _hist_chunk(buf, p, n, s, edges, first, last, denom, h, k0):
 
 
 @njit(parallel=True, **_opts)
-def _histogram_uniform(buf, off, n, s, edges, first, last, denom, counts, n_threads):
+def _histogram_uniform(buf, off, n, s, edges, first, last, denom, counts, parts, n_threads,
+                       t0, t1):
     nbins = edges.shape[0] - 1
-    nch = MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
-    L = _cdiv(n, nch) if nch > 0 else 0
-    priv = np.zeros(nch * nbins, np.int64)
-    for t in prange(nch):
+    nch = _hist_tasks(n)
+    t0, t1 = _clamp(nch, t0, t1)
+    if t0 >= t1:
+        return nch
+    L = _cdiv(n, nch)
+    P = nch * nbins if nch > 1 else 0
+    # one task: it counts into ``counts`` itself
+    priv = counts if P == 0 else _scratch(parts, P, t0 == 0 and t1 == nch)
+    for i in prange(t1 - t0):
+        t = t0 + i
         lo = t * L
         hi = lo + L if lo + L < n else n
-        _hist_chunk(buf, off + lo * s, hi - lo, s, edges, first, last, denom, priv, t * nbins)
-    for t in range(nch):
-        for k in range(nbins):
-            counts[k] += priv[t * nbins + k]
+        _hist_chunk(buf, off + lo * s, hi - lo, s, edges, first, last, denom, priv,
+                    t * nbins if P > 0 else 0, P > 0)
+    if P > 0 and t1 == nch:
+        for t in range(nch):
+            for k in range(nbins):
+                counts[k] += priv[t * nbins + k]
+    return nch
 
 
 @njit(**_opts)
-def _hist_edges_chunk(buf, p, n, s, edges, h, k0):
+def _hist_edges_chunk(buf, p, n, s, edges, h, k0, zero):
     nbins = edges.shape[0] - 1
+    if zero:  # a private histogram (see _hist_chunk)
+        _zero(h, k0, nbins)
     for i in range(n):
         x = np.float64(buf[p + i * s])
         if not (x >= edges[0] and x <= edges[nbins]):
@@ -842,18 +999,26 @@ def _hist_edges_chunk(buf, p, n, s, edges, h, k0):
 
 
 @njit(parallel=True, **_opts)
-def _histogram_edges(buf, off, n, s, edges, counts, n_threads):
+def _histogram_edges(buf, off, n, s, edges, counts, parts, n_threads, t0, t1):
     nbins = edges.shape[0] - 1
-    nch = MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
-    L = _cdiv(n, nch) if nch > 0 else 0
-    priv = np.zeros(nch * nbins, np.int64)
-    for t in prange(nch):
+    nch = _hist_tasks(n)
+    t0, t1 = _clamp(nch, t0, t1)
+    if t0 >= t1:
+        return nch
+    L = _cdiv(n, nch)
+    P = nch * nbins if nch > 1 else 0
+    priv = counts if P == 0 else _scratch(parts, P, t0 == 0 and t1 == nch)
+    for i in prange(t1 - t0):
+        t = t0 + i
         lo = t * L
         hi = lo + L if lo + L < n else n
-        _hist_edges_chunk(buf, off + lo * s, hi - lo, s, edges, priv, t * nbins)
-    for t in range(nch):
-        for k in range(nbins):
-            counts[k] += priv[t * nbins + k]
+        _hist_edges_chunk(buf, off + lo * s, hi - lo, s, edges, priv,
+                          t * nbins if P > 0 else 0, P > 0)
+    if P > 0 and t1 == nch:
+        for t in range(nch):
+            for k in range(nbins):
+                counts[k] += priv[t * nbins + k]
+    return nch
 
 
 @njit(**_opts)
@@ -878,14 +1043,27 @@ def _serial_twin(kernel):
     return njit(**_opts)(twin)
 
 
+def _with_threads(kernel):
+    """``kernel(*args, n_threads, t0, t1)`` with the thread count applied around the
+    call (``_layer.call_with_threads``; the count is third from last here)."""
+
+    def call(*args):
+        return call_with_threads(args[-3], kernel, *args)
+
+    call.__name__ = kernel.__name__
+    call.__doc__ = kernel.__doc__
+    call.kernel = kernel
+    return call
+
+
 def _threaded(kernel):
-    """``kernel(*args, n_threads)``: the serial twin at one thread, else the parallel
-    kernel with the count applied around the call (``_layer.threaded``)."""
-    par = threaded(kernel)
+    """``kernel(*args, n_threads, t0, t1)``: the serial twin at one thread, else the
+    parallel kernel with the count applied around the call (:func:`_with_threads`)."""
+    par = _with_threads(kernel)
     serial = _serial_twin(kernel)
 
     def call(*args):
-        if args[-1] <= 1:
+        if args[-3] <= 1:
             return serial(*args)
         return par(*args)
 
@@ -896,7 +1074,7 @@ def _threaded(kernel):
     return call
 
 
-# Public kernels: the thread count (last argument) is applied around the call.
+# Public kernels: the thread count (third from last argument) is applied around the call.
 # ``buf`` may be a strided 1-D view (indices are then logical; Numba compiles an
 # 'A'-layout specialization for it): the one-thread fast path passes x[::2] as is.
 sum_float = _threaded(_sum_float)
@@ -904,5 +1082,5 @@ sum_int = _threaded(_sum_int)
 minmax = _threaded(_minmax)
 argext = _threaded(_argext)
 var = _threaded(_var)
-histogram_uniform = threaded(_histogram_uniform)
-histogram_edges = threaded(_histogram_edges)
+histogram_uniform = _with_threads(_histogram_uniform)
+histogram_edges = _with_threads(_histogram_edges)
