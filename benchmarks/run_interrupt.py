@@ -115,8 +115,22 @@ def rank(long: bool):
     }
 
 
+def reductions(long: bool):
+    """Reductions: moving sums and variances over a sliding-window view (32 MB, rows of
+    2**16 elements): the short call runs ~0.1-0.3 s, the long one a minute or more."""
+    rng = np.random.default_rng(0)
+    rows = 4_000_000 if long else 1 << 12
+    x = rng.standard_normal(rows + (1 << 16) - 1)
+    w = np.lib.stride_tricks.sliding_window_view(x, 1 << 16)
+    return {
+        "sum axis=1 sliding 2^16 f64": lambda **k: pc.sum(w, axis=1, **k),
+        "var axis=1 sliding 2^16 f64": lambda **k: pc.var(w, axis=1, **k),
+    }
+
+
 #: family -> rows(long) -> {name: call(backend=, num_threads=)}
-FAMILIES = {"simulation": simulation, "filters": filters, "rank": rank}
+FAMILIES = {"simulation": simulation, "filters": filters, "rank": rank,
+            "reductions": reductions}
 
 
 def latency(call, backend, nt):

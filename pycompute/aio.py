@@ -12,11 +12,12 @@ Context: each call runs in a copy of the awaiting task's context
 (``contextvars.copy_context()``), so ``with pycompute.num_threads(n):`` around
 an ``await`` applies to that call, per task.
 
-Cancellation: cancelling the awaiting task stops the call. Long runs (the
-simulation steps) are cut into native calls of about 50 ms and the call stops
-at the next cut; a single native call (a filter, a reduction, one step)
-finishes first. The cancelled task ends once the worker has stopped, so its
-lease and threads are back by then; nothing is left running.
+Cancellation: cancelling the awaiting task stops the call. Every long call
+(simulation runs, filters, reductions) is cut into native calls of about 50 ms
+(``pycompute._cancel``) and stops at the next cut; only work pycompute hands to
+scipy/NumPy (dtypes or options no native kernel covers) runs to its end. The
+cancelled task ends once the worker has stopped, so its lease and threads are
+back by then; nothing is left running.
 
 >>> import asyncio, numpy as np
 >>> import pycompute.aio as aio
