@@ -1074,6 +1074,17 @@ def gray_scott(const float_t[::1] u_in, const float_t[::1] v_in, float_t[::1] u_
 # so the loop runs at the sqrt/divide throughput (GCC vectorizes the lane loop
 # at the level's width; checked with PYCOMPUTE_VEC_REPORT=1). Pairs at zero
 # softened distance, the body itself included, contribute nothing.
+#
+# Why not a fast reciprocal square root (measured on Zen 4, issue 14 item 3):
+# per 16 float32 pairs the divider takes ~9.8 cycles (vsqrtps zmm) + ~5.9
+# (vdivps zmm), and the loop runs at ~17 cycles, ~59% of the FMA peak at 20
+# flops a pair. A bit-trick estimate + Newton steps in explicit fmaf (the same
+# bits at every level) needs 13 or more multiplies/FMAs per 16 pairs for 1e-6
+# accuracy, and on Zen 4 the integer, compare and divide ops of that path take
+# FMA-pipe slots too: the best variants ran 19-22 cycles (7.4e-7 relative
+# error), slower than this exact loop. float64 is divider bound the same way
+# (~15.7 + ~8.9 cycles per 8 pairs, ~40% of its peak); a Newton path to 1e-16
+# needs three steps, 20+ multiplies per 8 pairs.
 cdef extern from *:
     """
     #include <math.h>
