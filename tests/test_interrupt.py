@@ -8,14 +8,10 @@ themselves are measured by ``benchmarks/run_interrupt.py``, not asserted here;
 the bounds below only tell "stopped" from "ran on".
 """
 import asyncio
-import json
-import os
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
+from stopping import cancel_awaited, run_child
 
 import pycompute as pc
 import pycompute.aio as aio
@@ -112,9 +108,11 @@ def test_heat_in_place_keeps_writing_the_callers_array(backend, monkeypatch):
 # ---------------------------------------------------------------- Ctrl-C
 
 _CHILD = r"""
-import json, os, signal, sys, threading, time
+import sys
+
 import numpy as np
 import pycompute as pc
+from stopping import interrupt_each, report
 
 backend = sys.argv[1]
 rng = np.random.default_rng(1)
@@ -129,39 +127,19 @@ big = {
         steps=10**6, softening=0.01, **k),
 }
 small = np.random.default_rng(2).random((30, 40))
-out = {}
-for name, call in big.items():
-    for nt in (1, 2):
-        pc.heat_step(small, steps=3, alpha=0.2, backend=backend)  # compiled and warm
-        sent = []
-        timer = threading.Timer(0.4, lambda: (sent.append(time.perf_counter()),
-                                              os.kill(os.getpid(), signal.SIGINT)))
-        timer.start()
-        try:
-            call(backend=backend, num_threads=nt)
-            out[f"{name}/{nt}"] = None  # ran to its end: not interrupted
-        except KeyboardInterrupt:
-            out[f"{name}/{nt}"] = time.perf_counter() - sent[0]
-        timer.join()
-# the process is still usable: same answers as before, no lease left behind
+out = interrupt_each(big, backend, lambda: pc.heat_step(small, steps=3, alpha=0.2,
+                                                        backend=backend), 0.4)
+# the process is still usable: same answers as before
 again = pc.heat_step(small, steps=3, alpha=0.2, backend=backend)
 ref = pc.heat_step(small, steps=3, alpha=0.2, backend="numpy")
-out["usable"] = bool(np.allclose(again, ref, rtol=1e-12, atol=0))
-out["leases"] = pc._threads._in_use
-print(json.dumps(out))
+report(out, np.allclose(again, ref, rtol=1e-12, atol=0))
 """
 
 
 def test_ctrl_c_stops_a_long_run(backend):
     """SIGINT during a run of many minutes raises KeyboardInterrupt, every step kernel, 1 and 2
     threads; afterwards the process computes the right answers and holds no lease."""
-    env = dict(os.environ, PYCOMPUTE_FOLLOW_LOAD="0")
-    p = subprocess.run([sys.executable, "-c", _CHILD, backend], capture_output=True, text=True,
-                       timeout=600, env=env)
-    assert p.returncode == 0, p.stderr
-    res = json.loads(p.stdout.strip().splitlines()[-1])
-    assert res.pop("usable") is True
-    assert res.pop("leases") == 0
+    res = run_child(_CHILD, backend)
     for name, latency in res.items():
         # each run would take minutes to hours; "stopped" is all this asserts
         assert latency is not None and latency < 10.0, (name, latency)
@@ -174,19 +152,9 @@ def test_cancelling_an_await_stops_the_run_and_frees_its_threads(backend):
     u = np.random.default_rng(4).random((512, 512))
     pc.heat_step(u, steps=2, alpha=0.2, backend=backend)  # compiled
 
-    async def main():
-        task = asyncio.create_task(aio.heat_step(u, steps=10**7, alpha=0.2, backend=backend))
-        await asyncio.sleep(0.3)
-        assert not task.done()  # it is running (an hour's work)
-        t = time.perf_counter()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        took = time.perf_counter() - t
-        # the cancelled task ended after its worker stopped: nothing is held
-        return took, _threads._in_use
-
-    took, in_use = asyncio.run(main())
+    # an hour's work; the cancelled task ends after its worker stopped: nothing is held
+    took, in_use = cancel_awaited(
+        lambda: aio.heat_step(u, steps=10**7, alpha=0.2, backend=backend))
     assert in_use == 0
     assert took < 10.0  # the run itself would take about an hour
     again = asyncio.run(aio.heat_step(u[:20, :20], steps=2, alpha=0.2, backend=backend))

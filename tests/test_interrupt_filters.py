@@ -10,18 +10,14 @@ that none depends on another having run. The latencies themselves are measured b
 ``benchmarks/run_interrupt.py``; the bounds here only tell "stopped" from "ran on".
 """
 import asyncio
-import json
-import os
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
+from stopping import cancel_awaited, run_child
 
 import pycompute as pc
 import pycompute.aio as aio
-from pycompute import _backends, _cancel, _threads
+from pycompute import _backends, _cancel
 from pycompute import convolution as conv
 
 # ---------------------------------------------------------------- slicing
@@ -214,9 +210,11 @@ def test_in_place_passes_and_fused_pairs_keep_tasks_bounded():
 # ---------------------------------------------------------------- Ctrl-C
 
 _CHILD = r"""
-import json, os, signal, sys, threading, time
+import sys
+
 import numpy as np
 import pycompute as pc
+from stopping import interrupt_each, report
 
 backend = sys.argv[1]
 rng = np.random.default_rng(1)
@@ -231,26 +229,17 @@ big = {
 }
 small = rng.standard_normal((30, 40)).astype(np.float32)
 ref = pc.gaussian_filter(small, 2.0, backend="numpy")
-out = {}
-for name, call in big.items():
-    for nt in (1, 2):
-        pc.gaussian_filter(small, 2.0, backend=backend)  # compiled and warm
-        pc.correlate(small.astype(np.float64), np.ones((3, 3)), backend=backend)
-        sent = []
-        timer = threading.Timer(0.3, lambda: (sent.append(time.perf_counter()),
-                                              os.kill(os.getpid(), signal.SIGINT)))
-        timer.start()
-        try:
-            call(backend=backend, num_threads=nt)
-            out[f"{name}/{nt}"] = None  # ran to its end: not interrupted
-        except KeyboardInterrupt:
-            out[f"{name}/{nt}"] = time.perf_counter() - sent[0]
-        timer.join()
-# the process is still usable: right answers, no lease left behind
+
+
+def warm():  # compiled and warm
+    pc.gaussian_filter(small, 2.0, backend=backend)
+    pc.correlate(small.astype(np.float64), np.ones((3, 3)), backend=backend)
+
+
+out = interrupt_each(big, backend, warm, 0.3)
+# the process is still usable: right answers
 again = pc.gaussian_filter(small, 2.0, backend=backend, num_threads=2)
-out["usable"] = bool(np.allclose(again, ref, rtol=1e-5, atol=1e-6))
-out["leases"] = pc._threads._in_use
-print(json.dumps(out))
+report(out, np.allclose(again, ref, rtol=1e-5, atol=1e-6))
 """
 
 
@@ -258,13 +247,7 @@ def test_ctrl_c_stops_a_long_filter(backend):
     """SIGINT 0.3 s into a filter of many seconds (tens of billions of multiply-adds)
     raises KeyboardInterrupt, 1 and 2 threads; afterwards the process computes the right
     answer and holds no lease."""
-    env = dict(os.environ, PYCOMPUTE_FOLLOW_LOAD="0")
-    p = subprocess.run([sys.executable, "-c", _CHILD, backend], capture_output=True, text=True,
-                       timeout=600, env=env)
-    assert p.returncode == 0, p.stderr
-    res = json.loads(p.stdout.strip().splitlines()[-1])
-    assert res.pop("usable") is True
-    assert res.pop("leases") == 0
+    res = run_child(_CHILD, backend)
     for name, latency in res.items():
         # each call would take tens of seconds at least; "stopped" is all this asserts
         assert latency is not None and latency < 5.0, (name, latency)
@@ -279,17 +262,7 @@ def test_cancelling_an_awaited_filter_stops_it_and_frees_its_threads(backend):
     w = rng.random((99, 99))  # not rank 1: the dense float32 kernel, not two 1-D passes
     pc.correlate(x[:40, :40], w[:5, :5], backend=backend)  # compiled
 
-    async def main():
-        task = asyncio.create_task(aio.correlate(x, w, backend=backend))
-        await asyncio.sleep(0.3)
-        assert not task.done()  # it is running (4e10 multiply-adds)
-        t = time.perf_counter()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        return time.perf_counter() - t, _threads._in_use
-
-    took, in_use = asyncio.run(main())
+    took, in_use = cancel_awaited(lambda: aio.correlate(x, w, backend=backend))  # 4e10 MACs
     assert in_use == 0
     assert took < 5.0  # the call itself would take many seconds
     small = x[:30, :30]

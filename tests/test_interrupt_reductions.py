@@ -9,18 +9,14 @@ itself, and that SIGINT and an aio cancel stop a call that would run for
 minutes. Latencies are measured by ``benchmarks/run_interrupt.py``, not here.
 """
 import asyncio
-import json
-import os
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
+from stopping import cancel_awaited, run_child
 
 import pycompute as pc
 import pycompute.aio as aio
-from pycompute import _backends, _cancel, _threads
+from pycompute import _backends, _cancel
 
 
 def _arrays():
@@ -185,9 +181,11 @@ def test_column_extremes_skip_empty_trailing_chunks(backend, num_threads):
 # takes a minute or more; each task is one row (~20 us).
 ROWS = 4_000_000
 _CHILD = r"""
-import json, os, signal, sys, threading, time
+import sys
+
 import numpy as np
 import pycompute as pc
+from stopping import interrupt_each, report
 
 backend, rows = sys.argv[1], int(sys.argv[2])
 x = np.random.default_rng(1).standard_normal(rows + (1 << 16) - 1)
@@ -197,44 +195,29 @@ calls = {
     "var axis 1": lambda **k: pc.var(big, axis=1, **k),
 }
 small = np.random.default_rng(2).random((30, 700))
-out = {}
-for name, call in calls.items():
-    for nt in (1, 2):
-        pc.sum(small[:3], axis=1, backend=backend)  # compiled and warm
-        pc.var(small[:3], axis=1, backend=backend)
-        sent = []
-        timer = threading.Timer(0.5, lambda: (sent.append(time.perf_counter()),
-                                              os.kill(os.getpid(), signal.SIGINT)))
-        timer.start()
-        try:
-            call(backend=backend, num_threads=nt)
-            out[f"{name}/{nt}"] = None  # ran to its end: not interrupted
-        except KeyboardInterrupt:
-            out[f"{name}/{nt}"] = time.perf_counter() - sent[0]
-        timer.join()
-# the process is still usable: the right answers, no lease left behind
+
+
+def warm():  # compiled and warm
+    pc.sum(small[:3], axis=1, backend=backend)
+    pc.var(small[:3], axis=1, backend=backend)
+
+
+out = interrupt_each(calls, backend, warm, 0.5)
+# the process is still usable: the right answers
 ok = True
 for nt in (1, 2):
     ok &= pc.sum(small, axis=1, backend=backend, num_threads=nt).tobytes() == \
         pc.sum(small, axis=1, backend=backend, num_threads=1).tobytes()
     ok &= bool(np.allclose(pc.var(small, axis=0, backend=backend, num_threads=nt),
                            np.var(small, axis=0), rtol=1e-13, atol=0))
-out["usable"] = bool(ok)
-out["leases"] = pc._threads._in_use
-print(json.dumps(out))
+report(out, ok)
 """
 
 
 def test_ctrl_c_stops_a_long_reduction(backend):
     """SIGINT during one reduction call of minutes raises KeyboardInterrupt, 1 and 2
     threads; afterwards the process computes the right answers and holds no lease."""
-    env = dict(os.environ, PYCOMPUTE_FOLLOW_LOAD="0")
-    p = subprocess.run([sys.executable, "-c", _CHILD, backend, str(ROWS)], capture_output=True,
-                       text=True, timeout=600, env=env)
-    assert p.returncode == 0, p.stderr
-    res = json.loads(p.stdout.strip().splitlines()[-1])
-    assert res.pop("usable") is True
-    assert res.pop("leases") == 0
+    res = run_child(_CHILD, backend, ROWS)
     for name, latency in res.items():
         # each call would take minutes; "stopped" is all this asserts
         assert latency is not None and latency < 10.0, (name, latency)
@@ -248,17 +231,7 @@ def test_cancelling_an_awaited_reduction_stops_it(backend):
     big = np.lib.stride_tricks.sliding_window_view(x, 1 << 16)
     pc.sum(big[:3], axis=1, backend=backend)  # compiled
 
-    async def main():
-        task = asyncio.create_task(aio.sum(big, axis=1, backend=backend))
-        await asyncio.sleep(0.3)
-        assert not task.done()  # it is running (minutes of work)
-        t = time.perf_counter()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        return time.perf_counter() - t, _threads._in_use
-
-    took, in_use = asyncio.run(main())
+    took, in_use = cancel_awaited(lambda: aio.sum(big, axis=1, backend=backend))  # minutes
     assert in_use == 0
     assert took < 10.0
     again = asyncio.run(aio.sum(big[:5, :100], axis=1, backend=backend))
