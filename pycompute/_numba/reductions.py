@@ -34,7 +34,7 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-from ._layer import call_with_threads
+from ._layer import call_with_threads, readonly
 
 LANES = 16
 MM_LANES = 32  # min/max lanes: <32 x T>, two or more registers of independent chains
@@ -359,7 +359,7 @@ def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k):
 def _sum_col_task(buf, p, nr, sr, nb, sb, out, ps, pc, k, nch):
     S = np.empty(nb)
     C = np.empty(nb)
-    _sum_cols(buf, p, nr, sr, nb, sb, S, C, 0)
+    _sum_cols(buf, p, nr, sr, nb, sb, S, C, np.int64(0))  # typed: no Literal[int](0) twin
     if nch == 1:  # k == a * B + b0: the outputs themselves
         for b in range(nb):
             out[k + b] = _fold1(S[b], C[b])
@@ -711,7 +711,8 @@ def _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, V, I, k, kv):
 @njit(**_opts)
 def _argext_col_task(buf, p, lo, nr, sr, nb, sb, want_max, pv, pi, k, nch):
     if nch == 1:  # the fold needs no values: a block's own
-        _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, np.empty(nb, buf.dtype), pi, k, 0)
+        _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, np.empty(nb, buf.dtype), pi, k,
+                     np.int64(0))  # typed: no Literal[int](0) twin
     else:
         _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, pv, pi, k, k)
 
@@ -839,7 +840,7 @@ def _var_cols(buf, p, nr, sr, nb, sb, M, Q, k):
     r0 = 0
     while r0 < nr:
         m = nr - r0 if nr - r0 < COL_CHUNK else COL_CHUNK
-        _sum_cols(buf, p + r0 * sr, m, sr, nb, sb, S, Cc, 0)
+        _sum_cols(buf, p + r0 * sr, m, sr, nb, sb, S, Cc, np.int64(0))
         for b in range(nb):
             S[b] = _finish(S[b], Cc[b]) / m
             D[b] = 0.0
@@ -1022,9 +1023,27 @@ def _histogram_edges(buf, off, n, s, edges, counts, parts, n_threads, t0, t1):
 
 
 @njit(**_opts)
+def _argext_flat(buf, off, n, s, want_max):
+    return _argext_row(buf, off, n, s, want_max)[1]
+
+
 def argext_flat(buf, want_max):
-    """Index of the first minimum (maximum) of a contiguous 1-D ``buf``, one thread."""
-    return _argext_row(buf, 0, buf.shape[0], 1, want_max)[1]
+    """Index of the first minimum (maximum) of 1-D ``buf`` (any element-aligned
+    stride), one thread. Offset and stride come from Python, as int64: passed as
+    constants from jitted code they would compile Literal[int] twins of the row kernels."""
+    return _argext_flat(readonly(buf), 0, buf.shape[0], 1, want_max)
+
+
+def _canonical_args(args):
+    """``(buf, ...)`` with ``buf`` read-only: one typing per dtype and layout (issue 13).
+
+    Numba types a read-only array apart from a writeable one, so a kernel fed both
+    compiled (and cached) every row and column helper twice per dtype. The strided
+    1-D views of the one-thread fast path (``x[::2]``) stay 'A' arrays: handed in as
+    the C buffer under them, with the stride folded into ``sr``, they ran 1.2-1.9x
+    slower (the 'A' typing's stride-1 lane loads beat the strided ones); 'A' kernels
+    compile only where such views are reduced."""
+    return (readonly(args[0]),) + args[1:]
 
 
 def _serial_twin(kernel):
@@ -1058,11 +1077,13 @@ def _with_threads(kernel):
 
 def _threaded(kernel):
     """``kernel(*args, n_threads, t0, t1)``: the serial twin at one thread, else the
-    parallel kernel with the count applied around the call (:func:`_with_threads`)."""
+    parallel kernel with the count applied around the call (:func:`_with_threads`);
+    the input as :func:`_canonical_args` makes it (one typing per dtype)."""
     par = _with_threads(kernel)
     serial = _serial_twin(kernel)
 
     def call(*args):
+        args = _canonical_args(args)
         if args[-3] <= 1:
             return serial(*args)
         return par(*args)
@@ -1074,13 +1095,28 @@ def _threaded(kernel):
     return call
 
 
+def _hist_entry(kernel):
+    """A histogram kernel with its inputs read-only (``buf``, ``edges``: one typing per
+    dtype) and the thread count applied around the call."""
+    par = _with_threads(kernel)
+
+    def call(buf, off, n, s, edges, *rest):
+        return par(readonly(buf), off, n, s, readonly(edges), *rest)
+
+    call.__name__ = kernel.__name__
+    call.__doc__ = kernel.__doc__
+    call.kernel = kernel
+    return call
+
+
 # Public kernels: the thread count (third from last argument) is applied around the call.
-# ``buf`` may be a strided 1-D view (indices are then logical; Numba compiles an
-# 'A'-layout specialization for it): the one-thread fast path passes x[::2] as is.
+# ``buf`` goes in read-only (:func:`_canonical_args`); it may be a strided 1-D view
+# (indices are then logical; Numba compiles an 'A'-layout specialization for it): the
+# one-thread fast path passes x[::2] as is.
 sum_float = _threaded(_sum_float)
 sum_int = _threaded(_sum_int)
 minmax = _threaded(_minmax)
 argext = _threaded(_argext)
 var = _threaded(_var)
-histogram_uniform = _with_threads(_histogram_uniform)
-histogram_edges = _with_threads(_histogram_edges)
+histogram_uniform = _hist_entry(_histogram_uniform)
+histogram_edges = _hist_entry(_histogram_edges)
