@@ -197,9 +197,11 @@ calls = {
 small = np.random.default_rng(2).random((30, 700))
 
 
-def warm():  # compiled and warm
+def warm():  # compiled and warm, for the long calls' layout too (nothing compiles in them)
     pc.sum(small[:3], axis=1, backend=backend)
     pc.var(small[:3], axis=1, backend=backend)
+    pc.sum(big[:3], axis=1, backend=backend)
+    pc.var(big[:3], axis=1, backend=backend)
 
 
 out = interrupt_each(calls, backend, warm, 0.5)
