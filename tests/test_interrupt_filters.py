@@ -231,8 +231,9 @@ small = rng.standard_normal((30, 40)).astype(np.float32)
 ref = pc.gaussian_filter(small, 2.0, backend="numpy")
 
 
-def warm():  # compiled and warm
+def warm():  # compiled and warm, the long-kernel path too (nothing compiles in the calls)
     pc.gaussian_filter(small, 2.0, backend=backend)
+    pc.gaussian_filter(small, 500.0, backend=backend)
     pc.correlate(small.astype(np.float64), np.ones((3, 3)), backend=backend)
 
 
