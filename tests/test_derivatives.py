@@ -239,6 +239,25 @@ def test_concurrent_calls_from_python_threads(backend):
         assert g.tobytes() == want[i % len(want)].tobytes()
 
 
+def test_numba_fused_kernel_types_each_dtype_once():
+    """A read-only image runs the code compiled for a writeable one: the Numba fused
+    kernel takes its image and weights read-only always, so it holds no two signatures
+    that differ only in an array's writeability (each one more cold compile; issue 13)."""
+    from numba import types
+
+    from pycompute._numba import derivatives as nbd
+
+    for dtype in ("float32", "float64"):
+        x = make((20, 30), dtype, 3)
+        ro = x.copy()
+        ro.flags.writeable = False
+        for a in (x, ro):
+            D.gaussian_laplace(a, 1.5, backend="numba")
+    sigs = [tuple(t.copy(readonly=False) if isinstance(t, types.Array) else t for t in s)
+            for s in nbd._fused2.signatures]
+    assert len(sigs) >= 2 and len(sigs) == len(set(sigs)), nbd._fused2.signatures
+
+
 def test_precision_scipy_float32_is_bitwise():
     x = make((40, 50), "float32", 5)
     for ours_fn, ref_fn, _ in PAIRS:

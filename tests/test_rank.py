@@ -5,6 +5,11 @@ window's values, so there is no arithmetic to round: results must equal scipy's
 bit for bit (compared as bytes, so NaN payloads and the sign of zero count). The
 kernels reproduce scipy's tie rules (the deque's rightmost minimum, the footprint
 loop's first one, NI_Select's answer among equal values).
+
+Default run and slow run: Cython runs every case by default. Numba runs every kernel
+path and mode by default, its dtype sweeps over NUMBA_DTYPES only (the hypothesis tests
+draw from those and bool); the same sweeps over the other dtypes are marked slow (CI's
+``pytest -m slow`` step), so the two runs together hold what one run held before.
 """
 from __future__ import annotations
 
@@ -24,8 +29,32 @@ from nasty import FILTER_MODES, scaled_settings
 BACKENDS = ["cython", "numba"]
 MODES = FILTER_MODES
 NATIVE_DTYPES = ["float32", "float64", "int8", "int16", "int32", "uint8", "uint16", "uint32"]
+#: Numba's dtype sweeps in the default run: one integer, one float (bool runs as uint8).
+#: Its kernels are one generic source for every dtype, and each dtype is one more cold
+#: compile (seconds) of every kernel it reaches: most of this module's time with an empty
+#: Numba cache, when it swept all eight.
+NUMBA_DTYPES = ["uint8", "float64"]
 SETTINGS = scaled_settings(60)
+SLOW = pytest.mark.slow
 SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, np.nan, 2.0, np.inf, -np.inf, 3.0, 2.0])
+
+
+def by_backend(dtypes):
+    """``(backend, dtype)`` params: each of ``dtypes`` on Cython, and on Numba, where
+    those outside NUMBA_DTYPES are marked slow (the slow run has exactly those)."""
+    return [pytest.param(b, d, id=f"{d}-{b}",
+                         marks=SLOW if b == "numba" and d not in NUMBA_DTYPES else ())
+            for b in BACKENDS for d in dtypes]
+
+
+def drawing(dtypes):
+    """``(backend, dtypes)`` params for the hypothesis tests: Cython draws from all of
+    ``dtypes``, Numba from NUMBA_DTYPES (and bool) by default and from the rest in the
+    slow run (``numba-more-dtypes``)."""
+    few = [d for d in dtypes if d in NUMBA_DTYPES or d == "bool"]
+    rest = [d for d in dtypes if d not in few]
+    return [pytest.param("cython", dtypes, id="cython"), pytest.param("numba", few, id="numba"),
+            pytest.param("numba", rest, id="numba-more-dtypes", marks=SLOW)]
 
 
 def same(ours, ref):
@@ -58,9 +87,9 @@ shapes = st.lists(st.integers(1, 9), min_size=1, max_size=3).map(tuple)
 
 
 @st.composite
-def cases(draw):
+def cases(draw, dtypes):
     shape = draw(shapes)
-    dtype = draw(st.sampled_from(NATIVE_DTYPES + ["bool"]))
+    dtype = draw(st.sampled_from(dtypes))
     special = np.dtype(dtype).kind == "f" and draw(st.booleans())
     x = make(shape, dtype, draw(st.integers(0, 2**16)), special)
     mode = draw(st.sampled_from(MODES))
@@ -81,11 +110,11 @@ def footprints(draw, ndim):
     return fp, origin
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend,dtypes", drawing(NATIVE_DTYPES + ["bool"]))
 @SETTINGS
-@given(case=cases(), data=st.data())
-def test_minmax_size_matches_scipy(backend, case, data):
-    x, mode, cval = case
+@given(data=st.data())
+def test_minmax_size_matches_scipy(backend, dtypes, data):
+    x, mode, cval = data.draw(cases(dtypes))
     sizes = [data.draw(st.integers(1, 12)) for _ in range(x.ndim)]
     origin = [data.draw(st.integers(-(s // 2), (s - 1) // 2)) for s in sizes]
     for name in ("minimum_filter", "maximum_filter"):
@@ -94,11 +123,11 @@ def test_minmax_size_matches_scipy(backend, case, data):
         same(ours, getattr(ndi, name)(x, size=sizes, mode=mode, cval=cval, origin=origin))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend,dtypes", drawing(NATIVE_DTYPES + ["bool"]))
 @SETTINGS
-@given(case=cases(), data=st.data())
-def test_minmax1d_matches_scipy(backend, case, data):
-    x, mode, cval = case
+@given(data=st.data())
+def test_minmax1d_matches_scipy(backend, dtypes, data):
+    x, mode, cval = data.draw(cases(dtypes))
     axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
     size = data.draw(st.integers(1, 2 * x.shape[axis] + 3))  # also longer than the axis
     origin = data.draw(st.integers(-(size // 2), (size - 1) // 2))
@@ -108,11 +137,11 @@ def test_minmax1d_matches_scipy(backend, case, data):
         same(ours, getattr(ndi, name)(x, size, axis, mode=mode, cval=cval, origin=origin))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend,dtypes", drawing(NATIVE_DTYPES + ["bool"]))
 @SETTINGS
-@given(case=cases(), data=st.data())
-def test_minmax_footprint_matches_scipy(backend, case, data):
-    x, mode, cval = case
+@given(data=st.data())
+def test_minmax_footprint_matches_scipy(backend, dtypes, data):
+    x, mode, cval = data.draw(cases(dtypes))
     fp, origin = data.draw(footprints(x.ndim))
     for name in ("minimum_filter", "maximum_filter"):
         ours = getattr(pc.rank, name)(x, footprint=fp, mode=mode, cval=cval, origin=origin,
@@ -132,11 +161,11 @@ def _rank_call(fn_name, x, arg, fp, mode, cval, origin, backend):
         return fn(x, *args, footprint=fp, mode=mode, cval=cval, origin=origin)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend,dtypes", drawing(NATIVE_DTYPES + ["bool"]))
 @SETTINGS
-@given(case=cases(), data=st.data())
-def test_rank_footprint_matches_scipy(backend, case, data):
-    x, mode, cval = case
+@given(data=st.data())
+def test_rank_footprint_matches_scipy(backend, dtypes, data):
+    x, mode, cval = data.draw(cases(dtypes))
     fp, origin = data.draw(footprints(x.ndim))
     k = int(fp.sum())
     rank = data.draw(st.integers(-k, k - 1))
@@ -149,11 +178,11 @@ def test_rank_footprint_matches_scipy(backend, case, data):
                                          origin=origin))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend,dtypes", drawing(NATIVE_DTYPES))
 @SETTINGS
 @given(data=st.data())
-def test_axes_and_mode_sequences(backend, data):
-    x = make((5, 6, 7), data.draw(st.sampled_from(NATIVE_DTYPES)), data.draw(st.integers(0, 99)))
+def test_axes_and_mode_sequences(backend, dtypes, data):
+    x = make((5, 6, 7), data.draw(st.sampled_from(dtypes)), data.draw(st.integers(0, 99)))
     axes = data.draw(st.sampled_from([(0,), (2,), (0, 2), (1, 0), (-1, 0), (2, 1, 0)]))
     sizes = [data.draw(st.integers(1, 5)) for _ in axes]
     modes = [data.draw(st.sampled_from(MODES)) for _ in axes]
@@ -166,8 +195,7 @@ def test_axes_and_mode_sequences(backend, data):
 
 # ---------------------------------------------------------------- fixed cases
 
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("dtype", NATIVE_DTYPES)
+@pytest.mark.parametrize("backend,dtype", by_backend(NATIVE_DTYPES))
 @pytest.mark.parametrize("mode", MODES)
 def test_every_dtype_and_mode(backend, dtype, mode):
     x = make((23, 41), dtype, 7)
@@ -395,8 +423,7 @@ def test_size_zero_minmax_copies_like_scipy():
         pc.rank.minimum_filter(x, size=3, footprint=np.ones((2, 2)))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("dtype", ["uint8", "float32", "float64"])
+@pytest.mark.parametrize("backend,dtype", by_backend(["uint8", "float32", "float64"]))
 def test_long_windows_every_path(backend, dtype):
     """Windows past the doubling limit (transposed tiles of lines), the van Herk row pass
     with partial blocks, and a 5 x 5 median (its unrolled network) on wide rows."""
@@ -435,3 +462,43 @@ def test_median3x3_circuit_zero_one():
         hi.append(x)
     got = med3(mx(mx(lo[0], lo[1]), lo[2]), med3(*mid), mn(mn(hi[0], hi[1]), hi[2]))
     np.testing.assert_array_equal(got, np.sort(w, axis=1)[:, 4])
+
+
+def test_numba_kernels_type_each_dtype_once():
+    """A read-only and a writeable input run the same compiled code: every array a Numba
+    rank function only reads is typed read-only, the input and scratch alike, so no jitted
+    function holds two signatures that differ only in an array's writeability (each would
+    be one more cold compile per dtype; issue 13). Every path, on uint8 (compiled already
+    by the default run's sweeps) and a float64 NaN for the deque. The entry kernels are
+    checked always; their helpers where this process compiled them (a kernel loaded from
+    the disk cache brings its helpers' code along: they list no signatures then)."""
+    from numba import types
+    from numba.core.registry import CPUDispatcher
+
+    from pycompute._numba import rank as nbr
+
+    x = make((9, 140), "uint8", 1)
+    fp = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], bool)
+    fp9 = np.array([[0, 1, 1, 0], [1, 1, 1, 1], [0, 1, 1, 1]], bool)
+    xn = make((9, 14), "float64", 1, special=True)
+    for a in (x, xn):
+        ro = a.copy()
+        ro.flags.writeable = False
+        for v in (a, ro):
+            for kw in (dict(size=(5, 2)), dict(size=(1, 140)), dict(footprint=fp)):
+                pc.rank.maximum_filter(v, backend="numba", **kw)
+            pc.rank.minimum_filter1d(v[:1], 140, backend="numba")  # one long line
+            for kw in (dict(size=3), dict(size=5), dict(size=8), dict(footprint=fp9),
+                       dict(footprint=fp)):
+                pc.rank.median_filter(v, backend="numba", **kw)
+
+    def writeable(sig):
+        return tuple(t.copy(readonly=False) if isinstance(t, types.Array) else t for t in sig)
+
+    entries = {"_mm_harter", "_mm_lines", "_mm_tiles", "_mm_rows", "_minmax_fp", "_rank_fp",
+               "_net_box3", "_net_m25", "_net_m9", "_net_any"}
+    for name, fn in vars(nbr).items():
+        if isinstance(fn, CPUDispatcher):
+            assert fn.signatures or name not in entries, name  # every path ran
+            sigs = [writeable(s) for s in fn.signatures]
+            assert len(sigs) == len(set(sigs)), (name, fn.signatures)

@@ -25,6 +25,10 @@ Cython kernel's bit for bit in both dtypes (and scipy's in float64), and do not
 depend on the thread count (each output is computed by one task in a fixed
 order).
 
+Compile time (issue 13): the image and the weights go in read-only (``_layer.readonly``),
+so a read-only input shares the one compile per dtype; ``parallel=prange_only()`` and no
+``reshape`` in jitted code (see pycompute/_numba/rank.py).
+
 Vectorization: the hot loops index views from 0, tap-major over a strip
 (checked in the LLVM IR and ``inspect_asm``: ``llvm.fma.v16f32`` / vfmadd on zmm
 for float32, ``<8 x double>`` fmul + fadd for float64, vector ``llvm.sqrt``).
@@ -37,7 +41,7 @@ from numba import njit, prange, types
 from numba.extending import intrinsic
 
 from ._boundary import boundary_index
-from ._layer import call_with_threads
+from ._layer import call_with_threads, prange_only, readonly
 
 DROWS = 16
 STRIP = 256
@@ -155,7 +159,7 @@ def _combine(a, b, n, op, out):
             out[j] = a[j] + b[j]
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@njit(parallel=prange_only(), nogil=True, cache=True)
 def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, t0, t1):
     H, W = x.shape
     Kv = wc0.shape[0]
@@ -174,15 +178,14 @@ def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, t0, 
         y0 = t * DROWS
         y1 = min(H, y0 + DROWS)
         S = y1 - y0 + Kv - 1
-        ring = np.empty((S, W), x.dtype)
-        flat = ring.reshape(-1)
+        flat = np.empty(S * W, x.dtype)  # the ring of source rows (no reshape: see above)
         P = np.empty((2, DROWS, W + Kh - 1), x.dtype)
         T0 = np.empty(W, x.dtype)
         T1 = np.empty(W, x.dtype)
         starts = np.empty(max(Kv, Kh), np.int64)
         for s in range(S):
             r = rowtab[y0 + s]
-            rr = ring[s]
+            rr = flat[s * W:s * W + W]
             if r < 0:
                 for j in range(W):
                     rr[j] = cv
@@ -221,6 +224,9 @@ def fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, n_thr
     T = (x.shape[0] + DROWS - 1) // DROWS if x.size else 0
     t0, t1 = max(int(t0), 0), min(int(t1), T)
     if t0 < t1:
-        call_with_threads(n_threads, _fused2, x, out, wc0, int(sc0), wr0, int(sr0), wc1,
-                          int(sc1), wr1, int(sr1), int(mode), float(cval), int(op), t0, t1)
+        # inputs read-only (``_layer.readonly``): a read-only image or weights would
+        # otherwise compile the whole kernel a second time per dtype
+        call_with_threads(n_threads, _fused2, readonly(x), out, readonly(wc0), int(sc0),
+                          readonly(wr0), int(sr0), readonly(wc1), int(sc1), readonly(wr1),
+                          int(sr1), int(mode), float(cval), int(op), t0, t1)
     return T

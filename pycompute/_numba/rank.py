@@ -23,18 +23,27 @@ Row loops index views from 0 so LLVM vectorizes them (checked on the LLVM IR:
 Compile time (a cold first call compiles a whole call tree; issue 13), as in
 convolution.py: the Python wrappers flatten the arrays (no ``reshape`` in jitted code:
 its error formatting compiles for seconds) and pass the input read-only
-(``_layer.readonly``), so read-only and writeable inputs share one compile; each
+(``_layer.readonly``), so read-only and writeable inputs share one compile, and the
+scratch a helper only reads goes in read-only too (``_ro``), so each helper compiles
+once per dtype (``_copy``, ``_comb*``, ``_row``, ``_rows_task`` took both before); each
 algorithm is its own small parallel kernel, picked in Python (Harter's deque, lines,
 tiles, rows; box 3 x 3 median, 5 x 5 median, 9-cell median, general network), so a
 call compiles only the path it runs; every ``prange`` body is one call to a plain
 ``@njit`` task taking ``np.int64(t)``; ``parallel=prange_only()``; no literal
 constants as arguments (``np.int64(0)``); copies go through ``_copy`` instead of slice
-assignment (which compiles Numba's shape-mismatch error formatting).
+assignment (which compiles Numba's shape-mismatch error formatting). The unrolled
+networks (``_median3x3``, ``_median9``, ``_median25``) compare-exchange through ``_lo`` /
+``_hi``, one ``select`` each: the code their ``a if a < b else b`` became after LLVM's
+clean-up (the same vector selects and min/max in the IR), without a branch per ternary
+for Numba's SSA pass to walk (the 5 x 5 network's ~600 blocks took ~4 s per dtype; the
+builtin ``min``/``max`` compile fast too but do not vectorize there: 3x slower).
 """
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic
 
 from ._boundary import boundary_index
 from ._layer import call_with_threads, prange_only, readonly
@@ -52,6 +61,57 @@ def _flat(a):
     if not a.flags.c_contiguous:
         raise ValueError("rank kernels need C-contiguous arrays")
     return a.reshape(-1)
+
+
+@intrinsic
+def _ro(typingctx, a):
+    """``a`` typed read-only: the same array (no copy, no code), as ``_layer.readonly``
+    does in Python. Numba types a read-only array apart from a writeable one, so a helper
+    fed the (read-only) input at one call and scratch at another compiles twice per
+    dtype; every array a helper only reads goes in read-only, scratch through this."""
+    if not isinstance(a, types.Array):
+        return None
+    ro = a.copy(readonly=True)
+
+    def codegen(context, builder, signature, args):
+        return impl_ret_borrowed(context, builder, ro, args[0])
+
+    return ro(a), codegen
+
+
+def _lt(builder, ty, x, y):
+    """``x < y`` as Numba compiles it: ordered for floats (NaN: false), signed or not."""
+    if isinstance(ty, types.Float):
+        return builder.fcmp_ordered("<", x, y)
+    if ty.signed:
+        return builder.icmp_signed("<", x, y)
+    return builder.icmp_unsigned("<", x, y)
+
+
+@intrinsic
+def _lo(typingctx, a, b):
+    """``a if a < b else b`` as one ``select``, no branch."""
+    if a != b or not isinstance(a, (types.Integer, types.Float)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        x, y = args
+        return builder.select(_lt(builder, a, x, y), x, y)
+
+    return a(a, b), codegen
+
+
+@intrinsic
+def _hi(typingctx, a, b):
+    """``b if a < b else a`` as one ``select``, no branch."""
+    if a != b or not isinstance(a, (types.Integer, types.Float)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        x, y = args
+        return builder.select(_lt(builder, a, x, y), y, x)
+
+    return a(a, b), codegen
 
 
 @njit(nogil=True, cache=True)
@@ -105,7 +165,7 @@ def _row(xf, base, p, lo, N, B, nb, mode, crow):
 
 @njit(nogil=True, cache=True)
 def _rows_task(xf, of, base, N, B, nb, K, lo, mode, mn, cv):
-    crow = np.full(nb, cv, dtype=xf.dtype)
+    crow = _ro(np.full(nb, cv, dtype=xf.dtype))
     if K == 3:
         for i in range(N):
             _comb3(of[base + i * B:base + i * B + nb], _row(xf, base, i, lo, N, B, nb, mode, crow),
@@ -125,8 +185,9 @@ def _rows_task(xf, of, base, N, B, nb, K, lo, mode, mn, cv):
     while s < N:
         _copy(h[K - 1], _row(xf, base, s + K - 1, lo, N, B, nb, mode, crow), nb)
         for j in range(K - 2, -1, -1):
-            _comb_to(h[j], _row(xf, base, s + j, lo, N, B, nb, mode, crow), h[j + 1], nb, mn)
-        _copy(of[base + s * B:base + s * B + nb], h[0], nb)
+            _comb_to(h[j], _row(xf, base, s + j, lo, N, B, nb, mode, crow), _ro(h[j + 1]), nb,
+                     mn)
+        _copy(of[base + s * B:base + s * B + nb], _ro(h[0]), nb)
         e = s + K if s + K < N else N
         for i in range(s + 1, e):
             q = i + K - 1
@@ -134,7 +195,7 @@ def _rows_task(xf, of, base, N, B, nb, K, lo, mode, mn, cv):
                 _copy(g, _row(xf, base, q, lo, N, B, nb, mode, crow), nb)
             else:
                 _comb(g, _row(xf, base, q, lo, N, B, nb, mode, crow), nb, mn)
-            _comb_to(of[base + i * B:base + i * B + nb], h[i - s], g, nb, mn)
+            _comb_to(of[base + i * B:base + i * B + nb], _ro(h[i - s]), _ro(g), nb, mn)
         s += K
 
 
@@ -158,21 +219,21 @@ def _extend_line(xf, base, N, K, lo, mode, cv, e):
 def _doubling(e, t, o, N, K, mn):
     """o[i] = combine of e[i .. i + K - 1] by doubling (see kernels/rank.pyx)."""
     if K == 1:
-        _copy(o, e, N)
+        _copy(o, _ro(e), N)
         return
     w = 1
     n = N + K - 1
     cur = e
     nxt = t
     while 2 * w <= K:
-        _comb_to(nxt, cur, cur[w:], n - w, mn)
+        _comb_to(nxt, _ro(cur), _ro(cur[w:]), n - w, mn)
         n -= w
         w *= 2
         cur, nxt = nxt, cur
     if w == K:
-        _copy(o, cur, N)
+        _copy(o, _ro(cur), N)
     else:
-        _comb_to(o, cur, cur[K - w:], N, mn)
+        _comb_to(o, _ro(cur), _ro(cur[K - w:]), N, mn)
 
 
 @njit(nogil=True, cache=True)
@@ -183,7 +244,7 @@ def _lines_tile(xf, of, base, nl, N, K, lo, mode, mn, cv, L):
     for ln in range(nl):
         for n in range(N):
             tin[n * L + ln] = xf[base + ln * N + n]
-    _rows_task(tin, tout, np.int64(0), N, L, nl, K, lo, mode, mn, cv)
+    _rows_task(_ro(tin), tout, np.int64(0), N, L, nl, K, lo, mode, mn, cv)
     for ln in range(nl):
         for n in range(N):
             of[base + ln * N + n] = tout[n * L + ln]
@@ -215,7 +276,7 @@ def _line_task(xf, of, t, N, K, lo, mode, mn, cv):
             h[p] = e[p] if e[p] < h[p + 1] else h[p + 1]
         else:
             h[p] = e[p] if e[p] > h[p + 1] else h[p + 1]
-    _comb_to(o, h, g[K - 1:K - 1 + N], N, mn)
+    _comb_to(o, _ro(h), _ro(g[K - 1:K - 1 + N]), N, mn)
 
 
 @njit(nogil=True, cache=True)
@@ -517,7 +578,8 @@ def _cx(a, b, n, op):
 @njit(nogil=True, cache=True)
 def _median9(rows, o, n):
     """Element 4 of 9 tap rows: ``pycompute.rank._network(9, 4)`` unrolled
-    (generated from it, as in kernels/rank.pyx)."""
+    (generated from it, as in kernels/rank.pyx; its ``a if a < b else b`` is ``_lo(a, b)``,
+    its ``b if a < b else a`` is ``_hi(a, b)``)."""
     for i in range(n):
         v0 = rows[0, i]
         v1 = rows[1, i]
@@ -528,69 +590,69 @@ def _median9(rows, o, n):
         v6 = rows[6, i]
         v7 = rows[7, i]
         v8 = rows[8, i]
-        t = v0 if v0 < v1 else v1
-        v1 = v1 if v0 < v1 else v0
+        t = _lo(v0, v1)
+        v1 = _hi(v0, v1)
         v0 = t
-        t = v2 if v2 < v3 else v3
-        v3 = v3 if v2 < v3 else v2
+        t = _lo(v2, v3)
+        v3 = _hi(v2, v3)
         v2 = t
-        t = v4 if v4 < v5 else v5
-        v5 = v5 if v4 < v5 else v4
+        t = _lo(v4, v5)
+        v5 = _hi(v4, v5)
         v4 = t
-        t = v6 if v6 < v7 else v7
-        v7 = v7 if v6 < v7 else v6
+        t = _lo(v6, v7)
+        v7 = _hi(v6, v7)
         v6 = t
-        t = v0 if v0 < v2 else v2
-        v2 = v2 if v0 < v2 else v0
+        t = _lo(v0, v2)
+        v2 = _hi(v0, v2)
         v0 = t
-        t = v1 if v1 < v3 else v3
-        v3 = v3 if v1 < v3 else v1
+        t = _lo(v1, v3)
+        v3 = _hi(v1, v3)
         v1 = t
-        t = v4 if v4 < v6 else v6
-        v6 = v6 if v4 < v6 else v4
+        t = _lo(v4, v6)
+        v6 = _hi(v4, v6)
         v4 = t
-        t = v5 if v5 < v7 else v7
-        v7 = v7 if v5 < v7 else v5
+        t = _lo(v5, v7)
+        v7 = _hi(v5, v7)
         v5 = t
-        t = v1 if v1 < v2 else v2
-        v2 = v2 if v1 < v2 else v1
+        t = _lo(v1, v2)
+        v2 = _hi(v1, v2)
         v1 = t
-        t = v5 if v5 < v6 else v6
-        v6 = v6 if v5 < v6 else v5
+        t = _lo(v5, v6)
+        v6 = _hi(v5, v6)
         v5 = t
-        t = v0 if v0 < v4 else v4
-        v4 = v4 if v0 < v4 else v0
+        t = _lo(v0, v4)
+        v4 = _hi(v0, v4)
         v0 = t
-        t = v1 if v1 < v5 else v5
-        v5 = v5 if v1 < v5 else v1
+        t = _lo(v1, v5)
+        v5 = _hi(v1, v5)
         v1 = t
-        t = v2 if v2 < v6 else v6
-        v6 = v6 if v2 < v6 else v2
+        t = _lo(v2, v6)
+        v6 = _hi(v2, v6)
         v2 = t
-        v3 = v3 if v3 < v7 else v7
-        t = v2 if v2 < v4 else v4
-        v4 = v4 if v2 < v4 else v2
+        v3 = _lo(v3, v7)
+        t = _lo(v2, v4)
+        v4 = _hi(v2, v4)
         v2 = t
-        t = v3 if v3 < v5 else v5
-        v5 = v5 if v3 < v5 else v3
+        t = _lo(v3, v5)
+        v5 = _hi(v3, v5)
         v3 = t
-        v2 = v1 if v2 < v1 else v2
-        t = v3 if v3 < v4 else v4
-        v4 = v4 if v3 < v4 else v3
+        v2 = _hi(v2, v1)
+        t = _lo(v3, v4)
+        v4 = _hi(v3, v4)
         v3 = t
-        v5 = v5 if v5 < v6 else v6
-        v8 = v0 if v8 < v0 else v8
-        v4 = v4 if v4 < v8 else v8
-        v4 = v2 if v4 < v2 else v4
-        v3 = v3 if v3 < v5 else v5
-        v4 = v3 if v4 < v3 else v4
+        v5 = _lo(v5, v6)
+        v8 = _hi(v8, v0)
+        v4 = _lo(v4, v8)
+        v4 = _hi(v4, v2)
+        v3 = _lo(v3, v5)
+        v4 = _hi(v4, v3)
         o[i] = v4
 
 
 @njit(nogil=True, cache=True)
 def _median25(rows, o, n):
     """Element 12 of 25 tap rows: ``pycompute.rank._network(25, 12)`` unrolled
-    (generated from it, as in kernels/rank.pyx)."""
+    (generated from it, as in kernels/rank.pyx, ternaries as in ``_median9``)."""
     for i in range(n):
         v0 = rows[0, i]
         v1 = rows[1, i]
@@ -617,334 +679,332 @@ def _median25(rows, o, n):
         v22 = rows[22, i]
         v23 = rows[23, i]
         v24 = rows[24, i]
-        t = v0 if v0 < v1 else v1
-        v1 = v1 if v0 < v1 else v0
+        t = _lo(v0, v1)
+        v1 = _hi(v0, v1)
         v0 = t
-        t = v2 if v2 < v3 else v3
-        v3 = v3 if v2 < v3 else v2
+        t = _lo(v2, v3)
+        v3 = _hi(v2, v3)
         v2 = t
-        t = v4 if v4 < v5 else v5
-        v5 = v5 if v4 < v5 else v4
+        t = _lo(v4, v5)
+        v5 = _hi(v4, v5)
         v4 = t
-        t = v6 if v6 < v7 else v7
-        v7 = v7 if v6 < v7 else v6
+        t = _lo(v6, v7)
+        v7 = _hi(v6, v7)
         v6 = t
-        t = v8 if v8 < v9 else v9
-        v9 = v9 if v8 < v9 else v8
+        t = _lo(v8, v9)
+        v9 = _hi(v8, v9)
         v8 = t
-        t = v10 if v10 < v11 else v11
-        v11 = v11 if v10 < v11 else v10
+        t = _lo(v10, v11)
+        v11 = _hi(v10, v11)
         v10 = t
-        t = v12 if v12 < v13 else v13
-        v13 = v13 if v12 < v13 else v12
+        t = _lo(v12, v13)
+        v13 = _hi(v12, v13)
         v12 = t
-        t = v14 if v14 < v15 else v15
-        v15 = v15 if v14 < v15 else v14
+        t = _lo(v14, v15)
+        v15 = _hi(v14, v15)
         v14 = t
-        t = v16 if v16 < v17 else v17
-        v17 = v17 if v16 < v17 else v16
+        t = _lo(v16, v17)
+        v17 = _hi(v16, v17)
         v16 = t
-        t = v18 if v18 < v19 else v19
-        v19 = v19 if v18 < v19 else v18
+        t = _lo(v18, v19)
+        v19 = _hi(v18, v19)
         v18 = t
-        t = v20 if v20 < v21 else v21
-        v21 = v21 if v20 < v21 else v20
+        t = _lo(v20, v21)
+        v21 = _hi(v20, v21)
         v20 = t
-        t = v22 if v22 < v23 else v23
-        v23 = v23 if v22 < v23 else v22
+        t = _lo(v22, v23)
+        v23 = _hi(v22, v23)
         v22 = t
-        t = v0 if v0 < v2 else v2
-        v2 = v2 if v0 < v2 else v0
+        t = _lo(v0, v2)
+        v2 = _hi(v0, v2)
         v0 = t
-        t = v1 if v1 < v3 else v3
-        v3 = v3 if v1 < v3 else v1
+        t = _lo(v1, v3)
+        v3 = _hi(v1, v3)
         v1 = t
-        t = v4 if v4 < v6 else v6
-        v6 = v6 if v4 < v6 else v4
+        t = _lo(v4, v6)
+        v6 = _hi(v4, v6)
         v4 = t
-        t = v5 if v5 < v7 else v7
-        v7 = v7 if v5 < v7 else v5
+        t = _lo(v5, v7)
+        v7 = _hi(v5, v7)
         v5 = t
-        t = v8 if v8 < v10 else v10
-        v10 = v10 if v8 < v10 else v8
+        t = _lo(v8, v10)
+        v10 = _hi(v8, v10)
         v8 = t
-        t = v9 if v9 < v11 else v11
-        v11 = v11 if v9 < v11 else v9
+        t = _lo(v9, v11)
+        v11 = _hi(v9, v11)
         v9 = t
-        t = v12 if v12 < v14 else v14
-        v14 = v14 if v12 < v14 else v12
+        t = _lo(v12, v14)
+        v14 = _hi(v12, v14)
         v12 = t
-        t = v13 if v13 < v15 else v15
-        v15 = v15 if v13 < v15 else v13
+        t = _lo(v13, v15)
+        v15 = _hi(v13, v15)
         v13 = t
-        t = v16 if v16 < v18 else v18
-        v18 = v18 if v16 < v18 else v16
+        t = _lo(v16, v18)
+        v18 = _hi(v16, v18)
         v16 = t
-        t = v17 if v17 < v19 else v19
-        v19 = v19 if v17 < v19 else v17
+        t = _lo(v17, v19)
+        v19 = _hi(v17, v19)
         v17 = t
-        t = v20 if v20 < v22 else v22
-        v22 = v22 if v20 < v22 else v20
+        t = _lo(v20, v22)
+        v22 = _hi(v20, v22)
         v20 = t
-        t = v21 if v21 < v23 else v23
-        v23 = v23 if v21 < v23 else v21
+        t = _lo(v21, v23)
+        v23 = _hi(v21, v23)
         v21 = t
-        t = v1 if v1 < v2 else v2
-        v2 = v2 if v1 < v2 else v1
+        t = _lo(v1, v2)
+        v2 = _hi(v1, v2)
         v1 = t
-        t = v5 if v5 < v6 else v6
-        v6 = v6 if v5 < v6 else v5
+        t = _lo(v5, v6)
+        v6 = _hi(v5, v6)
         v5 = t
-        t = v9 if v9 < v10 else v10
-        v10 = v10 if v9 < v10 else v9
+        t = _lo(v9, v10)
+        v10 = _hi(v9, v10)
         v9 = t
-        t = v13 if v13 < v14 else v14
-        v14 = v14 if v13 < v14 else v13
+        t = _lo(v13, v14)
+        v14 = _hi(v13, v14)
         v13 = t
-        t = v17 if v17 < v18 else v18
-        v18 = v18 if v17 < v18 else v17
+        t = _lo(v17, v18)
+        v18 = _hi(v17, v18)
         v17 = t
-        t = v21 if v21 < v22 else v22
-        v22 = v22 if v21 < v22 else v21
+        t = _lo(v21, v22)
+        v22 = _hi(v21, v22)
         v21 = t
-        t = v0 if v0 < v4 else v4
-        v4 = v4 if v0 < v4 else v0
+        t = _lo(v0, v4)
+        v4 = _hi(v0, v4)
         v0 = t
-        t = v1 if v1 < v5 else v5
-        v5 = v5 if v1 < v5 else v1
+        t = _lo(v1, v5)
+        v5 = _hi(v1, v5)
         v1 = t
-        t = v2 if v2 < v6 else v6
-        v6 = v6 if v2 < v6 else v2
+        t = _lo(v2, v6)
+        v6 = _hi(v2, v6)
         v2 = t
-        t = v3 if v3 < v7 else v7
-        v7 = v7 if v3 < v7 else v3
+        t = _lo(v3, v7)
+        v7 = _hi(v3, v7)
         v3 = t
-        t = v8 if v8 < v12 else v12
-        v12 = v12 if v8 < v12 else v8
+        t = _lo(v8, v12)
+        v12 = _hi(v8, v12)
         v8 = t
-        t = v9 if v9 < v13 else v13
-        v13 = v13 if v9 < v13 else v9
+        t = _lo(v9, v13)
+        v13 = _hi(v9, v13)
         v9 = t
-        t = v10 if v10 < v14 else v14
-        v14 = v14 if v10 < v14 else v10
+        t = _lo(v10, v14)
+        v14 = _hi(v10, v14)
         v10 = t
-        t = v11 if v11 < v15 else v15
-        v15 = v15 if v11 < v15 else v11
+        t = _lo(v11, v15)
+        v15 = _hi(v11, v15)
         v11 = t
-        t = v16 if v16 < v20 else v20
-        v20 = v20 if v16 < v20 else v16
+        t = _lo(v16, v20)
+        v20 = _hi(v16, v20)
         v16 = t
-        t = v17 if v17 < v21 else v21
-        v21 = v21 if v17 < v21 else v17
+        t = _lo(v17, v21)
+        v21 = _hi(v17, v21)
         v17 = t
-        t = v18 if v18 < v22 else v22
-        v22 = v22 if v18 < v22 else v18
+        t = _lo(v18, v22)
+        v22 = _hi(v18, v22)
         v18 = t
-        t = v19 if v19 < v23 else v23
-        v23 = v23 if v19 < v23 else v19
+        t = _lo(v19, v23)
+        v23 = _hi(v19, v23)
         v19 = t
-        t = v2 if v2 < v4 else v4
-        v4 = v4 if v2 < v4 else v2
+        t = _lo(v2, v4)
+        v4 = _hi(v2, v4)
         v2 = t
-        t = v3 if v3 < v5 else v5
-        v5 = v5 if v3 < v5 else v3
+        t = _lo(v3, v5)
+        v5 = _hi(v3, v5)
         v3 = t
-        t = v10 if v10 < v12 else v12
-        v12 = v12 if v10 < v12 else v10
+        t = _lo(v10, v12)
+        v12 = _hi(v10, v12)
         v10 = t
-        t = v11 if v11 < v13 else v13
-        v13 = v13 if v11 < v13 else v11
+        t = _lo(v11, v13)
+        v13 = _hi(v11, v13)
         v11 = t
-        t = v18 if v18 < v20 else v20
-        v20 = v20 if v18 < v20 else v18
+        t = _lo(v18, v20)
+        v20 = _hi(v18, v20)
         v18 = t
-        t = v19 if v19 < v21 else v21
-        v21 = v21 if v19 < v21 else v19
+        t = _lo(v19, v21)
+        v21 = _hi(v19, v21)
         v19 = t
-        t = v1 if v1 < v2 else v2
-        v2 = v2 if v1 < v2 else v1
+        t = _lo(v1, v2)
+        v2 = _hi(v1, v2)
         v1 = t
-        t = v3 if v3 < v4 else v4
-        v4 = v4 if v3 < v4 else v3
+        t = _lo(v3, v4)
+        v4 = _hi(v3, v4)
         v3 = t
-        t = v5 if v5 < v6 else v6
-        v6 = v6 if v5 < v6 else v5
+        t = _lo(v5, v6)
+        v6 = _hi(v5, v6)
         v5 = t
-        t = v9 if v9 < v10 else v10
-        v10 = v10 if v9 < v10 else v9
+        t = _lo(v9, v10)
+        v10 = _hi(v9, v10)
         v9 = t
-        t = v11 if v11 < v12 else v12
-        v12 = v12 if v11 < v12 else v11
+        t = _lo(v11, v12)
+        v12 = _hi(v11, v12)
         v11 = t
-        t = v13 if v13 < v14 else v14
-        v14 = v14 if v13 < v14 else v13
+        t = _lo(v13, v14)
+        v14 = _hi(v13, v14)
         v13 = t
-        t = v17 if v17 < v18 else v18
-        v18 = v18 if v17 < v18 else v17
+        t = _lo(v17, v18)
+        v18 = _hi(v17, v18)
         v17 = t
-        t = v19 if v19 < v20 else v20
-        v20 = v20 if v19 < v20 else v19
+        t = _lo(v19, v20)
+        v20 = _hi(v19, v20)
         v19 = t
-        t = v21 if v21 < v22 else v22
-        v22 = v22 if v21 < v22 else v21
+        t = _lo(v21, v22)
+        v22 = _hi(v21, v22)
         v21 = t
-        t = v0 if v0 < v8 else v8
-        v8 = v8 if v0 < v8 else v0
+        t = _lo(v0, v8)
+        v8 = _hi(v0, v8)
         v0 = t
-        t = v1 if v1 < v9 else v9
-        v9 = v9 if v1 < v9 else v1
+        t = _lo(v1, v9)
+        v9 = _hi(v1, v9)
         v1 = t
-        t = v2 if v2 < v10 else v10
-        v10 = v10 if v2 < v10 else v2
+        t = _lo(v2, v10)
+        v10 = _hi(v2, v10)
         v2 = t
-        t = v3 if v3 < v11 else v11
-        v11 = v11 if v3 < v11 else v3
+        t = _lo(v3, v11)
+        v11 = _hi(v3, v11)
         v3 = t
-        t = v4 if v4 < v12 else v12
-        v12 = v12 if v4 < v12 else v4
+        t = _lo(v4, v12)
+        v12 = _hi(v4, v12)
         v4 = t
-        t = v5 if v5 < v13 else v13
-        v13 = v13 if v5 < v13 else v5
+        t = _lo(v5, v13)
+        v13 = _hi(v5, v13)
         v5 = t
-        t = v6 if v6 < v14 else v14
-        v14 = v14 if v6 < v14 else v6
+        t = _lo(v6, v14)
+        v14 = _hi(v6, v14)
         v6 = t
-        v7 = v7 if v7 < v15 else v15
-        t = v16 if v16 < v24 else v24
-        v24 = v24 if v16 < v24 else v16
+        v7 = _lo(v7, v15)
+        t = _lo(v16, v24)
+        v24 = _hi(v16, v24)
         v16 = t
-        t = v4 if v4 < v8 else v8
-        v8 = v8 if v4 < v8 else v4
+        t = _lo(v4, v8)
+        v8 = _hi(v4, v8)
         v4 = t
-        t = v5 if v5 < v9 else v9
-        v9 = v9 if v5 < v9 else v5
+        t = _lo(v5, v9)
+        v9 = _hi(v5, v9)
         v5 = t
-        t = v6 if v6 < v10 else v10
-        v10 = v10 if v6 < v10 else v6
+        t = _lo(v6, v10)
+        v10 = _hi(v6, v10)
         v6 = t
-        t = v7 if v7 < v11 else v11
-        v11 = v11 if v7 < v11 else v7
+        t = _lo(v7, v11)
+        v11 = _hi(v7, v11)
         v7 = t
-        t = v20 if v20 < v24 else v24
-        v24 = v24 if v20 < v24 else v20
+        t = _lo(v20, v24)
+        v24 = _hi(v20, v24)
         v20 = t
-        t = v2 if v2 < v4 else v4
-        v4 = v4 if v2 < v4 else v2
+        t = _lo(v2, v4)
+        v4 = _hi(v2, v4)
         v2 = t
-        t = v3 if v3 < v5 else v5
-        v5 = v5 if v3 < v5 else v3
+        t = _lo(v3, v5)
+        v5 = _hi(v3, v5)
         v3 = t
-        t = v6 if v6 < v8 else v8
-        v8 = v8 if v6 < v8 else v6
+        t = _lo(v6, v8)
+        v8 = _hi(v6, v8)
         v6 = t
-        t = v7 if v7 < v9 else v9
-        v9 = v9 if v7 < v9 else v7
+        t = _lo(v7, v9)
+        v9 = _hi(v7, v9)
         v7 = t
-        t = v10 if v10 < v12 else v12
-        v12 = v12 if v10 < v12 else v10
+        t = _lo(v10, v12)
+        v12 = _hi(v10, v12)
         v10 = t
-        t = v11 if v11 < v13 else v13
-        v13 = v13 if v11 < v13 else v11
+        t = _lo(v11, v13)
+        v13 = _hi(v11, v13)
         v11 = t
-        t = v18 if v18 < v20 else v20
-        v20 = v20 if v18 < v20 else v18
+        t = _lo(v18, v20)
+        v20 = _hi(v18, v20)
         v18 = t
-        t = v19 if v19 < v21 else v21
-        v21 = v21 if v19 < v21 else v19
+        t = _lo(v19, v21)
+        v21 = _hi(v19, v21)
         v19 = t
-        t = v22 if v22 < v24 else v24
-        v24 = v24 if v22 < v24 else v22
+        t = _lo(v22, v24)
+        v24 = _hi(v22, v24)
         v22 = t
-        t = v1 if v1 < v2 else v2
-        v2 = v2 if v1 < v2 else v1
+        t = _lo(v1, v2)
+        v2 = _hi(v1, v2)
         v1 = t
-        t = v3 if v3 < v4 else v4
-        v4 = v4 if v3 < v4 else v3
+        t = _lo(v3, v4)
+        v4 = _hi(v3, v4)
         v3 = t
-        t = v5 if v5 < v6 else v6
-        v6 = v6 if v5 < v6 else v5
+        t = _lo(v5, v6)
+        v6 = _hi(v5, v6)
         v5 = t
-        t = v7 if v7 < v8 else v8
-        v8 = v8 if v7 < v8 else v7
+        t = _lo(v7, v8)
+        v8 = _hi(v7, v8)
         v7 = t
-        t = v9 if v9 < v10 else v10
-        v10 = v10 if v9 < v10 else v9
+        t = _lo(v9, v10)
+        v10 = _hi(v9, v10)
         v9 = t
-        t = v11 if v11 < v12 else v12
-        v12 = v12 if v11 < v12 else v11
+        t = _lo(v11, v12)
+        v12 = _hi(v11, v12)
         v11 = t
-        v13 = v13 if v13 < v14 else v14
-        t = v17 if v17 < v18 else v18
-        v18 = v18 if v17 < v18 else v17
+        v13 = _lo(v13, v14)
+        t = _lo(v17, v18)
+        v18 = _hi(v17, v18)
         v17 = t
-        t = v19 if v19 < v20 else v20
-        v20 = v20 if v19 < v20 else v19
+        t = _lo(v19, v20)
+        v20 = _hi(v19, v20)
         v19 = t
-        t = v21 if v21 < v22 else v22
-        v22 = v22 if v21 < v22 else v21
+        t = _lo(v21, v22)
+        v22 = _hi(v21, v22)
         v21 = t
-        t = v23 if v23 < v24 else v24
-        v24 = v24 if v23 < v24 else v23
+        t = _lo(v23, v24)
+        v24 = _hi(v23, v24)
         v23 = t
-        v16 = v0 if v16 < v0 else v16
-        v17 = v1 if v17 < v1 else v17
-        v18 = v2 if v18 < v2 else v18
-        v19 = v3 if v19 < v3 else v19
-        v20 = v4 if v20 < v4 else v20
-        v21 = v5 if v21 < v5 else v21
-        v6 = v6 if v6 < v22 else v22
-        v7 = v7 if v7 < v23 else v23
-        v8 = v8 if v8 < v24 else v24
-        v16 = v8 if v16 < v8 else v16
-        v17 = v9 if v17 < v9 else v17
-        v10 = v10 if v10 < v18 else v18
-        v11 = v11 if v11 < v19 else v19
-        v12 = v12 if v12 < v20 else v20
-        v13 = v13 if v13 < v21 else v21
-        v10 = v6 if v10 < v6 else v10
-        v11 = v7 if v11 < v7 else v11
-        v12 = v12 if v12 < v16 else v16
-        v13 = v13 if v13 < v17 else v17
-        v12 = v10 if v12 < v10 else v12
-        v11 = v11 if v11 < v13 else v13
-        v12 = v11 if v12 < v11 else v12
+        v16 = _hi(v16, v0)
+        v17 = _hi(v17, v1)
+        v18 = _hi(v18, v2)
+        v19 = _hi(v19, v3)
+        v20 = _hi(v20, v4)
+        v21 = _hi(v21, v5)
+        v6 = _lo(v6, v22)
+        v7 = _lo(v7, v23)
+        v8 = _lo(v8, v24)
+        v16 = _hi(v16, v8)
+        v17 = _hi(v17, v9)
+        v10 = _lo(v10, v18)
+        v11 = _lo(v11, v19)
+        v12 = _lo(v12, v20)
+        v13 = _lo(v13, v21)
+        v10 = _hi(v10, v6)
+        v11 = _hi(v11, v7)
+        v12 = _lo(v12, v16)
+        v13 = _lo(v13, v17)
+        v12 = _hi(v12, v10)
+        v11 = _lo(v11, v13)
+        v12 = _hi(v12, v11)
         o[i] = v12
 
 
 @njit(nogil=True, cache=True)
 def _median3x3(a, b, c, o, n):
     """3 x 3 median from three rows of n + 2 columns, column sorts shared (see
-    kernels/rank.pyx, same operations)."""
+    kernels/rank.pyx, same operations; ``a if a > b else b`` is ``_hi(b, a)``)."""
     for j in range(n + 2):
         u = a[j]
         v = b[j]
         w = c[j]
-        t = u if u < v else v
-        v = v if u < v else u
+        t = _lo(u, v)
+        v = _hi(u, v)
         u = t
-        t = v if v < w else w
-        w = w if v < w else v
+        t = _lo(v, w)
+        w = _hi(v, w)
         v = t
-        t = u if u < v else v
-        v = v if u < v else u
+        t = _lo(u, v)
+        v = _hi(u, v)
         a[j] = t
         b[j] = v
         c[j] = w
     for j in range(n):
-        p = a[j] if a[j] > a[j + 1] else a[j + 1]
-        p = p if p > a[j + 2] else a[j + 2]
-        r = c[j] if c[j] < c[j + 1] else c[j + 1]
-        r = r if r < c[j + 2] else c[j + 2]
-        u = b[j] if b[j] < b[j + 1] else b[j + 1]
-        v = b[j] if b[j] > b[j + 1] else b[j + 1]
-        v = v if v < b[j + 2] else b[j + 2]
-        q = u if u > v else v
-        u = p if p < q else q
-        v = p if p > q else q
-        v = v if v < r else r
-        o[j] = u if u > v else v
-
-
+        p = _hi(a[j + 1], a[j])
+        p = _hi(a[j + 2], p)
+        r = _lo(c[j], c[j + 1])
+        r = _lo(r, c[j + 2])
+        u = _lo(b[j], b[j + 1])
+        v = _hi(b[j + 1], b[j])
+        v = _lo(v, b[j + 2])
+        q = _hi(v, u)
+        u = _lo(p, q)
+        v = _hi(q, p)
+        v = _lo(v, r)
+        o[j] = _hi(v, u)
 
 
 @njit(nogil=True, cache=True)
@@ -999,7 +1059,7 @@ def _net_task(xf, of, t, D, H, W, offs, net, sel, mode, cv):
     rows, o0, nc = _tap_rows(xf, t, D, H, W, offs, mode, cv)
     for q in range(net.shape[0]):
         _cx(rows[net[q, 0]], rows[net[q, 1]], nc, net[q, 2])
-    _copy(of[o0:o0 + nc], rows[sel], nc)
+    _copy(of[o0:o0 + nc], _ro(rows[sel]), nc)
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
