@@ -11,18 +11,14 @@ latencies are measured by ``benchmarks/run_interrupt.py``, not asserted here; th
 bounds below only tell "stopped" from "ran on".
 """
 import asyncio
-import json
-import os
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
+from stopping import cancel_awaited, run_child
 
 import pycompute as pc
 import pycompute.aio as aio
-from pycompute import _cancel, _threads
+from pycompute import _cancel
 
 # ---------------------------------------------------------------- the cut
 
@@ -128,9 +124,11 @@ def test_run_tasks_slices_give_the_bytes_of_one_call(backend, monkeypatch):
 # ---------------------------------------------------------------- Ctrl-C
 
 _CHILD = r"""
-import json, os, signal, sys, threading, time
+import sys
+
 import numpy as np
 import pycompute as pc
+from stopping import interrupt_each, report
 
 backend = sys.argv[1]
 rng = np.random.default_rng(1)
@@ -144,31 +142,22 @@ big = {
         tall, (3000, 1), **k),
 }
 small = rng.standard_normal((30, 40)).astype(np.float32)
-out = {}
-for name, call in big.items():
-    for nt in (1, 2):
-        pc.median_filter(small, 31, backend=backend)  # compiled and warm
-        pc.gaussian_gradient_magnitude(small.astype(np.float64), 2.0, backend=backend)
-        sent = []
-        timer = threading.Timer(0.3, lambda: (sent.append(time.perf_counter()),
-                                              os.kill(os.getpid(), signal.SIGINT)))
-        timer.start()
-        try:
-            call(backend=backend, num_threads=nt)
-            out[f"{name}/{nt}"] = None  # ran to its end: not interrupted
-        except KeyboardInterrupt:
-            out[f"{name}/{nt}"] = time.perf_counter() - sent[0]
-        timer.join()
-# the process is still usable: same answers as before, no lease left behind
+
+
+def warm():  # compiled and warm
+    pc.median_filter(small, 31, backend=backend)
+    pc.gaussian_gradient_magnitude(small.astype(np.float64), 2.0, backend=backend)
+
+
+out = interrupt_each(big, backend, warm, 0.3)
+# the process is still usable: same answers as before
 x = rng.standard_normal((40, 50)).astype(np.float32)
 ok = (pc.median_filter(x, 5, backend=backend).tobytes()
       == pc.median_filter(x, 5, backend="numpy").tobytes())
 ok &= bool(np.allclose(pc.gaussian_gradient_magnitude(x.astype(np.float64), 2.0, backend=backend),
                        pc.gaussian_gradient_magnitude(x.astype(np.float64), 2.0, backend="numpy"),
                        rtol=1e-12, atol=0))
-out["usable"] = bool(ok)
-out["leases"] = pc._threads._in_use
-print(json.dumps(out))
+report(out, ok)
 """
 
 
@@ -178,13 +167,7 @@ print(json.dumps(out))
 def test_ctrl_c_stops_a_long_rank_and_derivative_filter(backend):
     """SIGINT during a filter call of many seconds raises KeyboardInterrupt soon, 1 and 2
     threads; afterwards the process computes the right answers and holds no lease."""
-    env = dict(os.environ, PYCOMPUTE_FOLLOW_LOAD="0")
-    p = subprocess.run([sys.executable, "-c", _CHILD, backend], capture_output=True, text=True,
-                       timeout=600, env=env)
-    assert p.returncode == 0, p.stderr
-    res = json.loads(p.stdout.strip().splitlines()[-1])
-    assert res.pop("usable") is True
-    assert res.pop("leases") == 0
+    res = run_child(_CHILD, backend)
     for name, latency in res.items():
         # each call would take 5-30 s more; "stopped" is all this asserts (an uncut call
         # would raise KeyboardInterrupt only once it returned)
@@ -198,17 +181,7 @@ def test_cancelling_an_awaited_median_stops_it_and_frees_its_threads(backend):
     x = np.random.default_rng(4).standard_normal((1024, 1024)).astype(np.float32)
     pc.median_filter(x[:40, :40], 31, backend=backend)  # compiled
 
-    async def main():
-        task = asyncio.create_task(aio.median_filter(x, 31, backend=backend))
-        await asyncio.sleep(0.3)
-        assert not task.done()  # it is running (15-30 s of work)
-        t = time.perf_counter()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        return time.perf_counter() - t, _threads._in_use
-
-    took, in_use = asyncio.run(main())
+    took, in_use = cancel_awaited(lambda: aio.median_filter(x, 31, backend=backend))  # 15-30 s
     assert in_use == 0
     assert took < 3.0  # the call itself would run for many seconds more
     small = x[:30, :30]
