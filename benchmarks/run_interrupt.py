@@ -11,7 +11,8 @@ Ctrl-C and ``pycompute.aio`` cancellation can stop it. Two tables:
   take seconds to minutes; the time until ``KeyboardInterrupt`` reaches the
   caller, the worst of ``--repeat`` tries, per kernel, backend and thread count;
 * cost: a shorter call (0.1 to 1 s) timed cut into slices and as one native call
-  (slicing turned off: ``run_sliced`` / ``run_tasks`` replaced by one call),
+  (slicing turned off: ``run_sliced`` / ``run_tasks`` replaced by one call and
+  ``FIRST_WORK`` set past any size, so every wrapper runs as before slicing),
   best of ``--repeat``, interleaved; the ratio sliced / whole (1.00 = free).
 
 Rows: ``FAMILIES`` maps a family to a function ``rows(long)`` giving
@@ -46,6 +47,7 @@ def simulation(long: bool):
     pos = rng.standard_normal((4096, 3))
     vel = np.zeros_like(pos)
     mass = rng.random(4096)
+    big = rng.standard_normal((100_000 if long else 12_000, 3))
     return {
         "heat_step 1024^2 f64": lambda **k: pc.heat_step(u, steps=300 * f, alpha=0.2, **k),
         "life_step 2048^2": lambda **k: pc.life_step(board, steps=300 * f, **k),
@@ -53,6 +55,11 @@ def simulation(long: bool):
             gu, gv, Du=0.16, Dv=0.08, F=0.035, k=0.065, steps=800 * f, **k),
         "nbody_step 4096 f64": lambda **k: pc.nbody_step(pos, vel, mass, dt=1e-4,
                                                          steps=20 * f, softening=0.01, **k),
+        # one step's pair pass cut into slices of target bodies (long: 10^5 bodies, ~1 min)
+        "nbody_step 1 step f64": lambda **k: pc.nbody_step(
+            big, np.zeros_like(big), np.ones(len(big)), dt=1e-4, steps=1, softening=0.01, **k),
+        "nbody_accelerations f64": lambda **k: pc.nbody_accelerations(
+            big, np.ones(len(big)), softening=0.01, **k),
     }
 
 
@@ -156,15 +163,18 @@ def whole_tasks(call, work):
 
 
 def timed(call, backend, nt, sliced):
-    real, real_tasks = _cancel.run_sliced, _cancel.run_tasks
+    """One call's seconds; ``sliced=False``: as before slicing existed (every call one
+    native call, and ``FIRST_WORK`` past any size, so no wrapper takes its cut path)."""
+    real = _cancel.run_sliced, _cancel.run_tasks, _cancel.FIRST_WORK
     if not sliced:
         _cancel.run_sliced, _cancel.run_tasks = whole, whole_tasks
+        _cancel.FIRST_WORK = _cancel.ALL_TASKS
     try:
         t0 = time.perf_counter()
         call(backend=backend, num_threads=nt)
         return time.perf_counter() - t0
     finally:
-        _cancel.run_sliced, _cancel.run_tasks = real, real_tasks
+        _cancel.run_sliced, _cancel.run_tasks, _cancel.FIRST_WORK = real
 
 
 def main(argv=None):

@@ -1142,18 +1142,25 @@ cdef inline void _accel(const float_t* px, const float_t* py, const float_t* pz,
 
 def nbody_accelerations(const float_t[::1] px, const float_t[::1] py, const float_t[::1] pz,
                         const float_t[::1] m, float_t[::1] ax, float_t[::1] ay,
-                        float_t[::1] az, double G, double eps2, int n_threads):
-    """Accelerations of all bodies (SoA in, SoA out)."""
+                        float_t[::1] az, double G, double eps2, int n_threads,
+                        Py_ssize_t t0, Py_ssize_t t1):
+    """Accelerations of bodies ``t0 <= i < min(t1, n)`` (SoA in, SoA out); returns ``n``.
+
+    One task is one target body (``_cancel.run_tasks`` cuts a long call into
+    ranges of them); a body's sum does not depend on the range it ran in.
+    """
     cdef Py_ssize_t n = px.shape[0], i
+    cdef Py_ssize_t lo = t0 if t0 > 0 else 0, hi = t1 if t1 < n else n
     with nogil:
         if n_threads > 1:
-            for i in prange(n, num_threads=n_threads, schedule="dynamic", chunksize=16):
+            for i in prange(lo, hi, num_threads=n_threads, schedule="dynamic", chunksize=16):
                 _accel(&px[0], &py[0], &pz[0], &m[0], n, i, <float_t>G, <float_t>eps2,
                        &ax[0], &ay[0], &az[0])
         else:
-            for i in range(n):
+            for i in range(lo, hi):
                 _accel(&px[0], &py[0], &pz[0], &m[0], n, i, <float_t>G, <float_t>eps2,
                        &ax[0], &ay[0], &az[0])
+    return n
 
 
 cdef void _potential(const float_t* px, const float_t* py, const float_t* pz, const float_t* m,
@@ -1187,16 +1194,20 @@ cdef void _potential(const float_t* px, const float_t* py, const float_t* pz, co
 
 
 def nbody_potentials(const float_t[::1] px, const float_t[::1] py, const float_t[::1] pz,
-                     const float_t[::1] m, double eps2, double[::1] out, int n_threads):
-    """out[i] = sum_j m_j / r_ij (softened, zero-distance pairs skipped), float64."""
+                     const float_t[::1] m, double eps2, double[::1] out, int n_threads,
+                     Py_ssize_t t0, Py_ssize_t t1):
+    """out[i] = sum_j m_j / r_ij (softened, zero-distance pairs skipped), float64, for bodies
+    ``t0 <= i < min(t1, n)``; returns ``n`` (one task a body, as nbody_accelerations)."""
     cdef Py_ssize_t n = px.shape[0], i
+    cdef Py_ssize_t lo = t0 if t0 > 0 else 0, hi = t1 if t1 < n else n
     with nogil:
         if n_threads > 1:
-            for i in prange(n, num_threads=n_threads, schedule="static"):
+            for i in prange(lo, hi, num_threads=n_threads, schedule="static"):
                 _potential(&px[0], &py[0], &pz[0], &m[0], n, i, eps2, &out[0])
         else:
-            for i in range(n):
+            for i in range(lo, hi):
                 _potential(&px[0], &py[0], &pz[0], &m[0], n, i, eps2, &out[0])
+    return n
 
 
 cdef inline void _kick_drift(float_t* px, float_t* py, float_t* pz, float_t* vx, float_t* vy,
@@ -1271,3 +1282,29 @@ def nbody_step(float_t[::1] px, float_t[::1] py, float_t[::1] pz, float_t[::1] v
                     _accel(x, y, z, mm, n, i, fG, fe, a, b, c)
                 for i in range(n):
                     _kick(u, v, w, a, b, c, i, h)
+
+
+# One step cut in three (a long run with many bodies, where one step's pair pass must be
+# sliced for Ctrl-C): nbody_kick_drift, nbody_accelerations over ranges of bodies,
+# nbody_kick. The same per-element operations as nbody_step's, so the same bits.
+
+def nbody_kick_drift(float_t[::1] px, float_t[::1] py, float_t[::1] pz, float_t[::1] vx,
+                     float_t[::1] vy, float_t[::1] vz, const float_t[::1] ax,
+                     const float_t[::1] ay, const float_t[::1] az, double dt, int n_threads):
+    """v += a*dt/2; x += v*dt (the first half of a velocity-Verlet step), in place."""
+    cdef Py_ssize_t n = px.shape[0], i
+    cdef float_t fdt = <float_t>dt, h = <float_t>(0.5 * dt)
+    with nogil:
+        for i in prange(n, num_threads=n_threads, schedule="static"):
+            _kick_drift(&px[0], &py[0], &pz[0], &vx[0], &vy[0], &vz[0], &ax[0], &ay[0], &az[0],
+                        i, h, fdt)
+
+
+def nbody_kick(float_t[::1] vx, float_t[::1] vy, float_t[::1] vz, const float_t[::1] ax,
+               const float_t[::1] ay, const float_t[::1] az, double dt, int n_threads):
+    """v += a*dt/2 (the last part of a velocity-Verlet step), in place."""
+    cdef Py_ssize_t n = vx.shape[0], i
+    cdef float_t h = <float_t>(0.5 * dt)
+    with nogil:
+        for i in prange(n, num_threads=n_threads, schedule="static"):
+            _kick(&vx[0], &vy[0], &vz[0], &ax[0], &ay[0], &az[0], i, h)

@@ -661,9 +661,15 @@ def nbody_accelerations(pos, mass, *, G=1.0, softening, backend="auto", num_thre
         return np.empty_like(p)
     x = _soa(p)
     acc = np.empty((3, n), p.dtype)
-    _run(kern.nbody_accelerations, n * n, num_threads, x[0], x[1], x[2], m, acc[0], acc[1],
-         acc[2], g, eps2)
+    _run(lambda k: _accelerations(kern, x, m, acc, g, eps2, k), n * n, num_threads)
     return acc.T.copy()
+
+
+def _accelerations(kern, x, m, acc, g, eps2, k):
+    """acc = accelerations at x, in slices of target bodies (``_cancel.run_tasks``)."""
+    n = x.shape[1]
+    _cancel.run_tasks(lambda t0, t1: kern.nbody_accelerations(
+        x[0], x[1], x[2], m, acc[0], acc[1], acc[2], g, eps2, k, t0, t1), n * n)
 
 
 def nbody_energy(pos, vel, mass, *, G=1.0, softening, backend="auto", num_threads=None):
@@ -693,7 +699,8 @@ def nbody_energy(pos, vel, mass, *, G=1.0, softening, backend="auto", num_thread
         return 0.0
     x = _soa(p)
     phi = np.empty(n, np.float64)
-    _run(kern.nbody_potentials, n * n, num_threads, x[0], x[1], x[2], m, eps2, phi)
+    _run(lambda k: _cancel.run_tasks(lambda t0, t1: kern.nbody_potentials(
+        x[0], x[1], x[2], m, eps2, phi, k, t0, t1), n * n), n * n, num_threads)
     m64 = m.astype(np.float64)
     v64 = v.astype(np.float64)
     kinetic = 0.5 * float(np.sum(m64 * np.sum(v64 * v64, axis=1)))
@@ -744,9 +751,22 @@ def nbody_step(pos, vel, mass, *, dt, steps=1, G=1.0, softening, backend="auto",
     u = _soa(v)
     acc = np.empty((3, n), p.dtype)
 
-    def chunk(first, count, k):  # later slices start from the accelerations left in acc
-        kern.nbody_step(x[0], x[1], x[2], u[0], u[1], u[2], m, acc[0], acc[1], acc[2], count,
-                        h, g, eps2, first > 0, k)
+    if n * n <= _cancel.FIRST_WORK:
+        def chunk(first, count, k):  # later slices start from the accelerations left in acc
+            kern.nbody_step(x[0], x[1], x[2], u[0], u[1], u[2], m, acc[0], acc[1], acc[2],
+                            count, h, g, eps2, first > 0, k)
 
-    _run_steps(n * n, steps, num_threads, chunk)
+        _run_steps(n * n, steps, num_threads, chunk)
+        return x.T.copy(), u.T.copy()
+    # Many bodies: one step's pair pass is itself long, so each step runs as its three
+    # parts, the pair pass in slices of target bodies (the same element operations as
+    # the fused kernel's, so the same bits); Ctrl-C and aio cancel stop it between slices.
+    with _threads.lease(_threads.resolve(num_threads, n * n * steps, GRAIN),
+                        num_threads is not None) as k:
+        _accelerations(kern, x, m, acc, g, eps2, k)
+        for _ in range(steps):
+            kern.nbody_kick_drift(x[0], x[1], x[2], u[0], u[1], u[2], acc[0], acc[1], acc[2],
+                                  h, k)
+            _accelerations(kern, x, m, acc, g, eps2, k)
+            kern.nbody_kick(u[0], u[1], u[2], acc[0], acc[1], acc[2], h, k)
     return x.T.copy(), u.T.copy()

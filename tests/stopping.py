@@ -58,6 +58,22 @@ def report(latencies, usable):
 # ---------------------------------------------------------------- in the test
 
 
+def one_task_slices(monkeypatch):
+    """Make every long-call driver (``_cancel.run_sliced`` / ``run_tasks``) cut a call into
+    one unit (step or task) a slice from the first one on; return the list that each sliced
+    run appends its unit count to."""
+    from pycompute import _cancel
+
+    seen = []
+    real = _cancel.run_sliced
+    monkeypatch.setattr(_cancel, "FIRST_WORK", 1)
+    monkeypatch.setattr(_cancel, "SLICE", 0.0)
+    monkeypatch.setattr(_cancel, "run_sliced",
+                        lambda total, w, run: (seen.append(total), real(total, w, run)))
+    return seen
+
+
+
 def run_child(source, *args, timeout=600):
     """Run ``source`` (see the module docstring) in a fresh interpreter with ``args`` as
     ``sys.argv[1:]``; assert it exited cleanly, stayed usable and released every lease;

@@ -11,7 +11,7 @@ import asyncio
 
 import numpy as np
 import pytest
-from stopping import cancel_awaited, run_child
+from stopping import cancel_awaited, one_task_slices, run_child
 
 import pycompute as pc
 import pycompute.aio as aio
@@ -96,6 +96,35 @@ def test_a_run_cut_anywhere_equals_the_uncut_run(backend, schedule, num_threads,
     monkeypatch.setattr(_cancel, "run_sliced", real)
 
 
+@pytest.mark.parametrize("num_threads", [1, 2])
+def test_nbody_sliced_by_bodies_equals_one_call(backend, num_threads, monkeypatch):
+    """Past ``FIRST_WORK`` pairs a step runs as kick+drift, the pair pass in slices of target
+    bodies, kick; the accelerations and energies are sliced the same way. Forced here down to
+    one body a slice: the bytes of the fused, uncut kernels."""
+    rng = np.random.default_rng(8)
+    cases = []
+    for dt in (np.float32, np.float64):
+        for n in (1, 5, 70, 129):
+            cases.append((rng.standard_normal((n, 3)).astype(dt),
+                          (0.1 * rng.standard_normal((n, 3))).astype(dt), rng.random(n)))
+
+    def run_all():
+        out = []
+        for pos, vel, m in cases:
+            kw = dict(G=0.7, softening=0.05, backend=backend, num_threads=num_threads)
+            out.append(pc.nbody_accelerations(pos, m, **kw).tobytes())
+            out.append(np.float64(pc.nbody_energy(pos, vel, m, **kw)).tobytes())
+            p, v = pc.nbody_step(pos, vel, m, dt=1e-3, steps=4, **kw)
+            out.append(p.tobytes() + v.tobytes())
+        return out
+
+    whole = run_all()
+    calls = one_task_slices(monkeypatch)
+    assert run_all() == whole
+    # sliced: every pass over more than one body ran as one-body slices
+    assert calls and max(calls) == 129
+
+
 def test_heat_in_place_keeps_writing_the_callers_array(backend, monkeypatch):
     monkeypatch.setattr(_cancel, "FIRST_WORK", 1)  # one step per slice at first
     u = np.random.default_rng(0).random((50, 60))
@@ -125,6 +154,12 @@ big = {
     "nbody_step": lambda **k: pc.nbody_step(
         rng.standard_normal((2000, 3)), np.zeros((2000, 3)), np.ones(2000), dt=1e-4,
         steps=10**6, softening=0.01, **k),
+    # one step of 10^10 pairs (about a minute): the pair pass itself is sliced
+    "nbody_step one step": lambda **k: pc.nbody_step(
+        rng.standard_normal((100_000, 3)), np.zeros((100_000, 3)), np.ones(100_000), dt=1e-4,
+        steps=1, softening=0.01, **k),
+    "nbody_accelerations": lambda **k: pc.nbody_accelerations(
+        rng.standard_normal((100_000, 3)), np.ones(100_000), softening=0.01, **k),
 }
 small = np.random.default_rng(2).random((30, 40))
 out = interrupt_each(big, backend, lambda: pc.heat_step(small, steps=3, alpha=0.2,

@@ -14,7 +14,7 @@ import asyncio
 
 import numpy as np
 import pytest
-from stopping import cancel_awaited, run_child
+from stopping import cancel_awaited, one_task_slices, run_child
 
 import pycompute as pc
 import pycompute.aio as aio
@@ -115,8 +115,7 @@ def test_run_tasks_slices_give_the_bytes_of_one_call(backend, monkeypatch):
     one task per slice throughout)."""
     calls = _calls()
     whole = {name: f(None, backend, 2) for name, (f, _) in calls.items()}
-    monkeypatch.setattr(_cancel, "FIRST_WORK", 1)
-    monkeypatch.setattr(_cancel, "SLICE", 0.0)
+    one_task_slices(monkeypatch)
     for name, (f, _) in calls.items():
         assert f(None, backend, 2).tobytes() == whole[name].tobytes(), name
 

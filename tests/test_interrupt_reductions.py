@@ -12,7 +12,7 @@ import asyncio
 
 import numpy as np
 import pytest
-from stopping import cancel_awaited, run_child
+from stopping import cancel_awaited, one_task_slices, run_child
 
 import pycompute as pc
 import pycompute.aio as aio
@@ -72,12 +72,7 @@ def _calls(a, backend, nt):
 def test_one_task_slices_give_the_bytes_of_one_call(backend, num_threads, monkeypatch):
     arrays = _arrays()
     whole = {name: _calls(a, backend, num_threads) for name, a in arrays.items()}
-    seen = []
-    real = _cancel.run_sliced
-    monkeypatch.setattr(_cancel, "FIRST_WORK", 1)
-    monkeypatch.setattr(_cancel, "SLICE", 0.0)
-    monkeypatch.setattr(_cancel, "run_sliced",
-                        lambda total, w, run: (seen.append(total), real(total, w, run)))
+    seen = one_task_slices(monkeypatch)
     for name, a in arrays.items():
         got = _calls(a, backend, num_threads)
         bad = [k for k in whole[name] if got[k] != whole[name][k]]

@@ -116,11 +116,12 @@ def call_with_threads(n_threads: int, fn, *args):
             numba.set_num_threads(prev)
 
 
-def threaded(kernel):
-    """``kernel`` callable as ``kernel(*args, n_threads)`` with the count applied around it."""
+def threaded(kernel, at=-1):
+    """``kernel`` callable as ``kernel(*args)`` with the thread count ``args[at]`` (the last
+    argument, or third from last before a sliced call's ``t0, t1``) applied around it."""
 
     def call(*args):
-        return call_with_threads(args[-1], kernel, *args)
+        return call_with_threads(args[at], kernel, *args)
 
     call.__name__ = getattr(kernel, "__name__", "kernel")
     call.__doc__ = getattr(kernel, "__doc__", None)

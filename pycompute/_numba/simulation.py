@@ -665,10 +665,11 @@ def _gray_scott(u_in, v_in, u_out, v_out, u_tmp, v_tmp, n0, n1, steps, Du, Dv, F
 # ================================================================ N-body
 
 @njit(parallel=True, nogil=True, cache=True, fastmath=_FM)
-def _accel_pass(px, py, pz, m, ax, ay, az, G, eps2):
+def _accel_pass(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
     n = px.shape[0]
     zero = G - G
-    for i in prange(n):
+    for t in prange(hi - lo):
+        i = lo + t
         xi = px[i]
         yi = py[i]
         zi = pz[i]
@@ -697,14 +698,21 @@ def _scalar(like, x):
 
 
 @njit(nogil=True, cache=True)
-def _nbody_accelerations(px, py, pz, m, ax, ay, az, G, eps2, n_threads):
-    _accel_pass(px, py, pz, m, ax, ay, az, _scalar(px, G), _scalar(px, eps2))
+def _nbody_accelerations(px, py, pz, m, ax, ay, az, G, eps2, n_threads, t0, t1):
+    """Accelerations of bodies ``t0 <= i < min(t1, n)``; returns ``n`` (one task a body)."""
+    n = px.shape[0]
+    lo = max(t0, 0)
+    hi = min(t1, n)
+    if lo < hi:
+        _accel_pass(px, py, pz, m, ax, ay, az, _scalar(px, G), _scalar(px, eps2), lo, hi)
+    return n
 
 
 @njit(parallel=True, nogil=True, cache=True, fastmath=_FM)
-def _potential_pass(px, py, pz, m, eps2, out):
+def _potential_pass(px, py, pz, m, eps2, out, lo, hi):
     n = px.shape[0]
-    for i in prange(n):
+    for t in prange(hi - lo):
+        i = lo + t
         xi = np.float64(px[i])
         yi = np.float64(py[i])
         zi = np.float64(pz[i])
@@ -719,8 +727,14 @@ def _potential_pass(px, py, pz, m, eps2, out):
 
 
 @njit(nogil=True, cache=True)
-def _nbody_potentials(px, py, pz, m, eps2, out, n_threads):
-    _potential_pass(px, py, pz, m, np.float64(eps2), out)
+def _nbody_potentials(px, py, pz, m, eps2, out, n_threads, t0, t1):
+    """Potentials of bodies ``t0 <= i < min(t1, n)``; returns ``n`` (one task a body)."""
+    n = px.shape[0]
+    lo = max(t0, 0)
+    hi = min(t1, n)
+    if lo < hi:
+        _potential_pass(px, py, pz, m, np.float64(eps2), out, lo, hi)
+    return n
 
 
 @njit(parallel=True, nogil=True, cache=True)
@@ -750,11 +764,24 @@ def _nbody_step(px, py, pz, vx, vy, vz, m, ax, ay, az, steps, dt, G, eps2, acc_r
     fG = _scalar(px, G)
     fe = _scalar(px, eps2)
     if not acc_ready:  # else ax/ay/az hold the accelerations at px/py/pz (a previous call's)
-        _accel_pass(px, py, pz, m, ax, ay, az, fG, fe)
+        _accel_pass(px, py, pz, m, ax, ay, az, fG, fe, 0, px.shape[0])
     for s in range(steps):
         _kick_drift(px, py, pz, vx, vy, vz, ax, ay, az, h, fdt)
-        _accel_pass(px, py, pz, m, ax, ay, az, fG, fe)
+        _accel_pass(px, py, pz, m, ax, ay, az, fG, fe, 0, px.shape[0])
         _kick(vx, vy, vz, ax, ay, az, h)
+
+
+# One step cut in three for a long pair pass (as kernels/simulation.pyx): the same
+# element operations as _nbody_step's, so the same bits.
+
+@njit(nogil=True, cache=True)
+def _nbody_kick_drift(px, py, pz, vx, vy, vz, ax, ay, az, dt, n_threads):
+    _kick_drift(px, py, pz, vx, vy, vz, ax, ay, az, _scalar(px, 0.5 * dt), _scalar(px, dt))
+
+
+@njit(nogil=True, cache=True)
+def _nbody_kick(vx, vy, vz, ax, ay, az, dt, n_threads):
+    _kick(vx, vy, vz, ax, ay, az, _scalar(vx, 0.5 * dt))
 
 
 # Public kernels: the thread count (last argument) is applied around the call.
@@ -763,6 +790,8 @@ life_pack = threaded(_life_pack)
 life_bits = threaded(_life_bits)
 life_unpack = threaded(_life_unpack)
 gray_scott = threaded(_gray_scott)
-nbody_accelerations = threaded(_nbody_accelerations)
-nbody_potentials = threaded(_nbody_potentials)
+nbody_accelerations = threaded(_nbody_accelerations, -3)
+nbody_potentials = threaded(_nbody_potentials, -3)
 nbody_step = threaded(_nbody_step)
+nbody_kick_drift = threaded(_nbody_kick_drift)
+nbody_kick = threaded(_nbody_kick)
