@@ -2,6 +2,7 @@
 
     python benchmarks/run_interrupt.py [--repeat 5] [--backends cython numba] [--threads 1 2]
                                        [--families simulation filters] [--only NAME ...]
+                                       [--tables latency cost]
 
 A long simulation run is cut into native calls of about 50 ms, and so is a long
 filter call (ranges of the kernel's tasks, ``pycompute/_cancel.py``), so that
@@ -73,7 +74,7 @@ def _images():
         "small32": rng.random((64, 80), np.float32),
         "small64": rng.random((64, 80)),
         "w9": rng.random((9, 9)),
-        "w31": rng.random((31, 31)),
+        "w63": rng.random((63, 63)),
     }
 
 
@@ -88,7 +89,7 @@ def filters(long: bool):
         "gaussian_filter 256^3 f32": lambda **k: pc.gaussian_filter(
             vol32, 20.0 if long else 2.0, **k),
         "correlate 4096^2 f32": lambda **k: pc.correlate(
-            img32, d["w31"] if long else d["w9"], **k),
+            img32, d["w63"] if long else d["w9"], **k),
         "uniform_filter 4096^2 f64": lambda **k: pc.uniform_filter(
             img64, 2 * 10**6 if long else 9, **k),
         "uniform_filter1d 64x80 f64 huge size": lambda **k: pc.uniform_filter1d(
@@ -150,15 +151,19 @@ def latency(call, backend, nt):
     except KeyboardInterrupt:
         return time.perf_counter() - sent[0]
     finally:
-        timer.join()
+        timer.cancel()
+        try:
+            timer.join()
+        except KeyboardInterrupt:  # the signal came just after the call ended
+            pass
     return float("nan")  # finished before the signal: not a long run
 
 
-def whole(total, work, run):
+def whole(total, work, run, threads=1):
     run(0, total)
 
 
-def whole_tasks(call, work):
+def whole_tasks(call, work, threads=1):
     call(0, _cancel.ALL_TASKS)
 
 
@@ -184,7 +189,11 @@ def main(argv=None):
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=list(FAMILIES))
     ap.add_argument("--only", nargs="+", default=None, help="rows whose name contains one of these")
+    ap.add_argument("--tables", nargs="+", default=["latency", "cost"], choices=["latency", "cost"])
     a = ap.parse_args(argv)
+    # Python's Ctrl-C handler, even where SIGINT came in ignored (a job started in the
+    # background by a non-interactive shell, nohup): else no call here is ever stopped
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def rows(long):
         out = {}
@@ -196,17 +205,27 @@ def main(argv=None):
           f"Python {platform.python_version()}, numpy {np.__version__}; "
           f"slice target {_cancel.SLICE * 1e3:.0f} ms")
     short = rows(long=False)
+    if "latency" in a.tables:
+        latency_table(a, rows(long=True), short)
+    if "cost" in a.tables:
+        cost_table(a, short)
+
+
+def latency_table(a, long_rows, short):
     print("\n## Ctrl-C latency (s from SIGINT to KeyboardInterrupt, worst of "
           f"{a.repeat})\n")
     print("| kernel | backend | threads | worst | median |")
     print("|---|---|---|---|---|")
-    for name, call in rows(long=True).items():
+    for name, call in long_rows.items():
         for b in a.backends:
             for nt in a.threads:
                 short[name](backend=b, num_threads=nt)  # compiled, warm
                 lat = [latency(call, b, nt) for _ in range(a.repeat)]
                 print(f"| {name} | {b} | {nt} | {max(lat):.3f} | {float(np.median(lat)):.3f} |",
                       flush=True)
+
+
+def cost_table(a, short):
     print(f"\n## Cost of slicing (s, best of {a.repeat}, interleaved)\n")
     print("| kernel | backend | threads | one native call | sliced | sliced / one call |")
     print("|---|---|---|---|---|---|")

@@ -61,16 +61,20 @@ def check() -> None:
         raise Cancelled("the pycompute call was cancelled")
 
 
-def run_sliced(total: int, work_per_unit: int, run) -> None:
+def run_sliced(total: int, work_per_unit: int, run, threads: int = 1) -> None:
     """``run(start, count)`` over ``range(total)`` units (steps) in slices of about ``SLICE`` s.
 
     Between slices, pending signals are handled (by the interpreter, on the
     return from native code) and :func:`check` runs. A run whose first slice
-    covers it all is one call, as if it were not sliced.
+    covers it all is one call, as if it were not sliced. ``threads`` > 1: the
+    units are parallel tasks run on that many threads, and every slice but the
+    last takes a multiple of ``threads`` of them (a slice of fewer tasks than
+    threads would leave threads idle: one 26 ms task a slice ran a 2-thread call
+    at its 1-thread speed).
     """
     check()
     done = 0
-    count = max(1, min(total, FIRST_WORK // max(work_per_unit, 1)))
+    count = max(threads, min(total, FIRST_WORK // max(work_per_unit, 1)))
     while done < total:
         c = min(count, total - done)
         t0 = time.perf_counter()
@@ -81,7 +85,9 @@ def run_sliced(total: int, work_per_unit: int, run) -> None:
             check()
             fit = int(c * SLICE / elapsed) if elapsed > 0 else c * GROWTH
             count = max(1, min(fit, c * GROWTH))
-            if count > 1:
+            if threads > 1:
+                count = max(threads, count - count % threads)
+            elif count > 1:
                 count &= ~1  # even: an in-place grid's steps end in its own buffer, no copy back
 
 
@@ -89,7 +95,7 @@ def run_sliced(total: int, work_per_unit: int, run) -> None:
 ALL_TASKS = (1 << 62)
 
 
-def run_tasks(call, work: int) -> None:
+def run_tasks(call, work: int, threads: int = 1) -> None:
     """Run a task-parallel kernel in slices of about ``SLICE`` s.
 
     ``call(t0, t1)`` runs the kernel's tasks ``t0 <= t < min(t1, T)`` and returns
@@ -100,6 +106,8 @@ def run_tasks(call, work: int) -> None:
     :func:`run_sliced` over its tasks, so Ctrl-C and ``aio`` cancellation stop it
     between slices. Tasks write disjoint parts of the output and each task's result
     does not depend on which call ran it, so results are the same bits either way.
+    ``threads``: the kernel's thread count (slices take a multiple of it, see
+    :func:`run_sliced`).
     """
     check()
     if work <= FIRST_WORK:
@@ -108,4 +116,5 @@ def run_tasks(call, work: int) -> None:
     total = int(call(0, 0))
     if total <= 0:
         return
-    run_sliced(total, max(1, work // total), lambda first, count: call(first, first + count))
+    run_sliced(total, max(1, work // total), lambda first, count: call(first, first + count),
+               max(1, int(threads)))

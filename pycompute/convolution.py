@@ -194,7 +194,7 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False, scipy_sum=False
         n = _threads.resolve(num_threads, taps, GRAIN)
         with _threads.lease(n, explicit) as k:
             _cancel.run_tasks(lambda t0, t1: kern.correlate(x, out_bytes, code, w, offs, mode,
-                                                            cval, k, t0, t1), taps)
+                                                            cval, k, t0, t1), taps, k)
         return
     axis = op[1]
     shape = src.shape
@@ -210,7 +210,7 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False, scipy_sum=False
         n = _threads.resolve(num_threads, taps, GRAIN)
         with _threads.lease(n, explicit) as k:
             _cancel.run_tasks(lambda t0, t1: kern.correlate1d(x, out_bytes, code, w, lo, sym,
-                                                              mode, cval, k, t0, t1), taps)
+                                                              mode, cval, k, t0, t1), taps, k)
     else:  # uniform
         _, _, size, lo, mode, fold = op
         if fold:  # exact window sums in O(length), stored by a 1-tap pass (scipy's casts)
@@ -231,7 +231,7 @@ def _pass(kern, src, dst, op, cval, num_threads, in_place=False, scipy_sum=False
         with _threads.lease(n, explicit) as k:
             _cancel.run_tasks(lambda t0, t1: kern.uniform1d(x, out_bytes, code, size, lo, exact,
                                                             mode, cval, state, steps, k, t0, t1),
-                              work)
+                              work, k)
 
 
 _ONE = np.ones(1)
@@ -467,7 +467,7 @@ def _fused_pair(kern, inp, final, passes, cval, num_threads) -> bool:
 
         if call(0, 0) < 0:  # declined (nothing done): the passes run apart
             return False
-        _cancel.run_tasks(call, taps)
+        _cancel.run_tasks(call, taps, k)
         return True
 
 

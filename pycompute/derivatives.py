@@ -151,7 +151,7 @@ def _try_fused(backend, inp, out, odt, sigma2, orders, modes, cval, truncate, ra
     with _threads.lease(n, num_threads is not None) as k:
         # slices of about 50 ms (bands of rows) so Ctrl-C / aio cancellation can stop it
         _cancel.run_tasks(lambda t0, t1: kern.fused2(x, final, *args, mode, cv, op, k, t0, t1),
-                          work * _W_FUSED)
+                          work * _W_FUSED, k)
     if not direct:
         out[...] = final
     return out

@@ -224,7 +224,7 @@ def _run_passes(kern, inp, out, odt, ops, cv, minimum, num_threads):
                 _cancel.run_tasks(
                     lambda t0, t1: kern.minmax1d(s3, o3, size, lo, mode, cv, int(minimum),
                                                  int(nan), k, t0, t1),
-                    _pass_work(A, N, B, size, nan))
+                    _pass_work(A, N, B, size, nan), k)
             src = fk
     return _finish(out, final, direct, odt)
 
@@ -351,7 +351,7 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
             kernel, args = kern.minmax_fp, (x3, o3, offs, mode_c, cv, int(how[1]))
         n = _nthreads(num_threads, work)
         with _threads.lease(n, num_threads is not None) as t:
-            _cancel.run_tasks(lambda t0, t1: kernel(*args, t, t0, t1), slow)
+            _cancel.run_tasks(lambda t0, t1: kernel(*args, t, t0, t1), slow, t)
     return _finish(out, final, direct, odt)
 
 

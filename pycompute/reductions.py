@@ -194,7 +194,7 @@ def _tasks(kern, name, fn, args, dt, elements, k):
         parts = tuple(np.empty(m * P, dt if pdt is None else pdt) for m, pdt in _PARTS[name])
     else:
         parts = _no_parts(name, dt)
-    _cancel.run_tasks(lambda t0, t1: fn(*args, *parts, k, t0, t1), work)
+    _cancel.run_tasks(lambda t0, t1: fn(*args, *parts, k, t0, t1), work, k)
 
 
 # ---------------------------------------------------------------- shared plumbing
@@ -940,7 +940,7 @@ def _hist_tasks(kern, fn, args, n, nbins, per, k):
     parts = _NO_COUNTS
     if work > _cancel.FIRST_WORK:
         parts = np.empty(kern.hist_plan(n, nbins)[1], np.int64)
-    _cancel.run_tasks(lambda t0, t1: fn(*args, parts, k, t0, t1), work)
+    _cancel.run_tasks(lambda t0, t1: fn(*args, parts, k, t0, t1), work, k)
 
 
 def histogram(a, bins=10, range=None, density=None, weights=None, *, backend="auto",

@@ -669,7 +669,7 @@ def _accelerations(kern, x, m, acc, g, eps2, k):
     """acc = accelerations at x, in slices of target bodies (``_cancel.run_tasks``)."""
     n = x.shape[1]
     _cancel.run_tasks(lambda t0, t1: kern.nbody_accelerations(
-        x[0], x[1], x[2], m, acc[0], acc[1], acc[2], g, eps2, k, t0, t1), n * n)
+        x[0], x[1], x[2], m, acc[0], acc[1], acc[2], g, eps2, k, t0, t1), n * n, k)
 
 
 def nbody_energy(pos, vel, mass, *, G=1.0, softening, backend="auto", num_threads=None):
@@ -700,7 +700,7 @@ def nbody_energy(pos, vel, mass, *, G=1.0, softening, backend="auto", num_thread
     x = _soa(p)
     phi = np.empty(n, np.float64)
     _run(lambda k: _cancel.run_tasks(lambda t0, t1: kern.nbody_potentials(
-        x[0], x[1], x[2], m, eps2, phi, k, t0, t1), n * n), n * n, num_threads)
+        x[0], x[1], x[2], m, eps2, phi, k, t0, t1), n * n, k), n * n, num_threads)
     m64 = m.astype(np.float64)
     v64 = v.astype(np.float64)
     kinetic = 0.5 * float(np.sum(m64 * np.sum(v64 * v64, axis=1)))

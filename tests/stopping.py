@@ -30,6 +30,9 @@ def interrupt_each(calls, backend, warm, delay):
     """SIGINT ``delay`` s into each of ``calls`` (name -> ``call(backend=, num_threads=)``)
     at 1 and 2 threads, ``warm()`` run before each (so nothing compiles in the timed call):
     ``{"name/threads": seconds from the signal to KeyboardInterrupt, or None}``."""
+    # Python's handler even if SIGINT came in ignored (pytest started in the background by a
+    # non-interactive shell): else the signal is dropped and each call runs to its end
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     out = {}
     for name, call in calls.items():
         for nt in (1, 2):
@@ -60,8 +63,8 @@ def report(latencies, usable):
 
 def one_task_slices(monkeypatch):
     """Make every long-call driver (``_cancel.run_sliced`` / ``run_tasks``) cut a call into
-    one unit (step or task) a slice from the first one on; return the list that each sliced
-    run appends its unit count to."""
+    unit a slice from the first one on (one step, or one task per thread of a parallel
+    kernel); return the list that each sliced run appends its unit count to."""
     from pycompute import _cancel
 
     seen = []
@@ -69,7 +72,8 @@ def one_task_slices(monkeypatch):
     monkeypatch.setattr(_cancel, "FIRST_WORK", 1)
     monkeypatch.setattr(_cancel, "SLICE", 0.0)
     monkeypatch.setattr(_cancel, "run_sliced",
-                        lambda total, w, run: (seen.append(total), real(total, w, run)))
+                        lambda total, w, run, threads=1: (seen.append(total),
+                                                          real(total, w, run, threads)))
     return seen
 
 

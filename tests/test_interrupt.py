@@ -33,6 +33,23 @@ def test_run_sliced_covers_the_range_in_order():
     assert one == [(0, 7)]  # a short run is one call, as before slicing
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+def test_task_slices_keep_every_thread_busy(threads, monkeypatch):
+    """Parallel tasks: every slice but the last takes a multiple of the thread count, the
+    first one too, however long a task is (a one-task slice would idle all threads but one)."""
+    monkeypatch.setattr(_cancel, "SLICE", 0.0)  # slices as short as allowed
+    seen = []
+    _cancel.run_sliced(101, _cancel.FIRST_WORK * 5, lambda f, c: seen.append((f, c)),
+                       threads)
+    assert [c % threads for _, c in seen[:-1]] == [0] * (len(seen) - 1)
+    assert seen[0][1] == threads
+    assert sum(c for _, c in seen) == 101 and seen[-1][0] + seen[-1][1] == 101
+    calls = []
+    _cancel.run_tasks(lambda t0, t1: calls.append((t0, t1)) or 7, _cancel.FIRST_WORK * 7,
+                      threads)
+    assert calls[0] == (0, 0) and calls[1] == (0, threads)
+
+
 def test_a_cancelled_token_stops_before_the_next_slice():
     token = _cancel.Token()
     calls = []
@@ -82,7 +99,7 @@ def test_a_run_cut_anywhere_equals_the_uncut_run(backend, schedule, num_threads,
     whole = {name: np.asarray(f(backend, num_threads=num_threads)) for name, f in _runs().items()}
     real = _cancel.run_sliced
 
-    def cut(total, work, run):  # the given slice sizes, the last one repeated
+    def cut(total, work, run, threads=1):  # the given slice sizes, the last one repeated
         first, i = 0, 0
         while first < total:
             c = min(schedule[min(i, len(schedule) - 1)], total - first)

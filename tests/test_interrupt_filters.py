@@ -27,7 +27,7 @@ def _one_task_per_call(seed):
     """A run_tasks that asks for T, then runs each task in its own call, shuffled."""
     order = np.random.default_rng(seed)
 
-    def run_tasks(call, work):
+    def run_tasks(call, work, threads=1):
         _cancel.check()
         total = int(call(0, 0))
         for t in order.permutation(total):
@@ -97,7 +97,7 @@ def test_slices_of_the_real_driver_equal_one_call(backend, monkeypatch):
         assert f(backend=backend, num_threads=2).tobytes() == whole[name].tobytes(), name
 
 
-def _one_task_per_call_in_order(call, work):
+def _one_task_per_call_in_order(call, work, threads=1):
     total = int(call(0, 0))
     for t in range(total):
         assert call(t, t + 1) == total

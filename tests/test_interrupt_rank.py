@@ -91,7 +91,7 @@ def test_every_task_alone_in_any_order_gives_the_bytes_of_one_call(backend, num_
     whole = {name: f(None, backend, num_threads) for name, (f, _) in calls.items()}
     seen = {}
 
-    def one_by_one(call, work):
+    def one_by_one(call, work, threads=1):
         T = call(0, 0)
         if name not in seen:  # the call's first kernel: t1 == 0 counts the tasks only
             assert (out == sentinel).all(), name
