@@ -208,6 +208,14 @@ cdef inline Py_ssize_t _row_src(Py_ssize_t i, Py_ssize_t sh, Py_ssize_t lane, Py
     return -1 if r < 0 else r * B + lane
 
 
+cdef inline Py_ssize_t _row_seg(Py_ssize_t m0, Py_ssize_t j, Py_ssize_t j1, Py_ssize_t B,
+                                Py_ssize_t* i, Py_ssize_t* lane) noexcept nogil:
+    """Output m0 + j is row ``i``, lane ``lane``; returns the end (<= j1) of that row's run."""
+    i[0] = (m0 + j) // B
+    lane[0] = m0 + j - i[0] * B
+    return min(j1, j + B - lane[0])
+
+
 # Border outputs (a tap leaves the slab) go row by row: the source row of every tap is
 # found once per output row, then the row's outputs run as plain loops. (Per output, a
 # division and boundary_index per tap made a border row ~11x slower than an inner one:
@@ -220,11 +228,7 @@ cdef void _edge1(work_t* acc, const real_t* x, Py_ssize_t m0, Py_ssize_t j0, Py_
     """acc[j] (=|+=) (padded x, ``sh`` rows after output m0 + j) * wk for j0 <= j < j1."""
     cdef Py_ssize_t j = j0, e, i, lane, o, k
     while j < j1:
-        i = (m0 + j) // B
-        lane = m0 + j - i * B
-        e = j + (B - lane)
-        if e > j1:
-            e = j1
+        e = _row_seg(m0, j, j1, B, &i, &lane)
         o = _row_src(i, sh, lane, N, B, mode)
         for k in range(e - j):
             if init:
@@ -264,11 +268,7 @@ cdef void _border1d(work_t* acc, const real_t* x, Py_ssize_t m0, Py_ssize_t j0,
     cdef Py_ssize_t ob[4]
     cdef work_t va, vb, sacc
     while j < j1:
-        i = (m0 + j) // B
-        lane = m0 + j - i * B
-        e = j + (B - lane)
-        if e > j1:
-            e = j1
+        e = _row_seg(m0, j, j1, B, &i, &lane)
         for q in range(g):
             oa[q] = _row_src(i, sa[q], lane, N, B, mode)
             if sym != 0:

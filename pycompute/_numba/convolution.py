@@ -436,6 +436,14 @@ def _src(x, r, p, cv):
 
 
 @njit(nogil=True, cache=True)
+def _row_seg(m0, j, j1, B):
+    """Output m0 + j is (row, lane) of the slab; and the end (<= j1) of that row's run."""
+    i = (m0 + j) // B
+    lane = m0 + j - i * B
+    return i, lane, min(j1, j + B - lane)
+
+
+@njit(nogil=True, cache=True)
 def _edge1(acc, x, base, m0, j0, j1, sh, wk, init, N, B, mode, cv):
     """``acc[j] (+)= v * wk`` for ``j0 <= j < j1`` where ``v`` is the padded input ``sh``
     rows from output ``m0 + j``: _term1's outputs whose tap leaves the (N, B) slab. The
@@ -443,11 +451,9 @@ def _edge1(acc, x, base, m0, j0, j1, sh, wk, init, N, B, mode, cv):
     than an inner one when each output divided by B and ran boundary_index)."""
     j = j0
     while j < j1:
-        m = m0 + j
-        i = m // B
-        e = min(j1, j + (i + 1) * B - m)
+        i, lane, e = _row_seg(m0, j, j1, B)
         r = boundary_index(i + sh, N, mode)
-        p = base + r * B + (m - i * B)
+        p = base + r * B + lane
         a = acc[j:e]
         if init:
             for q in range(e - j):
@@ -464,12 +470,9 @@ def _edge2(acc, x, base, m0, j0, j1, sa, sb, wk, sym, N, B, mode, cv):
     ``sb`` rows from output ``m0 + j``: _term2's border outputs, as :func:`_edge1`."""
     j = j0
     while j < j1:
-        m = m0 + j
-        i = m // B
-        e = min(j1, j + (i + 1) * B - m)
+        i, lane, e = _row_seg(m0, j, j1, B)
         ra = boundary_index(i + sa, N, mode)
         rb = boundary_index(i + sb, N, mode)
-        lane = m - i * B
         pa = base + ra * B + lane
         pb = base + rb * B + lane
         a = acc[j:e]
