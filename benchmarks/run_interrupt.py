@@ -11,9 +11,10 @@ Ctrl-C and ``pycompute.aio`` cancellation can stop it. Two tables:
 * latency: SIGINT is sent (from a timer thread) 0.4 s into a call that would
   take seconds to minutes; the time until ``KeyboardInterrupt`` reaches the
   caller, the worst of ``--repeat`` tries, per kernel, backend and thread count;
-* cost: a shorter call (0.1 to 1 s) timed cut into slices and as one native call
-  (slicing turned off: ``run_sliced`` / ``run_tasks`` replaced by one call and
-  ``FIRST_WORK`` set past any size, so every wrapper runs as before slicing),
+* cost: a shorter call (0.1 to 1.3 s on the 2-core Zen 4 VM) timed cut into
+  slices and as one native call (slicing turned off: ``run_sliced`` and
+  ``run_tasks`` replaced by one call and ``FIRST_WORK`` set past any size, so
+  every wrapper runs as before slicing),
   best of ``--repeat``, interleaved; the ratio sliced / whole (1.00 = free).
 
 Rows: ``FAMILIES`` maps a family to a function ``rows(long)`` giving
@@ -50,8 +51,8 @@ def simulation(long: bool):
     mass = rng.random(4096)
     big = rng.standard_normal((100_000 if long else 12_000, 3))
     return {
-        "heat_step 1024^2 f64": lambda **k: pc.heat_step(u, steps=300 * f, alpha=0.2, **k),
-        "life_step 2048^2": lambda **k: pc.life_step(board, steps=300 * f, **k),
+        "heat_step 1024^2 f64": lambda **k: pc.heat_step(u, steps=1000 * f, alpha=0.2, **k),
+        "life_step 2048^2": lambda **k: pc.life_step(board, steps=3000 * f, **k),
         "gray_scott_step 512^2 f64": lambda **k: pc.gray_scott_step(
             gu, gv, Du=0.16, Dv=0.08, F=0.035, k=0.065, steps=800 * f, **k),
         "nbody_step 4096 f64": lambda **k: pc.nbody_step(pos, vel, mass, dt=1e-4,
@@ -73,7 +74,7 @@ def _images():
         "vol32": rng.random((256, 256, 256), np.float32),
         "small32": rng.random((64, 80), np.float32),
         "small64": rng.random((64, 80)),
-        "w9": rng.random((9, 9)),
+        "w21": rng.random((21, 21)),
         "w63": rng.random((63, 63)),
     }
 
@@ -85,11 +86,11 @@ def filters(long: bool):
     img32, img64, vol32 = d["img32"], d["img64"], d["vol32"]
     return {
         "gaussian_filter 4096^2 f32": lambda **k: pc.gaussian_filter(
-            img32, 60.0 if long else 4.0, **k),
+            img32, 60.0 if long else 16.0, **k),
         "gaussian_filter 256^3 f32": lambda **k: pc.gaussian_filter(
-            vol32, 20.0 if long else 2.0, **k),
+            vol32, 20.0 if long else 4.0, **k),
         "correlate 4096^2 f32": lambda **k: pc.correlate(
-            img32, d["w63"] if long else d["w9"], **k),
+            img32, d["w63"] if long else d["w21"], **k),
         "uniform_filter 4096^2 f64": lambda **k: pc.uniform_filter(
             img64, 2 * 10**6 if long else 9, **k),
         "uniform_filter1d 64x80 f64 huge size": lambda **k: pc.uniform_filter1d(
@@ -119,15 +120,15 @@ def rank(long: bool):
                                                        (3000, 1), **k),
         # minmax_fp with a disk footprint (long: r30 on 4096^2, ~7 s at 1 thread)
         "maximum_filter disk u8": lambda **k: pc.maximum_filter(
-            u8 if long else u8[:1024], footprint=_disk(30 if long else 15), **k),
+            u8 if long else u8[:2048], footprint=_disk(30 if long else 15), **k),
     }
 
 
 def reductions(long: bool):
-    """Reductions: moving sums and variances over a sliding-window view (32 MB, rows of
-    2**16 elements): the short call runs ~0.1-0.3 s, the long one a minute or more."""
+    """Reductions: moving sums and variances over a sliding-window view (rows of 2**16
+    elements): the short call runs ~0.1-0.3 s, the long one a minute or more."""
     rng = np.random.default_rng(0)
-    rows = 4_000_000 if long else 1 << 12
+    rows = 4_000_000 if long else 1 << 14
     x = rng.standard_normal(rows + (1 << 16) - 1)
     w = np.lib.stride_tricks.sliding_window_view(x, 1 << 16)
     return {
