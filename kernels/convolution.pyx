@@ -1663,7 +1663,12 @@ cdef inline void _uniform_run(Py_ssize_t t, const real_t* px, Py_ssize_t N, Py_s
 
 cdef enum:
     SEP_ROWS = 16      # output rows per task of separable2
-    RING_MAX = 1 << 20  # bytes of copied source rows per thread (separable2)
+    RING_MAX = 1 << 20  # bytes of copied source rows per thread (dense float32 rings)
+    # separable2's ring per thread: above it the H pass read the image rows in place, and
+    # rows a power of two apart (a 4096-wide float32 image: 16 KiB) then share L1 and L2
+    # sets: a Gaussian of sigma >= 8 on 4096^2 ran 3x slower than at sigma 4 (Zen 4).
+    # 16 MiB: a 4096-wide float32 ring of ~1000 rows (Kv up to ~1000, sigma ~120)
+    SEP_RING_MAX = 1 << 24
 
 
 cdef inline void _sep_line(const pix_t** s, Py_ssize_t K, int sym, const float* w,
@@ -1797,7 +1802,7 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
     the passes exactly as scipy's two calls do, but lives in per-thread rows. Runs tasks
     t0 <= t < min(t1, T) (SEP_ROWS output rows of one plane each) and returns T
     (``t1`` = 0: no work); returns -1 (nothing done) for ``hfirst`` when the rows of a
-    task do not fit RING_MAX.
+    task do not fit SEP_RING_MAX.
 
     float32: correlations with weights ``wv`` / ``wh`` (symmetry codes as correlate1d,
     float32 FMA work, the per-pixel term order of correlate1d). uint8: box filters of
@@ -1809,7 +1814,7 @@ def separable2(const pix_t[:, :, :, ::1] x, pix_t[:, :, :, ::1] out,
     # ring rows 64 bytes longer than a multiple of 64: consecutive rows in different L1 sets
     cdef Py_ssize_t Lp = (_cdiv(L * sizeof(pix_t), 64) * 64 + 64) // sizeof(pix_t)
     cdef Py_ssize_t ring = (SEP_ROWS + Kv - 1) * Lp * sizeof(pix_t)
-    if ring > RING_MAX:
+    if ring > SEP_RING_MAX:
         if hfirst:
             return -1  # the intermediate rows need the ring: the caller runs the passes
         Lp = 0
