@@ -61,20 +61,25 @@ def check() -> None:
         raise Cancelled("the pycompute call was cancelled")
 
 
-def run_sliced(total: int, work_per_unit: int, run, threads: int = 1) -> None:
+def run_sliced(total: int, work_per_unit: int, run, multiple: int = 1) -> None:
     """``run(start, count)`` over ``range(total)`` units (steps) in slices of about ``SLICE`` s.
 
     Between slices, pending signals are handled (by the interpreter, on the
     return from native code) and :func:`check` runs. A run whose first slice
-    covers it all is one call, as if it were not sliced. ``threads`` > 1: the
-    units are parallel tasks run on that many threads, and every slice but the
-    last takes a multiple of ``threads`` of them (a slice of fewer tasks than
-    threads would leave threads idle: one 26 ms task a slice ran a 2-thread call
-    at its 1-thread speed).
+    covers it all is one call, as if it were not sliced. Every slice but the
+    last takes a multiple of ``multiple`` units: the thread count where the
+    units are parallel tasks (a slice of fewer tasks than threads leaves threads
+    idle: one 26 ms task a slice ran a 2-thread call at its 1-thread speed), the
+    temporal block depth where they are the steps of a blocked stencil (a slice
+    that ends mid-block adds a block). Otherwise slices of more than one step are
+    even: an in-place grid's steps then end in its own buffer, with no copy back.
     """
     check()
+    m = max(1, int(multiple))
     done = 0
-    count = max(threads, min(total, FIRST_WORK // max(work_per_unit, 1)))
+    count = max(1, min(total, FIRST_WORK // max(work_per_unit, 1)))
+    if m > 1:
+        count = max(m, count - count % m)
     while done < total:
         c = min(count, total - done)
         t0 = time.perf_counter()
@@ -85,10 +90,10 @@ def run_sliced(total: int, work_per_unit: int, run, threads: int = 1) -> None:
             check()
             fit = int(c * SLICE / elapsed) if elapsed > 0 else c * GROWTH
             count = max(1, min(fit, c * GROWTH))
-            if threads > 1:
-                count = max(threads, count - count % threads)
+            if m > 1:
+                count = max(m, count - count % m)
             elif count > 1:
-                count &= ~1  # even: an in-place grid's steps end in its own buffer, no copy back
+                count &= ~1
 
 
 #: ``t1`` meaning "to the last task": a kernel clamps its task range to its task count

@@ -74,14 +74,25 @@ def _run(kern_fn, work, num_threads, *args):
         kern_fn(*args, k)
 
 
-def _run_steps(work_per_step, steps, num_threads, chunk):
+def _run_steps(work_per_step, steps, num_threads, chunk, depth=None):
     """``chunk(first_step, count, n_threads)`` over ``steps`` steps, in interruptible slices.
 
     The thread count is resolved once, for the whole run (work = cells x steps).
+    ``depth(n_threads)``: the run's temporal block depth; slices then take whole blocks
+    (an even number of them: no partial block where the run is cut; measured on heat
+    1024^2 x 1000 steps, cut blocks cost 1.5-2%), unless so many steps would make one
+    slice too long to wait for a stop (``BLOCK_SLICE_WORK``).
     """
     n = _threads.resolve(num_threads, work_per_step * steps, GRAIN)
     with _threads.lease(n, num_threads is not None) as k:
-        _cancel.run_sliced(steps, work_per_step, lambda first, count: chunk(first, count, k))
+        d = 2 * depth(k) if depth is not None else 1
+        _cancel.run_sliced(steps, work_per_step, lambda first, count: chunk(first, count, k),
+                           d if d > 2 and d * work_per_step <= BLOCK_SLICE_WORK else 1)
+
+
+#: cell updates a slice of whole temporal blocks may take at least (~20 ms at 3.5 G
+#: cell-updates/s; a slow CPU at a tenth of that still stops within 0.2 s)
+BLOCK_SLICE_WORK = 1 << 26
 
 
 # ---------------------------------------------------------------- scratch buffer
@@ -259,7 +270,8 @@ def heat_step(u, *, steps=1, alpha, mode="wrap", cval=0.0, out=None, backend="au
             kern.heat(d1 if first else s1, d1, tmp, *shape, src.ndim - 1, count, a, *m, cv,
                       inplace or first > 0, _heat_depth(src.shape, src.itemsize, count, k), k)
 
-        _run_steps(src.size, steps, num_threads, chunk)
+        _run_steps(src.size, steps, num_threads, chunk,
+                   lambda k: _heat_depth(src.shape, src.itemsize, steps, k))
     return dst
 
 
@@ -576,7 +588,8 @@ def gray_scott_step(u, v, *, Du, Dv, F, k, dt=1.0, steps=1, mode="wrap", backend
                             k)
             at[0] = to
 
-        _run_steps(us.size, steps, num_threads, chunk)
+        _run_steps(us.size, steps, num_threads, chunk,
+                   lambda k: _block_depth(us.shape[0], 2 * us.shape[1] * us.itemsize, steps, k))
     uo, vo = pairs[at[0]]
     return uo.reshape(us.shape), vo.reshape(us.shape)
 

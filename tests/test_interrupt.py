@@ -214,6 +214,19 @@ def test_cancelling_an_await_stops_the_run_and_frees_its_threads(backend):
                                                    backend="numpy"), rtol=1e-12, atol=0)
 
 
+def test_cancelling_one_long_nbody_step_stops_its_pair_pass(backend):
+    """One step of 10^10 pair interactions (about a minute): the pair pass itself is cut
+    into slices of target bodies, so the cancel stops it part-way through the step."""
+    rng = np.random.default_rng(6)
+    pos = rng.standard_normal((100_000, 3))
+    pc.nbody_step(pos[:50], pos[:50], np.ones(50), dt=1e-3, softening=0.01, backend=backend)
+    took, in_use = cancel_awaited(
+        lambda: aio.nbody_step(pos, np.zeros_like(pos), np.ones(len(pos)), dt=1e-3,
+                               softening=0.01, backend=backend))
+    assert in_use == 0
+    assert took < 10.0  # the step itself would take about a minute
+
+
 def test_num_threads_context_applies_to_an_awaited_call(monkeypatch):
     """``with pc.num_threads(1): await aio.sum(x)`` runs on 1 thread (the task's context
     travels to the worker)."""

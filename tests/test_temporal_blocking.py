@@ -146,7 +146,9 @@ def test_blocked_run_cut_into_slices(backend, monkeypatch):
 
     monkeypatch.setattr(sim._backends, "choose", counting)
     got = _heat(u, 8, monkeypatch, steps=37, alpha=0.24, backend=backend, num_threads=2)
-    assert len(calls) > 3  # really cut
+    assert len(calls) >= 3  # really cut
+    # into whole blocks, an even number of them (tests/test_interrupt.py cuts mid-block)
+    assert all(c % 16 == 0 for c in calls[:-1]), calls
     _same(got, ref)
 
 
