@@ -281,6 +281,20 @@ def _is_f32_jit(buf):
     return lambda buf: val
 
 
+def _is_float_c(buf):
+    """True for a C-contiguous float32 or float64 array (not a strided view of one,
+    which the one-thread fast path hands in as it is): a compile-time constant in
+    jitted code."""
+    return buf.dtype.kind == "f" and buf.flags.c_contiguous
+
+
+@overload(_is_float_c)
+def _is_float_c_jit(buf):
+    val = (isinstance(buf, types.Array) and isinstance(buf.dtype, types.Float)
+           and buf.layout == "C")
+    return lambda buf: val
+
+
 @njit(**_opts)
 def _psum_lanes(buf, p, n, s, S):
     """Plain float64 sum of ``n`` float32 elements from ``p`` at stride ``s``.
@@ -799,25 +813,43 @@ def _var_row(buf, p, n, s):
     i0 = 0
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
-        bs, bc = _sum_lanes(buf, p + i0 * s, m, s, Q, E)
-        mb = _finish(bs, bc) / m
-        Q[:] = 0.0
-        E[:] = 0.0
-        i = (m // LANES) * LANES
-        if s == 1:
-            _sq_dev_c(buf, p + i0, 1, m // LANES, mb, Q, E)
-        else:  # the same lanes (a strided 1-D view comes as s == 1 on the fast path)
-            _sq_dev_s(buf, p + i0 * s, s, m // LANES, mb, Q, E)
-        while i < m:
-            d = np.float64(buf[p + (i0 + i) * s]) - mb
-            Q[0] += d * d
-            E[0] += d
-            i += 1
         q = 0.0
         e = 0.0
-        for j in range(LANES):
-            q += Q[j]
-            e += E[j]
+        i = (m // LANES) * LANES
+        if s == 1 and _is_float_c(buf):
+            # contiguous float rows, as kernels/_simd.h pyc_mean / pyc_dev (so the bits
+            # of Cython's): a plain pilot mean (its rounding cancels to first order in
+            # the corrected sum below; TwoSum there cost Numba's var 1.6x Cython's
+            # time), lanes folded in pairs, the tail after the fold
+            mb = _psum_lanes(buf, p + i0, m, 1, Q) / m
+            Q[:] = 0.0
+            E[:] = 0.0
+            _sq_dev_c(buf, p + i0, 1, m // LANES, mb, Q, E)
+            for j in range(LANES // 2):
+                q += Q[j] + Q[j + LANES // 2]
+                e += E[j] + E[j + LANES // 2]
+            while i < m:
+                d = np.float64(buf[p + i0 + i]) - mb
+                q += d * d
+                e += d
+                i += 1
+        else:  # strided rows and integers: TwoSum pilot mean, the tail in lane 0
+            bs, bc = _sum_lanes(buf, p + i0 * s, m, s, Q, E)
+            mb = _finish(bs, bc) / m
+            Q[:] = 0.0
+            E[:] = 0.0
+            if s == 1:
+                _sq_dev_c(buf, p + i0, 1, m // LANES, mb, Q, E)
+            else:
+                _sq_dev_s(buf, p + i0 * s, s, m // LANES, mb, Q, E)
+            while i < m:
+                d = np.float64(buf[p + (i0 + i) * s]) - mb
+                Q[0] += d * d
+                E[0] += d
+                i += 1
+            for j in range(LANES):
+                q += Q[j]
+                e += E[j]
         bmean = mb + e / m
         bm2 = q - e * e / m
         if bmean - bmean != 0.0 or bm2 != bm2:  # rare: non-finite input or overflow
