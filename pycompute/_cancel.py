@@ -73,6 +73,8 @@ def run_sliced(total: int, work_per_unit: int, run, multiple: int = 1) -> None:
     temporal block depth where they are the steps of a blocked stencil (a slice
     that ends mid-block adds a block). Otherwise slices of more than one step are
     even: an in-place grid's steps then end in its own buffer, with no copy back.
+    A remainder shorter than half a slice (or than ``multiple``) joins the slice
+    before it.
     """
     check()
     m = max(1, int(multiple))
@@ -82,6 +84,8 @@ def run_sliced(total: int, work_per_unit: int, run, multiple: int = 1) -> None:
         count = max(m, count - count % m)
     while done < total:
         c = min(count, total - done)
+        if total - done - c < max(m, count // 2):
+            c = total - done  # the rest would be a short slice: an inefficient last block
         t0 = time.perf_counter()
         run(done, c)
         elapsed = time.perf_counter() - t0

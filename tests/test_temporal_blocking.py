@@ -134,7 +134,7 @@ def test_blocked_run_cut_into_slices(backend, monkeypatch):
     """A long run cut into many native calls (as for Ctrl-C) gives the same bits."""
     rng = np.random.default_rng(5)
     u = rng.random((64, 48))
-    ref = _heat(u, 1, monkeypatch, steps=37, alpha=0.24, backend=backend, num_threads=1)
+    ref = _heat(u, 1, monkeypatch, steps=61, alpha=0.24, backend=backend, num_threads=1)
     monkeypatch.setattr(_cancel, "FIRST_WORK", 3000)  # about one step a slice at first
     monkeypatch.setattr(_cancel, "SLICE", 1e-5)  # and no more than a few later
     calls = []
@@ -145,7 +145,7 @@ def test_blocked_run_cut_into_slices(backend, monkeypatch):
         return None if kern is None else _Count(kern, calls)
 
     monkeypatch.setattr(sim._backends, "choose", counting)
-    got = _heat(u, 8, monkeypatch, steps=37, alpha=0.24, backend=backend, num_threads=2)
+    got = _heat(u, 8, monkeypatch, steps=61, alpha=0.24, backend=backend, num_threads=2)
     assert len(calls) >= 3  # really cut
     # into whole blocks, an even number of them (tests/test_interrupt.py cuts mid-block)
     assert all(c % 16 == 0 for c in calls[:-1]), calls
