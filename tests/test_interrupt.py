@@ -33,6 +33,14 @@ def test_run_sliced_covers_the_range_in_order():
     assert one == [(0, 7)]  # a short run is one call, as before slicing
 
 
+def test_a_short_remainder_joins_the_slice_before_it():
+    """A last slice of less than half a slice would be an inefficient block: it joins."""
+    for total, expect in ((14, [(0, 14)]), (16, [(0, 10), (10, 6)])):
+        seen = []
+        _cancel.run_sliced(total, _cancel.FIRST_WORK // 10, lambda f, c: seen.append((f, c)))
+        assert seen == expect, total
+
+
 @pytest.mark.parametrize("threads", [2, 3])
 def test_task_slices_keep_every_thread_busy(threads, monkeypatch):
     """Parallel tasks: every slice but the last takes a multiple of the thread count, the
