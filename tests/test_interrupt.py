@@ -33,6 +33,18 @@ def test_run_sliced_covers_the_range_in_order():
     assert one == [(0, 7)]  # a short run is one call, as before slicing
 
 
+def test_prefault_touches_one_byte_a_page_of_large_new_buffers():
+    """Large buffers a simulation call allocates are faulted in from Python, in pieces
+    between which Ctrl-C is handled, instead of inside the first kernel slices."""
+    from pycompute import simulation as sim
+
+    big = np.ones(3 * sim._TOUCH_BYTES + 5000, np.uint8)
+    small = np.ones(sim._TOUCH_BYTES, np.uint8)
+    sim._prefault(big, small)
+    assert not big[::4096].any() and big.sum() == big.size - len(big[::4096])
+    assert small.all()
+
+
 def test_a_short_remainder_joins_the_slice_before_it():
     """A last slice of less than half a slice would be an inefficient block: it joins."""
     for total, expect in ((14, [(0, 14)]), (16, [(0, 10), (10, 6)])):
