@@ -91,15 +91,12 @@ def _run_steps(work_per_step, steps, num_threads, chunk, depth=None):
     """
     n = _threads.resolve(num_threads, work_per_step * steps, GRAIN)
     with _threads.lease(n, num_threads is not None) as k:
-        d = min(depth(k), BLOCK_SLICE_WORK * k // max(2 * work_per_step, 1)) if depth else 0
-        if d >= 2:
-            _cancel.run_sliced(steps, work_per_step,
-                               lambda first, count: chunk(first, count, k, d), 2 * d)
-        elif depth:
-            _cancel.run_sliced(steps, work_per_step,
-                               lambda first, count: chunk(first, count, k, 1))
-        else:
+        if depth is None:
             _cancel.run_sliced(steps, work_per_step, lambda first, count: chunk(first, count, k))
+            return
+        d = max(1, min(depth(k), BLOCK_SLICE_WORK * k // max(2 * work_per_step, 1)))
+        _cancel.run_sliced(steps, work_per_step, lambda first, count: chunk(first, count, k, d),
+                           2 * d if d >= 2 else 1)
 
 
 #: cell updates per thread that one slice of two temporal blocks may take: 16 steps
@@ -807,12 +804,13 @@ def nbody_step(pos, vel, mass, *, dt, steps=1, G=1.0, softening, backend="auto",
     # Many bodies: one step's pair pass is itself long, so each step runs as its three
     # parts, the pair pass in slices of target bodies (the same element operations as
     # the fused kernel's, so the same bits); Ctrl-C and aio cancel stop it between slices.
-    with _threads.lease(_threads.resolve(num_threads, n * n * steps, GRAIN),
-                        num_threads is not None) as k:
+    def split_steps(k):
         _accelerations(kern, x, m, acc, g, eps2, k)
         for _ in range(steps):
             kern.nbody_kick_drift(x[0], x[1], x[2], u[0], u[1], u[2], acc[0], acc[1], acc[2],
                                   h, k)
             _accelerations(kern, x, m, acc, g, eps2, k)
             kern.nbody_kick(u[0], u[1], u[2], acc[0], acc[1], acc[2], h, k)
+
+    _run(split_steps, n * n * steps, num_threads)
     return x.T.copy(), u.T.copy()
