@@ -1231,6 +1231,28 @@ cdef inline Py_ssize_t _hist_tasks(Py_ssize_t n) noexcept nogil:
     return MAX_TASKS if n > MAX_TASKS * SUB else _cdiv(n, SUB)
 
 
+cdef int64_t* _hist_counts(Py_ssize_t nch, Py_ssize_t nbins, int64_t[::1] counts,
+                           int64_t[::1] parts, bint whole, void** own) except NULL:
+    """Where a histogram's tasks count: ``counts`` itself for one task, else one private
+    histogram per task, in ``parts`` or (a whole call that passed none) in a scratch
+    block returned in ``own`` for the caller to free."""
+    if nch <= 1:
+        return &counts[0]
+    if parts.shape[0] >= nch * nbins:
+        return &parts[0]
+    own[0] = _own_parts(parts.shape[0], nch * nbins, sizeof(int64_t), whole)
+    return <int64_t*>own[0]
+
+
+cdef void _hist_fold(int64_t* counts, const int64_t* priv, Py_ssize_t nch,
+                     Py_ssize_t nbins) noexcept nogil:
+    """Add the tasks' private histograms into ``counts``, in task order."""
+    cdef Py_ssize_t t, k
+    for t in range(nch):
+        for k in range(nbins):
+            counts[k] += priv[t * nbins + k]
+
+
 def hist_plan(Py_ssize_t n, Py_ssize_t nbins):
     """(tasks, partials) of a histogram of n values: a sliced call's ``parts`` hold one
     private histogram per task (none for a single task, which counts into ``counts``)."""
@@ -1253,17 +1275,12 @@ def histogram_uniform(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t n, Py_ss
     cdef Py_ssize_t nch = _hist_tasks(n)
     cdef Py_ssize_t L = _cdiv(n, nch) if nch > 0 else 0
     cdef Py_ssize_t P = nch * nbins if nch > 1 else 0
-    cdef Py_ssize_t t, lo, hi, k
-    cdef int64_t* priv = &counts[0]  # one task: it counts into ``counts`` itself
+    cdef Py_ssize_t t, lo, hi
+    cdef int64_t* priv
     cdef void* own = NULL
     if not _clamp(nch, &t0, &t1):
         return nch
-    if P:
-        if parts.shape[0] >= P:
-            priv = &parts[0]
-        else:
-            own = _own_parts(parts.shape[0], P, sizeof(int64_t), t0 == 0 and t1 == nch)
-            priv = <int64_t*>own
+    priv = _hist_counts(nch, nbins, counts, parts, t0 == 0 and t1 == nch, &own)
     with nogil:
         if n_threads > 1:
             for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
@@ -1278,9 +1295,7 @@ def histogram_uniform(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t n, Py_ss
                 _hist_chunk(p + lo * s, hi - lo, s, &edges[0], nbins, first, last, denom,
                             &priv[t * nbins] if P else priv, P != 0)
         if P and t1 == nch:
-            for t in range(nch):
-                for k in range(nbins):
-                    counts[k] += priv[t * nbins + k]
+            _hist_fold(&counts[0], priv, nch, nbins)
     free(own)
     return nch
 
@@ -1319,17 +1334,12 @@ def histogram_edges(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t n, Py_ssiz
     cdef Py_ssize_t nch = _hist_tasks(n)
     cdef Py_ssize_t L = _cdiv(n, nch) if nch > 0 else 0
     cdef Py_ssize_t P = nch * nbins if nch > 1 else 0
-    cdef Py_ssize_t t, lo, hi, k
-    cdef int64_t* priv = &counts[0]  # one task: it counts into ``counts`` itself
+    cdef Py_ssize_t t, lo, hi
+    cdef int64_t* priv
     cdef void* own = NULL
     if not _clamp(nch, &t0, &t1):
         return nch
-    if P:
-        if parts.shape[0] >= P:
-            priv = &parts[0]
-        else:
-            own = _own_parts(parts.shape[0], P, sizeof(int64_t), t0 == 0 and t1 == nch)
-            priv = <int64_t*>own
+    priv = _hist_counts(nch, nbins, counts, parts, t0 == 0 and t1 == nch, &own)
     with nogil:
         if n_threads > 1:
             for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
@@ -1344,9 +1354,7 @@ def histogram_edges(const real_t[::1] buf, Py_ssize_t off, Py_ssize_t n, Py_ssiz
                 _hist_edges_chunk(p + lo * s, hi - lo, s, &edges[0], nbins,
                                   &priv[t * nbins] if P else priv, P != 0)
         if P and t1 == nch:
-            for t in range(nch):
-                for k in range(nbins):
-                    counts[k] += priv[t * nbins + k]
+            _hist_fold(&counts[0], priv, nch, nbins)
     free(own)
     return nch
 
