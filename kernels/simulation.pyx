@@ -1075,16 +1075,37 @@ def gray_scott(const float_t[::1] u_in, const float_t[::1] v_in, float_t[::1] u_
 # at the level's width; checked with PYCOMPUTE_VEC_REPORT=1). Pairs at zero
 # softened distance, the body itself included, contribute nothing.
 #
-# Why not a fast reciprocal square root (measured on Zen 4, issue 14 item 3):
-# per 16 float32 pairs the divider takes ~9.8 cycles (vsqrtps zmm) + ~5.9
-# (vdivps zmm), and the loop runs at ~17 cycles, ~59% of the FMA peak at 20
-# flops a pair. A bit-trick estimate + Newton steps in explicit fmaf (the same
-# bits at every level) needs 13 or more multiplies/FMAs per 16 pairs for 1e-6
-# accuracy, and on Zen 4 the integer, compare and divide ops of that path take
-# FMA-pipe slots too: the best variants ran 19-22 cycles (7.4e-7 relative
-# error), slower than this exact loop. float64 is divider bound the same way
-# (~15.7 + ~8.9 cycles per 8 pairs, ~40% of its peak); a Newton path to 1e-16
-# needs three steps, 20+ multiplies per 8 pairs.
+# The fast float32 path (issue 14 item 3). With softening (eps2 >= 2^-80 in
+# float32) every r2 is at least eps2, so the pair weight can come from the
+# hardware reciprocal square root estimate and a first-order correction instead
+# of the divider: on Zen 4 the exact loop spends ~9.8 (vsqrtps zmm) + ~5.9
+# (vdivps zmm) cycles per 16 pairs and runs at ~51-57% of the FMA peak; this one
+# issues 11 multiplies/FMAs + one estimate per 16 pairs.
+#   y  = estimate(r2)               vrsqrt14ps (avx512, rel. error < 2^-14) or
+#                                   vrsqrtps (avx2, < 1.5 * 2^-12)
+#   q  = r2 * (y * y)               = 1 + d, d the estimate's error (|d| < 2^-13)
+#   c  = m53 - m * q                = (2/3) m (2.5 - 1.5 q): r2^-1.5 = y^3 (1 + d)^-1.5
+#                                     = y^3 (1 - 1.5 d + 1.875 d^2 ...); m53 = fl(m * 5/3)
+#   w  = c * (y * y^2)              = (2/3) m r2^-1.5; the 3/2 goes into G * 1.5
+# The correction's truncation is 1.875 d^2 (3e-8 at avx512, 1e-6 at avx2).
+# NL = 32 lanes (2 zmm or 4 ymm a component), the same pairwise fold as the
+# exact loop. r2 is clamped to FLT_MAX (a pair at an overflowing distance weighs
+# ~0, as in the exact loop, instead of inf * 0 = NaN); the last n % 32 sources
+# are read with masked loads, the masked lanes as bodies of mass 0 at the origin,
+# which add exactly 0 (y^3 <= 2^120 is finite because r2 >= eps2 >= 2^-80). The
+# estimate's bits are the CPU's, so this path's results differ between the avx512
+# and avx2 levels (and from the exact path); each is the same at any thread
+# count, and pycompute/_numba/simulation.py's _vaccel emits the same operations
+# (the same bits as the Cython kernel on the same CPU and level). Accuracy: one
+# pair's weight within 1e-6 (avx512) / 2.5e-6 (avx2) relative of the float64
+# value (tests/test_simulation.py measures it).
+#
+# The exact path (softening 0 or < 2^-40, float64, the baseline level): the divider.
+# A bit-trick estimate + Newton steps in explicit fmaf (the same bits at every
+# level) needs 13 or more multiplies/FMAs per 16 pairs for 1e-6 accuracy, and on
+# Zen 4 the integer, compare and divide ops of that path take FMA-pipe slots too:
+# the best variants ran 19-22 cycles, slower than the exact loop. float64 is
+# divider bound the same way (~15.7 + ~8.9 cycles per 8 pairs, ~40% of its peak).
 cdef extern from *:
     """
     #include <math.h>
@@ -1121,6 +1142,110 @@ cdef extern from *:
     }
     PYC_ACCEL(float, sqrtf, pyc_accel_f, 64)
     PYC_ACCEL(double, sqrt, pyc_accel_d, 32)
+
+    #include <float.h>
+    #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+    #include <immintrin.h>
+    #define PYC_NB_FAST 1
+    #if defined(__AVX512F__)
+    #define NBW 16
+    typedef __m512 nbv;
+    #define NB_LD(p) _mm512_loadu_ps(p)
+    #define NB_LDN(p, k) _mm512_maskz_loadu_ps((__mmask16)((1u << (k)) - 1u), (p))
+    #define NB_SET1 _mm512_set1_ps
+    #define NB_ZERO _mm512_setzero_ps
+    #define NB_SUB _mm512_sub_ps
+    #define NB_MUL _mm512_mul_ps
+    #define NB_MIN _mm512_min_ps
+    #define NB_FMA _mm512_fmadd_ps
+    #define NB_FNMA _mm512_fnmadd_ps
+    #define NB_RSQRT _mm512_rsqrt14_ps
+    #define PYC_NB_EST "rsqrt14"
+    #define NB_ST _mm512_storeu_ps
+    #else
+    #define NBW 8
+    typedef __m256 nbv;
+    #define NB_LD(p) _mm256_loadu_ps(p)
+    #define NB_LDN(p, k) _mm256_maskload_ps((p), _mm256_cmpgt_epi32(_mm256_set1_epi32(k), \
+                                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)))
+    #define NB_SET1 _mm256_set1_ps
+    #define NB_ZERO _mm256_setzero_ps
+    #define NB_SUB _mm256_sub_ps
+    #define NB_MUL _mm256_mul_ps
+    #define NB_MIN _mm256_min_ps
+    #define NB_FMA _mm256_fmadd_ps
+    #define NB_FNMA _mm256_fnmadd_ps
+    #define NB_RSQRT _mm256_rsqrt_ps
+    #define PYC_NB_EST "rsqrtps"
+    #define NB_ST _mm256_storeu_ps
+    #endif
+    #define NBL 32
+    #define NBV (NBL / NBW)
+    #define NB_PAIR(X, Y, Z, M, MA, V) {                                             \
+            const nbv dx = NB_SUB(X, xi), dy = NB_SUB(Y, yi), dz = NB_SUB(Z, zi);     \
+            nbv r2 = NB_FMA(dz, dz, NB_FMA(dy, dy, NB_FMA(dx, dx, e)));              \
+            r2 = NB_MIN(r2, big);                                                    \
+            const nbv y = NB_RSQRT(r2);                                              \
+            const nbv y2 = NB_MUL(y, y);                                             \
+            const nbv c = NB_FNMA(M, NB_MUL(r2, y2), MA);                            \
+            const nbv w = NB_MUL(c, NB_MUL(y, y2));                                  \
+            sx[V] = NB_FMA(w, dx, sx[V]);                                            \
+            sy[V] = NB_FMA(w, dy, sy[V]);                                            \
+            sz[V] = NB_FMA(w, dz, sz[V]);                                            \
+        }
+    static void pyc_accel_fast_f(const float* px, const float* py, const float* pz,
+                                 const float* m, const float* m53, Py_ssize_t n,
+                                 Py_ssize_t i, float G, float eps2, float* ax, float* ay,
+                                 float* az) {
+        const nbv xi = NB_SET1(px[i]), yi = NB_SET1(py[i]), zi = NB_SET1(pz[i]);
+        const nbv e = NB_SET1(eps2), big = NB_SET1(FLT_MAX);
+        nbv sx[NBV], sy[NBV], sz[NBV];
+        for (int v = 0; v < NBV; v++) sx[v] = sy[v] = sz[v] = NB_ZERO();
+        Py_ssize_t j = 0;
+        for (; j + NBL <= n; j += NBL) {
+            _Pragma("GCC unroll 4")
+            for (int v = 0; v < NBV; v++) {
+                const Py_ssize_t k = j + v * NBW;
+                NB_PAIR(NB_LD(px + k), NB_LD(py + k), NB_LD(pz + k), NB_LD(m + k),
+                        NB_LD(m53 + k), v)
+            }
+        }
+        if (j < n) {  /* the last n % 32 sources; masked lanes load 0 */
+            for (int v = 0; v < NBV; v++) {
+                const Py_ssize_t k = j + v * NBW;
+                Py_ssize_t c = n - k;
+                const int kv = c <= 0 ? 0 : (c >= NBW ? NBW : (int)c);
+                NB_PAIR(NB_LDN(px + k, kv), NB_LDN(py + k, kv), NB_LDN(pz + k, kv),
+                        NB_LDN(m + k, kv), NB_LDN(m53 + k, kv), v)
+            }
+        }
+        float tx[NBL], ty[NBL], tz[NBL];
+        for (int v = 0; v < NBV; v++) {
+            NB_ST(tx + v * NBW, sx[v]);
+            NB_ST(ty + v * NBW, sy[v]);
+            NB_ST(tz + v * NBW, sz[v]);
+        }
+        for (int w = NBL / 2; w >= 1; w /= 2)
+            for (int l = 0; l < w; l++) {
+                tx[l] += tx[l + w]; ty[l] += ty[l + w]; tz[l] += tz[l + w];
+            }
+        const float g = G * 1.5f;
+        ax[i] = g * tx[0];
+        ay[i] = g * ty[0];
+        az[i] = g * tz[0];
+    }
+    #else
+    #define PYC_NB_FAST 0
+    #define PYC_NB_EST ""
+    static void pyc_accel_fast_f(const float* px, const float* py, const float* pz,
+                                 const float* m, const float* m53, Py_ssize_t n,
+                                 Py_ssize_t i, float G, float eps2, float* ax, float* ay,
+                                 float* az) {
+        pyc_accel_f(px, py, pz, m, n, i, G, eps2, ax, ay, az);
+    }
+    #endif
+    /* the fast path applies: a level with a vector estimate, and softening */
+    static inline int pyc_nbody_fast(float eps2) { return PYC_NB_FAST && eps2 >= 0x1p-80f; }
     """
     void pyc_accel_f(const float* px, const float* py, const float* pz, const float* m,
                      Py_ssize_t n, Py_ssize_t i, float G, float eps2,
@@ -1128,14 +1253,49 @@ cdef extern from *:
     void pyc_accel_d(const double* px, const double* py, const double* pz, const double* m,
                      Py_ssize_t n, Py_ssize_t i, double G, double eps2,
                      double* ax, double* ay, double* az) noexcept nogil
+    void pyc_accel_fast_f(const float* px, const float* py, const float* pz, const float* m,
+                          const float* m53, Py_ssize_t n, Py_ssize_t i, float G, float eps2,
+                          float* ax, float* ay, float* az) noexcept nogil
+    int pyc_nbody_fast(float eps2) noexcept nogil
+    int PYC_NB_FAST
+    const char* PYC_NB_EST
+
+
+def nbody_estimate():
+    """The reciprocal square root estimate of this level's fast float32 pair loop
+    ("rsqrt14", "rsqrtps"), or "" where every pair takes the exact path."""
+    return PYC_NB_EST.decode()
+
+
+cdef float_t* _m53(const float_t* m, Py_ssize_t n, double eps2) except *:
+    """The fast float32 path's second mass array, fl(m * 5/3) (malloc'd; the caller frees),
+    or NULL where the exact path runs. MemoryError when it cannot be allocated."""
+    cdef Py_ssize_t j
+    cdef float_t* out
+    if float_t is double:
+        return NULL
+    else:
+        if not pyc_nbody_fast(<float>eps2):
+            return NULL
+        out = <float_t*>malloc(max(n, 1) * sizeof(float_t))
+        if out == NULL:
+            raise MemoryError("nbody: no memory for the masses' scratch array")
+        for j in range(n):
+            out[j] = <float_t>(<double>m[j] * (5.0 / 3.0))
+        return out
 
 
 cdef inline void _accel(const float_t* px, const float_t* py, const float_t* pz,
-                        const float_t* m, Py_ssize_t n, Py_ssize_t i, float_t G, float_t eps2,
-                        float_t* ax, float_t* ay, float_t* az) noexcept nogil:
-    """Acceleration of body ``i``: G * sum_j m_j d / (|d|^2 + eps2)^1.5, d = x_j - x_i."""
+                        const float_t* m, const float_t* m53, Py_ssize_t n, Py_ssize_t i,
+                        float_t G, float_t eps2, float_t* ax, float_t* ay,
+                        float_t* az) noexcept nogil:
+    """Acceleration of body ``i``: G * sum_j m_j d / (|d|^2 + eps2)^1.5, d = x_j - x_i
+    (the fast float32 path where ``m53`` is not NULL, see above)."""
     if float_t is float:
-        pyc_accel_f(px, py, pz, m, n, i, G, eps2, ax, ay, az)
+        if m53 != NULL:
+            pyc_accel_fast_f(px, py, pz, m, m53, n, i, G, eps2, ax, ay, az)
+        else:
+            pyc_accel_f(px, py, pz, m, n, i, G, eps2, ax, ay, az)
     else:
         pyc_accel_d(px, py, pz, m, n, i, G, eps2, ax, ay, az)
 
@@ -1151,15 +1311,19 @@ def nbody_accelerations(const float_t[::1] px, const float_t[::1] py, const floa
     """
     cdef Py_ssize_t n = px.shape[0], i
     cdef Py_ssize_t lo = t0 if t0 > 0 else 0, hi = t1 if t1 < n else n
+    if lo >= hi:
+        return n
+    cdef float_t* m53 = _m53(&m[0], n, eps2)
     with nogil:
         if n_threads > 1:
             for i in prange(lo, hi, num_threads=n_threads, schedule="dynamic", chunksize=16):
-                _accel(&px[0], &py[0], &pz[0], &m[0], n, i, <float_t>G, <float_t>eps2,
+                _accel(&px[0], &py[0], &pz[0], &m[0], m53, n, i, <float_t>G, <float_t>eps2,
                        &ax[0], &ay[0], &az[0])
         else:
             for i in range(lo, hi):
-                _accel(&px[0], &py[0], &pz[0], &m[0], n, i, <float_t>G, <float_t>eps2,
+                _accel(&px[0], &py[0], &pz[0], &m[0], m53, n, i, <float_t>G, <float_t>eps2,
                        &ax[0], &ay[0], &az[0])
+    free(m53)
     return n
 
 
@@ -1254,19 +1418,20 @@ def nbody_step(float_t[::1] px, float_t[::1] py, float_t[::1] pz, float_t[::1] v
     cdef float_t* a = &ax[0]
     cdef float_t* b = &ay[0]
     cdef float_t* c = &az[0]
+    cdef float_t* m5 = _m53(mm, n, eps2)  # masses do not change: once a call
     with nogil:
         if n_threads > 1:
             with parallel(num_threads=n_threads):
                 if not acc_ready:
                     for i in prange(n, schedule="static"):
-                        _accel(x, y, z, mm, n, i, fG, fe, a, b, c)
+                        _accel(x, y, z, mm, m5, n, i, fG, fe, a, b, c)
                     _barrier()
                 for s in range(steps):
                     for i in prange(n, schedule="dynamic", chunksize=16):
                         _kick_drift(x, y, z, u, v, w, a, b, c, i, h, fdt)
                     _barrier()
                     for i in prange(n, schedule="static"):
-                        _accel(x, y, z, mm, n, i, fG, fe, a, b, c)
+                        _accel(x, y, z, mm, m5, n, i, fG, fe, a, b, c)
                     _barrier()
                     for i in prange(n, schedule="static"):
                         _kick(u, v, w, a, b, c, i, h)
@@ -1274,14 +1439,15 @@ def nbody_step(float_t[::1] px, float_t[::1] py, float_t[::1] pz, float_t[::1] v
         else:
             if not acc_ready:
                 for i in range(n):
-                    _accel(x, y, z, mm, n, i, fG, fe, a, b, c)
+                    _accel(x, y, z, mm, m5, n, i, fG, fe, a, b, c)
             for s in range(steps):
                 for i in range(n):
                     _kick_drift(x, y, z, u, v, w, a, b, c, i, h, fdt)
                 for i in range(n):
-                    _accel(x, y, z, mm, n, i, fG, fe, a, b, c)
+                    _accel(x, y, z, mm, m5, n, i, fG, fe, a, b, c)
                 for i in range(n):
                     _kick(u, v, w, a, b, c, i, h)
+    free(m5)
 
 
 # One step cut in three (a long run with many bodies, where one step's pair pass must be

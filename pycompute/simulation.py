@@ -686,6 +686,16 @@ def nbody_accelerations(pos, mass, *, G=1.0, softening, backend="auto", num_thre
     -------
     ndarray (N, 3) of ``pos``'s dtype
 
+    Notes
+    -----
+    float32 with ``softening >= 2**-40`` on an AVX2 or AVX-512 CPU (both native
+    backends) computes each pair's ``r**-3`` from the CPU's reciprocal square
+    root estimate and a first-order correction: within 1e-6 (AVX-512) or 2.5e-6
+    (AVX2) of the float64 value per pair, at ~75% of the FMA peak instead of
+    ~55%. The bits then depend on the CPU and SIMD level (never on the thread
+    count); float64, ``softening=0`` and the baseline level use the exact
+    square root and divide.
+
     Examples
     --------
     >>> import numpy as np, pycompute as pc

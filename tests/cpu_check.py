@@ -433,6 +433,11 @@ def check_level(expect):
     return True
 
 
+# keys whose float32 results come from the CPU's reciprocal square root estimate
+# (softened N-body, kernels/simulation.pyx "The fast float32 path")
+ESTIMATED = ("nbody_accelerations.f32", "nbody_step.f32")
+
+
 def compare(a_path, b_path):
     with np.load(a_path, allow_pickle=False) as fa, np.load(b_path, allow_pickle=False) as fb:
         a = {k: fa[k] for k in fa.files}
@@ -446,6 +451,14 @@ def compare(a_path, b_path):
         x, y = a[k], b[k]
         if x.dtype != y.dtype or x.shape != y.shape:
             bad.append(f"{k}: {x.dtype}{x.shape} vs {y.dtype}{y.shape}")
+        elif x.tobytes() != y.tobytes() and k.startswith(ESTIMATED) and x.dtype == np.float32:
+            # vrsqrtps's bits are the implementation's (Intel, AMD and QEMU differ): the
+            # fast float32 N-body loop agrees to its stated accuracy, not bit for bit
+            d = float(np.abs(x.astype(np.float64) - y).max())
+            if d > 4e-6 * float(np.abs(y).max()):
+                bad.append(f"{k}: max difference {d:.6g} beyond 4e-6 of the largest value")
+            else:
+                print(f"ESTIMATE {k}: max difference {d:.6g} (the CPU's rsqrt estimate)")
         elif x.tobytes() != y.tobytes():
             xb = np.ascontiguousarray(x).reshape(-1).view(np.uint8).reshape(x.size, -1)
             yb = np.ascontiguousarray(y).reshape(-1).view(np.uint8).reshape(y.size, -1)

@@ -128,8 +128,10 @@ def run(path):
         for i, part in enumerate(parts):
             out[f"{key}#{i}"] = np.ascontiguousarray(part)
     out["__level__"] = np.array(pc.info()["simd"]["level"])
+    from pycompute import _simd
+    out["__nbody_estimate__"] = np.array(_simd.kernels("simulation").nbody_estimate())
     np.savez(path, **out)
-    print(f"{len(out) - 1} results at level {out['__level__']}")
+    print(f"{len(out) - 2} results at level {out['__level__']}")
 
 
 if __name__ == "__main__":

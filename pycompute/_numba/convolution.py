@@ -62,6 +62,7 @@ from numba.extending import intrinsic, overload
 from numba.np.arrayobj import populate_array
 
 from ._boundary import boundary_index
+from ._vec import _I32, _Arr, _c1, _const, _madd_ir, _sign_vec, _splat, _vec_of
 from ._layer import call_with_threads, prange_only, readonly
 
 CHUNK = 512
@@ -84,78 +85,6 @@ _TOP = np.uint64(1 << 63)
 # multiply-adds are ``llvm.fma`` (one rounding, as the Cython kernels' fmaf), float64 ones
 # a plain fmul + fadd with no fast-math flags (scipy's arithmetic, bit for bit).
 # tests/test_numba_vectorized_convolution.py checks the packed instructions in the assembly.
-
-_I32 = ir.IntType(32)
-
-
-def _vec_of(dt):
-    """(LLVM element type, lanes of one 64-byte vector) of a Numba float dtype."""
-    return (ir.FloatType(), 16) if dt == types.float32 else (ir.DoubleType(), 8)
-
-
-def _const(ty, v):
-    return ir.Constant(ty, v)
-
-
-def _vload(builder, ptr, vt, align):
-    p = builder.bitcast(ptr, vt.as_pointer())
-    kw = dict(typ=vt) if getattr(p.type, "is_opaque", False) else {}
-    return builder.load(p, align=align, **kw)
-
-
-def _vstore(builder, v, ptr, align):
-    builder.store(v, builder.bitcast(ptr, v.type.as_pointer()), align=align)
-
-
-def _splat(builder, x, vt):
-    v = builder.insert_element(ir.Constant(vt, ir.Undefined), x, _const(_I32, 0))
-    return builder.shuffle_vector(v, ir.Constant(vt, ir.Undefined),
-                                  ir.Constant(ir.VectorType(_I32, vt.count), [0] * vt.count))
-
-
-def _madd_ir(builder, acc, a, b, f32):
-    """acc + a * b: fma for float32 (scalar or vector), fmul then fadd for float64."""
-    if not f32:
-        return builder.fadd(acc, builder.fmul(a, b))
-    ty = acc.type
-    name = (f"llvm.fma.v{ty.count}f32" if isinstance(ty, ir.VectorType) else "llvm.fma.f32")
-    fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ty, [ty] * 3), name)
-    return builder.call(fn, [a, b, acc])
-
-
-def _sign_vec(builder, sym, vt):
-    """+1.0 or -1.0 (sym > 0 or not) in every lane: a pair u + s * v (an exact product, so
-    one rounding: bit for bit u + v or u - v) runs both signs in one code path."""
-    one = ir.Constant(vt.element, 1.0)
-    s = builder.select(builder.icmp_signed(">", sym, ir.Constant(sym.type, 0)), one,
-                       ir.Constant(vt.element, -1.0))
-    return _splat(builder, s, vt)
-
-
-class _Arr:
-    """Element access to a 1-D array argument of an intrinsic."""
-
-    def __init__(self, context, builder, aryty, val):
-        self.c, self.b, self.ty = context, builder, aryty
-        self.a = context.make_array(aryty)(context, builder, val)
-        self.align = context.get_abi_sizeof(context.get_data_type(aryty.dtype))
-
-    def ptr(self, i):
-        return cgutils.get_item_pointer(self.c, self.b, self.ty, self.a, [i])
-
-    def get(self, i):
-        return self.c.unpack_value(self.b, self.ty.dtype, self.ptr(i))
-
-    def vget(self, i, vt):
-        return _vload(self.b, self.ptr(i), vt, self.align)
-
-    def vput(self, i, v):
-        _vstore(self.b, v, self.ptr(i), self.align)
-
-
-def _c1(a):
-    return isinstance(a, types.Array) and a.ndim == 1 and a.layout == "C"
-
 
 NVEC = 4  # vectors per step of _vline (4 independent FMA chains, as pyc_line_f32)
 

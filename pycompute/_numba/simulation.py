@@ -14,10 +14,13 @@ row views that LLVM vectorizes (checked in the LLVM IR: <8 x double> /
 <16 x float> on AVX-512); the bit-sliced Life word loops run 8 x uint64 a zmm
 (checked with ``inspect_asm``: vpternlogq for the adders and the rule, and, as
 Numba compiles for the host CPU, vpshldq for the one-bit shifts where the CPU
-has AVX512-VBMI2: 32 instructions per 512 cells for B3/S23); the N-body source
-loop runs with
-``fastmath={"reassoc", "contract"}`` so its sums vectorize (the order of the
-per-body sum is fixed at compile time, so it does not depend on threads).
+has AVX512-VBMI2: 32 instructions per 512 cells for B3/S23). The float32 N-body
+pair loop with softening is the ``_vaccel`` intrinsic: the CPU's reciprocal
+square root estimate in 32 lanes, the operations of the Cython kernel's fast
+path (so the same bits on the same CPU and level); the exact N-body loop (float64,
+``softening=0``) runs with ``fastmath={"reassoc", "contract"}`` so its sums
+vectorize (the order of the per-body sum is fixed at compile time, so it does not
+depend on threads).
 Compiled lazily on first call per dtype and cached on disk; the thread count
 (last argument) is applied around each call by ``_layer.threaded`` (a jitted
 function that called ``numba.set_num_threads`` could not be cached).
@@ -25,11 +28,17 @@ C-contiguous arrays only.
 """
 from __future__ import annotations
 
+import platform
+
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils, config
+from numba.extending import intrinsic, overload
 
 from ._boundary import MODE_WRAP, boundary_index
 from ._layer import prange_only, threaded
+from ._vec import _I32, _Arr, _c1, _const, _splat
 
 CHUNK = 16384
 _FM = {"reassoc", "contract"}  # N-body source sums only: order inside a body's sum may change
@@ -663,6 +672,170 @@ def _gray_scott(u_in, v_in, u_out, v_out, u_tmp, v_tmp, n0, n1, steps, Du, Dv, F
 
 
 # ================================================================ N-body
+# The fast float32 pair loop (kernels/simulation.pyx, "The fast float32 path"): the
+# CPU's reciprocal square root estimate and a first-order correction, 32 lanes,
+# the same operations as pyc_accel_fast_f, so the same bits as the Cython kernel
+# on the same CPU at the same level. Which estimate LLVM may emit depends on the
+# CPU Numba compiles for (the host, or NUMBA_CPU_NAME / NUMBA_CPU_FEATURES).
+
+
+def _nbody_estimate():
+    """"rsqrt14" (AVX-512F), "rsqrtps" (AVX2 + FMA) or "" (the exact path) for the CPU
+    Numba compiles for; a named CPU without a feature list takes the exact path."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return ""
+    if config.CPU_NAME is not None and config.CPU_FEATURES is None:
+        return ""
+    if config.CPU_FEATURES is not None:
+        feats = config.CPU_FEATURES
+    else:
+        from numba.core.codegen import get_host_cpu_features
+        feats = get_host_cpu_features()
+    on = {f[1:] for f in feats.split(",") if f.startswith("+")}
+    if "avx512f" in on:
+        return "rsqrt14"
+    if "avx2" in on and "fma" in on:
+        return "rsqrtps"
+    return ""
+
+
+NBODY_ESTIMATE = _nbody_estimate()
+NB_LANES = 32  # lanes of the fast loop: two <16 x float> vectors a component
+FAST_EPS2 = np.float32(2.0 ** -80)  # the fast loop needs r2 >= eps2 >= this (see the .pyx)
+
+
+def _fcall(builder, name, ret, args):
+    fn = cgutils.get_or_insert_function(builder.module,
+                                        ir.FunctionType(ret, [a.type for a in args]), name)
+    return builder.call(fn, args)
+
+
+def _rsqrt_est(builder, x):
+    """The CPU's estimate of 1/sqrt(x) on a <16 x float> (vrsqrt14ps zmm, or vrsqrtps
+    on two ymm halves)."""
+    vt = x.type
+    if NBODY_ESTIMATE == "rsqrt14":
+        return _fcall(builder, "llvm.x86.avx512.rsqrt14.ps.512", vt,
+                      [x, ir.Constant(vt, [0.0] * 16), ir.Constant(ir.IntType(16), -1)])
+    ht = ir.VectorType(vt.element, 8)
+    halves = []
+    for h in range(2):
+        part = builder.shuffle_vector(x, ir.Constant(vt, ir.Undefined),
+                                      ir.Constant(ir.VectorType(_I32, 8),
+                                                  list(range(8 * h, 8 * h + 8))))
+        halves.append(_fcall(builder, "llvm.x86.avx.rsqrt.ps.256", ht, [part]))
+    return builder.shuffle_vector(halves[0], halves[1],
+                                  ir.Constant(ir.VectorType(_I32, 16), list(range(16))))
+
+
+@intrinsic
+def _vaccel(typingctx, px, py, pz, m, m53, tail, i, eps2):
+    """The fast loop's three folded lane sums for body ``i`` (the caller multiplies by
+    G * 1.5): full blocks of 32 sources from the arrays, then the last n % 32 from
+    ``tail`` (px, py, pz, m, m53 of those sources, 32 each, zero padded), as
+    pyc_accel_fast_f reads them with masked loads."""
+    arrs = (px, py, pz, m, m53, tail)
+    if not all(_c1(a) and a.dtype == types.float32 for a in arrs):
+        return None
+    f = types.float32
+    sig = types.UniTuple(f, 3)(px, py, pz, m, m53, tail, types.intp, f)
+
+    def codegen(context, builder, signature, args):
+        P = [_Arr(context, builder, t, v) for t, v in zip(arrs, args[:6])]
+        iv, ev = args[6], args[7]
+        it = iv.type
+        vt = ir.VectorType(ir.FloatType(), 16)
+        fma = "llvm.fma.v16f32"
+        xi, yi, zi = (_splat(builder, P[c].get(iv), vt) for c in range(3))
+        e = _splat(builder, ev, vt)
+        big = ir.Constant(vt, [float(np.finfo(np.float32).max)] * 16)
+        zero = ir.Constant(vt, [0.0] * 16)
+        acc = [[cgutils.alloca_once_value(builder, zero) for _ in range(2)] for _ in range(3)]
+
+        def pair(X, Y, Z, M, MA, v):
+            d = [builder.fsub(X, xi), builder.fsub(Y, yi), builder.fsub(Z, zi)]
+            r2 = _fcall(builder, fma, vt, [d[0], d[0], e])
+            r2 = _fcall(builder, fma, vt, [d[1], d[1], r2])
+            r2 = _fcall(builder, fma, vt, [d[2], d[2], r2])
+            # min(FLT_MAX, r2) as vminps: a NaN r2 stays NaN
+            r2 = builder.select(builder.fcmp_ordered("<", big, r2), big, r2)
+            y = _rsqrt_est(builder, r2)
+            y2 = builder.fmul(y, y)
+            c = _fcall(builder, fma, vt, [builder.fneg(M), builder.fmul(r2, y2), MA])
+            w = builder.fmul(c, builder.fmul(y, y2))
+            for k in range(3):
+                a = acc[k][v]
+                builder.store(_fcall(builder, fma, vt, [w, d[k], builder.load(a)]), a)
+
+        n = P[0].a.shape
+        n = cgutils.unpack_tuple(builder, n, 1)[0]
+        nblk = builder.sdiv(n, _const(it, NB_LANES))
+        with cgutils.for_range(builder, nblk) as loop:
+            j = builder.mul(loop.index, _const(it, NB_LANES))
+            for v in range(2):
+                k = builder.add(j, _const(it, 16 * v))
+                pair(*(P[c].vget(k, vt) for c in range(5)), v)
+        rest = builder.icmp_signed("!=", builder.mul(nblk, _const(it, NB_LANES)), n)
+        with builder.if_then(rest):
+            T = P[5]
+            for v in range(2):
+                pair(*(T.vget(_const(it, NB_LANES * c + 16 * v), vt) for c in range(5)), v)
+        out = []
+        for k in range(3):
+            s = builder.fadd(builder.load(acc[k][0]), builder.load(acc[k][1]))  # w = 16
+            for w in (8, 4, 2, 1):  # lane l (< w) += lane l + w, as the C fold
+                idx = [l + w if l + w < 16 else 15 for l in range(16)]
+                s = builder.fadd(s, builder.shuffle_vector(
+                    s, ir.Constant(vt, ir.Undefined), ir.Constant(ir.VectorType(_I32, 16), idx)))
+            out.append(builder.extract_element(s, _const(_I32, 0)))
+        return context.make_tuple(builder, signature.return_type, out)
+
+    return sig, codegen
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _accel_pass_fast(px, py, pz, m, m53, tail, ax, ay, az, G, eps2, lo, hi):
+    g = G * np.float32(1.5)
+    for t in prange(hi - lo):
+        i = lo + t
+        sx, sy, sz = _vaccel(px, py, pz, m, m53, tail, i, eps2)
+        ax[i] = g * sx
+        ay[i] = g * sy
+        az[i] = g * sz
+
+
+def _fast_pass(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
+    """Run the fast pair loop for bodies lo..hi and return True where it applies
+    (float32, softening, a CPU with an estimate); False: the caller runs the exact one."""
+    raise NotImplementedError("jitted code only")
+
+
+@overload(_fast_pass)
+def _fast_pass_jit(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
+    if not (NBODY_ESTIMATE and isinstance(px, types.Array) and px.dtype == types.float32
+            and m.dtype == types.float32):
+        return lambda px, py, pz, m, ax, ay, az, G, eps2, lo, hi: False
+
+    def impl(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
+        if not eps2 >= FAST_EPS2:
+            return False
+        n = px.shape[0]
+        m53 = np.empty(n, np.float32)
+        for j in range(n):
+            m53[j] = np.float32(np.float64(m[j]) * (5.0 / 3.0))
+        tail = np.zeros(5 * NB_LANES, np.float32)
+        k0 = n - n % NB_LANES
+        for j in range(k0, n):
+            tail[j - k0] = px[j]
+            tail[NB_LANES + j - k0] = py[j]
+            tail[2 * NB_LANES + j - k0] = pz[j]
+            tail[3 * NB_LANES + j - k0] = m[j]
+            tail[4 * NB_LANES + j - k0] = m53[j]
+        _accel_pass_fast(px, py, pz, m, m53, tail, ax, ay, az, G, eps2, lo, hi)
+        return True
+
+    return impl
+
 
 @njit(parallel=True, nogil=True, cache=True, fastmath=_FM)
 def _accel_pass(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
@@ -704,7 +877,10 @@ def _nbody_accelerations(px, py, pz, m, ax, ay, az, G, eps2, n_threads, t0, t1):
     lo = max(t0, 0)
     hi = min(t1, n)
     if lo < hi:
-        _accel_pass(px, py, pz, m, ax, ay, az, _scalar(px, G), _scalar(px, eps2), lo, hi)
+        fG = _scalar(px, G)
+        fe = _scalar(px, eps2)
+        if not _fast_pass(px, py, pz, m, ax, ay, az, fG, fe, lo, hi):
+            _accel_pass(px, py, pz, m, ax, ay, az, fG, fe, lo, hi)
     return n
 
 
@@ -763,11 +939,14 @@ def _nbody_step(px, py, pz, vx, vy, vz, m, ax, ay, az, steps, dt, G, eps2, acc_r
     h = _scalar(px, 0.5 * dt)
     fG = _scalar(px, G)
     fe = _scalar(px, eps2)
+    n = px.shape[0]
     if not acc_ready:  # else ax/ay/az hold the accelerations at px/py/pz (a previous call's)
-        _accel_pass(px, py, pz, m, ax, ay, az, fG, fe, 0, px.shape[0])
+        if not _fast_pass(px, py, pz, m, ax, ay, az, fG, fe, 0, n):
+            _accel_pass(px, py, pz, m, ax, ay, az, fG, fe, 0, n)
     for s in range(steps):
         _kick_drift(px, py, pz, vx, vy, vz, ax, ay, az, h, fdt)
-        _accel_pass(px, py, pz, m, ax, ay, az, fG, fe, 0, px.shape[0])
+        if not _fast_pass(px, py, pz, m, ax, ay, az, fG, fe, 0, n):
+            _accel_pass(px, py, pz, m, ax, ay, az, fG, fe, 0, n)
         _kick(vx, vy, vz, ax, ay, az, h)
 
 
