@@ -2,6 +2,7 @@
 
     python benchmarks/run_reductions.py [--log2n 27] [--threads N]
     python benchmarks/run_reductions.py --sweep [--max-exp 9] [--mem-gb 12]
+    python benchmarks/run_reductions.py --crossover [--threads N]
 
 Prints one table: time, GB/s of input read, ratio to NumPy, and the fraction
 of the parallel copy bandwidth (bytes read + written per second, STREAM-copy
@@ -17,6 +18,11 @@ pycompute time: above 1 = pycompute faster) and writes it to
 ``benchmarks/results/reductions_sweep.txt``, with a plot
 ``benchmarks/results/reductions_sweep.png``. Arrays are freed before the next
 size; a layout whose data would exceed ``--mem-gb`` is skipped and listed.
+
+``--crossover``: where a second thread starts to pay. sum/min/argmin/var of
+contiguous float32 and float64, 2^16 ... 2^22 elements: time at 1 thread, at
+``--threads`` (asked for explicitly) and at the default count (which
+``pycompute.reductions.AUTO_GRAIN`` decides), both backends, with NumPy's.
 """
 import argparse
 import gc
@@ -42,6 +48,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--calls-only", action="store_true", help="only the 1000-element call costs")
     ap.add_argument("--sweep", action="store_true", help="the 10^3..10^9 size sweep at 1 thread")
+    ap.add_argument("--crossover", action="store_true",
+                    help="1 thread vs N threads vs the default count, 2^16..2^22 elements")
     ap.add_argument("--max-exp", type=int, default=9, help="sweep up to 10^max-exp elements")
     ap.add_argument("--mem-gb", type=float, default=12.0, help="largest input the sweep builds")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results",
@@ -49,6 +57,8 @@ def main():
     args = ap.parse_args()
     if args.sweep:
         return sweep(args)
+    if args.crossover:
+        return crossover(args)
     if args.calls_only:
         return small_calls(np.random.default_rng(0).standard_normal(1000, dtype=np.float32))
     n, t = 1 << args.log2n, args.threads
@@ -83,6 +93,36 @@ def main():
                 print(f"{'':10s} {be + ' x' + str(k):14s} {tt * 1e3:9.2f} {gb / tt:7.1f} "
                       f"{tr / tt:8.2f} {100 * gb / tt / copy_bw:8.0f}%")
     small_calls(a[:1000].copy())
+
+
+def crossover(args):
+    from pycompute.reductions import AUTO_GRAIN
+    t = args.threads
+    rng = np.random.default_rng(0)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"load {os.getloadavg()[0]:.2f}; best of {args.repeat} x calls of about 20 ms; us a call")
+    print(f"AUTO_GRAIN (elements a thread, default count): {AUTO_GRAIN}")
+    print(f"{'func':7s}{'dtype':8s}{'n':>9s}{'numpy':>9s}  " + "  ".join(
+        f"{be + ' 1T':>10s}{be + ' ' + str(t) + 'T':>10s}{be + ' dflt':>12s}"
+        for be in ("cython", "numba")))
+    for name in ("sum", "min", "argmin", "var"):
+        for dt in (np.float32, np.float64):
+            for e in range(16, 23):
+                x = rng.random(1 << e).astype(dt)
+                f = getattr(pc, name)
+                number = max(5, int(0.02 / max(median_time(lambda: f(x), 3), 1e-7)))
+
+                def best(fn):
+                    fn()
+                    return min(_timed(fn, number) for _ in range(args.repeat)) * 1e6
+                cells = [best(lambda: getattr(np, name)(x))]
+                for be in ("cython", "numba"):
+                    cells += [best(lambda: f(x, backend=be, num_threads=1)),
+                              best(lambda: f(x, backend=be, num_threads=t)),
+                              best(lambda: f(x, backend=be))]
+                print(f"{name:7s}{np.dtype(dt).name:8s}{1 << e:9d}{cells[0]:9.1f}  " + "  ".join(
+                    f"{cells[1 + 3 * i]:10.1f}{cells[2 + 3 * i]:10.1f}{cells[3 + 3 * i]:12.1f}"
+                    for i in range(2)), flush=True)
 
 
 def small_calls(small):

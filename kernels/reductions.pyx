@@ -205,6 +205,52 @@ cdef extern from *:
     }
     PYC_MINMAX_COLS(f32, float)
     PYC_MINMAX_COLS(f64, double)
+    /* First i < n with p[i] == v, or p[i] a NaN where v is one (argmin/argmax's last
+     * step: the position of the extreme already found); n if none. A vector compare
+     * into a bit mask per step, the first set bit. */
+    #if defined(__AVX512F__)
+    #define PYC_FIND_VEC(S, VT, W, LOADU, SET1, CMPMASK)                               \
+        { const VT vv = SET1(v);                                                     \
+          for (; i + W <= n; i += W) {                                               \
+            VT x = LOADU(p + i);                                                     \
+            unsigned m = nan ? CMPMASK(x, x, _CMP_UNORD_Q) : CMPMASK(x, vv, _CMP_EQ_OQ); \
+            if (m) return i + __builtin_ctz(m); } }
+    #define PYC_FIND_F32 PYC_FIND_VEC(ps, __m512, 16, _mm512_loadu_ps, _mm512_set1_ps, _mm512_cmp_ps_mask)
+    #define PYC_FIND_F64 PYC_FIND_VEC(pd, __m512d, 8, _mm512_loadu_pd, _mm512_set1_pd, _mm512_cmp_pd_mask)
+    #elif defined(__AVX__)
+    #define PYC_FIND_VEC(S, VT, W, LOADU, SET1, CMP, MOVEMASK)                         \
+        { const VT vv = SET1(v);                                                     \
+          for (; i + W <= n; i += W) {                                               \
+            VT x = LOADU(p + i);                                                     \
+            unsigned m = MOVEMASK(nan ? CMP(x, x, _CMP_UNORD_Q) : CMP(x, vv, _CMP_EQ_OQ)); \
+            if (m) return i + __builtin_ctz(m); } }
+    #define PYC_FIND_F32 PYC_FIND_VEC(ps, __m256, 8, _mm256_loadu_ps, _mm256_set1_ps, _mm256_cmp_ps, _mm256_movemask_ps)
+    #define PYC_FIND_F64 PYC_FIND_VEC(pd, __m256d, 4, _mm256_loadu_pd, _mm256_set1_pd, _mm256_cmp_pd, _mm256_movemask_pd)
+    #elif defined(__SSE2__)
+    #include <emmintrin.h>
+    #define PYC_FIND_VEC(VT, W, LOADU, SET1, CMPEQ, CMPUNORD, MOVEMASK)                \
+        { const VT vv = SET1(v);                                                     \
+          for (; i + W <= n; i += W) {                                               \
+            VT x = LOADU(p + i);                                                     \
+            unsigned m = MOVEMASK(nan ? CMPUNORD(x, x) : CMPEQ(x, vv));              \
+            if (m) return i + __builtin_ctz(m); } }
+    #define PYC_FIND_F32 PYC_FIND_VEC(__m128, 4, _mm_loadu_ps, _mm_set1_ps, _mm_cmpeq_ps, _mm_cmpunord_ps, _mm_movemask_ps)
+    #define PYC_FIND_F64 PYC_FIND_VEC(__m128d, 2, _mm_loadu_pd, _mm_set1_pd, _mm_cmpeq_pd, _mm_cmpunord_pd, _mm_movemask_pd)
+    #else
+    #define PYC_FIND_F32
+    #define PYC_FIND_F64
+    #endif
+    #define PYC_FIND(SFX, T, VEC)                                                    \
+    static Py_ssize_t pyc_find_##SFX(const T *p, Py_ssize_t n, T v) {               \
+        Py_ssize_t i = 0;                                                            \
+        const int nan = v != v;                                                      \
+        VEC                                                                          \
+        for (; i < n; i++)                                                           \
+            if (nan ? p[i] != p[i] : p[i] == v) return i;                            \
+        return n;                                                                    \
+    }
+    PYC_FIND(f32, float, PYC_FIND_F32)
+    PYC_FIND(f64, double, PYC_FIND_F64)
     /* TwoSum of a strided float64 row (stride other than 1) in 16 lanes, lane j
      * taking elements i % 16 == j; the tail goes into lane 0, then the lanes fold
      * in order: the arithmetic of _sum_row's scalar lane loop, bit for bit, with the
@@ -249,6 +295,8 @@ cdef extern from *:
     void pyc_minmax_cols_f32(const float* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, float* MN, float* MX) nogil
     void pyc_minmax_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, double* MN, double* MX) nogil
     double pyc_ext_f64(const double* p, Py_ssize_t n, int want_max) nogil
+    Py_ssize_t pyc_find_f32(const float* p, Py_ssize_t n, float v) nogil
+    Py_ssize_t pyc_find_f64(const double* p, Py_ssize_t n, double v) nogil
 
 
 ctypedef fused float_or_double:
@@ -847,12 +895,13 @@ cdef inline bint _better(real_t x, real_t best, bint want_max) noexcept nogil:
 
 cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max,
                       real_t* out_v, int64_t* out_i) noexcept nogil:
-    # Sub-blocks of SUB elements: a vectorized min/max of the block, and only if it
-    # beats the best so far, a scan for its first position (the block is in cache).
+    # Sub-blocks of SUB elements: a vectorized min/max of each; the first block whose
+    # extreme beats every earlier one's (the first NaN wins) holds the answer, found
+    # with one scan of that block at the end (one scan a row, where scanning each new
+    # best block as it came cost a row task of 16K elements as much as its min/max).
     cdef real_t best = p[0]
-    cdef int64_t besti = 0
-    cdef real_t mn, mx, ext, x
-    cdef Py_ssize_t i0 = 0, m, i
+    cdef real_t mn, mx, ext
+    cdef Py_ssize_t i0 = 0, m, i, b0 = 0, bm = 0
     cdef bint first = True
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
@@ -864,16 +913,21 @@ cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max
             _minmax_row(p + i0 * s, m, s, &mn, &mx)
             ext = mx if want_max else mn
         if first or _better(ext, best, want_max):
-            for i in range(m):
-                x = p[(i0 + i) * s]
-                if x == ext or (ext != ext and x != x):
-                    best = ext
-                    besti = i0 + i
-                    break
+            best = ext
+            b0 = i0
+            bm = m
             first = False
         i0 += m
+    if real_t is float and s == 1:
+        i = pyc_find_f32(p + b0, bm, best)
+    elif real_t is double and s == 1:
+        i = pyc_find_f64(p + b0, bm, best)
+    else:
+        for i in range(bm):
+            if p[(b0 + i) * s] == best or (best != best and p[(b0 + i) * s] != p[(b0 + i) * s]):
+                break
     out_v[0] = best
-    out_i[0] = besti
+    out_i[0] = b0 + i
 
 
 cdef inline void _argext_row_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nch, Py_ssize_t L,

@@ -51,6 +51,14 @@ _NoValue = np._NoValue
 _FAMILY = "reductions"
 #: elements one thread must have before a second one is worth starting
 GRAIN = 1 << 15
+#: Elements per thread that a call with the default thread count needs before it
+#: takes a second thread, by kernel (an explicit ``num_threads`` splits from
+#: ``2 * GRAIN``). Starting a parallel region costs ~10-20 us on the VM these were
+#: measured on (Zen 4, 2 cores: ``python benchmarks/run_reductions.py --crossover``),
+#: and below these sizes two threads lost to one: sums pay from 256K elements,
+#: variance and min/max from 512K, argmin/argmax from 1M.
+AUTO_GRAIN = {"sum_float": 1 << 17, "sum_int": 1 << 17, "var": 1 << 18, "minmax": 1 << 18,
+              "argext": 1 << 19}
 _FLOAT_RESULTS = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 #: float64 totals beyond this may round to inf in float32 (the exact test is a cast)
 _F32_SUM_LIMIT = float(np.finfo(np.float32).max)
@@ -143,7 +151,8 @@ def _run(kern, name, v, axes, num_threads, make_outputs, ordered=False, extra=()
                      for j in range(len(parts[0])))
     outs = make_outputs(cv.A * cv.B)
     explicit = num_threads is not None
-    n = _threads.resolve(num_threads, cv.A * cv.R * cv.B, GRAIN)
+    n = _threads.resolve(num_threads, cv.A * cv.R * cv.B,
+                         GRAIN if explicit else AUTO_GRAIN.get(name, GRAIN))
     with _threads.lease(n, explicit) as k:
         _tasks(kern, name, getattr(kern, name),
                (cv.buf, cv.off, cv.A, cv.R, cv.B, cv.sa, cv.sr, cv.sb, *extra, *outs),
@@ -320,9 +329,6 @@ def _choose(backend, ok, a, kd=True, kernel=None):
 # ---------------------------------------------------------------- one-thread fast path
 
 _fast_cache: dict = {}
-#: whole-array reductions up to this size run on one thread, so they can skip
-#: the general path (axis/out/keepdims handling, view canonicalization, leases)
-_FAST_MAX = 2 * GRAIN
 _FAST_BACKENDS = frozenset(("auto", "cython", "numba"))
 #: float64 values from this magnitude up round to inf in float32 (2**128 - 2**103)
 _F32_INF = 2.0 ** 128 - 2.0 ** 103
@@ -390,8 +396,8 @@ def _fast_call(entry, buf, geom, *args):
 def _fast(op: str, a, backend="auto", num_threads=None) -> object:
     """Result of a whole-array reduction that runs on one thread, or None.
 
-    One thread: ``num_threads=1``, or no count and at most ``_FAST_MAX``
-    elements (where :func:`pycompute._threads.resolve` gives 1 too). The input
+    One thread: ``num_threads=1``, or no count and fewer than ``2 * AUTO_GRAIN``
+    elements of the kernel (where :func:`_run` gives 1 thread too). The input
     is a 1-D view of any element-aligned stride (the kernels take it as is) or
     a C-contiguous array; the kernels and their task plan are those of the
     general path, so the result is bitwise the same. This skips ~30 us of
@@ -401,8 +407,11 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
     if type(a) is not np.ndarray or backend not in _FAST_BACKENDS:
         return None
     n = a.size
+    entry = _fast_kernel(op, a.dtype, backend)
+    if entry is False:
+        return None
     if num_threads is None:
-        if not 0 < n <= _FAST_MAX:
+        if not 0 < n < 2 * AUTO_GRAIN[entry[4]]:
             return None
     elif type(num_threads) is not int or num_threads != 1 or n == 0:
         return None
@@ -416,9 +425,6 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
         # memory (_canonical flips), min/max and argmin/argmax in logical order
         buf = a[::-1] if a.strides[0] < 0 and op in ("sum", "mean", "var") else a
     else:
-        return None
-    entry = _fast_kernel(op, a.dtype, backend)
-    if entry is False:
         return None
     fn, res_dt, out_dt = entry[:3]
     geom = (1, n, 1, 0, 1, 0)
@@ -459,16 +465,16 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
         return None
     n0, n1 = a.shape
     n = n0 * n1
+    entry = _fast_kernel(op, a.dtype, backend)
+    if entry is False:
+        return None
     if num_threads is None:
-        if n > _FAST_MAX:
+        if n >= 2 * AUTO_GRAIN[entry[4]]:
             return None
     elif type(num_threads) is not int or num_threads != 1:
         return None
     flags = a.flags
     if n0 < 2 or n1 < 2 or not flags.c_contiguous or not flags.aligned:
-        return None
-    entry = _fast_kernel(op, a.dtype, backend)
-    if entry is False:
         return None
     res_dt, out_dt = entry[1:3]
     buf = a.reshape(-1)

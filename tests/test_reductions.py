@@ -435,3 +435,28 @@ def test_default_call_small_arrays(name):
             assert np.asarray(got).dtype == np.asarray(ref).dtype, (name, dtype)
             rtol, atol = _tolerance(name, a, ref)
             _assert_close(got, ref, rtol, atol, f"{name} {dtype}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("num_threads", [1, 2])
+@pytest.mark.parametrize("want", ["argmin", "argmax"])
+def test_arg_extreme_position_across_blocks_and_tasks(backend, dtype, want, num_threads):
+    """argmin/argmax find the extreme's block by its SUB-block (2048) extremes and scan
+    only that block at the end: the first occurrence must still win when equal
+    extremes sit in several blocks and row tasks (16K elements), a NaN anywhere wins
+    from its first position, and -0.0 / 0.0 tie as NumPy's do."""
+    rng = np.random.default_rng(11)
+    n = 5 * 16384 + 3 * 2048 + 37  # several row tasks, blocks and a tail
+    sign = -1 if want == "argmin" else 1
+    f, ref = getattr(pc, want), getattr(np, want)
+    for trial in range(12):
+        x = rng.random(n).astype(dtype) - dtype(0.5)
+        spots = np.sort(rng.choice(n, size=int(rng.integers(1, 5)), replace=False))
+        x[spots] = sign * 2.0  # equal extremes in several places: the first wins
+        if trial % 3 == 1:
+            x[rng.integers(0, n, 2)] = np.nan
+        if trial % 3 == 2:
+            x[:] = 0.0
+            x[rng.choice(n, 50, replace=False)] = -0.0
+        for arr in (x, x[::-1], x[::3]):
+            assert f(arr, backend=backend, num_threads=num_threads) == ref(arr), (trial, spots)

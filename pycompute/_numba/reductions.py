@@ -685,24 +685,30 @@ def _better(x, best, want_max):
 
 @njit(**_opts)
 def _argext_row(buf, p, n, s, want_max):
+    # as kernels/reductions.pyx: the first SUB block whose extreme beats every earlier
+    # one's holds the answer, found with one scan of that block at the end
     best = buf[p]
-    besti = 0
     i0 = 0
+    b0 = 0
+    bm = 0
     first = True
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
         mn, mx = _minmax_row(buf, p + i0 * s, m, s)
         ext = mx if want_max else mn
         if first or _better(ext, best, want_max):
-            for i in range(m):
-                x = buf[p + (i0 + i) * s]
-                if x == ext or (ext != ext and x != x):
-                    best = ext
-                    besti = i0 + i
-                    break
+            best = ext
+            b0 = i0
+            bm = m
             first = False
         i0 += m
-    return best, besti
+    i = 0
+    while i < bm:
+        x = buf[p + (b0 + i) * s]
+        if x == best or (best != best and x != x):
+            break
+        i += 1
+    return best, b0 + i
 
 
 @njit(**_opts)
