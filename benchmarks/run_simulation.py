@@ -22,8 +22,9 @@ plus the ceilings measured in the same run.
   of the process (all its threads: on a machine shared with other work this is close to
   what an idle core would do, as long as the threads do not wait on each other), and the
   speedup over 1 thread.
-* N-body N=8192 float32: GFLOP/s counting 20 flops per pair, against an
-  FMA-peak kernel measured here (independent FMA chains, 2 flops each).
+* N-body N=8192 float32 and float64: GFLOP/s counting 20 flops per pair, against
+  an FMA-peak kernel of the same dtype measured here (independent FMA chains, 2
+  flops each).
 * Gray-Scott 2048^2 float32, 100 steps: blocked and one sweep a step, as heat;
   speedup over the straightforward Numba version (10 steps).
 
@@ -199,6 +200,10 @@ def main():
     # N-body
     if "nbody" in only:
         nbody_rows(rng, n_body, nt, rep, peak)
+        peak64 = max(fma_peak(nt, np.float64) for _ in range(3)) * 1e9
+        row("FMA peak", f"C vector FMA, {nt} threads", float("nan"), peak64 / 1e9, "GFLOP/s",
+            "float64")
+        nbody_rows(rng, n_body, nt, rep, peak64, np.float64)
 
     # Gray-Scott
     if "gray-scott" in only:
@@ -323,21 +328,25 @@ def _rounds(cases, rep):
             {k: float(np.median(v)) for k, v in cpu.items()})
 
 
-def nbody_rows(rng, n_body, nt, rep, peak):
-    pos = rng.normal(size=(n_body, 3)).astype(np.float32)
-    m = rng.uniform(0.5, 1.5, n_body).astype(np.float32)
+def nbody_rows(rng, n_body, nt, rep, peak, dtype=np.float32):
+    """Accelerations against the same-run FMA peak of ``dtype``; float32 also against a
+    straightforward Numba loop and the NumPy reference."""
+    pos = rng.normal(size=(n_body, 3)).astype(dtype)
+    m = rng.uniform(0.5, 1.5, n_body).astype(dtype)
     flops = 20.0 * n_body * n_body
-    for impl in ("cython", "numba"):
-        t = best(lambda: pc.nbody_accelerations(pos, m, softening=0.01, backend=impl,
-                                                num_threads=nt), rep)
-        row(f"nbody f32 N={n_body}", f"pycompute {impl}", t, flops / t / 1e9, "GFLOP/s",
-            f"{100 * flops / t / peak:.0f}% of FMA peak")
-    t = best(lambda: naive_nbody(pos, m, np.float32(1e-4), np.float32(1.0)), rep)
-    row(f"nbody f32 N={n_body}", "numba straightforward", t, flops / t / 1e9, "GFLOP/s",
-        f"{100 * flops / t / peak:.0f}% of FMA peak")
-    t = once(lambda: pc.nbody_accelerations(pos, m, softening=0.01, backend="numpy"))
-    row(f"nbody f32 N={n_body}", "numpy reference", t, flops / t / 1e9, "GFLOP/s",
-        f"{100 * flops / t / peak:.1f}% of FMA peak")
+    label = f"nbody {'f32' if dtype == np.float32 else 'f64'} N={n_body}"
+    cases = [(f"pycompute {impl}", best, lambda impl=impl: pc.nbody_accelerations(
+        pos, m, softening=0.01, backend=impl, num_threads=nt)) for impl in ("cython", "numba")]
+    if dtype == np.float32:
+        cases += [("numba straightforward", best,
+                   lambda: naive_nbody(pos, m, np.float32(1e-4), np.float32(1.0))),
+                  ("numpy reference", lambda f, _: once(f), lambda: pc.nbody_accelerations(
+                      pos, m, softening=0.01, backend="numpy"))]
+    for impl, timer, fn in cases:
+        t = timer(fn, rep)
+        pct = 100 * flops / t / peak
+        row(label, impl, t, flops / t / 1e9, "GFLOP/s",
+            f"{pct:.1f}% of FMA peak" if pct < 2 else f"{pct:.0f}% of FMA peak")
 
 
 def gray_scott_rows(rng, n_gs, steps, nt, rep):

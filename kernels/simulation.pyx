@@ -1100,12 +1100,14 @@ def gray_scott(const float_t[::1] u_in, const float_t[::1] v_in, float_t[::1] u_
 # pair's weight within 1e-6 (avx512) / 2.5e-6 (avx2) relative of the float64
 # value (tests/test_simulation.py measures it).
 #
-# The exact path (softening 0 or < 2^-40, float64, the baseline level): the divider.
+# The exact path (softening 0 or below the fast paths' thresholds, the baseline level,
+# float64 below avx512): the divider.
 # A bit-trick estimate + Newton steps in explicit fmaf (the same bits at every
 # level) needs 13 or more multiplies/FMAs per 16 pairs for 1e-6 accuracy, and on
 # Zen 4 the integer, compare and divide ops of that path take FMA-pipe slots too:
 # the best variants ran 19-22 cycles, slower than the exact loop. float64 is
-# divider bound the same way (~15.7 + ~8.9 cycles per 8 pairs, ~40% of its peak).
+# divider bound the same way (~15.7 + ~8.9 cycles per 8 pairs, ~40% of its peak;
+# the float64 fast path below runs at ~61%).
 cdef extern from *:
     """
     #include <math.h>
@@ -1246,6 +1248,86 @@ cdef extern from *:
     #endif
     /* the fast path applies: a level with a vector estimate, and softening */
     static inline int pyc_nbody_fast(float eps2) { return PYC_NB_FAST && eps2 >= 0x1p-80f; }
+
+    /* float64 (avx512 only: AVX2 has no float64 estimate): vrsqrt14pd, then
+     *   d = r2 * y^2 - 1 (one rounding, |d| < 2^-13), r2^-1.5 = y^3 (1 + d)^-1.5 ~
+     *   y^3 p(d), p(d) = 1 - 1.5 d + 1.875 d^2 - 2.1875 d^3 (Horner, 3 FMAs),
+     *   w = (m * p) * (y * y^2);
+     * truncation 2.46 d^4 < 5.5e-16; 14 multiplies/FMAs + 1 estimate per 8 pairs
+     * (the divider took ~15.7 + ~8.9 cycles). 16 lanes (2 zmm a component), the
+     * pairwise fold, masked loads for the last n % 16 sources; eps2 >= 2^-600
+     * keeps y^3 finite so masked lanes add exactly 0. */
+    #if defined(__AVX512F__)
+    #define PYC_NB_FAST_D 1
+    #define NBL_D 16
+    #define NB_PAIR_D(X, Y, Z, M, V) {                                               \
+            const __m512d dx = _mm512_sub_pd(X, xi), dy = _mm512_sub_pd(Y, yi),      \
+                          dz = _mm512_sub_pd(Z, zi);                                 \
+            __m512d r2 = _mm512_fmadd_pd(dz, dz, _mm512_fmadd_pd(dy, dy,             \
+                                         _mm512_fmadd_pd(dx, dx, e)));               \
+            r2 = _mm512_min_pd(big, r2);                                             \
+            const __m512d y = _mm512_rsqrt14_pd(r2);                                 \
+            const __m512d y2 = _mm512_mul_pd(y, y);                                  \
+            const __m512d d = _mm512_fmsub_pd(r2, y2, one);                          \
+            __m512d q = _mm512_fmadd_pd(c3, d, c2);                                  \
+            q = _mm512_fmadd_pd(q, d, c1);                                           \
+            q = _mm512_fmadd_pd(q, d, one);                                          \
+            const __m512d w = _mm512_mul_pd(_mm512_mul_pd(M, q), _mm512_mul_pd(y, y2)); \
+            sx[V] = _mm512_fmadd_pd(w, dx, sx[V]);                                   \
+            sy[V] = _mm512_fmadd_pd(w, dy, sy[V]);                                   \
+            sz[V] = _mm512_fmadd_pd(w, dz, sz[V]);                                   \
+        }
+    static void pyc_accel_fast_d(const double* px, const double* py, const double* pz,
+                                 const double* m, Py_ssize_t n, Py_ssize_t i, double G,
+                                 double eps2, double* ax, double* ay, double* az) {
+        const __m512d xi = _mm512_set1_pd(px[i]), yi = _mm512_set1_pd(py[i]),
+                      zi = _mm512_set1_pd(pz[i]), e = _mm512_set1_pd(eps2),
+                      big = _mm512_set1_pd(DBL_MAX), one = _mm512_set1_pd(1.0),
+                      c1 = _mm512_set1_pd(-1.5), c2 = _mm512_set1_pd(1.875),
+                      c3 = _mm512_set1_pd(-2.1875);
+        __m512d sx[2], sy[2], sz[2];
+        for (int v = 0; v < 2; v++) sx[v] = sy[v] = sz[v] = _mm512_setzero_pd();
+        Py_ssize_t j = 0;
+        for (; j + NBL_D <= n; j += NBL_D) {
+            for (int v = 0; v < 2; v++) {
+                const Py_ssize_t k = j + v * 8;
+                NB_PAIR_D(_mm512_loadu_pd(px + k), _mm512_loadu_pd(py + k),
+                          _mm512_loadu_pd(pz + k), _mm512_loadu_pd(m + k), v)
+            }
+        }
+        if (j < n) {
+            for (int v = 0; v < 2; v++) {
+                const Py_ssize_t k = j + v * 8;
+                Py_ssize_t c = n - k;
+                const int kv = c <= 0 ? 0 : (c >= 8 ? 8 : (int)c);
+                const __mmask8 mk = (__mmask8)((1u << kv) - 1u);
+                NB_PAIR_D(_mm512_maskz_loadu_pd(mk, px + k), _mm512_maskz_loadu_pd(mk, py + k),
+                          _mm512_maskz_loadu_pd(mk, pz + k), _mm512_maskz_loadu_pd(mk, m + k), v)
+            }
+        }
+        double tx[NBL_D], ty[NBL_D], tz[NBL_D];
+        for (int v = 0; v < 2; v++) {
+            _mm512_storeu_pd(tx + v * 8, sx[v]);
+            _mm512_storeu_pd(ty + v * 8, sy[v]);
+            _mm512_storeu_pd(tz + v * 8, sz[v]);
+        }
+        for (int w = NBL_D / 2; w >= 1; w /= 2)
+            for (int l = 0; l < w; l++) {
+                tx[l] += tx[l + w]; ty[l] += ty[l + w]; tz[l] += tz[l + w];
+            }
+        ax[i] = G * tx[0];
+        ay[i] = G * ty[0];
+        az[i] = G * tz[0];
+    }
+    #else
+    #define PYC_NB_FAST_D 0
+    static void pyc_accel_fast_d(const double* px, const double* py, const double* pz,
+                                 const double* m, Py_ssize_t n, Py_ssize_t i, double G,
+                                 double eps2, double* ax, double* ay, double* az) {
+        pyc_accel_d(px, py, pz, m, n, i, G, eps2, ax, ay, az);
+    }
+    #endif
+    static inline int pyc_nbody_fast_d(double eps2) { return PYC_NB_FAST_D && eps2 >= 0x1p-600; }
     """
     void pyc_accel_f(const float* px, const float* py, const float* pz, const float* m,
                      Py_ssize_t n, Py_ssize_t i, float G, float eps2,
@@ -1257,13 +1339,21 @@ cdef extern from *:
                           const float* m53, Py_ssize_t n, Py_ssize_t i, float G, float eps2,
                           float* ax, float* ay, float* az) noexcept nogil
     int pyc_nbody_fast(float eps2) noexcept nogil
+    void pyc_accel_fast_d(const double* px, const double* py, const double* pz, const double* m,
+                          Py_ssize_t n, Py_ssize_t i, double G, double eps2,
+                          double* ax, double* ay, double* az) noexcept nogil
+    int pyc_nbody_fast_d(double eps2) noexcept nogil
+    int PYC_NB_FAST_D
     int PYC_NB_FAST
     const char* PYC_NB_EST
 
 
-def nbody_estimate():
-    """The reciprocal square root estimate of this level's fast float32 pair loop
-    ("rsqrt14", "rsqrtps"), or "" where every pair takes the exact path."""
+def nbody_estimate(dtype="float32"):
+    """The reciprocal square root estimate of this level's fast pair loop for
+    ``dtype`` ("float32" or "float64"): "rsqrt14", "rsqrtps", or "" where every pair
+    takes the exact path."""
+    if dtype == "float64":
+        return "rsqrt14" if PYC_NB_FAST_D else ""
     return PYC_NB_EST.decode()
 
 
@@ -1297,7 +1387,10 @@ cdef inline void _accel(const float_t* px, const float_t* py, const float_t* pz,
         else:
             pyc_accel_f(px, py, pz, m, n, i, G, eps2, ax, ay, az)
     else:
-        pyc_accel_d(px, py, pz, m, n, i, G, eps2, ax, ay, az)
+        if pyc_nbody_fast_d(eps2):
+            pyc_accel_fast_d(px, py, pz, m, n, i, G, eps2, ax, ay, az)
+        else:
+            pyc_accel_d(px, py, pz, m, n, i, G, eps2, ax, ay, az)
 
 
 def nbody_accelerations(const float_t[::1] px, const float_t[::1] py, const float_t[::1] pz,

@@ -688,13 +688,14 @@ def nbody_accelerations(pos, mass, *, G=1.0, softening, backend="auto", num_thre
 
     Notes
     -----
-    float32 with ``softening >= 2**-40`` on an AVX2 or AVX-512 CPU (both native
-    backends) computes each pair's ``r**-3`` from the CPU's reciprocal square
-    root estimate and a first-order correction: within 1e-6 (AVX-512) or 2.5e-6
-    (AVX2) of the float64 value per pair, at ~75% of the FMA peak instead of
-    ~55%. The bits then depend on the CPU and SIMD level (never on the thread
-    count); float64, ``softening=0`` and the baseline level use the exact
-    square root and divide.
+    With softening, both native backends compute each pair's ``r**-3`` from the
+    CPU's reciprocal square root estimate and a correction: float32 with
+    ``softening >= 2**-40`` on AVX2 or AVX-512 (within 1e-6 on AVX-512, 2.5e-6 on
+    AVX2, of the exact value per pair; ~75% of the FMA peak instead of ~55%),
+    float64 with ``softening >= 2**-300`` on AVX-512 (within 2e-15; ~61% instead
+    of ~40%). The bits then depend on the CPU and SIMD level (never on the thread
+    count); ``softening=0``, the baseline level and float64 without AVX-512 use
+    the exact square root and divide.
 
     Examples
     --------

@@ -129,9 +129,11 @@ def run(path):
             out[f"{key}#{i}"] = np.ascontiguousarray(part)
     out["__level__"] = np.array(pc.info()["simd"]["level"])
     from pycompute import _simd
-    out["__nbody_estimate__"] = np.array(_simd.kernels("simulation").nbody_estimate())
+    for dn in ("float32", "float64"):
+        out[f"__nbody_estimate_{dn}__"] = np.array(
+            _simd.kernels("simulation").nbody_estimate(dn))
     np.savez(path, **out)
-    print(f"{len(out) - 2} results at level {out['__level__']}")
+    print(f"{len(out) - 3} results at level {out['__level__']}")
 
 
 if __name__ == "__main__":

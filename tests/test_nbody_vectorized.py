@@ -1,4 +1,4 @@
-"""The fast float32 N-body pair loop runs the CPU's vector estimate, in both backends.
+"""The fast N-body pair loops run the CPU's vector estimate, in both backends.
 
 Issue 14 item 3: the pair loop ran at the vector divider's speed (vsqrtps +
 vdivps, ~51-57% of the FMA peak on Zen 4). With softening it now takes the
@@ -8,7 +8,7 @@ pycompute/_numba/simulation.py). This checks the machine code holds that loop:
 ``vrsqrt14ps`` on zmm at the avx512 level, ``vrsqrtps`` on ymm at avx2, packed
 FMAs next to it, and no estimate at the baseline level (the exact path), so a
 refactor that falls back to the divider or to scalar code fails here rather than
-in a benchmark. Numba does not disassemble cached code, so the intrinsic is
+in a benchmark. float64 (AVX-512 only): ``vrsqrt14pd`` and the cubic correction. Numba does not disassemble cached code, so the intrinsic is
 compiled fresh in a small uncached wrapper.
 """
 import glob
@@ -56,6 +56,20 @@ def test_numba_fast_pair_loop_is_the_vector_estimate():
     # per 16 pairs: 3 FMAs for r2, 1 for the correction, 3 to accumulate
     assert len(re.findall(rf"\bvfn?madd\d+ps\b[^\n]*%{reg}", asm)) >= 14
     assert not re.search(r"\bv(sqrt|div)ps\b", asm), "the divider is back in the fast loop"
+    if S.NBODY_ESTIMATE_F64:  # float64: vrsqrt14pd and the cubic correction's FMAs
+        vaccel64 = S._vaccel64
+
+        def one64(px, py, pz, m, tail, i, e):
+            return vaccel64(px, py, pz, m, tail, i, e)
+
+        d = types.Array(types.float64, 1, "C")
+        sig = (d, d, d, d, d, types.intp, types.float64)
+        fresh = numba.njit(nogil=True)(one64)
+        fresh.compile(sig)
+        asm = fresh.inspect_asm(sig)
+        assert _count(asm, "vrsqrt14pd", "zmm") >= 2
+        assert len(re.findall(r"\bvfn?m(add|sub)\d+pd\b[^\n]*%zmm", asm)) >= 20
+        assert not re.search(r"\bv(sqrt|div)pd\b", asm)
 
 
 def test_cython_levels_carry_their_estimate():
@@ -78,4 +92,6 @@ def test_cython_levels_carry_their_estimate():
             assert _count(asm, op, reg) >= 2, (level, f"no {op} on {reg}")
         else:
             assert not re.search(r"\bv?rsqrt(14)?ps\b", asm), (level, "an estimate at baseline")
+        # float64's estimate: avx512 only
+        assert bool(_count(asm, "vrsqrt14pd", "zmm")) == (est == "rsqrt14"), level
     assert seen == 3

@@ -95,6 +95,10 @@ def test_minmax_lanes_are_packed(dtype):
     sfx = "ps" if dtype == types.float32 else "pd"
     cmps = re.findall(rf"\bv?cmp\w*{sfx}\b[^\n]*%[xyz]mm", asm)
     assert len(cmps) >= 2, "min/max lanes fell back to scalar compares"
+    # float lanes: one packed min and one packed max per vector (NaNs counted apart),
+    # not a compare-and-blend pair for each
+    assert re.search(rf"\bv?min{sfx}\b[^\n]*%[xyz]mm", asm), "no packed min"
+    assert re.search(rf"\bv?max{sfx}\b[^\n]*%[xyz]mm", asm), "no packed max"
 
 
 def _cython_levels():

@@ -346,59 +346,68 @@ def test_nbody_float32_steps_match_reference(backend):
     np.testing.assert_allclose(v, rv, rtol=0, atol=1e-4 * np.abs(rv).max())
 
 
-# The fast float32 pair loop (kernels/simulation.pyx, "The fast float32 path"): the
-# CPU's reciprocal square root estimate and a first-order correction, with softening.
-# Stated accuracy of one pair's weight, relative to the float64 value, by estimate
-# (measured on Zen 4: 3.8e-7, 4.6e-7 and 2.7e-7; the bounds leave room for the
-# estimate's documented error, < 2^-14 for vrsqrt14ps and < 1.5 * 2^-12 for vrsqrtps,
-# whose first-order correction leaves 1.875 d^2 <= 1e-6).
-PAIR_RTOL = {"rsqrt14": 1e-6, "rsqrtps": 2.5e-6, "": 5e-7}
+# The fast pair loops (kernels/simulation.pyx, "The fast float32 path" and the float64
+# one after it): the CPU's reciprocal square root estimate and a correction, with
+# softening. Stated accuracy of one pair's weight, relative to the exact value, by
+# dtype and estimate (measured on Zen 4: float32 3.4e-7, 4.3e-7 and 2.6e-7, float64
+# 5.0e-16 and 5.2e-16 (the exact path); the
+# bounds leave room for the estimates' documented error, < 2^-14 for vrsqrt14ps/pd and
+# < 1.5 * 2^-12 for vrsqrtps, whose first-order correction leaves 1.875 d^2 <= 1e-6;
+# float64's cubic correction leaves 2.46 d^4 < 5.5e-16).
+PAIR_RTOL = {("float32", "rsqrt14"): 1e-6, ("float32", "rsqrtps"): 2.5e-6,
+             ("float32", ""): 5e-7, ("float64", "rsqrt14"): 2e-15, ("float64", ""): 1e-15}
 
 
-def _estimate(backend):
+def _estimate(backend, dtype="float32"):
     if backend == "numba":
         from pycompute._numba import simulation as nsim
-        return nsim.NBODY_ESTIMATE
+        return nsim.NBODY_ESTIMATE if dtype == "float32" else nsim.NBODY_ESTIMATE_F64
     from pycompute import _simd
-    return _simd.kernels("simulation").nbody_estimate()
+    return _simd.kernels("simulation").nbody_estimate(dtype)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("n", [2, 64])
-def test_nbody_float32_pair_weight_within_the_stated_accuracy(backend, n):
+def test_nbody_pair_weight_within_the_stated_accuracy(backend, n, dtype):
     """One source at a time (every other body has mass 0, which adds exactly 0): body 0's
     acceleration is one pair's G m d / (d^2 + eps^2)^1.5, over distances 1e-9..1e9 and
-    softenings from 1e-12 (the fast path's smallest is 2^-40) up. n = 2 runs the
-    masked / padded tail, n = 64 two full blocks of 32 lanes."""
+    softenings from 1e-12 (the fast paths' smallest are 2^-40 and 2^-300) up, against
+    the same formula in extended precision. n = 2 runs the masked / padded tail, n = 64
+    full blocks of lanes."""
     rng = np.random.default_rng(3)
+    ld = np.longdouble
     worst = 0.0
     for trial in range(400):
-        pos = rng.normal(size=(n, 3)).astype(np.float32)
+        pos = rng.normal(size=(n, 3)).astype(dtype)
         pos[0] = 0
         k = int(rng.integers(1, n))
         d = 10.0 ** rng.uniform(-9, 9)
-        pos[k] = (rng.normal(size=3) * d).astype(np.float32)
-        mass = np.zeros(n, np.float32)
-        mass[k] = np.float32(10.0 ** rng.uniform(-3, 3))
+        pos[k] = (rng.normal(size=3) * d).astype(dtype)
+        mass = np.zeros(n, dtype)
+        mass[k] = 10.0 ** rng.uniform(-3, 3)
         soft = float(10.0 ** rng.uniform(-12, 1)) * d
         got = pc.nbody_accelerations(pos, mass, G=0.7, softening=soft, backend=backend)[0]
-        x = pos[k].astype(np.float64)
-        e2 = float(np.float32(soft * soft))
-        r2 = float(x @ x) + e2
+        x = pos[k].astype(ld)
+        e2 = ld(np.dtype(dtype).type(soft * soft))
+        r2 = (x * x).sum() + e2
         if not (1e-30 < r2 < 1e30):  # keep G m d / r^3 within float32's range
             continue
-        want = np.float32(0.7) * float(mass[k]) * x / r2 ** 1.5
-        worst = max(worst, float(np.abs(got - want).max() / np.abs(want).max()))
-    assert 0 < worst <= PAIR_RTOL[_estimate(backend)], worst
+        g = ld(np.dtype(dtype).type(0.7))
+        want = g * ld(mass[k]) * x / (r2 * np.sqrt(r2))
+        worst = max(worst, float(np.abs(got.astype(ld) - want).max() / np.abs(want).max()))
+    assert 0 < worst <= PAIR_RTOL[(dtype, _estimate(backend, dtype))], worst
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("num_threads", [1, 2])
-def test_nbody_float32_fast_path_same_bits_in_both_backends(num_threads):
+def test_nbody_fast_path_same_bits_in_both_backends(num_threads, dtype):
     """The two backends run the same operations on the fast path: where they use the same
     estimate (the Cython level's and the CPU Numba compiles for), the same bits; at any
     thread count the same bits as one thread."""
     if len(NATIVE) < 2:
         pytest.fail("both native backends are needed")
-    pos, vel, mass = _bodies(301, np.float32)
+    pos, vel, mass = _bodies(301, np.dtype(dtype))
+    tol = 2e-6 if dtype == "float32" else 1e-13
     runs = {}
     for be in NATIVE:
         a = pc.nbody_accelerations(pos, mass, G=0.7, softening=0.05, backend=be,
@@ -411,13 +420,13 @@ def test_nbody_float32_fast_path_same_bits_in_both_backends(num_threads):
         runs[be] = (a, p, v)
     ref = pc.nbody_accelerations(pos, mass, G=0.7, softening=0.05, backend="numpy")
     for be, (a, _, _) in runs.items():
-        np.testing.assert_allclose(a, ref, rtol=0, atol=2e-6 * np.abs(ref).max())
-    if _estimate("cython") == _estimate("numba"):
+        np.testing.assert_allclose(a, ref, rtol=0, atol=tol * np.abs(ref).max())
+    if _estimate("cython", dtype) == _estimate("numba", dtype):
         for x, y in zip(runs["cython"], runs["numba"]):
             np.testing.assert_array_equal(x, y)
     else:
         for x, y in zip(runs["cython"], runs["numba"]):
-            np.testing.assert_allclose(x, y, rtol=0, atol=4e-6 * np.abs(x).max())
+            np.testing.assert_allclose(x, y, rtol=0, atol=2 * tol * np.abs(x).max())
 
 
 def test_nbody_fast_path_weighs_an_overflowing_pair_as_zero():

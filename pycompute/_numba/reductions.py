@@ -526,6 +526,10 @@ def _minmax_lanes(contig):
             acc_mx = cgutils.alloca_once(builder, vt)
             builder.store(builder.load(pmn, align=align, **kw), acc_mn)
             builder.store(builder.load(pmx, align=align, **kw), acc_mx)
+            flt = isinstance(dt, types.Float)
+            if flt:  # NaNs seen, lane by lane (a NaN may leave a lane below: see there)
+                bt = ir.VectorType(ir.IntType(1), MM_LANES)
+                acc_nan = cgutils.alloca_once_value(builder, ir.Constant(bt, [0] * MM_LANES))
             with cgutils.for_range(builder, nv) as loop:
                 start = builder.add(pv, builder.mul(loop.index, bv))
                 if contig and buf.layout == "C":
@@ -540,10 +544,15 @@ def _minmax_lanes(contig):
                                                    ir.Constant(ir.IntType(32), j))
                 mn = builder.load(acc_mn)
                 mx = builder.load(acc_mx)
-                if isinstance(dt, types.Float):
-                    nan = builder.fcmp_unordered("uno", x, x)
-                    take_mn = builder.or_(builder.fcmp_ordered("<=", x, mn), nan)
-                    take_mx = builder.or_(builder.fcmp_ordered(">=", x, mx), nan)
+                if flt:
+                    # keep = acc < x (acc > x): x otherwise, ties to the later element as
+                    # ``x <= mn``; the select is one vminps/vmaxps (acc, x) on x86, which
+                    # lets a NaN x pass and the next x replace it, so NaNs are counted
+                    # apart and put back into the lanes at the end (NaN-sticky result)
+                    builder.store(builder.or_(builder.load(acc_nan),
+                                              builder.fcmp_unordered("uno", x, x)), acc_nan)
+                    take_mn = builder.not_(builder.fcmp_ordered("<", mn, x))
+                    take_mx = builder.not_(builder.fcmp_ordered(">", mx, x))
                 elif dt.signed:
                     take_mn = builder.icmp_signed("<=", x, mn)
                     take_mx = builder.icmp_signed(">=", x, mx)
@@ -552,8 +561,15 @@ def _minmax_lanes(contig):
                     take_mx = builder.icmp_unsigned(">=", x, mx)
                 builder.store(builder.select(take_mn, x, mn), acc_mn)
                 builder.store(builder.select(take_mx, x, mx), acc_mx)
-            builder.store(builder.load(acc_mn), pmn, align=align)
-            builder.store(builder.load(acc_mx), pmx, align=align)
+            mn = builder.load(acc_mn)
+            mx = builder.load(acc_mx)
+            if flt:
+                nan = builder.load(acc_nan)
+                qnan = ir.Constant(vt, [float("nan")] * MM_LANES)
+                mn = builder.select(nan, qnan, mn)
+                mx = builder.select(nan, qnan, mx)
+            builder.store(mn, pmn, align=align)
+            builder.store(mx, pmx, align=align)
             return context.get_dummy_value()
 
         return sig, codegen
@@ -574,9 +590,18 @@ def _minmax_row(buf, p, n, s):
     # Rows read backwards (s == -1, NumPy's logical order) run the lanes too: block
     # k holds the row's elements [k*LANES, (k+1)*LANES), loaded in memory order.
     # The lanes run as one vector (_minmax_c/_minmax_s) at every stride.
+    return _minmax_row_in(buf, p, n, s, np.empty(MM_LANES, buf.dtype),
+                          np.empty(MM_LANES, buf.dtype))
+
+
+@njit(**_opts)
+def _minmax_row_in(buf, p, n, s, MN, MX):
+    """_minmax_row with its lane scratch ``MN``, ``MX`` (MM_LANES each) given: a caller
+    that runs many rows (argmin's blocks) allocates them once."""
     x0 = buf[p]
-    MN = np.full(MM_LANES, x0)
-    MX = np.full(MM_LANES, x0)
+    for j in range(MM_LANES):
+        MN[j] = x0
+        MX[j] = x0
     nblk = n // MM_LANES
     if s == 1:
         _minmax_c(buf, p, MM_LANES, 1, nblk, MN, MX)
@@ -692,9 +717,11 @@ def _argext_row(buf, p, n, s, want_max):
     b0 = 0
     bm = 0
     first = True
+    MN = np.empty(MM_LANES, buf.dtype)
+    MX = np.empty(MM_LANES, buf.dtype)
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
-        mn, mx = _minmax_row(buf, p + i0 * s, m, s)
+        mn, mx = _minmax_row_in(buf, p + i0 * s, m, s, MN, MX)
         ext = mx if want_max else mn
         if first or _better(ext, best, want_max):
             best = ext

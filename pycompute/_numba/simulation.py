@@ -700,6 +700,8 @@ def _nbody_estimate():
 
 
 NBODY_ESTIMATE = _nbody_estimate()
+#: float64's estimate: AVX-512 only (AVX2 has no float64 reciprocal square root)
+NBODY_ESTIMATE_F64 = "rsqrt14" if NBODY_ESTIMATE == "rsqrt14" else ""
 NB_LANES = 32  # lanes of the fast loop: two <16 x float> vectors a component
 FAST_EPS2 = np.float32(2.0 ** -80)  # the fast loop needs r2 >= eps2 >= this (see the .pyx)
 
@@ -726,6 +728,39 @@ def _rsqrt_est(builder, x):
         halves.append(_fcall(builder, "llvm.x86.avx.rsqrt.ps.256", ht, [part]))
     return builder.shuffle_vector(halves[0], halves[1],
                                   ir.Constant(ir.VectorType(_I32, 16), list(range(16))))
+
+
+def _blocks(builder, P, tail, it, lanes, L, nsrc, pair):
+    """The pair loops' driver: full blocks of ``lanes`` sources from the arrays ``P``
+    (two vectors of ``L``), then the zero-padded ``tail`` array once where n % lanes;
+    ``pair(*vectors of the nsrc source arrays, v)`` for vector v of a block."""
+    n = cgutils.unpack_tuple(builder, P[0].a.shape, 1)[0]
+    vt = ir.VectorType(P[0].c.get_data_type(P[0].ty.dtype), L)
+    nblk = builder.sdiv(n, _const(it, lanes))
+    with cgutils.for_range(builder, nblk) as loop:
+        j = builder.mul(loop.index, _const(it, lanes))
+        for v in range(2):
+            k = builder.add(j, _const(it, L * v))
+            pair(*(P[c].vget(k, vt) for c in range(nsrc)), v)
+    with builder.if_then(builder.icmp_signed("!=", builder.mul(nblk, _const(it, lanes)), n)):
+        for v in range(2):
+            pair(*(tail.vget(_const(it, lanes * c + L * v), vt) for c in range(nsrc)), v)
+
+
+def _fold(builder, acc, L):
+    """Each component's two accumulator vectors folded pairwise as the C fold (lane
+    l < w += lane l + w, w = L, L/2, ... 1): the three lane-0 sums."""
+    out = []
+    for a0, a1 in acc:
+        s = builder.fadd(builder.load(a0), builder.load(a1))
+        w = L // 2
+        while w >= 1:
+            idx = [l + w if l + w < L else L - 1 for l in range(L)]
+            s = builder.fadd(s, builder.shuffle_vector(
+                s, ir.Constant(s.type, ir.Undefined), ir.Constant(ir.VectorType(_I32, L), idx)))
+            w //= 2
+        out.append(builder.extract_element(s, _const(_I32, 0)))
+    return out
 
 
 @intrinsic
@@ -767,30 +802,76 @@ def _vaccel(typingctx, px, py, pz, m, m53, tail, i, eps2):
                 a = acc[k][v]
                 builder.store(_fcall(builder, fma, vt, [w, d[k], builder.load(a)]), a)
 
-        n = P[0].a.shape
-        n = cgutils.unpack_tuple(builder, n, 1)[0]
-        nblk = builder.sdiv(n, _const(it, NB_LANES))
-        with cgutils.for_range(builder, nblk) as loop:
-            j = builder.mul(loop.index, _const(it, NB_LANES))
-            for v in range(2):
-                k = builder.add(j, _const(it, 16 * v))
-                pair(*(P[c].vget(k, vt) for c in range(5)), v)
-        rest = builder.icmp_signed("!=", builder.mul(nblk, _const(it, NB_LANES)), n)
-        with builder.if_then(rest):
-            T = P[5]
-            for v in range(2):
-                pair(*(T.vget(_const(it, NB_LANES * c + 16 * v), vt) for c in range(5)), v)
-        out = []
-        for k in range(3):
-            s = builder.fadd(builder.load(acc[k][0]), builder.load(acc[k][1]))  # w = 16
-            for w in (8, 4, 2, 1):  # lane l (< w) += lane l + w, as the C fold
-                idx = [l + w if l + w < 16 else 15 for l in range(16)]
-                s = builder.fadd(s, builder.shuffle_vector(
-                    s, ir.Constant(vt, ir.Undefined), ir.Constant(ir.VectorType(_I32, 16), idx)))
-            out.append(builder.extract_element(s, _const(_I32, 0)))
-        return context.make_tuple(builder, signature.return_type, out)
+        _blocks(builder, P, P[5], it, NB_LANES, 16, 5, pair)
+        return context.make_tuple(builder, signature.return_type, _fold(builder, acc, 16))
 
     return sig, codegen
+
+
+NB_LANES64 = 16  # float64 lanes: two <8 x double> vectors a component
+FAST_EPS2_64 = 2.0 ** -600  # keeps y^3 finite (the .pyx: pyc_nbody_fast_d)
+
+
+@intrinsic
+def _vaccel64(typingctx, px, py, pz, m, tail, i, eps2):
+    """float64 twin of _vaccel (AVX-512 only, kernels/simulation.pyx pyc_accel_fast_d):
+    vrsqrt14pd, d = r2 y^2 - 1, w = (m p(d)) (y y^2) with p(d) = 1 - 1.5 d + 1.875 d^2
+    - 2.1875 d^3; 16 lanes; ``tail``: px, py, pz, m of the last n % 16 sources, 16 each,
+    zero padded."""
+    arrs = (px, py, pz, m, tail)
+    if not all(_c1(a) and a.dtype == types.float64 for a in arrs):
+        return None
+    f = types.float64
+    sig = types.UniTuple(f, 3)(px, py, pz, m, tail, types.intp, f)
+
+    def codegen(context, builder, signature, args):
+        P = [_Arr(context, builder, t, v) for t, v in zip(arrs, args[:5])]
+        iv, ev = args[5], args[6]
+        it = iv.type
+        vt = ir.VectorType(ir.DoubleType(), 8)
+        fma = "llvm.fma.v8f64"
+        xi, yi, zi = (_splat(builder, P[c].get(iv), vt) for c in range(3))
+        e = _splat(builder, ev, vt)
+
+        def cst(v):
+            return ir.Constant(vt, [v] * 8)
+
+        big = cst(float(np.finfo(np.float64).max))
+        one = cst(1.0)
+        acc = [[cgutils.alloca_once_value(builder, cst(0.0)) for _ in range(2)] for _ in range(3)]
+
+        def pair(X, Y, Z, M, v):
+            d = [builder.fsub(X, xi), builder.fsub(Y, yi), builder.fsub(Z, zi)]
+            r2 = _fcall(builder, fma, vt, [d[0], d[0], e])
+            r2 = _fcall(builder, fma, vt, [d[1], d[1], r2])
+            r2 = _fcall(builder, fma, vt, [d[2], d[2], r2])
+            r2 = builder.select(builder.fcmp_ordered("<", big, r2), big, r2)
+            y = _fcall(builder, "llvm.x86.avx512.rsqrt14.pd.512", vt,
+                       [r2, cst(0.0), ir.Constant(ir.IntType(8), -1)])
+            y2 = builder.fmul(y, y)
+            dd = _fcall(builder, fma, vt, [r2, y2, builder.fneg(one)])  # vfmsub
+            q = _fcall(builder, fma, vt, [cst(-2.1875), dd, cst(1.875)])
+            q = _fcall(builder, fma, vt, [q, dd, cst(-1.5)])
+            q = _fcall(builder, fma, vt, [q, dd, one])
+            w = builder.fmul(builder.fmul(M, q), builder.fmul(y, y2))
+            for k in range(3):
+                a = acc[k][v]
+                builder.store(_fcall(builder, fma, vt, [w, d[k], builder.load(a)]), a)
+
+        _blocks(builder, P, P[4], it, NB_LANES64, 8, 4, pair)
+        return context.make_tuple(builder, signature.return_type, _fold(builder, acc, 8))
+
+    return sig, codegen
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def _accel_pass_fast64(px, py, pz, m, tail, ax, ay, az, G, eps2, lo, hi):
+    for t in prange(hi - lo):
+        i = lo + t
+        sx, sy, sz = _vaccel64(px, py, pz, m, tail, i, eps2)
+        ax[i] = G * sx
+        ay[i] = G * sy
+        az[i] = G * sz
 
 
 @njit(parallel=True, nogil=True, cache=True)
@@ -812,6 +893,23 @@ def _fast_pass(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
 
 @overload(_fast_pass)
 def _fast_pass_jit(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
+    if (NBODY_ESTIMATE == "rsqrt14" and isinstance(px, types.Array)
+            and px.dtype == types.float64 and m.dtype == types.float64):
+        def impl64(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
+            if not eps2 >= FAST_EPS2_64:
+                return False
+            n = px.shape[0]
+            tail = np.zeros(4 * NB_LANES64, np.float64)
+            k0 = n - n % NB_LANES64
+            for j in range(k0, n):
+                tail[j - k0] = px[j]
+                tail[NB_LANES64 + j - k0] = py[j]
+                tail[2 * NB_LANES64 + j - k0] = pz[j]
+                tail[3 * NB_LANES64 + j - k0] = m[j]
+            _accel_pass_fast64(px, py, pz, m, tail, ax, ay, az, G, eps2, lo, hi)
+            return True
+
+        return impl64
     if not (NBODY_ESTIMATE and isinstance(px, types.Array) and px.dtype == types.float32
             and m.dtype == types.float32):
         return lambda px, py, pz, m, ax, ay, az, G, eps2, lo, hi: False
