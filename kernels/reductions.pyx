@@ -142,6 +142,14 @@ cdef extern from *:
      * row holds one. argmin/argmax's block scan needs only this value (it then looks
      * for its first position), so it skips min/max's second compare and its zero
      * sign rules: 4 vectors of independent lanes, one compare and one blend each. */
+    /* the elements after the vector blocks, and the NaN rule */
+    #define PYC_EXT_TAIL(T)                                                          \
+        for (; i < n; i++) {                                                       \
+            T x = p[i];                                                            \
+            nan |= x != x;                                                         \
+            if (want_max ? x > m : x < m) m = x;                                   \
+        }                                                                          \
+        return (nan || m != m) ? (T)NAN : m;
     #if PYC_VEC
     #define PYC_EXT(SFX, T, VT, IT, W)                                              \
     static T pyc_ext_##SFX(const T *p, Py_ssize_t n, int want_max) {               \
@@ -166,15 +174,66 @@ cdef extern from *:
                 if (want_max ? l[j] > m : l[j] < m) m = l[j];                      \
             }                                                                      \
         }                                                                          \
-        for (; i < n; i++) {                                                       \
-            T x = p[i];                                                            \
-            nan |= x != x;                                                         \
-            if (want_max ? x > m : x < m) m = x;                                   \
-        }                                                                          \
-        return (nan || m != m) ? (T)NAN : m;                                       \
+        PYC_EXT_TAIL(T)                                                            \
     }
+    #if defined(__AVX512F__) || defined(__AVX__)
+    /* x86: one vminps/vmaxps (acc, x) per vector, NaNs found apart by an unordered
+     * compare (a NaN x passes into acc and the next x replaces it; the flag keeps it) */
+    #include <immintrin.h>
+    #if defined(__AVX512F__)
+    #define PYC_EXT_NANT unsigned
+    #define PYC_EXT_NAN0 0u
+    #define PYC_EXT_F32_OPS __m512, 16, _mm512_loadu_ps, _mm512_min_ps, _mm512_max_ps, PYC_UNORD_PS
+    #define PYC_EXT_F64_OPS __m512d, 8, _mm512_loadu_pd, _mm512_min_pd, _mm512_max_pd, PYC_UNORD_PD
+    #define PYC_EXT_ANY(b) ((b) != 0)
+    #else
+    #define PYC_EXT_NANT __m256
+    #define PYC_EXT_NAN0 _mm256_setzero_ps()
+    #define PYC_EXT_UNORD_PS(a, b) _mm256_cmp_ps(a, b, _CMP_UNORD_Q)
+    #define PYC_EXT_UNORD_PD(a, b) _mm256_castpd_ps(_mm256_cmp_pd(a, b, _CMP_UNORD_Q))
+    #define PYC_EXT_F32_OPS __m256, 8, _mm256_loadu_ps, _mm256_min_ps, _mm256_max_ps, PYC_EXT_UNORD_PS
+    #define PYC_EXT_F64_OPS __m256d, 4, _mm256_loadu_pd, _mm256_min_pd, _mm256_max_pd, PYC_EXT_UNORD_PD
+    #define PYC_EXT_ANY(b) (_mm256_movemask_ps(b) != 0)
+    #endif
+    #define PYC_EXT_OR(acc, v) PYC_EXT_OR_(acc, v)
+    #if defined(__AVX512F__)
+    #define PYC_EXT_OR_(acc, v) ((acc) | (v))
+    #else
+    #define PYC_EXT_OR_(acc, v) _mm256_or_ps(acc, v)
+    #endif
+    #define PYC_EXT_LOOP(OP, VT, W, LOADU, UNORD)                                      \
+            for (i = 4 * W; i + 4 * W <= n; i += 4 * W) {                            \
+                VT x0 = LOADU(p + i), x1 = LOADU(p + i + W);                          \
+                VT x2 = LOADU(p + i + 2 * W), x3 = LOADU(p + i + 3 * W);              \
+                bad = PYC_EXT_OR(bad, PYC_EXT_OR(UNORD(x0, x1), UNORD(x2, x3)));      \
+                a0 = OP(a0, x0); a1 = OP(a1, x1); a2 = OP(a2, x2); a3 = OP(a3, x3);   \
+            }
+    #define PYC_EXT_X86(SFX, T, VT, W, LOADU, MIN, MAX, UNORD)                       \
+    static T pyc_ext_##SFX(const T *p, Py_ssize_t n, int want_max) {               \
+        T m = p[0];                                                                \
+        Py_ssize_t i = 0;                                                          \
+        int nan = 0;                                                               \
+        if (n >= 4 * W) {                                                          \
+            VT a0 = LOADU(p), a1 = LOADU(p + W), a2 = LOADU(p + 2 * W), a3 = LOADU(p + 3 * W); \
+            PYC_EXT_NANT bad = PYC_EXT_OR(UNORD(a0, a1), UNORD(a2, a3));           \
+            if (want_max) { PYC_EXT_LOOP(MAX, VT, W, LOADU, UNORD) }                  \
+            else { PYC_EXT_LOOP(MIN, VT, W, LOADU, UNORD) }                        \
+            T l[4 * W];                                                            \
+            memcpy(l, &a0, sizeof a0); memcpy(l + W, &a1, sizeof a1);              \
+            memcpy(l + 2 * W, &a2, sizeof a2); memcpy(l + 3 * W, &a3, sizeof a3);  \
+            for (int j = 0; j < 4 * W; j++)                                        \
+                if (want_max ? l[j] > m : l[j] < m) m = l[j];                      \
+            nan = PYC_EXT_ANY(bad);                                                \
+        }                                                                          \
+        PYC_EXT_TAIL(T)                                                            \
+    }
+    #define PYC_EXT_X86_(SFX, T, OPS) PYC_EXT_X86(SFX, T, OPS)
+    PYC_EXT_X86_(f32, float, PYC_EXT_F32_OPS)
+    PYC_EXT_X86_(f64, double, PYC_EXT_F64_OPS)
+    #else
     PYC_EXT(f32, float, pyc_vf16, pyc_vi16, 16)
     PYC_EXT(f64, double, pyc_vd8, pyc_vl8, 8)
+    #endif
     #else
     #define PYC_EXT(SFX, T)                                                         \
     static T pyc_ext_##SFX(const T *p, Py_ssize_t n, int want_max) {               \

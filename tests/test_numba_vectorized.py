@@ -101,6 +101,16 @@ def test_minmax_lanes_are_packed(dtype):
     assert re.search(rf"\bv?max{sfx}\b[^\n]*%[xyz]mm", asm), "no packed max"
 
 
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+@pytest.mark.parametrize("dtype", [types.float32, types.float64])
+def test_argext_block_extreme_is_packed(dtype):
+    """argmin/argmax's block extreme (``_ext_row``): packed min and max, no blend."""
+    asm = _asm(R._ext_row, types.Array(dtype, 1, "C"), types.intp, types.intp, types.boolean)
+    sfx = "ps" if dtype == types.float32 else "pd"
+    assert re.search(rf"\bv?min{sfx}\b[^\n]*%[xyz]mm", asm), "no packed min"
+    assert re.search(rf"\bv?max{sfx}\b[^\n]*%[xyz]mm", asm), "no packed max"
+
+
 def _cython_levels():
     here = os.path.dirname(pc.__file__)
     return sorted(glob.glob(os.path.join(here, "_kernels", "*", "reductions*.so")))

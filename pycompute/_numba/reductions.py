@@ -580,6 +580,89 @@ _minmax_c = _minmax_lanes(True)
 _minmax_s = _minmax_lanes(False)
 
 
+@intrinsic
+def _ext_c(typingctx, buf, p0, nblk, want_max):
+    """The minimum (``want_max``: maximum) of ``nblk`` >= 1 blocks of MM_LANES contiguous
+    floats from ``buf[p0]``, NaN if one holds a NaN: argmin/argmax's block extreme
+    (kernels/reductions.pyx ``pyc_ext``). One packed min or max per vector (NaNs
+    counted apart), the lanes folded with shuffles in registers."""
+    if not (isinstance(buf, types.Array) and buf.ndim == 1):
+        return None
+    sig = buf.dtype(buf, types.intp, types.intp, types.boolean)
+    if not (buf.layout == "C" and isinstance(buf.dtype, types.Float)):
+        # typed for _argext_row's integer and strided specializations, where the
+        # branch that calls it (_is_float_c) never runs
+        return sig, lambda context, builder, signature, args: context.get_constant(
+            buf.dtype, 0)
+
+    def codegen(context, builder, signature, args):
+        bufv, pv, nv, wv = args
+        ary = context.make_array(buf)(context, builder, bufv)
+        elt = context.get_data_type(buf.dtype)
+        vt = ir.VectorType(elt, MM_LANES)
+        align = context.get_abi_sizeof(elt)
+
+        def vload(start):
+            ptr = builder.bitcast(builder.gep(ary.data, [start]), vt.as_pointer())
+            kw = dict(typ=vt) if getattr(ptr.type, "is_opaque", False) else {}
+            return builder.load(ptr, align=align, **kw)
+
+        first = vload(pv)
+        acc = cgutils.alloca_once_value(builder, first)
+        nan = cgutils.alloca_once_value(builder, builder.fcmp_unordered("uno", first, first))
+        res = cgutils.alloca_once(builder, elt)
+        wm = wv if wv.type == ir.IntType(1) else builder.trunc(wv, ir.IntType(1))
+        with builder.if_else(wm) as (as_max, as_min):
+            for branch, op in ((as_max, ">"), (as_min, "<")):
+                with branch:
+                    with cgutils.for_range(builder, builder.sub(nv, ir.Constant(nv.type, 1))) as lp:
+                        start = builder.add(pv, builder.mul(builder.add(lp.index, ir.Constant(
+                            nv.type, 1)), ir.Constant(pv.type, MM_LANES)))
+                        x = vload(start)
+                        builder.store(builder.or_(builder.load(nan),
+                                                  builder.fcmp_unordered("uno", x, x)), nan)
+                        a = builder.load(acc)
+                        # keep = acc < x (max: acc > x): one vminps/vmaxps (acc, x)
+                        builder.store(builder.select(builder.fcmp_ordered(op, a, x), a, x), acc)
+                    v = builder.load(acc)
+                    w = MM_LANES // 2
+                    while w >= 1:
+                        idx = [j + w if j + w < MM_LANES else j for j in range(MM_LANES)]
+                        u = builder.shuffle_vector(v, ir.Constant(vt, ir.Undefined),
+                                                   ir.Constant(ir.VectorType(ir.IntType(32),
+                                                                             MM_LANES), idx))
+                        v = builder.select(builder.fcmp_ordered(op, v, u), v, u)
+                        w //= 2
+                    builder.store(builder.extract_element(v, ir.Constant(ir.IntType(32), 0)),
+                                  res)
+        anynan = builder.load(nan)
+        bits = builder.bitcast(anynan, ir.IntType(MM_LANES))
+        out = builder.load(res)
+        return builder.select(builder.icmp_unsigned("!=", bits, ir.Constant(bits.type, 0)),
+                              ir.Constant(elt, float("nan")), out)
+
+    return sig, codegen
+
+
+@njit(**_opts)
+def _ext_row(buf, p, n, want_max):
+    """min (max) of the contiguous float row buf[p:p + n], n >= 1, NaN if it holds one.
+    The value only: argmin/argmax then look for its position."""
+    nblk = n // MM_LANES
+    i = nblk * MM_LANES
+    if nblk:
+        m = _ext_c(buf, p, nblk, want_max)
+    else:
+        m = buf[p]
+        i = 1
+    while i < n:
+        v = buf[p + i]
+        if m == m and (v != v or (v > m if want_max else v < m)):
+            m = v
+        i += 1
+    return m
+
+
 @njit(**_opts)
 def _minmax_row(buf, p, n, s):
     # NaN is sticky: ``x != x`` picks a NaN up, and ``x <= NaN`` is false afterwards.
@@ -721,8 +804,11 @@ def _argext_row(buf, p, n, s, want_max):
     MX = np.empty(MM_LANES, buf.dtype)
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
-        mn, mx = _minmax_row_in(buf, p + i0 * s, m, s, MN, MX)
-        ext = mx if want_max else mn
+        if s == 1 and _is_float_c(buf):
+            ext = _ext_row(buf, p + i0, m, want_max)
+        else:
+            mn, mx = _minmax_row_in(buf, p + i0 * s, m, s, MN, MX)
+            ext = mx if want_max else mn
         if first or _better(ext, best, want_max):
             best = ext
             b0 = i0
