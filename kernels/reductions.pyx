@@ -1499,6 +1499,30 @@ cdef void _hist_edges_chunk(const real_t* p, Py_ssize_t n, Py_ssize_t s, const d
 
 # ================================================================ small-call entry points
 
+def ext_flat(const real_t[::1] buf, bint want_max):
+    """min (max) of a contiguous float row ``buf`` (n >= 1), one thread, NaN if it holds
+    one: the whole-array fast path of ``pc.min`` / ``pc.max``, one packed min or max
+    per vector (``pyc_ext``) where ``minmax`` finds both. A zero result takes the sign
+    of the row's last zero, NumPy's rule (ties go to the later element), as minmax."""
+    cdef Py_ssize_t n = buf.shape[0], i
+    cdef const real_t* p = &buf[0]
+    cdef real_t v, mn, mx
+    with nogil:
+        if real_t is float:
+            v = pyc_ext_f32(p, n, want_max)
+        elif real_t is double:
+            v = pyc_ext_f64(p, n, want_max)
+        else:  # integers (not called: pycompute.reductions uses minmax for them)
+            _minmax_row(p, n, 1, &mn, &mx)
+            v = mx if want_max else mn
+        if v == 0:
+            i = n - 1
+            while p[i] != 0:
+                i -= 1
+            v = p[i]
+    return v
+
+
 def argext_flat(const real_t[:] buf, bint want_max):
     """Index of the first minimum (maximum) of a 1-D view ``buf`` (any stride, n >= 1),
     one thread: the whole-array fast path of pycompute.reductions, without output arrays."""

@@ -329,6 +329,7 @@ def _choose(backend, ok, a, kd=True, kernel=None):
 # ---------------------------------------------------------------- one-thread fast path
 
 _fast_cache: dict = {}
+_ext_cache: dict = {}  # (kernel module, dtype) -> its ext_flat for that dtype
 _FAST_BACKENDS = frozenset(("auto", "cython", "numba"))
 #: float64 values from this magnitude up round to inf in float32 (2**128 - 2**103)
 _F32_INF = 2.0 ** 128 - 2.0 ** 103
@@ -428,6 +429,14 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
         return None
     fn, res_dt, out_dt = entry[:3]
     geom = (1, n, 1, 0, 1, 0)
+    if op in ("min", "max") and flags.c_contiguous and res_dt in _FLOAT_RESULTS \
+            and n <= _cancel.FIRST_WORK:
+        # one of min and max, not both (the minmax kernel's): one packed op a vector
+        key = (entry[3], a.dtype)
+        ext = _ext_cache.get(key)
+        if ext is None:
+            ext = _ext_cache[key] = _specialized(entry[3].ext_flat, a.dtype)
+        return res_dt.type(ext(buf, op == "max"))
     if op in ("min", "max"):
         o = np.empty(2, out_dt)
         _fast_call(entry, buf, geom, o[:1], o[1:])

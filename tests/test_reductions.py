@@ -460,3 +460,34 @@ def test_arg_extreme_position_across_blocks_and_tasks(backend, dtype, want, num_
             x[rng.choice(n, 50, replace=False)] = -0.0
         for arr in (x, x[::-1], x[::3]):
             assert f(arr, backend=backend, num_threads=num_threads) == ref(arr), (trial, spots)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("want", ["min", "max"])
+def test_min_max_fast_path_zero_sign_and_nan(backend, dtype, want):
+    """Whole contiguous float arrays on one thread take one packed min (or max) a vector
+    (``ext_flat``): the value must be NumPy's, a zero result must take the sign of the
+    last zero whatever lanes the zeros fell in (pycompute's rule, that of the minmax
+    kernel on every other path; NumPy's own sign follows its SIMD lane layout: for 64
+    float32 it keeps the first zero, for 200 the last), and any NaN must win."""
+    rng = np.random.default_rng(5)
+    f, ref = getattr(pc, want), getattr(np, want)
+    for n in (1, 7, 64, 65, 2047, 5000, 70001):
+        for trial in range(6):
+            x = (rng.random(n) + 0.5).astype(dtype) * (1 if want == "min" else -1)
+            zeros = rng.choice(n, size=min(n, int(rng.integers(1, 6))), replace=False)
+            x[zeros] = rng.choice([0.0, -0.0], size=zeros.size)
+            if trial == 5:
+                x[rng.integers(0, n)] = np.nan
+            got = f(x, backend=backend, num_threads=1)
+            want_v = ref(x)
+            assert type(got) is type(want_v)
+            if np.isnan(want_v):
+                assert np.isnan(got)
+                continue
+            assert got == want_v, (n, trial)
+            if got == 0:
+                last = x[np.flatnonzero(x == 0)[-1]]
+                assert np.signbit(got) == np.signbit(last), (n, trial, zeros)
+                general = f(x, backend=backend, num_threads=2)  # the minmax kernel
+                assert np.signbit(general) == np.signbit(got)

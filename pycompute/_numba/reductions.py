@@ -1178,6 +1178,22 @@ def _argext_flat(buf, off, n, s, want_max):
     return _argext_row(buf, off, n, s, want_max)[1]
 
 
+@njit(**_opts)
+def _ext_flat(buf, n, want_max):
+    v = _ext_row(buf, 0, n, want_max)
+    if v == 0:  # the sign of the last zero: NumPy's rule (kernels/reductions.pyx ext_flat)
+        i = n - 1
+        while buf[i] != 0:
+            i -= 1
+        v = buf[i]
+    return v
+
+
+def ext_flat(buf, want_max):
+    """min (max) of a contiguous float row, one thread (the twin of the Cython one)."""
+    return _ext_flat(readonly(buf), buf.shape[0], want_max)
+
+
 def argext_flat(buf, want_max):
     """Index of the first minimum (maximum) of 1-D ``buf`` (any element-aligned
     stride), one thread. Offset and stride come from Python, as int64: passed as
