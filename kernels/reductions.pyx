@@ -141,7 +141,8 @@ cdef extern from *:
     /* The minimum (want_max: maximum) of a contiguous float row, n >= 1: NaN if the
      * row holds one. argmin/argmax's block scan needs only this value (it then looks
      * for its first position), so it skips min/max's second compare and its zero
-     * sign rules: 4 vectors of independent lanes, one compare and one blend each. */
+     * sign rules: 4 vectors of independent lanes, one compare and one blend each
+     * (on x86, below: one vminps/vmaxps each and an unordered compare for NaNs). */
     /* the elements after the vector blocks, and the NaN rule */
     #define PYC_EXT_TAIL(T)                                                          \
         for (; i < n; i++) {                                                       \

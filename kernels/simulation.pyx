@@ -39,7 +39,7 @@
 # 16 accumulators (2 x 8 x float64 after SLP vectorization). No FMA contraction
 # (-ffp-contract=off): every level computes the same operations, bit for bit.
 from cython.parallel cimport parallel, prange
-from libc.math cimport sqrt
+from libc.math cimport isinf, sqrt
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
@@ -1083,7 +1083,8 @@ def gray_scott(const float_t[::1] u_in, const float_t[::1] v_in, float_t[::1] u_
 # issues 11 multiplies/FMAs + one estimate per 16 pairs.
 #   y  = estimate(r2)               vrsqrt14ps (avx512, rel. error < 2^-14) or
 #                                   vrsqrtps (avx2, < 1.5 * 2^-12)
-#   q  = r2 * (y * y)               = 1 + d, d the estimate's error (|d| < 2^-13)
+#   q  = r2 * (y * y)               = 1 + d, d from the estimate's error (|d| < 2^-13
+#                                     for vrsqrt14ps, < 7.4e-4 for vrsqrtps)
 #   c  = m53 - m * q                = (2/3) m (2.5 - 1.5 q): r2^-1.5 = y^3 (1 + d)^-1.5
 #                                     = y^3 (1 - 1.5 d + 1.875 d^2 ...); m53 = fl(m * 5/3)
 #   w  = c * (y * y^2)              = (2/3) m r2^-1.5; the 3/2 goes into G * 1.5
@@ -1186,7 +1187,7 @@ cdef extern from *:
     #define NB_PAIR(X, Y, Z, M, MA, V) {                                             \
             const nbv dx = NB_SUB(X, xi), dy = NB_SUB(Y, yi), dz = NB_SUB(Z, zi);     \
             nbv r2 = NB_FMA(dz, dz, NB_FMA(dy, dy, NB_FMA(dx, dx, e)));              \
-            r2 = NB_MIN(r2, big);                                                    \
+            r2 = NB_MIN(big, r2);  /* vminps(big, r2): a NaN r2 stays NaN */          \
             const nbv y = NB_RSQRT(r2);                                              \
             const nbv y2 = NB_MUL(y, y);                                             \
             const nbv c = NB_FNMA(M, NB_MUL(r2, y2), MA);                            \
@@ -1357,21 +1358,28 @@ def nbody_estimate(dtype="float32"):
     return PYC_NB_EST.decode()
 
 
-cdef float_t* _m53(const float_t* m, Py_ssize_t n, double eps2) except *:
+cdef float_t* _m53(const float_t* m, Py_ssize_t n, double eps2, double G) except *:
     """The fast float32 path's second mass array, fl(m * 5/3) (malloc'd; the caller frees),
-    or NULL where the exact path runs. MemoryError when it cannot be allocated."""
+    or NULL where the exact path runs: no estimate at this level, too little softening,
+    or a mass or G whose 5/3 or 3/2 would overflow float32 (the exact loop's range is
+    wider: pycompute/_numba/simulation.py decides the same way). MemoryError when the
+    array cannot be allocated."""
     cdef Py_ssize_t j
     cdef float_t* out
+    cdef float fG = <float>G
     if float_t is double:
         return NULL
     else:
-        if not pyc_nbody_fast(<float>eps2):
+        if not pyc_nbody_fast(<float>eps2) or isinf(fG * <float>1.5):
             return NULL
         out = <float_t*>malloc(max(n, 1) * sizeof(float_t))
         if out == NULL:
             raise MemoryError("nbody: no memory for the masses' scratch array")
         for j in range(n):
             out[j] = <float_t>(<double>m[j] * (5.0 / 3.0))
+            if isinf(out[j]):
+                free(out)
+                return NULL
         return out
 
 
@@ -1406,7 +1414,7 @@ def nbody_accelerations(const float_t[::1] px, const float_t[::1] py, const floa
     cdef Py_ssize_t lo = t0 if t0 > 0 else 0, hi = t1 if t1 < n else n
     if lo >= hi:
         return n
-    cdef float_t* m53 = _m53(&m[0], n, eps2)
+    cdef float_t* m53 = _m53(&m[0], n, eps2, G)
     with nogil:
         if n_threads > 1:
             for i in prange(lo, hi, num_threads=n_threads, schedule="dynamic", chunksize=16):
@@ -1511,7 +1519,7 @@ def nbody_step(float_t[::1] px, float_t[::1] py, float_t[::1] pz, float_t[::1] v
     cdef float_t* a = &ax[0]
     cdef float_t* b = &ay[0]
     cdef float_t* c = &az[0]
-    cdef float_t* m5 = _m53(mm, n, eps2)  # masses do not change: once a call
+    cdef float_t* m5 = _m53(mm, n, eps2, G)  # masses do not change: once a call
     with nogil:
         if n_threads > 1:
             with parallel(num_threads=n_threads):

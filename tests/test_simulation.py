@@ -442,6 +442,43 @@ def test_nbody_fast_path_weighs_an_overflowing_pair_as_zero():
         np.testing.assert_allclose(a, r, rtol=0, atol=2e-6 * np.abs(r).max())
 
 
+def test_nbody_fast_path_leaves_huge_masses_and_G_to_the_exact_loop():
+    """The float32 fast path scales masses by 5/3 and G by 3/2; where that would
+    overflow float32 (a mass above ~2e38, G above ~2.3e38) both backends take the exact
+    loop, which stays finite where the reference is."""
+    pos = np.array([[0, 0, 0], [1e3, 0, 0]], np.float32)
+    cases = [(dict(mass=np.float32([3e38, 1]), softening=1e3), 1.0),
+             (dict(mass=np.float32([1, 1]), softening=1.0), 3e38)]
+    for kw, G in cases:
+        p = pos if G == 1.0 else pos * np.float32(1e7)
+        ref = pc.nbody_accelerations(p.astype(np.float64), kw["mass"].astype(np.float64),
+                                     G=G, softening=kw["softening"], backend="numpy")
+        for be in NATIVE:
+            got = pc.nbody_accelerations(p, kw["mass"], G=G, softening=kw["softening"],
+                                         backend=be)
+            assert np.all(np.isfinite(got)), (be, got)
+            np.testing.assert_allclose(got, ref, rtol=1e-5, atol=0)
+
+
+def test_nbody_fast_path_nan_pairs_agree_across_backends():
+    """A NaN distance (an inf coordinate reached mid-run: validation refuses them at
+    input) poisons the pair's weight in both backends alike (r2 is clamped with
+    vminps(FLT_MAX, r2), which keeps a NaN), as in the exact loop."""
+    from pycompute import _simd
+    from pycompute._numba import simulation as nsim
+    x = np.float32([0, 1, np.inf, 2])
+    y = np.float32([0, 2, 1, 0])
+    z = np.float32([0, 3, 1, 1])
+    m = np.float32([1, 1, 1, 1])
+    outs = []
+    for kern in (_simd.kernels("simulation").nbody_accelerations, nsim.nbody_accelerations):
+        a = [np.zeros(4, np.float32) for _ in range(3)]
+        kern(x, y, z, m, *a, 1.0, 1e-4, 1, 0, 4)
+        outs.append(np.stack(a))
+    np.testing.assert_array_equal(np.isnan(outs[0]), np.isnan(outs[1]))
+    assert np.isnan(outs[0][1:, 2]).all()  # body 2: y and z weights from NaN pairs
+
+
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_nbody_momentum_conserved_to_rounding(backend, dtype):
     pos, vel, mass = _bodies(80, dtype)

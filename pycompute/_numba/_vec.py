@@ -3,6 +3,10 @@
 Shared by :mod:`.convolution` (the register-blocked filter loops) and
 :mod:`.simulation` (the fast N-body pair loop): 64-byte vectors (<16 x float>,
 <8 x double>), legalized by LLVM to the host's width.
+
+Numba's on-disk cache keys a function on its own source file: after an edit here,
+also touch the modules that use these helpers (convolution.py, simulation.py) so
+their cached kernels are recompiled.
 """
 from __future__ import annotations
 

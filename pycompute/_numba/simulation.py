@@ -14,13 +14,15 @@ row views that LLVM vectorizes (checked in the LLVM IR: <8 x double> /
 <16 x float> on AVX-512); the bit-sliced Life word loops run 8 x uint64 a zmm
 (checked with ``inspect_asm``: vpternlogq for the adders and the rule, and, as
 Numba compiles for the host CPU, vpshldq for the one-bit shifts where the CPU
-has AVX512-VBMI2: 32 instructions per 512 cells for B3/S23). The float32 N-body
-pair loop with softening is the ``_vaccel`` intrinsic: the CPU's reciprocal
-square root estimate in 32 lanes, the operations of the Cython kernel's fast
-path (so the same bits on the same CPU and level); the exact N-body loop (float64,
-``softening=0``) runs with ``fastmath={"reassoc", "contract"}`` so its sums
-vectorize (the order of the per-body sum is fixed at compile time, so it does not
-depend on threads).
+has AVX512-VBMI2: 32 instructions per 512 cells for B3/S23). The N-body pair
+loops with softening are the ``_vaccel`` (float32, AVX2 or AVX-512) and
+``_vaccel64`` (float64, AVX-512) intrinsics: the CPU's reciprocal square root
+estimate and a correction, the operations of the Cython kernel's fast paths (so
+the same bits on the same CPU and level); the exact N-body loop (``softening=0`` or
+below the fast paths' thresholds, float64 without AVX-512, a CPU without an
+estimate) runs with ``fastmath={"reassoc", "contract"}`` so its sums vectorize
+(the order of the per-body sum is fixed at compile time, so it does not depend on
+threads).
 Compiled lazily on first call per dtype and cached on disk; the thread count
 (last argument) is applied around each call by ``_layer.threaded`` (a jitted
 function that called ``numba.set_num_threads`` could not be cached).
@@ -915,12 +917,16 @@ def _fast_pass_jit(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
         return lambda px, py, pz, m, ax, ay, az, G, eps2, lo, hi: False
 
     def impl(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
-        if not eps2 >= FAST_EPS2:
+        # as kernels/simulation.pyx _m53: the exact loop where G * 3/2 or a mass * 5/3
+        # would overflow float32
+        if not eps2 >= FAST_EPS2 or np.isinf(G * np.float32(1.5)):
             return False
         n = px.shape[0]
         m53 = np.empty(n, np.float32)
         for j in range(n):
             m53[j] = np.float32(np.float64(m[j]) * (5.0 / 3.0))
+            if np.isinf(m53[j]):
+                return False
         tail = np.zeros(5 * NB_LANES, np.float32)
         k0 = n - n % NB_LANES
         for j in range(k0, n):
