@@ -34,7 +34,7 @@ import platform
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import literal_unroll, njit, prange, types
 from numba.core import cgutils, config
 from numba.extending import intrinsic, overload
 
@@ -765,6 +765,40 @@ def _fold(builder, acc, L):
     return out
 
 
+def _accel_codegen(context, builder, signature, arrs, args, L, lanes, weight):
+    """The fast pair loops' shared body (``arrs``: px, py, pz, the mass arrays, then
+    the zero-padded tail; ``args``: their values, then i and eps2): d = x_j - x_i,
+    r2 = fma(dz, dz, fma(dy, dy, fma(dx, dx, eps2))) clamped as vminps(MAX, r2) (a NaN
+    stays NaN), w = ``weight(builder, vt, r2, *mass vectors)``, acc += w d by fma, in
+    two vectors of ``L`` lanes a component; returns the tuple of the folded sums."""
+    nsrc = len(arrs) - 1
+    P = [_Arr(context, builder, t, v) for t, v in zip(arrs, args[:nsrc + 1])]
+    iv, ev = args[nsrc + 1], args[nsrc + 2]
+    f32 = isinstance(ev.type, ir.FloatType)
+    vt = ir.VectorType(ev.type, L)
+    fma = f"llvm.fma.v{L}{'f32' if f32 else 'f64'}"
+    xi, yi, zi = (_splat(builder, P[c].get(iv), vt) for c in range(3))
+    e = _splat(builder, ev, vt)
+    big = ir.Constant(vt, [float(np.finfo(np.float32 if f32 else np.float64).max)] * L)
+    zero = ir.Constant(vt, [0.0] * L)
+    acc = [[cgutils.alloca_once_value(builder, zero) for _ in range(2)] for _ in range(3)]
+
+    def pair(X, Y, Z, *rest):
+        *M, v = rest
+        d = [builder.fsub(X, xi), builder.fsub(Y, yi), builder.fsub(Z, zi)]
+        r2 = _fcall(builder, fma, vt, [d[0], d[0], e])
+        r2 = _fcall(builder, fma, vt, [d[1], d[1], r2])
+        r2 = _fcall(builder, fma, vt, [d[2], d[2], r2])
+        r2 = builder.select(builder.fcmp_ordered("<", big, r2), big, r2)
+        w = weight(builder, vt, fma, r2, *M)
+        for k in range(3):
+            a = acc[k][v]
+            builder.store(_fcall(builder, fma, vt, [w, d[k], builder.load(a)]), a)
+
+    _blocks(builder, P, P[nsrc], iv.type, lanes, L, nsrc, pair)
+    return context.make_tuple(builder, signature.return_type, _fold(builder, acc, L))
+
+
 @intrinsic
 def _vaccel(typingctx, px, py, pz, m, m53, tail, i, eps2):
     """The fast loop's three folded lane sums for body ``i`` (the caller multiplies by
@@ -777,35 +811,15 @@ def _vaccel(typingctx, px, py, pz, m, m53, tail, i, eps2):
     f = types.float32
     sig = types.UniTuple(f, 3)(px, py, pz, m, m53, tail, types.intp, f)
 
+    def weight(builder, vt, fma, r2, M, MA):
+        # y = estimate, c = m53 - m r2 y^2 (one fma), w = c y^3
+        y = _rsqrt_est(builder, r2)
+        y2 = builder.fmul(y, y)
+        c = _fcall(builder, fma, vt, [builder.fneg(M), builder.fmul(r2, y2), MA])
+        return builder.fmul(c, builder.fmul(y, y2))
+
     def codegen(context, builder, signature, args):
-        P = [_Arr(context, builder, t, v) for t, v in zip(arrs, args[:6])]
-        iv, ev = args[6], args[7]
-        it = iv.type
-        vt = ir.VectorType(ir.FloatType(), 16)
-        fma = "llvm.fma.v16f32"
-        xi, yi, zi = (_splat(builder, P[c].get(iv), vt) for c in range(3))
-        e = _splat(builder, ev, vt)
-        big = ir.Constant(vt, [float(np.finfo(np.float32).max)] * 16)
-        zero = ir.Constant(vt, [0.0] * 16)
-        acc = [[cgutils.alloca_once_value(builder, zero) for _ in range(2)] for _ in range(3)]
-
-        def pair(X, Y, Z, M, MA, v):
-            d = [builder.fsub(X, xi), builder.fsub(Y, yi), builder.fsub(Z, zi)]
-            r2 = _fcall(builder, fma, vt, [d[0], d[0], e])
-            r2 = _fcall(builder, fma, vt, [d[1], d[1], r2])
-            r2 = _fcall(builder, fma, vt, [d[2], d[2], r2])
-            # min(FLT_MAX, r2) as vminps: a NaN r2 stays NaN
-            r2 = builder.select(builder.fcmp_ordered("<", big, r2), big, r2)
-            y = _rsqrt_est(builder, r2)
-            y2 = builder.fmul(y, y)
-            c = _fcall(builder, fma, vt, [builder.fneg(M), builder.fmul(r2, y2), MA])
-            w = builder.fmul(c, builder.fmul(y, y2))
-            for k in range(3):
-                a = acc[k][v]
-                builder.store(_fcall(builder, fma, vt, [w, d[k], builder.load(a)]), a)
-
-        _blocks(builder, P, P[5], it, NB_LANES, 16, 5, pair)
-        return context.make_tuple(builder, signature.return_type, _fold(builder, acc, 16))
+        return _accel_codegen(context, builder, signature, arrs, args, 16, NB_LANES, weight)
 
     return sig, codegen
 
@@ -826,42 +840,22 @@ def _vaccel64(typingctx, px, py, pz, m, tail, i, eps2):
     f = types.float64
     sig = types.UniTuple(f, 3)(px, py, pz, m, tail, types.intp, f)
 
-    def codegen(context, builder, signature, args):
-        P = [_Arr(context, builder, t, v) for t, v in zip(arrs, args[:5])]
-        iv, ev = args[5], args[6]
-        it = iv.type
-        vt = ir.VectorType(ir.DoubleType(), 8)
-        fma = "llvm.fma.v8f64"
-        xi, yi, zi = (_splat(builder, P[c].get(iv), vt) for c in range(3))
-        e = _splat(builder, ev, vt)
-
+    def weight(builder, vt, fma, r2, M):
         def cst(v):
             return ir.Constant(vt, [v] * 8)
 
-        big = cst(float(np.finfo(np.float64).max))
         one = cst(1.0)
-        acc = [[cgutils.alloca_once_value(builder, cst(0.0)) for _ in range(2)] for _ in range(3)]
+        y = _fcall(builder, "llvm.x86.avx512.rsqrt14.pd.512", vt,
+                   [r2, cst(0.0), ir.Constant(ir.IntType(8), -1)])
+        y2 = builder.fmul(y, y)
+        dd = _fcall(builder, fma, vt, [r2, y2, builder.fneg(one)])  # vfmsub
+        q = _fcall(builder, fma, vt, [cst(-2.1875), dd, cst(1.875)])
+        q = _fcall(builder, fma, vt, [q, dd, cst(-1.5)])
+        q = _fcall(builder, fma, vt, [q, dd, one])
+        return builder.fmul(builder.fmul(M, q), builder.fmul(y, y2))
 
-        def pair(X, Y, Z, M, v):
-            d = [builder.fsub(X, xi), builder.fsub(Y, yi), builder.fsub(Z, zi)]
-            r2 = _fcall(builder, fma, vt, [d[0], d[0], e])
-            r2 = _fcall(builder, fma, vt, [d[1], d[1], r2])
-            r2 = _fcall(builder, fma, vt, [d[2], d[2], r2])
-            r2 = builder.select(builder.fcmp_ordered("<", big, r2), big, r2)
-            y = _fcall(builder, "llvm.x86.avx512.rsqrt14.pd.512", vt,
-                       [r2, cst(0.0), ir.Constant(ir.IntType(8), -1)])
-            y2 = builder.fmul(y, y)
-            dd = _fcall(builder, fma, vt, [r2, y2, builder.fneg(one)])  # vfmsub
-            q = _fcall(builder, fma, vt, [cst(-2.1875), dd, cst(1.875)])
-            q = _fcall(builder, fma, vt, [q, dd, cst(-1.5)])
-            q = _fcall(builder, fma, vt, [q, dd, one])
-            w = builder.fmul(builder.fmul(M, q), builder.fmul(y, y2))
-            for k in range(3):
-                a = acc[k][v]
-                builder.store(_fcall(builder, fma, vt, [w, d[k], builder.load(a)]), a)
-
-        _blocks(builder, P, P[4], it, NB_LANES64, 8, 4, pair)
-        return context.make_tuple(builder, signature.return_type, _fold(builder, acc, 8))
+    def codegen(context, builder, signature, args):
+        return _accel_codegen(context, builder, signature, arrs, args, 8, NB_LANES64, weight)
 
     return sig, codegen
 
@@ -887,6 +881,21 @@ def _accel_pass_fast(px, py, pz, m, m53, tail, ax, ay, az, G, eps2, lo, hi):
         az[i] = g * sz
 
 
+@njit(nogil=True, cache=True)
+def _tail(srcs, lanes):
+    """The last n % lanes sources of each array in ``srcs``, ``lanes`` each, zero padded,
+    one after the other: the fast loops' tail block (the Cython kernels' masked loads)."""
+    n = srcs[0].shape[0]
+    k0 = n - n % lanes
+    tail = np.zeros(len(srcs) * lanes, srcs[0].dtype)
+    c = 0
+    for a in literal_unroll(srcs):
+        for j in range(k0, n):
+            tail[c * lanes + j - k0] = a[j]
+        c += 1
+    return tail
+
+
 def _fast_pass(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
     """Run the fast pair loop for bodies lo..hi and return True where it applies
     (float32, softening, a CPU with an estimate); False: the caller runs the exact one."""
@@ -900,14 +909,7 @@ def _fast_pass_jit(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
         def impl64(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
             if not eps2 >= FAST_EPS2_64:
                 return False
-            n = px.shape[0]
-            tail = np.zeros(4 * NB_LANES64, np.float64)
-            k0 = n - n % NB_LANES64
-            for j in range(k0, n):
-                tail[j - k0] = px[j]
-                tail[NB_LANES64 + j - k0] = py[j]
-                tail[2 * NB_LANES64 + j - k0] = pz[j]
-                tail[3 * NB_LANES64 + j - k0] = m[j]
+            tail = _tail((px, py, pz, m), NB_LANES64)
             _accel_pass_fast64(px, py, pz, m, tail, ax, ay, az, G, eps2, lo, hi)
             return True
 
@@ -927,14 +929,7 @@ def _fast_pass_jit(px, py, pz, m, ax, ay, az, G, eps2, lo, hi):
             m53[j] = np.float32(np.float64(m[j]) * (5.0 / 3.0))
             if np.isinf(m53[j]):
                 return False
-        tail = np.zeros(5 * NB_LANES, np.float32)
-        k0 = n - n % NB_LANES
-        for j in range(k0, n):
-            tail[j - k0] = px[j]
-            tail[NB_LANES + j - k0] = py[j]
-            tail[2 * NB_LANES + j - k0] = pz[j]
-            tail[3 * NB_LANES + j - k0] = m[j]
-            tail[4 * NB_LANES + j - k0] = m53[j]
+        tail = _tail((px, py, pz, m, m53), NB_LANES)
         _accel_pass_fast(px, py, pz, m, m53, tail, ax, ay, az, G, eps2, lo, hi)
         return True
 
