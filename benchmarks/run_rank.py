@@ -1,9 +1,9 @@
 """Min/max and median filters: pycompute.rank against OpenCV and scipy.ndimage, same run.
 
     python benchmarks/run_rank.py [--n 4096] [--threads 2] [--repeat 5]
-                                  [--out benchmarks/results/rank.txt]
+                                  [--backend cython] [--out benchmarks/results/rank.txt]
 
-Every row times pycompute (Cython backend, ``num_threads``), OpenCV
+Every row times pycompute (``--backend``, Cython by default; ``num_threads``), OpenCV
 (``cv2.setNumThreads``; ``erode``/``dilate`` with a rectangular kernel and a reflect
 border, ``medianBlur``) and scipy.ndimage (one thread) on the same seeded image, in
 alternation (ours, OpenCV, ours, scipy, ...), and reports the median of ``repeat``
@@ -51,6 +51,7 @@ def main():
     ap.add_argument("--n", type=int, default=4096)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--backend", choices=("cython", "numba"), default="cython")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results",
                                                   "rank.txt"))
     args = ap.parse_args()
@@ -67,7 +68,7 @@ def main():
         cv2.setNumThreads(args.threads)
     except ImportError:
         cv2 = None
-    n, k = args.n, args.threads
+    n, k, be = args.n, args.threads, args.backend
     rng = np.random.default_rng(0)
     imgs = {"uint8": rng.integers(0, 256, (n, n), dtype=np.uint8),
             "float32": rng.random((n, n), dtype=np.float32)}
@@ -78,7 +79,8 @@ def main():
         f"numpy {np.__version__}, scipy {scipy.__version__}, "
         f"opencv {cv2.__version__ if cv2 else 'not installed'}; "
         f"pycompute SIMD level {_simd.select().level}",
-        f"# threads: pycompute {k}, OpenCV {k}, scipy 1; median of {args.repeat} interleaved "
+        f"# backend {be}; threads: pycompute {k}, OpenCV {k}, scipy 1; median of "
+        f"{args.repeat} interleaved "
         f"calls after a warm-up",
         f"# load before: {_load()}",
         f"# {'filter':<26} {'ours ms':>9} {'cv2 ms':>9} {'scipy ms':>10} "
@@ -111,17 +113,17 @@ def main():
                 cvfn = (lambda f=getattr(cv2, cvf), kk=kern: f(
                     x, kk, borderType=cv2.BORDER_REFLECT)) if cv2 else None
                 row(f"{nm} {dt} {s}x{s}",
-                    lambda f=fn, ss=s: f(x, size=ss, backend="cython", num_threads=k),
+                    lambda f=fn, ss=s: f(x, size=ss, backend=be, num_threads=k),
                     cvfn, lambda f=spf, ss=s: f(x, size=ss), repeat_sp=3)
     x = imgs["uint8"]
     for s in (3, 5):
         row(f"median_filter uint8 {s}x{s}",
-            lambda ss=s: R.median_filter(x, size=ss, backend="cython", num_threads=k),
+            lambda ss=s: R.median_filter(x, size=ss, backend=be, num_threads=k),
             (lambda ss=s: cv2.medianBlur(x, ss)) if cv2 else None,
             lambda ss=s: ndi.median_filter(x, size=ss), repeat_sp=1)
     xf = imgs["float32"]
     row("median_filter float32 5x5",
-        lambda: R.median_filter(xf, size=5, backend="cython", num_threads=k),
+        lambda: R.median_filter(xf, size=5, backend=be, num_threads=k),
         (lambda: cv2.medianBlur(xf, 5)) if cv2 else None,
         lambda: ndi.median_filter(xf, size=5), repeat_sp=1)
     lines.append(f"# load after: {_load()}")

@@ -15,8 +15,15 @@ Results equal scipy's bit for bit, NaN and signed zeros included:
 * ``size=`` (and an all-True footprint, as scipy): one 1-D pass per axis in scipy's
   axis order, the intermediate in the output dtype. Van Herk / Gil-Werman (three
   comparisons per output whatever the window); ties resolve as scipy's deque does.
-  When the data (or a constant-mode cval) hold a NaN, the passes run scipy's own
-  deque algorithm (its NaN answers depend on it), still in parallel.
+  The last two axes (an image's rows, then its columns) run as one fused pass
+  (``minmax2d``: each output row's column pass goes into an L1 line that the row
+  pass reads, so the image is read once and written once, the intermediate never
+  in memory) for windows up to FUSE_KY_MAX rows and DOUBLING_MAX columns; the same
+  combines in the same order, so the same bits. When the data (or a constant-mode
+  cval) hold a NaN, the passes run scipy's own deque algorithm (its NaN answers
+  depend on it), still in parallel; the fused kernel finds a NaN itself, in the
+  rows it reads (no separate pass over the input), and the call then reruns as
+  deque passes.
 * ``footprint=``: scipy's per-pixel loop (first tap, then ``tmp < res``), rows as
   vectors.
 * rank/median/percentile: rank 0 and the last rank are scipy's min/max filters (as
@@ -34,8 +41,8 @@ answer in ways only its code reproduces). Everything else runs scipy.ndimage
 under ``backend="auto"`` (a named native backend raises TypeError).
 
 Memory: no padded copy of the image; per-thread scratch of one line (``size=``
-along the last axis), ``size`` row chunks (other axes) or one row chunk per
-footprint cell. Windows whose scratch cannot be allocated raise MemoryError first.
+along the last axis), ``size`` row chunks (other axes; the fused pass: at most
+FUSE_KY_MAX lines of 64 KiB) or one row chunk per footprint cell. Windows whose scratch cannot be allocated raise MemoryError first.
 
 Stopping: a long native call runs as several kernel calls of about 50 ms
 (``_cancel.run_tasks`` over the kernel's tasks: lines, row chunks, or up to 512
@@ -97,6 +104,8 @@ NET_MAX = 49
 DIRECT_MAX = 4
 #: line windows up to this run doubling sweeps (as DOUBLING_MAX in the kernels)
 DOUBLING_MAX = 128
+#: longest column window of the fused 2-D min/max kernel (as FUSE_KY_MAX in the kernels)
+FUSE_KY_MAX = 256
 _CONSTANT = MODE_CODES["constant"]
 _ROW_CHUNK = 1024
 _COL_CHUNK = 512
@@ -178,6 +187,7 @@ _W_DOUBLING = 2     # per doubling sweep (log2(size) + 2 per element), vectorize
 _W_VANHERK = 96     # the scalar van Herk recurrences of one long line: up to 52 ns
 _W_TILE = 48        # transposed tiles (transpose in and out, van Herk on vectors): <= 22 ns
 _W_ROWS = 4         # per combine (3, or size up to DIRECT_MAX), rows as vectors: <= 2.3 ns
+_W_FUSED = 2        # minmax2d, per output and (log2(size along the row) + 5) sweeps
 #: per output and footprint cell: scipy's quickselect (scalar, branchy: 25-50 ns);
 #: the min/max loop (<= 1 ns); the networks, per tap and comparator (<= 0.4 ns)
 _W_SELECT = 96
@@ -201,32 +211,77 @@ def _pass_work(A, N, B, size, nan) -> int:
 
 # ---------------------------------------------------------------- 1-D passes
 
+def _fusable(ops, ndim, cv) -> bool:
+    """Can the last two passes run as one minmax2d call? Axes ndim-2 then ndim-1 (the
+    image's rows then columns: scipy's order), windows the fused kernel's scratch is
+    sized for, no NaN cval (NaN in the data: the kernel reports it, see _run_passes)."""
+    if len(ops) < 2 or (math.isnan(cv) and any(op[3] == _CONSTANT for op in ops)):
+        return False
+    (ay, ky, _, _), (ax, kx, _, _) = ops[-2], ops[-1]
+    return ay == ndim - 2 and ax == ndim - 1 and ky <= FUSE_KY_MAX and kx <= DOUBLING_MAX
+
+
+def _run_fused(kern, src, fk, op_y, op_x, cv, minimum, num_threads) -> bool:
+    """Rows then columns of the last two axes in one kernel call (``src`` is not ``fk``).
+    False if the input held a NaN (``fk`` then holds no answer)."""
+    (_, ky, loy, my), (_, kx, lox, mx) = op_y, op_x
+    H, W = src.shape[-2:]
+    s3, o3 = src.reshape(-1, H, W), fk.reshape(-1, H, W)
+    flag = np.zeros(1, np.uint8)
+    n = _nthreads(num_threads, src.size * (ky if ky <= DIRECT_MAX else 3))
+    work = s3.shape[0] * H * (W + kx - 1) * _W_FUSED * (kx.bit_length() + 5)
+    with _threads.lease(n, num_threads is not None) as k:
+        _cancel.run_tasks(
+            lambda t0, t1: kern.minmax2d(s3, o3, ky, loy, my, kx, lox, mx, cv, int(minimum),
+                                         flag, k, t0, t1), work, k)
+    return not flag[0]
+
+
 def _run_passes(kern, inp, out, odt, ops, cv, minimum, num_threads):
-    """scipy's separable min/max: ``ops`` = [(axis, size, lo, mode code)], in order."""
+    """scipy's separable min/max: ``ops`` = [(axis, size, lo, mode code)], in order. The
+    last two run fused (minmax2d) where ``_fusable`` says so; the fused kernel checks
+    the rows it reads for NaN itself (no separate pass over the input), and a NaN it
+    finds sends the call to the 1-D passes with scipy's deque."""
     final, direct = _target(inp, out, odt)
     if inp.size:
         x = _kernel_input(inp, final)
         fk = _as_kernel(final)
-        nan = x.dtype.kind == "f" and _has_nan(x)
+        fused = _fusable(ops, inp.ndim, cv)
+        nan = x.dtype.kind == "f" and (not fused or len(ops) > 2) and _has_nan(x)
+        if fused and not nan:
+            src = x
+            for p, op in enumerate(ops[:-2]):
+                _run_pass(kern, inp.shape, fk.copy() if p else src, fk, op, cv, minimum,
+                          False, num_threads)
+                src = fk
+            if _run_fused(kern, fk.copy() if src is fk else src, fk, ops[-2], ops[-1], cv,
+                          minimum, num_threads):
+                return _finish(out, final, direct, odt)
+            nan = True
         src = x
-        for p, (axis, size, lo, mode) in enumerate(ops):
-            if mode == _CONSTANT and math.isnan(cv):
+        for p, op in enumerate(ops):
+            if op[3] == _CONSTANT and math.isnan(cv):
                 nan = True
-            shape = inp.shape
-            A = int(np.prod(shape[:axis], dtype=np.int64))
-            N = shape[axis]
-            B = int(np.prod(shape[axis + 1:], dtype=np.int64))
-            if p > 0 and (nan or B > 1):
-                src = fk.copy()  # these passes cannot run in place
-            n = _nthreads(num_threads, inp.size * (size if size <= DIRECT_MAX else 3))
-            s3, o3 = src.reshape(A, N, B), fk.reshape(A, N, B)
-            with _threads.lease(n, num_threads is not None) as k:
-                _cancel.run_tasks(
-                    lambda t0, t1: kern.minmax1d(s3, o3, size, lo, mode, cv, int(minimum),
-                                                 int(nan), k, t0, t1),
-                    _pass_work(A, N, B, size, nan), k)
+            B = int(np.prod(inp.shape[op[0] + 1:], dtype=np.int64))
+            _run_pass(kern, inp.shape, fk.copy() if p > 0 and (nan or B > 1) else src, fk,
+                      op, cv, minimum, nan, num_threads)  # (those passes cannot run in place)
             src = fk
     return _finish(out, final, direct, odt)
+
+
+def _run_pass(kern, shape, src, fk, op, cv, minimum, nan, num_threads):
+    """One 1-D pass (minmax1d) along ``op``'s axis, ``src`` into ``fk``."""
+    axis, size, lo, mode = op
+    A = int(np.prod(shape[:axis], dtype=np.int64))
+    N = shape[axis]
+    B = int(np.prod(shape[axis + 1:], dtype=np.int64))
+    n = _nthreads(num_threads, src.size * (size if size <= DIRECT_MAX else 3))
+    s3, o3 = src.reshape(A, N, B), fk.reshape(A, N, B)
+    with _threads.lease(n, num_threads is not None) as k:
+        _cancel.run_tasks(
+            lambda t0, t1: kern.minmax1d(s3, o3, size, lo, mode, cv, int(minimum), int(nan),
+                                         k, t0, t1),
+            _pass_work(A, N, B, size, nan), k)
 
 
 def _pass_bytes(shape, axis, size, itemsize, threads, nan):

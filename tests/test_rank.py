@@ -441,6 +441,82 @@ def test_long_windows_every_path(backend, dtype):
              ndi.median_filter(y, size=s, mode="mirror"))
 
 
+# ---------------------------------------------------------------- the fused 2-D kernel
+
+def _two_passes(kern, x, ky, kx, loy, lox, my, mx, cv, mn):
+    """The two 1-D passes (minmax1d: rows then columns) that minmax2d fuses."""
+    A, H, W = x.shape
+    mid, out = np.empty_like(x), np.empty_like(x)
+    kern.minmax1d(x, mid, ky, loy, my, cv, mn, 0, 2, 0, 1 << 40)
+    kern.minmax1d(mid.reshape(A * H, W, 1), out.reshape(A * H, W, 1), kx, lox, mx, cv, mn, 0,
+                  2, 0, 1 << 40)
+    return out
+
+
+@pytest.mark.parametrize("backend,dtype", by_backend(["float32", "float64", "uint8", "int16"]))
+def test_fused_2d_kernel_equals_the_two_passes(backend, dtype):
+    """minmax2d (rows then columns in one pass over memory) gives the bits of the two 1-D
+    passes it replaces: several bands of rows, column chunks (float64 rows of 2,500:
+    chunks of 1,057 to 8,192 columns, so the borders of some chunks' lines fall in other
+    chunks: the per-column fold), windows on both sides of DIRECT_MAX, origins at
+    both ends, every mode, signed zeros and ties."""
+    from pycompute import _backends
+    kern = _backends.kernels(backend, "rank")
+    x = make((2, 300, 2500), dtype, 11)
+    if x.dtype.kind == "f":
+        x[x == 0] = np.where(np.random.default_rng(1).random((x == 0).sum()) < 0.5, -0.0, 0.0)
+    for ky, kx in ((3, 3), (2, 9), (31, 4), (9, 128), (256, 5)):
+        for loy, lox in ((ky // 2, kx // 2), (0, kx - 1), (ky - 1, 0)):
+            for my, mx in ((0, 3), (3, 1), (4, 2), (1, 0)):
+                for mn in (1, 0):
+                    flag = np.zeros(1, np.uint8)
+                    got = np.empty_like(x)
+                    T = kern.minmax2d(x, got, ky, loy, my, kx, lox, mx, 1.0, mn, flag, 2, 0,
+                                      1 << 40)
+                    assert T > 1 and flag[0] == 0
+                    same(got, _two_passes(kern, x, ky, kx, loy, lox, my, mx, 1.0, mn))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("where", [(0, 0), (0, 299), (150, 1400), (299, 2499), (77, 0)])
+def test_fused_2d_kernel_reports_nan(backend, where):
+    """One NaN anywhere in the input sets minmax2d's flag (its tasks check the rows they
+    read: the first band's, a band's last, a chunk's edge columns), and the public call
+    then gives scipy's answer from the deque passes; with no NaN the flag stays 0."""
+    from pycompute import _backends
+    kern = _backends.kernels(backend, "rank")
+    x = make((300, 2500), "float64", 12)
+    for ky, kx in ((3, 3), (9, 5)):
+        flag = np.zeros(1, np.uint8)
+        kern.minmax2d(x[None], np.empty_like(x)[None], ky, ky // 2, 0, kx, kx // 2, 0, 0.0, 1,
+                      flag, 2, 0, 1 << 40)
+        assert flag[0] == 0
+    x[where] = np.nan
+    for ky, kx in ((3, 3), (9, 5)):
+        flag = np.zeros(1, np.uint8)
+        kern.minmax2d(x[None], np.empty_like(x)[None], ky, ky // 2, 0, kx, kx // 2, 0, 0.0, 1,
+                      flag, 2, 0, 1 << 40)
+        assert flag[0] == 1
+        for name in ("minimum_filter", "maximum_filter"):
+            same(getattr(pc.rank, name)(x, size=(ky, kx), mode="nearest", backend=backend),
+                 getattr(ndi, name)(x, size=(ky, kx), mode="nearest"))
+
+
+def test_fused_path_is_taken():
+    """2-D (and the last two axes of 3-D) ``size=`` calls run fused; windows past the
+    kernel's scratch, a NaN cval in constant mode and other axes do not."""
+    ops = lambda *sz: [(a, s, s // 2, 0) for a, s in sz]  # noqa: E731
+    assert R._fusable(ops((0, 3), (1, 9)), 2, 0.0)
+    assert R._fusable(ops((0, 5), (1, 3), (2, 7)), 3, 0.0)
+    assert R._fusable(ops((0, R.FUSE_KY_MAX), (1, R.DOUBLING_MAX)), 2, 0.0)
+    assert not R._fusable(ops((0, R.FUSE_KY_MAX + 1), (1, 3)), 2, 0.0)
+    assert not R._fusable(ops((0, 3), (1, R.DOUBLING_MAX + 1)), 2, 0.0)
+    assert not R._fusable(ops((0, 3), (1, 3)), 3, 0.0)   # axes 0 and 1 of a 3-D array
+    assert not R._fusable(ops((1, 3)), 2, 0.0)
+    assert not R._fusable([(0, 3, 1, 4), (1, 3, 1, 4)], 2, float("nan"))
+    assert R._fusable([(0, 3, 1, 0), (1, 3, 1, 0)], 2, float("nan"))  # cval unused
+
+
 def test_median3x3_circuit_zero_one():
     """The 3 x 3 median of the kernels (_median3x3: columns sorted, then med3 of the max of
     the lows, the med3 of the mids and the min of the highs), replayed on all 512 0/1
@@ -488,6 +564,7 @@ def test_numba_kernels_type_each_dtype_once():
             for kw in (dict(size=(5, 2)), dict(size=(1, 140)), dict(footprint=fp)):
                 pc.rank.maximum_filter(v, backend="numba", **kw)
             pc.rank.minimum_filter1d(v[:1], 140, backend="numba")  # one long line
+            pc.rank.minimum_filter1d(v, 5, axis=0, backend="numba")  # rows as vectors
             for kw in (dict(size=3), dict(size=5), dict(size=8), dict(footprint=fp9),
                        dict(footprint=fp)):
                 pc.rank.median_filter(v, backend="numba", **kw)
@@ -495,7 +572,8 @@ def test_numba_kernels_type_each_dtype_once():
     def writeable(sig):
         return tuple(t.copy(readonly=False) if isinstance(t, types.Array) else t for t in sig)
 
-    entries = {"_mm_harter", "_mm_lines", "_mm_tiles", "_mm_rows", "_minmax_fp", "_rank_fp",
+    entries = {"_mm_harter", "_mm_lines", "_mm_tiles", "_mm_rows", "_mm2d", "_minmax_fp",
+               "_rank_fp",
                "_net_box3", "_net_m25", "_net_m9", "_net_any"}
     for name, fn in vars(nbr).items():
         if isinstance(fn, CPUDispatcher):

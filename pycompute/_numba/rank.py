@@ -1,6 +1,7 @@
 """Numba twins of kernels/rank.pyx: same names, same arguments, same order.
 
     minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads, t0, t1)
+    minmax2d(x, out, ky, loy, modey, kx, lox, modex, cval, minimum, flag, n_threads, t0, t1)
     minmax_fp(x, out, offs, mode, cval, minimum, n_threads, t0, t1)
     rank_fp(x, out, offs, rank, mode, cval, n_threads, t0, t1)
     rank_net(x, out, offs, net, sel, mode, cval, n_threads, t0, t1)
@@ -12,7 +13,8 @@ Ctrl-C and aio cancellation stop them. A task's outputs do not depend on the cut
 
 Same algorithms, same comparison order and tie rules as the Cython kernels (see
 that file's header): van Herk / Gil-Werman with the rightmost-on-ties combine (rows),
-doubling sweeps or transposed tiles (lines),
+doubling sweeps or transposed tiles (lines), both passes of a 2-D filter fused
+(minmax2d: the same tasks, the same NaN check of the rows it reads),
 scipy's deque when NaN is present, scipy's per-pixel footprint loop, scipy's
 NI_Select, and the pruned selection networks. Results equal the Cython kernels'
 (and scipy's) bit for bit. No ``fastmath`` (it would drop the NaN semantics).
@@ -54,6 +56,10 @@ TILE_BYTES = 64
 ROW_CHUNK = 1024
 COL_CHUNK = 512
 SEL_TAPS = 1 << 15  # rank_fp: taps per task at most (output columns x cells), as kernels/rank.pyx
+# minmax2d, as kernels/rank.pyx
+FUSE_CHUNK_BYTES = 65536
+FUSE_HBUF_BYTES = 1 << 18
+FUSE_ROWS = 128
 
 
 def _flat(a):
@@ -216,27 +222,6 @@ def _extend_line(xf, base, N, K, lo, mode, cv, e):
 
 
 @njit(nogil=True, cache=True)
-def _doubling(e, t, o, N, K, mn):
-    """o[i] = combine of e[i .. i + K - 1] by doubling (see kernels/rank.pyx)."""
-    if K == 1:
-        _copy(o, _ro(e), N)
-        return
-    w = 1
-    n = N + K - 1
-    cur = e
-    nxt = t
-    while 2 * w <= K:
-        _comb_to(nxt, _ro(cur), _ro(cur[w:]), n - w, mn)
-        n -= w
-        w *= 2
-        cur, nxt = nxt, cur
-    if w == K:
-        _copy(o, _ro(cur), N)
-    else:
-        _comb_to(o, _ro(cur), _ro(cur[K - w:]), N, mn)
-
-
-@njit(nogil=True, cache=True)
 def _lines_tile(xf, of, base, nl, N, K, lo, mode, mn, cv, L):
     """``nl`` <= L contiguous lines as the lanes of a transposed (N, L) tile (row pass)."""
     tin = np.empty(N * L, dtype=xf.dtype)
@@ -258,7 +243,7 @@ def _line_task(xf, of, t, N, K, lo, mode, mn, cv):
     _extend_line(xf, base, N, K, lo, mode, cv, e)
     o = of[base:base + N]
     if K <= DOUBLING_MAX:
-        _doubling(e, np.empty(P, dtype=xf.dtype), o, N, K, mn)
+        _hline(_ro(e), np.empty(P, dtype=xf.dtype), np.empty(P, dtype=xf.dtype), o, N, K, mn)
         return
     g = np.empty(P, dtype=xf.dtype)
     h = np.empty(P, dtype=xf.dtype)
@@ -400,6 +385,206 @@ def minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads, t0, t1):
         call_with_threads(n_threads, _mm_tiles, xf, of, A, N, *rest, np.int64(L), *span)
     else:
         call_with_threads(n_threads, _mm_rows, xf, of, A, N, B, *rest, *span)
+    return T
+
+
+# ---------------------------------------------------------------- minmax2d (fused)
+
+@njit(nogil=True, cache=True)
+def _rowc(xf, base, p, lo, H, W, mode, crow, ia, n):
+    """Columns ia .. ia + n - 1 of the row at extended position ``p``, or the constant
+    row (kernels/rank.pyx's _rowc)."""
+    s = boundary_index(p - lo, H, mode)
+    if s < 0:
+        return crow[:n]
+    st = base + s * W + ia
+    return xf[st:st + n]
+
+
+@njit(nogil=True, cache=True)
+def _any_nan(r, n):
+    """True if r[0:n] holds a NaN (integers: never; the compare folds away)."""
+    f = False
+    for i in range(n):
+        f |= r[i] != r[i]
+    return f
+
+
+@njit(nogil=True, cache=True)
+def _hline(src, t2, t3, o, n, K, mn):
+    """o[j] = combine of src[j .. j + K - 1], j < n (kernels/rank.pyx's _hline)."""
+    if K == 1:
+        _copy(o, src, n)
+        return
+    if K == 2:
+        _comb_to(o, src, src[1:], n, mn)
+        return
+    if K == 3:
+        _comb3(o, src, src[1:], src[2:], n, mn)
+        return
+    w = 1
+    m = n + K - 1
+    _comb_to(t2, src, src[1:], m - 1, mn)
+    m -= 1
+    w = 2
+    cur = t2
+    nxt = t3
+    while 2 * w <= K:
+        _comb_to(nxt, _ro(cur), _ro(cur[w:]), m - w, mn)
+        m -= w
+        w *= 2
+        cur, nxt = nxt, cur
+    if w == K:
+        _copy(o, _ro(cur), n)
+    else:
+        _comb_to(o, _ro(cur), _ro(cur[K - w:]), n, mn)
+
+
+@njit(nogil=True, cache=True)
+def _border(xf, base, e, p0, p1, i, H, W, Ky, loy, my, ca, ia, ib, mx, cv, mn, crow):
+    """e[p0:p1]: line positions outside the image (kernels/rank.pyx's _border)."""
+    for p in range(p0, p1):
+        s = boundary_index(ca + p, W, mx)
+        if s < 0:
+            e[p] = cv
+        elif ia <= s < ib:
+            e[p] = e[s - ca]
+        else:
+            acc = _rowc(xf, base, i, loy, H, W, my, crow, s, 1)[0]
+            for j in range(1, Ky):
+                v = _rowc(xf, base, i + j, loy, H, W, my, crow, s, 1)[0]
+                if mn:
+                    acc = acc if acc < v else v
+                else:
+                    acc = acc if acc > v else v
+            e[p] = acc
+
+
+@njit(nogil=True, cache=True)
+def _row_out(xf, base, of, ob0, e, t2, t3, g, i, H, W, Ky, loy, my, ca, ia, ib, nc, Kx, mx,
+             cv, mn, crow, kind, scan_all, hrow, qrow):
+    """Output row ``i`` at of[ob0:ob0 + nc] (kernels/rank.pyx's _row_out). Returns True
+    if a row it read for the first time holds a NaN."""
+    P = nc + Kx - 1
+    pa = ia - ca
+    nv = ib - ia
+    nan = False
+    ev = e[pa:]
+    if kind == 0:
+        for j in range(Ky if scan_all else 1):
+            nan |= _any_nan(_rowc(xf, base, i + (j if scan_all else Ky - 1), loy, H, W, my, crow,
+                                  ia, nv), nv)
+        if Ky == 3:
+            _comb3(ev, _rowc(xf, base, i, loy, H, W, my, crow, ia, nv),
+                   _rowc(xf, base, i + 1, loy, H, W, my, crow, ia, nv),
+                   _rowc(xf, base, i + 2, loy, H, W, my, crow, ia, nv), nv, mn)
+        else:
+            _copy(ev, _rowc(xf, base, i, loy, H, W, my, crow, ia, nv), nv)
+            for j in range(1, Ky):
+                _comb(ev, _rowc(xf, base, i + j, loy, H, W, my, crow, ia, nv), nv, mn)
+    elif kind == 1:
+        _copy(ev, hrow, nv)
+    else:
+        nan |= _any_nan(qrow, nv)
+        if kind == 2:
+            _copy(g, qrow, nv)
+        else:
+            _comb(g, qrow, nv, mn)
+        _comb_to(ev, hrow, _ro(g), nv, mn)
+    _border(xf, base, e, np.int64(0), pa, i, H, W, Ky, loy, my, ca, ia, ib, mx, cv, mn, crow)
+    _border(xf, base, e, pa + nv, P, i, H, W, Ky, loy, my, ca, ia, ib, mx, cv, mn, crow)
+    _hline(_ro(e), t2, t3, of[ob0:ob0 + nc], nc, Kx, mn)
+    return nan
+
+
+@njit(nogil=True, cache=True)
+def _band_task(xf, of, t, A, H, W, R, cw, nbd, nch, Ky, loy, my, Kx, lox, mx, cv, mn):
+    """Task ``t`` of minmax2d (kernels/rank.pyx's minmax2d / _band_task)."""
+    a = t // (nbd * nch)
+    r = t - a * nbd * nch
+    b = r // nch
+    i0 = b * R
+    i1 = i0 + R if i0 + R < H else H
+    c0 = (r - b * nch) * cw
+    nc = W - c0 if W - c0 < cw else cw
+    base = a * H * W
+    P = nc + Kx - 1
+    ca = c0 - lox
+    ia = ca if ca > 0 else 0
+    ib = ca + P if ca + P < W else W
+    nv = ib - ia
+    crow = _ro(np.full(P, cv, dtype=xf.dtype))
+    e = np.empty(P, dtype=xf.dtype)
+    t2 = np.empty(P, dtype=xf.dtype)
+    t3 = np.empty(P, dtype=xf.dtype)
+    g = np.empty(P, dtype=xf.dtype)
+    nan = False
+    if Ky <= DIRECT_MAX:
+        for i in range(i0, i1):
+            nan |= _row_out(xf, base, of, base + i * W + c0, e, t2, t3, g, i, H, W, Ky, loy, my,
+                            ca, ia, ib, nc, Kx, mx, cv, mn, crow, np.int64(0), i == i0, crow,
+                            crow)
+        return nan
+    h = np.empty((Ky, nv), dtype=xf.dtype)
+    s = i0
+    while s < i1:
+        rr = _rowc(xf, base, s + Ky - 1, loy, H, W, my, crow, ia, nv)
+        nan |= _any_nan(rr, nv)
+        _copy(h[Ky - 1], rr, nv)
+        for j in range(Ky - 2, -1, -1):
+            rr = _rowc(xf, base, s + j, loy, H, W, my, crow, ia, nv)
+            if s == i0:
+                nan |= _any_nan(rr, nv)
+            _comb_to(h[j], rr, _ro(h[j + 1]), nv, mn)
+        e_ = s + Ky if s + Ky < i1 else i1
+        for i in range(s, e_):
+            kind = np.int64(1) if i == s else (np.int64(2) if i == s + 1 else np.int64(3))
+            nan |= _row_out(xf, base, of, base + i * W + c0, e, t2, t3, g, i, H, W, Ky, loy, my,
+                            ca, ia, ib, nc, Kx, mx, cv, mn, crow, kind, False, _ro(h[i - s]),
+                            _rowc(xf, base, i + Ky - 1, loy, H, W, my, crow, ia, nv))
+        s += Ky
+    return nan
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _mm2d(xf, of, A, H, W, R, cw, nbd, nch, Ky, loy, my, Kx, lox, mx, cv, mn, flag, t0, t1):
+    for i in prange(t1 - t0):
+        if _band_task(xf, of, np.int64(t0 + i), A, H, W, R, cw, nbd, nch, Ky, loy, my, Kx, lox,
+                      mx, cv, mn):
+            flag[0] = 1
+
+
+def _band_rows(ky):
+    """kernels/rank.pyx's _band_rows."""
+    return FUSE_ROWS if ky <= DIRECT_MAX else ky * -(-FUSE_ROWS // ky)
+
+
+def _chunk_bytes(ky):
+    """kernels/rank.pyx's _chunk_bytes."""
+    if ky <= DIRECT_MAX:
+        return FUSE_CHUNK_BYTES
+    return min(max(FUSE_HBUF_BYTES // ky, 4096), FUSE_CHUNK_BYTES)
+
+
+def minmax2d(x, out, ky, loy, modey, kx, lox, modex, cval, minimum, flag, n_threads, t0, t1):
+    """The two 1-D passes of a separable min/max filter over axes 1 then 2 of (A, H, W)
+    in one (kernels/rank.pyx's minmax2d, the same tasks and bits); sets ``flag[0] = 1``
+    if the input holds a NaN. Returns T."""
+    if x.size == 0:
+        return 0
+    A, H, W = (int(n) for n in x.shape)
+    R = _band_rows(ky)
+    cw = min(_chunk_bytes(ky) // x.dtype.itemsize, W)
+    nbd, nch = -(-H // R), -(-W // cw)
+    T = A * nbd * nch
+    span = _span(T, t0, t1)
+    if span is None:
+        return T
+    i64 = np.int64
+    call_with_threads(n_threads, _mm2d, readonly(_flat(x)), _flat(out), i64(A), i64(H), i64(W),
+                      i64(R), i64(cw), i64(nbd), i64(nch), i64(ky), i64(loy), i64(modey),
+                      i64(kx), i64(lox), i64(modex), x.dtype.type(cval), np.bool_(minimum),
+                      flag, *span)
     return T
 
 
