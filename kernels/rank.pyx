@@ -4,9 +4,11 @@
 # the thread count last:
 #
 #     minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads, t0, t1)
+#     minmax2d(x, out, ky, loy, modey, kx, lox, modex, cval, minimum, flag, n_threads, t0, t1)
 #     minmax_fp(x, out, offs, mode, cval, minimum, n_threads, t0, t1)
 #     rank_fp(x, out, offs, rank, mode, cval, n_threads, t0, t1)
 #     rank_net(x, out, offs, net, sel, mode, cval, n_threads, t0, t1)
+#     median_box(x, out, k, oz, oy, ox, mode, cval, n_threads, t0, t1)
 #
 # Each runs its tasks ``t0 <= t < min(t1, T)`` and returns T, its task count for the
 # call (``t1 == 0``: no work): pycompute._cancel.run_tasks calls a long filter in
@@ -40,8 +42,12 @@
 #   The dispatcher uses it only where every order statistic is one bit pattern
 #   (integers; floats without NaN and without -0.0). The medians of 9 and 25 taps run
 #   the same networks unrolled with every value in a register (_median9, _median25,
-#   generated from pycompute.rank._network); a full 3 x 3 block sorts each column
-#   once and shares it between neighbouring windows (_median3x3).
+#   generated from pycompute.rank._network).
+# * median_box (same condition): the median of a full 3 x 3 or 5 x 5 box in one
+#   plane. A task (a band of rows x a column chunk) border-extends each input row it
+#   needs once; the 5 x 5 network reads its 25 taps straight from those lines, and the
+#   3 x 3 sorts each column once and shares it between neighbouring windows
+#   (_median3x3).
 #
 # Vectorization (GCC report, PYCOMPUTE_VEC_REPORT=1, avx512 level): the row combines
 # (_comb, _comb_to, the footprint taps, the network's min/max rows) vectorize with
@@ -85,6 +91,8 @@ cdef enum:
     FUSE_HBUF_BYTES = 1 << 18  # minmax2d: the van Herk suffix rows of a task, at most
     FUSE_ROWS = 128     # minmax2d: output rows per task, about (a multiple of the window)
     FUSE_KY_MAX = 256   # minmax2d: longest column window (its ky row buffers: L2-sized)
+    BOX_ROWS = 8       # median_box: output rows per task (its lines: BOX_ROWS + 4)
+    BOX_LINE = COL_CHUNK + 64  # median_box: a border-extended line (COL_CHUNK + 4 at most)
 
 
 cdef inline Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -108,6 +116,27 @@ cdef inline Py_ssize_t _chunk_bytes(Py_ssize_t ky) noexcept nogil:
         return FUSE_CHUNK_BYTES
     b = FUSE_HBUF_BYTES // ky
     return 4096 if b < 4096 else (FUSE_CHUNK_BYTES if b > FUSE_CHUNK_BYTES else b)
+
+
+cdef struct Span2:
+    Py_ssize_t z, i0, i1, c0, nc   # plane, rows i0 .. i1 - 1, columns c0 .. c0 + nc - 1
+
+
+cdef inline Span2 _band_chunk(Py_ssize_t t, Py_ssize_t nbd, Py_ssize_t nch, Py_ssize_t R,
+                              Py_ssize_t cw, Py_ssize_t H, Py_ssize_t W) noexcept nogil:
+    """Task t of a (plane, band of R rows, chunk of cw columns) grid, chunks fastest
+    (minmax2d, median_box). A struct, assigned in the prange body, so it is private
+    there (an output through pointers would leave the locals shared)."""
+    cdef Span2 g
+    cdef Py_ssize_t r, b
+    g.z = t // (nbd * nch)
+    r = t - g.z * nbd * nch
+    b = r // nch
+    g.i0 = b * R
+    g.i1 = g.i0 + R if g.i0 + R < H else H
+    g.c0 = (r - b * nch) * cw
+    g.nc = W - g.c0 if W - g.c0 < cw else cw
+    return g
 
 
 cdef inline bint _span(Py_ssize_t T, Py_ssize_t* t0, Py_ssize_t* t1) noexcept nogil:
@@ -522,7 +551,8 @@ cdef int _row_out(const px_t* x, px_t* o, px_t* e, px_t* t2, px_t* t3, px_t* g, 
                 nan |= _any_nan(_rowc(x, i + (j if scan_all else Ky - 1), loy, H, W, my, crow,
                                       ia), nv)
         if Ky == 3:
-            _comb3(ev, _rowc(x, i, loy, H, W, my, crow, ia), _rowc(x, i + 1, loy, H, W, my, crow, ia),
+            _comb3(ev, _rowc(x, i, loy, H, W, my, crow, ia),
+                   _rowc(x, i + 1, loy, H, W, my, crow, ia),
                    _rowc(x, i + 2, loy, H, W, my, crow, ia), nv, mn)
         else:
             memcpy(ev, _rowc(x, i, loy, H, W, my, crow, ia), nv * sizeof(px_t))
@@ -590,7 +620,8 @@ def minmax2d(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t ky, Py_ssi
     constant-mode cval is not NaN. Sets ``flag[0] = 1`` if the input holds a NaN: the
     result is then not scipy's (its deque), and the caller redoes the call."""
     cdef Py_ssize_t A = x.shape[0], H = x.shape[1], W = x.shape[2]
-    cdef Py_ssize_t R, cw, nbd, nch, T, t, a, r, b, i0, i1, c0, nc, P
+    cdef Py_ssize_t R, cw, nbd, nch, T, t, P
+    cdef Span2 g
     cdef const px_t* px
     cdef px_t* po
     cdef px_t cv = <px_t>cval
@@ -618,16 +649,10 @@ def minmax2d(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t ky, Py_ssi
         crow = buf + (ky + 4) * P
         _fill(crow, cv, P)
         for t in prange(t0, t1, schedule="guided"):
-            a = t // (nbd * nch)
-            r = t - a * nbd * nch
-            b = r // nch
-            i0 = b * R
-            i1 = i0 + R if i0 + R < H else H
-            c0 = (r - b * nch) * cw
-            nc = W - c0 if W - c0 < cw else cw
-            if _band_task(px + a * H * W, po + a * H * W, H, W, i0, i1, c0, nc, ky, loy, modey,
-                          kx, lox, modex, cv, mn, buf, buf + ky * P, buf + (ky + 1) * P,
-                          buf + (ky + 2) * P, buf + (ky + 3) * P, crow):
+            g = _band_chunk(t, nbd, nch, R, cw, H, W)
+            if _band_task(px + g.z * H * W, po + g.z * H * W, H, W, g.i0, g.i1, g.c0, g.nc, ky,
+                          loy, modey, kx, lox, modex, cv, mn, buf, buf + ky * P,
+                          buf + (ky + 1) * P, buf + (ky + 2) * P, buf + (ky + 3) * P, crow):
                 pf[0] = 1
         free(buf)
     return T
@@ -635,34 +660,47 @@ def minmax2d(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t ky, Py_ssi
 
 # ---------------------------------------------------------------- footprint kernels
 
+cdef void _ext_row(const px_t* r, Py_ssize_t W, Py_ssize_t c, Py_ssize_t n, int mode,
+                   px_t cv, px_t* d) noexcept nogil:
+    """d[j] = row ``r`` (W values; NULL: a row of cval) at column c + j, border-extended
+    along the row, j < n."""
+    cdef Py_ssize_t j, s, lo_j, hi_j
+    if r == NULL:
+        _fill(d, cv, n)
+        return
+    # columns inside the row: j with 0 <= c + j < W
+    lo_j = -c if c < 0 else 0
+    hi_j = W - c if W - c < n else n
+    if lo_j > n:
+        lo_j = n
+    if hi_j < lo_j:
+        hi_j = lo_j
+    for j in range(lo_j):
+        s = boundary_index(c + j, W, mode)
+        d[j] = cv if s < 0 else r[s]
+    if hi_j > lo_j:
+        memcpy(d + lo_j, r + c + lo_j, (hi_j - lo_j) * sizeof(px_t))
+    for j in range(hi_j, n):
+        s = boundary_index(c + j, W, mode)
+        d[j] = cv if s < 0 else r[s]
+
+
+cdef inline const px_t* _plane_row(const px_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
+                                   Py_ssize_t z, Py_ssize_t y, int mode) noexcept nogil:
+    """Row (z, y) of the (D, H, W) input, border-extended along z and y; NULL: cval."""
+    cdef Py_ssize_t zz = boundary_index(z, D, mode)
+    cdef Py_ssize_t yy = boundary_index(y, H, mode)
+    if zz < 0 or yy < 0:
+        return NULL
+    return x + (zz * H + yy) * W
+
+
 cdef void _tap_row(const px_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, Py_ssize_t z,
                    Py_ssize_t y, Py_ssize_t c0, Py_ssize_t nc, const int64_t* off, int mode,
                    px_t cv, px_t* d) noexcept nogil:
     """d[j] = the border-extended input at (z + off[0], y + off[1], c0 + j + off[2])."""
-    cdef Py_ssize_t zz = boundary_index(z + off[0], D, mode)
-    cdef Py_ssize_t yy = boundary_index(y + off[1], H, mode)
-    cdef Py_ssize_t j, c, lo_j, hi_j
-    cdef const px_t* r
-    if zz < 0 or yy < 0:
-        _fill(d, cv, nc)
-        return
-    r = x + (zz * H + yy) * W
-    c = c0 + off[2]
-    # columns inside the row: j with 0 <= c + j < W
-    lo_j = -c if c < 0 else 0
-    hi_j = W - c if W - c < nc else nc
-    if lo_j > nc:
-        lo_j = nc
-    if hi_j < lo_j:
-        hi_j = lo_j
-    for j in range(lo_j):
-        zz = boundary_index(c + j, W, mode)
-        d[j] = cv if zz < 0 else r[zz]
-    if hi_j > lo_j:
-        memcpy(d + lo_j, r + c + lo_j, (hi_j - lo_j) * sizeof(px_t))
-    for j in range(hi_j, nc):
-        zz = boundary_index(c + j, W, mode)
-        d[j] = cv if zz < 0 else r[zz]
+    _ext_row(_plane_row(x, D, H, W, z + off[0], y + off[1], mode), W, c0 + off[2], nc, mode,
+             cv, d)
 
 
 def minmax_fp(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] offs,
@@ -874,7 +912,8 @@ cdef void _median9(const px_t* r, px_t* o, Py_ssize_t n) noexcept nogil:
 cdef void _median25(const px_t* r, px_t* o, Py_ssize_t n) noexcept nogil:
     """Element 12 of the 25 tap rows ``r`` (stride COL_CHUNK): the network of
     ``pycompute.rank._network(25, 12)`` unrolled (generated from it), every value
-    in a register, vectorized across the ``n`` pixels."""
+    in a register, vectorized across the ``n`` pixels. (Reading a 5 x 5 box's taps
+    from its 5 lines at column offsets instead spills: GCC keeps 25 pointers.)"""
     cdef Py_ssize_t i
     cdef px_t t, v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24
     for i in range(n):
@@ -1197,17 +1236,18 @@ cdef void _median25(const px_t* r, px_t* o, Py_ssize_t n) noexcept nogil:
         o[i] = v12
 
 
-cdef void _median3x3(px_t* a, px_t* b, px_t* c, px_t* o, Py_ssize_t n) noexcept nogil:
-    """3 x 3 median from three border-extended rows of n + 2 columns, each column sorted
-    once (lo, mid, hi in a, b, c) and shared by the three windows that contain it:
-    med3(max of 3 lo, med3 of 3 mid, min of 3 hi), 18 min/max per pixel. A min/max
-    circuit, exact by the 0-1 principle (checked in tests/test_rank.py)."""
+cdef void _median3x3(const px_t* a0, const px_t* b0, const px_t* c0, px_t* a, px_t* b,
+                     px_t* c, px_t* o, Py_ssize_t n) noexcept nogil:
+    """3 x 3 median from three border-extended rows a0, b0, c0 of n + 2 columns, each
+    column sorted once (lo, mid, hi into a, b, c) and shared by the three windows that
+    contain it: med3(max of 3 lo, med3 of 3 mid, min of 3 hi), 18 min/max per pixel. A
+    min/max circuit, exact by the 0-1 principle (checked in tests/test_rank.py)."""
     cdef Py_ssize_t j
     cdef px_t u, v, w, t, p, q, r
     for j in range(n + 2):
-        u = a[j]
-        v = b[j]
-        w = c[j]
+        u = a0[j]
+        v = b0[j]
+        w = c0[j]
         t = u if u < v else v      # (u, v) sorted
         v = v if u < v else u
         u = t
@@ -1234,18 +1274,6 @@ cdef void _median3x3(px_t* a, px_t* b, px_t* c, px_t* o, Py_ssize_t n) noexcept 
         o[j] = u if u > v else v
 
 
-cdef bint _is_box3(const int64_t* offs, Py_ssize_t k) noexcept nogil:
-    """Are the k taps a full 3 x 3 block in one plane, in C order?"""
-    cdef Py_ssize_t q
-    if k != 9:
-        return False
-    for q in range(9):
-        if (offs[3 * q] != offs[0] or offs[3 * q + 1] != offs[1] + q // 3
-                or offs[3 * q + 2] != offs[2] + q % 3):
-            return False
-    return True
-
-
 def rank_net(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] offs,
              const int64_t[:, ::1] net, Py_ssize_t sel, int mode, double cval, int n_threads,
              Py_ssize_t t0, Py_ssize_t t1):
@@ -1260,14 +1288,12 @@ def rank_net(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1]
     cdef px_t cv = <px_t>cval
     cdef const int64_t* po_offs = &offs[0, 0]
     cdef const int64_t* pn = &net[0, 0]
-    cdef bint box3
     if D * H * W == 0:
         return 0
     nch = _cdiv(W, COL_CHUNK)
     T = D * H * nch
     if not _span(T, &t0, &t1):
         return T
-    box3 = sel == 4 and _is_box3(po_offs, k)
     px = &x[0, 0, 0]
     po = &out[0, 0, 0]
     with nogil, parallel(num_threads=n_threads):
@@ -1278,24 +1304,76 @@ def rank_net(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1]
             nc = W - c0 if W - c0 < COL_CHUNK else COL_CHUNK
             z = r // H
             y = r - z * H
-            if box3:  # 3 x 3 median: three rows, column sorts shared
-                for q in range(3):
-                    _tap_row(px, D, H, W, z, y, c0, nc + 2, po_offs + 9 * q, mode, cv,
-                             rows + q * (COL_CHUNK + 2))
-                _median3x3(rows, rows + COL_CHUNK + 2, rows + 2 * (COL_CHUNK + 2),
-                           po + r * W + c0, nc)
+            for q in range(k):
+                _tap_row(px, D, H, W, z, y, c0, nc, po_offs + 3 * q, mode, cv,
+                         rows + q * COL_CHUNK)
+            if k == 25 and sel == 12:  # 25-cell medians: the same network, in registers
+                _median25(rows, po + r * W + c0, nc)
+            elif k == 9 and sel == 4:  # 9-cell medians
+                _median9(rows, po + r * W + c0, nc)
             else:
-                for q in range(k):
-                    _tap_row(px, D, H, W, z, y, c0, nc, po_offs + 3 * q, mode, cv,
-                             rows + q * COL_CHUNK)
-                if k == 25 and sel == 12:  # 5 x 5 median: the same network, in registers
-                    _median25(rows, po + r * W + c0, nc)
-                elif k == 9 and sel == 4:  # other 9-cell footprints' medians
-                    _median9(rows, po + r * W + c0, nc)
-                else:
-                    for q in range(m):
-                        _cx(rows + pn[3 * q] * COL_CHUNK, rows + pn[3 * q + 1] * COL_CHUNK,
-                            nc, <int>pn[3 * q + 2])
-                    memcpy(po + r * W + c0, rows + sel * COL_CHUNK, nc * sizeof(px_t))
+                for q in range(m):
+                    _cx(rows + pn[3 * q] * COL_CHUNK, rows + pn[3 * q + 1] * COL_CHUNK,
+                        nc, <int>pn[3 * q + 2])
+                memcpy(po + r * W + c0, rows + sel * COL_CHUNK, nc * sizeof(px_t))
         free(rows)
+    return T
+
+
+def median_box(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t k, Py_ssize_t oz,
+               Py_ssize_t oy, Py_ssize_t ox, int mode, double cval, int n_threads,
+               Py_ssize_t t0, Py_ssize_t t1):
+    """Median of a full k x k box (k = 3 or 5) in one plane, taps at (z + oz, y + oy + dy,
+    c + ox + dx): tasks (BOX_ROWS output rows x COL_CHUNK columns) ``t0 <= t <
+    min(t1, T)``; returns T. A task border-extends each input row it needs once: for
+    k = 3 into lines BOX_LINE apart, three of which the shared-column 3 x 3
+    (_median3x3) reads; for k = 5 into five tap rows, the line shifted by 0 to 4
+    columns, so output row y's 25 taps are the 25 rows from 5 (y - g.i0) on and the
+    network (_median25) runs on them as on any footprint's tap rows (5 copies an input
+    row, where tap rows took 25 an output row). COL_CHUNK columns a task: a whole
+    number of vectors of every dtype, no scalar tail (each pixel of which costs the
+    network's ~190 operations). Only where every order statistic is one bit pattern
+    (as rank_net)."""
+    cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2]
+    cdef Py_ssize_t cw = COL_CHUNK, nbd, nch, T, t, p, y, dx
+    cdef Span2 g
+    cdef const px_t* px
+    cdef px_t* po
+    cdef px_t* buf
+    cdef px_t* L
+    cdef px_t cv = <px_t>cval
+    cdef Py_ssize_t ls = BOX_LINE if k == 3 else 5 * COL_CHUNK   # buffer an input row
+    if D * H * W == 0:
+        return 0
+    nbd = _cdiv(H, BOX_ROWS)
+    nch = _cdiv(W, cw)
+    T = D * nbd * nch
+    if not _span(T, &t0, &t1):
+        return T
+    px = &x[0, 0, 0]
+    po = &out[0, 0, 0]
+    with nogil, parallel(num_threads=n_threads):
+        # the band's lines (k = 3) or tap rows (k = 5), then 3 sorted-column lines (k = 3)
+        # or one extended line (k = 5)
+        buf = <px_t*>malloc(((BOX_ROWS + k - 1) * ls + 3 * BOX_LINE) * sizeof(px_t))
+        for t in prange(t0, t1, schedule="guided"):
+            g = _band_chunk(t, nbd, nch, BOX_ROWS, cw, H, W)
+            L = buf + (BOX_ROWS + k - 1) * ls
+            for p in range(g.i1 - g.i0 + k - 1):
+                if k == 3:
+                    _ext_row(_plane_row(px, D, H, W, g.z + oz, g.i0 + oy + p, mode), W,
+                             g.c0 + ox, g.nc + 2, mode, cv, buf + p * ls)
+                else:
+                    _ext_row(_plane_row(px, D, H, W, g.z + oz, g.i0 + oy + p, mode), W,
+                             g.c0 + ox, g.nc + 4, mode, cv, L)
+                    for dx in range(5):
+                        memcpy(buf + p * ls + dx * COL_CHUNK, L + dx, g.nc * sizeof(px_t))
+            for y in range(g.i0, g.i1):
+                if k == 3:
+                    _median3x3(buf + (y - g.i0) * ls, buf + (y - g.i0 + 1) * ls,
+                               buf + (y - g.i0 + 2) * ls, L, L + BOX_LINE, L + 2 * BOX_LINE,
+                               po + (g.z * H + y) * W + g.c0, g.nc)
+                else:
+                    _median25(buf + (y - g.i0) * ls, po + (g.z * H + y) * W + g.c0, g.nc)
+        free(buf)
     return T

@@ -29,7 +29,9 @@ Results equal scipy's bit for bit, NaN and signed zeros included:
 * rank/median/percentile: rank 0 and the last rank are scipy's min/max filters (as
   in scipy). Otherwise windows of at most ``NET_MAX`` cells run a selection network
   on whole rows (vectorized across pixels) when every order statistic is a single
-  bit pattern (integers; floats without NaN and -0.0); all other cases run scipy's
+  bit pattern (integers; floats without NaN and -0.0); the 3 x 3 and 5 x 5 box
+  medians among those run ``median_box`` (each input row border-extended once a
+  task, the 25 taps read straight from those lines); all other cases run scipy's
   quickselect (NI_Select) per pixel, so ties, NaN and -0.0 come out as scipy's. For
   1-D input scipy uses another algorithm (a double heap); float 1-D input holding
   NaN or -0.0 therefore goes to scipy.
@@ -42,7 +44,8 @@ under ``backend="auto"`` (a named native backend raises TypeError).
 
 Memory: no padded copy of the image; per-thread scratch of one line (``size=``
 along the last axis), ``size`` row chunks (other axes; the fused pass: at most
-FUSE_KY_MAX lines of 64 KiB) or one row chunk per footprint cell. Windows whose scratch cannot be allocated raise MemoryError first.
+FUSE_KY_MAX lines of 64 KiB) or one row chunk per footprint cell. Windows whose
+scratch cannot be allocated raise MemoryError first.
 
 Stopping: a long native call runs as several kernel calls of about 50 ms
 (``_cancel.run_tasks`` over the kernel's tasks: lines, row chunks, or up to 512
@@ -394,7 +397,13 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         kind = how[0]
         x3, o3 = _x3(x), _x3(fk)
         # work: the thread-count estimate; slow: the time estimate that sizes the slices
-        if kind == "net":
+        box = _box_median(fp, how[1]) if kind == "net" else 0
+        if box:
+            nops = 18 if box == 3 else 190  # min/max a pixel: shared columns; the network
+            work, slow = inp.size * nops // 2, inp.size * (box + nops) * _W_NET
+            kernel, args = kern.median_box, (x3, o3, box, *(int(v) for v in offs[0]), mode_c,
+                                             cv)
+        elif kind == "net":
             net, sel = _network(k, how[1])
             work, slow = inp.size * max(len(net), 1), inp.size * (k + len(net)) * _W_NET
             kernel, args = kern.rank_net, (x3, o3, offs, net, sel, mode_c, cv)
@@ -408,6 +417,17 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         with _threads.lease(n, num_threads is not None) as t:
             _cancel.run_tasks(lambda t0, t1: kernel(*args, t, t0, t1), slow, t)
     return _finish(out, final, direct, odt)
+
+
+def _box_median(fp, rank) -> int:
+    """k if ``fp`` is a full k x k box (k = 3 or 5) in one plane of the last two axes and
+    ``rank`` its median (median_box runs it), else 0."""
+    f3 = _x3(fp)
+    k = f3.shape[-1]
+    if (f3.shape[0] == 1 and f3.shape[1] == k and k in (3, 5) and rank == k * k // 2
+            and f3.all()):
+        return k
+    return 0
 
 
 def _check_fp_memory(k, itemsize, num_threads):

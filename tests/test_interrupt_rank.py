@@ -1,7 +1,7 @@
 """Stopping long derivative and rank filter calls: Ctrl-C, aio cancellation, and the cut.
 
 The native calls of ``pycompute.derivatives`` (``fused2``) and ``pycompute.rank``
-(``minmax1d``, ``minmax_fp``, ``rank_fp``, ``rank_net``) run through
+(``minmax1d``, ``minmax2d``, ``minmax_fp``, ``rank_fp``, ``rank_net``, ``median_box``) run through
 ``_cancel.run_tasks``: a long call is several kernel calls over ranges of the
 kernel's tasks. These tests check that a call cut into single tasks, run in any
 order, gives the bytes of one call (every kernel path, both backends, 1 and 2
@@ -46,6 +46,8 @@ def _calls():
     i16 = _data("int16", (3, 7, 530), 3)
     nan = _data("float64", (11, 40), 4, nan=True)
     wide = _data("float32", (2, 1100), 5)
+    tall = _data("uint8", (300, 40), 6)
+    tall_nan = _data("float32", (300, 40), 7, nan=True)
     fp = [[1, 0, 1], [0, 1, 1]]
     fp9 = [[0, 1, 1, 0], [1, 1, 1, 1], [0, 1, 1, 1]]
     return {
@@ -71,9 +73,15 @@ def _calls():
             nan, 4, output=o, mode="wrap", backend=b, num_threads=n), nan),
         "rank_fp big window": (lambda o, b, n: pc.rank_filter(
             f32, 300, size=(30, 30), output=o, mode="mirror", backend=b, num_threads=n), f32),
-        "rank_net 3x3": (lambda o, b, n: pc.median_filter(
+        "minmax2d": (lambda o, b, n: pc.minimum_filter(
+            tall, (3, 4), output=o, mode="wrap", backend=b, num_threads=n), tall),
+        "minmax2d van Herk": (lambda o, b, n: pc.maximum_filter(
+            tall, (9, 5), output=o, mode="mirror", backend=b, num_threads=n), tall),
+        "minmax2d NaN": (lambda o, b, n: pc.maximum_filter(
+            tall_nan, (3, 3), output=o, mode="nearest", backend=b, num_threads=n), tall_nan),
+        "median_box 3x3": (lambda o, b, n: pc.median_filter(
             u8, 3, output=o, mode="constant", cval=3, backend=b, num_threads=n), u8),
-        "rank_net 5x5": (lambda o, b, n: pc.median_filter(
+        "median_box 5x5": (lambda o, b, n: pc.median_filter(
             f32, 5, output=o, mode="reflect", backend=b, num_threads=n), f32),
         "rank_net 9 cells": (lambda o, b, n: pc.median_filter(
             i16, footprint=[fp9], output=o, mode="nearest", backend=b, num_threads=n), i16),

@@ -502,6 +502,29 @@ def test_fused_2d_kernel_reports_nan(backend, where):
                  getattr(ndi, name)(x, size=(ky, kx), mode="nearest"))
 
 
+@pytest.mark.parametrize("backend,dtype", by_backend(["uint8", "float32", "int16", "uint32"]))
+def test_box_medians_match_scipy(backend, dtype):
+    """median_box (3 x 3 and 5 x 5 boxes: lines border-extended once a task, the 5 x 5
+    network on shifted copies) against scipy: shapes smaller than the box, one and
+    several tasks (bands of BOX_ROWS rows, chunks of COL_CHUNK columns, a last chunk
+    of a few columns), 3-D input with a one-plane box, every mode, origins."""
+    for shape in [(1, 1), (2, 3), (4, 7), (19, 1030), (3, 11, 515)]:
+        x = make(shape, dtype, 7)
+        for s in (3, 5):
+            fp = np.ones((1, s, s) if len(shape) == 3 else (s, s), bool)
+            for mode in MODES:
+                for origin in (0, -(s // 2), (s - 1) // 2):
+                    org = (0, origin, -origin) if len(shape) == 3 else (origin, -origin)
+                    kw = dict(mode=mode, cval=3, origin=org)
+                    same(pc.rank.median_filter(x, footprint=fp, backend=backend, **kw),
+                         ndi.median_filter(x, footprint=fp, **kw))
+    assert R._box_median(np.ones((3, 3), bool), 4) == 3
+    assert R._box_median(np.ones((1, 5, 5), bool), 12) == 5
+    assert not R._box_median(np.ones((3, 3, 3), bool), 13)
+    assert not R._box_median(np.ones((3, 3), bool), 3)   # not the median: rank_net
+    assert not R._box_median(np.ones((3, 5), bool), 7)
+
+
 def test_fused_path_is_taken():
     """2-D (and the last two axes of 3-D) ``size=`` calls run fused; windows past the
     kernel's scratch, a NaN cval in constant mode and other axes do not."""
@@ -556,6 +579,9 @@ def test_numba_kernels_type_each_dtype_once():
     x = make((9, 140), "uint8", 1)
     fp = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], bool)
     fp9 = np.array([[0, 1, 1, 0], [1, 1, 1, 1], [0, 1, 1, 1]], bool)
+    fp25 = np.ones((5, 6), bool)
+    fp25[::2, 0] = False
+    fp25[1::2, 5] = False   # 25 cells, not a box: the tap-row network (_net_m25)
     xn = make((9, 14), "float64", 1, special=True)
     for a in (x, xn):
         ro = a.copy()
@@ -566,15 +592,14 @@ def test_numba_kernels_type_each_dtype_once():
             pc.rank.minimum_filter1d(v[:1], 140, backend="numba")  # one long line
             pc.rank.minimum_filter1d(v, 5, axis=0, backend="numba")  # rows as vectors
             for kw in (dict(size=3), dict(size=5), dict(size=8), dict(footprint=fp9),
-                       dict(footprint=fp)):
+                       dict(footprint=fp), dict(footprint=fp25)):
                 pc.rank.median_filter(v, backend="numba", **kw)
 
     def writeable(sig):
         return tuple(t.copy(readonly=False) if isinstance(t, types.Array) else t for t in sig)
 
     entries = {"_mm_harter", "_mm_lines", "_mm_tiles", "_mm_rows", "_mm2d", "_minmax_fp",
-               "_rank_fp",
-               "_net_box3", "_net_m25", "_net_m9", "_net_any"}
+               "_rank_fp", "_med_box", "_net_m25", "_net_m9", "_net_any"}
     for name, fn in vars(nbr).items():
         if isinstance(fn, CPUDispatcher):
             assert fn.signatures or name not in entries, name  # every path ran

@@ -5,6 +5,7 @@
     minmax_fp(x, out, offs, mode, cval, minimum, n_threads, t0, t1)
     rank_fp(x, out, offs, rank, mode, cval, n_threads, t0, t1)
     rank_net(x, out, offs, net, sel, mode, cval, n_threads, t0, t1)
+    median_box(x, out, k, oz, oy, ox, mode, cval, n_threads, t0, t1)
 
 Each runs tasks ``t0 <= t < min(t1, T)`` of the same T tasks as the Cython kernel and
 returns T (``t1 == 0``: no work; T is computed here in Python, the jitted kernel gets
@@ -60,6 +61,8 @@ SEL_TAPS = 1 << 15  # rank_fp: taps per task at most (output columns x cells), a
 FUSE_CHUNK_BYTES = 65536
 FUSE_HBUF_BYTES = 1 << 18
 FUSE_ROWS = 128
+BOX_ROWS = 8  # median_box, as kernels/rank.pyx
+BOX_LINE = COL_CHUNK + 64
 
 
 def _flat(a):
@@ -391,6 +394,18 @@ def minmax1d(x, out, size, lo, mode, cval, minimum, harter, n_threads, t0, t1):
 # ---------------------------------------------------------------- minmax2d (fused)
 
 @njit(nogil=True, cache=True)
+def _band_chunk(t, nbd, nch, R, cw, H, W):
+    """(plane, first row, end row, first column, columns) of task t of a (plane, band of R
+    rows, chunk of cw columns) grid, chunks fastest (kernels/rank.pyx's _band_chunk)."""
+    z = t // (nbd * nch)
+    r = t - z * nbd * nch
+    b = r // nch
+    i0 = b * R
+    c0 = (r - b * nch) * cw
+    return z, i0, min(i0 + R, H), c0, min(W - c0, cw)
+
+
+@njit(nogil=True, cache=True)
 def _rowc(xf, base, p, lo, H, W, mode, crow, ia, n):
     """Columns ia .. ia + n - 1 of the row at extended position ``p``, or the constant
     row (kernels/rank.pyx's _rowc)."""
@@ -500,13 +515,7 @@ def _row_out(xf, base, of, ob0, e, t2, t3, g, i, H, W, Ky, loy, my, ca, ia, ib, 
 @njit(nogil=True, cache=True)
 def _band_task(xf, of, t, A, H, W, R, cw, nbd, nch, Ky, loy, my, Kx, lox, mx, cv, mn):
     """Task ``t`` of minmax2d (kernels/rank.pyx's minmax2d / _band_task)."""
-    a = t // (nbd * nch)
-    r = t - a * nbd * nch
-    b = r // nch
-    i0 = b * R
-    i1 = i0 + R if i0 + R < H else H
-    c0 = (r - b * nch) * cw
-    nc = W - c0 if W - c0 < cw else cw
+    a, i0, i1, c0, nc = _band_chunk(t, nbd, nch, R, cw, H, W)
     base = a * H * W
     P = nc + Kx - 1
     ca = c0 - lox
@@ -591,20 +600,17 @@ def minmax2d(x, out, ky, loy, modey, kx, lox, modex, cval, minimum, flag, n_thre
 # ---------------------------------------------------------------- footprint kernels
 
 @njit(nogil=True, cache=True)
-def _tap_row(xf, D, H, W, z, y, c0, nc, oz, oy, ox, mode, cv, d):
-    """d[j] = the border-extended input at (z + oz, y + oy, c0 + j + ox)."""
-    zz = boundary_index(z + oz, D, mode)
-    yy = boundary_index(y + oy, H, mode)
-    if zz < 0 or yy < 0:
-        for j in range(nc):
+def _ext_row(xf, r0, W, c, n, mode, cv, d):
+    """d[j] = the row at xf[r0:r0 + W] (r0 < 0: a row of cval) at column c + j,
+    border-extended along the row, j < n (kernels/rank.pyx's _ext_row)."""
+    if r0 < 0:
+        for j in range(n):
             d[j] = cv
         return
-    r0 = (zz * H + yy) * W
-    c = c0 + ox
     lo_j = -c if c < 0 else 0
-    hi_j = W - c if W - c < nc else nc
-    if lo_j > nc:
-        lo_j = nc
+    hi_j = W - c if W - c < n else n
+    if lo_j > n:
+        lo_j = n
     if hi_j < lo_j:
         hi_j = lo_j
     for j in range(lo_j):
@@ -612,9 +618,26 @@ def _tap_row(xf, D, H, W, z, y, c0, nc, oz, oy, ox, mode, cv, d):
         d[j] = cv if q < 0 else xf[r0 + q]
     if hi_j > lo_j:
         _copy(d[lo_j:hi_j], xf[r0 + c + lo_j:r0 + c + hi_j], hi_j - lo_j)
-    for j in range(hi_j, nc):
+    for j in range(hi_j, n):
         q = boundary_index(c + j, W, mode)
         d[j] = cv if q < 0 else xf[r0 + q]
+
+
+@njit(nogil=True, cache=True)
+def _plane_row(D, H, W, z, y, mode):
+    """Start of row (z, y) of the (D, H, W) input, border-extended along z and y; -1:
+    cval."""
+    zz = boundary_index(z, D, mode)
+    yy = boundary_index(y, H, mode)
+    if zz < 0 or yy < 0:
+        return np.int64(-1)
+    return (zz * H + yy) * W
+
+
+@njit(nogil=True, cache=True)
+def _tap_row(xf, D, H, W, z, y, c0, nc, oz, oy, ox, mode, cv, d):
+    """d[j] = the border-extended input at (z + oz, y + oy, c0 + j + ox)."""
+    _ext_row(xf, _plane_row(D, H, W, z + oz, y + oy, mode), W, c0 + ox, nc, mode, cv, d)
 
 
 @njit(nogil=True, cache=True)
@@ -1159,13 +1182,14 @@ def _median25(rows, o, n):
 
 
 @njit(nogil=True, cache=True)
-def _median3x3(a, b, c, o, n):
-    """3 x 3 median from three rows of n + 2 columns, column sorts shared (see
-    kernels/rank.pyx, same operations; ``a if a > b else b`` is ``_hi(b, a)``)."""
+def _median3x3(a0, b0, c0, a, b, c, o, n):
+    """3 x 3 median from three rows a0, b0, c0 of n + 2 columns, column sorts (into a, b,
+    c) shared (see kernels/rank.pyx, same operations; ``a if a > b else b`` is
+    ``_hi(b, a)``)."""
     for j in range(n + 2):
-        u = a[j]
-        v = b[j]
-        w = c[j]
+        u = a0[j]
+        v = b0[j]
+        w = c0[j]
         t = _lo(u, v)
         v = _hi(u, v)
         u = t
@@ -1215,19 +1239,8 @@ def _tap_rows(xf, t, D, H, W, offs, mode, cv):
 
 
 @njit(nogil=True, cache=True)
-def _box3_task(xf, of, t, D, H, W, offs, mode, cv):
-    """3 x 3 median: three rows, column sorts shared."""
-    r, c0, nc, z, y = _chunk(t, H, W)
-    rows3 = np.empty((3, nc + 2), dtype=xf.dtype)
-    for q in range(3):
-        _tap_row(xf, D, H, W, z, y, c0, nc + 2, offs[3 * q, 0], offs[3 * q, 1],
-                 offs[3 * q, 2], mode, cv, rows3[q])
-    _median3x3(rows3[0], rows3[1], rows3[2], of[r * W + c0:r * W + c0 + nc], nc)
-
-
-@njit(nogil=True, cache=True)
 def _m25_task(xf, of, t, D, H, W, offs, mode, cv):
-    """5 x 5 median: the same network, in registers."""
+    """25-cell medians: the network, in registers."""
     rows, o0, nc = _tap_rows(xf, t, D, H, W, offs, mode, cv)
     _median25(rows, of[o0:o0 + nc], nc)
 
@@ -1248,12 +1261,6 @@ def _net_task(xf, of, t, D, H, W, offs, net, sel, mode, cv):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _net_box3(xf, of, D, H, W, offs, mode, cv, t0, t1):
-    for i in prange(t1 - t0):
-        _box3_task(xf, of, np.int64(t0 + i), D, H, W, offs, mode, cv)
-
-
-@njit(parallel=prange_only(), nogil=True, cache=True)
 def _net_m25(xf, of, D, H, W, offs, mode, cv, t0, t1):
     for i in prange(t1 - t0):
         _m25_task(xf, of, np.int64(t0 + i), D, H, W, offs, mode, cv)
@@ -1271,19 +1278,10 @@ def _net_any(xf, of, D, H, W, offs, net, sel, mode, cv, t0, t1):
         _net_task(xf, of, np.int64(t0 + i), D, H, W, offs, net, sel, mode, cv)
 
 
-def _is_box3(offs):
-    if offs.shape[0] != 9:
-        return False
-    q = np.arange(9)
-    return bool(np.all(offs[:, 0] == offs[0, 0]) and np.all(offs[:, 1] == offs[0, 1] + q // 3)
-                and np.all(offs[:, 2] == offs[0, 2] + q % 3))
-
-
 def rank_net(x, out, offs, net, sel, mode, cval, n_threads, t0, t1):
     """Order statistic by a selection network on whole tap rows; wire ``sel`` answers:
-    tasks ``t0 <= t < min(t1, T)``; returns T. The 3 x 3 box, 5 x 5 and 9-cell medians
-    run their unrolled networks, each its own kernel (a call compiles only the one it
-    runs)."""
+    tasks ``t0 <= t < min(t1, T)``; returns T. The 25- and 9-cell medians run their
+    unrolled networks, each its own kernel (a call compiles only the one it runs)."""
     T = _fp_tasks(x)
     span = _span(T, t0, t1)
     if span is None:
@@ -1291,13 +1289,64 @@ def rank_net(x, out, offs, net, sel, mode, cval, n_threads, t0, t1):
     k = offs.shape[0]
     args = (readonly(_flat(x)), _flat(out), *_dims(x), readonly(offs))
     rest = (np.int64(mode), x.dtype.type(cval))
-    if sel == 4 and _is_box3(offs):
-        call_with_threads(n_threads, _net_box3, *args, *rest, *span)
-    elif k == 25 and sel == 12:
+    if k == 25 and sel == 12:
         call_with_threads(n_threads, _net_m25, *args, *rest, *span)
     elif k == 9 and sel == 4:
         call_with_threads(n_threads, _net_m9, *args, *rest, *span)
     else:
         call_with_threads(n_threads, _net_any, *args, readonly(np.ascontiguousarray(net)),
                           np.int64(sel), *rest, *span)
+    return T
+
+
+@njit(nogil=True, cache=True)
+def _box_task(xf, of, t, D, H, W, k, oz, oy, ox, mode, cv, nbd, nch):
+    """Task ``t`` of median_box (kernels/rank.pyx's, the same lines and tap rows)."""
+    z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, np.int64(BOX_ROWS), np.int64(COL_CHUNK), H, W)
+    nrow = i1 - i0 + k - 1
+    if k == 3:
+        lines = np.empty((nrow, BOX_LINE), dtype=xf.dtype)
+        srt = np.empty((3, BOX_LINE), dtype=xf.dtype)
+        for p in range(nrow):
+            _ext_row(xf, _plane_row(D, H, W, z + oz, i0 + oy + p, mode), W, c0 + ox, nc + 2,
+                     mode, cv, lines[p])
+        for y in range(i0, i1):
+            o0 = (z * H + y) * W + c0
+            _median3x3(_ro(lines[y - i0]), _ro(lines[y - i0 + 1]), _ro(lines[y - i0 + 2]),
+                       srt[0], srt[1], srt[2], of[o0:o0 + nc], nc)
+        return
+    taps = np.empty((nrow * 5, COL_CHUNK), dtype=xf.dtype)
+    L = np.empty(BOX_LINE, dtype=xf.dtype)
+    for p in range(nrow):
+        _ext_row(xf, _plane_row(D, H, W, z + oz, i0 + oy + p, mode), W, c0 + ox, nc + 4, mode,
+                 cv, L)
+        for dx in range(5):
+            _copy(taps[p * 5 + dx], _ro(L[dx:]), nc)
+    for y in range(i0, i1):
+        o0 = (z * H + y) * W + c0
+        _median25(_ro(taps[(y - i0) * 5:(y - i0) * 5 + 25]), of[o0:o0 + nc], nc)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _med_box(xf, of, D, H, W, k, oz, oy, ox, mode, cv, t0, t1):
+    nbd = (H + BOX_ROWS - 1) // BOX_ROWS
+    nch = (W + COL_CHUNK - 1) // COL_CHUNK
+    for i in prange(t1 - t0):
+        _box_task(xf, of, np.int64(t0 + i), D, H, W, k, oz, oy, ox, mode, cv, nbd, nch)
+
+
+def median_box(x, out, k, oz, oy, ox, mode, cval, n_threads, t0, t1):
+    """Median of a full k x k box (k = 3 or 5) in one plane (kernels/rank.pyx's
+    median_box: the same tasks, lines and networks): tasks ``t0 <= t < min(t1, T)``;
+    returns T."""
+    if x.size == 0:
+        return 0
+    D, H, W = x.shape
+    T = D * -(-H // BOX_ROWS) * -(-W // COL_CHUNK)
+    span = _span(T, t0, t1)
+    if span is not None:
+        i64 = np.int64
+        call_with_threads(n_threads, _med_box, readonly(_flat(x)), _flat(out), *_dims(x),
+                          i64(k), i64(oz), i64(oy), i64(ox), i64(mode), x.dtype.type(cval),
+                          *span)
     return T
