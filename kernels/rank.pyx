@@ -93,6 +93,9 @@ cdef enum:
     FUSE_KY_MAX = 256   # minmax2d: longest column window (its ky row buffers: L2-sized)
     BOX_ROWS = 8       # median_box: output rows per task (its lines: BOX_ROWS + 4)
     BOX_LINE = COL_CHUNK + 64  # median_box: a border-extended line (COL_CHUNK + 4 at most)
+    BOX3_ROWS = 16      # median_box 3 x 3: output rows per task
+    BOX3_COLS = 4096    # median_box 3 x 3: columns per task (rows of most images, whole)
+    BOX3_LINE = BOX3_COLS + 64  # median_box 3 x 3: a border-extended line, a sorted one
 
 
 cdef inline Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -1324,28 +1327,33 @@ def median_box(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t k, Py_ss
                Py_ssize_t oy, Py_ssize_t ox, int mode, double cval, int n_threads,
                Py_ssize_t t0, Py_ssize_t t1):
     """Median of a full k x k box (k = 3 or 5) in one plane, taps at (z + oz, y + oy + dy,
-    c + ox + dx): tasks (BOX_ROWS output rows x COL_CHUNK columns) ``t0 <= t <
-    min(t1, T)``; returns T. A task border-extends each input row it needs once: for
-    k = 3 into lines BOX_LINE apart, three of which the shared-column 3 x 3
-    (_median3x3) reads; for k = 5 into five tap rows, the line shifted by 0 to 4
-    columns, so output row y's 25 taps are the 25 rows from 5 (y - g.i0) on and the
+    c + ox + dx): tasks (k = 5: BOX_ROWS output rows x COL_CHUNK columns; k = 3:
+    BOX3_ROWS x BOX3_COLS) ``t0 <= t < min(t1, T)``; returns T. A task border-extends
+    each input row it needs once: for k = 3 into lines (a chunk whose windows stay inside the rows reads
+    the image rows themselves), three of which the shared-column 3 x 3 (_median3x3)
+    reads; for k = 5 into five tap rows, the line shifted by 0 to 4
+    columns, so output row y's 25 taps are the 25 rows from 5 (y - i0) on and the
     network (_median25) runs on them as on any footprint's tap rows (5 copies an input
     row, where tap rows took 25 an output row). COL_CHUNK columns a task: a whole
     number of vectors of every dtype, no scalar tail (each pixel of which costs the
     network's ~190 operations). Only where every order statistic is one bit pattern
     (as rank_net)."""
     cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2]
-    cdef Py_ssize_t cw = COL_CHUNK, nbd, nch, T, t, p, y, dx
+    cdef Py_ssize_t cw = COL_CHUNK if k == 5 else BOX3_COLS, nbd, nch, T, t, p, y, dx
+    cdef Py_ssize_t R = BOX_ROWS if k == 5 else BOX3_ROWS
     cdef Span2 g
+    cdef const px_t* row
+    cdef const px_t** lp
+    cdef bint inner
     cdef const px_t* px
     cdef px_t* po
     cdef px_t* buf
     cdef px_t* L
     cdef px_t cv = <px_t>cval
-    cdef Py_ssize_t ls = BOX_LINE if k == 3 else 5 * COL_CHUNK   # buffer an input row
+    cdef Py_ssize_t ls = BOX3_LINE if k == 3 else 5 * COL_CHUNK   # buffer an input row
     if D * H * W == 0:
         return 0
-    nbd = _cdiv(H, BOX_ROWS)
+    nbd = _cdiv(H, R)
     nch = _cdiv(W, cw)
     T = D * nbd * nch
     if not _span(T, &t0, &t1):
@@ -1355,25 +1363,32 @@ def median_box(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t k, Py_ss
     with nogil, parallel(num_threads=n_threads):
         # the band's lines (k = 3) or tap rows (k = 5), then 3 sorted-column lines (k = 3)
         # or one extended line (k = 5)
-        buf = <px_t*>malloc(((BOX_ROWS + k - 1) * ls + 3 * BOX_LINE) * sizeof(px_t))
+        buf = <px_t*>malloc(((R + k - 1) * ls + 3 * ls) * sizeof(px_t))
+        lp = <const px_t**>malloc((R + 2) * sizeof(px_t*))   # the 3 x 3's lines
         for t in prange(t0, t1, schedule="guided"):
-            g = _band_chunk(t, nbd, nch, BOX_ROWS, cw, H, W)
-            L = buf + (BOX_ROWS + k - 1) * ls
+            g = _band_chunk(t, nbd, nch, R, cw, H, W)
+            L = buf + (R + k - 1) * ls
+            inner = g.c0 + ox >= 0 and g.c0 + ox + g.nc + k - 1 <= W
             for p in range(g.i1 - g.i0 + k - 1):
-                if k == 3:
-                    _ext_row(_plane_row(px, D, H, W, g.z + oz, g.i0 + oy + p, mode), W,
-                             g.c0 + ox, g.nc + 2, mode, cv, buf + p * ls)
+                row = _plane_row(px, D, H, W, g.z + oz, g.i0 + oy + p, mode)
+                if k == 3 and inner and row != NULL:   # the image row itself
+                    lp[p] = row + g.c0 + ox
+                elif k == 3:
+                    _ext_row(row, W, g.c0 + ox, g.nc + 2, mode, cv, buf + p * ls)
+                    lp[p] = buf + p * ls
                 else:
-                    _ext_row(_plane_row(px, D, H, W, g.z + oz, g.i0 + oy + p, mode), W,
-                             g.c0 + ox, g.nc + 4, mode, cv, L)
+                    _ext_row(row, W, g.c0 + ox, g.nc + 4, mode, cv, L)
                     for dx in range(5):
                         memcpy(buf + p * ls + dx * COL_CHUNK, L + dx, g.nc * sizeof(px_t))
             for y in range(g.i0, g.i1):
                 if k == 3:
-                    _median3x3(buf + (y - g.i0) * ls, buf + (y - g.i0 + 1) * ls,
-                               buf + (y - g.i0 + 2) * ls, L, L + BOX_LINE, L + 2 * BOX_LINE,
-                               po + (g.z * H + y) * W + g.c0, g.nc)
+                    # (constant strides between the sorted lines: with ``ls`` GCC's
+                    # alias checks failed and the column sort ran scalar, 5x slower)
+                    _median3x3(lp[y - g.i0], lp[y - g.i0 + 1], lp[y - g.i0 + 2], L,
+                               L + BOX3_LINE, L + 2 * BOX3_LINE, po + (g.z * H + y) * W + g.c0,
+                               g.nc)
                 else:
                     _median25(buf + (y - g.i0) * ls, po + (g.z * H + y) * W + g.c0, g.nc)
         free(buf)
+        free(lp)
     return T

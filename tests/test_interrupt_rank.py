@@ -80,7 +80,7 @@ def _calls():
         "minmax2d NaN": (lambda o, b, n: pc.maximum_filter(
             tall_nan, (3, 3), output=o, mode="nearest", backend=b, num_threads=n), tall_nan),
         "median_box 3x3": (lambda o, b, n: pc.median_filter(
-            u8, 3, output=o, mode="constant", cval=3, backend=b, num_threads=n), u8),
+            tall, 3, output=o, mode="constant", cval=3, backend=b, num_threads=n), tall),
         "median_box 5x5": (lambda o, b, n: pc.median_filter(
             f32, 5, output=o, mode="reflect", backend=b, num_threads=n), f32),
         "rank_net 9 cells": (lambda o, b, n: pc.median_filter(

@@ -506,9 +506,11 @@ def test_fused_2d_kernel_reports_nan(backend, where):
 def test_box_medians_match_scipy(backend, dtype):
     """median_box (3 x 3 and 5 x 5 boxes: lines border-extended once a task, the 5 x 5
     network on shifted copies) against scipy: shapes smaller than the box, one and
-    several tasks (bands of BOX_ROWS rows, chunks of COL_CHUNK columns, a last chunk
-    of a few columns), 3-D input with a one-plane box, every mode, origins."""
-    for shape in [(1, 1), (2, 3), (4, 7), (19, 1030), (3, 11, 515)]:
+    several tasks (5 x 5: bands of 8 rows, chunks of 512 columns; 3 x 3: 16 rows,
+    4,096 columns; a last chunk of a few columns; chunks whose windows stay inside the
+    rows, which the 3 x 3 reads in place), 3-D input with a one-plane box, every mode,
+    origins."""
+    for shape in [(1, 1), (2, 3), (4, 7), (19, 1030), (5, 4100), (3, 11, 515)]:
         x = make(shape, dtype, 7)
         for s in (3, 5):
             fp = np.ones((1, s, s) if len(shape) == 3 else (s, s), bool)

@@ -63,6 +63,9 @@ FUSE_HBUF_BYTES = 1 << 18
 FUSE_ROWS = 128
 BOX_ROWS = 8  # median_box, as kernels/rank.pyx
 BOX_LINE = COL_CHUNK + 64
+BOX3_ROWS = 16
+BOX3_COLS = 4096
+BOX3_LINE = BOX3_COLS + 64
 
 
 def _flat(a):
@@ -1300,26 +1303,45 @@ def rank_net(x, out, offs, net, sel, mode, cval, n_threads, t0, t1):
 
 
 @njit(nogil=True, cache=True)
+def _box_line(xf, lines, src, p, n):
+    """Line p of a 3 x 3 median_box task: the image row itself, or its extended copy."""
+    if src[p] >= 0:
+        return xf[src[p]:src[p] + n]
+    return _ro(lines[p, :n])
+
+
+@njit(nogil=True, cache=True)
 def _box_task(xf, of, t, D, H, W, k, oz, oy, ox, mode, cv, nbd, nch):
     """Task ``t`` of median_box (kernels/rank.pyx's, the same lines and tap rows)."""
-    z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, np.int64(BOX_ROWS), np.int64(COL_CHUNK), H, W)
+    if k == 3:
+        z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, np.int64(BOX3_ROWS), np.int64(BOX3_COLS),
+                                        H, W)
+    else:
+        z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, np.int64(BOX_ROWS), np.int64(COL_CHUNK),
+                                        H, W)
     nrow = i1 - i0 + k - 1
     if k == 3:
-        lines = np.empty((nrow, BOX_LINE), dtype=xf.dtype)
-        srt = np.empty((3, BOX_LINE), dtype=xf.dtype)
+        lines = np.empty((nrow, BOX3_LINE), dtype=xf.dtype)
+        src = np.empty(nrow, dtype=np.int64)   # the image row's offset, or -1: lines[p]
+        srt = np.empty((3, BOX3_LINE), dtype=xf.dtype)
+        inner = c0 + ox >= 0 and c0 + ox + nc + 2 <= W
         for p in range(nrow):
-            _ext_row(xf, _plane_row(D, H, W, z + oz, i0 + oy + p, mode), W, c0 + ox, nc + 2,
-                     mode, cv, lines[p])
+            r0 = _plane_row(D, H, W, z + oz, i0 + oy + p, mode)
+            src[p] = r0 + c0 + ox if inner and r0 >= 0 else -1
+            if src[p] < 0:
+                _ext_row(xf, r0, W, c0 + ox, nc + 2, mode, cv, lines[p])
         for y in range(i0, i1):
             o0 = (z * H + y) * W + c0
-            _median3x3(_ro(lines[y - i0]), _ro(lines[y - i0 + 1]), _ro(lines[y - i0 + 2]),
+            _median3x3(_box_line(xf, lines, src, y - i0, nc + 2),
+                       _box_line(xf, lines, src, y - i0 + 1, nc + 2),
+                       _box_line(xf, lines, src, y - i0 + 2, nc + 2),
                        srt[0], srt[1], srt[2], of[o0:o0 + nc], nc)
         return
     taps = np.empty((nrow * 5, COL_CHUNK), dtype=xf.dtype)
     L = np.empty(BOX_LINE, dtype=xf.dtype)
     for p in range(nrow):
-        _ext_row(xf, _plane_row(D, H, W, z + oz, i0 + oy + p, mode), W, c0 + ox, nc + 4, mode,
-                 cv, L)
+        _ext_row(xf, _plane_row(D, H, W, z + oz, i0 + oy + p, mode), W, c0 + ox, nc + 4,
+                 mode, cv, L)
         for dx in range(5):
             _copy(taps[p * 5 + dx], _ro(L[dx:]), nc)
     for y in range(i0, i1):
@@ -1328,9 +1350,7 @@ def _box_task(xf, of, t, D, H, W, k, oz, oy, ox, mode, cv, nbd, nch):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _med_box(xf, of, D, H, W, k, oz, oy, ox, mode, cv, t0, t1):
-    nbd = (H + BOX_ROWS - 1) // BOX_ROWS
-    nch = (W + COL_CHUNK - 1) // COL_CHUNK
+def _med_box(xf, of, D, H, W, k, oz, oy, ox, mode, cv, nbd, nch, t0, t1):
     for i in prange(t1 - t0):
         _box_task(xf, of, np.int64(t0 + i), D, H, W, k, oz, oy, ox, mode, cv, nbd, nch)
 
@@ -1342,11 +1362,13 @@ def median_box(x, out, k, oz, oy, ox, mode, cval, n_threads, t0, t1):
     if x.size == 0:
         return 0
     D, H, W = x.shape
-    T = D * -(-H // BOX_ROWS) * -(-W // COL_CHUNK)
+    R, cw = (BOX3_ROWS, BOX3_COLS) if k == 3 else (BOX_ROWS, COL_CHUNK)
+    nbd, nch = -(-H // R), -(-W // cw)
+    T = D * nbd * nch
     span = _span(T, t0, t1)
     if span is not None:
         i64 = np.int64
         call_with_threads(n_threads, _med_box, readonly(_flat(x)), _flat(out), *_dims(x),
                           i64(k), i64(oz), i64(oy), i64(ox), i64(mode), x.dtype.type(cval),
-                          *span)
+                          i64(nbd), i64(nch), *span)
     return T
