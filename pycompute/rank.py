@@ -34,7 +34,10 @@ Results equal scipy's bit for bit, NaN and signed zeros included:
   task, the 25 taps read straight from those lines); all other cases run scipy's
   quickselect (NI_Select) per pixel, so ties, NaN and -0.0 come out as scipy's. For
   1-D input scipy uses another algorithm (a double heap); float 1-D input holding
-  NaN or -0.0 therefore goes to scipy.
+  NaN or -0.0 therefore goes to scipy, except windows not shorter than the line,
+  where scipy's heap reads past its buffers (its answers change from call to call):
+  there the kernels give the n-D definition (scipy's answer for the line as a
+  (1, n) image), whatever the data.
 
 Native coverage: float32/64, (u)int8/16/32 and bool input, output of the input's
 dtype, 1-D to 3-D for footprints (any rank for ``size=``), a constant-mode cval
@@ -695,13 +698,15 @@ def _rank_filter(input, rank, size, footprint, output, mode, cval, origin, opera
     if inp.ndim == 1 and (inp.size - ((fp.size - 1) // 2 - origins[0]) >= 0 or inp.size == 1):
         # scipy's 1-D rank filter (a double heap over a window of footprint.size cells,
         # the footprint's False cells ignored): the same answers as the n-D selection
-        # where every order statistic is one bit pattern and its border reads stay
-        # inside the line (a window shorter than the line); else scipy runs
+        # where every order statistic is one bit pattern and the window is shorter than
+        # the line; NaN and -0.0 there are the heap's to decide, so scipy runs. A window
+        # not shorter than the line: scipy's heap reads past its buffers (its answer can
+        # change from one call to the next: values from nowhere), so the kernels give
+        # the n-D definition, scipy's answer for the same line as a (1, n) image.
         fp = np.ones(fp.size, bool)
-        if ok and not (unique and fp.size < inp.size):
+        if ok and fp.size < inp.size and not unique:
             ok = False
-            why = (" (1-D input: scipy's heap algorithm decides NaN, -0.0 and windows "
-                   "not shorter than the line)")
+            why = " (1-D input: scipy's heap algorithm decides NaN and -0.0)"
     if ok:
         _check_fp_memory(int(fp.sum()), inp.dtype.itemsize, num_threads)
     kern = _choose(backend, ok, inp, odt, why)

@@ -1346,7 +1346,8 @@ def _box_task(xf, of, t, D, H, W, k, oz, oy, ox, mode, cv, nbd, nch):
             _copy(taps[p * 5 + dx], _ro(L[dx:]), nc)
     for y in range(i0, i1):
         o0 = (z * H + y) * W + c0
-        _median25(_ro(taps[(y - i0) * 5:(y - i0) * 5 + 25]), of[o0:o0 + nc], nc)
+        # (writeable, as the tap-row path passes it: one compile of the network per dtype)
+        _median25(taps[(y - i0) * 5:(y - i0) * 5 + 25], of[o0:o0 + nc], nc)
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
