@@ -1329,9 +1329,9 @@ def median_box(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t k, Py_ss
     """Median of a full k x k box (k = 3 or 5) in one plane, taps at (z + oz, y + oy + dy,
     c + ox + dx): tasks (k = 5: BOX_ROWS output rows x COL_CHUNK columns; k = 3:
     BOX3_ROWS x BOX3_COLS) ``t0 <= t < min(t1, T)``; returns T. A task border-extends
-    each input row it needs once: for k = 3 into lines (a chunk whose windows stay inside the rows reads
-    the image rows themselves), three of which the shared-column 3 x 3 (_median3x3)
-    reads; for k = 5 into five tap rows, the line shifted by 0 to 4
+    each input row it needs once: for k = 3 into lines (a chunk whose windows stay
+    inside the rows reads the image rows themselves), three of which the shared-column
+    3 x 3 (_median3x3) reads; for k = 5 into five tap rows, the line shifted by 0 to 4
     columns, so output row y's 25 taps are the 25 rows from 5 (y - i0) on and the
     network (_median25) runs on them as on any footprint's tap rows (5 copies an input
     row, where tap rows took 25 an output row). COL_CHUNK columns a task: a whole
@@ -1363,7 +1363,8 @@ def median_box(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t k, Py_ss
     with nogil, parallel(num_threads=n_threads):
         # the band's lines (k = 3) or tap rows (k = 5), then 3 sorted-column lines (k = 3)
         # or one extended line (k = 5)
-        buf = <px_t*>malloc(((R + k - 1) * ls + 3 * ls) * sizeof(px_t))
+        buf = <px_t*>malloc(((R + k - 1) * ls + (3 * BOX3_LINE if k == 3 else BOX_LINE))
+                            * sizeof(px_t))
         lp = <const px_t**>malloc((R + 2) * sizeof(px_t*))   # the 3 x 3's lines
         for t in prange(t0, t1, schedule="guided"):
             g = _band_chunk(t, nbd, nch, R, cw, H, W)

@@ -255,24 +255,27 @@ def _run_passes(kern, inp, out, odt, ops, cv, minimum, num_threads):
         fused = _fusable(ops, inp.ndim, cv)
         nan = x.dtype.kind == "f" and (not fused or len(ops) > 2) and _has_nan(x)
         if fused and not nan:
-            src = x
-            for p, op in enumerate(ops[:-2]):
-                _run_pass(kern, inp.shape, fk.copy() if p else src, fk, op, cv, minimum,
-                          False, num_threads)
-                src = fk
+            src = _passes(kern, inp.shape, x, fk, ops[:-2], cv, minimum, False, num_threads)
             if _run_fused(kern, fk.copy() if src is fk else src, fk, ops[-2], ops[-1], cv,
                           minimum, num_threads):
                 return _finish(out, final, direct, odt)
             nan = True
-        src = x
-        for p, op in enumerate(ops):
-            if op[3] == _CONSTANT and math.isnan(cv):
-                nan = True
-            B = int(np.prod(inp.shape[op[0] + 1:], dtype=np.int64))
-            _run_pass(kern, inp.shape, fk.copy() if p > 0 and (nan or B > 1) else src, fk,
-                      op, cv, minimum, nan, num_threads)  # (those passes cannot run in place)
-            src = fk
+        _passes(kern, inp.shape, x, fk, ops, cv, minimum, nan, num_threads)
     return _finish(out, final, direct, odt)
+
+
+def _passes(kern, shape, x, fk, ops, cv, minimum, nan, num_threads):
+    """The 1-D passes ``ops`` in order, ``x`` into ``fk``; returns the array the last one
+    wrote (``x`` itself when there are none)."""
+    src = x
+    for p, op in enumerate(ops):
+        if op[3] == _CONSTANT and math.isnan(cv):
+            nan = True
+        B = int(np.prod(shape[op[0] + 1:], dtype=np.int64))
+        _run_pass(kern, shape, fk.copy() if p > 0 and (nan or B > 1) else src, fk, op, cv,
+                  minimum, nan, num_threads)  # (those passes cannot run in place)
+        src = fk
+    return src
 
 
 def _run_pass(kern, shape, src, fk, op, cv, minimum, nan, num_threads):

@@ -1,8 +1,8 @@
 """Stopping long derivative and rank filter calls: Ctrl-C, aio cancellation, and the cut.
 
 The native calls of ``pycompute.derivatives`` (``fused2``) and ``pycompute.rank``
-(``minmax1d``, ``minmax2d``, ``minmax_fp``, ``rank_fp``, ``rank_net``, ``median_box``) run through
-``_cancel.run_tasks``: a long call is several kernel calls over ranges of the
+(``minmax1d``, ``minmax2d``, ``minmax_fp``, ``rank_fp``, ``rank_net``, ``median_box``) run
+through ``_cancel.run_tasks``: a long call is several kernel calls over ranges of the
 kernel's tasks. These tests check that a call cut into single tasks, run in any
 order, gives the bytes of one call (every kernel path, both backends, 1 and 2
 threads), that ``t1 == 0`` only counts the tasks, and that SIGINT and an aio cancel

@@ -440,10 +440,9 @@ def _hline(src, t2, t3, o, n, K, mn):
     if K == 3:
         _comb3(o, src, src[1:], src[2:], n, mn)
         return
-    w = 1
-    m = n + K - 1
-    _comb_to(t2, src, src[1:], m - 1, mn)
-    m -= 1
+    # the first sweep (w = 1) reads ``src`` (read-only), the rest the scratch
+    m = n + K - 2
+    _comb_to(t2, src, src[1:], m, mn)
     w = 2
     cur = t2
     nxt = t3
@@ -1311,14 +1310,9 @@ def _box_line(xf, lines, src, p, n):
 
 
 @njit(nogil=True, cache=True)
-def _box_task(xf, of, t, D, H, W, k, oz, oy, ox, mode, cv, nbd, nch):
+def _box_task(xf, of, t, D, H, W, k, oz, oy, ox, mode, cv, R, cw, nbd, nch):
     """Task ``t`` of median_box (kernels/rank.pyx's, the same lines and tap rows)."""
-    if k == 3:
-        z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, np.int64(BOX3_ROWS), np.int64(BOX3_COLS),
-                                        H, W)
-    else:
-        z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, np.int64(BOX_ROWS), np.int64(COL_CHUNK),
-                                        H, W)
+    z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, R, cw, H, W)
     nrow = i1 - i0 + k - 1
     if k == 3:
         lines = np.empty((nrow, BOX3_LINE), dtype=xf.dtype)
@@ -1351,9 +1345,9 @@ def _box_task(xf, of, t, D, H, W, k, oz, oy, ox, mode, cv, nbd, nch):
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _med_box(xf, of, D, H, W, k, oz, oy, ox, mode, cv, nbd, nch, t0, t1):
+def _med_box(xf, of, D, H, W, k, oz, oy, ox, mode, cv, R, cw, nbd, nch, t0, t1):
     for i in prange(t1 - t0):
-        _box_task(xf, of, np.int64(t0 + i), D, H, W, k, oz, oy, ox, mode, cv, nbd, nch)
+        _box_task(xf, of, np.int64(t0 + i), D, H, W, k, oz, oy, ox, mode, cv, R, cw, nbd, nch)
 
 
 def median_box(x, out, k, oz, oy, ox, mode, cval, n_threads, t0, t1):
@@ -1371,5 +1365,5 @@ def median_box(x, out, k, oz, oy, ox, mode, cval, n_threads, t0, t1):
         i64 = np.int64
         call_with_threads(n_threads, _med_box, readonly(_flat(x)), _flat(out), *_dims(x),
                           i64(k), i64(oz), i64(oy), i64(ox), i64(mode), x.dtype.type(cval),
-                          i64(nbd), i64(nch), *span)
+                          i64(R), i64(cw), i64(nbd), i64(nch), *span)
     return T
