@@ -22,7 +22,8 @@
 # ~50 ms, with Ctrl-C and aio cancellation handled between them. Chunk partials
 # live in ``parts`` (the caller's arrays, shared by the slices) and are folded by
 # the call that runs the last task; see "Sliced calls" below. Every task is at
-# most ~1/256 of the call's elements (the plan aims at MAX_TASKS tasks).
+# most ~1/256 of the call's elements (the row plan aims at MAX_TASKS tasks), or
+# ~1/64 for column tasks (COL_TASKS).
 #
 # SIMD: float32 sums run plain float64 lanes (pyc_psum_f32 below: 16 lanes, one
 # convert and one add per element; issue 11: TwoSum cost more than NumPy's float32
@@ -31,8 +32,9 @@
 # float32 / 2 x 8 float64 min/max lanes, 512-bit on AVX-512 hosts (GCC does not
 # vectorize the same loops written here: "couldn't vectorize loop" in
 # -fopt-info-vec-all). Integer rows keep LANES accumulators in plain loops, which
-# GCC does vectorize; column tasks vectorize along the contiguous ``b`` axis.
-from cython.parallel cimport prange
+# GCC does vectorize; column tasks vectorize along the contiguous ``b`` axis, a
+# row at a time (see "Column tasks" in the C block below).
+from cython.parallel cimport prange, threadid
 from libc.stdlib cimport malloc, free
 from libc.stdint cimport int64_t, uint64_t
 from libc.string cimport memset
@@ -248,23 +250,78 @@ cdef extern from *:
     PYC_EXT(f32, float)
     PYC_EXT(f64, double)
     #endif
-    /* Column min/max over rows 1..nr-1 of a column block with unit column stride
-     * (MN, MX hold row 0): NaN-sticky, ties to the later row. Written branch free
-     * (``|``, not ``||``) so that GCC vectorizes it along the columns. */
-    #define PYC_MINMAX_COLS(SFX, T)                                                 \
-    static void pyc_minmax_cols_##SFX(const T *p, Py_ssize_t nr, Py_ssize_t sr,    \
-                                      Py_ssize_t nb, T *restrict MN, T *restrict MX) { \
+    /* Column tasks (unit column stride) read their rows one after the other, as
+     * NumPy's axis-0 reductions do: one sequential stream through the task's
+     * rows (whole rows where B <= COLS), the per-column accumulators in L1.
+     * Register blocking over four rows (accumulators loaded once per four rows)
+     * read four interleaved streams instead and ran at half the speed on data
+     * from memory (the prefetchers restart on every 4 KB run; issue 11). */
+    /* Column minimum (want_max: maximum) over rows 1..nr-1 (E holds row 0):
+     * NaN-sticky, ties to the later row. The fast loop is e = e < x ? e : x (x86's
+     * vminps, one op a vector: ties and a NaN x go to x) with NaNs only noted; a
+     * block that holds a NaN (row 0 included) is redone by the exact rule,
+     * ((x <= e) | (x != x)) ? x : e, which keeps a NaN once seen. Without NaNs
+     * the two rules pick the same elements. */
+    #define PYC_EXT_COLS(SFX, T)                                                    \
+    static PYC_NOINLINE void pyc_ext_cols_##SFX(const T *p, Py_ssize_t nr,         \
+                                   Py_ssize_t sr,                                  \
+                                   Py_ssize_t nb, int want_max, T *restrict E) {   \
+        int bad = 0;                                                               \
+        for (Py_ssize_t b = 0; b < nb; b++) bad |= E[b] != E[b];                   \
         for (Py_ssize_t r = 1; r < nr; r++) {                                      \
-            const T *q = p + r * sr;                                               \
+            const T *restrict q = p + r * sr;                                      \
+            if (want_max)                                                          \
+                for (Py_ssize_t b = 0; b < nb; b++) {                              \
+                    T e = E[b], x = q[b];                                          \
+                    E[b] = e > x ? e : x;                                          \
+                    bad |= x != x;                                                 \
+                }                                                                  \
+            else                                                                   \
+                for (Py_ssize_t b = 0; b < nb; b++) {                              \
+                    T e = E[b], x = q[b];                                          \
+                    E[b] = e < x ? e : x;                                          \
+                    bad |= x != x;                                                 \
+                }                                                                  \
+        }                                                                          \
+        if (!bad) return;                                                          \
+        for (Py_ssize_t b = 0; b < nb; b++) E[b] = p[b];                           \
+        for (Py_ssize_t r = 1; r < nr; r++) {                                      \
+            const T *restrict q = p + r * sr;                                      \
             for (Py_ssize_t b = 0; b < nb; b++) {                                  \
-                T x = q[b], m = MN[b], M = MX[b];                                  \
-                MN[b] = ((x <= m) | (x != x)) ? x : m;                             \
-                MX[b] = ((x >= M) | (x != x)) ? x : M;                             \
+                T e = E[b], x = q[b];                                              \
+                E[b] = ((want_max ? x >= e : x <= e) | (x != x)) ? x : e;          \
             }                                                                      \
         }                                                                          \
     }
-    PYC_MINMAX_COLS(f32, float)
-    PYC_MINMAX_COLS(f64, double)
+    PYC_EXT_COLS(f32, float)
+    PYC_EXT_COLS(f64, double)
+    /* Column sums, a row at a time through a function that is not inlined: GCC's
+     * unroll-and-jam (-O3) otherwise fuses two rows into one loop, two streams
+     * instead of one, and the float32 sums ran at half the speed (issue 11). */
+    static PYC_NOINLINE void pyc_psum_row_f32(const float *restrict q, Py_ssize_t nb,
+                                              double *restrict S) {
+        for (Py_ssize_t b = 0; b < nb; b++) S[b] += (double)q[b];
+    }
+    static PYC_NOINLINE void pyc_sum_row_f64(const double *restrict q, Py_ssize_t nb,
+                                             double *restrict S, double *restrict C) {
+        for (Py_ssize_t b = 0; b < nb; b++) {
+            double s = S[b], x = q[b], t = s + x, bp = t - s;
+            C[b] += (s - (t - bp)) + (x - bp);
+            S[b] = t;
+        }
+    }
+    /* Column sums of float32 in float64 (plain, as pyc_psum_f32) over rows 0..nr-1. */
+    static void pyc_psum_cols_f32(const float *p, Py_ssize_t nr, Py_ssize_t sr,
+                                  Py_ssize_t nb, double *restrict S) {
+        for (Py_ssize_t b = 0; b < nb; b++) S[b] = 0.0;
+        for (Py_ssize_t r = 0; r < nr; r++) pyc_psum_row_f32(p + r * sr, nb, S);
+    }
+    /* Column TwoSum of float64 over rows 0..nr-1 (sums into S, compensations into C). */
+    static void pyc_sum_cols_f64(const double *p, Py_ssize_t nr, Py_ssize_t sr,
+                                 Py_ssize_t nb, double *restrict S, double *restrict C) {
+        for (Py_ssize_t b = 0; b < nb; b++) { S[b] = 0.0; C[b] = 0.0; }
+        for (Py_ssize_t r = 0; r < nr; r++) pyc_sum_row_f64(p + r * sr, nb, S, C);
+    }
     /* First i < n with p[i] == v, or p[i] a NaN where v is one (argmin/argmax's last
      * step: the position of the extreme already found); n if none. A vector compare
      * into a bit mask per step, the first set bit. */
@@ -352,8 +409,10 @@ cdef extern from *:
     void pyc_minmax_strided_f64(const double* p, Py_ssize_t n, Py_ssize_t s, double* mn, double* mx) nogil
     void pyc_sum_strided_f64(const double* p, Py_ssize_t n, Py_ssize_t s, double* out_s, double* out_c) nogil
     float pyc_ext_f32(const float* p, Py_ssize_t n, int want_max) nogil
-    void pyc_minmax_cols_f32(const float* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, float* MN, float* MX) nogil
-    void pyc_minmax_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, double* MN, double* MX) nogil
+    void pyc_ext_cols_f32(const float* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, int want_max, float* E) nogil
+    void pyc_ext_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, int want_max, double* E) nogil
+    void pyc_psum_cols_f32(const float* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, double* S) nogil
+    void pyc_sum_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, double* S, double* C) nogil
     double pyc_ext_f64(const double* p, Py_ssize_t n, int want_max) nogil
     Py_ssize_t pyc_find_f32(const float* p, Py_ssize_t n, float v) nogil
     Py_ssize_t pyc_find_f64(const double* p, Py_ssize_t n, double v) nogil
@@ -367,7 +426,10 @@ cdef enum:
     LANES = 16        # independent accumulators per row task (one 512-bit vector of float32)
     ROW_CHUNK = 16384 # minimum elements per row task
     MAX_TASKS = 256   # tasks to aim for when rows are few
-    COLS = 256        # output columns per column task
+    COL_TASKS = 64    # column tasks to aim for (fewer chunks: a smaller fold of partials)
+    COL_MIN = 65536   # minimum elements per column task (chunks of smaller calls cost a fold)
+    FOLD = 256        # columns a chunk-partial fold runs side by side
+    COLS = 4096       # output columns per column task (16-32 KB of each row it reads)
     COL_CHUNK = 64    # minimum rows per column task; also the var sub-block
     SUB = 2048        # row sub-block (argmin scan, var two-pass) that stays in L1/L2
 
@@ -389,15 +451,23 @@ cdef inline Py_ssize_t _row_chunks(Py_ssize_t A, Py_ssize_t R) noexcept nogil:
 
 # Column tasks are numbered with the column block fastest, (a, row chunk, column
 # block): one thread runs the blocks of a row chunk one after the other, over rows
-# still in cache, instead of streaming the whole array once per column block (4-5x
-# slower than NumPy's axis-0 reductions at B = 1000). Which task computes which
-# partial, and the order partials combine in, do not depend on this numbering.
+# still in cache, instead of streaming the whole array once per column block.
+# Blocks are COLS wide, so a task reads 16-32 KB runs of each row (whole rows
+# where B <= COLS: one contiguous region per task), the hardware prefetchers'
+# pattern; 256-column blocks (1 KB runs) ran at 0.3-0.5x NumPy's axis-0
+# reductions (issue 11). Rows are cut into chunks of at least COL_CHUNK rows and
+# COL_MIN elements, towards COL_TASKS tasks: enough for 16 threads, few partials
+# to fold. Which task computes which partial, and the order partials combine
+# in, do not depend on this numbering.
 cdef inline Py_ssize_t _col_chunks(Py_ssize_t A, Py_ssize_t R, Py_ssize_t B) noexcept nogil:
     cdef Py_ssize_t nbb = _cdiv(B, COLS)
-    if A * nbb >= MAX_TASKS or R <= COL_CHUNK:
+    if A * nbb >= COL_TASKS or R <= COL_CHUNK:
         return 1
     cdef Py_ssize_t c = _cdiv(R, COL_CHUNK)
-    cdef Py_ssize_t want = _cdiv(MAX_TASKS, A * nbb)
+    cdef Py_ssize_t want = _cdiv(COL_TASKS, A * nbb)
+    cdef Py_ssize_t most = (R * (B if B < COLS else COLS)) // COL_MIN  # chunks of COL_MIN
+    if want > most:
+        want = most if most > 1 else 1
     return c if c < want else want
 
 
@@ -456,6 +526,16 @@ cdef inline bint _clamp(Py_ssize_t T, Py_ssize_t* t0, Py_ssize_t* t1) noexcept n
     return t0[0] < t1[0]
 
 
+cdef char* _per_thread(int n_threads, size_t nbytes) except NULL:
+    """``nbytes`` of scratch for each of the call's threads (thread k's at k * nbytes):
+    a column task's rows of COLS accumulators, too large for the stack of every
+    thread an OpenMP runtime or a user starts (issue 11: 4096-column blocks)."""
+    cdef void* p = malloc((n_threads if n_threads > 1 else 1) * nbytes)
+    if p == NULL:
+        raise MemoryError()
+    return <char*>p
+
+
 cdef void* _own_parts(Py_ssize_t have, Py_ssize_t need, size_t itemsize, bint whole) except NULL:
     """Scratch partials for a whole call that passed no ``parts`` (a slice cannot)."""
     if not whole:
@@ -490,6 +570,35 @@ cdef inline double _fold1(double s, double c) noexcept nogil:
     _two_sum(&rs, &rc, s)
     rc += c
     return _finish(rs, rc)
+
+
+cdef void _fold_sums(const double* S, const double* C, Py_ssize_t nch, Py_ssize_t B,
+                     double* out) noexcept nogil:
+    """out[b] = the chunk-order TwoSum fold of the nch x B partials (S, C) of one
+    ``a``: per column the arithmetic of ``_two_sum`` over chunks 0, 1, ... from
+    (0, 0), then ``_finish``. Chunk-major over blocks of FOLD columns (each chunk's
+    partials read in runs, not one column's chunks B apart), the running sums in
+    locals: the partials are left as they are, so a fold can run again."""
+    cdef Py_ssize_t c, b, b0, nb
+    cdef double rs[FOLD]
+    cdef double rc[FOLD]
+    cdef const double* s
+    cdef const double* e
+    b0 = 0
+    while b0 < B:
+        nb = B - b0 if B - b0 < FOLD else FOLD
+        for b in range(nb):
+            rs[b] = 0.0
+            rc[b] = 0.0
+        for c in range(nch):
+            s = S + c * B + b0
+            e = C + c * B + b0
+            for b in range(nb):
+                _two_sum(&rs[b], &rc[b], s[b])
+                rc[b] += e[b]
+        for b in range(nb):
+            out[b0 + b] = _finish(rs[b], rc[b])
+        b0 += FOLD
 
 
 # ================================================================ sum (float)
@@ -548,6 +657,14 @@ cdef void _sum_cols(const real_t* p, Py_ssize_t nr, Py_ssize_t sr,
                     Py_ssize_t nb, Py_ssize_t sb, double* S, double* C) noexcept nogil:
     cdef Py_ssize_t r, b
     cdef double x, t, bp
+    if sb == 1:
+        if real_t is float:
+            pyc_psum_cols_f32(p, nr, sr, nb, S)
+            memset(C, 0, nb * sizeof(double))
+            return
+        elif real_t is double:
+            pyc_sum_cols_f64(p, nr, sr, nb, S, C)
+            return
     for b in range(nb):
         S[b] = 0.0
         C[b] = 0.0
@@ -596,6 +713,7 @@ def sum_float(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, c, b
     cdef double* ps = NULL
     cdef double* pc = NULL
+    cdef char* scr = NULL  # column tasks' per-thread scratch (_per_thread)
     cdef void* own = NULL
     cdef double rs, rc
     if P:
@@ -605,31 +723,32 @@ def sum_float(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
             own = _own_parts(parts.shape[0], 2 * P, sizeof(double), t0 == 0 and t1 == pl.ntask)
             ps = <double*>own
         pc = ps + P
-    with nogil:
-        if B == 1:
-            if n_threads > 1:
-                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
-                    _sum_row_task(p0, t, nch, L, R, sa, sr, ps, pc, &out[0])
-            else:
-                for t in range(t0, t1):
-                    _sum_row_task(p0, t, nch, L, R, sa, sr, ps, pc, &out[0])
-        else:  # column tasks: (a, row chunk, column block)
-            if n_threads > 1:
-                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
-                    _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc, &out[0])
-            else:
-                for t in range(t0, t1):
-                    _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc, &out[0])
-        if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
-            for a in range(A):
-                for b in range(B):
-                    rs = 0.0
-                    rc = 0.0
-                    for c in range(nch):
-                        _two_sum(&rs, &rc, ps[(a * nch + c) * B + b])
-                        rc += pc[(a * nch + c) * B + b]
-                    out[a * B + b] = _finish(rs, rc)
-    free(own)
+    try:
+        if B > 1:
+            scr = _per_thread(n_threads, COLS * sizeof(double))
+        with nogil:
+            if B == 1:
+                if n_threads > 1:
+                    for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
+                        _sum_row_task(p0, t, nch, L, R, sa, sr, ps, pc, &out[0])
+                else:
+                    for t in range(t0, t1):
+                        _sum_row_task(p0, t, nch, L, R, sa, sr, ps, pc, &out[0])
+            else:  # column tasks: (a, row chunk, column block)
+                if n_threads > 1:
+                    for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
+                        _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc, &out[0],
+                                      <double*>(scr + threadid() * COLS * sizeof(double)))
+                else:
+                    for t in range(t0, t1):
+                        _sum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps, pc, &out[0],
+                                      <double*>scr)
+            if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
+                for a in range(A):
+                    _fold_sums(ps + a * nch * B, pc + a * nch * B, nch, B, &out[a * B])
+    finally:
+        free(own)
+        free(scr)
     return pl.ntask
 
 
@@ -650,7 +769,9 @@ cdef inline void _sum_row_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nch, P
 cdef inline void _sum_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
                                Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
                                Py_ssize_t sr, Py_ssize_t sb, double* ps, double* pc,
-                               double* out) noexcept nogil:
+                               double* out, double* C1) noexcept nogil:
+    # the column sums go straight into the partials (nch > 1), or into the outputs
+    # with the compensations in the thread's scratch ``C1`` (nch == 1)
     cdef Py_ssize_t bb = t % nbb  # column blocks fastest: see _col_chunks
     cdef Py_ssize_t c = (t // nbb) % nch
     cdef Py_ssize_t a = t // (nch * nbb)
@@ -659,16 +780,13 @@ cdef inline void _sum_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
     cdef Py_ssize_t b0 = bb * COLS
     cdef Py_ssize_t nb = B - b0 if B - b0 < COLS else COLS
     cdef Py_ssize_t k = (a * nch + c) * B + b0, b
-    cdef double S[COLS]
-    cdef double C[COLS]
-    _sum_cols(p0 + a * sa + lo * sr + b0 * sb, hi - lo, sr, nb, sb, &S[0], &C[0])
+    cdef const real_t* p = p0 + a * sa + lo * sr + b0 * sb
     if nch == 1:  # k == a * B + b0: the outputs themselves
+        _sum_cols(p, hi - lo, sr, nb, sb, out + k, C1)
         for b in range(nb):
-            out[k + b] = _fold1(S[b], C[b])
+            out[k + b] = _fold1(out[k + b], C1[b])
     else:
-        for b in range(nb):
-            ps[k + b] = S[b]
-            pc[k + b] = C[b]
+        _sum_cols(p, hi - lo, sr, nb, sb, ps + k, pc + k)
 
 
 # ================================================================ sum (integer)
@@ -763,12 +881,12 @@ def sum_int(const int_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
                 for t in range(t0, t1):
                     _isum_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, ps)
         if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
-            for a in range(A):
+            for a in range(A):  # chunk-major (see _fold_sums); wrap-around: any order
                 for b in range(B):
-                    acc = 0
-                    for c in range(nch):
-                        acc += ps[(a * nch + c) * B + b]
-                    out[a * B + b] = acc
+                    out[a * B + b] = ps[a * nch * B + b]
+                for c in range(1, nch):
+                    for b in range(B):
+                        out[a * B + b] += ps[(a * nch + c) * B + b]
     free(own)
     return pl.ntask
 
@@ -831,9 +949,51 @@ cdef void _minmax_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
     out_mx[0] = mx
 
 
-cdef inline void _minmax_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
-                                  Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
-                                  Py_ssize_t sr, Py_ssize_t sb, real_t* pmn, real_t* pmx) noexcept nogil:
+cdef void _fold_ext(const real_t* E, Py_ssize_t nch, Py_ssize_t L, Py_ssize_t R,
+                    Py_ssize_t B, bint want_max, real_t* out) noexcept nogil:
+    """out[b] = the fold of the nch x B chunk extremes E of one ``a`` in chunk order
+    (NaN-sticky, ties to the later chunk), up to the empty trailing chunks;
+    chunk-major over FOLD columns, the partials left as they are (see _fold_sums)."""
+    cdef Py_ssize_t c, b, b0, nb
+    cdef real_t m[FOLD]
+    cdef real_t v, e
+    cdef const real_t* q
+    b0 = 0
+    while b0 < B:
+        nb = B - b0 if B - b0 < FOLD else FOLD
+        for b in range(nb):
+            m[b] = E[b0 + b]
+        for c in range(1, nch):
+            if c * L >= R:  # empty trailing chunks (see _empty_chunks)
+                break
+            q = E + c * B + b0
+            if want_max:
+                for b in range(nb):
+                    v = q[b]
+                    e = m[b]
+                    m[b] = v if ((v >= e) | (v != v)) else e
+            else:
+                for b in range(nb):
+                    v = q[b]
+                    e = m[b]
+                    m[b] = v if ((v <= e) | (v != v)) else e
+        for b in range(nb):
+            out[b0 + b] = m[b]
+        b0 += FOLD
+
+
+cdef inline real_t _ext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
+                            bint want_max) noexcept nogil:
+    """_minmax_row's minimum (want_max: maximum): the same element, zero signs too."""
+    cdef real_t mn, mx
+    _minmax_row(p, n, s, &mn, &mx)
+    return mx if want_max else mn
+
+
+cdef inline void _ext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
+                               Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
+                               Py_ssize_t sr, Py_ssize_t sb, bint want_max,
+                               real_t* pe) noexcept nogil:
     cdef Py_ssize_t bb = t % nbb  # column blocks fastest: see _col_chunks
     cdef Py_ssize_t c = (t // nbb) % nch
     cdef Py_ssize_t a = t // (nch * nbb)
@@ -841,43 +1001,38 @@ cdef inline void _minmax_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
     cdef Py_ssize_t hi = lo + L if lo + L < R else R
     cdef Py_ssize_t b0 = bb * COLS
     cdef Py_ssize_t nb = B - b0 if B - b0 < COLS else COLS
-    cdef Py_ssize_t k = (a * nch + c) * B + b0
-    cdef real_t* MN = &pmn[k]
-    cdef real_t* MX = &pmx[k]
+    cdef real_t* E = &pe[(a * nch + c) * B + b0]
     cdef const real_t* p = p0 + a * sa + lo * sr + b0 * sb
     cdef Py_ssize_t r, b
     cdef real_t x
     if hi <= lo:  # an empty trailing chunk: no partial (the fold stops before it)
         return
     for b in range(nb):
-        MN[b] = p[b * sb]
-        MX[b] = p[b * sb]
+        E[b] = p[b * sb]
     if sb == 1:
         if real_t is float:
-            pyc_minmax_cols_f32(p, hi - lo, sr, nb, MN, MX)
+            pyc_ext_cols_f32(p, hi - lo, sr, nb, want_max, E)
             return
         elif real_t is double:
-            pyc_minmax_cols_f64(p, hi - lo, sr, nb, MN, MX)
+            pyc_ext_cols_f64(p, hi - lo, sr, nb, want_max, E)
             return
     for r in range(1, hi - lo):  # ties go to the later row (see _minmax_row)
-        if sb == 1:
+        if want_max:
             for b in range(nb):
-                x = p[r * sr + b]
-                MN[b] = x if (x <= MN[b] or x != x) else MN[b]
-                MX[b] = x if (x >= MX[b] or x != x) else MX[b]
+                x = p[r * sr + b * sb]
+                E[b] = x if ((x >= E[b]) | (x != x)) else E[b]
         else:
             for b in range(nb):
                 x = p[r * sr + b * sb]
-                MN[b] = x if (x <= MN[b] or x != x) else MN[b]
-                MX[b] = x if (x >= MX[b] or x != x) else MX[b]
+                E[b] = x if ((x <= E[b]) | (x != x)) else E[b]
 
 
 def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
-           Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb,
-           real_t[::1] out_min, real_t[::1] out_max, real_t[::1] parts, int n_threads,
+           Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb, bint want_max,
+           real_t[::1] out, real_t[::1] parts, int n_threads,
            Py_ssize_t t0, Py_ssize_t t1):
-    """Minimum and maximum along r (NaN propagates, as in NumPy); R >= 1.
-    ``parts``: 2 x nparts of the input's dtype (minima, then maxima); returns the task count."""
+    """Minimum (want_max: maximum) along r (NaN propagates, as in NumPy); R >= 1.
+    ``parts``: nparts of the input's dtype; returns the task count."""
     # ``buf`` may be a strided 1-D view (the one-thread fast path of
     # pycompute/reductions.py): its element k is at k * es in memory
     cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
@@ -888,18 +1043,15 @@ def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     cdef Plan pl = _plan(A, R, B)
     if not _clamp(pl.ntask, &t0, &t1):
         return pl.ntask
-    cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, c, b, lo, hi, k
-    cdef real_t* pmn = &out_min[0]  # nch == 1: a task's partials are its outputs
-    cdef real_t* pmx = &out_max[0]
+    cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, lo, hi
+    cdef real_t* pe = &out[0]  # nch == 1: a task's partials are its outputs
     cdef void* own = NULL
-    cdef real_t mn, mx, v
     if P:
-        if parts.shape[0] >= 2 * P:
-            pmn = &parts[0]
+        if parts.shape[0] >= P:
+            pe = &parts[0]
         else:
-            own = _own_parts(parts.shape[0], 2 * P, sizeof(real_t), t0 == 0 and t1 == pl.ntask)
-            pmn = <real_t*>own
-        pmx = pmn + P
+            own = _own_parts(parts.shape[0], P, sizeof(real_t), t0 == 0 and t1 == pl.ntask)
+            pe = <real_t*>own
     with nogil:
         if B == 1:
             if n_threads > 1:
@@ -907,37 +1059,23 @@ def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     if hi > lo:  # see _empty_chunks
-                        _minmax_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr,
-                                    &pmn[t], &pmx[t])
+                        pe[t] = _ext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max)
             else:
                 for t in range(t0, t1):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     if hi > lo:  # see _empty_chunks
-                        _minmax_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr,
-                                    &pmn[t], &pmx[t])
+                        pe[t] = _ext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max)
         else:
             if n_threads > 1:
                 for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
-                    _minmax_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pmn, pmx)
+                    _ext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pe)
             else:
                 for t in range(t0, t1):
-                    _minmax_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pmn, pmx)
+                    _ext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pe)
         if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
-            for a in range(A):
-                for b in range(B):
-                    k = a * nch * B + b
-                    mn = pmn[k]
-                    mx = pmx[k]
-                    for c in range(1, nch):  # in chunk order, ties to the later chunk
-                        if c * L >= R:  # empty trailing chunks (see _empty_chunks)
-                            break
-                        v = pmn[k + c * B]
-                        mn = v if (v <= mn or v != v) else mn
-                        v = pmx[k + c * B]
-                        mx = v if (v >= mx or v != v) else mx
-                    out_min[a * B + b] = mn
-                    out_max[a * B + b] = mx
+            for a in range(A):  # chunk-major over FOLD columns (see _fold_sums)
+                _fold_ext(pe + a * nch * B, nch, L, R, B, want_max, &out[a * B])
     free(own)
     return pl.ntask
 
@@ -1008,7 +1146,7 @@ cdef inline void _argext_row_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nch
 cdef inline void _argext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
                                   Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
                                   Py_ssize_t sr, Py_ssize_t sb, bint want_max,
-                                  real_t* pv, int64_t* pi) noexcept nogil:
+                                  real_t* pv, int64_t* pi, real_t* Vl) noexcept nogil:
     cdef Py_ssize_t bb = t % nbb  # column blocks fastest: see _col_chunks
     cdef Py_ssize_t c = (t // nbb) % nch
     cdef Py_ssize_t a = t // (nch * nbb)
@@ -1017,8 +1155,7 @@ cdef inline void _argext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
     cdef Py_ssize_t b0 = bb * COLS
     cdef Py_ssize_t nb = B - b0 if B - b0 < COLS else COLS
     cdef Py_ssize_t k = (a * nch + c) * B + b0
-    cdef real_t Vl[COLS]
-    cdef real_t* V = &pv[k] if nch > 1 else &Vl[0]
+    cdef real_t* V = &pv[k] if nch > 1 else Vl  # Vl: the thread's scratch
     cdef int64_t* I = &pi[k]
     cdef const real_t* p = p0 + a * sa + lo * sr + b0 * sb
     cdef Py_ssize_t r, b
@@ -1055,6 +1192,7 @@ def argext(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, c, b, k
     cdef real_t* pv = NULL
     cdef int64_t* pi = &out_idx[0]  # nch == 1: a task's indices are its outputs
+    cdef char* scr = NULL  # column tasks' per-thread scratch (_per_thread)
     cdef void* own = NULL
     cdef real_t best
     cdef int64_t besti
@@ -1067,35 +1205,42 @@ def argext(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
                              sizeof(real_t) + sizeof(int64_t), t0 == 0 and t1 == pl.ntask)
             pi = <int64_t*>own  # int64 first: both stay aligned
             pv = <real_t*>(pi + P)
-    with nogil:
-        if B == 1:
-            if n_threads > 1:
-                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
-                    _argext_row_task(p0, t, nch, L, R, sa, sr, want_max, pv, pi)
+    try:
+        if B > 1:
+            scr = _per_thread(n_threads, COLS * sizeof(real_t))
+        with nogil:
+            if B == 1:
+                if n_threads > 1:
+                    for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
+                        _argext_row_task(p0, t, nch, L, R, sa, sr, want_max, pv, pi)
+                else:
+                    for t in range(t0, t1):
+                        _argext_row_task(p0, t, nch, L, R, sa, sr, want_max, pv, pi)
             else:
-                for t in range(t0, t1):
-                    _argext_row_task(p0, t, nch, L, R, sa, sr, want_max, pv, pi)
-        else:
-            if n_threads > 1:
-                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
-                    _argext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pv, pi)
-            else:
-                for t in range(t0, t1):
-                    _argext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pv, pi)
-        if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
-            for a in range(A):
-                for b in range(B):
-                    k = a * nch * B + b
-                    best = pv[k]
-                    besti = pi[k]
-                    for c in range(1, nch):
-                        if c * L >= R:  # empty trailing chunks (see _empty_chunks)
-                            break
-                        if _better(pv[k + c * B], best, want_max):
-                            best = pv[k + c * B]
-                            besti = pi[k + c * B]
-                    out_idx[a * B + b] = besti
-    free(own)
+                if n_threads > 1:
+                    for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
+                        _argext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pv, pi,
+                                         <real_t*>(scr + threadid() * COLS * sizeof(real_t)))
+                else:
+                    for t in range(t0, t1):
+                        _argext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pv, pi,
+                                         <real_t*>scr)
+            if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
+                for a in range(A):
+                    for b in range(B):
+                        k = a * nch * B + b
+                        best = pv[k]
+                        besti = pi[k]
+                        for c in range(1, nch):
+                            if c * L >= R:  # empty trailing chunks (see _empty_chunks)
+                                break
+                            if _better(pv[k + c * B], best, want_max):
+                                best = pv[k + c * B]
+                                besti = pi[k + c * B]
+                        out_idx[a * B + b] = besti
+    finally:
+        free(own)
+        free(scr)
     return pl.ntask
 
 
@@ -1213,7 +1358,8 @@ cdef void _var_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
 
 cdef inline void _var_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
                                Py_ssize_t L, Py_ssize_t R, Py_ssize_t B, Py_ssize_t sa,
-                               Py_ssize_t sr, Py_ssize_t sb, double* pm, double* pq) noexcept nogil:
+                               Py_ssize_t sr, Py_ssize_t sb, double* pm, double* pq,
+                               double* W) noexcept nogil:
     cdef Py_ssize_t bb = t % nbb  # column blocks fastest: see _col_chunks
     cdef Py_ssize_t c = (t // nbb) % nch
     cdef Py_ssize_t a = t // (nch * nbb)
@@ -1225,10 +1371,10 @@ cdef inline void _var_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
     cdef double* M = &pm[k]
     cdef double* Q = &pq[k]
     cdef const real_t* p = p0 + a * sa + lo * sr + b0 * sb
-    cdef double S[COLS]
-    cdef double Cc[COLS]
-    cdef double D[COLS]
-    cdef double E[COLS]
+    cdef double* S = W  # the thread's scratch: four rows of COLS
+    cdef double* Cc = W + COLS
+    cdef double* D = W + 2 * COLS
+    cdef double* E = W + 3 * COLS
     cdef double tot = 0.0, mb, d
     cdef Py_ssize_t r0, m, r, b, rows = hi - lo
     cdef bint bad
@@ -1238,7 +1384,7 @@ cdef inline void _var_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
     r0 = 0
     while r0 < rows:
         m = rows - r0 if rows - r0 < COL_CHUNK else COL_CHUNK
-        _sum_cols(p + r0 * sr, m, sr, nb, sb, &S[0], &Cc[0])
+        _sum_cols(p + r0 * sr, m, sr, nb, sb, S, Cc)
         for b in range(nb):
             S[b] = _finish(S[b], Cc[b]) / m
             D[b] = 0.0
@@ -1292,6 +1438,7 @@ def var(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     # accumulator copies them)
     cdef double* pm = &out_mean[0]
     cdef double* pq = &out_m2[0]
+    cdef char* scr = NULL  # column tasks' per-thread scratch (_per_thread)
     cdef void* own = NULL
     cdef double n, mean, m2, cnt
     if P:
@@ -1301,41 +1448,47 @@ def var(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
             own = _own_parts(parts.shape[0], 2 * P, sizeof(double), t0 == 0 and t1 == pl.ntask)
             pm = <double*>own
         pq = pm + P
-    with nogil:
-        if B == 1:
-            if n_threads > 1:
-                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
-                    lo = (t % nch) * L
-                    hi = lo + L if lo + L < R else R
-                    _var_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pm[t], &pq[t])
-            else:
-                for t in range(t0, t1):
-                    lo = (t % nch) * L
-                    hi = lo + L if lo + L < R else R
-                    _var_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pm[t], &pq[t])
-        else:
-            if n_threads > 1:
-                for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
-                    _var_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pm, pq)
-            else:
-                for t in range(t0, t1):
-                    _var_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pm, pq)
-        if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
-            for a in range(A):
-                for b in range(B):
-                    k = a * nch * B + b
-                    n = 0.0
-                    mean = 0.0
-                    m2 = 0.0
-                    for c in range(nch):
-                        lo = c * L
+    try:
+        if B > 1:
+            scr = _per_thread(n_threads, 4 * COLS * sizeof(double))
+        with nogil:
+            if B == 1:
+                if n_threads > 1:
+                    for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
+                        lo = (t % nch) * L
                         hi = lo + L if lo + L < R else R
-                        cnt = <double>(hi - lo)
-                        if cnt > 0:
-                            _chan(&n, &mean, &m2, cnt, pm[k + c * B], pq[k + c * B])
-                    out_mean[a * B + b] = mean
-                    out_m2[a * B + b] = m2
-    free(own)
+                        _var_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pm[t], &pq[t])
+                else:
+                    for t in range(t0, t1):
+                        lo = (t % nch) * L
+                        hi = lo + L if lo + L < R else R
+                        _var_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, &pm[t], &pq[t])
+            else:
+                if n_threads > 1:
+                    for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
+                        _var_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pm, pq,
+                                      <double*>(scr + threadid() * 4 * COLS * sizeof(double)))
+                else:
+                    for t in range(t0, t1):
+                        _var_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, pm, pq, <double*>scr)
+            if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
+                for a in range(A):
+                    for b in range(B):
+                        k = a * nch * B + b
+                        n = 0.0
+                        mean = 0.0
+                        m2 = 0.0
+                        for c in range(nch):
+                            lo = c * L
+                            hi = lo + L if lo + L < R else R
+                            cnt = <double>(hi - lo)
+                            if cnt > 0:
+                                _chan(&n, &mean, &m2, cnt, pm[k + c * B], pq[k + c * B])
+                        out_mean[a * B + b] = mean
+                        out_m2[a * B + b] = m2
+    finally:
+        free(own)
+        free(scr)
     return pl.ntask
 
 

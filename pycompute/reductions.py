@@ -167,7 +167,7 @@ def _run(kern, name, v, axes, num_threads, make_outputs, ordered=False, extra=()
 _PARTS = {
     "sum_float": ((2, np.dtype(np.float64)),),
     "sum_int": ((1, np.dtype(np.uint64)),),
-    "minmax": ((2, None),),
+    "minmax": ((1, None),),
     "argext": ((1, None), (1, np.dtype(np.int64))),
     "var": ((2, np.dtype(np.float64)),),
 }
@@ -438,9 +438,9 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
             ext = _ext_cache[key] = _specialized(entry[3].ext_flat, a.dtype)
         return res_dt.type(ext(buf, op == "max"))
     if op in ("min", "max"):
-        o = np.empty(2, out_dt)
-        _fast_call(entry, buf, geom, o[:1], o[1:])
-        return o[0 if op == "min" else 1]
+        o = np.empty(1, out_dt)
+        _fast_call(entry, buf, geom, op == "max", o)
+        return o[0]
     if op in ("argmin", "argmax"):
         if n <= _cancel.FIRST_WORK:
             return res_dt.type(fn(buf, op == "argmax"))
@@ -494,9 +494,9 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
         R, geom = n1, (n0, n1, 1, n1, 1, 0)
         m = n0
     if op in ("min", "max"):
-        o = np.empty(2 * m, out_dt)
-        _fast_call(entry, buf, geom, o[:m], o[m:])
-        return o[:m] if op == "min" else o[m:]
+        o = np.empty(m, out_dt)
+        _fast_call(entry, buf, geom, op == "max", o)
+        return o
     if op in ("argmin", "argmax"):
         o = np.empty(m, np.int64)
         _fast_call((_specialized(entry[3].argext, a.dtype),) + entry[1:], buf, geom,
@@ -648,20 +648,19 @@ def _mean_overflow(res, total, res_dt):
 
 # ---------------------------------------------------------------- min / max
 
-def _minmax_native(kern, v, axes, num_threads):
+def _minmax_native(kern, v, axes, num_threads, which):
+    """The minimum (``which`` 1: maximum) of ``v`` over ``axes``."""
     # Equal elements are told apart only by a zero's sign; NumPy returns the last
     # one it reads, each axis in its logical direction, axes outer to inner by
     # stride. Integers may be read in any order (equal means identical).
-    res = _run(kern, "minmax", v, axes, num_threads,
-               lambda n: (np.empty(n, v.dtype), np.empty(n, v.dtype)),
-               flip=v.dtype.kind != "f")
+    res = _run(kern, "minmax", v, axes, num_threads, lambda n: (np.empty(n, v.dtype),),
+               extra=(bool(which),), flip=v.dtype.kind != "f")
     if res is None:  # reduced axes that do not merge: the innermost first
         inner = builtins.min(axes, key=lambda i: (abs(v.strides[i]), -i))
         rest = tuple(i - (i > inner) for i in axes if i != inner)
-        mn, mx = _minmax_native(kern, v, (inner,), num_threads)
-        return (_minmax_native(kern, mn, rest, num_threads)[0],
-                _minmax_native(kern, mx, rest, num_threads)[1])
-    return res
+        return _minmax_native(kern, _minmax_native(kern, v, (inner,), num_threads, which),
+                              rest, num_threads, which)
+    return res[0]
 
 
 def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads):
@@ -681,7 +680,7 @@ def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads
         ref = _reference.min if which == 0 else _reference.max
         return ref(a, axis, out, keepdims, initial, where)
     v = _native_input(a, kd)
-    res = _minmax_native(kern, v, axes, num_threads)[which]
+    res = _minmax_native(kern, v, axes, num_threads, which)
     return _finish(res, native_dtype(a.dtype), a, axes, out, keepdims)
 
 
@@ -924,8 +923,9 @@ def _outer_edges(kern, v, range, num_threads):
     elif v.size == 0:
         first_edge, last_edge = 0, 1
     else:
-        mn, mx = _minmax_native(kern, v, tuple(builtins.range(v.ndim)), num_threads)
-        first_edge, last_edge = mn[()], mx[()]
+        axes = tuple(builtins.range(v.ndim))
+        first_edge = _minmax_native(kern, v, axes, num_threads, 0)[()]
+        last_edge = _minmax_native(kern, v, axes, num_threads, 1)[()]
         if not (np.isfinite(first_edge) and np.isfinite(last_edge)):
             raise ValueError(
                 f"autodetected range of [{first_edge}, {last_edge}] is not finite")

@@ -111,6 +111,23 @@ def test_argext_block_extreme_is_packed(dtype):
     assert re.search(rf"\bv?max{sfx}\b[^\n]*%[xyz]mm", asm), "no packed max"
 
 
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+@pytest.mark.parametrize("dtype", [types.float32, types.float64])
+def test_column_loops_are_packed(dtype):
+    """Axis-0 reductions (column tasks): the row-at-a-time loops of ``_ext_cols``
+    (min/max) and ``_sum_cols`` run packed along the columns."""
+    ro = types.Array(dtype, 1, "C", readonly=True)
+    ix = types.intp
+    sfx = "ps" if dtype == types.float32 else "pd"
+    asm = _asm(R._ext_cols, ro, ix, ix, ix, ix, ix, types.boolean, types.Array(dtype, 1, "C"), ix)
+    assert len(re.findall(rf"\bv?cmp\w*{sfx}\b[^\n]*%[xyz]mm", asm)) >= 2, \
+        "column min/max fell back to scalar compares"
+    asm = _asm(R._sum_cols, ro, ix, ix, ix, ix, ix, LANE_ARR, LANE_ARR, ix)
+    assert _packed(asm, "add") >= 1, "column sums fell back to scalar adds"
+    if dtype == types.float32:
+        assert re.search(r"\bv?cvtps2pd\b[^\n]*%[xyz]mm", asm), "column sums convert scalar"
+
+
 def _cython_levels():
     here = os.path.dirname(pc.__file__)
     return sorted(glob.glob(os.path.join(here, "_kernels", "*", "reductions*.so")))
@@ -164,3 +181,26 @@ def test_numba_sum_accuracy_against_fsum(dtype, num_threads, rng):
             assert ours <= bound, (v.size, ours, bound)
             mean = float(pc.mean(v, backend="numba", num_threads=num_threads))
             assert abs(mean - exact / v.size) <= 2 * eps * abs(exact / v.size) + bound / v.size
+
+
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+def test_cython_column_loops_are_packed():
+    """The Cython column loops (kernels/reductions.pyx, not inlined so that they can be
+    found by name): packed converts and adds in the float32 row sum, packed adds in the
+    float64 TwoSum row, packed min and max in the column extremes, at every level."""
+    assert shutil.which("objdump"), "objdump (binutils) is needed to read the kernels"
+    want = {"x86_64_v4": "zmm", "x86_64_v3": "ymm", "x86_64_v2": "xmm"}
+    checks = {"pyc_psum_row_f32": ("cvtps2pd", "addpd"), "pyc_sum_row_f64": ("addpd", "subpd"),
+              "pyc_ext_cols_f32": ("minps", "maxps"), "pyc_ext_cols_f64": ("minpd", "maxpd")}
+    sos = _cython_levels()
+    assert sos, "no compiled reductions extension"
+    for so in sos:
+        level = os.path.basename(os.path.dirname(so))
+        out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", so], capture_output=True,
+                             text=True, check=True).stdout
+        reg = want.get(level, "[xyz]mm")
+        for fn, ops in checks.items():
+            m = re.search(rf"<{fn}>:\n(.*?)\n\n", out, re.S)
+            assert m, f"{so}: {fn} not found"
+            for op in ops:
+                assert re.search(rf"\bv?{op}\b[^\n]*%{reg}", m.group(1)), (level, fn, op)

@@ -15,6 +15,7 @@ Tolerances, and why:
   order times ``max(x^2)``. NumPy's float32 variance accumulates in float32
   (errors ~sqrt(n) * eps32 relative), ours in float64.
 """
+import itertools
 import math
 import warnings
 
@@ -460,6 +461,44 @@ def test_arg_extreme_position_across_blocks_and_tasks(backend, dtype, want, num_
             x[rng.choice(n, 50, replace=False)] = -0.0
         for arr in (x, x[::-1], x[::3]):
             assert f(arr, backend=backend, num_threads=num_threads) == ref(arr), (trial, spots)
+
+
+def test_axis0_column_tasks_match_numpy_and_agree_bitwise():
+    """Axis-0 reductions run column tasks: blocks of up to 4096 columns x chunks of rows,
+    the chunk partials folded chunk by chunk. Wide arrays (several blocks), tall ones
+    (many chunks), a NaN in one chunk of a column (min/max's fast loop redoes that
+    block by the NaN-sticky rule), a column of zeros of both signs (the result takes
+    the last zero's sign), integers: NumPy's values, and the same bits on both
+    native backends at 1 and 2 threads."""
+    native = {b.name for b in pc.backends() if b.available}
+    assert {"cython", "numba"} <= native, native
+    rng = np.random.default_rng(3)
+    shapes = [(300, 4096 + 37), (5000, 5), (70, 9000), (2, 5000), (1000, 1000)]
+    for (R, B), dt in itertools.product(shapes, (np.float32, np.float64, np.int16)):
+        x = (rng.standard_normal((R, B)) * 100).astype(dt)
+        if dt != np.int16:
+            x[rng.integers(0, R), 1] = np.nan
+            x[:, 2] = 0.0
+            x[rng.choice(R, min(R, 7), replace=False), 2] = -0.0
+            x[:, -1] = np.abs(x[:, -1]) + 1
+            x[rng.integers(R // 2, R), -1] = np.nan  # a later chunk
+        for name in ("sum", "min", "max", "var", "argmin", "argmax"):
+            outs = {(b, k): np.asarray(getattr(pc, name)(x, axis=0, backend=b, num_threads=k))
+                    for b in ("cython", "numba") for k in (1, 2)}
+            first = outs["cython", 1]
+            for key, got in outs.items():
+                assert got.tobytes() == first.tobytes(), (R, B, dt, name, key)
+            if name in ("sum", "var"):  # against float64 NumPy, within the float32 result's rounding
+                ref = getattr(np, name)(x.astype(np.float64), axis=0)
+                tol = 1e-5 if dt == np.float32 else 1e-12
+                np.testing.assert_allclose(first, ref, rtol=tol, atol=tol * np.nanmax(np.abs(ref)),
+                                           err_msg=f"{R}x{B} {dt} {name}")
+                continue
+            np.testing.assert_array_equal(first, getattr(np, name)(x, axis=0),
+                                          err_msg=f"{R}x{B} {dt} {name}")
+            if name in ("min", "max") and dt != np.int16:
+                last_zero = x[np.flatnonzero(x[:, 2] == 0)[-1], 2]
+                assert np.signbit(first[2]) == np.signbit(last_zero), (R, B, dt, name)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

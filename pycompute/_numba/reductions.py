@@ -40,7 +40,10 @@ LANES = 16
 MM_LANES = 32  # min/max lanes: <32 x T>, two or more registers of independent chains
 ROW_CHUNK = 16384
 MAX_TASKS = 256
-COLS = 256
+COLS = 4096  # output columns per column task (kernels/reductions.pyx: whole rows to 4096)
+COL_TASKS = 64  # column tasks to aim for
+COL_MIN = 65536  # minimum elements per column task
+FOLD = 256  # columns a chunk-partial fold runs side by side
 COL_CHUNK = 64
 SUB = 2048
 
@@ -64,10 +67,13 @@ def _row_chunks(A, R):
 @njit(**_opts)
 def _col_chunks(A, R, B):
     nbb = _cdiv(B, COLS)
-    if A * nbb >= MAX_TASKS or R <= COL_CHUNK:
+    if A * nbb >= COL_TASKS or R <= COL_CHUNK:
         return 1
     c = _cdiv(R, COL_CHUNK)
-    want = _cdiv(MAX_TASKS, A * nbb)
+    want = _cdiv(COL_TASKS, A * nbb)
+    most = (R * (B if B < COLS else COLS)) // COL_MIN  # chunks of COL_MIN elements
+    if want > most:
+        want = most if most > 1 else 1
     return c if c < want else want
 
 
@@ -149,6 +155,51 @@ def _fold1(s, c):
     """The chunk-order fold over a single partial (nch == 1), bit for bit (0.0 + -0.0 is +0.0)."""
     rs, rc = _two_sum(0.0, 0.0, s)
     return _finish(rs, rc + c)
+
+
+@njit(**_opts)
+def _fold_sums(S, C, nch, B, out):
+    """out[b] = the chunk-order TwoSum fold of the nch x B partials (S, C) of one ``a``,
+    chunk-major over FOLD columns, the partials left as they are
+    (kernels/reductions.pyx _fold_sums)."""
+    rs = np.empty(FOLD)
+    rc = np.empty(FOLD)
+    for b0 in range(0, B, FOLD):
+        nb = min(B - b0, FOLD)
+        for b in range(nb):
+            rs[b] = 0.0
+            rc[b] = 0.0
+        for c in range(nch):
+            s = S[c * B + b0:c * B + b0 + nb]
+            e = C[c * B + b0:c * B + b0 + nb]
+            for b in range(nb):
+                x, y = _two_sum(rs[b], rc[b], s[b])
+                rs[b] = x
+                rc[b] = y + e[b]
+        for b in range(nb):
+            out[b0 + b] = _finish(rs[b], rc[b])
+
+
+@njit(**_opts)
+def _fold_ext(E, nch, L, R, B, want_max, out):
+    """out[b] = the chunk-order fold of the nch x B chunk extremes E of one ``a``
+    (NaN-sticky, ties to the later chunk), up to the empty trailing chunks
+    (kernels/reductions.pyx _fold_ext)."""
+    m = np.empty(FOLD, E.dtype)
+    for b0 in range(0, B, FOLD):
+        nb = min(B - b0, FOLD)
+        for b in range(nb):
+            m[b] = E[b0 + b]
+        for c in range(1, nch):
+            if c * L >= R:  # empty trailing chunks
+                break
+            q = E[c * B + b0:c * B + b0 + nb]
+            for b in range(nb):
+                v = q[b]
+                e = m[b]
+                m[b] = v if ((v >= e if want_max else v <= e) or v != v) else e
+        for b in range(nb):
+            out[b0 + b] = m[b]
 
 
 # ---------------------------------------------------------------- sum (float)
@@ -409,13 +460,8 @@ def _sum_float(buf, off, A, R, B, sa, sr, sb, out, parts, n_threads, t0, t1):
                           (a * nch + lo // L) * B + b0, nch)
     if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
         for a in range(A):
-            for b in range(B):
-                rs = 0.0
-                rc = 0.0
-                for c in range(nch):
-                    rs, rc = _two_sum(rs, rc, ps[(a * nch + c) * B + b])
-                    rc += pc[(a * nch + c) * B + b]
-                out[a * B + b] = _finish(rs, rc)
+            _fold_sums(ps[a * nch * B:(a + 1) * nch * B], pc[a * nch * B:(a + 1) * nch * B],
+                       nch, B, out[a * B:(a + 1) * B])
     return ntask
 
 
@@ -461,13 +507,15 @@ def _sum_int(buf, off, A, R, B, sa, sr, sb, out, parts, n_threads, t0, t1):
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
         _isum_task(buf, off + a * sa + lo * sr + b0 * sb, hi - lo, sr, nb, sb, ps,
                    (a * nch + lo // L) * B + b0)
-    if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
+    if P > 0 and t1 == ntask:  # the last task ran: fold the chunks (wrap-around: any order)
         for a in range(A):
+            o = out[a * B:(a + 1) * B]
             for b in range(B):
-                acc = np.uint64(0)
-                for c in range(nch):
-                    acc += ps[(a * nch + c) * B + b]
-                out[a * B + b] = acc
+                o[b] = ps[a * nch * B + b]
+            for c in range(1, nch):
+                q = ps[(a * nch + c) * B:(a * nch + c + 1) * B]
+                for b in range(B):
+                    o[b] += q[b]
     return ntask
 
 
@@ -717,66 +765,69 @@ def _minmax_row_in(buf, p, n, s, MN, MX):
 
 
 @njit(**_opts)
-def _minmax_cols(buf, p, nr, sr, nb, sb, MN, MX, k):
+def _ext_cols(buf, p, nr, sr, nb, sb, want_max, E, k):
+    """Column minimum (want_max: maximum) of a block into E[k:k + nb]: NaN-sticky, ties
+    to the later row. Unit column stride: ``e = e < x ? e : x`` (vminps; ties and a
+    NaN x go to x), NaNs only noted, and a block holding one redone by the exact rule
+    (kernels/reductions.pyx pyc_ext_cols, the same elements)."""
     if nr <= 0:  # an empty trailing chunk: no partial (kernels/reductions.pyx _empty_chunks)
         return
     for b in range(nb):
-        MN[k + b] = buf[p + b * sb]
-        MX[k + b] = buf[p + b * sb]
-    for r in range(1, nr):  # ties go to the later row (see _minmax_row)
+        E[k + b] = buf[p + b * sb]
+    Ek = E[k:k + nb]
+    if sb == 1:  # on slices (see _sum_cols): LLVM vectorizes it
+        bad = False
+        for b in range(nb):
+            bad |= Ek[b] != Ek[b]
+        for r in range(1, nr):
+            row = buf[p + r * sr:p + r * sr + nb]
+            if want_max:
+                for b in range(nb):
+                    e = Ek[b]
+                    x = row[b]
+                    Ek[b] = e if e > x else x
+                    bad |= x != x
+            else:
+                for b in range(nb):
+                    e = Ek[b]
+                    x = row[b]
+                    Ek[b] = e if e < x else x
+                    bad |= x != x
+        if not bad:
+            return
+        for b in range(nb):
+            Ek[b] = buf[p + b]
+    for r in range(1, nr):  # the exact rule; ties go to the later row (see _minmax_row)
         q = p + r * sr
-        if sb == 1:  # branch free (``|``), on slices (see _sum_cols): LLVM vectorizes it
-            row = buf[q:q + nb]
-            MNk = MN[k:k + nb]
-            MXk = MX[k:k + nb]
-            for b in range(nb):
-                x = row[b]
-                m = MNk[b]
-                M = MXk[b]
-                MNk[b] = x if (x <= m) | (x != x) else m
-                MXk[b] = x if (x >= M) | (x != x) else M
-        else:
-            for b in range(nb):
-                x = buf[q + b * sb]
-                MN[k + b] = x if (x <= MN[k + b] or x != x) else MN[k + b]
-                MX[k + b] = x if (x >= MX[k + b] or x != x) else MX[k + b]
+        for b in range(nb):
+            x = buf[q + b * sb]
+            e = Ek[b]
+            Ek[b] = x if ((x >= e if want_max else x <= e) or x != x) else e
 
 
 @njit(parallel=True, **_opts)
-def _minmax(buf, off, A, R, B, sa, sr, sb, out_min, out_max, parts, n_threads, t0, t1):
+def _minmax(buf, off, A, R, B, sa, sr, sb, want_max, out, parts, n_threads, t0, t1):
     ntask, nch, L, nbb = _plan(A, R, B)
     t0, t1 = _clamp(ntask, t0, t1)
     if t0 >= t1:
         return ntask
     P = 0 if nch == 1 else A * nch * B
-    sc = _scratch(parts, 2 * P, t0 == 0 and t1 == ntask)
     # nch == 1: a task's partials are its outputs
-    pmn = out_min if P == 0 else sc[:P]
-    pmx = out_max if P == 0 else sc[P:2 * P]
+    pe = out if P == 0 else _scratch(parts, P, t0 == 0 and t1 == ntask)[:P]
     for i in prange(t1 - t0):
         t = t0 + i
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
         p = off + a * sa + lo * sr + b0 * sb
         if B == 1:
             if hi > lo:  # never empty by the row plan; as the Cython twin
-                pmn[t], pmx[t] = _minmax_row(buf, p, hi - lo, sr)
+                mn, mx = _minmax_row(buf, p, hi - lo, sr)
+                pe[t] = mx if want_max else mn
         else:
-            _minmax_cols(buf, p, hi - lo, sr, nb, sb, pmn, pmx, (a * nch + lo // L) * B + b0)
+            _ext_cols(buf, p, hi - lo, sr, nb, sb, want_max, pe, (a * nch + lo // L) * B + b0)
     if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
         for a in range(A):
-            for b in range(B):
-                k = a * nch * B + b
-                mn = pmn[k]
-                mx = pmx[k]
-                for c in range(1, nch):  # in chunk order, ties to the later chunk
-                    if c * L >= R:  # empty trailing chunks
-                        break
-                    v = pmn[k + c * B]
-                    mn = v if (v <= mn or v != v) else mn
-                    v = pmx[k + c * B]
-                    mx = v if (v >= mx or v != v) else mx
-                out_min[a * B + b] = mn
-                out_max[a * B + b] = mx
+            _fold_ext(pe[a * nch * B:(a + 1) * nch * B], nch, L, R, B, want_max,
+                      out[a * B:(a + 1) * B])
     return ntask
 
 
