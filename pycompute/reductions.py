@@ -585,7 +585,9 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
     ok = (kd is not None and (float_path or int_path) and initial is _NoValue
           and where is _NoValue)
     kern = _choose(backend, ok, a, kd, "sum")
-    if kern is None:
+    if kern is None or (int_path and dt is None and _out_differs(out, res_dt)):
+        # an integer sum into an `out` of another dtype: NumPy reduces in out's
+        # dtype (uint64 into int32 runs float64 and saturates), not in ours
         return _reference.sum(a, axis, dtype, out, keepdims, initial, where)
     v = _native_input(a, kd)
     if a.size == 0 or _reduced_size(a, axes) == 0:

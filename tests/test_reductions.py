@@ -159,6 +159,22 @@ def test_integer_sum_wraps_like_numpy(backend):
     assert pc.sum(b, backend=backend, dtype=np.uint8) == np.sum(b, dtype=np.uint8)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+def test_integer_sum_into_out_of_another_dtype(backend):
+    """NumPy reduces in ``out``'s dtype when no ``dtype=`` is given: uint64 into int32
+    runs float64 and saturates (a hypothesis find), int64 into float64 does not wrap."""
+    cases = [(np.array([2147483649], np.uint64), np.int32),
+             (np.full(3, 2 ** 62, np.int64), np.float64),
+             (np.full((4, 3), 100, np.int16), np.int8)]
+    for x, out_dt in cases:
+        for axis in (None, 0):
+            want = np.sum(x, axis=axis, out=np.zeros(np.sum(x, axis=axis).shape, out_dt))
+            out = np.zeros(want.shape, out_dt)
+            got = pc.sum(x, axis=axis, out=out, backend=backend)
+            assert got is out
+            np.testing.assert_array_equal(got, want, err_msg=f"{x.dtype} -> {out_dt}")
+
+
 @given(data=st.data())
 def test_hypothesis_against_numpy(data):
     dtype = data.draw(st.sampled_from(DTYPES[:-1]))
