@@ -295,6 +295,41 @@ cdef extern from *:
     }
     PYC_EXT_COLS(f32, float)
     PYC_EXT_COLS(f64, double)
+    /* Column argmin (want_max: argmax) over rows 1..nr-1 (V, I hold row 0, I as
+     * lo): the first extreme, the first NaN winning. The fast loop takes x where
+     * x < v strictly (first occurrence; a NaN x never), value and row index by
+     * select, with NaNs only noted; 1 if the block holds one (row 0 included),
+     * and the caller then redoes it by the exact rule (_better). */
+    #define PYC_ARGEXT_COLS(SFX, T)                                                 \
+    static PYC_NOINLINE int pyc_argext_cols_##SFX(const T *p, Py_ssize_t nr,       \
+            Py_ssize_t sr, Py_ssize_t nb, int want_max, int64_t lo,                \
+            T *restrict V, int64_t *restrict I) {                                  \
+        int bad = 0;                                                               \
+        for (Py_ssize_t b = 0; b < nb; b++) bad |= V[b] != V[b];                   \
+        for (Py_ssize_t r = 1; r < nr; r++) {                                      \
+            const T *restrict q = p + r * sr;                                      \
+            const int64_t row = lo + r;                                            \
+            if (want_max)                                                          \
+                for (Py_ssize_t b = 0; b < nb; b++) {                              \
+                    T x = q[b], v = V[b];                                          \
+                    int t = x > v;                                                 \
+                    V[b] = t ? x : v;                                              \
+                    I[b] = t ? row : I[b];                                         \
+                    bad |= x != x;                                                 \
+                }                                                                  \
+            else                                                                   \
+                for (Py_ssize_t b = 0; b < nb; b++) {                              \
+                    T x = q[b], v = V[b];                                          \
+                    int t = x < v;                                                 \
+                    V[b] = t ? x : v;                                              \
+                    I[b] = t ? row : I[b];                                         \
+                    bad |= x != x;                                                 \
+                }                                                                  \
+        }                                                                          \
+        return bad;                                                                \
+    }
+    PYC_ARGEXT_COLS(f32, float)
+    PYC_ARGEXT_COLS(f64, double)
     /* Column sums, a row at a time through a function that is not inlined: GCC's
      * unroll-and-jam (-O3) otherwise fuses two rows into one loop, two streams
      * instead of one, and the float32 sums ran at half the speed (issue 11). */
@@ -411,6 +446,8 @@ cdef extern from *:
     float pyc_ext_f32(const float* p, Py_ssize_t n, int want_max) nogil
     void pyc_ext_cols_f32(const float* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, int want_max, float* E) nogil
     void pyc_ext_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, int want_max, double* E) nogil
+    int pyc_argext_cols_f32(const float* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, int want_max, int64_t lo, float* V, int64_t* I) nogil
+    int pyc_argext_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, int want_max, int64_t lo, double* V, int64_t* I) nogil
     void pyc_psum_cols_f32(const float* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, double* S) nogil
     void pyc_sum_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, double* S, double* C) nogil
     double pyc_ext_f64(const double* p, Py_ssize_t n, int want_max) nogil
@@ -1165,6 +1202,16 @@ cdef inline void _argext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
     for b in range(nb):
         V[b] = p[b * sb]
         I[b] = lo
+    if sb == 1:  # packed, NaNs noted (pyc_argext_cols); a block holding one: below
+        if real_t is float:
+            if not pyc_argext_cols_f32(p, hi - lo, sr, nb, want_max, lo, V, I):
+                return
+        elif real_t is double:
+            if not pyc_argext_cols_f64(p, hi - lo, sr, nb, want_max, lo, V, I):
+                return
+        for b in range(nb):
+            V[b] = p[b]
+            I[b] = lo
     for r in range(1, hi - lo):
         for b in range(nb):
             x = p[r * sr + b * sb]

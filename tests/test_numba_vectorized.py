@@ -115,13 +115,17 @@ def test_argext_block_extreme_is_packed(dtype):
 @pytest.mark.parametrize("dtype", [types.float32, types.float64])
 def test_column_loops_are_packed(dtype):
     """Axis-0 reductions (column tasks): the row-at-a-time loops of ``_ext_cols``
-    (min/max) and ``_sum_cols`` run packed along the columns."""
+    (min/max), ``_argext_cols`` and ``_sum_cols`` run packed along the columns."""
     ro = types.Array(dtype, 1, "C", readonly=True)
     ix = types.intp
     sfx = "ps" if dtype == types.float32 else "pd"
     asm = _asm(R._ext_cols, ro, ix, ix, ix, ix, ix, types.boolean, types.Array(dtype, 1, "C"), ix)
     assert len(re.findall(rf"\bv?cmp\w*{sfx}\b[^\n]*%[xyz]mm", asm)) >= 2, \
         "column min/max fell back to scalar compares"
+    asm = _asm(R._argext_cols, ro, ix, ix, ix, ix, ix, ix, types.boolean,
+               types.Array(dtype, 1, "C"), types.Array(types.int64, 1, "C"), ix, ix)
+    assert len(re.findall(rf"\bv?cmp\w*{sfx}\b[^\n]*%[xyz]mm", asm)) >= 2, \
+        "column argmin/argmax fell back to scalar compares"
     asm = _asm(R._sum_cols, ro, ix, ix, ix, ix, ix, LANE_ARR, LANE_ARR, ix)
     assert _packed(asm, "add") >= 1, "column sums fell back to scalar adds"
     if dtype == types.float32:
@@ -187,11 +191,13 @@ def test_numba_sum_accuracy_against_fsum(dtype, num_threads, rng):
 def test_cython_column_loops_are_packed():
     """The Cython column loops (kernels/reductions.pyx, not inlined so that they can be
     found by name): packed converts and adds in the float32 row sum, packed adds in the
-    float64 TwoSum row, packed min and max in the column extremes, at every level."""
+    float64 TwoSum row, packed min and max in the column extremes, packed compares in
+    the column argmin/argmax, at every level."""
     assert shutil.which("objdump"), "objdump (binutils) is needed to read the kernels"
     want = {"x86_64_v4": "zmm", "x86_64_v3": "ymm", "x86_64_v2": "xmm"}
     checks = {"pyc_psum_row_f32": ("cvtps2pd", "addpd"), "pyc_sum_row_f64": ("addpd", "subpd"),
-              "pyc_ext_cols_f32": ("minps", "maxps"), "pyc_ext_cols_f64": ("minpd", "maxpd")}
+              "pyc_ext_cols_f32": ("minps", "maxps"), "pyc_ext_cols_f64": ("minpd", "maxpd"),
+              "pyc_argext_cols_f32": (r"cmp\w*ps",), "pyc_argext_cols_f64": (r"cmp\w*pd",)}
     sos = _cython_levels()
     assert sos, "no compiled reductions extension"
     for so in sos:

@@ -883,6 +883,36 @@ def _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, V, I, k, kv):
     for b in range(nb):
         V[kv + b] = buf[p + b * sb]
         I[k + b] = lo
+    if sb == 1:  # packed on slices: x where strictly better, NaNs only noted
+        Vk = V[kv:kv + nb]  # (kernels/reductions.pyx pyc_argext_cols)
+        Ik = I[k:k + nb]
+        bad = False
+        for b in range(nb):
+            bad |= Vk[b] != Vk[b]
+        for r in range(1, nr):
+            row = buf[p + r * sr:p + r * sr + nb]
+            at = lo + r
+            if want_max:
+                for b in range(nb):
+                    x = row[b]
+                    v = Vk[b]
+                    t = x > v
+                    Vk[b] = x if t else v
+                    Ik[b] = at if t else Ik[b]
+                    bad |= x != x
+            else:
+                for b in range(nb):
+                    x = row[b]
+                    v = Vk[b]
+                    t = x < v
+                    Vk[b] = x if t else v
+                    Ik[b] = at if t else Ik[b]
+                    bad |= x != x
+        if not bad:
+            return
+        for b in range(nb):  # a NaN: the block again, by the exact rule
+            Vk[b] = buf[p + b]
+            Ik[b] = lo
     for r in range(1, nr):
         q = p + r * sr
         for b in range(nb):
