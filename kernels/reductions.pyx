@@ -1700,6 +1700,24 @@ cdef void _hist_edges_chunk(const real_t* p, Py_ssize_t n, Py_ssize_t s, const d
 
 # ================================================================ small-call entry points
 
+def sum_flat(const real_t[:] buf):
+    """The float64 sum of 1-D ``buf`` (n >= 1, any element stride), one thread: sum_float's
+    (1, n, 1) tasks and fold, so the same bits, without its outputs, partials and
+    arguments to pass (~0.5 us of a 2-3 us call on 10^3 elements; issue 11)."""
+    cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t), n = buf.shape[0], t
+    cdef const real_t* p = &buf[0]
+    cdef Plan pl = _plan(1, n, 1)
+    cdef double ps[MAX_TASKS]
+    cdef double pc[MAX_TASKS]
+    cdef double out = 0.0
+    with nogil:
+        for t in range(pl.ntask):
+            _sum_row_task(p, t, pl.nch, pl.L, n, 0, es, ps, pc, &out)
+        if pl.nch > 1:
+            _fold_sums(ps, pc, pl.nch, 1, &out)
+    return out
+
+
 def ext_flat(const real_t[::1] buf, bint want_max):
     """min (max) of a contiguous float row ``buf`` (n >= 1), one thread, NaN if it holds
     one: the whole-array fast path of ``pc.min`` / ``pc.max``, one packed min or max

@@ -329,7 +329,7 @@ def _choose(backend, ok, a, kd=True, kernel=None):
 # ---------------------------------------------------------------- one-thread fast path
 
 _fast_cache: dict = {}
-_ext_cache: dict = {}  # (kernel module, dtype) -> its ext_flat for that dtype
+_ext_cache: dict = {}  # (kernel module, dtype[, "sum"]) -> its ext_flat (sum_flat) for it
 _FAST_BACKENDS = frozenset(("auto", "cython", "numba"))
 #: float64 values from this magnitude up round to inf in float32 (2**128 - 2**103)
 _F32_INF = 2.0 ** 128 - 2.0 ** 103
@@ -452,6 +452,19 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
         o = np.empty(2, out_dt)
         _fast_call(entry, buf, geom, o[:1], o[1:])
         return _fast_var(float(o[0]), float(o[1]), n, res_dt)
+    if entry[4] == "sum_float" and n <= _cancel.FIRST_WORK:
+        # sum_float's tasks and fold in one call that returns the float (no outputs)
+        key = (entry[3], a.dtype, "sum")
+        flat = _ext_cache.get(key)
+        if flat is None:
+            flat = _ext_cache[key] = _specialized(entry[3].sum_flat, a.dtype)
+        total = flat(buf)
+        if op == "sum":
+            return res_dt.type(total)
+        if res_dt == np.float32 and not abs(total) < _F32_SUM_LIMIT:
+            o = np.array([total])
+            return _mean_overflow(o / n, o, res_dt).astype(res_dt)[0]
+        return res_dt.type(total / n)
     o = np.empty(1, out_dt)
     _fast_call(entry, buf, geom, o)
     if op == "mean":

@@ -307,6 +307,7 @@ def test_bitwise_identical_across_threads(backend, rng):
         ("sum", x, None), ("sum", x, 1), ("sum", x.T, 1), ("mean", x, 0),
         ("var", x, None), ("var", x, 1), ("std", x.T, 0),
         ("min", x, None), ("argmax", x, 1), ("sum", x[:, ::-3], None),
+        ("sum", x.astype(np.float64), None), ("mean", x.astype(np.float64).ravel()[::2], None),
     ]
     for name, a, axis in cases:
         fn = getattr(pc, name)

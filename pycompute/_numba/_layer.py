@@ -69,15 +69,14 @@ def prange_only() -> dict:
 
 
 def readonly(a):
-    """``a`` as a read-only view (``a`` itself if read-only already).
+    """``a`` as a read-only view.
 
     Numba types a read-only array apart from a writeable one of the same dtype, so a
     kernel fed both compiles (and caches) twice per dtype; inputs that a kernel only
     reads go in read-only always (an accidental write is then a typing error)."""
-    if a.flags.writeable:
-        a = a.view()
-        a.flags.writeable = False
-    return a
+    v = a.view()  # with setflags: 0.23 us, against 0.38 us to test ``a.flags`` first
+    v.setflags(write=False)
+    return v
 
 
 def layer() -> str:

@@ -1255,6 +1255,32 @@ def _histogram_edges(buf, off, n, s, edges, counts, parts, n_threads, t0, t1):
 
 
 @njit(**_opts)
+def _sum_flat(buf, n):
+    """sum_float's (1, n, 1) tasks and fold on one thread (kernels/reductions.pyx sum_flat)."""
+    ntask, nch, L, nbb = _plan(1, n, 1)
+    ps = np.empty(nch)
+    pc = np.empty(nch)
+    out = np.empty(1)
+    for t in range(ntask):
+        lo = t * L
+        hi = min(lo + L, n)
+        s, c = _sum_row(buf, lo, hi - lo, 1)
+        if nch == 1:
+            out[0] = _fold1(s, c)
+        else:
+            ps[t] = s
+            pc[t] = c
+    if nch > 1:
+        _fold_sums(ps, pc, nch, 1, out)
+    return out[0]
+
+
+def sum_flat(buf):
+    """The float64 sum of 1-D ``buf``, one thread (the twin of the Cython one)."""
+    return _sum_flat(readonly(buf), buf.shape[0])
+
+
+@njit(**_opts)
 def _argext_flat(buf, off, n, s, want_max):
     return _argext_row(buf, off, n, s, want_max)[1]
 
