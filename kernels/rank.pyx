@@ -48,6 +48,10 @@
 #   needs once; the 5 x 5 network reads its 25 taps straight from those lines, and the
 #   3 x 3 sorts each column once and shares it between neighbouring windows
 #   (_median3x3).
+# * rank_hist: element ``rank`` of a full box in one plane of uint8 input (any
+#   rank; the dispatcher uses it for boxes past the networks' NET_MAX cells): Huang's
+#   sliding histogram along each output row, from lines border-extended once a task.
+#   Integers: the rank-th value is one bit pattern, scipy's answer.
 #
 # Vectorization (GCC report, PYCOMPUTE_VEC_REPORT=1, avx512 level): the row combines
 # (_comb, _comb_to, the footprint taps, the network's min/max rows) vectorize with
@@ -65,7 +69,7 @@
 from cython.parallel cimport parallel, prange
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t
 from libc.stdlib cimport free, malloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 from _boundary cimport boundary_index
 
@@ -96,6 +100,8 @@ cdef enum:
     BOX3_ROWS = 16      # median_box 3 x 3: output rows per task
     BOX3_COLS = 4096    # median_box 3 x 3: columns per task (rows of most images, whole)
     BOX3_LINE = BOX3_COLS + 64  # median_box 3 x 3: a border-extended line, a sorted one
+    HIST_ROWS = 8       # rank_hist: output rows per task
+    HIST_COLS = 4096    # rank_hist: columns per task (rows of most images, whole)
 
 
 cdef inline Py_ssize_t _cdiv(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
@@ -1393,3 +1399,93 @@ def median_box(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t k, Py_ss
         free(buf)
         free(lp)
     return T
+
+
+# ---------------------------------------------------------------- uint8 box ranks: histograms
+
+cdef void _hist_row(const uint8_t** lines, Py_ssize_t ky, Py_ssize_t kx, Py_ssize_t nc,
+                    Py_ssize_t rank, int32_t* hist, uint8_t* o) noexcept nogil:
+    """o[c] = element ``rank`` (0-based) of the ky x kx window whose rows are
+    lines[j][c .. c + kx - 1], c < nc: Huang's sliding histogram. The window's
+    histogram moves one column a step (a value leaves and one enters each of its
+    rows; nothing to do where they are equal, as in flat regions), and the answer
+    m moves from the last one, with lt = the window's count of values below m:
+    lt <= rank < lt + hist[m]. Integers: the rank-th value is one bit pattern, so
+    this is scipy's answer (its quickselect finds the same value)."""
+    cdef Py_ssize_t j, i, c
+    cdef int32_t lt = 0
+    cdef int m = 0
+    cdef int a, d
+    cdef const uint8_t* L
+    memset(hist, 0, 256 * sizeof(int32_t))
+    for j in range(ky):
+        L = lines[j]
+        for i in range(kx):
+            hist[L[i]] += 1
+    while lt + hist[m] <= rank:
+        lt += hist[m]
+        m += 1
+    o[0] = <uint8_t>m
+    for c in range(1, nc):
+        for j in range(ky):
+            L = lines[j]
+            d = L[c - 1]
+            a = L[c + kx - 1]
+            if a != d:
+                hist[d] -= 1
+                hist[a] += 1
+                lt += (a < m) - (d < m)
+        while lt > rank:
+            m -= 1
+            lt -= hist[m]
+        while lt + hist[m] <= rank:
+            lt += hist[m]
+            m += 1
+        o[c] = <uint8_t>m
+
+
+def rank_hist(const uint8_t[:, :, ::1] x, uint8_t[:, :, ::1] out, Py_ssize_t ky,
+              Py_ssize_t kx, Py_ssize_t oz, Py_ssize_t oy, Py_ssize_t ox, Py_ssize_t rank,
+              int mode, double cval, int n_threads, Py_ssize_t t0, Py_ssize_t t1):
+    """Element ``rank`` of a full ky x kx box in one plane of uint8 input, taps at
+    (z + oz, y + oy + dy, c + ox + dx): tasks (HIST_ROWS output rows x HIST_COLS
+    columns) ``t0 <= t < min(t1, T)``; returns T. A task border-extends each input
+    row it needs once (HIST_ROWS + ky - 1 lines), then runs _hist_row along each
+    output row: 2 ky histogram updates an output, whatever kx (scipy's quickselect
+    reads all ky kx values of every window)."""
+    cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2]
+    cdef Py_ssize_t nbd, nch, T, t, p, y, ls = HIST_COLS + kx - 1
+    cdef Span2 g
+    cdef const uint8_t* px
+    cdef uint8_t* po
+    cdef uint8_t* buf
+    cdef const uint8_t** lp
+    cdef int32_t* hist
+    cdef uint8_t cv = <uint8_t>cval
+    if D * H * W == 0:
+        return 0
+    nbd = _cdiv(H, HIST_ROWS)
+    nch = _cdiv(W, HIST_COLS)
+    T = D * nbd * nch
+    if not _span(T, &t0, &t1):
+        return T
+    px = &x[0, 0, 0]
+    po = &out[0, 0, 0]
+    with nogil, parallel(num_threads=n_threads):
+        buf = <uint8_t*>malloc((HIST_ROWS + ky - 1) * ls)
+        lp = <const uint8_t**>malloc((HIST_ROWS + ky - 1) * sizeof(uint8_t*))
+        hist = <int32_t*>malloc(256 * sizeof(int32_t))
+        for t in prange(t0, t1, schedule="guided"):
+            g = _band_chunk(t, nbd, nch, HIST_ROWS, HIST_COLS, H, W)
+            for p in range(g.i1 - g.i0 + ky - 1):
+                _ext_row(_plane_row(px, D, H, W, g.z + oz, g.i0 + oy + p, mode), W,
+                         g.c0 + ox, g.nc + kx - 1, mode, cv, buf + p * ls)
+                lp[p] = buf + p * ls
+            for y in range(g.i0, g.i1):
+                _hist_row(lp + (y - g.i0), ky, kx, g.nc, rank, hist,
+                          po + (g.z * H + y) * W + g.c0)
+        free(buf)
+        free(lp)
+        free(hist)
+    return T
+

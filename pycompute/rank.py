@@ -31,8 +31,11 @@ Results equal scipy's bit for bit, NaN and signed zeros included:
   on whole rows (vectorized across pixels) when every order statistic is a single
   bit pattern (integers; floats without NaN and -0.0); the 3 x 3 and 5 x 5 box
   medians among those run ``median_box`` (each input row border-extended once a
-  task, the 25 taps read straight from those lines); all other cases run scipy's
-  quickselect (NI_Select) per pixel, so ties, NaN and -0.0 come out as scipy's. For
+  task, the 25 taps read straight from those lines); larger full boxes in one plane
+  of uint8 input run ``rank_hist`` (Huang's sliding histogram along each output row:
+  2 ky updates an output, where scipy's quickselect reads ky kx values); all other
+  cases run scipy's quickselect (NI_Select) per pixel, so ties, NaN and -0.0 come
+  out as scipy's. For
   1-D input scipy uses another algorithm (a double heap); float 1-D input holding
   NaN or -0.0 therefore goes to scipy, except windows not shorter than the line,
   where scipy's heap reads past its buffers (its answers change from call to call):
@@ -115,6 +118,8 @@ FUSE_KY_MAX = 256
 _CONSTANT = MODE_CODES["constant"]
 _ROW_CHUNK = 1024
 _COL_CHUNK = 512
+_HIST_ROWS = 8  # rank_hist's task: rows, columns (as HIST_ROWS, HIST_COLS in the kernels)
+_HIST_COLS = 4096
 
 
 # ---------------------------------------------------------------- coverage
@@ -199,6 +204,8 @@ _W_FUSED = 2        # minmax2d, per output and (log2(size along the row) + 5) sw
 _W_SELECT = 96
 _W_FP = 4
 _W_NET = 1
+#: per output and histogram update (2 ky an output) of rank_hist: scalar, 1-2 ns
+_W_HIST = 4
 
 
 def _pass_work(A, N, B, size, nan) -> int:
@@ -393,7 +400,7 @@ def _x3(a):
 
 def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_threads):
     """One footprint kernel call: ``how`` = ("minmax", minimum) | ("rank", rank) |
-    ("net", rank)."""
+    ("net", rank) | ("hist", rank)."""
     final, direct = _target(inp, out, odt)
     if inp.size:
         x = _kernel_input(inp, final)
@@ -413,6 +420,11 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
             net, sel = _network(k, how[1])
             work, slow = inp.size * max(len(net), 1), inp.size * (k + len(net)) * _W_NET
             kernel, args = kern.rank_net, (x3, o3, offs, net, sel, mode_c, cv)
+        elif kind == "hist":
+            _, ky, kx = _x3(fp).shape
+            work, slow = inp.size * 2 * ky * 4, inp.size * 2 * ky * _W_HIST
+            kernel, args = kern.rank_hist, (x3, o3, ky, kx, *(int(v) for v in offs[0]), how[1],
+                                            mode_c, cv)
         elif kind == "rank":
             work, slow = inp.size * k * 4, inp.size * k * _W_SELECT
             kernel, args = kern.rank_fp, (x3, o3, offs, how[1], mode_c, cv)
@@ -423,6 +435,12 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         with _threads.lease(n, num_threads is not None) as t:
             _cancel.run_tasks(lambda t0, t1: kernel(*args, t, t0, t1), slow, t)
     return _finish(out, final, direct, odt)
+
+
+def _plane_box(fp) -> bool:
+    """Is ``fp`` a full box in one plane of the last two axes (rank_hist's windows)?"""
+    f3 = _x3(fp)
+    return f3.shape[0] == 1 and bool(f3.all())
 
 
 def _box_median(fp, rank) -> int:
@@ -710,7 +728,18 @@ def _rank_filter(input, rank, size, footprint, output, mode, cval, origin, opera
         if ok and fp.size < inp.size and not unique:
             ok = False
             why = " (1-D input: scipy's heap algorithm decides NaN and -0.0)"
-    if ok:
+    if unique and np.count_nonzero(fp) <= NET_MAX:
+        how = ("net", rank)
+    elif kdt == np.uint8 and _plane_box(fp):
+        how = ("hist", rank)
+    else:
+        how = ("rank", rank)
+    if ok and how[0] == "hist":
+        _, ky, kx = _x3(fp).shape
+        threads = _threads.resolve(num_threads, 1 << 62, 1)
+        check_alloc((_HIST_ROWS + ky - 1) * (_HIST_COLS + kx - 1) * threads,
+                    f"a {ky} x {kx} box: per-thread lines of {_HIST_COLS} + {kx - 1} pixels")
+    elif ok:
         _check_fp_memory(int(fp.sum()), inp.dtype.itemsize, num_threads)
     kern = _choose(backend, ok, inp, odt, why)
     if kern is None:
@@ -718,7 +747,6 @@ def _rank_filter(input, rank, size, footprint, output, mode, cval, origin, opera
                          operation, axes)
     if out is not None and np.may_share_memory(inp, out):
         inp = inp.copy()
-    how = ("net", rank) if unique and np.count_nonzero(fp) <= NET_MAX else ("rank", rank)
     return _run_footprint(kern, inp, out, odt, fp, origins, mode_c, kcv, how, num_threads)
 
 

@@ -85,6 +85,8 @@ def _calls():
             f32, 5, output=o, mode="reflect", backend=b, num_threads=n), f32),
         "rank_net 9 cells": (lambda o, b, n: pc.median_filter(
             i16, footprint=[fp9], output=o, mode="nearest", backend=b, num_threads=n), i16),
+        "rank_hist": (lambda o, b, n: pc.median_filter(
+            tall, (9, 8), output=o, mode="mirror", backend=b, num_threads=n), tall),
         "rank_net any": (lambda o, b, n: pc.percentile_filter(
             f64, 30, size=(3, 4), output=o, mode="wrap", backend=b, num_threads=n), f64),
     }

@@ -570,6 +570,63 @@ def test_box_medians_match_scipy(backend, dtype):
     assert not R._box_median(np.ones((3, 5), bool), 7)
 
 
+_NP_PAD = {"reflect": "symmetric", "grid-mirror": "symmetric", "mirror": "reflect",
+           "nearest": "edge", "wrap": "wrap", "grid-wrap": "wrap", "constant": "constant",
+           "grid-constant": "constant"}
+
+
+def _box_rank_oracle(x, rank, size, mode, cval, origin):
+    """Element ``rank`` of each ky x kx window of the border-extended image (np.pad, then a
+    sort of every window), planes of the last two axes: the definition, for the boxes
+    where scipy's NI_RankFilter itself goes wrong: with a box larger than the image
+    along an axis it can return values from nowhere (0 among them), and other values
+    on the next call (scipy 1.17)."""
+    ky, kx = size
+    oy, ox = (ky // 2 + origin[-2], kx // 2 + origin[-1])
+    kw = {"constant_values": cval} if _NP_PAD[mode] == "constant" else {}
+    pad = ((0, 0),) * (x.ndim - 2) + ((ky, ky), (kx, kx))
+    p = np.pad(x, pad, mode=_NP_PAD[mode], **kw)
+    H, W = x.shape[-2:]
+    p = p[..., ky - oy:ky - oy + H + ky - 1, kx - ox:kx - ox + W + kx - 1]
+    win = np.lib.stride_tricks.sliding_window_view(p, (ky, kx), axis=(-2, -1))
+    return np.sort(win.reshape(win.shape[:-2] + (-1,)), axis=-1)[..., rank].astype(x.dtype)
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS])
+def test_uint8_box_ranks_match_scipy(backend):
+    """rank_hist (uint8 boxes of more than NET_MAX cells in one plane: Huang's
+    sliding histogram along each output row) against scipy: median, percentile and rank
+    at both ends, boxes square, flat and tall, wider or taller than the image, every
+    mode, origins, a constant cval, 3-D input with a one-plane box, one and several
+    tasks (bands of 8 rows, chunks of 4,096 columns and a last chunk of a few); flat
+    regions (the updates that cancel are skipped) and noise. Also against the
+    definition (_box_rank_oracle), which is the answer where scipy's is not."""
+    rng = np.random.default_rng(3)
+    flat = np.repeat(np.repeat(rng.integers(0, 256, (6, 9), dtype=np.uint8), 7, 0), 50, 1)
+    cases = [make((1, 1), "uint8", 1), make((5, 4), "uint8", 2), make((37, 70), "uint8", 3),
+             make((21, 4103), "uint8", 4), flat, make((3, 11, 60), "uint8", 5)]
+    for x in cases:
+        for size in ((8, 8), (15, 15), (1, 60), (60, 1), (9, 13)):
+            fp = np.ones((1,) * (x.ndim - 2) + size, bool)
+            k = int(fp.sum())
+            for mode in MODES:
+                org = tuple([0] * (x.ndim - 2)) + ((size[0] - 1) // 2, -(size[1] // 2))
+                scipy_ok = all(s <= n for s, n in zip(size, x.shape[-2:]))
+                for name, arg, r in (("median_filter", (), k // 2), ("rank_filter", (1,), 1),
+                                     ("rank_filter", (k - 2,), k - 2),
+                                     ("percentile_filter", (30,), int(k * 0.3))):
+                    kw = dict(footprint=fp, mode=mode, cval=3, origin=org)
+                    got = getattr(pc.rank, name)(x, *arg, backend=backend, **kw)
+                    if scipy_ok:
+                        same(got, getattr(ndi, name)(x, *arg, **kw))
+                    same(got, _box_rank_oracle(x, r, size, mode, 3, org))
+    assert R._plane_box(np.ones((1, 9, 9), bool)) and R._plane_box(np.ones((8, 8), bool))
+    assert not R._plane_box(np.ones((2, 9, 9), bool))
+    fp = np.ones((9, 9), bool)
+    fp[0, 0] = False
+    assert not R._plane_box(fp)
+
+
 def test_fused_path_is_taken():
     """2-D (and the last two axes of 3-D) ``size=`` calls run fused; windows past the
     kernel's scratch, a NaN cval in constant mode and other axes do not."""
@@ -643,8 +700,13 @@ def test_numba_kernels_type_each_dtype_once():
     def writeable(sig):
         return tuple(t.copy(readonly=False) if isinstance(t, types.Array) else t for t in sig)
 
+    xr = x.copy()
+    xr.flags.writeable = False
+    for v in (x, xr):
+        pc.rank.median_filter(v, size=8, backend="numba")  # 64 uint8 cells: rank_hist
+
     entries = {"_mm_harter", "_mm_lines", "_mm_tiles", "_mm_rows", "_mm2d", "_minmax_fp",
-               "_rank_fp", "_med_box", "_net_m25", "_net_m9", "_net_any"}
+               "_rank_fp", "_med_box", "_net_m25", "_net_m9", "_net_any", "_rank_hist"}
     for name, fn in vars(nbr).items():
         if isinstance(fn, CPUDispatcher):
             assert fn.signatures or name not in entries, name  # every path ran

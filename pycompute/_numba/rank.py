@@ -66,6 +66,8 @@ BOX_LINE = COL_CHUNK + 64
 BOX3_ROWS = 16
 BOX3_COLS = 4096
 BOX3_LINE = BOX3_COLS + 64
+HIST_ROWS = 8  # rank_hist, as kernels/rank.pyx
+HIST_COLS = 4096
 
 
 def _flat(a):
@@ -1367,3 +1369,76 @@ def median_box(x, out, k, oz, oy, ox, mode, cval, n_threads, t0, t1):
                           i64(k), i64(oz), i64(oy), i64(ox), i64(mode), x.dtype.type(cval),
                           i64(R), i64(cw), i64(nbd), i64(nch), *span)
     return T
+
+
+# ---------------------------------------------------------------- uint8 box ranks: histograms
+
+@njit(nogil=True, cache=True)
+def _hist_row(lines, l0, ky, kx, nc, rank, hist, o):
+    """o[c] = element ``rank`` of the ky x kx window on lines[l0 + j, c:c + kx]: Huang's
+    sliding histogram (kernels/rank.pyx's _hist_row)."""
+    hist[:] = 0
+    for j in range(ky):
+        L = lines[l0 + j]
+        for i in range(kx):
+            hist[L[i]] += 1
+    lt = 0
+    m = 0
+    while lt + hist[m] <= rank:
+        lt += hist[m]
+        m += 1
+    o[0] = m
+    for c in range(1, nc):
+        for j in range(l0, l0 + ky):  # 2-D indexing: a row view a step cost 1.8x
+            d = np.int64(lines[j, c - 1])
+            a = np.int64(lines[j, c + kx - 1])
+            if a != d:
+                hist[d] -= 1
+                hist[a] += 1
+                lt += np.int64(a < m) - np.int64(d < m)
+        while lt > rank:
+            m -= 1
+            lt -= hist[m]
+        while lt + hist[m] <= rank:
+            lt += hist[m]
+            m += 1
+        o[c] = m
+
+
+@njit(nogil=True, cache=True)
+def _hist_task(xf, of, t, D, H, W, ky, kx, oz, oy, ox, rank, mode, cv, nbd, nch):
+    z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, HIST_ROWS, HIST_COLS, H, W)
+    nrow = i1 - i0 + ky - 1
+    lines = np.empty((nrow, nc + kx - 1), dtype=xf.dtype)
+    hist = np.empty(256, dtype=np.int32)
+    for p in range(nrow):
+        _ext_row(xf, _plane_row(D, H, W, z + oz, i0 + oy + p, mode), W, c0 + ox, nc + kx - 1,
+                 mode, cv, lines[p])
+    for y in range(i0, i1):
+        o0 = (z * H + y) * W + c0
+        _hist_row(lines, y - i0, ky, kx, nc, rank, hist, of[o0:o0 + nc])
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _rank_hist(xf, of, D, H, W, ky, kx, oz, oy, ox, rank, mode, cv, nbd, nch, t0, t1):
+    for i in prange(t1 - t0):
+        _hist_task(xf, of, np.int64(t0 + i), D, H, W, ky, kx, oz, oy, ox, rank, mode, cv,
+                   nbd, nch)
+
+
+def rank_hist(x, out, ky, kx, oz, oy, ox, rank, mode, cval, n_threads, t0, t1):
+    """Element ``rank`` of a full ky x kx box in one plane of uint8 input (kernels/rank.pyx's
+    rank_hist: the same tasks and histograms): tasks ``t0 <= t < min(t1, T)``; returns T."""
+    if x.size == 0:
+        return 0
+    D, H, W = x.shape
+    nbd, nch = -(-H // HIST_ROWS), -(-W // HIST_COLS)
+    T = D * nbd * nch
+    span = _span(T, t0, t1)
+    if span is not None:
+        i64 = np.int64
+        call_with_threads(n_threads, _rank_hist, readonly(_flat(x)), _flat(out), *_dims(x),
+                          i64(ky), i64(kx), i64(oz), i64(oy), i64(ox), i64(rank), i64(mode),
+                          x.dtype.type(cval), i64(nbd), i64(nch), *span)
+    return T
+
