@@ -483,14 +483,15 @@ def test_arg_extreme_position_across_blocks_and_tasks(backend, dtype, want, num_
 def test_axis0_column_tasks_match_numpy_and_agree_bitwise():
     """Axis-0 reductions run column tasks: blocks of up to 4096 columns x chunks of rows,
     the chunk partials folded chunk by chunk. Wide arrays (several blocks), tall ones
-    (many chunks), a NaN in one chunk of a column (min/max's fast loop redoes that
-    block by the NaN-sticky rule), a column of zeros of both signs (the result takes
-    the last zero's sign), integers: NumPy's values, and the same bits on both
+    (many chunks), one row (one task, not a task an element), a NaN in one chunk of a
+    column (min/max's fast loop redoes that block by the NaN-sticky rule), a column of
+    zeros of both signs (the result takes the last zero's sign), integers: NumPy's
+    values, and the same bits on both
     native backends at 1 and 2 threads."""
     native = {b.name for b in pc.backends() if b.available}
     assert {"cython", "numba"} <= native, native
     rng = np.random.default_rng(3)
-    shapes = [(300, 4096 + 37), (5000, 5), (70, 9000), (2, 5000), (1000, 1000)]
+    shapes = [(300, 4096 + 37), (5000, 5), (70, 9000), (2, 5000), (1, 5000), (1000, 1000)]
     for (R, B), dt in itertools.product(shapes, (np.float32, np.float64, np.int16)):
         x = (rng.standard_normal((R, B)) * 100).astype(dt)
         if dt != np.int16:
