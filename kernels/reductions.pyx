@@ -1019,12 +1019,18 @@ cdef void _fold_ext(const real_t* E, Py_ssize_t nch, Py_ssize_t L, Py_ssize_t R,
         b0 += FOLD
 
 
-cdef inline real_t _ext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
-                            bint want_max) noexcept nogil:
-    """_minmax_row's minimum (want_max: maximum): the same element, zero signs too."""
+cdef inline void _ext_row2(const real_t* p, Py_ssize_t n, Py_ssize_t s, int want,
+                           real_t* e, real_t* x) noexcept nogil:
+    """_minmax_row's minimum (want 0) or maximum (1) into e, or both (2) into e and x:
+    the same elements, zero signs too."""
     cdef real_t mn, mx
     _minmax_row(p, n, s, &mn, &mx)
-    return mx if want_max else mn
+    if want == 1:
+        e[0] = mx
+        return
+    e[0] = mn
+    if want == 2:
+        x[0] = mx
 
 
 cdef inline void _ext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, Py_ssize_t nch,
@@ -1065,11 +1071,12 @@ cdef inline void _ext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
 
 
 def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
-           Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb, bint want_max,
+           Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb, int want,
            real_t[::1] out, real_t[::1] parts, int n_threads,
            Py_ssize_t t0, Py_ssize_t t1):
-    """Minimum (want_max: maximum) along r (NaN propagates, as in NumPy); R >= 1.
-    ``parts``: nparts of the input's dtype; returns the task count."""
+    """Minimum (want 0), maximum (1) or both (2: ``out`` holds A * B minima, then A * B
+    maxima) along r (NaN propagates, as in NumPy); R >= 1. ``parts``: nparts (want
+    2: twice that) of the input's dtype; returns the task count."""
     # ``buf`` may be a strided 1-D view (the one-thread fast path of
     # pycompute/reductions.py): its element k is at k * es in memory
     cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
@@ -1081,14 +1088,21 @@ def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     if not _clamp(pl.ntask, &t0, &t1):
         return pl.ntask
     cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, lo, hi
+    cdef Py_ssize_t sides = 2 if want == 2 else 1
+    cdef bint want_max = want == 1
     cdef real_t* pe = &out[0]  # nch == 1: a task's partials are its outputs
+    cdef real_t* px = pe + A * B  # want 2: the maxima
     cdef void* own = NULL
+    if out.shape[0] < sides * A * B:
+        raise ValueError(f"`out` needs {sides * A * B} elements, got {out.shape[0]}")
     if P:
-        if parts.shape[0] >= P:
+        if parts.shape[0] >= sides * P:
             pe = &parts[0]
         else:
-            own = _own_parts(parts.shape[0], P, sizeof(real_t), t0 == 0 and t1 == pl.ntask)
+            own = _own_parts(parts.shape[0], sides * P, sizeof(real_t),
+                             t0 == 0 and t1 == pl.ntask)
             pe = <real_t*>own
+        px = pe + P
     with nogil:
         if B == 1:
             if n_threads > 1:
@@ -1096,23 +1110,31 @@ def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     if hi > lo:  # see _empty_chunks
-                        pe[t] = _ext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max)
+                        _ext_row2(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want, pe + t,
+                                  px + t)
             else:
                 for t in range(t0, t1):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     if hi > lo:  # see _empty_chunks
-                        pe[t] = _ext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max)
+                        _ext_row2(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want, pe + t,
+                                  px + t)
         else:
             if n_threads > 1:
                 for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
                     _ext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pe)
+                    if want == 2:
+                        _ext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, True, px)
             else:
                 for t in range(t0, t1):
                     _ext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, want_max, pe)
+                    if want == 2:
+                        _ext_col_task(p0, t, nbb, nch, L, R, B, sa, sr, sb, True, px)
         if P and t1 == pl.ntask:  # the last task ran: fold the chunks in order
             for a in range(A):  # chunk-major over FOLD columns (see _fold_sums)
                 _fold_ext(pe + a * nch * B, nch, L, R, B, want_max, &out[a * B])
+                if want == 2:
+                    _fold_ext(px + a * nch * B, nch, L, R, B, True, &out[A * B + a * B])
     free(own)
     return pl.ntask
 

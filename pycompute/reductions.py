@@ -170,6 +170,7 @@ _PARTS = {
     "sum_float": ((2, np.dtype(np.float64)),),
     "sum_int": ((1, np.dtype(np.uint64)),),
     "minmax": ((1, None),),
+    "minmax2": ((2, None),),  # the minmax kernel with want 2 (minima and maxima)
     "argext": ((1, None), (1, np.dtype(np.int64))),
     "var": ((2, np.dtype(np.float64)),),
 }
@@ -441,7 +442,7 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
         return res_dt.type(ext(buf, op == "max"))
     if op in ("min", "max"):
         o = np.empty(1, out_dt)
-        _fast_call(entry, buf, geom, op == "max", o)
+        _fast_call(entry, buf, geom, int(op == "max"), o)
         return o[0]
     if op in ("argmin", "argmax"):
         if n <= _cancel.FIRST_WORK:
@@ -514,7 +515,7 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
         m = n0
     if op in ("min", "max"):
         o = np.empty(m, out_dt)
-        _fast_call(entry, buf, geom, op == "max", o)
+        _fast_call(entry, buf, geom, int(op == "max"), o)
         return o
     if op in ("argmin", "argmax"):
         o = np.empty(m, np.int64)
@@ -675,7 +676,7 @@ def _minmax_native(kern, v, axes, num_threads, which):
     # one it reads, each axis in its logical direction, axes outer to inner by
     # stride. Integers may be read in any order (equal means identical).
     res = _run(kern, "minmax", v, axes, num_threads, lambda n: (np.empty(n, v.dtype),),
-               extra=(bool(which),), flip=v.dtype.kind != "f")
+               extra=(int(which),), flip=v.dtype.kind != "f")
     if res is None:  # reduced axes that do not merge: the innermost first
         inner = builtins.min(axes, key=lambda i: (abs(v.strides[i]), -i))
         rest = tuple(i - (i > inner) for i in axes if i != inner)
@@ -933,6 +934,23 @@ def _flat_parts(v):
     return [p for k in range(v.shape[0]) for p in _flat_parts(v[k])]
 
 
+def _data_range(kern, v, num_threads):
+    """(min, max) of ``v`` in one pass: the minmax kernel with want 2 over each flat
+    piece (a NaN in any: NaN, which the caller refuses)."""
+    explicit = num_threads is not None
+    mn = mx = None
+    for buf, off, n, s in _flat_parts(v):
+        o = np.empty(2, v.dtype)
+        k = _threads.resolve(num_threads, n, GRAIN if explicit else AUTO_GRAIN["minmax"])
+        with _threads.lease(k, explicit) as t:
+            _tasks(kern, "minmax2", kern.minmax, (buf, off, 1, n, 1, 0, s, 0, 2, o),
+                   v.dtype, n, t)
+        lo, hi = o[0], o[1]
+        mn = lo if mn is None or lo < mn or lo != lo else mn
+        mx = hi if mx is None or hi > mx or hi != hi else mx
+    return mn, mx
+
+
 def _outer_edges(kern, v, range, num_threads):
     """np.histogram's ``_get_outer_edges``, with the data range from our min/max kernel."""
     if range is not None:
@@ -944,9 +962,7 @@ def _outer_edges(kern, v, range, num_threads):
     elif v.size == 0:
         first_edge, last_edge = 0, 1
     else:
-        axes = tuple(builtins.range(v.ndim))
-        first_edge = _minmax_native(kern, v, axes, num_threads, 0)[()]
-        last_edge = _minmax_native(kern, v, axes, num_threads, 1)[()]
+        first_edge, last_edge = _data_range(kern, v, num_threads)
         if not (np.isfinite(first_edge) and np.isfinite(last_edge)):
             raise ValueError(
                 f"autodetected range of [{first_edge}, {last_edge}] is not finite")

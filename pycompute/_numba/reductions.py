@@ -806,14 +806,23 @@ def _ext_cols(buf, p, nr, sr, nb, sb, want_max, E, k):
 
 
 @njit(parallel=True, **_opts)
-def _minmax(buf, off, A, R, B, sa, sr, sb, want_max, out, parts, n_threads, t0, t1):
+def _minmax(buf, off, A, R, B, sa, sr, sb, want, out, parts, n_threads, t0, t1):
+    """Minimum (want 0), maximum (1) or both (2: ``out`` holds A * B minima, then A * B
+    maxima) along r (kernels/reductions.pyx minmax)."""
     ntask, nch, L, nbb = _plan(A, R, B)
     t0, t1 = _clamp(ntask, t0, t1)
     if t0 >= t1:
         return ntask
+    sides = 2 if want == 2 else 1
+    if out.shape[0] < sides * A * B:
+        raise ValueError("`out` needs room for every side asked for")
+    want_max = want == 1
+    maxima = want != 0  # (True as a typed bool: a literal would compile twins)
     P = 0 if nch == 1 else A * nch * B
+    sc = _scratch(parts, sides * P, t0 == 0 and t1 == ntask)
     # nch == 1: a task's partials are its outputs
-    pe = out if P == 0 else _scratch(parts, P, t0 == 0 and t1 == ntask)[:P]
+    pe = out[:A * B] if P == 0 else sc[:P]
+    px = out[A * B:] if P == 0 else sc[P:sides * P]
     for i in prange(t1 - t0):
         t = t0 + i
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
@@ -822,12 +831,20 @@ def _minmax(buf, off, A, R, B, sa, sr, sb, want_max, out, parts, n_threads, t0, 
             if hi > lo:  # never empty by the row plan; as the Cython twin
                 mn, mx = _minmax_row(buf, p, hi - lo, sr)
                 pe[t] = mx if want_max else mn
+                if want == 2:
+                    px[t] = mx
         else:
-            _ext_cols(buf, p, hi - lo, sr, nb, sb, want_max, pe, (a * nch + lo // L) * B + b0)
+            k = (a * nch + lo // L) * B + b0
+            _ext_cols(buf, p, hi - lo, sr, nb, sb, want_max, pe, k)
+            if want == 2:
+                _ext_cols(buf, p, hi - lo, sr, nb, sb, maxima, px, k)
     if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
         for a in range(A):
             _fold_ext(pe[a * nch * B:(a + 1) * nch * B], nch, L, R, B, want_max,
                       out[a * B:(a + 1) * B])
+            if want == 2:
+                _fold_ext(px[a * nch * B:(a + 1) * nch * B], nch, L, R, B, maxima,
+                          out[A * B + a * B:A * B + (a + 1) * B])
     return ntask
 
 
