@@ -747,12 +747,11 @@ def sum_float(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     cdef Plan pl = _plan(A, R, B)
     if not _clamp(pl.ntask, &t0, &t1):
         return pl.ntask
-    cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, c, b
+    cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a
     cdef double* ps = NULL
     cdef double* pc = NULL
     cdef char* scr = NULL  # column tasks' per-thread scratch (_per_thread)
     cdef void* own = NULL
-    cdef double rs, rc
     if P:
         if parts.shape[0] >= 2 * P:
             ps = &parts[0]
@@ -891,7 +890,6 @@ def sum_int(const int_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
     cdef Py_ssize_t nch = pl.nch, L = pl.L, nbb = pl.nbb, P = pl.nparts, t, a, c, b, lo, hi
     cdef uint64_t* ps = &out[0]  # nch == 1: a task's partial is its output
     cdef void* own = NULL
-    cdef uint64_t acc
     if P:
         if parts.shape[0] >= P:
             ps = &parts[0]

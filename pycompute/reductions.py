@@ -152,14 +152,20 @@ def _run(kern, name, v, axes, num_threads, make_outputs, ordered=False, extra=()
         return tuple(np.stack([p[j] for p in parts]).reshape(kept_shape)
                      for j in range(len(parts[0])))
     outs = make_outputs(cv.A * cv.B)
-    explicit = num_threads is not None
-    n = _threads.resolve(num_threads, cv.A * cv.R * cv.B,
-                         GRAIN if explicit else AUTO_GRAIN.get(name, GRAIN))
-    with _threads.lease(n, explicit) as k:
-        _tasks(kern, name, getattr(kern, name),
-               (cv.buf, cv.off, cv.A, cv.R, cv.B, cv.sa, cv.sr, cv.sb, *extra, *outs),
-               v.dtype, cv.A * cv.R * cv.B, k)
+    _leased_tasks(kern, name, getattr(kern, name),
+                  (cv.buf, cv.off, cv.A, cv.R, cv.B, cv.sa, cv.sr, cv.sb, *extra, *outs),
+                  v.dtype, cv.A * cv.R * cv.B, num_threads, name)
     return tuple(o.reshape(kept_shape) for o in outs)
+
+
+def _leased_tasks(kern, name, fn, args, dt, elements, num_threads, grain):
+    """:func:`_tasks` on the thread count resolved for ``elements`` (the AUTO_GRAIN of
+    kernel ``grain`` without an explicit count), under a lease of that many threads."""
+    explicit = num_threads is not None
+    n = _threads.resolve(num_threads, elements,
+                         GRAIN if explicit else AUTO_GRAIN.get(grain, GRAIN))
+    with _threads.lease(n, explicit) as k:
+        _tasks(kern, name, fn, args, dt, elements, k)
 
 
 # ---------------------------------------------------------------- sliced kernel calls
@@ -332,7 +338,7 @@ def _choose(backend, ok, a, kd=True, kernel=None):
 # ---------------------------------------------------------------- one-thread fast path
 
 _fast_cache: dict = {}
-_ext_cache: dict = {}  # (kernel module, dtype[, "sum"]) -> its ext_flat (sum_flat) for it
+_flat_cache: dict = {}  # (kernel module, entry name, dtype) -> that entry for that dtype
 _FAST_BACKENDS = frozenset(("auto", "cython", "numba"))
 #: float64 values from this magnitude up round to inf in float32 (2**128 - 2**103)
 _F32_INF = 2.0 ** 128 - 2.0 ** 103
@@ -349,6 +355,15 @@ def _specialized(fn, dt: np.dtype):
     buffer dtype costs ~1 us a call), anything else as it is."""
     sigs = getattr(fn, "__signatures__", None)
     return sigs.get(_CTYPES.get(dt.name), fn) if sigs else fn
+
+
+def _flat_kernel(kern, name: str, dt: np.dtype):
+    """Small-call entry point ``name`` (ext_flat, sum_flat) of ``kern`` for ``dt``."""
+    key = (kern, name, dt)
+    fn = _flat_cache.get(key)
+    if fn is None:
+        fn = _flat_cache[key] = _specialized(getattr(kern, name), dt)
+    return fn
 
 
 def _fast_kernel(op: str, dt: np.dtype, backend: str):
@@ -435,11 +450,7 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
     if op in ("min", "max") and flags.c_contiguous and res_dt in _FLOAT_RESULTS \
             and n <= _cancel.FIRST_WORK:
         # one of min and max, not both (the minmax kernel's): one packed op a vector
-        key = (entry[3], a.dtype)
-        ext = _ext_cache.get(key)
-        if ext is None:
-            ext = _ext_cache[key] = _specialized(entry[3].ext_flat, a.dtype)
-        return res_dt.type(ext(buf, op == "max"))
+        return res_dt.type(_flat_kernel(entry[3], "ext_flat", a.dtype)(buf, op == "max"))
     if op in ("min", "max"):
         o = np.empty(1, out_dt)
         _fast_call(entry, buf, geom, int(op == "max"), o)
@@ -457,11 +468,7 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
         return _fast_var(float(o[0]), float(o[1]), n, res_dt)
     if entry[4] == "sum_float" and n <= _cancel.FIRST_WORK:
         # sum_float's tasks and fold in one call that returns the float (no outputs)
-        key = (entry[3], a.dtype, "sum")
-        flat = _ext_cache.get(key)
-        if flat is None:
-            flat = _ext_cache[key] = _specialized(entry[3].sum_flat, a.dtype)
-        total = flat(buf)
+        total = _flat_kernel(entry[3], "sum_flat", a.dtype)(buf)
         if op == "sum":
             return res_dt.type(total)
         if res_dt == np.float32 and not abs(total) < _F32_SUM_LIMIT:
@@ -500,10 +507,9 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
     elif type(num_threads) is not int or num_threads != 1:
         return None
     flags = a.flags
-    # (one row along axis 0: the general path's view too, one column task; a length-1
-    # side otherwise is viewed differently there)
-    if ((n0 < 2 and axis % 2) or n1 < 2 or not flags.c_contiguous or not flags.aligned
-            or n0 < 1):
+    # one row along axis 0 is the general path's view too (one column task); another
+    # side of length 1 is viewed differently there
+    if n0 < (2 if axis % 2 else 1) or n1 < 2 or not flags.c_contiguous or not flags.aligned:
         return None
     res_dt, out_dt = entry[1:3]
     buf = a.reshape(-1)
@@ -937,14 +943,11 @@ def _flat_parts(v):
 def _data_range(kern, v, num_threads):
     """(min, max) of ``v`` in one pass: the minmax kernel with want 2 over each flat
     piece (a NaN in any: NaN, which the caller refuses)."""
-    explicit = num_threads is not None
     mn = mx = None
     for buf, off, n, s in _flat_parts(v):
         o = np.empty(2, v.dtype)
-        k = _threads.resolve(num_threads, n, GRAIN if explicit else AUTO_GRAIN["minmax"])
-        with _threads.lease(k, explicit) as t:
-            _tasks(kern, "minmax2", kern.minmax, (buf, off, 1, n, 1, 0, s, 0, 2, o),
-                   v.dtype, n, t)
+        _leased_tasks(kern, "minmax2", kern.minmax, (buf, off, 1, n, 1, 0, s, 0, 2, o),
+                      v.dtype, n, num_threads, "minmax")
         lo, hi = o[0], o[1]
         mn = lo if mn is None or lo < mn or lo != lo else mn
         mx = hi if mx is None or hi > mx or hi != hi else mx

@@ -579,6 +579,15 @@ def _chunk_bytes(ky):
     return min(max(FUSE_HBUF_BYTES // ky, 4096), FUSE_CHUNK_BYTES)
 
 
+def _band_grid(x, R, cw, t0, t1):
+    """(T, bands, chunks, span) of the (plane, band of R rows, chunk of cw columns) task
+    grid over the (D, H, W) input ``x`` (_band_chunk's tasks), the span as _span's."""
+    D, H, W = (int(n) for n in x.shape)
+    nbd, nch = -(-H // R), -(-W // cw)
+    T = D * nbd * nch
+    return T, nbd, nch, _span(T, t0, t1)
+
+
 def minmax2d(x, out, ky, loy, modey, kx, lox, modex, cval, minimum, flag, n_threads, t0, t1):
     """The two 1-D passes of a separable min/max filter over axes 1 then 2 of (A, H, W)
     in one (kernels/rank.pyx's minmax2d, the same tasks and bits); sets ``flag[0] = 1``
@@ -588,9 +597,7 @@ def minmax2d(x, out, ky, loy, modey, kx, lox, modex, cval, minimum, flag, n_thre
     A, H, W = (int(n) for n in x.shape)
     R = _band_rows(ky)
     cw = min(_chunk_bytes(ky) // x.dtype.itemsize, W)
-    nbd, nch = -(-H // R), -(-W // cw)
-    T = A * nbd * nch
-    span = _span(T, t0, t1)
+    T, nbd, nch, span = _band_grid(x, R, cw, t0, t1)
     if span is None:
         return T
     i64 = np.int64
@@ -1358,11 +1365,8 @@ def median_box(x, out, k, oz, oy, ox, mode, cval, n_threads, t0, t1):
     returns T."""
     if x.size == 0:
         return 0
-    D, H, W = x.shape
     R, cw = (BOX3_ROWS, BOX3_COLS) if k == 3 else (BOX_ROWS, COL_CHUNK)
-    nbd, nch = -(-H // R), -(-W // cw)
-    T = D * nbd * nch
-    span = _span(T, t0, t1)
+    T, nbd, nch, span = _band_grid(x, R, cw, t0, t1)
     if span is not None:
         i64 = np.int64
         call_with_threads(n_threads, _med_box, readonly(_flat(x)), _flat(out), *_dims(x),
@@ -1431,10 +1435,7 @@ def rank_hist(x, out, ky, kx, oz, oy, ox, rank, mode, cval, n_threads, t0, t1):
     rank_hist: the same tasks and histograms): tasks ``t0 <= t < min(t1, T)``; returns T."""
     if x.size == 0:
         return 0
-    D, H, W = x.shape
-    nbd, nch = -(-H // HIST_ROWS), -(-W // HIST_COLS)
-    T = D * nbd * nch
-    span = _span(T, t0, t1)
+    T, nbd, nch, span = _band_grid(x, HIST_ROWS, HIST_COLS, t0, t1)
     if span is not None:
         i64 = np.int64
         call_with_threads(n_threads, _rank_hist, readonly(_flat(x)), _flat(out), *_dims(x),
