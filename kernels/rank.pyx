@@ -44,10 +44,13 @@
 #   the same networks unrolled with every value in a register (_median9, _median25,
 #   generated from pycompute.rank._network).
 # * median_box (same condition): the median of a full 3 x 3 or 5 x 5 box in one
-#   plane. A task (a band of rows x a column chunk) border-extends each input row it
-#   needs once; the 5 x 5 network reads its 25 taps straight from those lines, and the
-#   3 x 3 sorts each column once and shares it between neighbouring windows
-#   (_median3x3).
+#   plane. 5 x 5: a task (a band of rows x a column chunk) border-extends each input
+#   row it needs once, and the network reads its 25 taps straight from those lines.
+#   3 x 3: columns whose windows stay inside the rows read the image rows in place,
+#   two output rows a pass (pyc_med3x2: each row's three neighbours sorted in
+#   registers, rows 1 and 2 shared); the edge columns, and bands that read a row of
+#   cval, sort each column of border-extended lines once and share it between
+#   neighbouring windows (_median3x3).
 # * rank_hist: element ``rank`` of a full box in one plane of uint8 input (any
 #   rank; the dispatcher uses it for boxes past the networks' NET_MAX cells): Huang's
 #   sliding histogram along each output row, from lines border-extended once a task.
@@ -72,6 +75,89 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
 from _boundary cimport boundary_index
+
+cdef extern from * nogil:
+    """
+    /* 3 x 3 box medians straight from three image rows (median_box's interior columns):
+     * each row's three neighbours sorted in registers (lo, mid, hi), the median is
+     * med3(max of the lows, med3 of the mids, min of the highs). Two output rows at a
+     * time share rows 1 and 2: 44 min/max, 12 loads and 2 stores for 2 outputs, no
+     * scratch lines (the shared-column _median3x3 stores and reloads three: 18 min/max,
+     * 12 loads and 4 stores an output). C for ``restrict``: 6 row pointers are past
+     * GCC's alias-check limit, and the loop ran scalar without it. A min/max circuit,
+     * exact by the 0-1 principle; used where every order statistic is one bit pattern.
+     * Not inlined: a call a row pair, and tests/test_rank_vectorized.py finds them by name. */
+    #if defined(__GNUC__)
+    #define PYC_NOINLINE __attribute__((noinline))
+    #else
+    #define PYC_NOINLINE
+    #endif
+    #define PYC_MN(a, b) ((b) < (a) ? (b) : (a))
+    #define PYC_MX(a, b) ((a) < (b) ? (b) : (a))
+    #define PYC_SORT3(T, r, j, lo, md, hi) do {                                   \
+            T a_ = (r)[j], b_ = (r)[(j) + 1], c_ = (r)[(j) + 2];                   \
+            T s_ = PYC_MN(a_, b_), t_ = PYC_MX(a_, b_), u_ = PYC_MX(s_, c_);       \
+            lo = PYC_MN(s_, c_); md = PYC_MN(t_, u_); hi = PYC_MX(t_, u_);         \
+        } while (0)
+    #define PYC_MED3(T, p, q, r) PYC_MX(PYC_MN(p, q), PYC_MN(PYC_MX(p, q), r))
+    #define PYC_MED3_ROWS(sfx, T)                                                  \
+    static PYC_NOINLINE void pyc_med3x2_##sfx(const T *restrict r0,               \
+                                 const T *restrict r1,                             \
+                                 const T *restrict r2, const T *restrict r3,       \
+                                 T *restrict o0, T *restrict o1, Py_ssize_t n) {   \
+        for (Py_ssize_t j = 0; j < n; j++) {                                       \
+            T l0, m0, h0, l1, m1, h1, l2, m2, h2, l3, m3, h3;                      \
+            PYC_SORT3(T, r0, j, l0, m0, h0);                                       \
+            PYC_SORT3(T, r1, j, l1, m1, h1);                                       \
+            PYC_SORT3(T, r2, j, l2, m2, h2);                                       \
+            PYC_SORT3(T, r3, j, l3, m3, h3);                                       \
+            T lo = PYC_MX(l1, l2), hi = PYC_MN(h1, h2);                            \
+            T ml = PYC_MN(m1, m2), mh = PYC_MX(m1, m2);                            \
+            T p = PYC_MX(lo, l0), r = PYC_MN(hi, h0), q = PYC_MX(ml, PYC_MN(mh, m0)); \
+            o0[j] = PYC_MED3(T, p, q, r);                                          \
+            p = PYC_MX(lo, l3); r = PYC_MN(hi, h3); q = PYC_MX(ml, PYC_MN(mh, m3)); \
+            o1[j] = PYC_MED3(T, p, q, r);                                          \
+        }                                                                          \
+    }                                                                              \
+    static PYC_NOINLINE void pyc_med3x1_##sfx(const T *restrict r0,               \
+                                 const T *restrict r1,                             \
+                                 const T *restrict r2, T *restrict o0,             \
+                                 Py_ssize_t n) {                                   \
+        for (Py_ssize_t j = 0; j < n; j++) {                                       \
+            T l0, m0, h0, l1, m1, h1, l2, m2, h2;                                  \
+            PYC_SORT3(T, r0, j, l0, m0, h0);                                       \
+            PYC_SORT3(T, r1, j, l1, m1, h1);                                       \
+            PYC_SORT3(T, r2, j, l2, m2, h2);                                       \
+            T p = PYC_MX(PYC_MX(l1, l2), l0), r = PYC_MN(PYC_MN(h1, h2), h0);      \
+            T q = PYC_MX(PYC_MN(m1, m2), PYC_MN(PYC_MX(m1, m2), m0));              \
+            o0[j] = PYC_MED3(T, p, q, r);                                          \
+        }                                                                          \
+    }
+    PYC_MED3_ROWS(f32, float)
+    PYC_MED3_ROWS(f64, double)
+    PYC_MED3_ROWS(i8, int8_t)
+    PYC_MED3_ROWS(i16, int16_t)
+    PYC_MED3_ROWS(i32, int32_t)
+    PYC_MED3_ROWS(u8, uint8_t)
+    PYC_MED3_ROWS(u16, uint16_t)
+    PYC_MED3_ROWS(u32, uint32_t)
+    """
+    void pyc_med3x2_f32(const float*, const float*, const float*, const float*, float*, float*, Py_ssize_t)
+    void pyc_med3x2_f64(const double*, const double*, const double*, const double*, double*, double*, Py_ssize_t)
+    void pyc_med3x2_i8(const int8_t*, const int8_t*, const int8_t*, const int8_t*, int8_t*, int8_t*, Py_ssize_t)
+    void pyc_med3x2_i16(const int16_t*, const int16_t*, const int16_t*, const int16_t*, int16_t*, int16_t*, Py_ssize_t)
+    void pyc_med3x2_i32(const int32_t*, const int32_t*, const int32_t*, const int32_t*, int32_t*, int32_t*, Py_ssize_t)
+    void pyc_med3x2_u8(const uint8_t*, const uint8_t*, const uint8_t*, const uint8_t*, uint8_t*, uint8_t*, Py_ssize_t)
+    void pyc_med3x2_u16(const uint16_t*, const uint16_t*, const uint16_t*, const uint16_t*, uint16_t*, uint16_t*, Py_ssize_t)
+    void pyc_med3x2_u32(const uint32_t*, const uint32_t*, const uint32_t*, const uint32_t*, uint32_t*, uint32_t*, Py_ssize_t)
+    void pyc_med3x1_f32(const float*, const float*, const float*, float*, Py_ssize_t)
+    void pyc_med3x1_f64(const double*, const double*, const double*, double*, Py_ssize_t)
+    void pyc_med3x1_i8(const int8_t*, const int8_t*, const int8_t*, int8_t*, Py_ssize_t)
+    void pyc_med3x1_i16(const int16_t*, const int16_t*, const int16_t*, int16_t*, Py_ssize_t)
+    void pyc_med3x1_i32(const int32_t*, const int32_t*, const int32_t*, int32_t*, Py_ssize_t)
+    void pyc_med3x1_u8(const uint8_t*, const uint8_t*, const uint8_t*, uint8_t*, Py_ssize_t)
+    void pyc_med3x1_u16(const uint16_t*, const uint16_t*, const uint16_t*, uint16_t*, Py_ssize_t)
+    void pyc_med3x1_u32(const uint32_t*, const uint32_t*, const uint32_t*, uint32_t*, Py_ssize_t)
 
 ctypedef fused px_t:
     float
@@ -1283,6 +1369,99 @@ cdef void _median3x3(const px_t* a0, const px_t* b0, const px_t* c0, px_t* a, px
         o[j] = u if u > v else v
 
 
+cdef inline void _med3x2(const px_t* r0, const px_t* r1, const px_t* r2, const px_t* r3,
+                         px_t* o0, px_t* o1, Py_ssize_t n) noexcept nogil:
+    """Two output rows of 3 x 3 medians from four image rows (the C loops above)."""
+    if px_t is float:
+        pyc_med3x2_f32(r0, r1, r2, r3, o0, o1, n)
+    elif px_t is double:
+        pyc_med3x2_f64(r0, r1, r2, r3, o0, o1, n)
+    elif px_t is int8_t:
+        pyc_med3x2_i8(r0, r1, r2, r3, o0, o1, n)
+    elif px_t is int16_t:
+        pyc_med3x2_i16(r0, r1, r2, r3, o0, o1, n)
+    elif px_t is int32_t:
+        pyc_med3x2_i32(r0, r1, r2, r3, o0, o1, n)
+    elif px_t is uint8_t:
+        pyc_med3x2_u8(r0, r1, r2, r3, o0, o1, n)
+    elif px_t is uint16_t:
+        pyc_med3x2_u16(r0, r1, r2, r3, o0, o1, n)
+    else:
+        pyc_med3x2_u32(r0, r1, r2, r3, o0, o1, n)
+
+
+cdef inline void _med3x1(const px_t* r0, const px_t* r1, const px_t* r2, px_t* o0,
+                         Py_ssize_t n) noexcept nogil:
+    """One output row of 3 x 3 medians from three image rows."""
+    if px_t is float:
+        pyc_med3x1_f32(r0, r1, r2, o0, n)
+    elif px_t is double:
+        pyc_med3x1_f64(r0, r1, r2, o0, n)
+    elif px_t is int8_t:
+        pyc_med3x1_i8(r0, r1, r2, o0, n)
+    elif px_t is int16_t:
+        pyc_med3x1_i16(r0, r1, r2, o0, n)
+    elif px_t is int32_t:
+        pyc_med3x1_i32(r0, r1, r2, o0, n)
+    elif px_t is uint8_t:
+        pyc_med3x1_u8(r0, r1, r2, o0, n)
+    elif px_t is uint16_t:
+        pyc_med3x1_u16(r0, r1, r2, o0, n)
+    else:
+        pyc_med3x1_u32(r0, r1, r2, o0, n)
+
+
+cdef bint _med3_rows(const px_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, Span2 g,
+                    Py_ssize_t oz, Py_ssize_t oy, int mode, const px_t** rp) noexcept nogil:
+    """rp[p] = the image row of band g's input row p; False if one is a row of cval
+    (constant mode, past the top or bottom): that band runs through lines."""
+    cdef Py_ssize_t p
+    for p in range(g.i1 - g.i0 + 2):
+        rp[p] = _plane_row(x, D, H, W, g.z + oz, g.i0 + oy + p, mode)
+        if rp[p] == NULL:
+            return False
+    return True
+
+
+cdef void _med3_inner(px_t* po, Py_ssize_t H, Py_ssize_t W, Span2 g, Py_ssize_t ca,
+                      Py_ssize_t cb, Py_ssize_t ox, const px_t** rp) noexcept nogil:
+    """Columns ca <= c < cb of band g, whose windows stay inside the rows: straight from
+    the image rows ``rp`` (_med3_rows), two output rows a step."""
+    cdef Py_ssize_t n = cb - ca, p, y
+    cdef px_t* o
+    y = g.i0
+    while y + 1 < g.i1:
+        p = y - g.i0
+        o = po + (g.z * H + y) * W + ca
+        _med3x2(rp[p] + ca + ox, rp[p + 1] + ca + ox, rp[p + 2] + ca + ox,
+                rp[p + 3] + ca + ox, o, o + W, n)
+        y += 2
+    if y < g.i1:
+        p = y - g.i0
+        _med3x1(rp[p] + ca + ox, rp[p + 1] + ca + ox, rp[p + 2] + ca + ox,
+                po + (g.z * H + y) * W + ca, n)
+
+
+cdef void _med3_edge(const px_t* x, px_t* po, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
+                     Span2 g, Py_ssize_t ca, Py_ssize_t cb, Py_ssize_t oz, Py_ssize_t oy,
+                     Py_ssize_t ox, int mode, px_t cv, px_t* buf, px_t* L) noexcept nogil:
+    """Columns ca <= c < cb of band g (the image's edge columns: a window reaches past
+    the row) from border-extended lines, by the shared-column _median3x3; each output
+    row right after the last line it needs, so the lines it reads are in L1."""
+    cdef Py_ssize_t n = cb - ca, p
+    if n <= 0:
+        return
+    for p in range(g.i1 - g.i0 + 2):
+        _ext_row(_plane_row(x, D, H, W, g.z + oz, g.i0 + oy + p, mode), W, ca + ox, n + 2,
+                 mode, cv, buf + p * BOX3_LINE)
+        if p >= 2:
+            # (constant strides between the sorted lines: with a runtime stride GCC's
+            # alias checks failed and the column sort ran scalar, 5x slower)
+            _median3x3(buf + (p - 2) * BOX3_LINE, buf + (p - 1) * BOX3_LINE,
+                       buf + p * BOX3_LINE, L, L + BOX3_LINE, L + 2 * BOX3_LINE,
+                       po + (g.z * H + g.i0 + p - 2) * W + ca, n)
+
+
 def rank_net(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] offs,
              const int64_t[:, ::1] net, Py_ssize_t sel, int mode, double cval, int n_threads,
              Py_ssize_t t0, Py_ssize_t t1):
@@ -1334,29 +1513,29 @@ def median_box(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t k, Py_ss
                Py_ssize_t t0, Py_ssize_t t1):
     """Median of a full k x k box (k = 3 or 5) in one plane, taps at (z + oz, y + oy + dy,
     c + ox + dx): tasks (k = 5: BOX_ROWS output rows x COL_CHUNK columns; k = 3:
-    BOX3_ROWS x BOX3_COLS) ``t0 <= t < min(t1, T)``; returns T. A task border-extends
-    each input row it needs once: for k = 3 into lines (a chunk whose windows stay
-    inside the rows reads the image rows themselves), three of which the shared-column
-    3 x 3 (_median3x3) reads; for k = 5 into five tap rows, the line shifted by 0 to 4
-    columns, so output row y's 25 taps are the 25 rows from 5 (y - i0) on and the
-    network (_median25) runs on them as on any footprint's tap rows (5 copies an input
-    row, where tap rows took 25 an output row). COL_CHUNK columns a task: a whole
-    number of vectors of every dtype, no scalar tail (each pixel of which costs the
-    network's ~190 operations). Only where every order statistic is one bit pattern
-    (as rank_net)."""
+    BOX3_ROWS x BOX3_COLS) ``t0 <= t < min(t1, T)``; returns T.
+    k = 3: the columns whose windows stay inside the rows read the image rows in place,
+    two output rows at a time (_med3_inner); the at most two edge columns each side, and
+    every column of a band that reads a row of cval, go through border-extended lines
+    (_med3_edge). k = 5: a task border-extends each input
+    row it needs once into five tap rows, the line shifted by 0 to 4 columns, so output
+    row y's 25 taps are the 25 rows from 5 (y - i0) on and the network (_median25) runs
+    on them as on any footprint's tap rows (5 copies an input row, where tap rows took
+    25 an output row). COL_CHUNK columns a task: a whole number of vectors of every
+    dtype, no scalar tail (each pixel of which costs the network's ~190 operations).
+    Only where every order statistic is one bit pattern (as rank_net)."""
     cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2]
     cdef Py_ssize_t cw = COL_CHUNK if k == 5 else BOX3_COLS, nbd, nch, T, t, p, y, dx
-    cdef Py_ssize_t R = BOX_ROWS if k == 5 else BOX3_ROWS
+    cdef Py_ssize_t R = BOX_ROWS if k == 5 else BOX3_ROWS, ci0, ci1
     cdef Span2 g
-    cdef const px_t* row
-    cdef const px_t** lp
-    cdef bint inner
+    cdef const px_t** rp
     cdef const px_t* px
     cdef px_t* po
     cdef px_t* buf
     cdef px_t* L
     cdef px_t cv = <px_t>cval
-    cdef Py_ssize_t ls = BOX3_LINE if k == 3 else 5 * COL_CHUNK   # buffer an input row
+    # buffer an input row (k = 3: the edge columns' lines; k = 5: five tap rows)
+    cdef Py_ssize_t ls = BOX3_LINE if k == 3 else 5 * COL_CHUNK
     if D * H * W == 0:
         return 0
     nbd = _cdiv(H, R)
@@ -1371,33 +1550,36 @@ def median_box(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t k, Py_ss
         # or one extended line (k = 5)
         buf = <px_t*>malloc(((R + k - 1) * ls + (3 * BOX3_LINE if k == 3 else BOX_LINE))
                             * sizeof(px_t))
-        lp = <const px_t**>malloc((R + 2) * sizeof(px_t*))   # the 3 x 3's lines
+        rp = <const px_t**>malloc((R + 2) * sizeof(px_t*))   # the 3 x 3's image rows
         for t in prange(t0, t1, schedule="guided"):
             g = _band_chunk(t, nbd, nch, R, cw, H, W)
             L = buf + (R + k - 1) * ls
-            inner = g.c0 + ox >= 0 and g.c0 + ox + g.nc + k - 1 <= W
-            for p in range(g.i1 - g.i0 + k - 1):
-                row = _plane_row(px, D, H, W, g.z + oz, g.i0 + oy + p, mode)
-                if k == 3 and inner and row != NULL:   # the image row itself
-                    lp[p] = row + g.c0 + ox
-                elif k == 3:
-                    _ext_row(row, W, g.c0 + ox, g.nc + 2, mode, cv, buf + p * ls)
-                    lp[p] = buf + p * ls
-                else:
-                    _ext_row(row, W, g.c0 + ox, g.nc + 4, mode, cv, L)
-                    for dx in range(5):
-                        memcpy(buf + p * ls + dx * COL_CHUNK, L + dx, g.nc * sizeof(px_t))
-            for y in range(g.i0, g.i1):
-                if k == 3:
-                    # (constant strides between the sorted lines: with ``ls`` GCC's
-                    # alias checks failed and the column sort ran scalar, 5x slower)
-                    _median3x3(lp[y - g.i0], lp[y - g.i0 + 1], lp[y - g.i0 + 2], L,
-                               L + BOX3_LINE, L + 2 * BOX3_LINE, po + (g.z * H + y) * W + g.c0,
-                               g.nc)
-                else:
-                    _median25(buf + (y - g.i0) * ls, po + (g.z * H + y) * W + g.c0, g.nc)
+            if k == 3:
+                # interior columns ci0 <= c < ci1: 0 <= c + ox and c + ox + 2 < W
+                ci0 = -ox if -ox > g.c0 else g.c0
+                ci0 = ci0 if ci0 < g.c0 + g.nc else g.c0 + g.nc
+                ci1 = W - 2 - ox if W - 2 - ox < g.c0 + g.nc else g.c0 + g.nc
+                ci1 = ci1 if ci1 > ci0 else ci0
+                if not _med3_rows(px, D, H, W, g, oz, oy, mode, rp):
+                    ci0 = ci1 = g.c0 + g.nc
+                _med3_edge(px, po, D, H, W, g, g.c0, ci0, oz, oy, ox, mode, cv, buf, L)
+                if ci1 > ci0:
+                    _med3_inner(po, H, W, g, ci0, ci1, ox, rp)
+                _med3_edge(px, po, D, H, W, g, ci1, g.c0 + g.nc, oz, oy, ox, mode, cv, buf,
+                           L)
+                continue
+            # each output row right after the last input row it needs, so that the tap
+            # rows it reads were just written and are still in L1
+            for p in range(g.i1 - g.i0 + 4):
+                _ext_row(_plane_row(px, D, H, W, g.z + oz, g.i0 + oy + p, mode), W,
+                         g.c0 + ox, g.nc + 4, mode, cv, L)
+                for dx in range(5):
+                    memcpy(buf + p * ls + dx * COL_CHUNK, L + dx, g.nc * sizeof(px_t))
+                if p >= 4:
+                    y = g.i0 + p - 4
+                    _median25(buf + (p - 4) * ls, po + (g.z * H + y) * W + g.c0, g.nc)
         free(buf)
-        free(lp)
+        free(rp)
     return T
 
 

@@ -547,12 +547,12 @@ def test_fused_2d_kernel_reports_nan(backend, where):
 
 @pytest.mark.parametrize("backend,dtype", by_backend(["uint8", "float32", "int16", "uint32"]))
 def test_box_medians_match_scipy(backend, dtype):
-    """median_box (3 x 3 and 5 x 5 boxes: lines border-extended once a task, the 5 x 5
-    network on shifted copies) against scipy: shapes smaller than the box, one and
-    several tasks (5 x 5: bands of 8 rows, chunks of 512 columns; 3 x 3: 16 rows,
-    4,096 columns; a last chunk of a few columns; chunks whose windows stay inside the
-    rows, which the 3 x 3 reads in place), 3-D input with a one-plane box, every mode,
-    origins."""
+    """median_box (the 5 x 5 network on shifted copies of border-extended lines; the 3 x 3
+    reading the image rows in place two output rows a pass, its edge columns and the
+    bands that read a row of cval through lines) against scipy: shapes smaller than the
+    box, one and several tasks (5 x 5: bands of 8 rows, chunks of 512 columns; 3 x 3:
+    16 rows, 4,096 columns; a last chunk of a few columns; a last band of an odd number
+    of rows), 3-D input with a one-plane box, every mode, origins."""
     for shape in [(1, 1), (2, 3), (4, 7), (19, 1030), (5, 4100), (3, 11, 515)]:
         x = make(shape, dtype, 7)
         for s in (3, 5):
@@ -663,6 +663,33 @@ def test_median3x3_circuit_zero_one():
         hi.append(x)
     got = med3(mx(mx(lo[0], lo[1]), lo[2]), med3(*mid), mn(mn(hi[0], hi[1]), hi[2]))
     np.testing.assert_array_equal(got, np.sort(w, axis=1)[:, 4])
+
+
+def test_median3x3_row_pair_circuit_zero_one():
+    """The 3 x 3 median of the image rows read in place (pyc_med3x2 and _med3x2: each row's
+    three neighbours sorted, the lows' max, the mids' med3 and the highs' min over rows
+    shared between two output rows), replayed on all 4,096 0/1 inputs of four rows of
+    three: both outputs right on every 0/1 input, so right on every input."""
+    w = ((np.arange(1 << 12)[:, None] >> np.arange(12)) & 1)  # cell row * 3 + dx
+    mn, mx = np.minimum, np.maximum
+
+    def med3(p, q, r):
+        return mx(mn(p, q), mn(mx(p, q), r))
+
+    def sort3(a, b, c):
+        s, t = mn(a, b), mx(a, b)
+        u = mx(s, c)
+        return mn(s, c), mn(t, u), mx(t, u)
+
+    (l0, m0, h0), (l1, m1, h1), (l2, m2, h2), (l3, m3, h3) = (
+        sort3(*(w[:, 3 * r + dx] for dx in range(3))) for r in range(4))
+    lo, hi, ml, mh = mx(l1, l2), mn(h1, h2), mn(m1, m2), mx(m1, m2)
+    top = med3(mx(lo, l0), mx(ml, mn(mh, m0)), mn(hi, h0))
+    bottom = med3(mx(lo, l3), mx(ml, mn(mh, m3)), mn(hi, h3))
+    np.testing.assert_array_equal(top, np.sort(w[:, :9], axis=1)[:, 4])
+    np.testing.assert_array_equal(bottom, np.sort(w[:, 3:], axis=1)[:, 4])
+    one = med3(mx(mx(l1, l2), l0), mx(mn(m1, m2), mn(mx(m1, m2), m0)), mn(mn(h1, h2), h0))
+    np.testing.assert_array_equal(one, top)   # pyc_med3x1, the odd last row
 
 
 def test_numba_kernels_type_each_dtype_once():

@@ -1311,11 +1311,63 @@ def rank_net(x, out, offs, net, sel, mode, cval, n_threads, t0, t1):
 
 
 @njit(nogil=True, cache=True)
-def _box_line(xf, lines, src, p, n):
-    """Line p of a 3 x 3 median_box task: the image row itself, or its extended copy."""
-    if src[p] >= 0:
-        return xf[src[p]:src[p] + n]
-    return _ro(lines[p, :n])
+def _sort3(a, b, c):
+    """(lo, mid, hi) of three values: 6 min/max (kernels/rank.pyx's PYC_SORT3)."""
+    s = _lo(a, b)
+    t = _hi(a, b)
+    u = _hi(s, c)
+    return _lo(s, c), _lo(t, u), _hi(t, u)
+
+
+@njit(nogil=True, cache=True)
+def _med3(p, q, r):
+    return _hi(_lo(p, q), _lo(_hi(p, q), r))
+
+
+@njit(nogil=True, cache=True)
+def _med3x2(r0, r1, r2, r3, o0, o1, n):
+    """Two output rows of 3 x 3 medians straight from four image rows (kernels/rank.pyx's
+    pyc_med3x2: each row's neighbours sorted, med3 of (max of the lows, med3 of the mids,
+    min of the highs), rows 1 and 2 shared)."""
+    for j in range(n):
+        l0, m0, h0 = _sort3(r0[j], r0[j + 1], r0[j + 2])
+        l1, m1, h1 = _sort3(r1[j], r1[j + 1], r1[j + 2])
+        l2, m2, h2 = _sort3(r2[j], r2[j + 1], r2[j + 2])
+        l3, m3, h3 = _sort3(r3[j], r3[j + 1], r3[j + 2])
+        lo = _hi(l1, l2)
+        hi = _lo(h1, h2)
+        ml = _lo(m1, m2)
+        mh = _hi(m1, m2)
+        o0[j] = _med3(_hi(lo, l0), _hi(ml, _lo(mh, m0)), _lo(hi, h0))
+        o1[j] = _med3(_hi(lo, l3), _hi(ml, _lo(mh, m3)), _lo(hi, h3))
+
+
+@njit(nogil=True, cache=True)
+def _med3x1(r0, r1, r2, o0, n):
+    """One output row of 3 x 3 medians from three image rows (pyc_med3x1)."""
+    for j in range(n):
+        l0, m0, h0 = _sort3(r0[j], r0[j + 1], r0[j + 2])
+        l1, m1, h1 = _sort3(r1[j], r1[j + 1], r1[j + 2])
+        l2, m2, h2 = _sort3(r2[j], r2[j + 1], r2[j + 2])
+        o0[j] = _med3(_hi(_hi(l1, l2), l0), _hi(_lo(m1, m2), _lo(_hi(m1, m2), m0)),
+                      _lo(_lo(h1, h2), h0))
+
+
+@njit(nogil=True, cache=True)
+def _med3_edge(xf, of, z, i0, i1, H, W, D, ca, cb, oz, oy, ox, mode, cv, lines, srt):
+    """Columns ca <= c < cb of the band (edge columns, or a band that reads a row of
+    cval) through border-extended lines and the shared-column _median3x3 (kernels/
+    rank.pyx's _med3_edge)."""
+    n = cb - ca
+    if n <= 0:
+        return
+    for p in range(i1 - i0 + 2):
+        _ext_row(xf, _plane_row(D, H, W, z + oz, i0 + oy + p, mode), W, ca + ox, n + 2, mode,
+                 cv, lines[p])
+        if p >= 2:
+            o0 = (z * H + i0 + p - 2) * W + ca
+            _median3x3(_ro(lines[p - 2]), _ro(lines[p - 1]), _ro(lines[p]), srt[0], srt[1],
+                       srt[2], of[o0:o0 + n], n)
 
 
 @njit(nogil=True, cache=True)
@@ -1325,20 +1377,38 @@ def _box_task(xf, of, t, D, H, W, k, oz, oy, ox, mode, cv, R, cw, nbd, nch):
     nrow = i1 - i0 + k - 1
     if k == 3:
         lines = np.empty((nrow, BOX3_LINE), dtype=xf.dtype)
-        src = np.empty(nrow, dtype=np.int64)   # the image row's offset, or -1: lines[p]
         srt = np.empty((3, BOX3_LINE), dtype=xf.dtype)
-        inner = c0 + ox >= 0 and c0 + ox + nc + 2 <= W
+        rp = np.empty(nrow, dtype=np.int64)   # the image rows (kernels/rank.pyx's _med3_rows)
+        # interior columns ci0 <= c < ci1: 0 <= c + ox and c + ox + 2 < W
+        ci0 = min(max(c0, -ox), c0 + nc)
+        ci1 = max(min(c0 + nc, W - 2 - ox), ci0)
         for p in range(nrow):
-            r0 = _plane_row(D, H, W, z + oz, i0 + oy + p, mode)
-            src[p] = r0 + c0 + ox if inner and r0 >= 0 else -1
-            if src[p] < 0:
-                _ext_row(xf, r0, W, c0 + ox, nc + 2, mode, cv, lines[p])
-        for y in range(i0, i1):
-            o0 = (z * H + y) * W + c0
-            _median3x3(_box_line(xf, lines, src, y - i0, nc + 2),
-                       _box_line(xf, lines, src, y - i0 + 1, nc + 2),
-                       _box_line(xf, lines, src, y - i0 + 2, nc + 2),
-                       srt[0], srt[1], srt[2], of[o0:o0 + nc], nc)
+            rp[p] = _plane_row(D, H, W, z + oz, i0 + oy + p, mode)
+            if rp[p] < 0:   # a row of cval: the whole band through lines
+                ci0 = c0 + nc
+                ci1 = ci0
+        _med3_edge(xf, of, z, i0, i1, H, W, D, c0, ci0, oz, oy, ox, mode, cv, lines, srt)
+        n = ci1 - ci0
+        if n > 0:
+            y = i0
+            while y + 1 < i1:
+                p = y - i0
+                a = rp[p] + ci0 + ox
+                b = rp[p + 1] + ci0 + ox
+                c = rp[p + 2] + ci0 + ox
+                d = rp[p + 3] + ci0 + ox
+                o0 = (z * H + y) * W + ci0
+                _med3x2(xf[a:a + n + 2], xf[b:b + n + 2], xf[c:c + n + 2], xf[d:d + n + 2],
+                        of[o0:o0 + n], of[o0 + W:o0 + W + n], n)
+                y += 2
+            if y < i1:
+                p = y - i0
+                a = rp[p] + ci0 + ox
+                b = rp[p + 1] + ci0 + ox
+                c = rp[p + 2] + ci0 + ox
+                o0 = (z * H + y) * W + ci0
+                _med3x1(xf[a:a + n + 2], xf[b:b + n + 2], xf[c:c + n + 2], of[o0:o0 + n], n)
+        _med3_edge(xf, of, z, i0, i1, H, W, D, ci1, c0 + nc, oz, oy, ox, mode, cv, lines, srt)
         return
     taps = np.empty((nrow * 5, COL_CHUNK), dtype=xf.dtype)
     L = np.empty(BOX_LINE, dtype=xf.dtype)
@@ -1347,10 +1417,11 @@ def _box_task(xf, of, t, D, H, W, k, oz, oy, ox, mode, cv, R, cw, nbd, nch):
                  mode, cv, L)
         for dx in range(5):
             _copy(taps[p * 5 + dx], _ro(L[dx:]), nc)
-    for y in range(i0, i1):
-        o0 = (z * H + y) * W + c0
-        # (writeable, as the tap-row path passes it: one compile of the network per dtype)
-        _median25(taps[(y - i0) * 5:(y - i0) * 5 + 25], of[o0:o0 + nc], nc)
+        if p >= 4:   # output row y right after its last input row (its tap rows in L1)
+            y = i0 + p - 4
+            o0 = (z * H + y) * W + c0
+            # (writeable, as the tap-row path passes it: one compile of the network per dtype)
+            _median25(taps[(p - 4) * 5:(p - 4) * 5 + 25], of[o0:o0 + nc], nc)
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
