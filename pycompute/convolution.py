@@ -136,9 +136,9 @@ def _covered(inp, odt) -> bool:
 
 
 def _choose(backend, ok, inp, odt, kernel=None):
-    return _backends.choose(backend, _FAMILY, ok,
-                            f"input dtype {inp.dtype} ({inp.ndim}-D) with output dtype {odt}",
-                            kernel=kernel)
+    # the message only where it is raised: formatting two dtypes costs ~15 us a call
+    what = "" if ok else f"input dtype {inp.dtype} ({inp.ndim}-D) with output dtype {odt}"
+    return _backends.choose(backend, _FAMILY, ok, what, kernel=kernel)
 
 
 def _symmetry(w: np.ndarray) -> int:
