@@ -44,13 +44,16 @@
 #   the same networks unrolled with every value in a register (_median9, _median25,
 #   generated from pycompute.rank._network).
 # * median_box (same condition): the median of a full 3 x 3 or 5 x 5 box in one
-#   plane. 5 x 5: a task (a band of rows x a column chunk) border-extends each input
-#   row it needs once, and the network reads its 25 taps straight from those lines.
-#   3 x 3: columns whose windows stay inside the rows read the image rows in place,
-#   two output rows a pass (pyc_med3x2: each row's three neighbours sorted in
-#   registers, rows 1 and 2 shared); the edge columns, and bands that read a row of
-#   cval, sort each column of border-extended lines once and share it between
-#   neighbouring windows (_median3x3).
+#   plane. The columns whose windows stay inside the rows read the image rows in
+#   place, two output rows a pass: 3 x 3 (pyc_med3x2) from each row's three
+#   neighbours sorted in registers; 5 x 5 from each input row's five neighbours
+#   sorted once (pyc_hsort5) and shared by the five outputs that read it, then the
+#   circuit pyc_med5x2 (rank 6 of the 13 cells that can hold the median; written by
+#   kernels/gen_median5.py from pycompute.rank._med5_circuits). The edge columns,
+#   and bands with a row of cval, one row or fewer than PYC_VB such columns, go
+#   through border-extended lines: the 3 x 3 sorts each column once and shares it
+#   between neighbouring windows (_median3x3), the 5 x 5 runs the 25-tap network on
+#   shifted copies (_median25).
 # * rank_hist: element ``rank`` of a full box in one plane of uint8 input (any
 #   rank; the dispatcher uses it for boxes past the networks' NET_MAX cells): Huang's
 #   sliding histogram along each output row, from lines border-extended once a task.
@@ -118,20 +121,6 @@ cdef extern from * nogil:
             p = PYC_MX(lo, l3); r = PYC_MN(hi, h3); q = PYC_MX(ml, PYC_MN(mh, m3)); \
             o1[j] = PYC_MED3(T, p, q, r);                                          \
         }                                                                          \
-    }                                                                              \
-    static PYC_NOINLINE void pyc_med3x1_##sfx(const T *restrict r0,               \
-                                 const T *restrict r1,                             \
-                                 const T *restrict r2, T *restrict o0,             \
-                                 Py_ssize_t n) {                                   \
-        for (Py_ssize_t j = 0; j < n; j++) {                                       \
-            T l0, m0, h0, l1, m1, h1, l2, m2, h2;                                  \
-            PYC_SORT3(T, r0, j, l0, m0, h0);                                       \
-            PYC_SORT3(T, r1, j, l1, m1, h1);                                       \
-            PYC_SORT3(T, r2, j, l2, m2, h2);                                       \
-            T p = PYC_MX(PYC_MX(l1, l2), l0), r = PYC_MN(PYC_MN(h1, h2), h0);      \
-            T q = PYC_MX(PYC_MN(m1, m2), PYC_MN(PYC_MX(m1, m2), m0));              \
-            o0[j] = PYC_MED3(T, p, q, r);                                          \
-        }                                                                          \
     }
     PYC_MED3_ROWS(f32, float)
     PYC_MED3_ROWS(f64, double)
@@ -141,23 +130,302 @@ cdef extern from * nogil:
     PYC_MED3_ROWS(u8, uint8_t)
     PYC_MED3_ROWS(u16, uint16_t)
     PYC_MED3_ROWS(u32, uint32_t)
+
+    /* 5 x 5 box medians of the columns whose windows stay inside the rows (median_box,
+     * both backends; written by kernels/gen_median5.py from pycompute.rank's
+     * _med5_circuits). Each input row's five neighbours are sorted
+     * once (pyc_hsort5: 18 min/max) into five lines PYC_M5LS apart, which the five
+     * output rows that read the row share; a band's rows' lines follow each other, so
+     * the 30 lines an output pair reads sit at constant offsets from one pointer (a
+     * ring of six rows, at run-time offsets, kept 30 pointers live and spilled them).
+     * Of the 5 x 5 matrix of sorted rows, sorted again by column, only 13 cells can be the median (rank 12 of 25 has 6 cells
+     * below it and 6 above): the ranks 3-4 of the rows' minima, 2-4 of their second
+     * values, 1-3 of their middles, 0-2 of their fourths, 0-1 of their maxima; the
+     * median is rank 6 of those 13. pyc_med5x2 computes two output rows at a time: the
+     * four rows they share are sorted once per column, and each output inserts its own
+     * fifth (rank k of x and sorted w: max(w[k-1], min(x, w[k]))). The rank-6 network
+     * on the 13 (_MED13: 22 comparators, 32 min/max) is Batcher's pruned to what the
+     * 162 0/1 patterns these 13 cells can take need; tests/test_rank.py checks the
+     * whole circuit on all 2^25 0/1 windows (the 0-1 principle: then on every input).
+     * 76 min/max an output plus the shared row sorts, where the 25-tap network
+     * (_median25) takes ~190. */
+    #define PYC_M5LS 528
+    /* BEGIN generated PYC_MED5_ROWS (kernels/gen_median5.py) */
+    #define PYC_MED5_ROWS(sfx, T)                                                               \
+    static PYC_NOINLINE void pyc_hsort5_##sfx(const T *restrict r, T *restrict s, Py_ssize_t n) {\
+        for (Py_ssize_t j = 0; j < n; j++) {                                                    \
+            T x0 = r[j + 0];                                                                    \
+            T x1 = r[j + 1];                                                                    \
+            T x2 = r[j + 2];                                                                    \
+            T x3 = r[j + 3];                                                                    \
+            T x4 = r[j + 4];                                                                    \
+            T t0 = PYC_MN(x0, x1);                                                              \
+            T t1 = PYC_MX(x0, x1);                                                              \
+            T t2 = PYC_MN(x3, x4);                                                              \
+            T t3 = PYC_MX(x3, x4);                                                              \
+            T t4 = PYC_MN(x2, t3);                                                              \
+            T t5 = PYC_MX(x2, t3);                                                              \
+            T t6 = PYC_MN(t4, t2);                                                              \
+            T t7 = PYC_MX(t4, t2);                                                              \
+            T t8 = PYC_MN(t0, t7);                                                              \
+            T t9 = PYC_MX(t0, t7);                                                              \
+            T t10 = PYC_MN(t8, t6);                                                             \
+            T t11 = PYC_MX(t8, t6);                                                             \
+            T t12 = PYC_MN(t1, t5);                                                             \
+            T t13 = PYC_MX(t1, t5);                                                             \
+            T t14 = PYC_MN(t12, t9);                                                            \
+            T t15 = PYC_MX(t12, t9);                                                            \
+            T t16 = PYC_MN(t14, t11);                                                           \
+            T t17 = PYC_MX(t14, t11);                                                           \
+            s[0 * PYC_M5LS + j] = t10;                                                          \
+            s[1 * PYC_M5LS + j] = t16;                                                          \
+            s[2 * PYC_M5LS + j] = t17;                                                          \
+            s[3 * PYC_M5LS + j] = t15;                                                          \
+            s[4 * PYC_M5LS + j] = t13;                                                          \
+        }                                                                                       \
+    }                                                                                           \
+    static PYC_NOINLINE void pyc_med5x2_##sfx(const T *restrict q, T *restrict o0, T *restrict o1, Py_ssize_t n) {\
+        for (Py_ssize_t j = 0; j < n; j++) {                                                    \
+            T s00 = q[0 * PYC_M5LS + j];                                                        \
+            T s01 = q[1 * PYC_M5LS + j];                                                        \
+            T s02 = q[2 * PYC_M5LS + j];                                                        \
+            T s03 = q[3 * PYC_M5LS + j];                                                        \
+            T s04 = q[4 * PYC_M5LS + j];                                                        \
+            T s10 = q[5 * PYC_M5LS + j];                                                        \
+            T s11 = q[6 * PYC_M5LS + j];                                                        \
+            T s12 = q[7 * PYC_M5LS + j];                                                        \
+            T s13 = q[8 * PYC_M5LS + j];                                                        \
+            T s14 = q[9 * PYC_M5LS + j];                                                        \
+            T s20 = q[10 * PYC_M5LS + j];                                                       \
+            T s21 = q[11 * PYC_M5LS + j];                                                       \
+            T s22 = q[12 * PYC_M5LS + j];                                                       \
+            T s23 = q[13 * PYC_M5LS + j];                                                       \
+            T s24 = q[14 * PYC_M5LS + j];                                                       \
+            T s30 = q[15 * PYC_M5LS + j];                                                       \
+            T s31 = q[16 * PYC_M5LS + j];                                                       \
+            T s32 = q[17 * PYC_M5LS + j];                                                       \
+            T s33 = q[18 * PYC_M5LS + j];                                                       \
+            T s34 = q[19 * PYC_M5LS + j];                                                       \
+            T s40 = q[20 * PYC_M5LS + j];                                                       \
+            T s41 = q[21 * PYC_M5LS + j];                                                       \
+            T s42 = q[22 * PYC_M5LS + j];                                                       \
+            T s43 = q[23 * PYC_M5LS + j];                                                       \
+            T s44 = q[24 * PYC_M5LS + j];                                                       \
+            T s50 = q[25 * PYC_M5LS + j];                                                       \
+            T s51 = q[26 * PYC_M5LS + j];                                                       \
+            T s52 = q[27 * PYC_M5LS + j];                                                       \
+            T s53 = q[28 * PYC_M5LS + j];                                                       \
+            T s54 = q[29 * PYC_M5LS + j];                                                       \
+            T t0 = PYC_MN(s10, s20);                                                            \
+            T t1 = PYC_MX(s10, s20);                                                            \
+            T t2 = PYC_MN(s30, s40);                                                            \
+            T t3 = PYC_MX(s30, s40);                                                            \
+            T t5 = PYC_MX(t0, t2);                                                              \
+            T t6 = PYC_MN(t1, t3);                                                              \
+            T t7 = PYC_MX(t1, t3);                                                              \
+            T t9 = PYC_MX(t6, t5);                                                              \
+            T t10 = PYC_MN(s00, t7);                                                            \
+            T t11 = PYC_MX(t9, t10);                                                            \
+            T t12 = PYC_MX(s00, t7);                                                            \
+            T t13 = PYC_MN(s50, t7);                                                            \
+            T t14 = PYC_MX(t9, t13);                                                            \
+            T t15 = PYC_MX(s50, t7);                                                            \
+            T t16 = PYC_MN(s11, s21);                                                           \
+            T t17 = PYC_MX(s11, s21);                                                           \
+            T t18 = PYC_MN(s31, s41);                                                           \
+            T t19 = PYC_MX(s31, s41);                                                           \
+            T t21 = PYC_MX(t16, t18);                                                           \
+            T t22 = PYC_MN(t17, t19);                                                           \
+            T t23 = PYC_MX(t17, t19);                                                           \
+            T t24 = PYC_MN(t22, t21);                                                           \
+            T t25 = PYC_MX(t22, t21);                                                           \
+            T t26 = PYC_MN(s01, t25);                                                           \
+            T t27 = PYC_MX(t24, t26);                                                           \
+            T t28 = PYC_MN(s01, t23);                                                           \
+            T t29 = PYC_MX(t25, t28);                                                           \
+            T t30 = PYC_MX(s01, t23);                                                           \
+            T t31 = PYC_MN(s51, t25);                                                           \
+            T t32 = PYC_MX(t24, t31);                                                           \
+            T t33 = PYC_MN(s51, t23);                                                           \
+            T t34 = PYC_MX(t25, t33);                                                           \
+            T t35 = PYC_MX(s51, t23);                                                           \
+            T t36 = PYC_MN(s12, s22);                                                           \
+            T t37 = PYC_MX(s12, s22);                                                           \
+            T t38 = PYC_MN(s32, s42);                                                           \
+            T t39 = PYC_MX(s32, s42);                                                           \
+            T t40 = PYC_MN(t36, t38);                                                           \
+            T t41 = PYC_MX(t36, t38);                                                           \
+            T t42 = PYC_MN(t37, t39);                                                           \
+            T t43 = PYC_MX(t37, t39);                                                           \
+            T t44 = PYC_MN(t42, t41);                                                           \
+            T t45 = PYC_MX(t42, t41);                                                           \
+            T t46 = PYC_MN(s02, t44);                                                           \
+            T t47 = PYC_MX(t40, t46);                                                           \
+            T t48 = PYC_MN(s02, t45);                                                           \
+            T t49 = PYC_MX(t44, t48);                                                           \
+            T t50 = PYC_MN(s02, t43);                                                           \
+            T t51 = PYC_MX(t45, t50);                                                           \
+            T t52 = PYC_MN(s52, t44);                                                           \
+            T t53 = PYC_MX(t40, t52);                                                           \
+            T t54 = PYC_MN(s52, t45);                                                           \
+            T t55 = PYC_MX(t44, t54);                                                           \
+            T t56 = PYC_MN(s52, t43);                                                           \
+            T t57 = PYC_MX(t45, t56);                                                           \
+            T t58 = PYC_MN(s13, s23);                                                           \
+            T t59 = PYC_MX(s13, s23);                                                           \
+            T t60 = PYC_MN(s33, s43);                                                           \
+            T t61 = PYC_MX(s33, s43);                                                           \
+            T t62 = PYC_MN(t58, t60);                                                           \
+            T t63 = PYC_MX(t58, t60);                                                           \
+            T t64 = PYC_MN(t59, t61);                                                           \
+            T t66 = PYC_MN(t64, t63);                                                           \
+            T t67 = PYC_MX(t64, t63);                                                           \
+            T t68 = PYC_MN(s03, t62);                                                           \
+            T t69 = PYC_MN(s03, t66);                                                           \
+            T t70 = PYC_MX(t62, t69);                                                           \
+            T t71 = PYC_MN(s03, t67);                                                           \
+            T t72 = PYC_MX(t66, t71);                                                           \
+            T t73 = PYC_MN(s53, t62);                                                           \
+            T t74 = PYC_MN(s53, t66);                                                           \
+            T t75 = PYC_MX(t62, t74);                                                           \
+            T t76 = PYC_MN(s53, t67);                                                           \
+            T t77 = PYC_MX(t66, t76);                                                           \
+            T t78 = PYC_MN(s14, s24);                                                           \
+            T t79 = PYC_MX(s14, s24);                                                           \
+            T t80 = PYC_MN(s34, s44);                                                           \
+            T t81 = PYC_MX(s34, s44);                                                           \
+            T t82 = PYC_MN(t78, t80);                                                           \
+            T t83 = PYC_MX(t78, t80);                                                           \
+            T t84 = PYC_MN(t79, t81);                                                           \
+            T t86 = PYC_MN(t84, t83);                                                           \
+            T t88 = PYC_MN(s04, t82);                                                           \
+            T t89 = PYC_MN(s04, t86);                                                           \
+            T t90 = PYC_MX(t82, t89);                                                           \
+            T t91 = PYC_MN(s54, t82);                                                           \
+            T t92 = PYC_MN(s54, t86);                                                           \
+            T t93 = PYC_MX(t82, t92);                                                           \
+            T t94 = PYC_MN(t30, t47);                                                           \
+            T t95 = PYC_MX(t30, t47);                                                           \
+            T t96 = PYC_MN(t72, t88);                                                           \
+            T t97 = PYC_MX(t72, t88);                                                           \
+            T t99 = PYC_MX(t11, t27);                                                           \
+            T t100 = PYC_MN(t12, t29);                                                          \
+            T t101 = PYC_MX(t12, t29);                                                          \
+            T t102 = PYC_MN(t95, t51);                                                          \
+            T t104 = PYC_MN(t100, t99);                                                         \
+            T t105 = PYC_MX(t100, t99);                                                         \
+            T t106 = PYC_MN(t102, t49);                                                         \
+            T t107 = PYC_MX(t102, t49);                                                         \
+            T t108 = PYC_MN(t104, t106);                                                        \
+            T t109 = PYC_MX(t104, t106);                                                        \
+            T t111 = PYC_MX(t105, t94);                                                         \
+            T t112 = PYC_MN(t101, t109);                                                        \
+            T t113 = PYC_MX(t101, t109);                                                        \
+            T t114 = PYC_MN(t112, t111);                                                        \
+            T t115 = PYC_MX(t112, t111);                                                        \
+            T t116 = PYC_MN(t113, t107);                                                        \
+            T t117 = PYC_MX(t113, t107);                                                        \
+            T t118 = PYC_MN(t70, t96);                                                          \
+            T t119 = PYC_MX(t70, t96);                                                          \
+            T t120 = PYC_MN(t97, t90);                                                          \
+            T t123 = PYC_MX(t108, t118);                                                        \
+            T t124 = PYC_MN(t114, t120);                                                        \
+            T t127 = PYC_MX(t115, t68);                                                         \
+            T t128 = PYC_MN(t116, t123);                                                        \
+            T t130 = PYC_MN(t117, t119);                                                        \
+            T t133 = PYC_MX(t124, t128);                                                        \
+            T t134 = PYC_MN(t130, t127);                                                        \
+            T t137 = PYC_MX(t133, t134);                                                        \
+            T t138 = PYC_MN(t35, t53);                                                          \
+            T t139 = PYC_MX(t35, t53);                                                          \
+            T t140 = PYC_MN(t77, t91);                                                          \
+            T t141 = PYC_MX(t77, t91);                                                          \
+            T t143 = PYC_MX(t14, t32);                                                          \
+            T t144 = PYC_MN(t15, t34);                                                          \
+            T t145 = PYC_MX(t15, t34);                                                          \
+            T t146 = PYC_MN(t139, t57);                                                         \
+            T t148 = PYC_MN(t144, t143);                                                        \
+            T t149 = PYC_MX(t144, t143);                                                        \
+            T t150 = PYC_MN(t146, t55);                                                         \
+            T t151 = PYC_MX(t146, t55);                                                         \
+            T t152 = PYC_MN(t148, t150);                                                        \
+            T t153 = PYC_MX(t148, t150);                                                        \
+            T t155 = PYC_MX(t149, t138);                                                        \
+            T t156 = PYC_MN(t145, t153);                                                        \
+            T t157 = PYC_MX(t145, t153);                                                        \
+            T t158 = PYC_MN(t156, t155);                                                        \
+            T t159 = PYC_MX(t156, t155);                                                        \
+            T t160 = PYC_MN(t157, t151);                                                        \
+            T t161 = PYC_MX(t157, t151);                                                        \
+            T t162 = PYC_MN(t75, t140);                                                         \
+            T t163 = PYC_MX(t75, t140);                                                         \
+            T t164 = PYC_MN(t141, t93);                                                         \
+            T t167 = PYC_MX(t152, t162);                                                        \
+            T t168 = PYC_MN(t158, t164);                                                        \
+            T t171 = PYC_MX(t159, t73);                                                         \
+            T t172 = PYC_MN(t160, t167);                                                        \
+            T t174 = PYC_MN(t161, t163);                                                        \
+            T t177 = PYC_MX(t168, t172);                                                        \
+            T t178 = PYC_MN(t174, t171);                                                        \
+            T t181 = PYC_MX(t177, t178);                                                        \
+            o0[j] = t137;                                                                       \
+            o1[j] = t181;                                                                       \
+        }                                                                                       \
+    }
+    /* END generated PYC_MED5_ROWS */
+    PYC_MED5_ROWS(f32, float)
+    PYC_MED5_ROWS(f64, double)
+    PYC_MED5_ROWS(i8, int8_t)
+    PYC_MED5_ROWS(i16, int16_t)
+    PYC_MED5_ROWS(i32, int32_t)
+    PYC_MED5_ROWS(u8, uint8_t)
+    PYC_MED5_ROWS(u16, uint16_t)
+    PYC_MED5_ROWS(u32, uint32_t)
+    /* One entry per loop, the dtype by code (_tcode): f32 f64 i8 i16 i32 u8 u16 u32. */
+    #define PYC_BY_TYPE(tc, CALL) switch (tc) {                                      \
+        case 0: CALL(f32, float); break;     case 1: CALL(f64, double); break;       \
+        case 2: CALL(i8, int8_t); break;     case 3: CALL(i16, int16_t); break;      \
+        case 4: CALL(i32, int32_t); break;   case 5: CALL(u8, uint8_t); break;       \
+        case 6: CALL(u16, uint16_t); break;  default: CALL(u32, uint32_t); break; }
+    /* A loop over n >= PYC_VB columns: its last n % PYC_VB run as one more block of
+     * PYC_VB ending at n, which overlaps the columns before it (each output a function
+     * of the input alone: the same values written again). GCC's scalar remainder took
+     * up to 63 columns of 100-150 scalar min/max each, as long as the whole vector
+     * part of a 512-column chunk. PYC_VB: 64 elements, a whole number of vectors of
+     * every dtype. */
+    #define PYC_VB 64
+    #define PYC_TAILED(n, ...) do {                                                   \
+        Py_ssize_t a_ = 0, m_ = (n) - (n) % PYC_VB;                                  \
+        __VA_ARGS__;                                                                 \
+        if (m_ < (n)) { a_ = (n) - PYC_VB; m_ = PYC_VB; __VA_ARGS__; }               \
+    } while (0)
+    static void pyc_med3x2(int tc, const void *r0, const void *r1, const void *r2,
+                           const void *r3, void *o0, void *o1, Py_ssize_t n) {
+        #define PYC_CALL(sfx, T) PYC_TAILED(n, pyc_med3x2_##sfx((const T *)r0 + a_,  \
+            (const T *)r1 + a_, (const T *)r2 + a_, (const T *)r3 + a_, (T *)o0 + a_,  \
+            (T *)o1 + a_, m_))
+        PYC_BY_TYPE(tc, PYC_CALL)
+        #undef PYC_CALL
+    }
+    static void pyc_hsort5(int tc, const void *r, void *s, Py_ssize_t n) {
+        #define PYC_CALL(sfx, T) PYC_TAILED(n, pyc_hsort5_##sfx((const T *)r + a_,   \
+            (T *)s + a_, m_))
+        PYC_BY_TYPE(tc, PYC_CALL)
+        #undef PYC_CALL
+    }
+    static void pyc_med5x2(int tc, const void *q, void *o0, void *o1, Py_ssize_t n) {
+        #define PYC_CALL(sfx, T) PYC_TAILED(n, pyc_med5x2_##sfx((const T *)q + a_,   \
+            (T *)o0 + a_, (T *)o1 + a_, m_))
+        PYC_BY_TYPE(tc, PYC_CALL)
+        #undef PYC_CALL
+    }
     """
-    void pyc_med3x2_f32(const float*, const float*, const float*, const float*, float*, float*, Py_ssize_t)
-    void pyc_med3x2_f64(const double*, const double*, const double*, const double*, double*, double*, Py_ssize_t)
-    void pyc_med3x2_i8(const int8_t*, const int8_t*, const int8_t*, const int8_t*, int8_t*, int8_t*, Py_ssize_t)
-    void pyc_med3x2_i16(const int16_t*, const int16_t*, const int16_t*, const int16_t*, int16_t*, int16_t*, Py_ssize_t)
-    void pyc_med3x2_i32(const int32_t*, const int32_t*, const int32_t*, const int32_t*, int32_t*, int32_t*, Py_ssize_t)
-    void pyc_med3x2_u8(const uint8_t*, const uint8_t*, const uint8_t*, const uint8_t*, uint8_t*, uint8_t*, Py_ssize_t)
-    void pyc_med3x2_u16(const uint16_t*, const uint16_t*, const uint16_t*, const uint16_t*, uint16_t*, uint16_t*, Py_ssize_t)
-    void pyc_med3x2_u32(const uint32_t*, const uint32_t*, const uint32_t*, const uint32_t*, uint32_t*, uint32_t*, Py_ssize_t)
-    void pyc_med3x1_f32(const float*, const float*, const float*, float*, Py_ssize_t)
-    void pyc_med3x1_f64(const double*, const double*, const double*, double*, Py_ssize_t)
-    void pyc_med3x1_i8(const int8_t*, const int8_t*, const int8_t*, int8_t*, Py_ssize_t)
-    void pyc_med3x1_i16(const int16_t*, const int16_t*, const int16_t*, int16_t*, Py_ssize_t)
-    void pyc_med3x1_i32(const int32_t*, const int32_t*, const int32_t*, int32_t*, Py_ssize_t)
-    void pyc_med3x1_u8(const uint8_t*, const uint8_t*, const uint8_t*, uint8_t*, Py_ssize_t)
-    void pyc_med3x1_u16(const uint16_t*, const uint16_t*, const uint16_t*, uint16_t*, Py_ssize_t)
-    void pyc_med3x1_u32(const uint32_t*, const uint32_t*, const uint32_t*, uint32_t*, Py_ssize_t)
+    void pyc_med3x2(int tc, const void* r0, const void* r1, const void* r2, const void* r3,
+                    void* o0, void* o1, Py_ssize_t n)
+    void pyc_hsort5(int tc, const void* r, void* s, Py_ssize_t n)
+    void pyc_med5x2(int tc, const void* q, void* o0, void* o1, Py_ssize_t n)
+    enum: PYC_M5LS
+    enum: PYC_VB
 
 ctypedef fused px_t:
     float
@@ -181,7 +449,7 @@ cdef enum:
     FUSE_HBUF_BYTES = 1 << 18  # minmax2d: the van Herk suffix rows of a task, at most
     FUSE_ROWS = 128     # minmax2d: output rows per task, about (a multiple of the window)
     FUSE_KY_MAX = 256   # minmax2d: longest column window (its ky row buffers: L2-sized)
-    BOX_ROWS = 8       # median_box: output rows per task (its lines: BOX_ROWS + 4)
+    BOX_ROWS = 16      # median_box 5 x 5: output rows per task (its input rows: + 4)
     BOX_LINE = COL_CHUNK + 64  # median_box: a border-extended line (COL_CHUNK + 4 at most)
     BOX3_ROWS = 16      # median_box 3 x 3: output rows per task
     BOX3_COLS = 4096    # median_box 3 x 3: columns per task (rows of most images, whole)
@@ -1369,77 +1637,61 @@ cdef void _median3x3(const px_t* a0, const px_t* b0, const px_t* c0, px_t* a, px
         o[j] = u if u > v else v
 
 
-cdef inline void _med3x2(const px_t* r0, const px_t* r1, const px_t* r2, const px_t* r3,
-                         px_t* o0, px_t* o1, Py_ssize_t n) noexcept nogil:
-    """Two output rows of 3 x 3 medians from four image rows (the C loops above)."""
+cdef inline int _tcode(const px_t* p) noexcept nogil:
+    """The C loops' dtype code (PYC_BY_TYPE): f32 f64 i8 i16 i32 u8 u16 u32."""
     if px_t is float:
-        pyc_med3x2_f32(r0, r1, r2, r3, o0, o1, n)
+        return 0
     elif px_t is double:
-        pyc_med3x2_f64(r0, r1, r2, r3, o0, o1, n)
+        return 1
     elif px_t is int8_t:
-        pyc_med3x2_i8(r0, r1, r2, r3, o0, o1, n)
+        return 2
     elif px_t is int16_t:
-        pyc_med3x2_i16(r0, r1, r2, r3, o0, o1, n)
+        return 3
     elif px_t is int32_t:
-        pyc_med3x2_i32(r0, r1, r2, r3, o0, o1, n)
+        return 4
     elif px_t is uint8_t:
-        pyc_med3x2_u8(r0, r1, r2, r3, o0, o1, n)
+        return 5
     elif px_t is uint16_t:
-        pyc_med3x2_u16(r0, r1, r2, r3, o0, o1, n)
+        return 6
     else:
-        pyc_med3x2_u32(r0, r1, r2, r3, o0, o1, n)
+        return 7
 
 
-cdef inline void _med3x1(const px_t* r0, const px_t* r1, const px_t* r2, px_t* o0,
-                         Py_ssize_t n) noexcept nogil:
-    """One output row of 3 x 3 medians from three image rows."""
-    if px_t is float:
-        pyc_med3x1_f32(r0, r1, r2, o0, n)
-    elif px_t is double:
-        pyc_med3x1_f64(r0, r1, r2, o0, n)
-    elif px_t is int8_t:
-        pyc_med3x1_i8(r0, r1, r2, o0, n)
-    elif px_t is int16_t:
-        pyc_med3x1_i16(r0, r1, r2, o0, n)
-    elif px_t is int32_t:
-        pyc_med3x1_i32(r0, r1, r2, o0, n)
-    elif px_t is uint8_t:
-        pyc_med3x1_u8(r0, r1, r2, o0, n)
-    elif px_t is uint16_t:
-        pyc_med3x1_u16(r0, r1, r2, o0, n)
-    else:
-        pyc_med3x1_u32(r0, r1, r2, o0, n)
-
-
-cdef bint _med3_rows(const px_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, Span2 g,
-                    Py_ssize_t oz, Py_ssize_t oy, int mode, const px_t** rp) noexcept nogil:
-    """rp[p] = the image row of band g's input row p; False if one is a row of cval
-    (constant mode, past the top or bottom): that band runs through lines."""
-    cdef Py_ssize_t p
-    for p in range(g.i1 - g.i0 + 2):
+cdef Span2 _box_span(const px_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, Span2 g,
+                     Py_ssize_t k, Py_ssize_t oz, Py_ssize_t oy, Py_ssize_t ox, int mode,
+                     const px_t** rp) noexcept nogil:
+    """The columns c0 <= c < c0 + nc of band g's chunk that read the image rows in place
+    (0 <= c + ox, c + ox + k - 1 < W), rp[p] the band's input row p; an empty span (the
+    whole chunk through lines) where a row is cval (constant mode, past the top or
+    bottom), the band has one row or the span is narrower than PYC_VB. A struct: private
+    in the prange body."""
+    cdef Span2 s = g
+    cdef Py_ssize_t p, ci1
+    s.c0 = -ox if -ox > g.c0 else g.c0
+    s.c0 = s.c0 if s.c0 < g.c0 + g.nc else g.c0 + g.nc
+    ci1 = W - k + 1 - ox if W - k + 1 - ox < g.c0 + g.nc else g.c0 + g.nc
+    s.nc = ci1 - s.c0 if ci1 > s.c0 else 0
+    for p in range(g.i1 - g.i0 + k - 1):
         rp[p] = _plane_row(x, D, H, W, g.z + oz, g.i0 + oy + p, mode)
         if rp[p] == NULL:
-            return False
-    return True
+            s.nc = 0
+    if g.i1 - g.i0 < 2 or s.nc < PYC_VB:
+        s.nc = 0
+    return s
 
 
 cdef void _med3_inner(px_t* po, Py_ssize_t H, Py_ssize_t W, Span2 g, Py_ssize_t ca,
                       Py_ssize_t cb, Py_ssize_t ox, const px_t** rp) noexcept nogil:
-    """Columns ca <= c < cb of band g, whose windows stay inside the rows: straight from
-    the image rows ``rp`` (_med3_rows), two output rows a step."""
+    """Columns ca <= c < cb of band g (_box_span) straight from the image rows ``rp``,
+    two output rows a step; an odd last row with the row before it, again."""
     cdef Py_ssize_t n = cb - ca, p, y
     cdef px_t* o
-    y = g.i0
-    while y + 1 < g.i1:
+    for y in range(g.i0, g.i1, 2):
+        y = y if y < g.i1 - 2 else g.i1 - 2
         p = y - g.i0
         o = po + (g.z * H + y) * W + ca
-        _med3x2(rp[p] + ca + ox, rp[p + 1] + ca + ox, rp[p + 2] + ca + ox,
-                rp[p + 3] + ca + ox, o, o + W, n)
-        y += 2
-    if y < g.i1:
-        p = y - g.i0
-        _med3x1(rp[p] + ca + ox, rp[p + 1] + ca + ox, rp[p + 2] + ca + ox,
-                po + (g.z * H + y) * W + ca, n)
+        pyc_med3x2(_tcode(o), rp[p] + ca + ox, rp[p + 1] + ca + ox, rp[p + 2] + ca + ox,
+                   rp[p + 3] + ca + ox, o, o + W, n)
 
 
 cdef void _med3_edge(const px_t* x, px_t* po, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
@@ -1460,6 +1712,44 @@ cdef void _med3_edge(const px_t* x, px_t* po, Py_ssize_t D, Py_ssize_t H, Py_ssi
             _median3x3(buf + (p - 2) * BOX3_LINE, buf + (p - 1) * BOX3_LINE,
                        buf + p * BOX3_LINE, L, L + BOX3_LINE, L + 2 * BOX3_LINE,
                        po + (g.z * H + g.i0 + p - 2) * W + ca, n)
+
+
+cdef void _med5_inner(px_t* po, Py_ssize_t H, Py_ssize_t W, Span2 g, Py_ssize_t ca,
+                      Py_ssize_t cb, Py_ssize_t ox, const px_t** rp, px_t* srt) noexcept nogil:
+    """Columns ca <= c < cb of band g (_box_span): each input row's neighbours sorted
+    once into its five lines (pyc_hsort5; row p's at srt + 5 p PYC_M5LS), and output
+    rows in pairs from the six rows they read as soon as the last is sorted (pyc_med5x2);
+    an odd last row with the row before it, again."""
+    cdef Py_ssize_t n = cb - ca, p, m, nr = g.i1 - g.i0
+    cdef int tc = _tcode(po)
+    cdef px_t* o
+    for p in range(nr + 4):
+        pyc_hsort5(tc, rp[p] + ca + ox, srt + p * 5 * PYC_M5LS, n)
+        m = p - 5                    # output rows m, m + 1 (band-relative) read rows m .. p
+        if m >= 0 and (m % 2 == 0 or m == nr - 2):
+            o = po + (g.z * H + g.i0 + m) * W + ca
+            pyc_med5x2(tc, srt + m * 5 * PYC_M5LS, o, o + W, n)
+
+
+cdef void _med5_edge(const px_t* x, px_t* po, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
+                     Span2 g, Py_ssize_t ca, Py_ssize_t cb, Py_ssize_t oz, Py_ssize_t oy,
+                     Py_ssize_t ox, int mode, px_t cv, px_t* buf, px_t* L) noexcept nogil:
+    """Columns ca <= c < cb of band g (edge columns, or a band that reads a row of cval):
+    each input row border-extended, then copied shifted by 0 to 4 columns into five tap
+    rows, so output row y's 25 taps are the 25 rows from 5 (y - i0) on and the network
+    (_median25) runs on them as on any footprint's tap rows; each output row right after
+    its last input row (its tap rows still in L1)."""
+    cdef Py_ssize_t n = cb - ca, p, dx
+    cdef Py_ssize_t ls = 5 * COL_CHUNK
+    if n <= 0:
+        return
+    for p in range(g.i1 - g.i0 + 4):
+        _ext_row(_plane_row(x, D, H, W, g.z + oz, g.i0 + oy + p, mode), W, ca + ox, n + 4,
+                 mode, cv, L)
+        for dx in range(5):
+            memcpy(buf + p * ls + dx * COL_CHUNK, L + dx, n * sizeof(px_t))
+        if p >= 4:
+            _median25(buf + (p - 4) * ls, po + (g.z * H + g.i0 + p - 4) * W + ca, n)
 
 
 def rank_net(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, const int64_t[:, ::1] offs,
@@ -1513,28 +1803,25 @@ def median_box(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t k, Py_ss
                Py_ssize_t t0, Py_ssize_t t1):
     """Median of a full k x k box (k = 3 or 5) in one plane, taps at (z + oz, y + oy + dy,
     c + ox + dx): tasks (k = 5: BOX_ROWS output rows x COL_CHUNK columns; k = 3:
-    BOX3_ROWS x BOX3_COLS) ``t0 <= t < min(t1, T)``; returns T.
-    k = 3: the columns whose windows stay inside the rows read the image rows in place,
-    two output rows at a time (_med3_inner); the at most two edge columns each side, and
-    every column of a band that reads a row of cval, go through border-extended lines
-    (_med3_edge). k = 5: a task border-extends each input
-    row it needs once into five tap rows, the line shifted by 0 to 4 columns, so output
-    row y's 25 taps are the 25 rows from 5 (y - i0) on and the network (_median25) runs
-    on them as on any footprint's tap rows (5 copies an input row, where tap rows took
-    25 an output row). COL_CHUNK columns a task: a whole number of vectors of every
-    dtype, no scalar tail (each pixel of which costs the network's ~190 operations).
-    Only where every order statistic is one bit pattern (as rank_net)."""
+    BOX3_ROWS x BOX3_COLS) ``t0 <= t < min(t1, T)``; returns T. The columns whose
+    windows stay inside the rows read the image rows in place (k = 3: _med3_inner, two
+    output rows at a time; k = 5: _med5_inner, rows sorted once, output rows in pairs);
+    the at most k - 1 edge columns each side, and every column of a band without such a
+    span (_box_span: a row of cval, one row, fewer than PYC_VB columns), go through
+    border-extended lines (_med3_edge, _med5_edge). Only where
+    every order statistic is one bit pattern (as rank_net)."""
     cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2]
-    cdef Py_ssize_t cw = COL_CHUNK if k == 5 else BOX3_COLS, nbd, nch, T, t, p, y, dx
+    cdef Py_ssize_t cw = COL_CHUNK if k == 5 else BOX3_COLS, nbd, nch, T, t
     cdef Py_ssize_t R = BOX_ROWS if k == 5 else BOX3_ROWS, ci0, ci1
-    cdef Span2 g
+    cdef Span2 g, s
     cdef const px_t** rp
     cdef const px_t* px
     cdef px_t* po
     cdef px_t* buf
     cdef px_t* L
+    cdef px_t* srt
     cdef px_t cv = <px_t>cval
-    # buffer an input row (k = 3: the edge columns' lines; k = 5: five tap rows)
+    # the edge lines: k = 3 an extended line an input row; k = 5 five tap rows
     cdef Py_ssize_t ls = BOX3_LINE if k == 3 else 5 * COL_CHUNK
     if D * H * W == 0:
         return 0
@@ -1546,38 +1833,31 @@ def median_box(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t k, Py_ss
     px = &x[0, 0, 0]
     po = &out[0, 0, 0]
     with nogil, parallel(num_threads=n_threads):
-        # the band's lines (k = 3) or tap rows (k = 5), then 3 sorted-column lines (k = 3)
-        # or one extended line (k = 5)
-        buf = <px_t*>malloc(((R + k - 1) * ls + (3 * BOX3_LINE if k == 3 else BOX_LINE))
+        # the edge lines, then (k = 3) 3 sorted-column lines or (k = 5) one extended line
+        # and the band's input rows' sorted lines
+        buf = <px_t*>malloc(((R + k - 1) * ls + (3 * BOX3_LINE if k == 3 else
+                                                 BOX_LINE + (R + 4) * 5 * PYC_M5LS))
                             * sizeof(px_t))
-        rp = <const px_t**>malloc((R + 2) * sizeof(px_t*))   # the 3 x 3's image rows
+        rp = <const px_t**>malloc((R + k - 1) * sizeof(px_t*))   # the image rows
+        L = buf + (R + k - 1) * ls
+        srt = L + BOX_LINE
         for t in prange(t0, t1, schedule="guided"):
             g = _band_chunk(t, nbd, nch, R, cw, H, W)
-            L = buf + (R + k - 1) * ls
+            s = _box_span(px, D, H, W, g, k, oz, oy, ox, mode, rp)
+            ci0 = s.c0 if s.nc else g.c0 + g.nc     # no span: the chunk through lines
+            ci1 = s.c0 + s.nc if s.nc else ci0
             if k == 3:
-                # interior columns ci0 <= c < ci1: 0 <= c + ox and c + ox + 2 < W
-                ci0 = -ox if -ox > g.c0 else g.c0
-                ci0 = ci0 if ci0 < g.c0 + g.nc else g.c0 + g.nc
-                ci1 = W - 2 - ox if W - 2 - ox < g.c0 + g.nc else g.c0 + g.nc
-                ci1 = ci1 if ci1 > ci0 else ci0
-                if not _med3_rows(px, D, H, W, g, oz, oy, mode, rp):
-                    ci0 = ci1 = g.c0 + g.nc
                 _med3_edge(px, po, D, H, W, g, g.c0, ci0, oz, oy, ox, mode, cv, buf, L)
                 if ci1 > ci0:
                     _med3_inner(po, H, W, g, ci0, ci1, ox, rp)
                 _med3_edge(px, po, D, H, W, g, ci1, g.c0 + g.nc, oz, oy, ox, mode, cv, buf,
                            L)
-                continue
-            # each output row right after the last input row it needs, so that the tap
-            # rows it reads were just written and are still in L1
-            for p in range(g.i1 - g.i0 + 4):
-                _ext_row(_plane_row(px, D, H, W, g.z + oz, g.i0 + oy + p, mode), W,
-                         g.c0 + ox, g.nc + 4, mode, cv, L)
-                for dx in range(5):
-                    memcpy(buf + p * ls + dx * COL_CHUNK, L + dx, g.nc * sizeof(px_t))
-                if p >= 4:
-                    y = g.i0 + p - 4
-                    _median25(buf + (p - 4) * ls, po + (g.z * H + y) * W + g.c0, g.nc)
+            else:
+                _med5_edge(px, po, D, H, W, g, g.c0, ci0, oz, oy, ox, mode, cv, buf, L)
+                if ci1 > ci0:
+                    _med5_inner(po, H, W, g, ci0, ci1, ox, rp, srt)
+                _med5_edge(px, po, D, H, W, g, ci1, g.c0 + g.nc, oz, oy, ox, mode, cv, buf,
+                           L)
         free(buf)
         free(rp)
     return T

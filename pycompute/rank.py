@@ -30,8 +30,10 @@ Results equal scipy's bit for bit, NaN and signed zeros included:
   in scipy). Otherwise windows of at most ``NET_MAX`` cells run a selection network
   on whole rows (vectorized across pixels) when every order statistic is a single
   bit pattern (integers; floats without NaN and -0.0); the 3 x 3 and 5 x 5 box
-  medians among those run ``median_box`` (each input row border-extended once a
-  task, the 25 taps read straight from those lines); larger full boxes in one plane
+  medians among those run ``median_box`` (the image rows read in place, two output
+  rows a pass: 3 x 3 from each row's three neighbours sorted, 5 x 5 from each row's
+  five sorted once and shared by the five outputs that read it, then rank 6 of the
+  13 cells that can be the median, ``_med5_circuits``); larger full boxes in one plane
   of uint8 input run ``rank_hist`` (Huang's sliding histogram along each output row:
   2 ky updates an output, where scipy's quickselect reads ky kx values); all other
   cases run scipy's quickselect (NI_Select) per pixel, so ties, NaN and -0.0 come
@@ -423,7 +425,7 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         # work: the thread-count estimate; slow: the time estimate that sizes the slices
         box = _box_median(fp, how[1]) if kind == "net" else 0
         if box:
-            nops = 18 if box == 3 else 190  # min/max a pixel: shared columns; the network
+            nops = 22 if box == 3 else 100  # min/max a pixel: the row-pair circuits
             work, slow = inp.size * nops // 2, inp.size * (box + nops) * _W_NET
             kernel, args = kern.median_box, (x3, o3, box, *(int(v) for v in offs[0]), mode_c,
                                              cv)
@@ -634,6 +636,74 @@ def _network(k: int, rank: int):
     kept.reverse()
     net = np.array(kept, dtype=np.int64).reshape(-1, 3)
     return np.ascontiguousarray(net), rank
+
+
+# ---------------------------------------------------------------- 5 x 5 box median circuit
+
+#: Optimal sorting networks of 5 values (9 comparators) and of 4 (5).
+_SORT5 = ((0, 1), (3, 4), (2, 4), (2, 3), (0, 3), (0, 2), (1, 4), (1, 3), (1, 2))
+_SORT4 = ((0, 1), (2, 3), (0, 2), (1, 3), (1, 2))
+#: Of the 5 x 5 window with its rows sorted and then its columns, the only cells that can
+#: hold the median (rank 12): column c's ranks _MED5_RANKS[c] (a cell (i, j) has at least
+#: (i + 1)(j + 1) - 1 cells below it and (5 - i)(5 - j) - 1 above). 6 cells lie below all
+#: 13 and 6 above, so the median is rank 6 of the 13, in this order.
+_MED5_RANKS = ((3, 4), (2, 3, 4), (1, 2, 3), (0, 1, 2), (0, 1))
+#: Rank 6 of those 13 cells: Batcher's odd-even merge sort of 16 (comparators on wires
+#: past 12 dropped), pruned to the comparators that the 162 0/1 patterns the 13 cells can
+#: take (all 2^25 0/1 windows, enumerated) need: 22 comparators, 32 min/max where the
+#: plain pruned selection of 13 takes 66. tests/test_rank.py checks the whole circuit on
+#: every 0/1 window; by the 0-1 principle it is then right on every input.
+_MED13 = ((4, 5), (10, 11), (0, 2), (1, 3), (5, 7), (1, 2), (5, 6), (1, 5), (2, 4), (3, 5),
+          (3, 4), (5, 6), (9, 10), (11, 12), (1, 9), (3, 11), (4, 8), (5, 9), (6, 10), (3, 5),
+          (6, 8), (5, 6))
+
+
+def _med5_circuits():
+    """The 5 x 5 box median as straight-line min/max programs, which
+    ``kernels/gen_median5.py`` writes out as the kernels' loops (both backends):
+
+    * ``hsort``: inputs ``x0 .. x4`` (a row's five neighbours), outputs the five ranks;
+    * ``pair``: inputs ``s{r}{c}`` (rank c of input row r's neighbours, rows 0 .. 5),
+      outputs the medians of output rows 0 (input rows 0 .. 4) and 1 (rows 1 .. 5). The
+      four rows the two share are sorted once per column (_SORT4); each output inserts
+      its own fifth value x: rank k of x and sorted w is max(w[k - 1], min(x, w[k]))
+      (min(x, w[0]) for k = 0, max(x, w[3]) for k = 4); then _MED13 on the 13 cells.
+
+    Each program: (ops, outputs), ops a list of (name, "mn" | "mx", a, b) in order, only
+    those the outputs need."""
+    ops = []
+
+    def op(kind, a, b):
+        ops.append((f"t{len(ops)}", kind, a, b))
+        return ops[-1][0]
+
+    def net(v, pairs):
+        v = list(v)
+        for i, j in pairs:
+            v[i], v[j] = op("mn", v[i], v[j]), op("mx", v[i], v[j])
+        return v
+
+    def live(outs):
+        by = {o[0]: o for o in ops}
+        keep, todo = set(), list(outs)
+        while todo:
+            n = todo.pop()
+            if n in by and n not in keep:
+                keep.add(n)
+                todo += by[n][2:]
+        return [o for o in ops if o[0] in keep], list(outs)
+
+    hsort = live(net([f"x{k}" for k in range(5)], _SORT5))
+    ops.clear()
+    cells = ([], [])
+    for c, ranks in enumerate(_MED5_RANKS):
+        w = net([f"s{r}{c}" for r in range(1, 5)], _SORT4)
+        for out, x in ((0, f"s0{c}"), (1, f"s5{c}")):
+            for k in ranks:
+                cells[out].append(op("mn", x, w[0]) if k == 0 else op("mx", x, w[3])
+                                  if k == 4 else op("mx", w[k - 1], op("mn", x, w[k])))
+    meds = [net(cell, _MED13)[6] for cell in cells]
+    return {"hsort": hsort, "pair": live(meds)}
 
 
 def _has_nan(x) -> bool:

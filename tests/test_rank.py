@@ -13,6 +13,7 @@ draw from those and bool); the same sweeps over the other dtypes are marked slow
 """
 from __future__ import annotations
 
+import os
 import re
 import warnings
 
@@ -547,13 +548,15 @@ def test_fused_2d_kernel_reports_nan(backend, where):
 
 @pytest.mark.parametrize("backend,dtype", by_backend(["uint8", "float32", "int16", "uint32"]))
 def test_box_medians_match_scipy(backend, dtype):
-    """median_box (the 5 x 5 network on shifted copies of border-extended lines; the 3 x 3
-    reading the image rows in place two output rows a pass, its edge columns and the
-    bands that read a row of cval through lines) against scipy: shapes smaller than the
-    box, one and several tasks (5 x 5: bands of 8 rows, chunks of 512 columns; 3 x 3:
-    16 rows, 4,096 columns; a last chunk of a few columns; a last band of an odd number
-    of rows), 3-D input with a one-plane box, every mode, origins."""
-    for shape in [(1, 1), (2, 3), (4, 7), (19, 1030), (5, 4100), (3, 11, 515)]:
+    """median_box (the image rows read in place two output rows a pass: the 3 x 3 row
+    pair, the 5 x 5 row sorts and row pair; the edge columns, and the bands that read a
+    row of cval, have one row or fewer than 64 columns of such windows, through lines)
+    against scipy: shapes smaller than the box, one and several tasks (bands of 16 rows;
+    chunks of 512 columns (5 x 5) and 4,096 (3 x 3); a last chunk of a few columns; a
+    last band of an odd number of rows, and of one row), 3-D input with a one-plane box,
+    every mode, origins."""
+    for shape in [(1, 1), (2, 3), (4, 7), (2, 100), (17, 200), (19, 1030), (5, 4100),
+                  (3, 11, 515)]:
         x = make(shape, dtype, 7)
         for s in (3, 5):
             fp = np.ones((1, s, s) if len(shape) == 3 else (s, s), bool)
@@ -688,8 +691,58 @@ def test_median3x3_row_pair_circuit_zero_one():
     bottom = med3(mx(lo, l3), mx(ml, mn(mh, m3)), mn(hi, h3))
     np.testing.assert_array_equal(top, np.sort(w[:, :9], axis=1)[:, 4])
     np.testing.assert_array_equal(bottom, np.sort(w[:, 3:], axis=1)[:, 4])
-    one = med3(mx(mx(l1, l2), l0), mx(mn(m1, m2), mn(mx(m1, m2), m0)), mn(mn(h1, h2), h0))
-    np.testing.assert_array_equal(one, top)   # pyc_med3x1, the odd last row
+
+
+def _run_circuit(ops, outs, inputs):
+    """Evaluate a straight-line min/max program (R._med5_circuits) on 0/1 inputs (bool
+    arrays by name): min is ``&``, max is ``|``."""
+    v = dict(inputs)
+    for name, kind, a, b in ops:
+        v[name] = (v[a] & v[b]) if kind == "mn" else (v[a] | v[b])
+    return [v[o] for o in outs]
+
+
+@pytest.mark.parametrize("out", [0, 1])
+def test_median5x5_circuit_every_zero_one_window(out):
+    """The 5 x 5 box median's circuit (R._med5_circuits: rows sorted once, the pair of
+    output rows sharing four rows' column sorts, rank 6 of the 13 cells that can be the
+    median by the pruned _MED13), on every one of the 2^25 0/1 windows of each output of
+    the pair: right on every 0/1 window, so (the 0-1 principle, min/max only) right on
+    every input. The other output's sixth row is held at 0 and at 1."""
+    cir = R._med5_circuits()
+    hops, hout = cir["hsort"]
+    pops, pout = cir["pair"]
+    # the row sort on all 32 rows of five, as the rank bits of each row value
+    rows = np.arange(32)
+    hx = {f"x{k}": ((rows >> k) & 1).astype(bool) for k in range(5)}
+    ranks = np.stack(_run_circuit(hops, hout, hx), axis=1)   # (32, 5): row -> its ranks
+    np.testing.assert_array_equal(ranks.sum(1), [bin(r).count("1") for r in rows])
+    np.testing.assert_array_equal(ranks, np.sort(ranks, axis=1))
+    chunk = 1 << 20
+    for start in range(0, 1 << 25, chunk):
+        win = np.arange(start, start + chunk, dtype=np.int64)
+        own = [(win >> (5 * r)) & 31 for r in range(5)]   # the window's 5 rows of 5 bits
+        want = (sum(np.bitwise_count(o.astype(np.uint8)) for o in own) >= 13)
+        for other in (0, 31):
+            rws = own + [np.full(chunk, other)] if out == 0 else [np.full(chunk, other)] + own
+            inp = {f"s{r}{c}": ranks[rws[r], c] for r in range(6) for c in range(5)}
+            got = _run_circuit(pops, pout, inp)[out]
+            assert np.array_equal(got, want), (out, start, other)
+
+
+def test_median5x5_kernels_are_the_generated_circuit():
+    """Both backends' 5 x 5 loops are what kernels/gen_median5.py writes from
+    R._med5_circuits (the circuit tested above), byte for byte."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "kernels", "gen_median5.py")
+    spec = importlib.util.spec_from_file_location("gen_median5", path)
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    for file, text in gen.generated().items():
+        with open(file) as f:
+            assert f.read() == text, f"{file}: run python kernels/gen_median5.py"
 
 
 def test_numba_kernels_type_each_dtype_once():
@@ -733,7 +786,7 @@ def test_numba_kernels_type_each_dtype_once():
         pc.rank.median_filter(v, size=8, backend="numba")  # 64 uint8 cells: rank_hist
 
     entries = {"_mm_harter", "_mm_lines", "_mm_tiles", "_mm_rows", "_mm2d", "_minmax_fp",
-               "_rank_fp", "_med_box", "_net_m25", "_net_m9", "_net_any", "_rank_hist"}
+               "_rank_fp", "_med_box3", "_med_box5", "_net_m25", "_net_m9", "_net_any", "_rank_hist"}
     for name, fn in vars(nbr).items():
         if isinstance(fn, CPUDispatcher):
             assert fn.signatures or name not in entries, name  # every path ran

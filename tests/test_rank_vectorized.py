@@ -1,10 +1,11 @@
-"""The 3 x 3 box median's row-pair loops run packed SIMD on both backends (issue 15).
+"""The box medians' row loops run packed SIMD on both backends (issue 15).
 
-``median_box``'s interior (kernels/rank.pyx ``pyc_med3x2_*``/``pyc_med3x1_*``, Numba
-``_med3x2``/``_med3x1``) reads six rows through separate pointers. Without
-``restrict`` GCC needs more alias checks than it versions for, and that loop ran
-scalar; the Numba twin relies on LLVM's runtime checks. Each is checked in its
-assembly: packed unsigned-byte min/max for uint8, packed float min/max for float32,
+``median_box``'s interior: the 3 x 3 row pair (kernels/rank.pyx ``pyc_med3x2_*``, Numba
+``_med3x2_run``) reads four image rows and writes two through separate pointers; the
+5 x 5 row sort (``pyc_hsort5_*``, ``_hsort5_run``) and row pair (``pyc_med5x2_*``,
+``_med5x2_run``) are the generated circuit. Without ``restrict`` GCC needs more alias
+checks than it versions for, and the 3 x 3 loop ran scalar; the Numba twins rely on
+LLVM's runtime checks. Each is checked in its assembly: packed unsigned-byte min/max for uint8, packed float min/max for float32,
 on the register width of the level (zmm at x86-64-v4, ymm at v3, xmm at the
 baseline; Numba: any vector register, whatever the host legalizes to). The Cython
 functions are not inlined so that objdump finds them by name; Numba's cached kernels
@@ -24,6 +25,9 @@ import pycompute as pc
 X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686")
 LEVEL_REG = {"x86_64_v4": "zmm", "x86_64_v3": "ymm", "x86_64_v2": "xmm"}
 OPS = {"u8": r"v?p(min|max)ub", "f32": r"v?(min|max)ps"}
+# packed min/max at least: the 3 x 3 pair 4 x 6 sorts + 20 combines; the 5 x 5 row sort
+# 18; the 5 x 5 pair 152, of which GCC folds a few (scalar code holds none)
+WANT = {"pyc_med3x2": 40, "pyc_hsort5": 18, "pyc_med5x2": 120}
 
 
 def _packed(body, op, reg):
@@ -31,7 +35,7 @@ def _packed(body, op, reg):
 
 
 @pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
-def test_cython_med3_rows_are_packed():
+def test_cython_box_median_rows_are_packed():
     assert shutil.which("objdump"), "objdump (binutils) is needed to read the kernels"
     here = os.path.dirname(pc.__file__)
     sos = sorted(glob.glob(os.path.join(here, "_kernels", "*", "rank*.so")))
@@ -41,18 +45,16 @@ def test_cython_med3_rows_are_packed():
         reg = LEVEL_REG.get(level, "[xyz]mm")
         out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", so], capture_output=True,
                              text=True, check=True).stdout
-        for fn in ("pyc_med3x2", "pyc_med3x1"):
+        for fn, want in WANT.items():
             for sfx, op in OPS.items():
                 m = re.search(rf"<{fn}_{sfx}>:\n(.*?)\n\n", out, re.S)
                 assert m, f"{so}: {fn}_{sfx} not found"
-                # a row pair: 4 rows sorted (6 each) + 20 combines; one row: 3 x 6 + 12
-                want = 40 if fn == "pyc_med3x2" else 25
                 assert _packed(m.group(1), op, reg) >= want, (level, fn, sfx)
 
 
 @pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
 @pytest.mark.parametrize("dtype", ["uint8", "float32"])
-def test_numba_med3_rows_are_packed(dtype):
+def test_numba_box_median_rows_are_packed(dtype):
     numba = pytest.importorskip("numba")
     from numba import types
 
@@ -61,10 +63,11 @@ def test_numba_med3_rows_are_packed(dtype):
     ro = types.Array(getattr(types, dtype), 1, "C", readonly=True)
     rw = types.Array(getattr(types, dtype), 1, "C")
     op = OPS["u8" if dtype == "uint8" else "f32"]
-    for fn, sig in ((nbr._med3x2, (ro, ro, ro, ro, rw, rw, types.int64)),
-                    (nbr._med3x1, (ro, ro, ro, rw, types.int64))):
+    i64 = types.int64
+    for fn, sig, want in ((nbr._med3x2_run, (ro, ro, ro, ro, rw, rw, i64), WANT["pyc_med3x2"]),
+                          (nbr._hsort5_run, (ro, rw, i64), WANT["pyc_hsort5"]),
+                          (nbr._med5x2_run, (ro, rw, rw, i64), WANT["pyc_med5x2"])):
         fresh = numba.njit(nogil=True)(fn.py_func)   # uncached: inspectable
         fresh.compile(sig)
-        asm = fresh.inspect_asm(sig)
-        want = 40 if fn is nbr._med3x2 else 25
-        assert _packed(asm, op, "[xyz]mm") >= want, (fn.py_func.__name__, dtype)
+        assert _packed(fresh.inspect_asm(sig), op, "[xyz]mm") >= want, (fn.py_func.__name__,
+                                                                         dtype)

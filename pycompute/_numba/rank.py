@@ -61,11 +61,13 @@ SEL_TAPS = 1 << 15  # rank_fp: taps per task at most (output columns x cells), a
 FUSE_CHUNK_BYTES = 65536
 FUSE_HBUF_BYTES = 1 << 18
 FUSE_ROWS = 128
-BOX_ROWS = 8  # median_box, as kernels/rank.pyx
+BOX_ROWS = 16  # median_box 5 x 5, as kernels/rank.pyx
 BOX_LINE = COL_CHUNK + 64
 BOX3_ROWS = 16
 BOX3_COLS = 4096
 BOX3_LINE = BOX3_COLS + 64
+M5LS = 528  # median_box 5 x 5: a row's sorted lines (kernels/rank.pyx's PYC_M5LS)
+VB = 64  # a loop's remainder runs as one block of VB ending at n (PYC_VB, PYC_TAILED)
 HIST_ROWS = 8  # rank_hist, as kernels/rank.pyx
 HIST_COLS = 4096
 
@@ -1325,11 +1327,8 @@ def _med3(p, q, r):
 
 
 @njit(nogil=True, cache=True)
-def _med3x2(r0, r1, r2, r3, o0, o1, n):
-    """Two output rows of 3 x 3 medians straight from four image rows (kernels/rank.pyx's
-    pyc_med3x2: each row's neighbours sorted, med3 of (max of the lows, med3 of the mids,
-    min of the highs), rows 1 and 2 shared)."""
-    for j in range(n):
+def _med3x2_run(r0, r1, r2, r3, o0, o1, m):
+    for j in range(m):
         l0, m0, h0 = _sort3(r0[j], r0[j + 1], r0[j + 2])
         l1, m1, h1 = _sort3(r1[j], r1[j + 1], r1[j + 2])
         l2, m2, h2 = _sort3(r2[j], r2[j + 1], r2[j + 2])
@@ -1343,14 +1342,265 @@ def _med3x2(r0, r1, r2, r3, o0, o1, n):
 
 
 @njit(nogil=True, cache=True)
-def _med3x1(r0, r1, r2, o0, n):
-    """One output row of 3 x 3 medians from three image rows (pyc_med3x1)."""
-    for j in range(n):
-        l0, m0, h0 = _sort3(r0[j], r0[j + 1], r0[j + 2])
-        l1, m1, h1 = _sort3(r1[j], r1[j + 1], r1[j + 2])
-        l2, m2, h2 = _sort3(r2[j], r2[j + 1], r2[j + 2])
-        o0[j] = _med3(_hi(_hi(l1, l2), l0), _hi(_lo(m1, m2), _lo(_hi(m1, m2), m0)),
-                      _lo(_lo(h1, h2), h0))
+def _med3x2(r0, r1, r2, r3, o0, o1, n):
+    """Two output rows of 3 x 3 medians straight from four image rows, n >= VB columns
+    (kernels/rank.pyx's pyc_med3x2: each row's neighbours sorted, med3 of (max of the
+    lows, med3 of the mids, min of the highs), rows 1 and 2 shared); the last n % VB
+    columns as one more block of VB ending at n (kernels/rank.pyx's PYC_TAILED)."""
+    m = n - n % VB
+    _med3x2_run(r0, r1, r2, r3, o0, o1, m)
+    if m < n:
+        a = n - VB
+        _med3x2_run(r0[a:], r1[a:], r2[a:], r3[a:], o0[a:], o1[a:], VB)
+
+
+@njit(nogil=True, cache=True)
+def _hsort5_run(r, s, m):
+    for j in range(m):
+        # BEGIN generated _hsort5_run (kernels/gen_median5.py)
+        x0 = r[j + 0]
+        x1 = r[j + 1]
+        x2 = r[j + 2]
+        x3 = r[j + 3]
+        x4 = r[j + 4]
+        t0 = _lo(x0, x1)
+        t1 = _hi(x0, x1)
+        t2 = _lo(x3, x4)
+        t3 = _hi(x3, x4)
+        t4 = _lo(x2, t3)
+        t5 = _hi(x2, t3)
+        t6 = _lo(t4, t2)
+        t7 = _hi(t4, t2)
+        t8 = _lo(t0, t7)
+        t9 = _hi(t0, t7)
+        t10 = _lo(t8, t6)
+        t11 = _hi(t8, t6)
+        t12 = _lo(t1, t5)
+        t13 = _hi(t1, t5)
+        t14 = _lo(t12, t9)
+        t15 = _hi(t12, t9)
+        t16 = _lo(t14, t11)
+        t17 = _hi(t14, t11)
+        s[0 * M5LS + j] = t10
+        s[1 * M5LS + j] = t16
+        s[2 * M5LS + j] = t17
+        s[3 * M5LS + j] = t15
+        s[4 * M5LS + j] = t13
+        # END generated _hsort5_run
+
+
+@njit(nogil=True, cache=True)
+def _hsort5(r, s, n):
+    """s[k M5LS + j] = rank k of r[j .. j + 4], j < n (n >= VB; kernels/rank.pyx's
+    pyc_hsort5, generated the same way); the last n % VB as a block of VB (PYC_TAILED)."""
+    m = n - n % VB
+    _hsort5_run(r, s, m)
+    if m < n:
+        a = n - VB
+        _hsort5_run(r[a:], s[a:], VB)
+
+
+@njit(nogil=True, cache=True)
+def _med5x2_run(q, o0, o1, m):
+    for j in range(m):
+        # BEGIN generated _med5x2_run (kernels/gen_median5.py)
+        s00 = q[0 * M5LS + j]
+        s01 = q[1 * M5LS + j]
+        s02 = q[2 * M5LS + j]
+        s03 = q[3 * M5LS + j]
+        s04 = q[4 * M5LS + j]
+        s10 = q[5 * M5LS + j]
+        s11 = q[6 * M5LS + j]
+        s12 = q[7 * M5LS + j]
+        s13 = q[8 * M5LS + j]
+        s14 = q[9 * M5LS + j]
+        s20 = q[10 * M5LS + j]
+        s21 = q[11 * M5LS + j]
+        s22 = q[12 * M5LS + j]
+        s23 = q[13 * M5LS + j]
+        s24 = q[14 * M5LS + j]
+        s30 = q[15 * M5LS + j]
+        s31 = q[16 * M5LS + j]
+        s32 = q[17 * M5LS + j]
+        s33 = q[18 * M5LS + j]
+        s34 = q[19 * M5LS + j]
+        s40 = q[20 * M5LS + j]
+        s41 = q[21 * M5LS + j]
+        s42 = q[22 * M5LS + j]
+        s43 = q[23 * M5LS + j]
+        s44 = q[24 * M5LS + j]
+        s50 = q[25 * M5LS + j]
+        s51 = q[26 * M5LS + j]
+        s52 = q[27 * M5LS + j]
+        s53 = q[28 * M5LS + j]
+        s54 = q[29 * M5LS + j]
+        t0 = _lo(s10, s20)
+        t1 = _hi(s10, s20)
+        t2 = _lo(s30, s40)
+        t3 = _hi(s30, s40)
+        t5 = _hi(t0, t2)
+        t6 = _lo(t1, t3)
+        t7 = _hi(t1, t3)
+        t9 = _hi(t6, t5)
+        t10 = _lo(s00, t7)
+        t11 = _hi(t9, t10)
+        t12 = _hi(s00, t7)
+        t13 = _lo(s50, t7)
+        t14 = _hi(t9, t13)
+        t15 = _hi(s50, t7)
+        t16 = _lo(s11, s21)
+        t17 = _hi(s11, s21)
+        t18 = _lo(s31, s41)
+        t19 = _hi(s31, s41)
+        t21 = _hi(t16, t18)
+        t22 = _lo(t17, t19)
+        t23 = _hi(t17, t19)
+        t24 = _lo(t22, t21)
+        t25 = _hi(t22, t21)
+        t26 = _lo(s01, t25)
+        t27 = _hi(t24, t26)
+        t28 = _lo(s01, t23)
+        t29 = _hi(t25, t28)
+        t30 = _hi(s01, t23)
+        t31 = _lo(s51, t25)
+        t32 = _hi(t24, t31)
+        t33 = _lo(s51, t23)
+        t34 = _hi(t25, t33)
+        t35 = _hi(s51, t23)
+        t36 = _lo(s12, s22)
+        t37 = _hi(s12, s22)
+        t38 = _lo(s32, s42)
+        t39 = _hi(s32, s42)
+        t40 = _lo(t36, t38)
+        t41 = _hi(t36, t38)
+        t42 = _lo(t37, t39)
+        t43 = _hi(t37, t39)
+        t44 = _lo(t42, t41)
+        t45 = _hi(t42, t41)
+        t46 = _lo(s02, t44)
+        t47 = _hi(t40, t46)
+        t48 = _lo(s02, t45)
+        t49 = _hi(t44, t48)
+        t50 = _lo(s02, t43)
+        t51 = _hi(t45, t50)
+        t52 = _lo(s52, t44)
+        t53 = _hi(t40, t52)
+        t54 = _lo(s52, t45)
+        t55 = _hi(t44, t54)
+        t56 = _lo(s52, t43)
+        t57 = _hi(t45, t56)
+        t58 = _lo(s13, s23)
+        t59 = _hi(s13, s23)
+        t60 = _lo(s33, s43)
+        t61 = _hi(s33, s43)
+        t62 = _lo(t58, t60)
+        t63 = _hi(t58, t60)
+        t64 = _lo(t59, t61)
+        t66 = _lo(t64, t63)
+        t67 = _hi(t64, t63)
+        t68 = _lo(s03, t62)
+        t69 = _lo(s03, t66)
+        t70 = _hi(t62, t69)
+        t71 = _lo(s03, t67)
+        t72 = _hi(t66, t71)
+        t73 = _lo(s53, t62)
+        t74 = _lo(s53, t66)
+        t75 = _hi(t62, t74)
+        t76 = _lo(s53, t67)
+        t77 = _hi(t66, t76)
+        t78 = _lo(s14, s24)
+        t79 = _hi(s14, s24)
+        t80 = _lo(s34, s44)
+        t81 = _hi(s34, s44)
+        t82 = _lo(t78, t80)
+        t83 = _hi(t78, t80)
+        t84 = _lo(t79, t81)
+        t86 = _lo(t84, t83)
+        t88 = _lo(s04, t82)
+        t89 = _lo(s04, t86)
+        t90 = _hi(t82, t89)
+        t91 = _lo(s54, t82)
+        t92 = _lo(s54, t86)
+        t93 = _hi(t82, t92)
+        t94 = _lo(t30, t47)
+        t95 = _hi(t30, t47)
+        t96 = _lo(t72, t88)
+        t97 = _hi(t72, t88)
+        t99 = _hi(t11, t27)
+        t100 = _lo(t12, t29)
+        t101 = _hi(t12, t29)
+        t102 = _lo(t95, t51)
+        t104 = _lo(t100, t99)
+        t105 = _hi(t100, t99)
+        t106 = _lo(t102, t49)
+        t107 = _hi(t102, t49)
+        t108 = _lo(t104, t106)
+        t109 = _hi(t104, t106)
+        t111 = _hi(t105, t94)
+        t112 = _lo(t101, t109)
+        t113 = _hi(t101, t109)
+        t114 = _lo(t112, t111)
+        t115 = _hi(t112, t111)
+        t116 = _lo(t113, t107)
+        t117 = _hi(t113, t107)
+        t118 = _lo(t70, t96)
+        t119 = _hi(t70, t96)
+        t120 = _lo(t97, t90)
+        t123 = _hi(t108, t118)
+        t124 = _lo(t114, t120)
+        t127 = _hi(t115, t68)
+        t128 = _lo(t116, t123)
+        t130 = _lo(t117, t119)
+        t133 = _hi(t124, t128)
+        t134 = _lo(t130, t127)
+        t137 = _hi(t133, t134)
+        t138 = _lo(t35, t53)
+        t139 = _hi(t35, t53)
+        t140 = _lo(t77, t91)
+        t141 = _hi(t77, t91)
+        t143 = _hi(t14, t32)
+        t144 = _lo(t15, t34)
+        t145 = _hi(t15, t34)
+        t146 = _lo(t139, t57)
+        t148 = _lo(t144, t143)
+        t149 = _hi(t144, t143)
+        t150 = _lo(t146, t55)
+        t151 = _hi(t146, t55)
+        t152 = _lo(t148, t150)
+        t153 = _hi(t148, t150)
+        t155 = _hi(t149, t138)
+        t156 = _lo(t145, t153)
+        t157 = _hi(t145, t153)
+        t158 = _lo(t156, t155)
+        t159 = _hi(t156, t155)
+        t160 = _lo(t157, t151)
+        t161 = _hi(t157, t151)
+        t162 = _lo(t75, t140)
+        t163 = _hi(t75, t140)
+        t164 = _lo(t141, t93)
+        t167 = _hi(t152, t162)
+        t168 = _lo(t158, t164)
+        t171 = _hi(t159, t73)
+        t172 = _lo(t160, t167)
+        t174 = _lo(t161, t163)
+        t177 = _hi(t168, t172)
+        t178 = _lo(t174, t171)
+        t181 = _hi(t177, t178)
+        o0[j] = t137
+        o1[j] = t181
+        # END generated _med5x2_run
+
+
+@njit(nogil=True, cache=True)
+def _med5x2(q, o0, o1, n):
+    """Two output rows of 5 x 5 medians from the six input rows' sorted lines (row r's
+    rank c at q[(5 r + c) M5LS + j]), j < n (n >= VB; kernels/rank.pyx's pyc_med5x2,
+    generated the same way); the last n % VB as a block of VB (PYC_TAILED)."""
+    m = n - n % VB
+    _med5x2_run(q, o0, o1, m)
+    if m < n:
+        a = n - VB
+        _med5x2_run(q[a:], o0[a:], o1[a:], VB)
 
 
 @njit(nogil=True, cache=True)
@@ -1371,78 +1621,129 @@ def _med3_edge(xf, of, z, i0, i1, H, W, D, ca, cb, oz, oy, ox, mode, cv, lines, 
 
 
 @njit(nogil=True, cache=True)
-def _box_task(xf, of, t, D, H, W, k, oz, oy, ox, mode, cv, R, cw, nbd, nch):
-    """Task ``t`` of median_box (kernels/rank.pyx's, the same lines and tap rows)."""
-    z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, R, cw, H, W)
-    nrow = i1 - i0 + k - 1
-    if k == 3:
-        lines = np.empty((nrow, BOX3_LINE), dtype=xf.dtype)
-        srt = np.empty((3, BOX3_LINE), dtype=xf.dtype)
-        rp = np.empty(nrow, dtype=np.int64)   # the image rows (kernels/rank.pyx's _med3_rows)
-        # interior columns ci0 <= c < ci1: 0 <= c + ox and c + ox + 2 < W
-        ci0 = min(max(c0, -ox), c0 + nc)
-        ci1 = max(min(c0 + nc, W - 2 - ox), ci0)
-        for p in range(nrow):
-            rp[p] = _plane_row(D, H, W, z + oz, i0 + oy + p, mode)
-            if rp[p] < 0:   # a row of cval: the whole band through lines
-                ci0 = c0 + nc
-                ci1 = ci0
-        _med3_edge(xf, of, z, i0, i1, H, W, D, c0, ci0, oz, oy, ox, mode, cv, lines, srt)
-        n = ci1 - ci0
-        if n > 0:
-            y = i0
-            while y + 1 < i1:
-                p = y - i0
-                a = rp[p] + ci0 + ox
-                b = rp[p + 1] + ci0 + ox
-                c = rp[p + 2] + ci0 + ox
-                d = rp[p + 3] + ci0 + ox
-                o0 = (z * H + y) * W + ci0
-                _med3x2(xf[a:a + n + 2], xf[b:b + n + 2], xf[c:c + n + 2], xf[d:d + n + 2],
-                        of[o0:o0 + n], of[o0 + W:o0 + W + n], n)
-                y += 2
-            if y < i1:
-                p = y - i0
-                a = rp[p] + ci0 + ox
-                b = rp[p + 1] + ci0 + ox
-                c = rp[p + 2] + ci0 + ox
-                o0 = (z * H + y) * W + ci0
-                _med3x1(xf[a:a + n + 2], xf[b:b + n + 2], xf[c:c + n + 2], of[o0:o0 + n], n)
-        _med3_edge(xf, of, z, i0, i1, H, W, D, ci1, c0 + nc, oz, oy, ox, mode, cv, lines, srt)
+def _med3_inner(xf, of, rp, z, i0, i1, H, W, ca, n, ox):
+    """Columns ca <= c < ca + n of the band (n >= VB, at least two rows) straight from
+    the image rows, two output rows a step; an odd last row with the row before it,
+    again (kernels/rank.pyx's _med3_inner)."""
+    for y in range(i0, i1, 2):
+        y = min(y, i1 - 2)
+        p = y - i0
+        a = rp[p] + ca + ox
+        b = rp[p + 1] + ca + ox
+        c = rp[p + 2] + ca + ox
+        d = rp[p + 3] + ca + ox
+        o0 = (z * H + y) * W + ca
+        _med3x2(_ro(xf[a:a + n + 2]), _ro(xf[b:b + n + 2]), _ro(xf[c:c + n + 2]),
+                _ro(xf[d:d + n + 2]), of[o0:o0 + n], of[o0 + W:o0 + W + n], n)
+
+
+@njit(nogil=True, cache=True)
+def _med5_inner(xf, of, rp, z, i0, i1, H, W, ca, n, ox, srt):
+    """Columns ca <= c < ca + n of the band (n >= VB, at least two rows): each input
+    row's neighbours sorted once (_hsort5; row p's lines from srt[5 p M5LS]), output rows in pairs as soon as their last
+    row is sorted, an odd last row with the row before it, again (kernels/rank.pyx's
+    _med5_inner)."""
+    nr = i1 - i0
+    for p in range(nr + 4):
+        a = rp[p] + ca + ox
+        _hsort5(_ro(xf[a:a + n + 4]), srt[p * 5 * M5LS:], n)
+        k = p - 5                # output rows k, k + 1 (band-relative) read rows k .. p
+        if k >= 0 and (k % 2 == 0 or k == nr - 2):
+            o0 = (z * H + i0 + k) * W + ca
+            _med5x2(_ro(srt[k * 5 * M5LS:]), of[o0:o0 + n], of[o0 + W:o0 + W + n], n)
+
+
+@njit(nogil=True, cache=True)
+def _med5_edge(xf, of, z, i0, i1, H, W, D, ca, cb, oz, oy, ox, mode, cv, taps, L):
+    """Columns ca <= c < cb of the band through border-extended lines copied shifted into
+    tap rows and the 25-tap network (kernels/rank.pyx's _med5_edge)."""
+    n = cb - ca
+    if n <= 0:
         return
-    taps = np.empty((nrow * 5, COL_CHUNK), dtype=xf.dtype)
-    L = np.empty(BOX_LINE, dtype=xf.dtype)
-    for p in range(nrow):
-        _ext_row(xf, _plane_row(D, H, W, z + oz, i0 + oy + p, mode), W, c0 + ox, nc + 4,
+    for p in range(i1 - i0 + 4):
+        _ext_row(xf, _plane_row(D, H, W, z + oz, i0 + oy + p, mode), W, ca + ox, n + 4,
                  mode, cv, L)
         for dx in range(5):
-            _copy(taps[p * 5 + dx], _ro(L[dx:]), nc)
+            _copy(taps[p * 5 + dx], _ro(L[dx:]), n)
         if p >= 4:   # output row y right after its last input row (its tap rows in L1)
-            y = i0 + p - 4
-            o0 = (z * H + y) * W + c0
+            o0 = (z * H + i0 + p - 4) * W + ca
             # (writeable, as the tap-row path passes it: one compile of the network per dtype)
-            _median25(taps[(p - 4) * 5:(p - 4) * 5 + 25], of[o0:o0 + nc], nc)
+            _median25(taps[(p - 4) * 5:(p - 4) * 5 + 25], of[o0:o0 + n], n)
+
+
+@njit(nogil=True, cache=True)
+def _box_span(D, H, W, z, i0, i1, c0, nc, k, oz, oy, ox, mode, rp):
+    """(ci0, ci1): the columns of the band's chunk that read the image rows in place
+    (0 <= c + ox, c + ox + k - 1 < W), rp[p] the band's image rows; an empty span (the
+    whole chunk through lines) where a row is cval, the band has one row or the span is
+    narrower than VB (kernels/rank.pyx's _box_span)."""
+    ci0 = min(max(c0, -ox), c0 + nc)
+    ci1 = max(min(c0 + nc, W - k + 1 - ox), ci0)
+    for p in range(i1 - i0 + k - 1):
+        rp[p] = _plane_row(D, H, W, z + oz, i0 + oy + p, mode)
+        if rp[p] < 0:
+            ci1 = ci0
+    if i1 - i0 < 2 or ci1 - ci0 < VB:
+        ci1 = ci0
+    return ci0, ci1
+
+
+@njit(nogil=True, cache=True)
+def _box3_task(xf, of, t, D, H, W, oz, oy, ox, mode, cv, nbd, nch):
+    """Task ``t`` of median_box k = 3 (kernels/rank.pyx's, the same span and lines)."""
+    z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, BOX3_ROWS, BOX3_COLS, H, W)
+    nrow = i1 - i0 + 2
+    rp = np.empty(nrow, dtype=np.int64)
+    ci0, ci1 = _box_span(D, H, W, z, i0, i1, c0, nc, 3, oz, oy, ox, mode, rp)
+    lines = np.empty((nrow, BOX3_LINE), dtype=xf.dtype)
+    srt = np.empty((3, BOX3_LINE), dtype=xf.dtype)
+    _med3_edge(xf, of, z, i0, i1, H, W, D, c0, ci0, oz, oy, ox, mode, cv, lines, srt)
+    if ci1 > ci0:
+        _med3_inner(xf, of, rp, z, i0, i1, H, W, ci0, ci1 - ci0, ox)
+    _med3_edge(xf, of, z, i0, i1, H, W, D, ci1, c0 + nc, oz, oy, ox, mode, cv, lines, srt)
+
+
+@njit(nogil=True, cache=True)
+def _box5_task(xf, of, t, D, H, W, oz, oy, ox, mode, cv, nbd, nch):
+    """Task ``t`` of median_box k = 5 (kernels/rank.pyx's, the same span and lines)."""
+    z, i0, i1, c0, nc = _band_chunk(t, nbd, nch, BOX_ROWS, COL_CHUNK, H, W)
+    nrow = i1 - i0 + 4
+    rp = np.empty(nrow, dtype=np.int64)
+    ci0, ci1 = _box_span(D, H, W, z, i0, i1, c0, nc, 5, oz, oy, ox, mode, rp)
+    taps = np.empty((nrow * 5, COL_CHUNK), dtype=xf.dtype)
+    L = np.empty(BOX_LINE, dtype=xf.dtype)
+    _med5_edge(xf, of, z, i0, i1, H, W, D, c0, ci0, oz, oy, ox, mode, cv, taps, L)
+    if ci1 > ci0:
+        srt = np.empty(nrow * 5 * M5LS, dtype=xf.dtype)   # row p's lines from 5 p M5LS
+        _med5_inner(xf, of, rp, z, i0, i1, H, W, ci0, ci1 - ci0, ox, srt)
+    _med5_edge(xf, of, z, i0, i1, H, W, D, ci1, c0 + nc, oz, oy, ox, mode, cv, taps, L)
 
 
 @njit(parallel=prange_only(), nogil=True, cache=True)
-def _med_box(xf, of, D, H, W, k, oz, oy, ox, mode, cv, R, cw, nbd, nch, t0, t1):
+def _med_box3(xf, of, D, H, W, oz, oy, ox, mode, cv, nbd, nch, t0, t1):
     for i in prange(t1 - t0):
-        _box_task(xf, of, np.int64(t0 + i), D, H, W, k, oz, oy, ox, mode, cv, R, cw, nbd, nch)
+        _box3_task(xf, of, np.int64(t0 + i), D, H, W, oz, oy, ox, mode, cv, nbd, nch)
+
+
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _med_box5(xf, of, D, H, W, oz, oy, ox, mode, cv, nbd, nch, t0, t1):
+    for i in prange(t1 - t0):
+        _box5_task(xf, of, np.int64(t0 + i), D, H, W, oz, oy, ox, mode, cv, nbd, nch)
 
 
 def median_box(x, out, k, oz, oy, ox, mode, cval, n_threads, t0, t1):
     """Median of a full k x k box (k = 3 or 5) in one plane (kernels/rank.pyx's
-    median_box: the same tasks, lines and networks): tasks ``t0 <= t < min(t1, T)``;
-    returns T."""
+    median_box: the same tasks, spans, lines and circuits): tasks ``t0 <= t < min(t1,
+    T)``; returns T. Each k its own kernel (a call compiles only the one it runs)."""
     if x.size == 0:
         return 0
     R, cw = (BOX3_ROWS, BOX3_COLS) if k == 3 else (BOX_ROWS, COL_CHUNK)
     T, nbd, nch, span = _band_grid(x, R, cw, t0, t1)
     if span is not None:
         i64 = np.int64
-        call_with_threads(n_threads, _med_box, readonly(_flat(x)), _flat(out), *_dims(x),
-                          i64(k), i64(oz), i64(oy), i64(ox), i64(mode), x.dtype.type(cval),
-                          i64(R), i64(cw), i64(nbd), i64(nch), *span)
+        call_with_threads(n_threads, _med_box3 if k == 3 else _med_box5,
+                          readonly(_flat(x)), _flat(out), *_dims(x), i64(oz), i64(oy),
+                          i64(ox), i64(mode), x.dtype.type(cval), i64(nbd), i64(nch), *span)
     return T
 
 
