@@ -247,6 +247,23 @@ def cases():
         add("laplace", label, lambda b, x=x, kw=kw: pc.laplace(x, backend=b, **kw),
             conv(x, 3 * x.ndim, 4.0 * x.ndim))
 
+    # ------------------------------------------------ rank filters (exact: values kept)
+    # 37 x 133: the box medians' row-pair loops (129 interior columns: two 64-column
+    # blocks and an overlapping last one), their edge lines and an odd last band
+    yu8 = rng.integers(0, 256, (37, 133), dtype=np.uint8)
+    y32 = uni((37, 133), np.float32)
+    yi16 = rng.integers(-3000, 3000, (37, 133), dtype=np.int16)
+    for label, x in [("u8", yu8), ("f32", y32), ("i16", yi16)]:
+        for fname, args, kw in [("median_filter", (3,), dict()),
+                                ("median_filter", (5,), dict(mode="wrap")),
+                                ("minimum_filter", ((3, 5),), dict(mode="constant", cval=0)),
+                                ("maximum_filter", (9,), dict(mode="nearest")),
+                                ("percentile_filter", (30, (3, 4)), dict())]:
+            fn = getattr(pc, fname)
+            add(fname, f"{label}_{'x'.join(map(str, np.atleast_1d(args[-1])))}",
+                lambda b, fn=fn, x=x, args=args, kw=kw: fn(x, *args, backend=b, **kw), exact)
+    add("median_filter", "u8_15x15", lambda b: pc.median_filter(yu8, 15, backend=b), exact)
+
     # ------------------------------------------------ simulation (24x24-ish grids, a few steps)
     for label, u, steps, kw in [
             ("f64_24x24_wrap", uni((24, 24), np.float64, 0, 1), 5, dict(alpha=0.2)),

@@ -53,6 +53,23 @@ def cases(pc):
             yield f"prewitt.{k}", lambda x=x, mode=mode: pc.prewitt(x, axis=-1, mode=mode, **cy)
             yield f"laplace.{k}", lambda x=x, mode=mode: pc.laplace(x, mode=mode, **cy)
 
+    # rank filters: separable and fused min/max, footprints, the box medians' row-pair
+    # loops (and their edge lines, overlapping last blocks, odd last bands), selection
+    # networks, quickselect (the f64 image holds NaN and inf), uint8 histograms
+    ring = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)
+    for dn, x in base.items():
+        for mode in ("reflect", "constant", "wrap"):
+            k = f"{dn}.{mode}"
+            yield f"minimum_filter.{k}", lambda x=x, mode=mode: pc.minimum_filter(x, 3, mode=mode, cval=2, **cy)
+            yield f"maximum_filter.{k}", lambda x=x, mode=mode: pc.maximum_filter(x, (5, 9), mode=mode, **cy)
+            yield f"maximum_fp.{k}", lambda x=x, mode=mode: pc.maximum_filter(x, footprint=ring, mode=mode, **cy)
+            yield f"median3.{k}", lambda x=x, mode=mode: pc.median_filter(x, 3, mode=mode, cval=1, **cy)
+            yield f"median5.{k}", lambda x=x, mode=mode: pc.median_filter(x, 5, mode=mode, **cy)
+            yield f"percentile.{k}", lambda x=x, mode=mode: pc.percentile_filter(x, 30, (3, 4), mode=mode, **cy)
+            yield f"rank_fp.{k}", lambda x=x, mode=mode: pc.rank_filter(x, 2, footprint=ring, mode=mode, **cy)
+    yield "median15.u8", lambda: pc.median_filter(base["u8"], 15, **cy)
+    yield "median5.u8.origin", lambda: pc.median_filter(base["u8"], 5, origin=(1, -2), mode="mirror", **cy)
+
     # float32 fast paths: dense register-blocked grids (ring rows), fused pairs, 3-D
     img = rng.random((150, 300), dtype=np.float32)
     for kw in (3, 5, 9, 17, 18):
