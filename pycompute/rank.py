@@ -34,8 +34,9 @@ Results equal scipy's bit for bit, NaN and signed zeros included:
   rows a pass: 3 x 3 from each row's three neighbours sorted, 5 x 5 from each row's
   five sorted once and shared by the five outputs that read it, then rank 6 of the
   13 cells that can be the median, ``_med5_circuits``); larger full boxes in one plane
-  of uint8 input run ``rank_hist`` (Huang's sliding histogram along each output row:
-  2 ky updates an output, where scipy's quickselect reads ky kx values); all other
+  of 8-bit input run ``rank_hist`` (Huang's sliding histogram along each output row:
+  2 ky updates an output, where scipy's quickselect reads ky kx values; int8 as uint8
+  with the sign bit flipped, an order-preserving map, and back); all other
   cases run scipy's quickselect (NI_Select) per pixel, so ties, NaN and -0.0 come
   out as scipy's. For
   1-D input scipy uses another algorithm (a double heap); float 1-D input holding
@@ -436,6 +437,8 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         elif kind == "hist":
             _, ky, kx = _x3(fp).shape
             work, slow = inp.size * 2 * ky * 4, inp.size * 2 * ky * _W_HIST
+            if x.dtype == np.int8:  # as uint8 with the sign bit flipped: the same order
+                x3, o3, cv = _x3(x.view(np.uint8) ^ np.uint8(0x80)), o3.view(np.uint8), cv + 128
             kernel, args = kern.rank_hist, (x3, o3, ky, kx, *(int(v) for v in offs[0]), how[1],
                                             mode_c, cv)
         elif kind == "rank":
@@ -447,6 +450,8 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         n = _nthreads(num_threads, work)
         with _threads.lease(n, num_threads is not None) as t:
             _cancel.run_tasks(lambda t0, t1: kernel(*args, t, t0, t1), slow, t)
+        if kind == "hist" and x.dtype == np.int8:
+            np.bitwise_xor(o3, np.uint8(0x80), out=o3)
     return _finish(out, final, direct, odt)
 
 
@@ -811,7 +816,7 @@ def _rank_filter(input, rank, size, footprint, output, mode, cval, origin, opera
             why = " (1-D input: scipy's heap algorithm decides NaN and -0.0)"
     if unique and np.count_nonzero(fp) <= NET_MAX:
         how = ("net", rank)
-    elif kdt == np.uint8 and _plane_box(fp):
+    elif kdt in (np.uint8, np.int8) and _plane_box(fp):
         how = ("hist", rank)
     else:
         how = ("rank", rank)

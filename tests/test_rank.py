@@ -595,19 +595,21 @@ def _box_rank_oracle(x, rank, size, mode, cval, origin):
     return np.sort(win.reshape(win.shape[:-2] + (-1,)), axis=-1)[..., rank].astype(x.dtype)
 
 
-@pytest.mark.parametrize("backend", [b for b in BACKENDS])
-def test_uint8_box_ranks_match_scipy(backend):
-    """rank_hist (uint8 boxes of more than NET_MAX cells in one plane: Huang's
-    sliding histogram along each output row) against scipy: median, percentile and rank
+@pytest.mark.parametrize("backend,dtype", by_backend(["uint8", "int8"]))
+def test_8bit_box_ranks_match_scipy(backend, dtype):
+    """rank_hist (8-bit boxes of more than NET_MAX cells in one plane: Huang's sliding
+    histogram along each output row; int8 through uint8 with the sign bit flipped, an
+    order-preserving map, and back) against scipy: median, percentile and rank
     at both ends, boxes square, flat and tall, wider or taller than the image, every
     mode, origins, a constant cval, 3-D input with a one-plane box, one and several
     tasks (bands of 8 rows, chunks of 4,096 columns and a last chunk of a few); flat
     regions (the updates that cancel are skipped) and noise. Also against the
     definition (_box_rank_oracle), which is the answer where scipy's is not."""
     rng = np.random.default_rng(3)
-    flat = np.repeat(np.repeat(rng.integers(0, 256, (6, 9), dtype=np.uint8), 7, 0), 50, 1)
-    cases = [make((1, 1), "uint8", 1), make((5, 4), "uint8", 2), make((37, 70), "uint8", 3),
-             make((21, 4103), "uint8", 4), flat, make((3, 11, 60), "uint8", 5)]
+    flat = np.repeat(np.repeat(rng.integers(0, 256, (6, 9), dtype=np.uint8).astype(dtype), 7, 0),
+                     50, 1)
+    cases = [make((1, 1), dtype, 1), make((5, 4), dtype, 2), make((37, 70), dtype, 3),
+             make((21, 4103), dtype, 4), flat, make((3, 11, 60), dtype, 5)]
     for x in cases:
         for size in ((8, 8), (15, 15), (1, 60), (60, 1), (9, 13)):
             fp = np.ones((1,) * (x.ndim - 2) + size, bool)
