@@ -136,3 +136,19 @@ def test_kernel_longer_than_axis(dtype, mode):
         got = pc.correlate1d(x2, np.ones(9), axis=axis, mode=mode, backend="numba")
         want = ndimage.correlate1d(x2, np.ones(9), axis=axis, mode=mode)
         np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 0)
+
+
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+def test_derivative_column_pair_is_packed():
+    """The derivative compositions' column pass (pycompute/_numba/derivatives.py _col2:
+    both kernels from one load of each row pair, _vcol2) holds both kernels'
+    accumulators in vector registers: packed FMAs for float32 (one per pair and kernel
+    per accumulator: 4 x 2 for the pair loop), packed multiplies and adds and no FMA
+    for float64."""
+    from pycompute._numba import derivatives as Dv
+
+    asm = _asm(Dv._col2, F32, I64, ip, ip, F32, ip, F32, F32, F32, ip)
+    assert _packed_f32_madds(asm) >= 16, "the float32 column pair fell back to scalar code"
+    asm = _asm(Dv._col2, F64, I64, ip, ip, F64, ip, F64, F64, F64, ip)
+    assert _count(asm, r"v?mulpd") >= 8 and _count(asm, r"v?addpd") >= 8
+    assert _count(asm, r"vfmadd\d+pd") == 0, "float64 work must not contract into FMA"

@@ -1,12 +1,13 @@
 """LLVM IR helpers for the Numba backend's explicit-vector intrinsics.
 
-Shared by :mod:`.convolution` (the register-blocked filter loops) and
-:mod:`.simulation` (the fast N-body pair loop): 64-byte vectors (<16 x float>,
-<8 x double>), legalized by LLVM to the host's width.
+Shared by :mod:`.convolution` (the register-blocked filter loops),
+:mod:`.derivatives` (the column pair) and :mod:`.simulation` (the fast N-body pair
+loop): 64-byte vectors (<16 x float>, <8 x double>), legalized by LLVM to the host's
+width.
 
 Numba's on-disk cache keys a function on its own source file: after an edit here,
-also touch the modules that use these helpers (convolution.py, simulation.py) so
-their cached kernels are recompiled.
+also touch the modules that use these helpers (convolution.py, derivatives.py,
+simulation.py) so their cached kernels are recompiled.
 """
 from __future__ import annotations
 
@@ -50,6 +51,18 @@ def _madd_ir(builder, acc, a, b, f32):
     name = (f"llvm.fma.v{ty.count}f32" if isinstance(ty, ir.VectorType) else "llvm.fma.f32")
     fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ty, [ty] * 3), name)
     return builder.call(fn, [a, b, acc])
+
+
+def _tap_plan(builder, dtype, K, n, nvec):
+    """The shape of a register-blocked loop over K taps (convolution's _vline,
+    derivatives' _vcol2): (vector type, float32?, index type, outputs a step, steps in
+    n, the centre tap K // 2, the last tap K - 1)."""
+    elt, L = _vec_of(dtype)
+    it = K.type
+    step = nvec * L
+    return (ir.VectorType(elt, L), dtype == types.float32, it, step,
+            builder.sdiv(n, _const(it, step)), builder.sdiv(K, _const(it, 2)),
+            builder.sub(K, _const(it, 1)))
 
 
 def _sign_vec(builder, sym, vt):

@@ -62,7 +62,7 @@ from numba.extending import intrinsic, overload
 from numba.np.arrayobj import populate_array
 
 from ._boundary import boundary_index
-from ._vec import _I32, _Arr, _c1, _const, _madd_ir, _sign_vec, _splat, _vec_of
+from ._vec import _I32, _Arr, _c1, _const, _madd_ir, _sign_vec, _splat, _tap_plan, _vec_of
 from ._layer import call_with_threads, prange_only, readonly
 
 CHUNK = 512
@@ -105,14 +105,8 @@ def _vline(typingctx, buf, starts, K, sym, w, n, out, o):
         bv, sv, Kv, symv, wv, nv, ov, oo = args
         B, S, Wt, O = (_Arr(context, builder, t, v) for t, v in
                        ((buf, bv), (starts, sv), (w, wv), (out, ov)))
-        elt, L = _vec_of(buf.dtype)
-        vt = ir.VectorType(elt, L)
-        f32 = buf.dtype == types.float32
-        it = Kv.type
-        step = NVEC * L
-        nblk = builder.sdiv(nv, _const(it, step))
-        c = builder.sdiv(Kv, _const(it, 2))
-        last = builder.sub(Kv, _const(it, 1))
+        vt, f32, it, step, nblk, c, last = _tap_plan(builder, buf.dtype, Kv, nv, NVEC)
+        L = vt.count
         accs = [cgutils.alloca_once(builder, vt) for _ in range(NVEC)]
 
         def vld(base, j, v):

@@ -9,8 +9,9 @@ op 0 ``sqrt(t0*t0 + t1*t1)`` (gaussian_gradient_magnitude), op 1 ``t0 + t1``
 output rows per task, its source rows copied once into a per-task ring, each
 source strip read once for both column kernels (``_col2``: each pair of rows
 loaded once for both), the intermediates in per-task rows, the row passes and
-the combine writing the output once. Not ported (speed only, the same values):
-the register-blocked row passes, non-temporal stores, and ring rows kept from
+the combine writing the output once. The row passes hold NVEC vectors of
+outputs in registers over all the taps (the convolution family's ``_line``). Not
+ported (speed only, the same values): non-temporal stores, and ring rows kept from
 the thread's previous task.
 
 Tasks ``t0 <= t < min(t1, T)`` run, T is returned (``t1 == 0``: no work), as the Cython
@@ -38,10 +39,14 @@ from __future__ import annotations
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 from ._boundary import boundary_index
 from ._layer import call_with_threads, prange_only, readonly
+from ._vec import _Arr, _c1, _const, _madd_ir, _sign_vec, _splat, _tap_plan
+from .convolution import NVEC
+from .convolution import _line as _vline_pass
 
 DROWS = 16
 STRIP = 256
@@ -97,15 +102,80 @@ def _line(buf, starts, K, sym, w, out, n):
             out[j] = _madd(rk[j], wk, out[j])
 
 
+@intrinsic
+def _vcol2(typingctx, buf, starts, K, sa, wa, sb, wb, oa, ob, n):
+    """oa[j], ob[j] for j < the returned count (a multiple of NVEC vectors, at most n):
+    both column passes of _col2 (sa, sb nonzero: paired taps, centre first, then the
+    pairs from the outermost in, each pair's rows loaded once for both), NVEC vectors of
+    each kernel's accumulators in registers over all the taps (the convolution family's
+    _vline, twice; kernels/derivatives.pyx's pyd_col2). A tap-major pass over the strip
+    read and wrote both outputs once a tap pair: the column pass ran at 1.5x Cython's."""
+    if not all(_c1(a) for a in (buf, starts, wa, wb, oa, ob)):
+        return None
+    sig = types.intp(buf, starts, types.intp, types.intp, wa, types.intp, wb, oa, ob,
+                     types.intp)
+    if not (buf.dtype in (types.float32, types.float64)
+            and wa.dtype == wb.dtype == oa.dtype == ob.dtype == buf.dtype):
+        return sig, lambda context, builder, signature, args: _const(args[2].type, 0)
+
+    def codegen(context, builder, signature, args):
+        bv, sv, Kv, sav, wav, sbv, wbv, oav, obv, nv = args
+        B, S, WA, WB, OA, OB = (_Arr(context, builder, t, v) for t, v in
+                                ((buf, bv), (starts, sv), (wa, wav), (wb, wbv), (oa, oav),
+                                 (ob, obv)))
+        vt, f32, it, step, nblk, c, last = _tap_plan(builder, buf.dtype, Kv, nv, NVEC)
+        L = vt.count
+        acc_a = [cgutils.alloca_once(builder, vt) for _ in range(NVEC)]
+        acc_b = [cgutils.alloca_once(builder, vt) for _ in range(NVEC)]
+        sga = _sign_vec(builder, sav, vt)
+        sgb = _sign_vec(builder, sbv, vt)
+
+        def vld(base, j, v):
+            return B.vget(builder.add(builder.add(base, j), _const(it, v * L)), vt)
+
+        with cgutils.for_range(builder, nblk) as loop:
+            j = builder.mul(loop.index, _const(it, step))
+            sc = S.get(c)
+            wac = _splat(builder, WA.get(c), vt)
+            wbc = _splat(builder, WB.get(c), vt)
+            for v in range(NVEC):
+                x = vld(sc, j, v)
+                builder.store(builder.fmul(x, wac), acc_a[v])
+                builder.store(builder.fmul(x, wbc), acc_b[v])
+            with cgutils.for_range(builder, c) as lk:
+                k = lk.index
+                p0 = S.get(k)
+                q0 = S.get(builder.sub(last, k))
+                wak = _splat(builder, WA.get(k), vt)
+                wbk = _splat(builder, WB.get(k), vt)
+                for v in range(NVEC):
+                    pv, qv = vld(p0, j, v), vld(q0, j, v)
+                    ta = _madd_ir(builder, pv, qv, sga, f32)   # pv +- qv, exact
+                    tb = _madd_ir(builder, pv, qv, sgb, f32)
+                    builder.store(_madd_ir(builder, builder.load(acc_a[v]), ta, wak, f32),
+                                  acc_a[v])
+                    builder.store(_madd_ir(builder, builder.load(acc_b[v]), tb, wbk, f32),
+                                  acc_b[v])
+            for v in range(NVEC):
+                OA.vput(builder.add(j, _const(it, v * L)), builder.load(acc_a[v]))
+                OB.vput(builder.add(j, _const(it, v * L)), builder.load(acc_b[v]))
+        return builder.mul(nblk, _const(it, step))
+
+    return sig, codegen
+
+
 @njit(nogil=True, cache=True)
 def _col2(buf, starts, K, sa, wa, sb, wb, oa, ob, n):
     """Both column passes of a strip from one read of its rows: oa[:n] (sa, wa) and
     ob[:n] (sb, wb), sa and sb nonzero; each output's terms as _line adds them."""
+    j0 = _vcol2(buf, starts, K, sa, wa, sb, wb, oa, ob, n)
+    if j0 == n:
+        return
     c = K // 2
     rc = buf[starts[c]:starts[c] + n]
     wac = wa[c]
     wbc = wb[c]
-    for j in range(n):
+    for j in range(j0, n):
         oa[j] = rc[j] * wac
         ob[j] = rc[j] * wbc
     for k in range(c):
@@ -114,20 +184,20 @@ def _col2(buf, starts, K, sa, wa, sb, wb, oa, ob, n):
         wak = wa[k]
         wbk = wb[k]
         if sa > 0 and sb > 0:
-            for j in range(n):
+            for j in range(j0, n):
                 t = ra[j] + rb[j]
                 oa[j] = _madd(t, wak, oa[j])
                 ob[j] = _madd(t, wbk, ob[j])
         elif sa > 0:
-            for j in range(n):
+            for j in range(j0, n):
                 oa[j] = _madd(ra[j] + rb[j], wak, oa[j])
                 ob[j] = _madd(ra[j] - rb[j], wbk, ob[j])
         elif sb > 0:
-            for j in range(n):
+            for j in range(j0, n):
                 oa[j] = _madd(ra[j] - rb[j], wak, oa[j])
                 ob[j] = _madd(ra[j] + rb[j], wbk, ob[j])
         else:
-            for j in range(n):
+            for j in range(j0, n):
                 oa[j] = _madd(ra[j] - rb[j], wak, oa[j])
                 ob[j] = _madd(ra[j] - rb[j], wbk, ob[j])
 
@@ -144,7 +214,10 @@ def _rowpass(tpad, W, coltab, Kh, sym, w, cv, starts, dst):
         tpad[j] = tpad[lo + col] if col >= 0 else cv
     for k in range(Kh):
         starts[k] = k
-    _line(tpad, starts, Kh, sym, w, dst, W)
+    # all Kh taps of NVEC vectors of outputs in registers (the convolution family's
+    # _line: the same per-pixel terms, so the same bits), where a tap-major pass over the
+    # row read and wrote every output once a tap
+    _vline_pass(tpad, starts, Kh, sym, w, dst, np.int64(0), W)
 
 
 @njit(nogil=True, cache=True)
@@ -178,14 +251,19 @@ def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, t0, 
         y0 = t * DROWS
         y1 = min(H, y0 + DROWS)
         S = y1 - y0 + Kv - 1
-        flat = np.empty(S * W, x.dtype)  # the ring of source rows (no reshape: see above)
+        # the ring of source rows (no reshape: see above), Wp apart: 16 elements more
+        # than the row, so rows of a power-of-two width do not share L1 sets (the column
+        # pass reads Kv of them; W apart, 4096-wide float32 rows thrashed the L1 and the
+        # column pass ran 1.5-2x slower), as the Cython kernel's ring
+        Wp = W + 16
+        flat = np.empty(S * Wp, x.dtype)
         P = np.empty((2, DROWS, W + Kh - 1), x.dtype)
         T0 = np.empty(W, x.dtype)
         T1 = np.empty(W, x.dtype)
         starts = np.empty(max(Kv, Kh), np.int64)
         for s in range(S):
             r = rowtab[y0 + s]
-            rr = flat[s * W:s * W + W]
+            rr = flat[s * Wp:s * Wp + W]
             if r < 0:
                 for j in range(W):
                     rr[j] = cv
@@ -197,7 +275,7 @@ def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, t0, 
             n = min(STRIP, W - x0)
             for y in range(y0, y1):
                 for k in range(Kv):
-                    starts[k] = (y - y0 + k) * W + x0
+                    starts[k] = (y - y0 + k) * Wp + x0
                 if sc0 != 0 and sc1 != 0:
                     _col2(flat, starts, Kv, sc0, wc0, sc1, wc1,
                           P[0, y - y0, loh + x0:loh + x0 + n], P[1, y - y0, loh + x0:loh + x0 + n],
