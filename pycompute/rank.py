@@ -390,12 +390,20 @@ def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
 
 def _offsets(fp, origins):
     """(k, 3) int64 taps of ``fp`` (1-D to 3-D) in C order, relative to centre + origin
-    (read-only: one array per footprint and origins, cached)."""
-    return _offsets_of(fp.shape, np.asarray(fp, bool).tobytes(),
-                       tuple(int(o) for o in origins))
+    (read-only; one array per footprint and origins cached, for footprints of at most
+    _OFFSETS_CACHED cells: the cache holds no large ones)."""
+    args = (fp.shape, np.asarray(fp, bool).tobytes(), tuple(int(o) for o in origins))
+    return _offsets_cached(*args) if fp.size <= _OFFSETS_CACHED else _offsets_of(*args)
+
+
+_OFFSETS_CACHED = 4096
 
 
 @functools.lru_cache(maxsize=64)
+def _offsets_cached(shape, cells, origins):
+    return _offsets_of(shape, cells, origins)
+
+
 def _offsets_of(shape, cells, origins):
     fp = np.frombuffer(cells, bool).reshape(shape)
     pad = 3 - fp.ndim
@@ -438,7 +446,10 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
             _, ky, kx = _x3(fp).shape
             work, slow = inp.size * 2 * ky * 4, inp.size * 2 * ky * _W_HIST
             if x.dtype == np.int8:  # as uint8 with the sign bit flipped: the same order
-                x3, o3, cv = _x3(x.view(np.uint8) ^ np.uint8(0x80)), o3.view(np.uint8), cv + 128
+                # (into a temporary: a stopped call leaves the output as it was, where
+                # flipped rows written straight into an out= array would stay flipped)
+                x3, o3, cv = (_x3(x.view(np.uint8) ^ np.uint8(0x80)),
+                              np.empty(o3.shape, np.uint8), cv + 128)
             kernel, args = kern.rank_hist, (x3, o3, ky, kx, *(int(v) for v in offs[0]), how[1],
                                             mode_c, cv)
         elif kind == "rank":
@@ -451,7 +462,7 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         with _threads.lease(n, num_threads is not None) as t:
             _cancel.run_tasks(lambda t0, t1: kernel(*args, t, t0, t1), slow, t)
         if kind == "hist" and x.dtype == np.int8:
-            np.bitwise_xor(o3, np.uint8(0x80), out=o3)
+            np.bitwise_xor(o3, np.uint8(0x80), out=_x3(fk).view(np.uint8))
     return _finish(out, final, direct, odt)
 
 

@@ -632,6 +632,24 @@ def test_8bit_box_ranks_match_scipy(backend, dtype):
     assert not R._plane_box(fp)
 
 
+@pytest.mark.parametrize("backend", [b for b in BACKENDS])
+def test_int8_box_ranks_cval_and_output(backend):
+    """int8 boxes through the uint8 histogram (sign bit flipped): constant-mode cvals at
+    both ends of int8 and in between, into a preallocated output= array and into a new
+    one, against the definition and scipy."""
+    x = make((23, 70), "int8", 9)
+    fp = np.ones((9, 8), bool)
+    for cval in (-128, -100, -1, 0, 77, 127):
+        kw = dict(footprint=fp, mode="constant", cval=cval)
+        out = np.full(x.shape, 5, np.int8)
+        got = pc.rank.median_filter(x, output=out, backend=backend, **kw)
+        assert got is out
+        same(out, ndi.median_filter(x, **kw))
+        same(out, _box_rank_oracle(x, 36, (9, 8), "constant", cval, (0, 0)))
+        same(pc.rank.percentile_filter(x, 20, backend=backend, **kw),
+             ndi.percentile_filter(x, 20, **kw))
+
+
 def test_fused_path_is_taken():
     """2-D (and the last two axes of 3-D) ``size=`` calls run fused; windows past the
     kernel's scratch, a NaN cval in constant mode and other axes do not."""
@@ -704,6 +722,9 @@ def _run_circuit(ops, outs, inputs):
     return [v[o] for o in outs]
 
 
+POP5 = np.array([bin(v).count("1") for v in range(32)])  # ones in a row of five
+
+
 @pytest.mark.parametrize("out", [0, 1])
 def test_median5x5_circuit_every_zero_one_window(out):
     """The 5 x 5 box median's circuit (R._med5_circuits: rows sorted once, the pair of
@@ -724,7 +745,7 @@ def test_median5x5_circuit_every_zero_one_window(out):
     for start in range(0, 1 << 25, chunk):
         win = np.arange(start, start + chunk, dtype=np.int64)
         own = [(win >> (5 * r)) & 31 for r in range(5)]   # the window's 5 rows of 5 bits
-        want = (sum(np.bitwise_count(o.astype(np.uint8)) for o in own) >= 13)
+        want = (sum(POP5[o] for o in own) >= 13)
         for other in (0, 31):
             rws = own + [np.full(chunk, other)] if out == 0 else [np.full(chunk, other)] + own
             inp = {f"s{r}{c}": ranks[rws[r], c] for r in range(6) for c in range(5)}
