@@ -431,6 +431,7 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         k = offs.shape[0]
         kind = how[0]
         x3, o3 = _x3(x), _x3(fk)
+        flip = kind == "hist" and x.dtype == np.int8  # int8 through uint8, sign bit flipped
         # work: the thread-count estimate; slow: the time estimate that sizes the slices
         box = _box_median(fp, how[1]) if kind == "net" else 0
         if box:
@@ -445,7 +446,7 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         elif kind == "hist":
             _, ky, kx = _x3(fp).shape
             work, slow = inp.size * 2 * ky * 4, inp.size * 2 * ky * _W_HIST
-            if x.dtype == np.int8:  # as uint8 with the sign bit flipped: the same order
+            if flip:  # as uint8 with the sign bit flipped: the same order
                 # (into a temporary: a stopped call leaves the output as it was, where
                 # flipped rows written straight into an out= array would stay flipped)
                 x3, o3, cv = (_x3(x.view(np.uint8) ^ np.uint8(0x80)),
@@ -461,7 +462,7 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         n = _nthreads(num_threads, work)
         with _threads.lease(n, num_threads is not None) as t:
             _cancel.run_tasks(lambda t0, t1: kernel(*args, t, t0, t1), slow, t)
-        if kind == "hist" and x.dtype == np.int8:
+        if flip:
             np.bitwise_xor(o3, np.uint8(0x80), out=_x3(fk).view(np.uint8))
     return _finish(out, final, direct, odt)
 

@@ -18,9 +18,10 @@ Tasks ``t0 <= t < min(t1, T)`` run, T is returned (``t1 == 0``: no work), as the
 kernel: ``pycompute._cancel.run_tasks`` calls it in slices so Ctrl-C and aio
 cancellation stop a long call; a band's outputs do not depend on the cut.
 
-Arithmetic: correlate1d's per-pixel term order, each term added by ``_madd``:
-a fused multiply-add (``llvm.fma``) for float32, as the Cython kernel's fmaf,
-and mul then add for float64, as the Cython kernel and scipy. No ``fastmath``
+Arithmetic: correlate1d's per-pixel term order, each term a multiply-add
+(pycompute/_numba/convolution.py's ``_line``, ``_line_px`` and ``_vcol2`` here): a
+fused multiply-add (``llvm.fma``) for float32, as the Cython kernel's fmaf, and mul
+then add for float64, as the Cython kernel and scipy. No ``fastmath``
 (it would reorder the sums and drop NaN semantics). So the results equal the
 Cython kernel's bit for bit in both dtypes (and scipy's in float64), and do not
 depend on the thread count (each output is computed by one task in a fixed
@@ -30,14 +31,14 @@ Compile time (issue 13): the image and the weights go in read-only (``_layer.rea
 so a read-only input shares the one compile per dtype; ``parallel=prange_only()`` and no
 ``reshape`` in jitted code (see pycompute/_numba/rank.py).
 
-Vectorization: the hot loops index views from 0, tap-major over a strip
-(checked in the LLVM IR and ``inspect_asm``: ``llvm.fma.v16f32`` / vfmadd on zmm
-for float32, ``<8 x double>`` fmul + fadd for float64, vector ``llvm.sqrt``).
+Vectorization: the column and row passes hold NVEC vectors of outputs in registers
+over all the taps (``_vcol2``, convolution's ``_line``; tests check the assembly: vfmadd
+on zmm for float32, packed fmul + fadd for float64); the combine's loop is vectorized by
+LLVM (vector ``llvm.sqrt``).
 """
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir
 from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
@@ -45,61 +46,11 @@ from numba.extending import intrinsic
 from ._boundary import boundary_index
 from ._layer import call_with_threads, prange_only, readonly
 from ._vec import _Arr, _c1, _const, _madd_ir, _sign_vec, _splat, _tap_plan
-from .convolution import NVEC
+from .convolution import NVEC, _line_px
 from .convolution import _line as _vline_pass
 
 DROWS = 16
 STRIP = 256
-
-
-@intrinsic
-def _madd(typingctx, a, b, acc):
-    """``a * b + acc``: one fused multiply-add (llvm.fma, a vector FMA in vectorized loops)
-    for float32, the Cython kernels' fmaf; a multiply then an add for float64 (scipy's)."""
-    if not (a == b == acc and a in (types.float32, types.float64)):
-        return None
-
-    def codegen(context, builder, signature, args):
-        x, y, z = args
-        if signature.return_type == types.float32:
-            fma = builder.module.declare_intrinsic("llvm.fma", [x.type],
-                                                   ir.FunctionType(x.type, [x.type] * 3))
-            return builder.call(fma, [x, y, z])
-        return builder.fadd(builder.fmul(x, y), z)
-
-    return a(a, b, acc), codegen
-
-
-@njit(nogil=True, cache=True)
-def _line(buf, starts, K, sym, w, out, n):
-    """out[:n] = 1-D correlation of K taps, tap k reading buf[starts[k]:starts[k] + n],
-    in correlate1d's term order (centre first, then the pairs from the outermost in)."""
-    c = K // 2
-    if sym != 0:
-        rc = buf[starts[c]:starts[c] + n]
-        wc = w[c]
-        for j in range(n):
-            out[j] = rc[j] * wc
-        for k in range(c):
-            ra = buf[starts[k]:starts[k] + n]
-            rb = buf[starts[K - 1 - k]:starts[K - 1 - k] + n]
-            wk = w[k]
-            if sym > 0:
-                for j in range(n):
-                    out[j] = _madd(ra[j] + rb[j], wk, out[j])
-            else:
-                for j in range(n):
-                    out[j] = _madd(ra[j] - rb[j], wk, out[j])
-        return
-    rl = buf[starts[K - 1]:starts[K - 1] + n]
-    wl = w[K - 1]
-    for j in range(n):
-        out[j] = rl[j] * wl
-    for k in range(K - 1):
-        rk = buf[starts[k]:starts[k] + n]
-        wk = w[k]
-        for j in range(n):
-            out[j] = _madd(rk[j], wk, out[j])
 
 
 @intrinsic
@@ -167,39 +118,12 @@ def _vcol2(typingctx, buf, starts, K, sa, wa, sb, wb, oa, ob, n):
 @njit(nogil=True, cache=True)
 def _col2(buf, starts, K, sa, wa, sb, wb, oa, ob, n):
     """Both column passes of a strip from one read of its rows: oa[:n] (sa, wa) and
-    ob[:n] (sb, wb), sa and sb nonzero; each output's terms as _line adds them."""
+    ob[:n] (sb, wb), sa and sb nonzero; each output's terms as the convolution family's
+    _line_px adds them."""
     j0 = _vcol2(buf, starts, K, sa, wa, sb, wb, oa, ob, n)
-    if j0 == n:
-        return
-    c = K // 2
-    rc = buf[starts[c]:starts[c] + n]
-    wac = wa[c]
-    wbc = wb[c]
-    for j in range(j0, n):
-        oa[j] = rc[j] * wac
-        ob[j] = rc[j] * wbc
-    for k in range(c):
-        ra = buf[starts[k]:starts[k] + n]
-        rb = buf[starts[K - 1 - k]:starts[K - 1 - k] + n]
-        wak = wa[k]
-        wbk = wb[k]
-        if sa > 0 and sb > 0:
-            for j in range(j0, n):
-                t = ra[j] + rb[j]
-                oa[j] = _madd(t, wak, oa[j])
-                ob[j] = _madd(t, wbk, ob[j])
-        elif sa > 0:
-            for j in range(j0, n):
-                oa[j] = _madd(ra[j] + rb[j], wak, oa[j])
-                ob[j] = _madd(ra[j] - rb[j], wbk, ob[j])
-        elif sb > 0:
-            for j in range(j0, n):
-                oa[j] = _madd(ra[j] - rb[j], wak, oa[j])
-                ob[j] = _madd(ra[j] + rb[j], wbk, ob[j])
-        else:
-            for j in range(j0, n):
-                oa[j] = _madd(ra[j] - rb[j], wak, oa[j])
-                ob[j] = _madd(ra[j] - rb[j], wbk, ob[j])
+    for j in range(j0, n):   # the remainder: the same terms, a pixel at a time
+        oa[j] = _line_px(buf, starts, K, sa, wa, j)
+        ob[j] = _line_px(buf, starts, K, sb, wb, j)
 
 
 @njit(nogil=True, cache=True)
@@ -281,8 +205,8 @@ def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, t0, 
                           P[0, y - y0, loh + x0:loh + x0 + n], P[1, y - y0, loh + x0:loh + x0 + n],
                           n)
                 else:
-                    _line(flat, starts, Kv, sc0, wc0, P[0, y - y0, loh + x0:loh + x0 + n], n)
-                    _line(flat, starts, Kv, sc1, wc1, P[1, y - y0, loh + x0:loh + x0 + n], n)
+                    _vline_pass(flat, starts, Kv, sc0, wc0, P[0, y - y0], loh + x0, n)
+                    _vline_pass(flat, starts, Kv, sc1, wc1, P[1, y - y0], loh + x0, n)
         for y in range(y0, y1):
             _rowpass(P[0, y - y0], W, coltab, Kh, sr0, wr0, cv, starts, T0)
             _rowpass(P[1, y - y0], W, coltab, Kh, sr1, wr1, cv, starts, T1)
