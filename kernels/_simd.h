@@ -36,6 +36,11 @@ static inline void pyc_two_sum(double *s, double *c, double x) {
     *c += (*s - (t - bp)) + (x - bp);
     *s = t;
 }
+/* The blocked float64 sums' group (pyc_sum_f64 below): PYC_GRP values of a lane,
+ * added as this tree; X(r) is the r-th. */
+#define PYC_GRP 8
+#define PYC_TREE8(X) ((((X(0)) + (X(1))) + ((X(2)) + (X(3)))) + \
+                      (((X(4)) + (X(5))) + ((X(6)) + (X(7)))))
 
 /* Zero lanes of a min/max fold: 0 and *val set to their common zero, or 1 where
  * lanes hold both signs (the caller then asks pyc_last_zero_* / pyc_first_zero_*). */
@@ -92,35 +97,50 @@ static inline pyc_vd pyc_loadf(const float *p) {
 }
 static inline pyc_vd pyc_loadd(const double *p) { pyc_vd v; memcpy(&v, p, sizeof v); return v; }
 
-/* TwoSum in 16 float64 lanes, lane j taking elements i % 16 == j of the full
- * blocks; the tail (< 16 elements) goes into lane 0, then the lanes fold in order.
- * The order of every other TwoSum row loop: kernels/reductions.pyx's strided and
- * integer rows, and the Numba twin's _sum_lanes, so the backends agree bit for bit
- * (issue 11: the tail used to be added after the fold here, at no gain). */
-#define PYC_SUM_BODY(LOAD)                                                         \
-    pyc_vd S[PYC_NV], C[PYC_NV];                                                   \
-    for (int k = 0; k < PYC_NV; k++) { S[k] = (pyc_vd){0}; C[k] = (pyc_vd){0}; }  \
-    ptrdiff_t i = 0;                                                               \
-    for (; i + 16 <= n; i += 16) {                                                 \
-        for (int k = 0; k < PYC_NV; k++) {                                         \
-            pyc_vd x = LOAD(p + i + k * PYC_VW);                                   \
-            pyc_vd t = S[k] + x, b = t - S[k];                                     \
-            C[k] += (S[k] - (t - b)) + (x - b);                                    \
-            S[k] = t;                                                              \
-        }                                                                          \
-    }                                                                              \
-    double Sl[16], Cl[16];                                                         \
-    memcpy(Sl, S, sizeof Sl); memcpy(Cl, C, sizeof Cl); /* lane L at [L] */        \
-    for (; i < n; i++) pyc_two_sum(&Sl[0], &Cl[0], (double)p[i]);                  \
-    double s = 0.0, c = 0.0;                                                       \
-    for (int l = 0; l < 16; l++) { pyc_two_sum(&s, &c, Sl[l]); c += Cl[l]; }      \
-    *out_s = s; *out_c = c;
-
-static inline void pyc_sum_f32(const float *p, ptrdiff_t n, double *out_s, double *out_c) {
-    PYC_SUM_BODY(pyc_loadf)
-}
+/* Blocked TwoSum in 16 float64 lanes (issue 11), lane j taking elements
+ * i % 16 == j of the full 16-element blocks. The blocks go in groups of
+ * PYC_GRP = 8 (128 elements): a lane's 8 values of a group are added as the tree
+ * PYC_TREE8, ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)), and that group sum
+ * goes into the lane by TwoSum; the blocks after the last full group go in one at
+ * a time by TwoSum, the tail (< 16 elements) into lane 0 by TwoSum, then the
+ * lanes fold in order. The order of every other float64 row sum:
+ * kernels/reductions.pyx's strided and integer rows, and the Numba twin's
+ * _sum_lanes, so the backends agree bit for bit.
+ * Why: TwoSum of every element is 7 additions; NumPy's pairwise sum 1. Here 1.75
+ * (7 tree + 7 TwoSum per 8 values of a lane), so the sum of cached data keeps up
+ * with NumPy's on CPUs with one or two vector adders too (Haswell: one). Error, to
+ * first order: 3 roundings inside a group (<= 3 eps sum|x|; NumPy's pairwise bound
+ * is ~(log2(n / 128) + 17) eps sum|x|), then the compensated accumulation
+ * (eps |S| + n eps^2 sum|x|): a sum of same-signed values within one rounding of
+ * exact, and cancellation costs at most the 3 roundings of each group. */
 static inline void pyc_sum_f64(const double *p, ptrdiff_t n, double *out_s, double *out_c) {
-    PYC_SUM_BODY(pyc_loadd)
+    pyc_vd S[PYC_NV], C[PYC_NV];
+    for (int k = 0; k < PYC_NV; k++) { S[k] = (pyc_vd){0}; C[k] = (pyc_vd){0}; }
+    ptrdiff_t i = 0;
+    for (; i + 16 * PYC_GRP <= n; i += 16 * PYC_GRP) {
+        for (int k = 0; k < PYC_NV; k++) {
+#define PYC_X(r) pyc_loadd(p + i + (r) * 16 + k * PYC_VW)
+            pyc_vd x = PYC_TREE8(PYC_X);
+#undef PYC_X
+            pyc_vd t = S[k] + x, b = t - S[k];
+            C[k] += (S[k] - (t - b)) + (x - b);
+            S[k] = t;
+        }
+    }
+    for (; i + 16 <= n; i += 16) {
+        for (int k = 0; k < PYC_NV; k++) {
+            pyc_vd x = pyc_loadd(p + i + k * PYC_VW);
+            pyc_vd t = S[k] + x, b = t - S[k];
+            C[k] += (S[k] - (t - b)) + (x - b);
+            S[k] = t;
+        }
+    }
+    double Sl[16], Cl[16];
+    memcpy(Sl, S, sizeof Sl); memcpy(Cl, C, sizeof Cl); /* lane L at [L] */
+    for (; i < n; i++) pyc_two_sum(&Sl[0], &Cl[0], p[i]);
+    double s = 0.0, c = 0.0;
+    for (int l = 0; l < 16; l++) { pyc_two_sum(&s, &c, Sl[l]); c += Cl[l]; }
+    *out_s = s; *out_c = c;
 }
 
 /* Plain mean in 16 float64 lanes: the variance's pilot mean. Its rounding does
@@ -303,19 +323,24 @@ static inline void pyc_minmax_rev_f64(const double *p, ptrdiff_t n, double *out_
 
 #else  /* no vector extensions: plain loops */
 #define PYC_VEC 0
-/* the 16 lanes of PYC_SUM_BODY, in plain loops: the same order, the same bits */
-#define PYC_SCALAR_SUM(T)                                                          \
-    double S[16], C[16];                                                           \
-    for (int j = 0; j < 16; j++) { S[j] = 0.0; C[j] = 0.0; }                       \
-    ptrdiff_t i = 0;                                                               \
-    for (; i + 16 <= n; i += 16)                                                   \
-        for (int j = 0; j < 16; j++) pyc_two_sum(&S[j], &C[j], (double)p[i + j]);  \
-    for (; i < n; i++) pyc_two_sum(&S[0], &C[0], (double)p[i]);                    \
-    double s = 0.0, c = 0.0;                                                       \
-    for (int j = 0; j < 16; j++) { pyc_two_sum(&s, &c, S[j]); c += C[j]; }        \
+/* the 16 lanes of pyc_sum_f64, in plain loops: the same order, the same bits */
+static inline void pyc_sum_f64(const double *p, ptrdiff_t n, double *out_s, double *out_c) {
+    double S[16], C[16];
+    for (int j = 0; j < 16; j++) { S[j] = 0.0; C[j] = 0.0; }
+    ptrdiff_t i = 0;
+    for (; i + 16 * PYC_GRP <= n; i += 16 * PYC_GRP)
+        for (int j = 0; j < 16; j++) {
+#define PYC_X(r) p[i + (r) * 16 + j]
+            pyc_two_sum(&S[j], &C[j], PYC_TREE8(PYC_X));
+#undef PYC_X
+        }
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; j++) pyc_two_sum(&S[j], &C[j], p[i + j]);
+    for (; i < n; i++) pyc_two_sum(&S[0], &C[0], p[i]);
+    double s = 0.0, c = 0.0;
+    for (int j = 0; j < 16; j++) { pyc_two_sum(&s, &c, S[j]); c += C[j]; }
     *out_s = s; *out_c = c;
-static inline void pyc_sum_f32(const float *p, ptrdiff_t n, double *out_s, double *out_c) { PYC_SCALAR_SUM(float) }
-static inline void pyc_sum_f64(const double *p, ptrdiff_t n, double *out_s, double *out_c) { PYC_SCALAR_SUM(double) }
+}
 #define PYC_SCALAR_DEV                                                             \
     double q = 0.0, e = 0.0;                                                       \
     for (ptrdiff_t i = 0; i < n; i++) { double d = (double)p[i] - m; q += d * d; e += d; } \

@@ -351,11 +351,31 @@ cdef extern from *:
         for (Py_ssize_t b = 0; b < nb; b++) S[b] = 0.0;
         for (Py_ssize_t r = 0; r < nr; r++) pyc_psum_row_f32(p + r * sr, nb, S);
     }
-    /* Column TwoSum of float64 over rows 0..nr-1 (sums into S, compensations into C). */
+    /* Eight rows' values of each column added as PYC_TREE8, then into the column by
+     * TwoSum: a group of the blocked column sum (pyc_sum_cols_f64). Not inlined: the
+     * packed-loop test finds it by name. */
+    static PYC_NOINLINE void pyc_sum_rows8_f64(const double *restrict q, Py_ssize_t sr,
+                                               Py_ssize_t nb, double *restrict S,
+                                               double *restrict C) {
+        for (Py_ssize_t b = 0; b < nb; b++) {
+    #define PYC_X(r) q[(r) * sr + b]
+            double s = S[b], x = PYC_TREE8(PYC_X), t = s + x, bp = t - s;
+    #undef PYC_X
+            C[b] += (s - (t - bp)) + (x - bp);
+            S[b] = t;
+        }
+    }
+    /* Blocked column TwoSum of float64 over rows 0..nr-1 (sums into S, compensations
+     * into C): the rows in groups of PYC_GRP from row 0 (pyc_sum_rows8_f64), the rows
+     * after the last full group one at a time; per column the order of the row sum
+     * (kernels/_simd.h pyc_sum_f64), with rows for blocks. Axis-0 sums ran TwoSum on
+     * every element: 0.5-0.85x NumPy's plain row-by-row adds (issue 11). */
     static void pyc_sum_cols_f64(const double *p, Py_ssize_t nr, Py_ssize_t sr,
                                  Py_ssize_t nb, double *restrict S, double *restrict C) {
+        Py_ssize_t r = 0;
         for (Py_ssize_t b = 0; b < nb; b++) { S[b] = 0.0; C[b] = 0.0; }
-        for (Py_ssize_t r = 0; r < nr; r++) pyc_sum_row_f64(p + r * sr, nb, S, C);
+        for (; r + PYC_GRP <= nr; r += PYC_GRP) pyc_sum_rows8_f64(p + r * sr, sr, nb, S, C);
+        for (; r < nr; r++) pyc_sum_row_f64(p + r * sr, nb, S, C);
     }
     /* First i < n with p[i] == v, or p[i] a NaN where v is one (argmin/argmax's last
      * step: the position of the extreme already found); n if none. A vector compare
@@ -405,8 +425,12 @@ cdef extern from *:
     PYC_FIND(f64, double, PYC_FIND_F64)
     /* TwoSum of a strided float64 row (stride other than 1) in 16 lanes, lane j
      * taking elements i % 16 == j; the tail goes into lane 0, then the lanes fold
-     * in order: the arithmetic of _sum_row's scalar lane loop, bit for bit, with the
-     * lanes in vectors (gathered through a small buffer): ~2x the scalar loop. */
+     * in order: the arithmetic of _sum_row's strided scalar lane loop, bit for bit,
+     * with the lanes in vectors (gathered through a small buffer): ~2x the scalar
+     * loop. Strided rows keep TwoSum on every element (not pyc_sum_f64's groups):
+     * the gather, not the additions, bounds them, and every grouped variant tried
+     * (a group through a buffer, vectors from initializers, eight gathered blocks in
+     * registers) ran at 0.4-0.9x this loop's speed (issue 11). */
     static void pyc_sum_strided_f64(const double *p, Py_ssize_t n, Py_ssize_t s,
                                     double *out_s, double *out_c) {
         double Sl[16], Cl[16];
@@ -461,6 +485,7 @@ ctypedef fused float_or_double:
 
 cdef enum:
     LANES = 16        # independent accumulators per row task (one 512-bit vector of float32)
+    GRP = 8           # blocks (rows) a float64 sum adds as a tree before its TwoSum (_tree8)
     ROW_CHUNK = 16384 # minimum elements per row task
     MAX_TASKS = 256   # tasks to aim for when rows are few
     COL_TASKS = 64    # column tasks to aim for (fewer chunks: a smaller fold of partials)
@@ -593,6 +618,13 @@ cdef inline void _two_sum(double* s, double* c, double x) noexcept nogil:
     s[0] = t
 
 
+cdef inline double _tree8(const real_t* q, Py_ssize_t st) noexcept nogil:
+    """The group of the blocked float64 sums (kernels/_simd.h PYC_TREE8): q[0], q[st],
+    ..., q[7 st] in float64, added as ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7))."""
+    return (((<double>q[0] + <double>q[st]) + (<double>q[2 * st] + <double>q[3 * st]))
+            + ((<double>q[4 * st] + <double>q[5 * st]) + (<double>q[6 * st] + <double>q[7 * st])))
+
+
 cdef inline double _finish(double s, double c) noexcept nogil:
     # With inf/NaN inputs the compensation is NaN; the plain sum is then the answer.
     if s - s != 0.0:
@@ -653,32 +685,23 @@ cdef void _sum_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
         else:
             pyc_sum_strided_f64(p, n, s, out_s, out_c)
         return
+    # integers: the order of the float64 rows, in plain loops: at stride 1
+    # pyc_sum_f64's (blocked TwoSum), at other strides pyc_sum_strided_f64's
     cdef double S[LANES]
     cdef double C[LANES]
-    cdef double x, t, bp
     cdef Py_ssize_t i = 0
     cdef int j
     for j in range(LANES):
         S[j] = 0.0
         C[j] = 0.0
-    if s == 1:
-        while i + LANES <= n:
-            for j in range(LANES):
-                x = <double>p[i + j]
-                t = S[j] + x
-                bp = t - S[j]
-                C[j] += (S[j] - (t - bp)) + (x - bp)
-                S[j] = t
-            i += LANES
-    else:
-        while i + LANES <= n:
-            for j in range(LANES):
-                x = <double>p[(i + j) * s]
-                t = S[j] + x
-                bp = t - S[j]
-                C[j] += (S[j] - (t - bp)) + (x - bp)
-                S[j] = t
-            i += LANES
+    while s == 1 and i + GRP * LANES <= n:
+        for j in range(LANES):
+            _two_sum(&S[j], &C[j], _tree8(p + (i + j) * s, LANES * s))
+        i += GRP * LANES
+    while i + LANES <= n:
+        for j in range(LANES):
+            _two_sum(&S[j], &C[j], <double>p[(i + j) * s])
+        i += LANES
     while i < n:
         _two_sum(&S[0], &C[0], <double>p[i * s])
         i += 1
@@ -693,7 +716,6 @@ cdef void _sum_row(const real_t* p, Py_ssize_t n, Py_ssize_t s,
 cdef void _sum_cols(const real_t* p, Py_ssize_t nr, Py_ssize_t sr,
                     Py_ssize_t nb, Py_ssize_t sb, double* S, double* C) noexcept nogil:
     cdef Py_ssize_t r, b
-    cdef double x, t, bp
     if sb == 1:
         if real_t is float:
             pyc_psum_cols_f32(p, nr, sr, nb, S)
@@ -714,21 +736,16 @@ cdef void _sum_cols(const real_t* p, Py_ssize_t nr, Py_ssize_t sr,
                 for b in range(nb):
                     S[b] += <double>p[r * sr + b * sb]
         return
-    for r in range(nr):
-        if sb == 1:
-            for b in range(nb):
-                x = <double>p[r * sr + b]
-                t = S[b] + x
-                bp = t - S[b]
-                C[b] += (S[b] - (t - bp)) + (x - bp)
-                S[b] = t
-        else:
-            for b in range(nb):
-                x = <double>p[r * sr + b * sb]
-                t = S[b] + x
-                bp = t - S[b]
-                C[b] += (S[b] - (t - bp)) + (x - bp)
-                S[b] = t
+    # strided columns and integers: the order of pyc_sum_cols_f64 (blocked TwoSum)
+    r = 0
+    while r + GRP <= nr:
+        for b in range(nb):
+            _two_sum(&S[b], &C[b], _tree8(p + r * sr + b * sb, sr))
+        r += GRP
+    while r < nr:
+        for b in range(nb):
+            _two_sum(&S[b], &C[b], <double>p[r * sr + b * sb])
+        r += 1
 
 
 def sum_float(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,

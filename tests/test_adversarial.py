@@ -34,8 +34,8 @@ tests/test_convolution.py and tests/test_simulation.py, which derive them):
   kernel covers): exact, since ``backend="auto"`` runs NumPy/scipy itself.
 * float sums and means: ``(n + 32) * eps(result) * sum|x|`` per output
   element, n the elements reduced into it: NumPy sums a leading axis row by row
-  (error up to ``n eps sum|x|``), pairwise elsewhere; ours is a compensated
-  float64 sum rounded once.
+  (error up to ``n eps sum|x|``), pairwise elsewhere; ours is a float64 sum
+  (blocked TwoSum: <= 3 eps64 sum|x| + eps64 |sum|) rounded once.
 * var: ``rtol`` 1e-4 (float32) / 1e-10 (float64) plus ``atol`` of that times
   ``max x**2`` (NumPy accumulates float32 variances in float32). std: the same
   ``rtol``; its ``atol`` is what the var ``atol`` becomes through the square

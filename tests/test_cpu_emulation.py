@@ -107,6 +107,10 @@ def _child_env(level=None, emulated_out=None, hwcaps=None):
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get(
         "PYTHONPATH", "").split(os.pathsep) if p])
     env.pop("PYCOMPUTE_SIMD", None)
+    # a forced OpenBLAS kernel (OPENBLAS_CORETYPE=Haswell is set on some of our
+    # machines) runs AVX2 in NumPy's import-time dot check: SIGILL on the emulated
+    # Nehalem, before any of our code. Each child detects its own CPU.
+    env.pop("OPENBLAS_CORETYPE", None)
     if level is not None:
         env["PYCOMPUTE_SIMD"] = level
     if emulated_out is not None:

@@ -4,7 +4,7 @@ Each Dask result is compared with the single-machine pycompute call on the
 whole array. Filters and simulation steps are exact per element (the same
 kernel on the same neighbourhoods), so they must agree bit for bit except where
 stated; reductions combine chunk partials in a different order from the single
-call, so they agree to the float64 rounding of a compensated sum.
+call, so they agree to the float64 rounding of a (blocked) compensated sum.
 
 Where a test runs a matrix (modes x chunkings x steps per exchange), every case
 computes its graph here with Dask's synchronous scheduler: the same graph, the

@@ -7,9 +7,10 @@ Tolerances, and why:
 * float sums and means: ``|ours - numpy| <= (n + 32) * eps(result) * sum(|x|)``
   per output element, n the number of elements reduced into it. NumPy sums
   along a leading axis one row at a time (error up to ``n eps sum|x|``) and
-  pairwise otherwise (``log2(n) eps sum|x|``); ours is a float64 sum (TwoSum-
-  compensated for float64 input, plain float64 lanes for float32 input, error
-  <= (n + 16) eps64 sum|x|) rounded once to the result dtype (<= 1 eps). Their
+  pairwise otherwise (``log2(n) eps sum|x|``); ours is a float64 sum (blocked
+  TwoSum for float64 input, error <= 3 eps sum|x| + eps |sum| to first order;
+  plain float64 lanes for float32 input, error <= (n + 16) eps64 sum|x|) rounded
+  once to the result dtype (<= 1 eps). Their
   difference is bounded by the sum of the two.
 * var/std: ``rtol`` 1e-4 (float32) / 1e-10 (float64) plus ``atol`` of the same
   order times ``max(x^2)``. NumPy's float32 variance accumulates in float32
@@ -206,15 +207,53 @@ def _adversarial(rng):
     yield np.concatenate([[1e16], np.ones(n), [-1e16]])
 
 
+def float64_sum_bound(x, exact):
+    """Our float64 sum's error bound (blocked TwoSum, kernels/_simd.h pyc_sum_f64): 3
+    roundings in each group of 8 values a lane, the compensated accumulation of the
+    groups (one rounding of the result, a second-order term). NumPy's pairwise sum
+    is bounded by ~(log2(n / 128) + 18) eps sum|x| from n = 128 (below that our sum
+    is TwoSum on every element)."""
+    eps = float(np.finfo(np.float64).eps)
+    return eps * abs(exact) + (3 + x.size * eps) * eps * float(np.abs(x).sum())
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_sum_at_least_as_accurate_as_numpy(dtype, backend, rng):
-    """Against math.fsum (exact): our error is never larger than NumPy's."""
+    """Against math.fsum (exact): our error is never larger than NumPy's, case by case;
+    for float64 it may be where it is within our bound (float64_sum_bound, below
+    NumPy's): the blocked sum is faithful, not correctly rounded, and on one array
+    NumPy's rounding can land closer by chance. On average it is closer than
+    NumPy's (the next test)."""
     for x in _adversarial(rng):
         x = x.astype(dtype)
-        exact = math.fsum(x.astype(np.float64).tolist())
+        x64 = x.astype(np.float64)
+        exact = math.fsum(x64.tolist())
         ours = abs(float(pc.sum(x, backend=backend)) - exact)
         theirs = abs(float(np.sum(x)) - exact)
-        assert ours <= theirs, (ours, theirs)
+        if dtype == np.float64:
+            assert ours <= max(theirs, float64_sum_bound(x64, exact)), (ours, theirs)
+        else:
+            assert ours <= theirs, (ours, theirs)
+
+
+def test_float64_sum_error_below_numpys_over_random_arrays(backend, rng):
+    """At least as accurate as NumPy, as a measure: over batches of random float64
+    arrays (zero-mean, positive, values over 16 decades), contiguous and strided, the
+    total distance from math.fsum is at most NumPy's (the README's averages: ours
+    0-2 ulp, NumPy's 0.3-6)."""
+    gens = {"normal": lambda n: rng.standard_normal(n),
+            "positive": lambda n: rng.random(n),
+            "wide": lambda n: rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)}
+    for name, gen in gens.items():
+        for n in (1000, 30_000):
+            ours = theirs = 0.0
+            for _ in range(20):
+                x = gen(2 * n)
+                for v in (x[:n], x[::2]):
+                    exact = math.fsum(v.tolist())
+                    ours += abs(float(pc.sum(v, backend=backend)) - exact)
+                    theirs += abs(float(np.sum(v)) - exact)
+            assert ours <= theirs, (name, n, ours, theirs)
 
 
 @pytest.mark.parametrize("num_threads", [1, 2])

@@ -37,6 +37,7 @@ from numba.extending import intrinsic, overload
 from ._layer import call_with_threads, readonly
 
 LANES = 16
+GRP = 8  # blocks (rows) a float64 sum adds as a tree before its TwoSum (kernels/_simd.h PYC_GRP)
 MM_LANES = 32  # min/max lanes: <32 x T>, two or more registers of independent chains
 ROW_CHUNK = 16384
 MAX_TASKS = 256
@@ -236,6 +237,8 @@ def _lanes(kind):
 
     * ``"plain"``: ``U += x`` (V, ``mb`` unused): float32 sums (see ``_psum_row``);
     * ``"two_sum"``: TwoSum, U the sums, V the compensations (``mb`` unused);
+    * ``"two_sum8"``: the same over ``nblk`` groups of GRP blocks each, a group's
+      GRP values of a lane added as the tree of ``_tree8`` before its TwoSum;
     * ``"sq_dev"``: ``d = x - mb; U += d*d; V += d``.
 
     Returns the pair (contiguous, strided): the first ignores ``s`` and reads
@@ -267,14 +270,23 @@ def _lanes(kind):
                     m = builder.insert_element(m, mbv, ir.Constant(ir.IntType(32), j))
                 width = ir.Constant(pv.type, LANES)
                 step = builder.mul(width, sv)
+                grp = GRP if kind == "two_sum8" else 1
+                gw = ir.Constant(pv.type, grp)
                 with cgutils.for_range(builder, nv) as loop:
-                    start = builder.add(pv, builder.mul(loop.index, width if contig else step))
-                    x = _load_lanes(context, builder, buf, ary, start, None if contig else sv)
+                    start = builder.add(pv, builder.mul(builder.mul(loop.index, gw),
+                                                        width if contig else step))
+                    xs = [_load_lanes(context, builder, buf, ary,
+                                      builder.add(start, builder.mul(ir.Constant(pv.type, r),
+                                                                     width if contig else step)),
+                                      None if contig else sv) for r in range(grp)]
+                    while len(xs) > 1:  # ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7))
+                        xs = [builder.fadd(xs[r], xs[r + 1]) for r in range(0, len(xs), 2)]
+                    x = xs[0]
                     u = builder.load(acc_u)
                     v = builder.load(acc_v)
                     if kind == "plain":  # U += x (V untouched)
                         builder.store(builder.fadd(u, x), acc_u)
-                    elif kind == "two_sum":  # as _two_sum, lane-wise
+                    elif kind in ("two_sum", "two_sum8"):  # as _two_sum, lane-wise
                         t = builder.fadd(u, x)
                         bp = builder.fsub(t, u)
                         err = builder.fadd(builder.fsub(u, builder.fsub(t, bp)), builder.fsub(x, bp))
@@ -296,17 +308,28 @@ def _lanes(kind):
 
 _plain_c, _plain_s = _lanes("plain")
 _two_sum_c, _two_sum_s = _lanes("two_sum")
+_two_sum8_c = _lanes("two_sum8")[0]
 _sq_dev_c, _sq_dev_s = _lanes("sq_dev")
 
 
 @njit(**_opts)
 def _sum_lanes(buf, p, n, s, S, C):
-    """(sum, compensation) of ``n`` elements from ``p`` at stride ``s``; S, C: LANES scratch."""
+    """(sum, compensation) of ``n`` elements from ``p`` at stride ``s``; S, C: LANES scratch.
+
+    Lane ``j`` takes elements ``i % LANES == j`` of the full blocks, the tail goes
+    into lane 0, the lanes fold in order. Stride 1: blocked TwoSum, kernels/_simd.h
+    ``pyc_sum_f64``'s order (groups of GRP blocks added as a tree before their
+    TwoSum, the blocks after the last group one at a time); other strides: TwoSum
+    on every element, kernels/reductions.pyx ``pyc_sum_strided_f64``'s order. So
+    the backends agree bit for bit.
+    """
     S[:] = 0.0
     C[:] = 0.0
     nblk = n // LANES
-    if s == 1:
-        _two_sum_c(buf, p, 1, nblk, 0.0, S, C)
+    if s == 1 and _is_c(buf):  # a strided view handed in as it is reads at s == 1
+        ngrp = nblk // GRP
+        _two_sum8_c(buf, p, 1, ngrp, 0.0, S, C)
+        _two_sum_c(buf, p + ngrp * GRP * LANES, 1, nblk - ngrp * GRP, 0.0, S, C)
     else:
         _two_sum_s(buf, p, s, nblk, 0.0, S, C)
     i = nblk * LANES
@@ -319,6 +342,18 @@ def _sum_lanes(buf, p, n, s, S, C):
         rs, rc = _two_sum(rs, rc, S[j])
         rc += C[j]
     return rs, rc
+
+
+def _is_c(buf):
+    """True for a C-contiguous array (not a strided view of one, which the one-thread
+    fast path hands in as it is): a compile-time constant in jitted code."""
+    return buf.flags.c_contiguous
+
+
+@overload(_is_c)
+def _is_c_jit(buf):
+    val = isinstance(buf, types.Array) and buf.layout == "C"
+    return lambda buf: val
 
 
 def _is_f32(buf):
@@ -400,24 +435,55 @@ def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k):
                 for b in range(nb):
                     S[k + b] += np.float64(buf[q + b * sb])
         return
-    if sb == 1:
-        for r in range(nr):
-            row = buf[p + r * sr:p + r * sr + nb]
-            for b in range(nb):
-                x = np.float64(row[b])
-                t = Sk[b] + x
-                bp = t - Sk[b]
-                Ck[b] += (Sk[b] - (t - bp)) + (x - bp)
-                Sk[b] = t
-        return
-    for r in range(nr):
+    # blocked TwoSum, kernels/reductions.pyx pyc_sum_cols_f64's order: rows in
+    # groups of GRP added as a tree (into X), then TwoSum; the rows after the last
+    # group one at a time
+    X = np.empty(nb)
+    r = 0
+    while r < nr:
         q = p + r * sr
+        full = r + GRP <= nr
+        if sb == 1 and full:
+            r0 = buf[q:q + nb]
+            r1 = buf[q + sr:q + sr + nb]
+            r2 = buf[q + 2 * sr:q + 2 * sr + nb]
+            r3 = buf[q + 3 * sr:q + 3 * sr + nb]
+            r4 = buf[q + 4 * sr:q + 4 * sr + nb]
+            r5 = buf[q + 5 * sr:q + 5 * sr + nb]
+            r6 = buf[q + 6 * sr:q + 6 * sr + nb]
+            r7 = buf[q + 7 * sr:q + 7 * sr + nb]
+            for b in range(nb):
+                X[b] = (((np.float64(r0[b]) + np.float64(r1[b]))
+                         + (np.float64(r2[b]) + np.float64(r3[b])))
+                        + ((np.float64(r4[b]) + np.float64(r5[b]))
+                           + (np.float64(r6[b]) + np.float64(r7[b]))))
+        elif sb == 1:
+            row = buf[q:q + nb]
+            for b in range(nb):
+                X[b] = np.float64(row[b])
+        elif full:
+            for b in range(nb):
+                X[b] = _tree8(buf, q + b * sb, sr)
+        else:
+            for b in range(nb):
+                X[b] = np.float64(buf[q + b * sb])
         for b in range(nb):
-            x = np.float64(buf[q + b * sb])
-            t = S[k + b] + x
-            bp = t - S[k + b]
-            C[k + b] += (S[k + b] - (t - bp)) + (x - bp)
-            S[k + b] = t
+            x = X[b]
+            t = Sk[b] + x
+            bp = t - Sk[b]
+            Ck[b] += (Sk[b] - (t - bp)) + (x - bp)
+            Sk[b] = t
+        r += GRP if full else 1
+
+
+@njit(**_opts)
+def _tree8(buf, q, st):
+    """The group of the blocked float64 sums: buf[q], buf[q + st], ..., buf[q + 7 st]
+    in float64, added as ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7))."""
+    return (((np.float64(buf[q]) + np.float64(buf[q + st]))
+             + (np.float64(buf[q + 2 * st]) + np.float64(buf[q + 3 * st])))
+            + ((np.float64(buf[q + 4 * st]) + np.float64(buf[q + 5 * st]))
+               + (np.float64(buf[q + 6 * st]) + np.float64(buf[q + 7 * st]))))
 
 
 @njit(**_opts)
