@@ -8,6 +8,9 @@ Every row times pycompute (``--backend``, Cython by default; ``num_threads``), O
 border, ``medianBlur``) and scipy.ndimage (one thread) on the same seeded image, in
 alternation (ours, OpenCV, ours, scipy, ...), and reports the median of ``repeat``
 calls of each after a warm-up, plus the ratios peer / ours (> 1: pycompute faster).
+The min/max filters and uint8 medians are timed twice: each call with a fresh output
+(the OS zeroes its pages on first touch, for both libraries), and into preallocated
+outputs.
 scipy's float32 5x5 median and its large windows are timed with fewer calls (each
 takes seconds), and its 15x15 uint8 median on the top 1/8 of the image (scaled). The load of the machine (``/proc/loadavg``) is written before and
 after: on a shared machine only the ratios of one run mean anything.
@@ -119,6 +122,24 @@ def main():
                 row(f"{nm} {dt} {s}x{s}",
                     lambda f=fn, ss=s: f(x, size=ss, backend=be, num_threads=k),
                     cvfn, lambda f=spf, ss=s: f(x, size=ss), repeat_sp=3)
+    # The same filters into preallocated outputs (output= / dst=): the calls above
+    # each get a fresh 16-64 MiB output, whose first touch has the OS zero its pages
+    # (perf: clear_page_erms, ~30% of a float32 9x9 call at one thread) for both
+    # libraries alike; here only the filters run.
+    lines.append("# into preallocated outputs (output= / dst=), scipy not timed:")
+    print(lines[-1], flush=True)
+    for dt in ("uint8", "float32"):
+        x = imgs[dt]
+        o1, o2 = np.empty_like(x), np.empty_like(x)
+        for s in (3, 9, 31):
+            kern = np.ones((s, s), np.uint8)
+            for nm, fn, cvf in (("minimum_filter", R.minimum_filter, "erode"),
+                                ("maximum_filter", R.maximum_filter, "dilate")):
+                cvfn = (lambda f=getattr(cv2, cvf), kk=kern: f(
+                    x, kk, dst=o2, borderType=cv2.BORDER_REFLECT)) if cv2 else None
+                row(f"{nm} {dt} {s}x{s} out=",
+                    lambda f=fn, ss=s: f(x, size=ss, output=o1, backend=be, num_threads=k),
+                    cvfn, None)
     x = imgs["uint8"]
     for s in (3, 5):
         row(f"median_filter uint8 {s}x{s}",
@@ -140,6 +161,12 @@ def main():
         lambda: R.median_filter(xf, size=5, backend=be, num_threads=k),
         (lambda: cv2.medianBlur(xf, 5)) if cv2 else None,
         lambda: ndi.median_filter(xf, size=5), repeat_sp=1)
+    x = imgs["uint8"]
+    o1, o2 = np.empty_like(x), np.empty_like(x)
+    for s in (3, 5, 15):
+        row(f"median_filter uint8 {s}x{s} out=",
+            lambda ss=s: R.median_filter(x, size=ss, output=o1, backend=be, num_threads=k),
+            (lambda ss=s: cv2.medianBlur(x, ss, dst=o2)) if cv2 else None, None)
     lines.append(f"# load after: {_load()}")
     print(lines[-1])
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
