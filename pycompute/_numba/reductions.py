@@ -444,19 +444,10 @@ def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k):
         q = p + r * sr
         full = r + GRP <= nr
         if sb == 1 and full:
-            r0 = buf[q:q + nb]
-            r1 = buf[q + sr:q + sr + nb]
-            r2 = buf[q + 2 * sr:q + 2 * sr + nb]
-            r3 = buf[q + 3 * sr:q + 3 * sr + nb]
-            r4 = buf[q + 4 * sr:q + 4 * sr + nb]
-            r5 = buf[q + 5 * sr:q + 5 * sr + nb]
-            r6 = buf[q + 6 * sr:q + 6 * sr + nb]
-            r7 = buf[q + 7 * sr:q + 7 * sr + nb]
-            for b in range(nb):
-                X[b] = (((np.float64(r0[b]) + np.float64(r1[b]))
-                         + (np.float64(r2[b]) + np.float64(r3[b])))
-                        + ((np.float64(r4[b]) + np.float64(r5[b]))
-                           + (np.float64(r6[b]) + np.float64(r7[b]))))
+            _tree8_rows(buf[q:q + nb], buf[q + sr:q + sr + nb],
+                        buf[q + 2 * sr:q + 2 * sr + nb], buf[q + 3 * sr:q + 3 * sr + nb],
+                        buf[q + 4 * sr:q + 4 * sr + nb], buf[q + 5 * sr:q + 5 * sr + nb],
+                        buf[q + 6 * sr:q + 6 * sr + nb], buf[q + 7 * sr:q + 7 * sr + nb], X)
         elif sb == 1:
             row = buf[q:q + nb]
             for b in range(nb):
@@ -474,6 +465,17 @@ def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k):
             Ck[b] += (Sk[b] - (t - bp)) + (x - bp)
             Sk[b] = t
         r += GRP if full else 1
+
+
+@njit(**_opts)
+def _tree8_rows(r0, r1, r2, r3, r4, r5, r6, r7, X):
+    """X[b] = the tree of the eight rows' b-th values in float64: the 8-row group of
+    ``_sum_cols`` (tests/test_numba_vectorized.py checks its loop is packed)."""
+    for b in range(X.shape[0]):
+        X[b] = (((np.float64(r0[b]) + np.float64(r1[b]))
+                 + (np.float64(r2[b]) + np.float64(r3[b])))
+                + ((np.float64(r4[b]) + np.float64(r5[b]))
+                   + (np.float64(r6[b]) + np.float64(r7[b]))))
 
 
 @njit(**_opts)
