@@ -111,8 +111,9 @@ static inline pyc_vd pyc_loadd(const double *p) { pyc_vd v; memcpy(&v, p, sizeof
  * with NumPy's on CPUs with one or two vector adders too (Haswell: one). Error, to
  * first order: 3 roundings inside a group (<= 3 eps sum|x|; NumPy's pairwise bound
  * is ~(log2(n / 128) + 17) eps sum|x|), then the compensated accumulation
- * (eps |S| + n eps^2 sum|x|): a sum of same-signed values within one rounding of
- * exact, and cancellation costs at most the 3 roundings of each group. */
+ * (eps |S| + n eps^2 sum|x|): a sum of same-signed values within 4 eps |S| at
+ * worst (0-1 ulp in random tests), and cancellation costs at most the 3
+ * roundings of each group. */
 static inline void pyc_sum_f64(const double *p, ptrdiff_t n, double *out_s, double *out_c) {
     pyc_vd S[PYC_NV], C[PYC_NV];
     for (int k = 0; k < PYC_NV; k++) { S[k] = (pyc_vd){0}; C[k] = (pyc_vd){0}; }
