@@ -96,6 +96,12 @@ static inline pyc_vd pyc_loadf(const float *p) {
     pyc_vf v; memcpy(&v, p, sizeof v); return __builtin_convertvector(v, pyc_vd);
 }
 static inline pyc_vd pyc_loadd(const double *p) { pyc_vd v; memcpy(&v, p, sizeof v); return v; }
+/* pyc_two_sum lane by lane on whole vectors */
+static inline void pyc_two_sum_v(pyc_vd *s, pyc_vd *c, pyc_vd x) {
+    pyc_vd t = *s + x, b = t - *s;
+    *c += (*s - (t - b)) + (x - b);
+    *s = t;
+}
 
 /* Blocked TwoSum in 16 float64 lanes (issue 11), lane j taking elements
  * i % 16 == j of the full 16-element blocks. The blocks go in groups of
@@ -121,21 +127,12 @@ static inline void pyc_sum_f64(const double *p, ptrdiff_t n, double *out_s, doub
     for (; i + 16 * PYC_GRP <= n; i += 16 * PYC_GRP) {
         for (int k = 0; k < PYC_NV; k++) {
 #define PYC_X(r) pyc_loadd(p + i + (r) * 16 + k * PYC_VW)
-            pyc_vd x = PYC_TREE8(PYC_X);
+            pyc_two_sum_v(&S[k], &C[k], PYC_TREE8(PYC_X));
 #undef PYC_X
-            pyc_vd t = S[k] + x, b = t - S[k];
-            C[k] += (S[k] - (t - b)) + (x - b);
-            S[k] = t;
         }
     }
-    for (; i + 16 <= n; i += 16) {
-        for (int k = 0; k < PYC_NV; k++) {
-            pyc_vd x = pyc_loadd(p + i + k * PYC_VW);
-            pyc_vd t = S[k] + x, b = t - S[k];
-            C[k] += (S[k] - (t - b)) + (x - b);
-            S[k] = t;
-        }
-    }
+    for (; i + 16 <= n; i += 16)
+        for (int k = 0; k < PYC_NV; k++) pyc_two_sum_v(&S[k], &C[k], pyc_loadd(p + i + k * PYC_VW));
     double Sl[16], Cl[16];
     memcpy(Sl, S, sizeof Sl); memcpy(Cl, C, sizeof Cl); /* lane L at [L] */
     for (; i < n; i++) pyc_two_sum(&Sl[0], &Cl[0], p[i]);

@@ -442,11 +442,7 @@ cdef extern from *:
             double tmp[16];
             for (int j = 0; j < 16; j++) tmp[j] = p[(i + j) * s];
             for (int k = 0; k < PYC_NV; k++) {
-                pyc_vd x;
-                memcpy(&x, tmp + k * PYC_VW, sizeof x);
-                pyc_vd t = S[k] + x, b = t - S[k];
-                C[k] += (S[k] - (t - b)) + (x - b);
-                S[k] = t;
+                pyc_two_sum_v(&S[k], &C[k], pyc_loadd(tmp + k * PYC_VW));
             }
         }
         memcpy(Sl, S, sizeof Sl);

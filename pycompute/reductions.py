@@ -11,12 +11,12 @@ NumPy's result dtype. Float sums run in float64 lanes: blocked TwoSum for
 float64 input (each lane's values in groups of 8 added as a tree, 3 roundings,
 then compensated: 1.75 additions an element where TwoSum on every element took
 7, and an error bound of 3 eps sum|x| + eps |sum| against NumPy's pairwise
-~log2(n) eps sum|x|; rows read at a stride other than 1 TwoSum every element), plain for float32 input (float64 accumulation already beats
-NumPy's float32 pairwise bound), so they are at least as accurate as NumPy's
-pairwise summation; variances use
-per-block two-pass sums merged with Chan's update. Results are bitwise identical
-at any thread count: the work is cut into tasks from the shape alone and
-partials are combined in task order.
+~log2(n) eps sum|x|; rows read at a stride other than 1 TwoSum every element),
+plain for float32 input (float64 accumulation already beats NumPy's float32
+pairwise bound), so they are at least as accurate as NumPy's pairwise
+summation; variances use per-block two-pass sums merged with Chan's update.
+Results are bitwise identical at any thread count: the work is cut into tasks
+from the shape alone and partials are combined in task order.
 
 Long calls can be stopped (Ctrl-C, ``pycompute.aio`` cancellation): a kernel call
 of more than ``_cancel.FIRST_WORK`` elements runs its tasks in slices of about
@@ -499,6 +499,13 @@ def _whole(a, axis) -> bool:
                             and (axis == 0 or axis == -1))
 
 
+def _fast_any(op: str, a, axis, backend, num_threads):
+    """:func:`_fast` for a whole-array reduction, else :func:`_fast_axis` (or None)."""
+    if _whole(a, axis):
+        return _fast(op, a, backend, num_threads)
+    return _fast_axis(op, a, axis, backend, num_threads)
+
+
 def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
     """Result of reducing a C-contiguous 2-D ``a`` (both sides > 1, or one row along
     axis 0) along ``axis``
@@ -609,8 +616,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
     """
     if (dtype is None and out is None and not keepdims
             and initial is _NoValue and where is _NoValue):
-        res = (_fast("sum", a, backend, num_threads) if _whole(a, axis)
-               else _fast_axis("sum", a, axis, backend, num_threads))
+        res = _fast_any("sum", a, axis, backend, num_threads)
         if res is not None:
             return res
     a, axes = _prepare(a, axis, backend, num_threads, ufunc=True)
@@ -649,8 +655,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
     """
     if (dtype is None and out is None and not keepdims
             and where is _NoValue):
-        res = (_fast("mean", a, backend, num_threads) if _whole(a, axis)
-               else _fast_axis("mean", a, axis, backend, num_threads))
+        res = _fast_any("mean", a, axis, backend, num_threads)
         if res is not None:
             return res
     a, axes = _prepare(a, axis, backend, num_threads)
@@ -705,8 +710,7 @@ def _minmax_native(kern, v, axes, num_threads, which):
 def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads):
     if out is None and not keepdims and initial is _NoValue and where is _NoValue:
         op = "max" if which else "min"
-        res = (_fast(op, a, backend, num_threads) if _whole(a, axis)
-               else _fast_axis(op, a, axis, backend, num_threads))
+        res = _fast_any(op, a, axis, backend, num_threads)
         if res is not None:
             return res
     a, axes = _prepare(a, axis, backend, num_threads, ufunc=True)
@@ -754,8 +758,7 @@ def max(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue
 def _arg(want_max, a, axis, out, keepdims, backend, num_threads):
     if out is None and not keepdims:
         op = "argmax" if want_max else "argmin"
-        res = (_fast(op, a, backend, num_threads) if _whole(a, axis)
-               else _fast_axis(op, a, axis, backend, num_threads))
+        res = _fast_any(op, a, axis, backend, num_threads)
         if res is not None:
             return res
     a = as_array(a, "a")
