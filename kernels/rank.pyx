@@ -54,9 +54,10 @@
 #   through border-extended lines: the 3 x 3 sorts each column once and shares it
 #   between neighbouring windows (_median3x3), the 5 x 5 runs the 25-tap network on
 #   shifted copies (_median25).
-# * rank_hist: element ``rank`` of a full box in one plane of uint8 input (any
-#   rank; the dispatcher uses it for boxes past the networks' NET_MAX cells): Huang's
-#   sliding histogram along each output row, from lines border-extended once a task.
+# * rank_hist: element ``rank`` of a full box in one plane of uint8 or uint16 input
+#   (any rank; the dispatcher uses it for boxes past the networks' NET_MAX cells):
+#   Huang's sliding histogram along each output row, from lines border-extended once
+#   a task; 16-bit values in two levels (the high byte, then the value).
 #   Integers: the rank-th value is one bit pattern, scipy's answer.
 #
 # Vectorization (GCC report, PYCOMPUTE_VEC_REPORT=1, avx512 level): the row combines
@@ -74,7 +75,7 @@
 # and however a call's tasks are cut into slices.
 from cython.parallel cimport parallel, prange
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
 
 from _boundary cimport boundary_index
@@ -1906,24 +1907,142 @@ cdef void _hist_row(const uint8_t** lines, Py_ssize_t ky, Py_ssize_t kx, Py_ssiz
         o[c] = <uint8_t>m
 
 
-def rank_hist(const uint8_t[:, :, ::1] x, uint8_t[:, :, ::1] out, Py_ssize_t ky,
+cdef extern from * nogil:
+    """
+    /* h[0] + ... + h[15] (rank_hist's 16-bit walk): four 4-lane vectors, then a tree.
+     * Written out in C: GCC turns the same sum written as scalars (a loop or a tree)
+     * into one chain of 16 dependent adds, about a third of a 9 x 9 call. */
+    #if defined(__GNUC__)
+    typedef int32_t pyc_v4i_u __attribute__((vector_size(16), aligned(4)));
+    static inline int32_t pyc_sum16_i32(const int32_t *h) {
+        pyc_v4i_u a = *(const pyc_v4i_u *)h, b = *(const pyc_v4i_u *)(h + 4);
+        pyc_v4i_u c = *(const pyc_v4i_u *)(h + 8), d = *(const pyc_v4i_u *)(h + 12);
+        pyc_v4i_u s = (a + b) + (c + d);
+        return (s[0] + s[1]) + (s[2] + s[3]);
+    }
+    #else
+    #define PYC_SUM16_SCALAR 1
+    static inline int32_t pyc_sum16_i32(const int32_t *h) {
+        int32_t s = 0;
+        for (int i = 0; i < 16; i++) s += h[i];
+        return s;
+    }
+    #endif
+    /* The bin of h[0..15] where a running count passes ``need`` (0 <= need < the sum):
+     * the number of prefix sums <= need, without branches (a walk bin by bin ends on
+     * a mispredicted branch); *below = the count before that bin. */
+    static inline int pyc_select16_i32(const int32_t *h, int32_t need, int32_t *below) {
+        int32_t p = 0, b = 0;
+        int i = 0;
+        for (int j = 0; j < 16; j++) {
+            p += h[j];
+            int le = p <= need;
+            i += le;
+            b = le ? p : b;
+        }
+        *below = b;
+        return i;
+    }
+    """
+    int32_t _sum16 "pyc_sum16_i32"(const int32_t* h)
+    int _select16 "pyc_select16_i32"(const int32_t* h, int32_t need, int32_t* below)
+
+
+cdef void _hist_row16(const uint16_t** lines, Py_ssize_t ky, Py_ssize_t kx, Py_ssize_t nc,
+                      Py_ssize_t rank, int32_t* coarse, int32_t* fine,
+                      uint16_t* o) noexcept nogil:
+    """_hist_row for 16-bit values: two levels, ``coarse`` (256 bins: the high byte) and
+    ``fine`` (65,536 bins: the value, between 16 zero bins each side; all zero on entry
+    and on return). The answer's bin M moves from the last one on ``coarse`` (ltc = the
+    window's count below bin M), then the answer m within it on ``fine`` (lt = the count
+    below m), entering a new bin from its nearer end and walking 16 bins a step, then
+    one: 16 + 15 steps at most within a bin, and few where the answer moves little."""
+    cdef Py_ssize_t j, i, c
+    cdef int32_t ltc = 0, lt = 0, r, s
+    cdef int M = 0, m = 0, a, d
+    cdef const uint16_t* L
+    memset(coarse, 0, 256 * sizeof(int32_t))
+    for j in range(ky):
+        L = lines[j]
+        for i in range(kx):
+            coarse[L[i] >> 8] += 1
+            fine[L[i]] += 1
+    for c in range(nc):
+        if c > 0:
+            for j in range(ky):
+                L = lines[j]
+                d = L[c - 1]
+                a = L[c + kx - 1]
+                if a != d:
+                    coarse[d >> 8] -= 1
+                    coarse[a >> 8] += 1
+                    fine[d] -= 1
+                    fine[a] += 1
+                    ltc += ((a >> 8) < M) - ((d >> 8) < M)
+                    lt += (a < m) - (d < m)
+        if c == 0 or ltc > rank or ltc + coarse[M] <= rank:
+            while ltc > rank:
+                M -= 1
+                ltc -= coarse[M]
+            while ltc + coarse[M] <= rank:
+                ltc += coarse[M]
+                M += 1
+            r = <int32_t>rank - ltc   # 0 <= r < coarse[M]
+            if 2 * r < coarse[M]:     # from the bin's bottom
+                m = M << 8
+                lt = ltc
+            else:                     # from its top
+                m = (M << 8) | 255
+                lt = ltc + coarse[M] - fine[m]
+        # 16 bins a step to the 16 that hold the answer (``fine`` has 16 zero bins each
+        # side, so no bound checks), then the bin among them
+        if lt > rank:
+            while True:
+                s = _sum16(fine + m - 16)
+                m -= 16
+                lt -= s
+                if lt <= rank:
+                    break
+        else:
+            while True:
+                s = _sum16(fine + m)
+                if lt + s > rank:
+                    break
+                lt += s
+                m += 16
+        m += _select16(fine + m, <int32_t>rank - lt, &s)
+        lt += s
+        o[c] = <uint16_t>m
+    for j in range(ky):       # back to all zero: the last window's values out
+        L = lines[j] + nc - 1
+        for i in range(kx):
+            fine[L[i]] -= 1
+
+
+ctypedef fused hist_t:
+    uint8_t
+    uint16_t
+
+
+def rank_hist(const hist_t[:, :, ::1] x, hist_t[:, :, ::1] out, Py_ssize_t ky,
               Py_ssize_t kx, Py_ssize_t oz, Py_ssize_t oy, Py_ssize_t ox, Py_ssize_t rank,
               int mode, double cval, int n_threads, Py_ssize_t t0, Py_ssize_t t1):
-    """Element ``rank`` of a full ky x kx box in one plane of uint8 input, taps at
-    (z + oz, y + oy + dy, c + ox + dx): tasks (HIST_ROWS output rows x HIST_COLS
+    """Element ``rank`` of a full ky x kx box in one plane of uint8 or uint16 input, taps
+    at (z + oz, y + oy + dy, c + ox + dx): tasks (HIST_ROWS output rows x HIST_COLS
     columns) ``t0 <= t < min(t1, T)``; returns T. A task border-extends each input
-    row it needs once (HIST_ROWS + ky - 1 lines), then runs _hist_row along each
-    output row: 2 ky histogram updates an output, whatever kx (scipy's quickselect
-    reads all ky kx values of every window)."""
+    row it needs once (HIST_ROWS + ky - 1 lines), then runs _hist_row (_hist_row16)
+    along each output row: 2 ky histogram updates an output, whatever kx (scipy's
+    quickselect reads all ky kx values of every window)."""
     cdef Py_ssize_t D = x.shape[0], H = x.shape[1], W = x.shape[2]
     cdef Py_ssize_t nbd, nch, T, t, p, y, ls = HIST_COLS + kx - 1
     cdef Span2 g
-    cdef const uint8_t* px
-    cdef uint8_t* po
-    cdef uint8_t* buf
-    cdef const uint8_t** lp
+    cdef const hist_t* px
+    cdef hist_t* po
+    cdef hist_t* buf
+    cdef const hist_t** lp
     cdef int32_t* hist
-    cdef uint8_t cv = <uint8_t>cval
+    cdef int32_t* fine
+    cdef hist_t cv = <hist_t>cval
     if D * H * W == 0:
         return 0
     nbd = _cdiv(H, HIST_ROWS)
@@ -1934,9 +2053,12 @@ def rank_hist(const uint8_t[:, :, ::1] x, uint8_t[:, :, ::1] out, Py_ssize_t ky,
     px = &x[0, 0, 0]
     po = &out[0, 0, 0]
     with nogil, parallel(num_threads=n_threads):
-        buf = <uint8_t*>malloc((HIST_ROWS + ky - 1) * ls)
-        lp = <const uint8_t**>malloc((HIST_ROWS + ky - 1) * sizeof(uint8_t*))
+        buf = <hist_t*>malloc((HIST_ROWS + ky - 1) * ls * sizeof(hist_t))
+        lp = <const hist_t**>malloc((HIST_ROWS + ky - 1) * sizeof(hist_t*))
         hist = <int32_t*>malloc(256 * sizeof(int32_t))
+        fine = NULL
+        if hist_t is uint16_t:
+            fine = <int32_t*>calloc(65536 + 32, sizeof(int32_t))
         for t in prange(t0, t1, schedule="guided"):
             g = _band_chunk(t, nbd, nch, HIST_ROWS, HIST_COLS, H, W)
             for p in range(g.i1 - g.i0 + ky - 1):
@@ -1944,10 +2066,14 @@ def rank_hist(const uint8_t[:, :, ::1] x, uint8_t[:, :, ::1] out, Py_ssize_t ky,
                          g.c0 + ox, g.nc + kx - 1, mode, cv, buf + p * ls)
                 lp[p] = buf + p * ls
             for y in range(g.i0, g.i1):
-                _hist_row(lp + (y - g.i0), ky, kx, g.nc, rank, hist,
-                          po + (g.z * H + y) * W + g.c0)
+                if hist_t is uint8_t:
+                    _hist_row(lp + (y - g.i0), ky, kx, g.nc, rank, hist,
+                              po + (g.z * H + y) * W + g.c0)
+                else:
+                    _hist_row16(lp + (y - g.i0), ky, kx, g.nc, rank, hist, fine + 16,
+                                po + (g.z * H + y) * W + g.c0)
         free(buf)
         free(lp)
         free(hist)
+        free(fine)
     return T
-

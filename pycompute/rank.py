@@ -34,9 +34,10 @@ Results equal scipy's bit for bit, NaN and signed zeros included:
   rows a pass: 3 x 3 from each row's three neighbours sorted, 5 x 5 from each row's
   five sorted once and shared by the five outputs that read it, then rank 6 of the
   13 cells that can be the median, ``_med5_circuits``); larger full boxes in one plane
-  of 8-bit input run ``rank_hist`` (Huang's sliding histogram along each output row:
-  2 ky updates an output, where scipy's quickselect reads ky kx values; int8 as uint8
-  with the sign bit flipped, an order-preserving map, and back); all other
+  of 8- and 16-bit input run ``rank_hist`` (Huang's sliding histogram along each output
+  row: 2 ky updates an output, where scipy's quickselect reads ky kx values; 16-bit
+  values in two levels, the high byte and then the value; int8 / int16 as uint8 /
+  uint16 with the sign bit flipped, an order-preserving map, and back); all other
   cases run scipy's quickselect (NI_Select) per pixel, so ties, NaN and -0.0 come
   out as scipy's. For
   1-D input scipy uses another algorithm (a double heap); float 1-D input holding
@@ -123,6 +124,8 @@ _ROW_CHUNK = 1024
 _COL_CHUNK = 512
 _HIST_ROWS = 8  # rank_hist's task: rows, columns (as HIST_ROWS, HIST_COLS in the kernels)
 _HIST_COLS = 4096
+#: kernel dtypes of rank_hist (the signed ones through the unsigned with the sign bit flipped)
+_HIST_DTYPES = (np.uint8, np.int8, np.uint16, np.int16)
 
 
 # ---------------------------------------------------------------- coverage
@@ -208,8 +211,11 @@ _W_FUSED = 2        # minmax2d, per output and (log2(size along the row) + 5) sw
 _W_SELECT = 96
 _W_FP = 4
 _W_NET = 1
-#: per output and histogram update (2 ky an output) of rank_hist: scalar, 1-2 ns
+#: per output and histogram update (2 ky an output) of rank_hist: scalar, 1-2 ns (8-bit),
+#: ~3 ns (16-bit: two levels, the fine one in L2); and the 16-bit walk per output, ~15 ns
 _W_HIST = 4
+_W_HIST16 = 8
+_W_WALK16 = 32
 
 
 def _pass_work(A, N, B, size, nan) -> int:
@@ -431,7 +437,8 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         k = offs.shape[0]
         kind = how[0]
         x3, o3 = _x3(x), _x3(fk)
-        flip = kind == "hist" and x.dtype == np.int8  # int8 through uint8, sign bit flipped
+        # int8 / int16 through uint8 / uint16, the sign bit flipped
+        flip = kind == "hist" and x.dtype in (np.int8, np.int16)
         # work: the thread-count estimate; slow: the time estimate that sizes the slices
         box = _box_median(fp, how[1]) if kind == "net" else 0
         if box:
@@ -445,12 +452,15 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
             kernel, args = kern.rank_net, (x3, o3, offs, net, sel, mode_c, cv)
         elif kind == "hist":
             _, ky, kx = _x3(fp).shape
-            work, slow = inp.size * 2 * ky * 4, inp.size * 2 * ky * _W_HIST
-            if flip:  # as uint8 with the sign bit flipped: the same order
+            work = inp.size * 2 * ky * 4
+            slow = (inp.size * (2 * ky * _W_HIST16 + _W_WALK16) if x.dtype.itemsize == 2
+                    else inp.size * 2 * ky * _W_HIST)
+            if flip:  # unsigned with the sign bit flipped: the same order
                 # (into a temporary: a stopped call leaves the output as it was, where
                 # flipped rows written straight into an out= array would stay flipped)
-                x3, o3, cv = (_x3(x.view(np.uint8) ^ np.uint8(0x80)),
-                              np.empty(o3.shape, np.uint8), cv + 128)
+                udt, sign = (np.uint8, 0x80) if x.dtype == np.int8 else (np.uint16, 0x8000)
+                x3, o3, cv = (_x3(x.view(udt) ^ udt(sign)), np.empty(o3.shape, udt),
+                              cv + sign)
             kernel, args = kern.rank_hist, (x3, o3, ky, kx, *(int(v) for v in offs[0]), how[1],
                                             mode_c, cv)
         elif kind == "rank":
@@ -463,7 +473,7 @@ def _run_footprint(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_thread
         with _threads.lease(n, num_threads is not None) as t:
             _cancel.run_tasks(lambda t0, t1: kernel(*args, t, t0, t1), slow, t)
         if flip:
-            np.bitwise_xor(o3, np.uint8(0x80), out=_x3(fk).view(np.uint8))
+            np.bitwise_xor(o3, udt(sign), out=_x3(fk).view(udt))
     return _finish(out, final, direct, odt)
 
 
@@ -828,14 +838,16 @@ def _rank_filter(input, rank, size, footprint, output, mode, cval, origin, opera
             why = " (1-D input: scipy's heap algorithm decides NaN and -0.0)"
     if unique and np.count_nonzero(fp) <= NET_MAX:
         how = ("net", rank)
-    elif kdt in (np.uint8, np.int8) and _plane_box(fp):
+    elif kdt in _HIST_DTYPES and _plane_box(fp):
         how = ("hist", rank)
     else:
         how = ("rank", rank)
     if ok and how[0] == "hist":
         _, ky, kx = _x3(fp).shape
         threads = _threads.resolve(num_threads, 1 << 62, 1)
-        check_alloc((_HIST_ROWS + ky - 1) * (_HIST_COLS + kx - 1) * threads,
+        isz = inp.dtype.itemsize
+        check_alloc(((_HIST_ROWS + ky - 1) * (_HIST_COLS + kx - 1) * isz
+                     + (isz > 1) * 4 * 65536) * threads,
                     f"a {ky} x {kx} box: per-thread lines of {_HIST_COLS} + {kx - 1} pixels")
     elif ok:
         _check_fp_memory(int(fp.sum()), inp.dtype.itemsize, num_threads)

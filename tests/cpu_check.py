@@ -263,6 +263,8 @@ def cases():
             add(fname, f"{label}_{'x'.join(map(str, np.atleast_1d(args[-1])))}",
                 lambda b, fn=fn, x=x, args=args, kw=kw: fn(x, *args, backend=b, **kw), exact)
     add("median_filter", "u8_15x15", lambda b: pc.median_filter(yu8, 15, backend=b), exact)
+    yu16 = rng.integers(0, 65536, (37, 133)).astype(np.uint16)
+    add("median_filter", "u16_9x9", lambda b: pc.median_filter(yu16, 9, backend=b), exact)
 
     # ------------------------------------------------ simulation (24x24-ish grids, a few steps)
     for label, u, steps, kw in [

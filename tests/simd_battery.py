@@ -68,6 +68,9 @@ def cases(pc):
             yield f"percentile.{k}", lambda x=x, mode=mode: pc.percentile_filter(x, 30, (3, 4), mode=mode, **cy)
             yield f"rank_fp.{k}", lambda x=x, mode=mode: pc.rank_filter(x, 2, footprint=ring, mode=mode, **cy)
     yield "median15.u8", lambda: pc.median_filter(base["u8"], 15, **cy)
+    u16 = rng.integers(0, 65536, (37, 133)).astype(np.uint16)  # the two-level histogram
+    yield "median9.u16", lambda: pc.median_filter(u16, 9, **cy)
+    yield "percentile15.i16", lambda: pc.percentile_filter(base["i16"], 70, 15, mode="wrap", **cy)
     yield "median5.u8.origin", lambda: pc.median_filter(base["u8"], 5, origin=(1, -2), mode="mirror", **cy)
 
     # float32 fast paths: dense register-blocked grids (ring rows), fused pairs, 3-D

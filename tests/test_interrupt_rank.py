@@ -87,6 +87,9 @@ def _calls():
             i16, footprint=[fp9], output=o, mode="nearest", backend=b, num_threads=n), i16),
         "rank_hist": (lambda o, b, n: pc.median_filter(
             tall, (9, 8), output=o, mode="mirror", backend=b, num_threads=n), tall),
+        "rank_hist 16-bit": (lambda o, b, n: pc.percentile_filter(
+            i16, 40, footprint=np.ones((1, 7, 9), bool), output=o, mode="wrap", backend=b,
+            num_threads=n), i16),
         "rank_net any": (lambda o, b, n: pc.percentile_filter(
             f64, 30, size=(3, 4), output=o, mode="wrap", backend=b, num_threads=n), f64),
     }

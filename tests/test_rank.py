@@ -592,7 +592,11 @@ def _box_rank_oracle(x, rank, size, mode, cval, origin):
     H, W = x.shape[-2:]
     p = p[..., ky - oy:ky - oy + H + ky - 1, kx - ox:kx - ox + W + kx - 1]
     win = np.lib.stride_tricks.sliding_window_view(p, (ky, kx), axis=(-2, -1))
-    return np.sort(win.reshape(win.shape[:-2] + (-1,)), axis=-1)[..., rank].astype(x.dtype)
+    ranks = sorted(set(np.atleast_1d(rank).tolist()))
+    part = np.partition(win.reshape(win.shape[:-2] + (-1,)), ranks, axis=-1)
+    if np.ndim(rank) == 0:
+        return part[..., rank].astype(x.dtype)
+    return {r: part[..., r].astype(x.dtype) for r in ranks}
 
 
 @pytest.mark.parametrize("backend,dtype", by_backend(["uint8", "int8"]))
@@ -604,7 +608,8 @@ def test_8bit_box_ranks_match_scipy(backend, dtype):
     mode, origins, a constant cval, 3-D input with a one-plane box, one and several
     tasks (bands of 8 rows, chunks of 4,096 columns and a last chunk of a few); flat
     regions (the updates that cancel are skipped) and noise. Also against the
-    definition (_box_rank_oracle), which is the answer where scipy's is not."""
+    definition (_box_rank_oracle, every rank from one partition), which is the answer
+    where scipy's is not."""
     rng = np.random.default_rng(3)
     flat = np.repeat(np.repeat(rng.integers(0, 256, (6, 9), dtype=np.uint8).astype(dtype), 7, 0),
                      50, 1)
@@ -614,22 +619,91 @@ def test_8bit_box_ranks_match_scipy(backend, dtype):
         for size in ((8, 8), (15, 15), (1, 60), (60, 1), (9, 13)):
             fp = np.ones((1,) * (x.ndim - 2) + size, bool)
             k = int(fp.sum())
+            calls = (("median_filter", (), k // 2), ("rank_filter", (1,), 1),
+                     ("rank_filter", (k - 2,), k - 2),
+                     ("percentile_filter", (30,), int(k * 0.3)))
             for mode in MODES:
                 org = tuple([0] * (x.ndim - 2)) + ((size[0] - 1) // 2, -(size[1] // 2))
                 scipy_ok = all(s <= n for s, n in zip(size, x.shape[-2:]))
-                for name, arg, r in (("median_filter", (), k // 2), ("rank_filter", (1,), 1),
-                                     ("rank_filter", (k - 2,), k - 2),
-                                     ("percentile_filter", (30,), int(k * 0.3))):
+                want = _box_rank_oracle(x, [r for *_, r in calls], size, mode, 3, org)
+                for name, arg, r in calls:
                     kw = dict(footprint=fp, mode=mode, cval=3, origin=org)
                     got = getattr(pc.rank, name)(x, *arg, backend=backend, **kw)
                     if scipy_ok:
                         same(got, getattr(ndi, name)(x, *arg, **kw))
-                    same(got, _box_rank_oracle(x, r, size, mode, 3, org))
+                    same(got, want[r])
     assert R._plane_box(np.ones((1, 9, 9), bool)) and R._plane_box(np.ones((8, 8), bool))
     assert not R._plane_box(np.ones((2, 9, 9), bool))
     fp = np.ones((9, 9), bool)
     fp[0, 0] = False
     assert not R._plane_box(fp)
+
+
+def _wide16(dtype, seed):
+    """16-bit images for the two-level histogram: values over the whole range (the
+    answer's high byte changes from one window to the next), a narrow range (one coarse
+    bin), values piled at both ends of the range (walks to the first and last bins of
+    the padded fine histogram) and flat regions, with 9 rows of 4,103 columns (two bands
+    of rows, two column chunks) and a 3-D stack."""
+    rng = np.random.default_rng(seed)
+    info = np.iinfo(dtype)
+    full = rng.integers(info.min, info.max, (37, 70), endpoint=True).astype(dtype)
+    narrow = (rng.integers(-40, 40, (9, 4103)) + (0 if info.min else 2000)).astype(dtype)
+    ends = rng.choice(np.array([info.min, info.min + 1, info.max - 1, info.max], dtype),
+                      size=(30, 40))
+    flat = np.repeat(np.repeat(rng.integers(info.min, info.max, (6, 9), endpoint=True)
+                               .astype(dtype), 7, 0), 50, 1)
+    stack = rng.integers(info.min, info.max, (3, 11, 60), endpoint=True).astype(dtype)
+    return [make((1, 1), dtype, 1), make((5, 4), dtype, 2), full, narrow, ends, flat, stack]
+
+
+@pytest.mark.parametrize("backend,dtype", by_backend(["uint16", "int16"]))
+def test_16bit_box_ranks_match_scipy(backend, dtype):
+    """rank_hist on 16-bit boxes of more than NET_MAX cells in one plane (Huang's sliding
+    histogram in two levels: the high byte, then the value, with 16-bin steps and a
+    branch-free pick among the last 16; int16 through uint16 with the sign bit flipped)
+    against scipy and the definition: median, percentile, ranks at both ends, boxes
+    square, flat and tall, wider or taller than the image, every mode, origins, cvals at
+    both ends of the dtype."""
+    info = np.iinfo(dtype)
+    for x in _wide16(dtype, 11):
+        for size in ((8, 8), (15, 15), (1, 60), (60, 1), (9, 13)):
+            fp = np.ones((1,) * (x.ndim - 2) + size, bool)
+            k = int(fp.sum())
+            scipy_ok = all(s <= n for s, n in zip(size, x.shape[-2:]))
+            calls = (("median_filter", (), k // 2), ("rank_filter", (1,), 1),
+                     ("rank_filter", (k - 2,), k - 2),
+                     ("percentile_filter", (30,), int(k * 0.3)))
+            for mode in MODES:
+                cval = (info.min, info.max, 3)[(k + len(mode)) % 3]
+                org = tuple([0] * (x.ndim - 2)) + ((size[0] - 1) // 2, -(size[1] // 2))
+                want = _box_rank_oracle(x, [r for *_, r in calls], size, mode, cval, org)
+                for name, arg, r in calls:
+                    kw = dict(footprint=fp, mode=mode, cval=cval, origin=org)
+                    got = getattr(pc.rank, name)(x, *arg, backend=backend, **kw)
+                    if scipy_ok:
+                        same(got, getattr(ndi, name)(x, *arg, **kw))
+                    same(got, want[r])
+
+
+def test_16bit_boxes_run_the_histogram(monkeypatch):
+    """uint16 and int16 boxes past NET_MAX cells reach rank_hist (not quickselect), and
+    an int16 call into an output= array leaves it right (the flip runs in a temporary)."""
+    seen = []
+    real = R._run_footprint
+
+    def spy(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_threads):
+        seen.append((inp.dtype, how[0]))
+        return real(kern, inp, out, odt, fp, origins, mode_c, cv, how, num_threads)
+
+    monkeypatch.setattr(R, "_run_footprint", spy)
+    for dtype in ("uint16", "int16"):
+        x = _wide16(dtype, 5)[2]
+        out = np.full(x.shape, 9, dtype)
+        got = pc.rank.median_filter(x, size=9, output=out, backend="cython")
+        assert got is out
+        same(out, ndi.median_filter(x, size=9))
+    assert seen == [(np.dtype("uint16"), "hist"), (np.dtype("int16"), "hist")]
 
 
 @pytest.mark.parametrize("backend", [b for b in BACKENDS])
