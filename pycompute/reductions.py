@@ -491,6 +491,34 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
     return o.astype(res_dt)[0]
 
 
+#: (op, backend) -> the kernel module's ``small`` and op code, or None (see _small_call)
+_small_cache: dict = {}
+_SMALL_OPS = ("sum", "mean", "min", "max", "argmin", "argmax", "var", "std")
+
+
+def _small_init(op: str, backend) -> tuple | None:
+    if backend not in _FAST_BACKENDS:
+        return None  # numpy, or a bad name: the general path decides
+    kern = _backends.choose(backend, _FAMILY, True, kernel=op)
+    fn = getattr(kern, "small", None) if kern is not None else None
+    hit = _small_cache[op, backend] = (fn, _SMALL_OPS.index(op)) if fn is not None else None
+    return hit
+
+
+def _small_call(op: str, a, backend):
+    """Whole-array ``op`` of a small float ndarray by the compiled kernels' ``small``
+    (its checks and loop in one native call: the general path's bits, NumPy's result
+    type), or None where it does not serve the call (another backend, dtype, layout or
+    size). Callers pass only calls with NumPy's defaults and no thread count."""
+    try:
+        hit = _small_cache[op, backend]
+    except KeyError:
+        hit = _small_init(op, backend)
+    except TypeError:  # an unhashable backend: the general path's error
+        return None
+    return None if hit is None else hit[0](hit[1], a)
+
+
 def _whole(a, axis) -> bool:
     """True where ``axis`` reduces the whole array: None, or 0 / -1 of a 1-D ndarray
     (which the whole-array fast path :func:`_fast` serves, as NumPy returns the same
@@ -616,6 +644,10 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
     """
     if (dtype is None and out is None and not keepdims
             and initial is _NoValue and where is _NoValue):
+        if axis is None and num_threads is None:
+            res = _small_call("sum", a, backend)
+            if res is not None:
+                return res
         res = _fast_any("sum", a, axis, backend, num_threads)
         if res is not None:
             return res
@@ -655,6 +687,10 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
     """
     if (dtype is None and out is None and not keepdims
             and where is _NoValue):
+        if axis is None and num_threads is None:
+            res = _small_call("mean", a, backend)
+            if res is not None:
+                return res
         res = _fast_any("mean", a, axis, backend, num_threads)
         if res is not None:
             return res
@@ -737,6 +773,11 @@ def min(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue
     >>> pc.min(np.array([[3, 1], [2, 5]]), axis=0)
     array([2, 1])
     """
+    if (axis is None and num_threads is None and out is None and not keepdims
+            and initial is _NoValue and where is _NoValue):
+        res = _small_call("min", a, backend)
+        if res is not None:
+            return res
     return _extreme(0, a, axis, out, keepdims, initial, where, backend, num_threads)
 
 
@@ -750,6 +791,11 @@ def max(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue
     >>> pc.max(np.array([1.0, np.nan, 3.0]))
     np.float64(nan)
     """
+    if (axis is None and num_threads is None and out is None and not keepdims
+            and initial is _NoValue and where is _NoValue):
+        res = _small_call("max", a, backend)
+        if res is not None:
+            return res
     return _extreme(1, a, axis, out, keepdims, initial, where, backend, num_threads)
 
 
@@ -814,6 +860,10 @@ def argmin(a, axis=None, out=None, *, keepdims=False, backend="auto", num_thread
     >>> pc.argmin(np.array([3, 1, 1, 2]))
     np.int64(1)
     """
+    if axis is None and num_threads is None and out is None and not keepdims:
+        res = _small_call("argmin", a, backend)
+        if res is not None:
+            return res
     return _arg(False, a, axis, out, keepdims, backend, num_threads)
 
 
@@ -826,6 +876,10 @@ def argmax(a, axis=None, out=None, *, keepdims=False, backend="auto", num_thread
     >>> pc.argmax(np.array([[1, 5], [7, 2]]), axis=1)
     array([1, 0])
     """
+    if axis is None and num_threads is None and out is None and not keepdims:
+        res = _small_call("argmax", a, backend)
+        if res is not None:
+            return res
     return _arg(True, a, axis, out, keepdims, backend, num_threads)
 
 
@@ -927,6 +981,12 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_No
     >>> float(pc.var(np.array([1.0, 2.0, 3.0, 4.0])))
     1.25
     """
+    if (axis is None and num_threads is None and dtype is None and out is None
+            and type(ddof) is int and ddof == 0 and not keepdims and where is _NoValue
+            and mean is _NoValue and correction is _NoValue):
+        res = _small_call("var", a, backend)
+        if res is not None:
+            return res
     return _variance(False, a, axis, dtype, out, ddof, keepdims, where, mean, correction,
                      backend, num_threads)
 
@@ -941,6 +1001,12 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_No
     >>> float(pc.std(np.array([1.0, 3.0]), ddof=1))
     1.4142135623730951
     """
+    if (axis is None and num_threads is None and dtype is None and out is None
+            and type(ddof) is int and ddof == 0 and not keepdims and where is _NoValue
+            and mean is _NoValue and correction is _NoValue):
+        res = _small_call("std", a, backend)
+        if res is not None:
+            return res
     return _variance(True, a, axis, dtype, out, ddof, keepdims, where, mean, correction,
                      backend, num_threads)
 

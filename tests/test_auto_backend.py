@@ -20,12 +20,14 @@ def table(tmp_path, monkeypatch):
         path.write_text(json.dumps({"schema": schema, "kernels": {
             k: {"threads": [1, 2], "numba_over_cython": list(v)} for k, v in kernels.items()}}))
         monkeypatch.setattr(_backends, "_auto_order", None)
-        reductions._fast_cache.clear()  # the 1-thread path keeps the kernel auto chose
+        reductions._fast_cache.clear()  # the 1-thread paths keep the kernel auto chose
+        reductions._small_cache.clear()
         return path
 
     yield write
     _backends._auto_order = None
     reductions._fast_cache.clear()
+    reductions._small_cache.clear()
 
 
 @pytest.mark.parametrize("ratios, first", [

@@ -587,3 +587,74 @@ def test_min_max_fast_path_zero_sign_and_nan(backend, dtype, want):
                 assert np.signbit(got) == np.signbit(last), (n, trial, zeros)
                 general = f(x, backend=backend, num_threads=2)  # the minmax kernel
                 assert np.signbit(general) == np.signbit(got)
+
+
+class _Sub(np.ndarray):
+    pass
+
+
+def _misaligned(x):
+    buf = np.empty(x.nbytes + 1, np.uint8)
+    y = buf[1:].view(x.dtype)
+    y[...] = x
+    return y
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_small_calls_equal_the_general_path(backend, dtype):
+    """Whole-array calls of up to 16,384 float elements with NumPy's defaults run one
+    native call (the kernels' ``small``; Numba's for 1-D input): the same bits and
+    result type as the one-thread fast path and the two-thread general path, for
+    every operation, on contiguous, 2-D, strided and reversed inputs, at the lane and
+    size boundaries, with NaN, infinities, signed zeros and float32 overflow; it
+    declines (None) what it does not cover, and those calls still give the right
+    answer."""
+    from pycompute import reductions as R
+    rng = np.random.default_rng(11)
+    ops = R._SMALL_OPS
+    cases = []
+    for n in (1, 2, 15, 16, 17, 1000, 2049, 16384):
+        base = (rng.standard_normal(3 * n) * 4).astype(dtype)
+        cases += [base[:n], base[::3], base[::-1][:n], base[n:2 * n][::-2]]
+    x = rng.standard_normal(600).astype(dtype)
+    specials = [x.reshape(20, 30), x.copy(), x.copy(), x.copy(), x.copy()]
+    specials[1][[3, 500]] = np.nan
+    specials[2][[7, 8]] = [np.inf, -np.inf]
+    specials[3][:] = np.where(rng.random(600) < 0.5, 0.0, -0.0)
+    big = np.finfo(dtype).max
+    specials[4][:] = big / 2  # float32: the sum overflows float32, var's mean * n too
+    cases += specials
+    for a in cases:
+        for op in ops:
+            fn = getattr(pc, op)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                small = R._small_call(op, a, backend)
+                got = fn(a, backend=backend)
+                one = fn(a, backend=backend, num_threads=1)
+                two = fn(a, backend=backend, num_threads=2)
+                # a float32 mean whose float64 total is not below float32's max (NaN,
+                # inf, overflow) is left to the general path's overflow rule
+                hard = (op == "mean" and dtype == np.float32
+                        and not abs(np.sum(a, dtype=np.float64)) < np.finfo(dtype).max)
+            served = not hard and (backend == "cython" or a.ndim == 1)
+            assert (small is not None) == served, (op, a.shape, a.strides)
+            for other in (one, two):
+                assert type(got) is type(other), (op, type(got), type(other))
+                assert np.asarray(got).tobytes() == np.asarray(other).tobytes(), (
+                    op, a.shape, a.strides, got, other)
+    declined = [np.zeros(16385, dtype), np.zeros(0, dtype), x.astype(x.dtype.newbyteorder()),
+                _misaligned(x), x.reshape(20, 30)[:, ::2], x.astype(np.int32),
+                x.view(_Sub)]
+    for a in declined:
+        for op in ops:
+            assert R._small_call(op, a, backend) is None, (op, a.dtype, a.shape)
+    for a in declined[2:4]:
+        for op in ops:
+            ref = getattr(np, op)(a)
+            got = getattr(pc, op)(a, backend=backend)
+            assert np.asarray(got).tobytes() == np.asarray(
+                getattr(pc, op)(a, backend=backend, num_threads=2)).tobytes()
+            np.testing.assert_allclose(got, ref, rtol=1e-5)
+    assert R._small_call("sum", x, "numpy") is None
+    assert R._small_call("sum", x, ["cython"]) is None

@@ -936,11 +936,13 @@ def _argext_row(buf, p, n, s, want_max):
     b0 = 0
     bm = 0
     first = True
-    MN = np.empty(MM_LANES, buf.dtype)
-    MX = np.empty(MM_LANES, buf.dtype)
+    packed = s == 1 and _is_float_c(buf)
+    # the lane scratch only where the lanes run (two allocations: ~0.1 us of a small call)
+    MN = np.empty(0 if packed else MM_LANES, buf.dtype)
+    MX = np.empty(0 if packed else MM_LANES, buf.dtype)
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
-        if s == 1 and _is_float_c(buf):
+        if packed:
             ext = _ext_row(buf, p + i0, m, want_max)
         else:
             mn, mx = _minmax_row_in(buf, p + i0 * s, m, s, MN, MX)
@@ -1343,6 +1345,9 @@ def _histogram_edges(buf, off, n, s, edges, counts, parts, n_threads, t0, t1):
 def _sum_flat(buf, n):
     """sum_float's (1, n, 1) tasks and fold on one thread (kernels/reductions.pyx sum_flat)."""
     ntask, nch, L, nbb = _plan(1, n, 1)
+    if nch == 1:  # one task: no partials to allocate (each allocation ~50 ns)
+        s, c = _sum_row(buf, 0, n, 1)
+        return _fold1(s, c)
     ps = np.empty(nch)
     pc = np.empty(nch)
     out = np.empty(1)
@@ -1391,6 +1396,74 @@ def argext_flat(buf, want_max):
     stride), one thread. Offset and stride come from Python, as int64: passed as
     constants from jitted code they would compile Literal[int] twins of the row kernels."""
     return _argext_flat(readonly(buf), 0, buf.shape[0], 1, want_max)
+
+
+#: small()'s operations (kernels/reductions.pyx SMALL_SUM ... SMALL_STD)
+SMALL_SUM, SMALL_MEAN, SMALL_MIN, SMALL_MAX, SMALL_ARGMIN, SMALL_ARGMAX, SMALL_VAR, \
+    SMALL_STD = range(8)
+SMALL_N = ROW_CHUNK  # one row task: every kernel's plan for (1, n, 1) has nch == 1
+_F32, _F64, _INTP = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.intp).type
+_F32_MAX = float(np.finfo(np.float32).max)
+_F32_INF = 2.0 ** 128 - 2.0 ** 103  # float64 values from here up round to inf in float32
+
+
+@njit(**_opts)
+def _small_ext(buf, n, want_max):
+    """min (max) of the read-only 1-D ``buf`` (n elements, logical stride 1) as the
+    general path finds it: ext_flat's packed loop where contiguous, else the minmax
+    kernel's row."""
+    if _is_float_c(buf):
+        return _ext_flat(buf, n, want_max)
+    mn, mx = _minmax_row(buf, 0, n, 1)
+    return mx if want_max else mn
+
+
+@njit(**_opts)
+def _small_var(buf, n, want_std):
+    """Variance (standard deviation) of the read-only 1-D ``buf`` as float64, with the
+    overflow rule of pycompute.reductions._fast_var."""
+    mean, m2 = _var_row(buf, 0, n, 1)
+    res = m2 / n
+    if m2 == m2:
+        if _is_f32(buf):
+            over = abs(mean) * n >= _F32_INF or m2 >= _F32_INF
+        else:
+            over = math.isinf(abs(mean) * n)
+        if over:
+            res = math.inf
+    if want_std:
+        res = math.sqrt(res) if res >= 0 else math.nan
+    return res
+
+
+def small(op, a):
+    """Whole-array ``op`` of a small 1-D float ndarray, one thread (the twin of the
+    Cython kernels' ``small``: the same coverage for 1-D input, the same bits, NumPy's
+    result type), or None. Python checks the array (~0.2 us); the kernel takes it
+    read-only, one compile per dtype and layout (see _canonical_args)."""
+    if type(a) is not np.ndarray or a.ndim != 1:
+        return None
+    dt = a.dtype
+    if dt is not _F64 and dt is not _F32:  # a byte-swapped float dtype is neither
+        return None
+    n = a.shape[0]
+    st = a.strides[0]
+    if not 0 < n <= SMALL_N or st % dt.itemsize or not a.flags.aligned:
+        return None
+    if op == SMALL_ARGMIN or op == SMALL_ARGMAX:
+        return _INTP(_argext_flat(readonly(a), 0, n, 1, op == SMALL_ARGMAX))
+    if op == SMALL_MIN or op == SMALL_MAX:
+        return dt.type(_small_ext(readonly(a), n, op == SMALL_MAX))
+    if st < 0:
+        a = a[::-1]  # sums and variances read forwards in memory (as _canonical flips)
+    if op >= SMALL_VAR:
+        return dt.type(_small_var(readonly(a), n, op == SMALL_STD))
+    v = _sum_flat(readonly(a), n)
+    if op == SMALL_MEAN:
+        if dt is _F32 and not abs(v) < _F32_MAX:
+            return None  # float32 overflow: the caller's rule (_mean_overflow)
+        v = v / n
+    return dt.type(v)
 
 
 def _canonical_args(args):
