@@ -1879,23 +1879,134 @@ cdef object _small_t(int op, const float_t* p, Py_ssize_t n, Py_ssize_t s):
     return _real_scalar(res, f32)
 
 
-def small(int op, object a):
-    """Whole-array ``op`` (SMALL_SUM ... SMALL_STD) of ``a`` on this thread, the
-    general path's bits: a float32/float64 ndarray (exactly, not a subclass) of 1 to
-    SMALL_N elements, aligned, in native byte order, C-contiguous or 1-D at any
-    element stride. Returns NumPy's result (a NumPy scalar), or None where the call
-    is not one of those (the caller's general path runs). The checks read the array
-    struct (a few ns); the Python fast path's took ~0.8 us, typed memoryviews ~0.15
-    more, which put calls of 10^3 elements at 0.5-0.9x NumPy's time (issue 11)."""
+cdef object _small_axis_t(int op, const float_t* p, Py_ssize_t n0, Py_ssize_t n1,
+                         Py_ssize_t ax):
+    """``op`` of the C-contiguous (n0, n1) array at ``p`` along axis ``ax`` (0: columns,
+    1: rows): the kernels' task functions on the (A, R, B) view pycompute.reductions
+    _fast_axis gives (one task a row, or one a column block: nch == 1 at these sizes),
+    then its result rules (_mean_overflow, _var_overflow) element by element."""
+    cdef Py_ssize_t A, R, B, sa, sr, m, nbb, t, i
+    cdef cnp.npy_intp dim
+    cdef bint f32 = float_t is float, mx = op == SMALL_MAX or op == SMALL_ARGMAX
+    cdef cnp.ndarray res, aux = None, aux2 = None
+    cdef double* o
+    cdef double* o2
+    cdef void* scr = NULL
+    cdef double v, q, mean
+    cdef bint over
+    if n0 < (2 if ax == 1 else 1) or n1 < 2:
+        return None  # another view in the general path: its bits are its own
+    if ax == 0:
+        A, R, B, sa, sr, m = 1, n0, n1, 0, n1, n1
+    else:
+        A, R, B, sa, sr, m = n0, n1, 1, n1, 1, n0
+    nbb = _cdiv(B, COLS)
+    dim = m
+    if op == SMALL_MIN or op == SMALL_MAX:
+        res = cnp.PyArray_EMPTY(1, &dim, cnp.NPY_FLOAT if f32 else cnp.NPY_DOUBLE, 0)
+        with nogil:
+            if B == 1:
+                for t in range(A):
+                    _ext_row2(p + t * sa, R, sr, mx, <float_t*>cnp.PyArray_DATA(res) + t,
+                              NULL)
+            else:
+                for t in range(nbb):
+                    _ext_col_task(p, t, nbb, 1, R, R, B, sa, sr, 1, mx,
+                                  <float_t*>cnp.PyArray_DATA(res))
+        return res
+    if op == SMALL_ARGMIN or op == SMALL_ARGMAX:
+        res = cnp.PyArray_EMPTY(1, &dim, cnp.NPY_INTP, 0)
+        if B > 1:
+            scr = malloc(COLS * sizeof(float_t))
+            if scr == NULL:
+                raise MemoryError()
+        with nogil:
+            if B == 1:
+                for t in range(A):
+                    _argext_row_task(p, t, 1, R, R, sa, sr, mx, <float_t*>NULL,
+                                     <int64_t*>cnp.PyArray_DATA(res))
+            else:
+                for t in range(nbb):
+                    _argext_col_task(p, t, nbb, 1, R, R, B, sa, sr, 1, mx, <float_t*>NULL,
+                                     <int64_t*>cnp.PyArray_DATA(res), <float_t*>scr)
+        free(scr)
+        return res
+    # sums and variances: float64 partials, then the result dtype
+    aux = cnp.PyArray_EMPTY(1, &dim, cnp.NPY_DOUBLE, 0)
+    o = <double*>cnp.PyArray_DATA(aux)
+    o2 = NULL
+    if op >= SMALL_VAR:
+        aux2 = cnp.PyArray_EMPTY(1, &dim, cnp.NPY_DOUBLE, 0)
+        o2 = <double*>cnp.PyArray_DATA(aux2)
+    if B > 1:
+        scr = malloc((4 if op >= SMALL_VAR else 1) * COLS * sizeof(double))
+        if scr == NULL:
+            raise MemoryError()
+    with nogil:
+        if op <= SMALL_MEAN:
+            if B == 1:
+                for t in range(A):
+                    _sum_row_task(p, t, 1, R, R, sa, sr, NULL, NULL, o)
+            else:
+                for t in range(nbb):
+                    _sum_col_task(p, t, nbb, 1, R, R, B, sa, sr, 1, NULL, NULL, o,
+                                  <double*>scr)
+        else:
+            if B == 1:
+                for t in range(A):
+                    _var_row(p + t * sa, R, sr, &o[t], &o2[t])
+            else:
+                for t in range(nbb):
+                    _var_col_task(p, t, nbb, 1, R, R, B, sa, sr, 1, o, o2, <double*>scr)
+    free(scr)
+    res = cnp.PyArray_EMPTY(1, &dim, cnp.NPY_FLOAT if f32 else cnp.NPY_DOUBLE, 0)
+    with nogil:
+        for i in range(m):
+            if op == SMALL_SUM:
+                v = o[i]
+            elif op == SMALL_MEAN:
+                v = o[i] / R
+                if f32 and isinf(<float>o[i]):  # _mean_overflow: NumPy's float32 sum's inf
+                    v = o[i]
+            else:
+                mean = o[i]
+                q = o2[i]
+                v = q / R
+                if f32:  # _var_overflow
+                    over = isinf(<float>(fabs(mean) * R)) or isinf(<float>q)
+                else:
+                    over = isinf(fabs(mean) * R)
+                if over and q == q:
+                    v = INFINITY
+                if op == SMALL_STD:
+                    v = sqrt(v)
+            if f32:
+                (<float*>cnp.PyArray_DATA(res))[i] = <float>v
+            else:
+                (<double*>cnp.PyArray_DATA(res))[i] = v
+    return res
+
+
+def small(int op, object a, object axis=None):
+    """``op`` (SMALL_SUM ... SMALL_STD) of ``a`` on this thread, the general path's
+    bits: a float32/float64 ndarray (exactly, not a subclass) of 1 to SMALL_N
+    elements, aligned, in native byte order; ``axis`` None (or 0 / -1 of 1-D input):
+    C-contiguous or 1-D at any element stride, NumPy's scalar returned; ``axis`` an
+    int of a C-contiguous 2-D array (the Python fast path's shapes: both sides > 1,
+    or one row along axis 0): NumPy's result array. Returns None for any other call
+    (the caller's general path runs). The checks read the array struct (a few ns);
+    the Python fast paths took ~0.8-5 us (memoryviews, NumPy calls on the outputs),
+    which put calls of 10^3 elements at 0.4-0.99x NumPy's time (issue 11)."""
     cdef cnp.ndarray arr
-    cdef int tn, fl
-    cdef Py_ssize_t n, s, isz
+    cdef int tn, fl, nd
+    cdef Py_ssize_t n, s, isz, ax
     if type(a) is not cnp.ndarray:
         return None
     arr = <cnp.ndarray>a
     tn = cnp.PyArray_TYPE(arr)
     fl = cnp.PyArray_FLAGS(arr)
     n = cnp.PyArray_SIZE(arr)
+    nd = cnp.PyArray_NDIM(arr)
     if tn == cnp.NPY_FLOAT:
         isz = 4
     elif tn == cnp.NPY_DOUBLE:
@@ -1905,6 +2016,20 @@ def small(int op, object a):
     if (n < 1 or n > SMALL_N or not (fl & cnp.NPY_ARRAY_ALIGNED)
             or not cnp.PyArray_ISNOTSWAPPED(arr)):
         return None
+    if axis is not None:
+        if type(axis) is not int:
+            return None
+        ax = axis
+        if nd == 1 and (ax == 0 or ax == -1):
+            pass  # the whole array: NumPy returns the same scalar
+        elif nd == 2 and -2 <= ax <= 1 and fl & cnp.NPY_ARRAY_C_CONTIGUOUS:
+            if isz == 4:
+                return _small_axis_t(op, <const float*>cnp.PyArray_DATA(arr),
+                                     cnp.PyArray_DIM(arr, 0), cnp.PyArray_DIM(arr, 1), (ax + 2) % 2)
+            return _small_axis_t(op, <const double*>cnp.PyArray_DATA(arr),
+                                 cnp.PyArray_DIM(arr, 0), cnp.PyArray_DIM(arr, 1), (ax + 2) % 2)
+        else:
+            return None
     if fl & cnp.NPY_ARRAY_C_CONTIGUOUS:
         s = 1
     elif cnp.PyArray_NDIM(arr) == 1 and cnp.PyArray_STRIDE(arr, 0) % isz == 0:

@@ -505,18 +505,19 @@ def _small_init(op: str, backend) -> tuple | None:
     return hit
 
 
-def _small_call(op: str, a, backend):
-    """Whole-array ``op`` of a small float ndarray by the compiled kernels' ``small``
-    (its checks and loop in one native call: the general path's bits, NumPy's result
-    type), or None where it does not serve the call (another backend, dtype, layout or
-    size). Callers pass only calls with NumPy's defaults and no thread count."""
+def _small_call(op: str, a, backend, axis=None):
+    """``op`` of a small float ndarray (the whole array, or a C-contiguous 2-D one along
+    ``axis``) by the kernels' ``small`` (its checks and loop in one native call: the
+    general path's bits, NumPy's result type), or None where it does not serve the
+    call (another backend, dtype, layout, axis or size). Callers pass only calls with
+    NumPy's defaults and no thread count."""
     try:
         hit = _small_cache[op, backend]
     except KeyError:
         hit = _small_init(op, backend)
     except TypeError:  # an unhashable backend: the general path's error
         return None
-    return None if hit is None else hit[0](hit[1], a)
+    return None if hit is None else hit[0](hit[1], a, axis)
 
 
 def _whole(a, axis) -> bool:
@@ -644,8 +645,8 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
     """
     if (dtype is None and out is None and not keepdims
             and initial is _NoValue and where is _NoValue):
-        if axis is None and num_threads is None:
-            res = _small_call("sum", a, backend)
+        if num_threads is None:
+            res = _small_call("sum", a, backend, axis)
             if res is not None:
                 return res
         res = _fast_any("sum", a, axis, backend, num_threads)
@@ -687,8 +688,8 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
     """
     if (dtype is None and out is None and not keepdims
             and where is _NoValue):
-        if axis is None and num_threads is None:
-            res = _small_call("mean", a, backend)
+        if num_threads is None:
+            res = _small_call("mean", a, backend, axis)
             if res is not None:
                 return res
         res = _fast_any("mean", a, axis, backend, num_threads)
@@ -773,9 +774,9 @@ def min(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue
     >>> pc.min(np.array([[3, 1], [2, 5]]), axis=0)
     array([2, 1])
     """
-    if (axis is None and num_threads is None and out is None and not keepdims
-            and initial is _NoValue and where is _NoValue):
-        res = _small_call("min", a, backend)
+    if (num_threads is None and out is None and not keepdims and initial is _NoValue
+            and where is _NoValue):
+        res = _small_call("min", a, backend, axis)
         if res is not None:
             return res
     return _extreme(0, a, axis, out, keepdims, initial, where, backend, num_threads)
@@ -791,9 +792,9 @@ def max(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue
     >>> pc.max(np.array([1.0, np.nan, 3.0]))
     np.float64(nan)
     """
-    if (axis is None and num_threads is None and out is None and not keepdims
-            and initial is _NoValue and where is _NoValue):
-        res = _small_call("max", a, backend)
+    if (num_threads is None and out is None and not keepdims and initial is _NoValue
+            and where is _NoValue):
+        res = _small_call("max", a, backend, axis)
         if res is not None:
             return res
     return _extreme(1, a, axis, out, keepdims, initial, where, backend, num_threads)
@@ -860,8 +861,8 @@ def argmin(a, axis=None, out=None, *, keepdims=False, backend="auto", num_thread
     >>> pc.argmin(np.array([3, 1, 1, 2]))
     np.int64(1)
     """
-    if axis is None and num_threads is None and out is None and not keepdims:
-        res = _small_call("argmin", a, backend)
+    if num_threads is None and out is None and not keepdims:
+        res = _small_call("argmin", a, backend, axis)
         if res is not None:
             return res
     return _arg(False, a, axis, out, keepdims, backend, num_threads)
@@ -876,8 +877,8 @@ def argmax(a, axis=None, out=None, *, keepdims=False, backend="auto", num_thread
     >>> pc.argmax(np.array([[1, 5], [7, 2]]), axis=1)
     array([1, 0])
     """
-    if axis is None and num_threads is None and out is None and not keepdims:
-        res = _small_call("argmax", a, backend)
+    if num_threads is None and out is None and not keepdims:
+        res = _small_call("argmax", a, backend, axis)
         if res is not None:
             return res
     return _arg(True, a, axis, out, keepdims, backend, num_threads)
@@ -981,10 +982,10 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_No
     >>> float(pc.var(np.array([1.0, 2.0, 3.0, 4.0])))
     1.25
     """
-    if (axis is None and num_threads is None and dtype is None and out is None
-            and type(ddof) is int and ddof == 0 and not keepdims and where is _NoValue
-            and mean is _NoValue and correction is _NoValue):
-        res = _small_call("var", a, backend)
+    if (num_threads is None and dtype is None and out is None and type(ddof) is int
+            and ddof == 0 and not keepdims and where is _NoValue and mean is _NoValue
+            and correction is _NoValue):
+        res = _small_call("var", a, backend, axis)
         if res is not None:
             return res
     return _variance(False, a, axis, dtype, out, ddof, keepdims, where, mean, correction,
@@ -1001,10 +1002,10 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_No
     >>> float(pc.std(np.array([1.0, 3.0]), ddof=1))
     1.4142135623730951
     """
-    if (axis is None and num_threads is None and dtype is None and out is None
-            and type(ddof) is int and ddof == 0 and not keepdims and where is _NoValue
-            and mean is _NoValue and correction is _NoValue):
-        res = _small_call("std", a, backend)
+    if (num_threads is None and dtype is None and out is None and type(ddof) is int
+            and ddof == 0 and not keepdims and where is _NoValue and mean is _NoValue
+            and correction is _NoValue):
+        res = _small_call("std", a, backend, axis)
         if res is not None:
             return res
     return _variance(True, a, axis, dtype, out, ddof, keepdims, where, mean, correction,

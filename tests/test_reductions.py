@@ -658,3 +658,46 @@ def test_small_calls_equal_the_general_path(backend, dtype):
             np.testing.assert_allclose(got, ref, rtol=1e-5)
     assert R._small_call("sum", x, "numpy") is None
     assert R._small_call("sum", x, ["cython"]) is None
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_small_axis_calls_equal_the_general_path(dtype):
+    """2-D C-contiguous calls of up to 16,384 elements along one axis run the Cython
+    kernels' ``small`` too (the row or column tasks of the general path's view, then
+    its result rules): the same bits and dtypes as the one-thread fast path and two
+    threads, every operation, both axes (negative too), column blocks past 4,096,
+    with NaN, infinities, signed zeros and float32 overflow of sums and variances;
+    shapes the fast path views differently, and 1-D input along axis 0, as before."""
+    from pycompute import reductions as R
+    rng = np.random.default_rng(12)
+    shapes = [(1, 1000), (10, 1000), (20, 50), (50, 20), (3, 5000), (2, 2), (1, 2), (5, 1),
+              (4096, 4)]
+    cases = [(rng.standard_normal(s) * 3).astype(dtype) for s in shapes]
+    x = rng.standard_normal((30, 40)).astype(dtype)
+    nan, zeros, huge = x.copy(), np.where(x < 0, -0.0, 0.0).astype(dtype), x.copy()
+    nan[[3, 7, 7], [5, 5, 30]] = [np.nan, np.inf, -np.inf]
+    huge[:, :20] = np.finfo(dtype).max / 4
+    cases += [nan, zeros, huge]
+    for a in cases:
+        for axis in (0, 1, -1, -2):
+            served = (a.shape[1] >= 2 and a.shape[0] >= (2 if axis % 2 else 1))
+            for op in R._SMALL_OPS:
+                fn = getattr(pc, op)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    small = R._small_call(op, a, "cython", axis)
+                    got = fn(a, axis=axis, backend="cython")
+                    one = fn(a, axis=axis, backend="cython", num_threads=1)
+                    two = fn(a, axis=axis, backend="cython", num_threads=2)
+                    ref = getattr(np, op)(a, axis=axis)
+                assert (small is not None) == served, (op, a.shape, axis)
+                for other in (one, two):
+                    assert got.dtype == other.dtype == ref.dtype, (op, a.shape, axis)
+                    assert got.tobytes() == np.asarray(other).tobytes(), (op, a.shape, axis)
+    v = rng.standard_normal(100).astype(dtype)
+    for axis in (0, -1):
+        assert R._small_call("sum", v, "cython", axis) == pc.sum(v, num_threads=2)
+    for axis in (1, np.int64(0), (0,), True):
+        assert R._small_call("sum", v, "cython", axis) is None
+    assert R._small_call("sum", x.T, "cython", 0) is None  # not C-contiguous
+    assert R._small_call("sum", x[None], "cython", 0) is None  # 3-D

@@ -1436,12 +1436,15 @@ def _small_var(buf, n, want_std):
     return res
 
 
-def small(op, a):
-    """Whole-array ``op`` of a small 1-D float ndarray, one thread (the twin of the
-    Cython kernels' ``small``: the same coverage for 1-D input, the same bits, NumPy's
-    result type), or None. Python checks the array (~0.2 us); the kernel takes it
-    read-only, one compile per dtype and layout (see _canonical_args)."""
+def small(op, a, axis=None):
+    """Whole-array ``op`` of a small 1-D float ndarray (``axis`` None, 0 or -1), one
+    thread (the twin of the Cython kernels' ``small``: the same coverage for 1-D
+    input, the same bits, NumPy's result type), or None. Python checks the array
+    (~0.2 us); the kernel takes it read-only, one compile per dtype and layout (see
+    _canonical_args)."""
     if type(a) is not np.ndarray or a.ndim != 1:
+        return None
+    if axis is not None and (type(axis) is not int or not (axis == 0 or axis == -1)):
         return None
     dt = a.dtype
     if dt is not _F64 and dt is not _F32:  # a byte-swapped float dtype is neither
