@@ -625,8 +625,12 @@ cdef inline double _tree8(const real_t* q, Py_ssize_t st) noexcept nogil:
 
 cdef inline double _finish(double s, double c) noexcept nogil:
     # With inf/NaN inputs the compensation is NaN; the plain sum is then the answer.
+    # A NaN sum is the default NaN (positive, quiet): which NaN sign survives an add
+    # of two NaNs is the compiler's operand order, so the sign of a sum of NaNs of
+    # both signs (or of inf + -inf, negative on x86, and a NaN) changed with the
+    # inlining of the same loop (the small-call path against the general one).
     if s - s != 0.0:
-        return s
+        return s if s == s else NAN
     return s + c
 
 
@@ -2017,7 +2021,7 @@ def small(int op, object a, object axis=None):
             or not cnp.PyArray_ISNOTSWAPPED(arr)):
         return None
     if axis is not None:
-        if type(axis) is not int:
+        if type(axis) is not int or not -2 <= axis <= 1:  # (a huge int: no C overflow)
             return None
         ax = axis
         if nd == 1 and (ax == 0 or ax == -1):

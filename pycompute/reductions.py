@@ -505,12 +505,15 @@ def _small_init(op: str, backend) -> tuple | None:
     return hit
 
 
-def _small_call(op: str, a, backend, axis=None):
+def _small_call(op: str, a, backend, axis, num_threads):
     """``op`` of a small float ndarray (the whole array, or a C-contiguous 2-D one along
     ``axis``) by the kernels' ``small`` (its checks and loop in one native call: the
     general path's bits, NumPy's result type), or None where it does not serve the
-    call (another backend, dtype, layout, axis or size). Callers pass only calls with
-    NumPy's defaults and no thread count."""
+    call (another backend, dtype, layout, axis or size, or a thread count other than
+    None or 1: its sizes run on one thread by default). Callers pass only calls with
+    NumPy's defaults."""
+    if num_threads is not None and not (type(num_threads) is int and num_threads == 1):
+        return None
     try:
         hit = _small_cache[op, backend]
     except KeyError:
@@ -645,10 +648,9 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
     """
     if (dtype is None and out is None and not keepdims
             and initial is _NoValue and where is _NoValue):
-        if num_threads is None:
-            res = _small_call("sum", a, backend, axis)
-            if res is not None:
-                return res
+        res = _small_call("sum", a, backend, axis, num_threads)
+        if res is not None:
+            return res
         res = _fast_any("sum", a, axis, backend, num_threads)
         if res is not None:
             return res
@@ -688,10 +690,9 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=_NoValue, *,
     """
     if (dtype is None and out is None and not keepdims
             and where is _NoValue):
-        if num_threads is None:
-            res = _small_call("mean", a, backend, axis)
-            if res is not None:
-                return res
+        res = _small_call("mean", a, backend, axis, num_threads)
+        if res is not None:
+            return res
         res = _fast_any("mean", a, axis, backend, num_threads)
         if res is not None:
             return res
@@ -774,9 +775,8 @@ def min(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue
     >>> pc.min(np.array([[3, 1], [2, 5]]), axis=0)
     array([2, 1])
     """
-    if (num_threads is None and out is None and not keepdims and initial is _NoValue
-            and where is _NoValue):
-        res = _small_call("min", a, backend, axis)
+    if out is None and not keepdims and initial is _NoValue and where is _NoValue:
+        res = _small_call("min", a, backend, axis, num_threads)
         if res is not None:
             return res
     return _extreme(0, a, axis, out, keepdims, initial, where, backend, num_threads)
@@ -792,9 +792,8 @@ def max(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue
     >>> pc.max(np.array([1.0, np.nan, 3.0]))
     np.float64(nan)
     """
-    if (num_threads is None and out is None and not keepdims and initial is _NoValue
-            and where is _NoValue):
-        res = _small_call("max", a, backend, axis)
+    if out is None and not keepdims and initial is _NoValue and where is _NoValue:
+        res = _small_call("max", a, backend, axis, num_threads)
         if res is not None:
             return res
     return _extreme(1, a, axis, out, keepdims, initial, where, backend, num_threads)
@@ -861,8 +860,8 @@ def argmin(a, axis=None, out=None, *, keepdims=False, backend="auto", num_thread
     >>> pc.argmin(np.array([3, 1, 1, 2]))
     np.int64(1)
     """
-    if num_threads is None and out is None and not keepdims:
-        res = _small_call("argmin", a, backend, axis)
+    if out is None and not keepdims:
+        res = _small_call("argmin", a, backend, axis, num_threads)
         if res is not None:
             return res
     return _arg(False, a, axis, out, keepdims, backend, num_threads)
@@ -877,8 +876,8 @@ def argmax(a, axis=None, out=None, *, keepdims=False, backend="auto", num_thread
     >>> pc.argmax(np.array([[1, 5], [7, 2]]), axis=1)
     array([1, 0])
     """
-    if num_threads is None and out is None and not keepdims:
-        res = _small_call("argmax", a, backend, axis)
+    if out is None and not keepdims:
+        res = _small_call("argmax", a, backend, axis, num_threads)
         if res is not None:
             return res
     return _arg(True, a, axis, out, keepdims, backend, num_threads)
@@ -982,10 +981,9 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_No
     >>> float(pc.var(np.array([1.0, 2.0, 3.0, 4.0])))
     1.25
     """
-    if (num_threads is None and dtype is None and out is None and type(ddof) is int
-            and ddof == 0 and not keepdims and where is _NoValue and mean is _NoValue
-            and correction is _NoValue):
-        res = _small_call("var", a, backend, axis)
+    if (dtype is None and out is None and type(ddof) is int and ddof == 0 and not keepdims
+            and where is _NoValue and mean is _NoValue and correction is _NoValue):
+        res = _small_call("var", a, backend, axis, num_threads)
         if res is not None:
             return res
     return _variance(False, a, axis, dtype, out, ddof, keepdims, where, mean, correction,
@@ -1002,10 +1000,9 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_No
     >>> float(pc.std(np.array([1.0, 3.0]), ddof=1))
     1.4142135623730951
     """
-    if (num_threads is None and dtype is None and out is None and type(ddof) is int
-            and ddof == 0 and not keepdims and where is _NoValue and mean is _NoValue
-            and correction is _NoValue):
-        res = _small_call("std", a, backend, axis)
+    if (dtype is None and out is None and type(ddof) is int and ddof == 0 and not keepdims
+            and where is _NoValue and mean is _NoValue and correction is _NoValue):
+        res = _small_call("std", a, backend, axis, num_threads)
         if res is not None:
             return res
     return _variance(True, a, axis, dtype, out, ddof, keepdims, where, mean, correction,

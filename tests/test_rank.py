@@ -642,7 +642,7 @@ def test_8bit_box_ranks_match_scipy(backend, dtype):
 def _wide16(dtype, seed):
     """16-bit images for the two-level histogram: values over the whole range (the
     answer's high byte changes from one window to the next), a narrow range (one coarse
-    bin), values piled at both ends of the range (walks to the first and last bins of
+    bin for uint16; int16's straddles 0, two bins after the sign flip), values piled at both ends of the range (walks to the first and last bins of
     the padded fine histogram) and flat regions, with 9 rows of 4,103 columns (two bands
     of rows, two column chunks) and a 3-D stack."""
     rng = np.random.default_rng(seed)

@@ -603,8 +603,9 @@ def _misaligned(x):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_small_calls_equal_the_general_path(backend, dtype):
     """Whole-array calls of up to 16,384 float elements with NumPy's defaults run one
-    native call (the kernels' ``small``; Numba's for 1-D input): the same bits and
-    result type as the one-thread fast path and the two-thread general path, for
+    native call (the kernels' ``small``; Numba's for 1-D input; also with
+    ``num_threads=1``): the same bits and result type as the general path (two
+    threads asked for) and as the one-thread call, for
     every operation, on contiguous, 2-D, strided and reversed inputs, at the lane and
     size boundaries, with NaN, infinities, signed zeros and float32 overflow; it
     declines (None) what it does not cover, and those calls still give the right
@@ -617,8 +618,11 @@ def test_small_calls_equal_the_general_path(backend, dtype):
         base = (rng.standard_normal(3 * n) * 4).astype(dtype)
         cases += [base[:n], base[::3], base[::-1][:n], base[n:2 * n][::-2]]
     x = rng.standard_normal(600).astype(dtype)
-    specials = [x.reshape(20, 30), x.copy(), x.copy(), x.copy(), x.copy()]
+    specials = [x.reshape(20, 30), x.copy(), x.copy(), x.copy(), x.copy(), x.copy()]
     specials[1][[3, 500]] = np.nan
+    # NaNs of both signs (inf + -inf is a negative NaN on x86): a NaN sum is the
+    # default NaN on every path, whichever NaN an add kept
+    specials[5][[1, 2, 40, 41, 300]] = [np.inf, -np.inf, np.nan, -np.nan, 1.0]
     specials[2][[7, 8]] = [np.inf, -np.inf]
     specials[3][:] = np.where(rng.random(600) < 0.5, 0.0, -0.0)
     big = np.finfo(dtype).max
@@ -629,7 +633,7 @@ def test_small_calls_equal_the_general_path(backend, dtype):
             fn = getattr(pc, op)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                small = R._small_call(op, a, backend)
+                small = R._small_call(op, a, backend, None, None)
                 got = fn(a, backend=backend)
                 one = fn(a, backend=backend, num_threads=1)
                 two = fn(a, backend=backend, num_threads=2)
@@ -648,7 +652,7 @@ def test_small_calls_equal_the_general_path(backend, dtype):
                 x.view(_Sub)]
     for a in declined:
         for op in ops:
-            assert R._small_call(op, a, backend) is None, (op, a.dtype, a.shape)
+            assert R._small_call(op, a, backend, None, None) is None, (op, a.dtype, a.shape)
     for a in declined[2:4]:
         for op in ops:
             ref = getattr(np, op)(a)
@@ -656,16 +660,20 @@ def test_small_calls_equal_the_general_path(backend, dtype):
             assert np.asarray(got).tobytes() == np.asarray(
                 getattr(pc, op)(a, backend=backend, num_threads=2)).tobytes()
             np.testing.assert_allclose(got, ref, rtol=1e-5)
-    assert R._small_call("sum", x, "numpy") is None
-    assert R._small_call("sum", x, ["cython"]) is None
+    assert R._small_call("sum", x, "numpy", None, None) is None
+    # one thread asked for: served (its sizes run on one thread anyway); others not
+    assert R._small_call("sum", x, backend, None, 1) is not None
+    for k in (2, -1, True, 1.0):
+        assert R._small_call("sum", x, backend, None, k) is None
+    assert R._small_call("sum", x, ["cython"], None, None) is None
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_small_axis_calls_equal_the_general_path(dtype):
     """2-D C-contiguous calls of up to 16,384 elements along one axis run the Cython
     kernels' ``small`` too (the row or column tasks of the general path's view, then
-    its result rules): the same bits and dtypes as the one-thread fast path and two
-    threads, every operation, both axes (negative too), column blocks past 4,096,
+    its result rules): the same bits, dtypes and shapes as the general path (two
+    threads asked for) and the one-thread call, every operation, both axes (negative too), column blocks past 4,096,
     with NaN, infinities, signed zeros and float32 overflow of sums and variances;
     shapes the fast path views differently, and 1-D input along axis 0, as before."""
     from pycompute import reductions as R
@@ -675,7 +683,7 @@ def test_small_axis_calls_equal_the_general_path(dtype):
     cases = [(rng.standard_normal(s) * 3).astype(dtype) for s in shapes]
     x = rng.standard_normal((30, 40)).astype(dtype)
     nan, zeros, huge = x.copy(), np.where(x < 0, -0.0, 0.0).astype(dtype), x.copy()
-    nan[[3, 7, 7], [5, 5, 30]] = [np.nan, np.inf, -np.inf]
+    nan[[3, 7, 7, 9], [5, 5, 30, 5]] = [np.nan, np.inf, -np.inf, -np.nan]
     huge[:, :20] = np.finfo(dtype).max / 4
     cases += [nan, zeros, huge]
     for a in cases:
@@ -685,19 +693,25 @@ def test_small_axis_calls_equal_the_general_path(dtype):
                 fn = getattr(pc, op)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    small = R._small_call(op, a, "cython", axis)
+                    small = R._small_call(op, a, "cython", axis, None)
                     got = fn(a, axis=axis, backend="cython")
                     one = fn(a, axis=axis, backend="cython", num_threads=1)
                     two = fn(a, axis=axis, backend="cython", num_threads=2)
                     ref = getattr(np, op)(a, axis=axis)
                 assert (small is not None) == served, (op, a.shape, axis)
                 for other in (one, two):
+                    assert type(got) is type(other) is np.ndarray, (op, a.shape, axis)
                     assert got.dtype == other.dtype == ref.dtype, (op, a.shape, axis)
-                    assert got.tobytes() == np.asarray(other).tobytes(), (op, a.shape, axis)
+                    assert got.shape == other.shape == ref.shape, (op, a.shape, axis)
+                    assert got.tobytes() == other.tobytes(), (op, a.shape, axis)
     v = rng.standard_normal(100).astype(dtype)
     for axis in (0, -1):
-        assert R._small_call("sum", v, "cython", axis) == pc.sum(v, num_threads=2)
-    for axis in (1, np.int64(0), (0,), True):
-        assert R._small_call("sum", v, "cython", axis) is None
-    assert R._small_call("sum", x.T, "cython", 0) is None  # not C-contiguous
-    assert R._small_call("sum", x[None], "cython", 0) is None  # 3-D
+        assert R._small_call("sum", v, "cython", axis, None) == pc.sum(v, num_threads=2)
+    for axis in (1, np.int64(0), (0,), True, 2 ** 63, -2 ** 70):
+        assert R._small_call("sum", v, "cython", axis, None) is None
+        if axis != 1:
+            assert R._small_call("sum", x, "cython", axis, None) is None
+    with pytest.raises(np.exceptions.AxisError):
+        pc.sum(v, axis=2 ** 63)
+    assert R._small_call("sum", x.T, "cython", 0, None) is None  # not C-contiguous
+    assert R._small_call("sum", x[None], "cython", 0, None) is None  # 3-D

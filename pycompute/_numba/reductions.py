@@ -139,8 +139,9 @@ def _scratch(parts, need, whole):
 
 @njit(**_opts)
 def _finish(s, c):
+    # a NaN sum is the default NaN, whatever NaN signs met (kernels/reductions.pyx _finish)
     if s - s != 0.0:
-        return s
+        return s if s == s else np.nan
     return s + c
 
 
