@@ -223,7 +223,7 @@ static inline void pyc_dev_f64(const double *p, ptrdiff_t n, double m, double *o
         mn = (v <= mn || v != v) ? v : mn;                                         \
         mx = (v >= mx || v != v) ? v : mx;                                         \
     }                                                                              \
-    if (mn != mn || mx != mx) { T nan_ = mn != mn ? mn : mx; mn = nan_; mx = nan_; } \
+    if (mn != mn || mx != mx) { mn = mx = (T)NAN; }  /* the default NaN, as x86 */ \
     else {                                                                         \
         if (amb_mn && mn == 0) mn = (REV) ? pyc_first_zero_##SFX(p, n) : pyc_last_zero_##SFX(p, n); \
         if (amb_mx && mx == 0) mx = (REV) ? pyc_first_zero_##SFX(p, n) : pyc_last_zero_##SFX(p, n); \
@@ -354,7 +354,7 @@ static inline void pyc_dev_f64(const double *p, ptrdiff_t n, double m, double *o
         mn = (v <= mn || v != v) ? v : mn;                                         \
         mx = (v >= mx || v != v) ? v : mx;                                         \
     }                                                                              \
-    if (mn != mn || mx != mx) { T nan_ = mn != mn ? mn : mx; mn = nan_; mx = nan_; } \
+    if (mn != mn || mx != mx) { mn = mx = (T)NAN; }  /* the default NaN, as x86 */ \
     *out_mn = mn; *out_mx = mx;
 static inline void pyc_minmax_f32(const float *p, ptrdiff_t n, float *out_mn, float *out_mx) { PYC_SCALAR_MINMAX(float, 0) }
 static inline void pyc_minmax_f64(const double *p, ptrdiff_t n, double *out_mn, double *out_mx) { PYC_SCALAR_MINMAX(double, 0) }

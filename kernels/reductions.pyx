@@ -138,6 +138,7 @@ cdef extern from *:
             if (amb_mn && mn == 0) mn = z;                                         \
             if (amb_mx && mx == 0) mx = z;                                         \
         }                                                                          \
+        if (mn != mn || mx != mx) { mn = mx = (T)NAN; }  /* as PYC_X86_FINISH */   \
         *out_mn = mn; *out_mx = mx;                                                \
     }
     PYC_MINMAX_STRIDED(f32, float)
@@ -1778,6 +1779,9 @@ def ext_flat(const real_t[::1] buf, bint want_max):
             while p[i] != 0:
                 i -= 1
             v = p[i]
+        elif real_t is float or real_t is double:
+            if v != v:  # the default NaN, as the minmax rows (kernels/_simd.h PYC_X86_FINISH)
+                v = <real_t>NAN
     return v
 
 
@@ -1861,6 +1865,8 @@ cdef object _small_t(int op, const float_t* p, Py_ssize_t n, Py_ssize_t s):
                     while p[ii] != 0:
                         ii -= 1
                     v = p[ii]
+                elif v != v:  # the default NaN, as ext_flat
+                    v = NAN
             else:  # the minmax kernel's row (1, n, 1)
                 _ext_row2(p, n, s, op == SMALL_MAX, &v, &v)
         return _real_scalar(<double>v, f32)

@@ -368,6 +368,18 @@ def _is_f32_jit(buf):
     return lambda buf: val
 
 
+def _nan_of(buf):
+    """The default NaN (positive, quiet) in ``buf``'s float dtype."""
+    return buf.dtype.type(np.nan)
+
+
+@overload(_nan_of)
+def _nan_of_jit(buf):
+    if buf.dtype == types.float32:
+        return lambda buf: np.float32(np.nan)
+    return lambda buf: np.float64(np.nan)
+
+
 def _is_float_c(buf):
     """True for a C-contiguous float32 or float64 array (not a strided view of one,
     which the one-thread fast path hands in as it is): a compile-time constant in
@@ -777,6 +789,8 @@ def _ext_row(buf, p, n, want_max):
         if m == m and (v != v or (v > m if want_max else v < m)):
             m = v
         i += 1
+    if m != m:  # the default NaN, as the Cython rows (kernels/_simd.h PYC_X86_FINISH)
+        return _nan_of(buf)
     return m
 
 
@@ -826,6 +840,11 @@ def _minmax_row_in(buf, p, n, s, MN, MX):
         mn = x if (x <= mn or x != x) else mn
         mx = x if (x >= mx or x != x) else mx
         i += 1
+    if mn != mn or mx != mx:
+        # a row holding a NaN gives the default NaN, as the Cython rows on x86
+        # (kernels/_simd.h PYC_X86_FINISH): which input NaN a lane or the tail kept
+        # depended on the path (one thread: +nan, two: -nan for [1, nan, -nan, 2])
+        return _nan_of(buf), _nan_of(buf)
     if amb_mn and mn == 0:
         mn = _last_zero(buf, p, n, s, mn)
     if amb_mx and mx == 0:
