@@ -669,9 +669,9 @@ def test_small_calls_equal_the_general_path(backend, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_small_axis_calls_equal_the_general_path(dtype):
-    """2-D C-contiguous calls of up to 16,384 elements along one axis run the Cython
-    kernels' ``small`` too (the row or column tasks of the general path's view, then
+def test_small_axis_calls_equal_the_general_path(backend, dtype):
+    """2-D C-contiguous calls of up to 16,384 elements along one axis run the kernels'
+    ``small`` too (the row or column tasks of the general path's view, then
     its result rules): the same bits, dtypes and shapes as the general path (two
     threads asked for) and the one-thread call, every operation, both axes (negative too), column blocks past 4,096,
     with NaN, infinities, signed zeros and float32 overflow of sums and variances;
@@ -693,10 +693,10 @@ def test_small_axis_calls_equal_the_general_path(dtype):
                 fn = getattr(pc, op)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    small = R._small_call(op, a, "cython", axis, None)
-                    got = fn(a, axis=axis, backend="cython")
-                    one = fn(a, axis=axis, backend="cython", num_threads=1)
-                    two = fn(a, axis=axis, backend="cython", num_threads=2)
+                    small = R._small_call(op, a, backend, axis, None)
+                    got = fn(a, axis=axis, backend=backend)
+                    one = fn(a, axis=axis, backend=backend, num_threads=1)
+                    two = fn(a, axis=axis, backend=backend, num_threads=2)
                     ref = getattr(np, op)(a, axis=axis)
                 assert (small is not None) == served, (op, a.shape, axis)
                 for other in (one, two):
@@ -706,15 +706,15 @@ def test_small_axis_calls_equal_the_general_path(dtype):
                     assert got.tobytes() == other.tobytes(), (op, a.shape, axis)
     v = rng.standard_normal(100).astype(dtype)
     for axis in (0, -1):
-        assert R._small_call("sum", v, "cython", axis, None) == pc.sum(v, num_threads=2)
+        assert R._small_call("sum", v, backend, axis, None) == pc.sum(v, num_threads=2)
     for axis in (1, np.int64(0), (0,), True, 2 ** 63, -2 ** 70):
-        assert R._small_call("sum", v, "cython", axis, None) is None
+        assert R._small_call("sum", v, backend, axis, None) is None
         if axis != 1:
-            assert R._small_call("sum", x, "cython", axis, None) is None
+            assert R._small_call("sum", x, backend, axis, None) is None
     with pytest.raises(np.exceptions.AxisError):
         pc.sum(v, axis=2 ** 63)
-    assert R._small_call("sum", x.T, "cython", 0, None) is None  # not C-contiguous
-    assert R._small_call("sum", x[None], "cython", 0, None) is None  # 3-D
+    assert R._small_call("sum", x.T, backend, 0, None) is None  # not C-contiguous
+    assert R._small_call("sum", x[None], backend, 0, None) is None  # 3-D
 
 
 def test_min_max_of_rows_holding_nan_give_the_same_bits_everywhere():

@@ -1456,14 +1456,115 @@ def _small_var(buf, n, want_std):
     return res
 
 
+_ALL_TASKS = 1 << 62
+
+
+@njit(**_opts)
+def _axis_view(n0, n1, ax):
+    """(A, R, B, sa, sr, sb, outputs) of a C-contiguous (n0, n1) array reduced along
+    ``ax``: pycompute.reductions._fast_axis's view."""
+    if ax == 0:
+        return 1, n0, n1, 0, n1, 1, n1
+    return n0, n1, 1, n1, 1, 0, n0
+
+
+@njit(**_opts)
+def _small_axis_sum(a, ax, mean):
+    """Sum (mean) of the read-only C-contiguous 2-D ``a`` along ``ax``: sum_float's serial
+    kernel, then _mean_overflow's rule, in the input's float dtype."""
+    buf = a.reshape(a.size)
+    A, R, B, sa, sr, sb, m = _axis_view(a.shape[0], a.shape[1], ax)
+    o = np.empty(m)
+    _sum_float_serial(buf, 0, A, R, B, sa, sr, sb, o, np.empty(0), 1, 0, _ALL_TASKS)
+    res = np.empty(m, a.dtype)
+    for i in range(m):
+        v = o[i]
+        if mean:
+            v = o[i] / R
+            if _is_f32(a) and math.isinf(np.float32(o[i])):  # NumPy's float32 sum's inf
+                v = o[i]
+        res[i] = v
+    return res
+
+
+@njit(**_opts)
+def _small_axis_ext(a, ax, want_max):
+    buf = a.reshape(a.size)
+    A, R, B, sa, sr, sb, m = _axis_view(a.shape[0], a.shape[1], ax)
+    res = np.empty(m, a.dtype)
+    _minmax_serial(buf, 0, A, R, B, sa, sr, sb, np.int64(want_max), res, np.empty(0, a.dtype),
+                   1, 0, _ALL_TASKS)
+    return res
+
+
+@njit(**_opts)
+def _small_axis_arg(a, ax, want_max):
+    buf = a.reshape(a.size)
+    A, R, B, sa, sr, sb, m = _axis_view(a.shape[0], a.shape[1], ax)
+    res = np.empty(m, np.int64)
+    _argext_serial(buf, 0, A, R, B, sa, sr, sb, want_max, res, np.empty(0, a.dtype),
+                   np.empty(0, np.int64), 1, 0, _ALL_TASKS)
+    return res
+
+
+@njit(**_opts)
+def _small_axis_var(a, ax, want_std):
+    """Variance (standard deviation) along ``ax``: the var kernel's serial twin, then
+    _var_overflow's rule, in the input's float dtype."""
+    buf = a.reshape(a.size)
+    A, R, B, sa, sr, sb, m = _axis_view(a.shape[0], a.shape[1], ax)
+    mu = np.empty(m)
+    q = np.empty(m)
+    _var_serial(buf, 0, A, R, B, sa, sr, sb, mu, q, np.empty(0), 1, 0, _ALL_TASKS)
+    res = np.empty(m, a.dtype)
+    for i in range(m):
+        v = q[i] / R
+        if _is_f32(a):
+            over = math.isinf(np.float32(abs(mu[i]) * R)) or math.isinf(np.float32(q[i]))
+        else:
+            over = math.isinf(abs(mu[i]) * R)
+        if over and q[i] == q[i]:
+            v = math.inf
+        if want_std:
+            v = np.sqrt(v)
+        res[i] = v
+    return res
+
+
+def _small_axis(op, a, axis):
+    """``op`` of the small C-contiguous 2-D float ``a`` along int ``axis`` (the Python
+    fast path's shapes), or None: the twin of the Cython kernels' axis path."""
+    if a.ndim != 2 or type(axis) is not int or not -2 <= axis <= 1:
+        return None
+    n0, n1 = a.shape
+    ax = axis % 2
+    dt = a.dtype
+    if ((dt is not _F64 and dt is not _F32) or n0 < (2 if ax else 1) or n1 < 2
+            or a.size > SMALL_N):
+        return None
+    flags = a.flags
+    if not (flags.c_contiguous and flags.aligned):
+        return None
+    ro = readonly(a)
+    if op <= SMALL_MEAN:
+        return _small_axis_sum(ro, ax, op == SMALL_MEAN)
+    if op <= SMALL_MAX:
+        return _small_axis_ext(ro, ax, op == SMALL_MAX)
+    if op <= SMALL_ARGMAX:
+        return _small_axis_arg(ro, ax, op == SMALL_ARGMAX)
+    return _small_axis_var(ro, ax, op == SMALL_STD)
+
+
 def small(op, a, axis=None):
-    """Whole-array ``op`` of a small 1-D float ndarray (``axis`` None, 0 or -1), one
-    thread (the twin of the Cython kernels' ``small``: the same coverage for 1-D
-    input, the same bits, NumPy's result type), or None. Python checks the array
+    """``op`` of a small 1-D float ndarray (``axis`` None, 0 or -1), or of a 2-D one
+    along an int axis (_small_axis), one thread (the twin of the Cython kernels'
+    ``small``: the same coverage, the same bits, NumPy's result type), or None. Python checks the array
     (~0.2 us); the kernel takes it read-only, one compile per dtype and layout (see
     _canonical_args)."""
-    if type(a) is not np.ndarray or a.ndim != 1:
+    if type(a) is not np.ndarray:
         return None
+    if a.ndim != 1:
+        return None if axis is None else _small_axis(op, a, axis)
     if axis is not None and (type(axis) is not int or not (axis == 0 or axis == -1)):
         return None
     dt = a.dtype
@@ -1573,5 +1674,8 @@ sum_int = _threaded(_sum_int)
 minmax = _threaded(_minmax)
 argext = _threaded(_argext)
 var = _threaded(_var)
+# the serial twins, for the small axis calls (_small_axis_*)
+_sum_float_serial, _minmax_serial = sum_float.serial, minmax.serial
+_argext_serial, _var_serial = argext.serial, var.serial
 histogram_uniform = _hist_entry(_histogram_uniform)
 histogram_edges = _hist_entry(_histogram_edges)
