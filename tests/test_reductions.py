@@ -742,3 +742,20 @@ def test_min_max_of_rows_holding_nan_give_the_same_bits_everywhere():
                         assert got["numba"] == {nan}, (op.__name__, n, a.strides, got)
                         if x86:
                             assert got["cython"] == {nan}, (op.__name__, n, a.strides, got)
+
+
+def test_integer_min_max_stay_exact_next_to_the_float_nan_rule(backend):
+    """The default-NaN rule of float rows must not reach integer kernels: int64 values
+    past 2^53 (which a float64 result would round) keep every bit in min, max, argmin,
+    argmax and histogram's range, at one and two threads (a first Numba version typed
+    the rows' results float64 for every dtype: histogram then raised)."""
+    big = np.array([[2 ** 63 - 512, 0, 2 ** 53 + 1, -(2 ** 63)]], np.int64)
+    for a in (big, big[:, ::-1], big.ravel()[::2]):
+        for k in (1, 2):
+            for op in ("min", "max", "argmin", "argmax"):
+                got = getattr(pc, op)(a, backend=backend, num_threads=k)
+                assert got == getattr(np, op)(a) and type(got) is np.int64, (op, a, k)
+    got = pc.histogram(big[:, :2], bins=1, backend=backend, num_threads=1)
+    want = np.histogram(big[:, :2], bins=1)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])

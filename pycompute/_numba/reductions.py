@@ -368,16 +368,20 @@ def _is_f32_jit(buf):
     return lambda buf: val
 
 
-def _nan_of(buf):
-    """The default NaN (positive, quiet) in ``buf``'s float dtype."""
-    return buf.dtype.type(np.nan)
+def _canon_nan(buf, v):
+    """``v``, or the default NaN (positive, quiet) if ``v`` is a NaN; ``v`` as it is for
+    integer ``buf`` (in jitted code the type of ``v`` is kept: a float NaN in an
+    integer kernel would make its results float64)."""
+    return v if v == v else buf.dtype.type(np.nan)
 
 
-@overload(_nan_of)
-def _nan_of_jit(buf):
+@overload(_canon_nan)
+def _canon_nan_jit(buf, v):
     if buf.dtype == types.float32:
-        return lambda buf: np.float32(np.nan)
-    return lambda buf: np.float64(np.nan)
+        return lambda buf, v: v if v == v else np.float32(np.nan)
+    if buf.dtype == types.float64:
+        return lambda buf, v: v if v == v else np.float64(np.nan)
+    return lambda buf, v: v
 
 
 def _is_float_c(buf):
@@ -789,9 +793,7 @@ def _ext_row(buf, p, n, want_max):
         if m == m and (v != v or (v > m if want_max else v < m)):
             m = v
         i += 1
-    if m != m:  # the default NaN, as the Cython rows (kernels/_simd.h PYC_X86_FINISH)
-        return _nan_of(buf)
-    return m
+    return _canon_nan(buf, m)  # the default NaN, as the Cython rows (_simd.h PYC_X86_FINISH)
 
 
 @njit(**_opts)
@@ -840,11 +842,11 @@ def _minmax_row_in(buf, p, n, s, MN, MX):
         mn = x if (x <= mn or x != x) else mn
         mx = x if (x >= mx or x != x) else mx
         i += 1
-    if mn != mn or mx != mx:
-        # a row holding a NaN gives the default NaN, as the Cython rows on x86
-        # (kernels/_simd.h PYC_X86_FINISH): which input NaN a lane or the tail kept
-        # depended on the path (one thread: +nan, two: -nan for [1, nan, -nan, 2])
-        return _nan_of(buf), _nan_of(buf)
+    # a row holding a NaN gives the default NaN, as the Cython rows (kernels/_simd.h
+    # PYC_X86_FINISH): which input NaN a lane or the tail kept depended on the path
+    # (one thread: +nan, two: -nan for [1, nan, -nan, 2])
+    mn = _canon_nan(buf, mn)
+    mx = _canon_nan(buf, mx)
     if amb_mn and mn == 0:
         mn = _last_zero(buf, p, n, s, mn)
     if amb_mx and mx == 0:
