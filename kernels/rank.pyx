@@ -1921,7 +1921,6 @@ cdef extern from * nogil:
         return (s[0] + s[1]) + (s[2] + s[3]);
     }
     #else
-    #define PYC_SUM16_SCALAR 1
     static inline int32_t pyc_sum16_i32(const int32_t *h) {
         int32_t s = 0;
         for (int i = 0; i < 16; i++) s += h[i];

@@ -1763,25 +1763,31 @@ def ext_flat(const real_t[::1] buf, bint want_max):
     one: the whole-array fast path of ``pc.min`` / ``pc.max``, one packed min or max
     per vector (``pyc_ext``) where ``minmax`` finds both. A zero result takes the sign
     of the row's last zero, NumPy's rule (ties go to the later element), as minmax."""
-    cdef Py_ssize_t n = buf.shape[0], i
-    cdef const real_t* p = &buf[0]
-    cdef real_t v, mn, mx
+    cdef real_t v
     with nogil:
-        if real_t is float:
-            v = pyc_ext_f32(p, n, want_max)
-        elif real_t is double:
-            v = pyc_ext_f64(p, n, want_max)
-        else:  # integers (not called: pycompute.reductions uses minmax for them)
-            _minmax_row(p, n, 1, &mn, &mx)
-            v = mx if want_max else mn
-        if v == 0:
-            i = n - 1
-            while p[i] != 0:
-                i -= 1
-            v = p[i]
-        elif real_t is float or real_t is double:
-            if v != v:  # the default NaN, as the minmax rows (kernels/_simd.h PYC_X86_FINISH)
-                v = <real_t>NAN
+        v = _ext_flat_row(&buf[0], buf.shape[0], want_max)
+    return v
+
+
+cdef real_t _ext_flat_row(const real_t* p, Py_ssize_t n, bint want_max) noexcept nogil:
+    """ext_flat's value for the contiguous row at ``p`` (also small()'s)."""
+    cdef Py_ssize_t i
+    cdef real_t v, mn, mx
+    if real_t is float:
+        v = pyc_ext_f32(p, n, want_max)
+    elif real_t is double:
+        v = pyc_ext_f64(p, n, want_max)
+    else:  # integers (not called: pycompute.reductions uses minmax for them)
+        _minmax_row(p, n, 1, &mn, &mx)
+        v = mx if want_max else mn
+    if v == 0:
+        i = n - 1
+        while p[i] != 0:
+            i -= 1
+        v = p[i]
+    elif real_t is float or real_t is double:
+        if v != v:  # the default NaN, as the minmax rows (kernels/_simd.h PYC_X86_FINISH)
+            v = <real_t>NAN
     return v
 
 
@@ -1832,15 +1838,27 @@ cdef object _real_scalar(double v, bint f32):
     return _np_scalar(&v, _DT_F64, None)
 
 
+cdef inline double _var_value(double mean, double m2, Py_ssize_t n, bint f32) noexcept nogil:
+    """m2 / n, or inf where NumPy's own variance overflows (pycompute.reductions
+    _fast_var / _var_overflow: its sum or its sum of squares leaves the result dtype;
+    a value rounds to inf in float32 from _F32_INF up); NaN input keeps NaN."""
+    cdef bint over
+    if m2 != m2:
+        return m2 / n
+    if f32:
+        over = fabs(mean) * n >= _F32_INF or m2 >= _F32_INF
+    else:
+        over = isinf(fabs(mean) * n)
+    return INFINITY if over else m2 / n
+
+
 cdef object _small_t(int op, const float_t* p, Py_ssize_t n, Py_ssize_t s):
     cdef double total, mean, m2, res
     cdef double ps[1]
     cdef double pc[1]
     cdef float_t v
     cdef int64_t i
-    cdef Py_ssize_t ii
     cdef bint f32 = float_t is float
-    cdef bint over
     if op <= SMALL_MEAN or op >= SMALL_VAR:
         if s < 0:  # sums and variances read forwards in memory (as _canonical flips)
             p = p + (n - 1) * s
@@ -1855,18 +1873,8 @@ cdef object _small_t(int op, const float_t* p, Py_ssize_t n, Py_ssize_t s):
         return _real_scalar(total / n, f32)
     if op <= SMALL_MAX:
         with nogil:
-            if s == 1:  # ext_flat: one packed min or max a vector, NumPy's zero sign
-                if float_t is float:
-                    v = pyc_ext_f32(p, n, op == SMALL_MAX)
-                else:
-                    v = pyc_ext_f64(p, n, op == SMALL_MAX)
-                if v == 0:
-                    ii = n - 1
-                    while p[ii] != 0:
-                        ii -= 1
-                    v = p[ii]
-                elif v != v:  # the default NaN, as ext_flat
-                    v = NAN
+            if s == 1:  # ext_flat: one packed min or max a vector
+                v = _ext_flat_row(p, n, op == SMALL_MAX)
             else:  # the minmax kernel's row (1, n, 1)
                 _ext_row2(p, n, s, op == SMALL_MAX, &v, &v)
         return _real_scalar(<double>v, f32)
@@ -1876,14 +1884,7 @@ cdef object _small_t(int op, const float_t* p, Py_ssize_t n, Py_ssize_t s):
         return _np_scalar(&i, _DT_INTP, None)
     with nogil:
         _var_row(p, n, s, &mean, &m2)
-    res = m2 / n  # pycompute.reductions._fast_var's rule
-    if m2 == m2:
-        if f32:
-            over = fabs(mean) * n >= _F32_INF or m2 >= _F32_INF
-        else:
-            over = isinf(fabs(mean) * n)
-        if over:
-            res = INFINITY
+    res = _var_value(mean, m2, n, f32)
     if op == SMALL_STD:
         res = sqrt(res) if res >= 0 else NAN
     return _real_scalar(res, f32)
@@ -1902,8 +1903,7 @@ cdef object _small_axis_t(int op, const float_t* p, Py_ssize_t n0, Py_ssize_t n1
     cdef double* o
     cdef double* o2
     cdef void* scr = NULL
-    cdef double v, q, mean
-    cdef bint over
+    cdef double v
     if n0 < (2 if ax == 1 else 1) or n1 < 2:
         return None  # another view in the general path: its bits are its own
     if ax == 0:
@@ -1979,15 +1979,7 @@ cdef object _small_axis_t(int op, const float_t* p, Py_ssize_t n0, Py_ssize_t n1
                 if f32 and isinf(<float>o[i]):  # _mean_overflow: NumPy's float32 sum's inf
                     v = o[i]
             else:
-                mean = o[i]
-                q = o2[i]
-                v = q / R
-                if f32:  # _var_overflow
-                    over = isinf(<float>(fabs(mean) * R)) or isinf(<float>q)
-                else:
-                    over = isinf(fabs(mean) * R)
-                if over and q == q:
-                    v = INFINITY
+                v = _var_value(o[i], o2[i], R, f32)
                 if op == SMALL_STD:
                     v = sqrt(v)
             if f32:
@@ -2030,19 +2022,19 @@ def small(int op, object a, object axis=None):
         if type(axis) is not int or not -2 <= axis <= 1:  # (a huge int: no C overflow)
             return None
         ax = axis
-        if nd == 1 and (ax == 0 or ax == -1):
-            pass  # the whole array: NumPy returns the same scalar
-        elif nd == 2 and -2 <= ax <= 1 and fl & cnp.NPY_ARRAY_C_CONTIGUOUS:
+        if nd == 2 and fl & cnp.NPY_ARRAY_C_CONTIGUOUS:
+            ax = (ax + 2) % 2  # (cdivision: -1 % 2 is -1 in C)
             if isz == 4:
                 return _small_axis_t(op, <const float*>cnp.PyArray_DATA(arr),
-                                     cnp.PyArray_DIM(arr, 0), cnp.PyArray_DIM(arr, 1), (ax + 2) % 2)
+                                     cnp.PyArray_DIM(arr, 0), cnp.PyArray_DIM(arr, 1), ax)
             return _small_axis_t(op, <const double*>cnp.PyArray_DATA(arr),
-                                 cnp.PyArray_DIM(arr, 0), cnp.PyArray_DIM(arr, 1), (ax + 2) % 2)
-        else:
+                                 cnp.PyArray_DIM(arr, 0), cnp.PyArray_DIM(arr, 1), ax)
+        if nd != 1 or not (ax == 0 or ax == -1):
             return None
+        # 1-D along 0 / -1: the whole array (NumPy returns the same scalar)
     if fl & cnp.NPY_ARRAY_C_CONTIGUOUS:
         s = 1
-    elif cnp.PyArray_NDIM(arr) == 1 and cnp.PyArray_STRIDE(arr, 0) % isz == 0:
+    elif nd == 1 and cnp.PyArray_STRIDE(arr, 0) % isz == 0:
         s = cnp.PyArray_STRIDE(arr, 0) // isz
     else:
         return None

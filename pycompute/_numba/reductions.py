@@ -1441,18 +1441,25 @@ def _small_ext(buf, n, want_max):
 
 
 @njit(**_opts)
+def _var_value(mean, m2, n, buf):
+    """m2 / n, or inf where NumPy's own variance of ``buf``'s dtype overflows
+    (pycompute.reductions _fast_var / _var_overflow; kernels/reductions.pyx
+    _var_value); NaN input keeps NaN."""
+    if m2 != m2:
+        return m2 / n
+    if _is_f32(buf):
+        over = abs(mean) * n >= _F32_INF or m2 >= _F32_INF
+    else:
+        over = math.isinf(abs(mean) * n)
+    return math.inf if over else m2 / n
+
+
+@njit(**_opts)
 def _small_var(buf, n, want_std):
     """Variance (standard deviation) of the read-only 1-D ``buf`` as float64, with the
     overflow rule of pycompute.reductions._fast_var."""
     mean, m2 = _var_row(buf, 0, n, 1)
-    res = m2 / n
-    if m2 == m2:
-        if _is_f32(buf):
-            over = abs(mean) * n >= _F32_INF or m2 >= _F32_INF
-        else:
-            over = math.isinf(abs(mean) * n)
-        if over:
-            res = math.inf
+    res = _var_value(mean, m2, n, buf)
     if want_std:
         res = math.sqrt(res) if res >= 0 else math.nan
     return res
@@ -1520,13 +1527,7 @@ def _small_axis_var(a, ax, want_std):
     _var_serial(buf, 0, A, R, B, sa, sr, sb, mu, q, np.empty(0), 1, 0, _ALL_TASKS)
     res = np.empty(m, a.dtype)
     for i in range(m):
-        v = q[i] / R
-        if _is_f32(a):
-            over = math.isinf(np.float32(abs(mu[i]) * R)) or math.isinf(np.float32(q[i]))
-        else:
-            over = math.isinf(abs(mu[i]) * R)
-        if over and q[i] == q[i]:
-            v = math.inf
+        v = _var_value(mu[i], q[i], R, a)
         if want_std:
             v = np.sqrt(v)
         res[i] = v
