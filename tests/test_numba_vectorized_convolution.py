@@ -69,6 +69,9 @@ def test_line_kernel_is_packed():
     asm = _asm(C._line, F32, I64, ip, ip, F32, F32, ip, ip)
     # 4 accumulators per step, in each of the pair (+ / -) and plain tap loops
     assert _packed_f32_madds(asm) >= 12, "the float32 line pass fell back to scalar code"
+    # the pairs u + v / u - v as packed adds and subtracts (a loop per sign), not as
+    # fma(v, +-1, u): on the add pipes, not the FMA pipes the taps need
+    assert _count(asm, r"v?addps") >= 4 and _count(asm, r"v?subps") >= 4
     asm = _asm(C._line, F64, I64, ip, ip, F64, F64, ip, ip)
     assert _count(asm, r"v?mulpd") >= 8, "the float64 line pass fell back to scalar code"
     assert _count(asm, r"v?addpd") >= 8
@@ -152,3 +155,43 @@ def test_derivative_column_pair_is_packed():
     asm = _asm(Dv._col2, F64, I64, ip, ip, F64, ip, F64, F64, F64, ip)
     assert _count(asm, r"v?mulpd") >= 8 and _count(asm, r"v?addpd") >= 8
     assert _count(asm, r"vfmadd\d+pd") == 0, "float64 work must not contract into FMA"
+
+
+def _avx512f():
+    try:
+        return "avx512f" in open("/proc/cpuinfo").read().split()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+def test_row_pass_takes_shifted_vectors_on_avx512():
+    """The float32 row pass (_hline -> _vhline) takes each tap's vector as a shuffle of
+    two loaded ones where Numba compiles for AVX-512, as pyc_hline_f32 does (GCC:
+    valignd; LLVM: two-source permutes), instead of a cache-line-splitting load per
+    tap; elsewhere it is _line's loop."""
+    assert C.HLINE_SHIFTS == _avx512f(), "HLINE_SHIFTS does not follow the CPU's AVX-512F"
+    asm = _asm(C._hline, F32, ip, ip, F32, F32, ip, ip, I64)
+    if C.HLINE_SHIFTS:
+        # 8 pair steps x 4 vectors x 2 shifted operands, once per sign (LLVM shares a
+        # few between steps): well over 64 two-source shuffles on zmm registers
+        shifts = _count(asm, r"(valign[dq]|vperm[it]2p[sd]|vshuff(32x4|64x2))")
+        assert shifts >= 64, f"{shifts} shifted vectors in the row pass"
+    assert _packed_f32_madds(asm) >= 12, "the float32 row pass fell back to scalar code"
+
+
+@pytest.mark.parametrize("width", [1, 7, 63, 64, 71, 200, 333], ids=str)
+def test_row_pass_equals_cython_for_every_window(width):
+    # every odd window of the shifted-vector row pass (3 .. 17 taps: sigma 0.25 .. 2),
+    # symmetric and antisymmetric (order 1), then one past it (19 taps: _line only);
+    # widths around its 64-output blocks, its head (8 - K // 2 outputs) and its tail
+    rng = np.random.default_rng(width)
+    x = rng.standard_normal((5, width)).astype(np.float32)
+    for sigma in (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.2):
+        for order in (0, 1):
+            for mode in ("reflect", "constant"):
+                got = pc.gaussian_filter(x, sigma, order=(0, order), mode=mode, cval=0.5,
+                                         backend="numba")
+                want = pc.gaussian_filter(x, sigma, order=(0, order), mode=mode, cval=0.5,
+                                          backend="cython")
+                assert got.tobytes() == want.tobytes(), (sigma, order, mode)

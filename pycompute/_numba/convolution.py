@@ -29,14 +29,20 @@ The Cython fast paths have twins here with the same structure: ``separable2``
 ``_dense_ring`` (float32 full grids: ring-copied rows, 4 output rows x 32
 columns per register block, each source row loaded once per block for every
 output row that reads it). Their hot loops are intrinsics that emit the vector
-code directly (``_vline``, ``_vdense4``/``_vdense1``, ``_vbox``: 64-byte
-vectors, zmm on AVX-512; checked in the assembly by
+code directly (``_vline``, ``_vhline``, ``_vdense4``/``_vdense1``, ``_vbox``:
+64-byte vectors, zmm on AVX-512; checked in the assembly by
 tests/test_numba_vectorized_convolution.py), since LLVM keeps accumulators
-held in arrays in memory. Not ported: prefetches, in-place slab passes (the
-dispatcher gives Numba a temporary instead), and two that measured slower here
-(4096^2 float32, one thread): shifted vectors by valignd instead of unaligned
-loads (the Gaussian 30% slower), non-temporal stores (correlate 3x3 25%
-slower). The other loops index views from 0 so LLVM vectorizes them.
+held in arrays in memory. As in the Cython kernel, the pass along H runs in
+strips of 1 KiB (the strip's Kv source rows stay in L1 for the block's rows),
+its vector loop inlined into the strip loop (``_pass``: a call per strip cost
+as much as the strip), and the row pass of a float32 line takes each tap's
+vector as a shuffle of two loaded ones (``_vhline``, AVX-512 targets) rather
+than a cache-line-splitting load. Symmetric pairs are a plain add or subtract
+(``_vec.pair_loops``), off the FMA pipes. Together (4096^2 float32, sigma 2,
+one thread, Zen 5): Numba's Gaussian from 1.6x the Cython kernel's time to
+1.2-1.3x. Not ported: prefetches, in-place slab passes (the dispatcher gives
+Numba a temporary instead), and non-temporal stores (measured slower here:
+correlate 3x3 25%). The other loops index views from 0 so LLVM vectorizes them.
 
 Compile time (a cold first call compiles a whole call tree; issue 11): every
 prange body is one call to a plain ``@njit`` task function (``_sep_task``,
@@ -62,7 +68,8 @@ from numba.extending import intrinsic, overload
 from numba.np.arrayobj import populate_array
 
 from ._boundary import boundary_index
-from ._vec import _I32, _Arr, _c1, _const, _madd_ir, _sign_vec, _splat, _tap_plan, _vec_of
+from ._vec import (_I32, _Arr, _c1, _const, _madd_ir, _splat, _tap_plan, _vec_of,
+                   aligned_empty, pair_loops, target_features)
 from ._layer import call_with_threads, prange_only, readonly
 
 CHUNK = 512
@@ -120,16 +127,18 @@ def _vline(typingctx, buf, starts, K, sym, w, n, out, o):
                     wc = _splat(builder, Wt.get(c), vt)
                     for v in range(NVEC):
                         builder.store(builder.fmul(vld(sc, j, v), wc), accs[v])
-                    sg = _sign_vec(builder, symv, vt)
-                    with cgutils.for_range(builder, c) as lk:
-                        k = lk.index
-                        sa = S.get(k)
-                        sb = S.get(builder.sub(last, k))
-                        wk = _splat(builder, Wt.get(k), vt)
-                        for v in range(NVEC):
-                            t = _madd_ir(builder, vld(sa, j, v), vld(sb, j, v), sg, f32)
-                            builder.store(_madd_ir(builder, builder.load(accs[v]), t, wk, f32),
-                                          accs[v])
+
+                    def pairs(op):
+                        with cgutils.for_range(builder, c) as lk:
+                            k = lk.index
+                            sa = S.get(k)
+                            sb = S.get(builder.sub(last, k))
+                            wk = _splat(builder, Wt.get(k), vt)
+                            for v in range(NVEC):
+                                t = op(vld(sa, j, v), vld(sb, j, v))
+                                builder.store(_madd_ir(builder, builder.load(accs[v]), t, wk,
+                                                       f32), accs[v])
+                    pair_loops(builder, symv, pairs)
                 with plain:
                     sl = S.get(last)
                     wl = _splat(builder, Wt.get(last), vt)
@@ -717,6 +726,104 @@ def _unif_task(xf, out, ocode, size, lo, mode, cv, fs, t, nch, N, B, state, s0, 
 
 # ---------------------------------------------------------------- fast paths (as the Cython ones)
 
+#: _vhline's shifted vectors: an AVX-512 target only (one shuffle a tap; a 64-byte
+#: shuffle legalized to AVX2 takes several), as pyc_hline_f32 in kernels/_fastconv.h
+HLINE_SHIFTS = "avx512f" in target_features()
+HLINE_KMAX = 17  # _vhline: odd windows up to this (K - 1 shifted lanes fit one vector)
+
+
+@intrinsic
+def _vhline(typingctx, buf, K, sym, w, n, out, o):
+    """_vline's outputs with taps on neighbouring elements (tap k reads buf[k + j]):
+    symmetric or antisymmetric pairs (sym != 0), odd 3 <= K <= HLINE_KMAX, float32,
+    AVX-512 target; ``out`` not overlapping ``buf``. Returns e: outputs h .. e - 1 are
+    done, h = HLINE_KMAX // 2 - K // 2 (0 for the longest window), in blocks of 64, the
+    last one ending at e (overlapping the one before: the same values written again);
+    e = 0 where it does not apply (the caller's _line does the rest). A block at b reads
+    buf[b .. b + 79] in five loads, and each tap's vector is a shuffle of two of them by
+    a constant offset (LLVM emits vpermt2ps / vpermt2pd, GCC valignd): the window is
+    centred on offset 8 of the block, so the offsets do not depend on K, and a switch on
+    K // 2 enters the chain of pair steps at the outermost pair (one body for every K;
+    one per K compiled 1.2 s longer). _vline loads every tap's vector instead (a
+    cache-line split for 15 of 16 offsets). The terms of _vline in its order (the
+    centre product, then the pairs from the outermost in: the same bits), as
+    pyc_hline_f32's loop in kernels/_fastconv.h."""
+    if not (_c1(buf) and _c1(w) and _c1(out)):
+        return None
+    sig = types.intp(buf, types.intp, types.intp, w, types.intp, out, types.intp)
+    if not (HLINE_SHIFTS and buf.dtype == types.float32 and w.dtype == buf.dtype
+            and out.dtype == buf.dtype):
+        return sig, lambda context, builder, signature, args: _const(args[1].type, 0)
+
+    def codegen(context, builder, signature, args):
+        bv, Kv, symv, wv, nv, ov, oo = args
+        B, Wt, O = (_Arr(context, builder, t, v) for t, v in
+                    ((buf, bv), (w, wv), (out, ov)))
+        it = Kv.type
+        vt = ir.VectorType(ir.FloatType(), 16)
+        H = HLINE_KMAX // 2
+        zero = _const(it, 0)
+
+        def lt(a, b):
+            return builder.icmp_signed("<", a, b)
+        c = builder.sdiv(Kv, _const(it, 2))
+        h = builder.sub(_const(it, H), c)
+        # block b: outputs h + 64 b .. + 63 (within n), reads up to 64 b + 79 (within buf)
+        lim = builder.add(builder.sub(B.a.nitems, _const(it, 16)), h)
+        m = builder.select(lt(lim, nv), lim, nv)
+        span = builder.sub(m, h)
+        ok = builder.and_(builder.icmp_signed("!=", symv, zero),
+                          builder.and_(builder.icmp_signed("==", builder.srem(Kv, _const(it, 2)),
+                                                           _const(it, 1)),
+                                       builder.and_(lt(_const(it, 2), Kv),
+                                                    lt(Kv, _const(it, HLINE_KMAX + 1)))))
+        ok = builder.and_(ok, lt(_const(it, 63), span))
+        # whole blocks, then one more ending at m (overlapping the one before: the same
+        # values written again) where span is not a multiple of 64
+        full = builder.sdiv(span, _const(it, 64))
+        more = builder.icmp_signed("!=", builder.srem(span, _const(it, 64)), zero)
+        nblk = builder.select(ok, builder.add(full, builder.zext(more, it)), zero)
+        bmax = builder.sub(span, _const(it, 64))
+        wc = _splat(builder, Wt.get(c), vt)
+        accs = [cgutils.alloca_once(builder, vt) for _ in range(4)]
+
+        def blocks(op):
+            with cgutils.for_range(builder, nblk) as loop:
+                b = builder.mul(loop.index, _const(it, 64))
+                b = builder.select(lt(bmax, b), bmax, b)
+                A = [B.vget(builder.add(b, _const(it, 16 * i)), vt) for i in range(5)]
+
+                def sh(v, d):  # buf[b + 16 v + d ..][:16]
+                    if d == 0:
+                        return A[v]
+                    return builder.shuffle_vector(
+                        A[v], A[v + 1], ir.Constant(ir.VectorType(_I32, 16),
+                                                    list(range(d, d + 16))))
+                for v in range(4):
+                    builder.store(builder.fmul(sh(v, H), wc), accs[v])
+                steps = {i: builder.append_basic_block(f"vh.pair{i}") for i in range(1, H + 1)}
+                done = builder.append_basic_block("vh.store")
+                sw = builder.switch(c, done)
+                for i in range(1, H + 1):
+                    sw.add_case(_const(it, i), steps[i])
+                for i in range(H, 0, -1):  # the pair (c - i, c + i) of the window
+                    builder.position_at_end(steps[i])
+                    wk = _splat(builder, Wt.get(builder.sub(c, _const(it, i))), vt)
+                    for v in range(4):
+                        t = op(sh(v, H - i), sh(v, H + i))
+                        builder.store(_madd_ir(builder, builder.load(accs[v]), t, wk, True),
+                                      accs[v])
+                    builder.branch(steps[i - 1] if i > 1 else done)
+                builder.position_at_end(done)
+                for v in range(4):
+                    O.vput(builder.add(builder.add(builder.add(oo, h), b), _const(it, 16 * v)),
+                           builder.load(accs[v]))
+        pair_loops(builder, symv, blocks)
+        return builder.select(builder.icmp_signed(">", nblk, zero), m, zero)
+
+    return sig, codegen
+
+
 SEP_ROWS = 16    # output rows per block of separable2
 SEP_BLOCKS = 8   # blocks per task at most (the ring's rows are copied once per task)
 RING_ROWS = 16   # output rows per block of the dense ring kernel
@@ -774,9 +881,29 @@ def _line(buf, starts, K, sym, w, out, o, n):
     the per-pixel term order and arithmetic of _correlate1d (so fused passes equal the
     passes run apart bit for bit), NVEC vectors at a time in registers (_vline), the
     remainder by _line_px. The one paired-tap loop of the fused and the long paths."""
-    j = _vline(buf, starts, K, sym, w, n, out, o)
+    _line_tail(buf, starts, K, sym, w, out, o, _vline(buf, starts, K, sym, w, n, out, o), n)
+
+
+@njit(nogil=True, cache=True)
+def _line_tail(buf, starts, K, sym, w, out, o, j, n):
+    """Outputs j .. n - 1 of _line, a pixel at a time (_line_px)."""
     for jj in range(j, n):
         out[o + jj] = _line_px(buf, starts, K, sym, w, jj)
+
+
+@njit(nogil=True, cache=True)
+def _hline(buf, K, sym, w, out, o, n, starts):
+    """out[o:o + n] = _line with taps on neighbouring elements (tap k reads buf[k:][:n]):
+    _vhline's shifted vectors where they apply, _line for the rest (the same terms, so
+    the same bits). ``starts``: K scratch slots."""
+    for k in range(K):
+        starts[k] = k
+    e = _vhline(buf, K, sym, w, n, out, o)
+    if e == 0:
+        _line(buf, starts, K, sym, w, out, o, n)
+    else:  # the head (fewer than 8 outputs) and a tail past a buffer too short for a block
+        _line_tail(buf, starts, K, sym, w, out, o, 0, HLINE_KMAX // 2 - K // 2)
+        _line_tail(buf, starts, K, sym, w, out, o, e, n)
 
 
 @njit(nogil=True, cache=True)
@@ -797,7 +924,12 @@ def _extend(tpad, mid, coltab, lo, W, K, C, cv):
 def _box(buf, starts, K, m, sh, n, out, o):
     """out[o:o + n] = the uint8 window sums over the K taps buf[starts[k]:][:n], divided
     as (S * m) >> sh (_vbox, the remainder in int64: the same integers)."""
-    j = _vbox(buf, starts, K, m, sh, n, out, o)
+    _box_tail(buf, starts, K, m, sh, out, o, _vbox(buf, starts, K, m, sh, n, out, o), n)
+
+
+@njit(nogil=True, cache=True)
+def _box_tail(buf, starts, K, m, sh, out, o, j, n):
+    """Outputs j .. n - 1 of _box, in int64: the same integers."""
     for jj in range(j, n):
         t = np.int64(0)
         for k in range(K):
@@ -813,15 +945,41 @@ def _pass(buf, starts, K, sym, w, m, sh, n, out, o):
     raise NotImplementedError("njit only")
 
 
-@overload(_pass, jit_options=dict(nogil=True))
+@overload(_pass, jit_options=dict(nogil=True), inline="always")
 def _pass_typed(buf, starts, K, sym, w, m, sh, n, out, o):
+    # inlined, the vector loop an intrinsic: no call per strip (a call to a jitted
+    # function costs the arrays' reference counts, ~60 ns: as long as a 256-element
+    # strip's work, and the reason whole rows, out of L1, measured faster)
     if buf.dtype == types.uint8:
         def box(buf, starts, K, sym, w, m, sh, n, out, o):
-            _box(buf, starts, K, m, sh, n, out, o)
+            j = _vbox(buf, starts, K, m, sh, n, out, o)
+            if j < n:
+                _box_tail(buf, starts, K, m, sh, out, o, j, n)
         return box
 
     def line(buf, starts, K, sym, w, m, sh, n, out, o):
-        _line(buf, starts, K, sym, w, out, o, n)
+        j = _vline(buf, starts, K, sym, w, n, out, o)
+        if j < n:
+            _line_tail(buf, starts, K, sym, w, out, o, j, n)
+    return line
+
+
+def _row(buf, starts, K, sym, w, m, sh, n, out):
+    """out[:n] = the pass along a padded row, taps on neighbouring elements (one channel):
+    the uint8 box (_box), or the float line through _hline (by dtype at typing time, as
+    _pass)."""
+    raise NotImplementedError("njit only")
+
+
+@overload(_row, jit_options=dict(nogil=True))
+def _row_typed(buf, starts, K, sym, w, m, sh, n, out):
+    if buf.dtype == types.uint8:
+        def box(buf, starts, K, sym, w, m, sh, n, out):
+            _box(buf, starts, K, m, sh, n, out, np.int64(0))
+        return box
+
+    def line(buf, starts, K, sym, w, m, sh, n, out):
+        _hline(buf, K, sym, w, out, np.int64(0), n, starts)
     return line
 
 
@@ -831,21 +989,29 @@ def _wpass(tpad, coltab, W, C, K, lo, sym, w, m, sh, cv, starts, dst):
     extended through ``coltab`` first."""
     mid = tpad[lo * C:lo * C + W * C]
     _extend(tpad, mid, coltab, lo, W, K, C, cv)
-    for k in range(K):  # (shifted vectors by valignd instead of unaligned loads, as
-        starts[k] = k * C  # pyc_hline_f32, measured 30% slower here on the whole filter)
-    _pass(tpad, starts, K, sym, w, m, sh, W * C, dst, np.int64(0))
+    for k in range(K):
+        starts[k] = k * C
+    if C == 1:
+        _row(tpad, starts, K, sym, w, m, sh, W, dst)
+    else:
+        _pass(tpad, starts, K, sym, w, m, sh, W * C, dst, np.int64(0))
 
 
 @njit(nogil=True, cache=True)
-def _hpass(ring, Lp, NS, y0, y1, L, K, sym, w, m, sh, strip, starts, dst, d0, dstride):
+def _hpass(ring, Lp, NS, y0, y1, L, K, sym, w, m, sh, strip, starts, roff, dst, d0,
+           dstride):
     """Rows y0 .. y1 of the pass along H (output y reads ring rows y .. y + K - 1, row i in
     slot i % NS, ``Lp`` apart) into dst[d0 + (y - y0) * dstride:][:L], ``strip`` columns
-    at a time for all the rows, so the strips of the source rows are reused from L1."""
+    at a time for all the rows, so the strips of the source rows are reused from L1.
+    ``roff``: scratch for the y1 - y0 + K - 1 rows' offsets (a modulo per row and block,
+    not per tap, strip and row: K integer divisions cost as much as a short strip)."""
+    for i in range(y1 - y0 + K - 1):
+        roff[i] = ((y0 + i) % NS) * Lp
     for x0 in range(0, L, strip):
         n = min(L - x0, strip)
         for y in range(y0, y1):
             for k in range(K):
-                starts[k] = ((y + k) % NS) * Lp + x0
+                starts[k] = roff[y - y0 + k] + x0
             _pass(ring, starts, K, sym, w, m, sh, n, dst, d0 + (y - y0) * dstride + x0)
 
 
@@ -871,7 +1037,9 @@ def _separable2(x, o, wv, Kv, lov, symv, modev, mv, shv, wh, Kh, loh, symh, mode
     Lp = ((L * isz + 63) // 64 * 64 + 64) // isz
     P = (((W + Kh - 1) * C * isz + 63) // 64 * 64 + 64) // isz  # a padded row (W pass)
     NS = SEP_ROWS + Kv - 1
-    strip = L  # whole rows: 1 KiB strips (the Cython kernel's) measured 5-50% slower here
+    # the pass along H in strips (the Cython kernel's: 1 KiB of float32, 1024 uint8), so
+    # the Kv source rows of a strip are reused from L1 by the block's rows
+    strip = min(L, 256 if isz == 4 else 1024)
     nb = (H + SEP_ROWS - 1) // SEP_ROWS
     nt = (nb + per - 1) // per
     rowtab = np.empty(H + Kv, np.int64)
@@ -895,9 +1063,10 @@ def _sep_task(xf, of, t, H, W, C, nt, nb, per, Lp, P, NS, strip, rowtab, coltab,
     a = t // nt
     b0 = (t - a * nt) * per
     b1 = min(nb, b0 + per)
-    ring = np.empty(NS * Lp, xf.dtype)
-    tpads = np.empty(SEP_ROWS * P, xf.dtype)
+    ring = aligned_empty(NS * Lp, xf)
+    tpads = aligned_empty(SEP_ROWS * P, xf)
     starts = np.empty(max(Kv, Kh), np.int64)
+    roff = np.empty(SEP_ROWS + Kv - 1, np.int64)
     filled = b0 * SEP_ROWS
     for blk in range(b0, b1):
         y0 = blk * SEP_ROWS
@@ -922,10 +1091,10 @@ def _sep_task(xf, of, t, H, W, C, nt, nb, per, Lp, P, NS, strip, rowtab, coltab,
                     rr[j] = src[j]
         filled = y1 + Kv - 1
         if hfirst:  # then the H pass from the ring to the output
-            _hpass(ring, Lp, NS, y0, y1, L, Kv, symv, wv, mv, shv, strip, starts,
+            _hpass(ring, Lp, NS, y0, y1, L, Kv, symv, wv, mv, shv, strip, starts, roff,
                    of, (a * H + y0) * L, L)
         else:
-            _hpass(ring, Lp, NS, y0, y1, L, Kv, symv, wv, mv, shv, strip, starts,
+            _hpass(ring, Lp, NS, y0, y1, L, Kv, symv, wv, mv, shv, strip, starts, roff,
                    tpads, loh * C, P)
             for y in range(y0, y1):
                 i = (y - y0) * P
@@ -1026,7 +1195,7 @@ def _ring_task(x, of, w, kh, kw, dz, dx0, mode, cv, rowtab, coltab, t, nt, nb, p
     Y0 = b0 * RING_ROWS
     nrows = min(H, b1 * RING_ROWS) - Y0 + kh - 1
     zz = boundary_index(z + dz, D, mode)
-    ring = np.empty(NS * mp, w.dtype)
+    ring = aligned_empty(NS * mp, w)
     roff = np.empty(nrows, np.int64)
     for i in range(nrows):
         roff[i] = (i % NS) * mp

@@ -10,7 +10,10 @@ output rows per task, its source rows copied once into a per-task ring, each
 source strip read once for both column kernels (``_col2``: each pair of rows
 loaded once for both), the intermediates in per-task rows, the row passes and
 the combine writing the output once. The row passes hold NVEC vectors of
-outputs in registers over all the taps (the convolution family's ``_line``). Not
+outputs in registers over all the taps (the convolution family's ``_hline``:
+shifted vectors on AVX-512). The column passes are inlined into the strip loop (no
+call per strip and row) and add or subtract each pair off the FMA pipes
+(``_vec.pair_loops``). Not
 ported (speed only, the same values): non-temporal stores, and ring rows kept from
 the thread's previous task.
 
@@ -45,9 +48,8 @@ from numba.extending import intrinsic
 
 from ._boundary import boundary_index
 from ._layer import call_with_threads, prange_only, readonly
-from ._vec import _Arr, _c1, _const, _madd_ir, _sign_vec, _splat, _tap_plan
-from .convolution import NVEC, _line_px
-from .convolution import _line as _vline_pass
+from ._vec import _Arr, _c1, _const, _madd_ir, _splat, _tap_plan, aligned_empty, pair_loops
+from .convolution import NVEC, _hline, _line_px, _line_tail, _vline
 
 DROWS = 16
 STRIP = 256
@@ -78,8 +80,6 @@ def _vcol2(typingctx, buf, starts, K, sa, wa, sb, wb, oa, ob, n):
         L = vt.count
         acc_a = [cgutils.alloca_once(builder, vt) for _ in range(NVEC)]
         acc_b = [cgutils.alloca_once(builder, vt) for _ in range(NVEC)]
-        sga = _sign_vec(builder, sav, vt)
-        sgb = _sign_vec(builder, sbv, vt)
 
         def vld(base, j, v):
             return B.vget(builder.add(builder.add(base, j), _const(it, v * L)), vt)
@@ -93,20 +93,24 @@ def _vcol2(typingctx, buf, starts, K, sa, wa, sb, wb, oa, ob, n):
                 x = vld(sc, j, v)
                 builder.store(builder.fmul(x, wac), acc_a[v])
                 builder.store(builder.fmul(x, wbc), acc_b[v])
-            with cgutils.for_range(builder, c) as lk:
-                k = lk.index
-                p0 = S.get(k)
-                q0 = S.get(builder.sub(last, k))
-                wak = _splat(builder, WA.get(k), vt)
-                wbk = _splat(builder, WB.get(k), vt)
-                for v in range(NVEC):
-                    pv, qv = vld(p0, j, v), vld(q0, j, v)
-                    ta = _madd_ir(builder, pv, qv, sga, f32)   # pv +- qv, exact
-                    tb = _madd_ir(builder, pv, qv, sgb, f32)
-                    builder.store(_madd_ir(builder, builder.load(acc_a[v]), ta, wak, f32),
-                                  acc_a[v])
-                    builder.store(_madd_ir(builder, builder.load(acc_b[v]), tb, wbk, f32),
-                                  acc_b[v])
+
+            def pairs(opa, opb):  # pv +- qv for each kernel (a loop per pair of signs)
+                with cgutils.for_range(builder, c) as lk:
+                    k = lk.index
+                    p0 = S.get(k)
+                    q0 = S.get(builder.sub(last, k))
+                    wak = _splat(builder, WA.get(k), vt)
+                    wbk = _splat(builder, WB.get(k), vt)
+                    for v in range(NVEC):
+                        pv, qv = vld(p0, j, v), vld(q0, j, v)
+                        ta = opa(pv, qv)
+                        tb = ta if opb == opa else opb(pv, qv)
+                        builder.store(_madd_ir(builder, builder.load(acc_a[v]), ta, wak, f32),
+                                      acc_a[v])
+                        builder.store(_madd_ir(builder, builder.load(acc_b[v]), tb, wbk, f32),
+                                      acc_b[v])
+            pair_loops(builder, sav, lambda opa: pair_loops(builder, sbv,
+                                                            lambda opb: pairs(opa, opb)))
             for v in range(NVEC):
                 OA.vput(builder.add(j, _const(it, v * L)), builder.load(acc_a[v]))
                 OB.vput(builder.add(j, _const(it, v * L)), builder.load(acc_b[v]))
@@ -115,15 +119,30 @@ def _vcol2(typingctx, buf, starts, K, sa, wa, sb, wb, oa, ob, n):
     return sig, codegen
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, inline="always")
 def _col2(buf, starts, K, sa, wa, sb, wb, oa, ob, n):
     """Both column passes of a strip from one read of its rows: oa[:n] (sa, wa) and
     ob[:n] (sb, wb), sa and sb nonzero; each output's terms as the convolution family's
-    _line_px adds them."""
+    _line_px adds them. Inlined, the vector loop an intrinsic: no call (and no reference
+    counting of the arrays) per strip and row."""
     j0 = _vcol2(buf, starts, K, sa, wa, sb, wb, oa, ob, n)
+    if j0 < n:
+        _col2_tail(buf, starts, K, sa, wa, sb, wb, oa, ob, j0, n)
+
+
+@njit(nogil=True, cache=True)
+def _col2_tail(buf, starts, K, sa, wa, sb, wb, oa, ob, j0, n):
     for j in range(j0, n):   # the remainder: the same terms, a pixel at a time
         oa[j] = _line_px(buf, starts, K, sa, wa, j)
         ob[j] = _line_px(buf, starts, K, sb, wb, j)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _col1(buf, starts, K, s, w, out, o, n):
+    """One column pass of a strip (_line, inlined as _col2)."""
+    j0 = _vline(buf, starts, K, s, w, n, out, o)
+    if j0 < n:
+        _line_tail(buf, starts, K, s, w, out, o, j0, n)
 
 
 @njit(nogil=True, cache=True)
@@ -139,9 +158,9 @@ def _rowpass(tpad, W, coltab, Kh, sym, w, cv, starts, dst):
     for k in range(Kh):
         starts[k] = k
     # all Kh taps of NVEC vectors of outputs in registers (the convolution family's
-    # _line: the same per-pixel terms, so the same bits), where a tap-major pass over the
-    # row read and wrote every output once a tap
-    _vline_pass(tpad, starts, Kh, sym, w, dst, np.int64(0), W)
+    # _hline: the same per-pixel terms, so the same bits), where a tap-major pass over
+    # the row read and wrote every output once a tap
+    _hline(tpad, Kh, sym, w, dst, np.int64(0), W, starts)
 
 
 @njit(nogil=True, cache=True)
@@ -180,8 +199,9 @@ def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, t0, 
         # pass reads Kv of them; W apart, 4096-wide float32 rows thrashed the L1 and the
         # column pass ran 1.5-2x slower), as the Cython kernel's ring
         Wp = W + 16
-        flat = np.empty(S * Wp, x.dtype)
-        P = np.empty((2, DROWS, W + Kh - 1), x.dtype)
+        flat = aligned_empty(S * Wp, x)
+        # + 16: _hline's shifted vectors read 16 elements past a block
+        P = np.empty((2, DROWS, W + Kh - 1 + 16), x.dtype)
         T0 = np.empty(W, x.dtype)
         T1 = np.empty(W, x.dtype)
         starts = np.empty(max(Kv, Kh), np.int64)
@@ -205,8 +225,8 @@ def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, t0, 
                           P[0, y - y0, loh + x0:loh + x0 + n], P[1, y - y0, loh + x0:loh + x0 + n],
                           n)
                 else:
-                    _vline_pass(flat, starts, Kv, sc0, wc0, P[0, y - y0], loh + x0, n)
-                    _vline_pass(flat, starts, Kv, sc1, wc1, P[1, y - y0], loh + x0, n)
+                    _col1(flat, starts, Kv, sc0, wc0, P[0, y - y0], loh + x0, n)
+                    _col1(flat, starts, Kv, sc1, wc1, P[1, y - y0], loh + x0, n)
         for y in range(y0, y1):
             _rowpass(P[0, y - y0], W, coltab, Kh, sr0, wr0, cv, starts, T0)
             _rowpass(P[1, y - y0], W, coltab, Kh, sr1, wr1, cv, starts, T1)

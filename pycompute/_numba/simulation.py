@@ -30,17 +30,15 @@ C-contiguous arrays only.
 """
 from __future__ import annotations
 
-import platform
-
 import numpy as np
 from llvmlite import ir
 from numba import literal_unroll, njit, prange, types
-from numba.core import cgutils, config
+from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
 from ._boundary import MODE_WRAP, boundary_index
 from ._layer import prange_only, threaded
-from ._vec import _I32, _Arr, _c1, _const, _splat
+from ._vec import _I32, _Arr, _c1, _const, _splat, target_features
 
 CHUNK = 16384
 _FM = {"reassoc", "contract"}  # N-body source sums only: order inside a body's sum may change
@@ -684,16 +682,7 @@ def _gray_scott(u_in, v_in, u_out, v_out, u_tmp, v_tmp, n0, n1, steps, Du, Dv, F
 def _nbody_estimate():
     """"rsqrt14" (AVX-512F), "rsqrtps" (AVX2 + FMA) or "" (the exact path) for the CPU
     Numba compiles for; a named CPU without a feature list takes the exact path."""
-    if platform.machine().lower() not in ("x86_64", "amd64"):
-        return ""
-    if config.CPU_NAME is not None and config.CPU_FEATURES is None:
-        return ""
-    if config.CPU_FEATURES is not None:
-        feats = config.CPU_FEATURES
-    else:
-        from numba.core.codegen import get_host_cpu_features
-        feats = get_host_cpu_features()
-    on = {f[1:] for f in feats.split(",") if f.startswith("+")}
+    on = target_features()
     if "avx512f" in on:
         return "rsqrt14"
     if "avx2" in on and "fma" in on:
