@@ -127,8 +127,10 @@ def test_column_loops_are_packed(dtype):
                types.Array(dtype, 1, "C"), types.Array(types.int64, 1, "C"), ix, ix)
     assert len(re.findall(rf"\bv?cmp\w*{sfx}\b[^\n]*%[xyz]mm", asm)) >= 2, \
         "column argmin/argmax fell back to scalar compares"
-    asm = _asm(R._sum_cols, ro, ix, ix, ix, ix, ix, LANE_ARR, LANE_ARR, ix)
+    asm = _asm(R._sum_cols, ro, ix, ix, ix, ix, ix, LANE_ARR, LANE_ARR, ix, types.boolean)
     assert _packed(asm, "add") >= 1, "column sums fell back to scalar adds"
+    if dtype == types.float32:  # the rows ahead, into L1, out of cache (pf)
+        assert re.search(r"\bprefetcht0\b", asm), "float32 column sums lost their prefetch"
     if dtype == types.float64:  # the 8-row group's tree: 7 adds of whole vectors
         asm = _asm(R._tree8_rows, *([ro] * 8), LANE_ARR)
         assert _packed(asm, "add") >= 7, "the 8-row column group fell back to scalar code"
@@ -221,3 +223,6 @@ def test_cython_column_loops_are_packed():
             assert m, f"{so}: {fn} not found"
             for op in ops:
                 assert re.search(rf"\bv?{op}\b[^\n]*%{reg}", m.group(1)), (level, fn, op)
+        # float32 column sums prefetch the rows ahead into L1 (out of cache: pf)
+        m = re.search(r"<pyc_psum_cols_f32>:\n(.*?)\n\n", out, re.S)
+        assert m and re.search(r"\bprefetcht0\b", m.group(1)), (level, "pyc_psum_cols_f32")

@@ -16,6 +16,7 @@ import platform
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
+from numba.extending import intrinsic
 from numba.core import cgutils, config
 
 _I32 = ir.IntType(32)
@@ -47,6 +48,25 @@ def aligned_empty(n, like):
     raw = np.empty(n + 64 // isz, like.dtype)
     off = ((64 - raw.ctypes.data % 64) % 64) // isz
     return raw[off:off + n]
+
+
+@intrinsic
+def prefetch(typingctx, arr, i):
+    """A software prefetch of arr[i] for reading, into L1 (``llvm.prefetch``, locality
+    3: the prefetcht0 of the Cython kernels' ``__builtin_prefetch(p, 0, 3)``)."""
+    if not (isinstance(arr, types.Array) and arr.ndim == 1 and isinstance(i, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        A = _Arr(context, builder, arr, args[0])  # (any layout: the element's address)
+        p = builder.bitcast(A.ptr(args[1]), ir.IntType(8).as_pointer())
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [p.type, _I32, _I32, _I32]),
+            "llvm.prefetch.p0")
+        builder.call(fn, [p, _const(_I32, 0), _const(_I32, 3), _const(_I32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(arr, i), codegen
 
 
 def _vec_of(dt):

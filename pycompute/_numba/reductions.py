@@ -35,6 +35,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
 from ._layer import call_with_threads, readonly
+from ._vec import aligned_empty, prefetch
 
 LANES = 16
 GRP = 8  # blocks (rows) a float64 sum adds as a tree before its TwoSum (kernels/_simd.h PYC_GRP)
@@ -42,6 +43,10 @@ MM_LANES = 32  # min/max lanes: <32 x T>, two or more registers of independent c
 ROW_CHUNK = 16384
 MAX_TASKS = 256
 COLS = 4096  # output columns per column task (kernels/reductions.pyx: whole rows to 4096)
+#: float32 column sums prefetch the rows PF_BYTES ahead into L1, where the call reads
+#: more than PF_MIN bytes (kernels/reductions.pyx pyc_psum_cols_f32)
+PF_BYTES = 16384
+PF_MIN = 1 << 24
 COL_TASKS = 64  # column tasks to aim for
 COL_MIN = 65536  # minimum elements per column task
 FOLD = 256  # columns a chunk-partial fold runs side by side
@@ -432,18 +437,23 @@ def _sum_row(buf, p, n, s):
 
 
 @njit(**_opts)
-def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k):
+def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k, pf):
     # Unit column stride: the loops index slices with the loop counter, which
     # LLVM vectorizes (``buf[q + b]`` carries Numba's negative-index wraparound,
-    # which keeps it scalar: 20x slower).
+    # which keeps it scalar: 20x slower). ``pf``: the call streams from memory:
+    # float32 rows prefetch the run PF_BYTES ahead, as pyc_psum_cols_f32.
     for b in range(nb):
         S[k + b] = 0.0
         C[k + b] = 0.0
     Sk = S[k:k + nb]
     Ck = C[k:k + nb]
     if _is_f32(buf):  # plain float64 accumulation, as the rows
+        d = (PF_BYTES + 4 * nb - 1) // (4 * nb)  # rows ahead
         for r in range(nr):
             q = p + r * sr
+            if pf and sb == 1 and r + d < nr:
+                for b in range(0, nb, 16):
+                    prefetch(buf, q + d * sr + b)
             if sb == 1:
                 row = buf[q:q + nb]
                 for b in range(nb):
@@ -506,10 +516,11 @@ def _tree8(buf, q, st):
 
 
 @njit(**_opts)
-def _sum_col_task(buf, p, nr, sr, nb, sb, out, ps, pc, k, nch):
-    S = np.empty(nb)
-    C = np.empty(nb)
-    _sum_cols(buf, p, nr, sr, nb, sb, S, C, np.int64(0))  # typed: no Literal[int](0) twin
+def _sum_col_task(buf, p, nr, sr, nb, sb, out, ps, pc, k, nch, pf):
+    # the accumulators on a 64-byte boundary (see kernels/reductions.pyx _per_thread)
+    S = aligned_empty(nb, out)
+    C = aligned_empty(nb, out)
+    _sum_cols(buf, p, nr, sr, nb, sb, S, C, np.int64(0), pf)  # typed: no Literal[int](0) twin
     if nch == 1:  # k == a * B + b0: the outputs themselves
         for b in range(nb):
             out[k + b] = _fold1(S[b], C[b])
@@ -529,6 +540,7 @@ def _sum_float(buf, off, A, R, B, sa, sr, sb, out, parts, n_threads, t0, t1):
     sc = _scratch(parts, 2 * P, t0 == 0 and t1 == ntask)
     ps = sc[:P]
     pc = sc[P:2 * P]
+    pf = A * R * B * buf.itemsize > PF_MIN
     for i in prange(t1 - t0):
         t = t0 + i
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
@@ -542,7 +554,7 @@ def _sum_float(buf, off, A, R, B, sa, sr, sb, out, parts, n_threads, t0, t1):
                 pc[t] = c
         else:
             _sum_col_task(buf, p, hi - lo, sr, nb, sb, out, ps, pc,
-                          (a * nch + lo // L) * B + b0, nch)
+                          (a * nch + lo // L) * B + b0, nch, pf)
     if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
         for a in range(A):
             _fold_sums(ps[a * nch * B:(a + 1) * nch * B], pc[a * nch * B:(a + 1) * nch * B],
@@ -1181,7 +1193,7 @@ def _var_cols(buf, p, nr, sr, nb, sb, M, Q, k):
     r0 = 0
     while r0 < nr:
         m = nr - r0 if nr - r0 < COL_CHUNK else COL_CHUNK
-        _sum_cols(buf, p + r0 * sr, m, sr, nb, sb, S, Cc, np.int64(0))
+        _sum_cols(buf, p + r0 * sr, m, sr, nb, sb, S, Cc, np.int64(0), np.bool_(False))
         for b in range(nb):
             S[b] = _finish(S[b], Cc[b]) / m
             D[b] = 0.0
