@@ -100,6 +100,11 @@ def test_minmax_lanes_are_packed(dtype):
     # not a compare-and-blend pair for each
     assert re.search(rf"\bv?min{sfx}\b[^\n]*%[xyz]mm", asm), "no packed min"
     assert re.search(rf"\bv?max{sfx}\b[^\n]*%[xyz]mm", asm), "no packed max"
+    # out of cache the contiguous lanes prefetch ahead (MM_PF), as the Cython rows
+    assert re.search(r"\bprefetcht0\b", asm), "the min/max lanes lost their prefetch"
+    asm = _asm(R._argext_row, types.Array(dtype, 1, "C", readonly=True), types.intp,
+               types.intp, types.intp, types.boolean)
+    assert re.search(r"\bprefetcht0\b", asm), "argmin/argmax blocks lost their prefetch"
 
 
 @pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
