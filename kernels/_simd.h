@@ -26,10 +26,13 @@
  */
 #ifndef PYC_SIMD_H
 #define PYC_SIMD_H
-/* min/max rows longer than PYC_MM_PF_MIN bytes prefetch PYC_MM_PF bytes ahead
- * (PYC_MM_PREFETCH below; kernels/reductions.pyx _argext_row) */
+/* min/max rows prefetch PYC_MM_PF bytes ahead (PYC_MM_PREFETCH below); argmin /
+ * argmax rows of more than PYC_ARG_PF_MIN bytes the next block (kernels/reductions.pyx
+ * _argext_row): the plan cuts a call into at most 256 row tasks, so such a row is a
+ * call of more than ~36 MiB, out of a 32 MiB L3 (in cache the prefetches cost argmin
+ * up to 20%; min/max gained at every size from 10^4 elements, so they always do). */
 #define PYC_MM_PF 4096
-#define PYC_MM_PF_MIN (1 << 20)
+#define PYC_ARG_PF_MIN (144 * 1024)
 #include <stddef.h>
 #include <string.h>
 #include <stdint.h>
@@ -234,9 +237,9 @@ static inline void pyc_dev_f64(const double *p, ptrdiff_t n, double m, double *o
     }                                                                              \
     *out_mn = mn; *out_mx = mx;
 
-/* Rows of more than PYC_MM_PF_MIN bytes (a task's run out of cache) prefetch
- * PYC_MM_PF bytes ahead in the direction of the read: the hardware prefetchers alone
- * left contiguous float32 min/max at 0.8x NumPy's rate out of cache (issue 11). */
+/* Rows prefetch PYC_MM_PF bytes ahead in the direction of the read: the hardware
+ * prefetchers alone left contiguous float32 min/max at 0.8x NumPy's rate (issue 11:
+ * out of cache, and 4-40 MB calls cut into tasks of 64-160 KB). */
 #define PYC_MM_PREFETCH(REV, q, T, W) do {                                         \
         const char *f_ = (const char *)(q) + ((REV) ? -PYC_MM_PF : PYC_MM_PF);    \
         __builtin_prefetch(f_, 0, 3);                                              \
@@ -275,10 +278,9 @@ static inline void NAME(const T *p, ptrdiff_t n, T *out_mn, T *out_mx) {        
     VT mn0 = SET1(x0), mx0 = mn0, mn1 = mn0, mx1 = mn0;                            \
     MASKT nan = 0;                                                                 \
     ptrdiff_t i = 0;                                                               \
-    const int pf = n * (ptrdiff_t)sizeof(T) > PYC_MM_PF_MIN;                       \
     for (; i + 2 * W <= n; i += 2 * W) {                                           \
         const T *q = PYC_BLOCK(REV, i, W);                                         \
-        if (pf) PYC_MM_PREFETCH(REV, q, T, W);                                     \
+        PYC_MM_PREFETCH(REV, q, T, W);                                             \
         VT a = LOADU(q), b = LOADU(q + W);                                         \
         nan |= UNORD(a, b);                                                        \
         mn0 = MIN(mn0, a); mn1 = MIN(mn1, b);                                      \
@@ -299,10 +301,9 @@ static inline void NAME(const T *p, ptrdiff_t n, T *out_mn, T *out_mx) {        
     T x0 = PYC_AT(REV, 0);                                                         \
     VT mn0 = SET1(x0), mx0 = mn0, mn1 = mn0, mx1 = mn0, nanv = SET1(0);            \
     ptrdiff_t i = 0;                                                               \
-    const int pf = n * (ptrdiff_t)sizeof(T) > PYC_MM_PF_MIN;                       \
     for (; i + 2 * W <= n; i += 2 * W) {                                           \
         const T *q = PYC_BLOCK(REV, i, W);                                         \
-        if (pf) PYC_MM_PREFETCH(REV, q, T, W);                                     \
+        PYC_MM_PREFETCH(REV, q, T, W);                                             \
         VT a = LOADU(q), b = LOADU(q + W);                                         \
         nanv = OR(nanv, CMP(a, b, _CMP_UNORD_Q));                                  \
         mn0 = MIN(mn0, a); mn1 = MIN(mn1, b);                                      \

@@ -500,7 +500,7 @@ cdef extern from *:
                            int pf) nogil
     enum: PYC_PF_MIN
     void pyc_prefetch_run(const void* q, Py_ssize_t nbytes) nogil
-    enum: PYC_MM_PF_MIN
+    enum: PYC_ARG_PF_MIN
     void pyc_sum_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, double* S, double* C) nogil
     double pyc_ext_f64(const double* p, Py_ssize_t n, int want_max) nogil
     Py_ssize_t pyc_find_f32(const float* p, Py_ssize_t n, float v) nogil
@@ -1220,14 +1220,13 @@ cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max
     # extreme beats every earlier one's (the first NaN wins) holds the answer, found
     # with one scan of that block at the end (one scan a row, where scanning each new
     # best block as it came cost a row task of 16K elements as much as its min/max).
-    # Out of cache (a row of more than PYC_MM_PF_MIN bytes) each block first prefetches
-    # the next one into L1, as the min/max rows do (kernels/_simd.h PYC_MM_PF): 0.8x
-    # NumPy's argmin rate without.
+    # Out of cache (a row of more than PYC_ARG_PF_MIN bytes, kernels/_simd.h) each block
+    # first prefetches the next one into L1: 0.8x NumPy's argmin rate without.
     cdef real_t best = p[0]
     cdef real_t mn, mx, ext
     cdef Py_ssize_t i0 = 0, m, i, b0 = 0, bm = 0
     cdef bint first = True
-    cdef bint pf = s == 1 and n * <Py_ssize_t>sizeof(real_t) > PYC_MM_PF_MIN
+    cdef bint pf = s == 1 and n * <Py_ssize_t>sizeof(real_t) > PYC_ARG_PF_MIN
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
         if pf and i0 + m < n:

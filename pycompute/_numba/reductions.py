@@ -47,10 +47,10 @@ COLS = 4096  # output columns per column task (kernels/reductions.pyx: whole row
 #: more than PF_MIN bytes (kernels/reductions.pyx pyc_psum_cols_f32)
 PF_BYTES = 16384
 PF_MIN = 1 << 24
-#: min/max rows of more than MM_PF_MIN bytes prefetch MM_PF bytes ahead, argmin's rows
-#: the next SUB block (kernels/_simd.h PYC_MM_PF, PYC_MM_PF_MIN)
+#: contiguous min/max rows prefetch MM_PF bytes ahead, argmin's rows of more than
+#: ARG_PF_MIN bytes the next SUB block (kernels/_simd.h PYC_MM_PF, PYC_ARG_PF_MIN)
 MM_PF = 4096
-MM_PF_MIN = 1 << 20
+ARG_PF_MIN = 144 * 1024
 COL_TASKS = 64  # column tasks to aim for
 COL_MIN = 65536  # minimum elements per column task
 FOLD = 256  # columns a chunk-partial fold runs side by side
@@ -680,11 +680,10 @@ def _minmax_lanes(contig):
                 bt = ir.VectorType(ir.IntType(1), MM_LANES)
                 acc_nan = cgutils.alloca_once_value(builder, ir.Constant(bt, [0] * MM_LANES))
             if contig and buf.layout == "C":
-                # out of cache (more than MM_PF_MIN bytes), each block prefetches the one
-                # MM_PF bytes ahead in the direction of the read, as the Cython rows do
+                # each block prefetches the one MM_PF bytes ahead in the direction of the
+                # read, as the Cython rows do
                 it = pv.type
                 pfe = MM_PF // align
-                pf = builder.icmp_signed(">", nv, ir.Constant(it, MM_PF_MIN // (MM_LANES * align)))
                 pfo = builder.select(builder.icmp_signed("<", bv, ir.Constant(it, 0)),
                                      ir.Constant(it, -pfe), ir.Constant(it, pfe))
                 i8p = ir.IntType(8).as_pointer()
@@ -695,11 +694,9 @@ def _minmax_lanes(contig):
             with cgutils.for_range(builder, nv) as loop:
                 start = builder.add(pv, builder.mul(loop.index, bv))
                 if contig and buf.layout == "C":
-                    with builder.if_then(pf):
-                        fp = builder.bitcast(builder.gep(ary.data, [builder.add(start, pfo)]),
-                                             i8p)
-                        builder.call(pfn, [fp, ir.Constant(i32, 0), ir.Constant(i32, 3),
-                                           ir.Constant(i32, 1)])
+                    fp = builder.bitcast(builder.gep(ary.data, [builder.add(start, pfo)]), i8p)
+                    builder.call(pfn, [fp, ir.Constant(i32, 0), ir.Constant(i32, 3),
+                                       ir.Constant(i32, 1)])
                     ptr = builder.bitcast(builder.gep(ary.data, [start]), vt.as_pointer())
                     x = builder.load(ptr, align=align, **kw)
                 else:
@@ -997,7 +994,7 @@ def _argext_row(buf, p, n, s, want_max):
     MN = np.empty(0 if packed else MM_LANES, buf.dtype)
     MX = np.empty(0 if packed else MM_LANES, buf.dtype)
     # out of cache, each block first prefetches the next (kernels/reductions.pyx)
-    pf = s == 1 and n * buf.itemsize > MM_PF_MIN
+    pf = s == 1 and n * buf.itemsize > ARG_PF_MIN
     step = 64 // buf.itemsize
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
