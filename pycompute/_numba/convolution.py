@@ -874,14 +874,19 @@ def _line_px(buf, starts, K, sym, w, j):
     return a
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, inline="always")
 def _line(buf, starts, K, sym, w, out, o, n):
     """out[o:o + n] = 1-D correlation of K taps, tap k reading buf[starts[k]:starts[k] + n]
     (rows of a ring, shifted windows of a padded row, or of a long kernel's padded line):
     the per-pixel term order and arithmetic of _correlate1d (so fused passes equal the
     passes run apart bit for bit), NVEC vectors at a time in registers (_vline), the
-    remainder by _line_px. The one paired-tap loop of the fused and the long paths."""
-    _line_tail(buf, starts, K, sym, w, out, o, _vline(buf, starts, K, sym, w, n, out, o), n)
+    remainder by _line_px. The one paired-tap loop of the fused and the long paths.
+    Inlined, the vector loop an intrinsic, the tail a call only where there is one: the
+    fused passes call it per strip and row, and a call to a jitted function costs the
+    arrays' reference counts, ~60 ns, as long as a 256-element strip's work."""
+    j = _vline(buf, starts, K, sym, w, n, out, o)
+    if j < n:
+        _line_tail(buf, starts, K, sym, w, out, o, j, n)
 
 
 @njit(nogil=True, cache=True)
@@ -920,11 +925,14 @@ def _extend(tpad, mid, coltab, lo, W, K, C, cv):
             tpad[jj * C + ch] = mid[col * C + ch] if col >= 0 else cv
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, inline="always")
 def _box(buf, starts, K, m, sh, n, out, o):
     """out[o:o + n] = the uint8 window sums over the K taps buf[starts[k]:][:n], divided
-    as (S * m) >> sh (_vbox, the remainder in int64: the same integers)."""
-    _box_tail(buf, starts, K, m, sh, out, o, _vbox(buf, starts, K, m, sh, n, out, o), n)
+    as (S * m) >> sh (_vbox, the remainder in int64: the same integers). Inlined, as
+    _line."""
+    j = _vbox(buf, starts, K, m, sh, n, out, o)
+    if j < n:
+        _box_tail(buf, starts, K, m, sh, out, o, j, n)
 
 
 @njit(nogil=True, cache=True)
@@ -947,20 +955,14 @@ def _pass(buf, starts, K, sym, w, m, sh, n, out, o):
 
 @overload(_pass, jit_options=dict(nogil=True), inline="always")
 def _pass_typed(buf, starts, K, sym, w, m, sh, n, out, o):
-    # inlined, the vector loop an intrinsic: no call per strip (a call to a jitted
-    # function costs the arrays' reference counts, ~60 ns: as long as a 256-element
-    # strip's work, and the reason whole rows, out of L1, measured faster)
+    # inlined (as _box and _line): no call per strip (see _line)
     if buf.dtype == types.uint8:
         def box(buf, starts, K, sym, w, m, sh, n, out, o):
-            j = _vbox(buf, starts, K, m, sh, n, out, o)
-            if j < n:
-                _box_tail(buf, starts, K, m, sh, out, o, j, n)
+            _box(buf, starts, K, m, sh, n, out, o)
         return box
 
     def line(buf, starts, K, sym, w, m, sh, n, out, o):
-        j = _vline(buf, starts, K, sym, w, n, out, o)
-        if j < n:
-            _line_tail(buf, starts, K, sym, w, out, o, j, n)
+        _line(buf, starts, K, sym, w, out, o, n)
     return line
 
 

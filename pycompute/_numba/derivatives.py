@@ -49,7 +49,7 @@ from numba.extending import intrinsic
 from ._boundary import boundary_index
 from ._layer import call_with_threads, prange_only, readonly
 from ._vec import _Arr, _c1, _const, _madd_ir, _splat, _tap_plan, aligned_empty, pair_loops
-from .convolution import NVEC, _hline, _line_px, _line_tail, _vline
+from .convolution import NVEC, _hline, _line, _line_px
 
 DROWS = 16
 STRIP = 256
@@ -137,14 +137,6 @@ def _col2_tail(buf, starts, K, sa, wa, sb, wb, oa, ob, j0, n):
         ob[j] = _line_px(buf, starts, K, sb, wb, j)
 
 
-@njit(nogil=True, cache=True, inline="always")
-def _col1(buf, starts, K, s, w, out, o, n):
-    """One column pass of a strip (_line, inlined as _col2)."""
-    j0 = _vline(buf, starts, K, s, w, n, out, o)
-    if j0 < n:
-        _line_tail(buf, starts, K, s, w, out, o, j0, n)
-
-
 @njit(nogil=True, cache=True)
 def _rowpass(tpad, W, coltab, Kh, sym, w, cv, starts, dst):
     """dst[:W] = the pass along W of the row at tpad[Kh // 2:], border extended first."""
@@ -225,8 +217,8 @@ def _fused2(x, out, wc0, sc0, wr0, sr0, wc1, sc1, wr1, sr1, mode, cval, op, t0, 
                           P[0, y - y0, loh + x0:loh + x0 + n], P[1, y - y0, loh + x0:loh + x0 + n],
                           n)
                 else:
-                    _col1(flat, starts, Kv, sc0, wc0, P[0, y - y0], loh + x0, n)
-                    _col1(flat, starts, Kv, sc1, wc1, P[1, y - y0], loh + x0, n)
+                    _line(flat, starts, Kv, sc0, wc0, P[0, y - y0], loh + x0, n)
+                    _line(flat, starts, Kv, sc1, wc1, P[1, y - y0], loh + x0, n)
         for y in range(y0, y1):
             _rowpass(P[0, y - y0], W, coltab, Kh, sr0, wr0, cv, starts, T0)
             _rowpass(P[1, y - y0], W, coltab, Kh, sr1, wr1, cv, starts, T1)
