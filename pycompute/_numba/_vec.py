@@ -50,20 +50,24 @@ def aligned_empty(n, like):
     return raw[off:off + n]
 
 
+def emit_prefetch(builder, ptr):
+    """A software prefetch of ``ptr`` for reading, into L1 (``llvm.prefetch``, locality
+    3: the prefetcht0 of the Cython kernels' ``__builtin_prefetch(p, 0, 3)``)."""
+    p = builder.bitcast(ptr, ir.IntType(8).as_pointer())
+    fn = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(ir.VoidType(), [p.type, _I32, _I32, _I32]),
+        "llvm.prefetch.p0")
+    builder.call(fn, [p, _const(_I32, 0), _const(_I32, 3), _const(_I32, 1)])
+
+
 @intrinsic
 def prefetch(typingctx, arr, i):
-    """A software prefetch of arr[i] for reading, into L1 (``llvm.prefetch``, locality
-    3: the prefetcht0 of the Cython kernels' ``__builtin_prefetch(p, 0, 3)``)."""
+    """emit_prefetch of arr[i] (any layout: the element's address)."""
     if not (isinstance(arr, types.Array) and arr.ndim == 1 and isinstance(i, types.Integer)):
         return None
 
     def codegen(context, builder, signature, args):
-        A = _Arr(context, builder, arr, args[0])  # (any layout: the element's address)
-        p = builder.bitcast(A.ptr(args[1]), ir.IntType(8).as_pointer())
-        fn = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [p.type, _I32, _I32, _I32]),
-            "llvm.prefetch.p0")
-        builder.call(fn, [p, _const(_I32, 0), _const(_I32, 3), _const(_I32, 1)])
+        emit_prefetch(builder, _Arr(context, builder, arr, args[0]).ptr(args[1]))
         return context.get_dummy_value()
 
     return types.void(arr, i), codegen

@@ -35,7 +35,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
 from ._layer import call_with_threads, readonly
-from ._vec import aligned_empty, prefetch
+from ._vec import aligned_empty, emit_prefetch, prefetch
 
 LANES = 16
 GRP = 8  # blocks (rows) a float64 sum adds as a tree before its TwoSum (kernels/_simd.h PYC_GRP)
@@ -689,17 +689,10 @@ def _minmax_lanes(contig):
                 pfe = MM_PF // align
                 pfo = builder.select(builder.icmp_signed("<", bv, ir.Constant(it, 0)),
                                      ir.Constant(it, -pfe), ir.Constant(it, pfe))
-                i8p = ir.IntType(8).as_pointer()
-                i32 = ir.IntType(32)
-                pfn = cgutils.get_or_insert_function(
-                    builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
-                    "llvm.prefetch.p0")
             with cgutils.for_range(builder, nv) as loop:
                 start = builder.add(pv, builder.mul(loop.index, bv))
                 if contig and buf.layout == "C":
-                    fp = builder.bitcast(builder.gep(ary.data, [builder.add(start, pfo)]), i8p)
-                    builder.call(pfn, [fp, ir.Constant(i32, 0), ir.Constant(i32, 3),
-                                       ir.Constant(i32, 1)])
+                    emit_prefetch(builder, builder.gep(ary.data, [builder.add(start, pfo)]))
                     ptr = builder.bitcast(builder.gep(ary.data, [start]), vt.as_pointer())
                     x = builder.load(ptr, align=align, **kw)
                 else:
