@@ -61,8 +61,10 @@
 #   Integers: the rank-th value is one bit pattern, scipy's answer.
 #
 # Vectorization (GCC report, PYCOMPUTE_VEC_REPORT=1, avx512 level): the row combines
-# (_comb, _comb_to, the footprint taps, the network's min/max rows) vectorize with
-# 64-byte vectors (16 x float32 vminps/vmaxps, 64 x uint8 vpminub ...). The row pass
+# (pyc_comb, pyc_comb_to, pyc_comb3, pyc_comb4 in C, the footprint taps, the network's
+# min/max rows) vectorize with 64-byte vectors (16 x float32 vminps/vmaxps, 64 x uint8
+# vpminub ...); tests/test_rank_vectorized.py checks the C ones in each level's
+# assembly. The row pass
 # of minmax1d (B > 1, the filter along an outer axis) works on whole row chunks as
 # vectors; the line pass (B == 1) combines by doubling along the line (log2(K) vector
 # sweeps over one L1-resident line, faster than the scalar van Herk recurrences up
@@ -74,7 +76,8 @@
 # computed by one task in a fixed order, so results are identical at any thread count
 # and however a call's tasks are cut into slices.
 from cython.parallel cimport parallel, prange
-from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t
+from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t,
+                          uintptr_t)
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
 
@@ -420,11 +423,97 @@ cdef extern from * nogil:
         PYC_BY_TYPE(tc, PYC_CALL)
         #undef PYC_CALL
     }
+    /* The row combines of the min/max filters (_comb, _comb_to, _comb3), each run as
+     * PYC_ALIGNED blocks: NumPy's large arrays start 16 bytes past a cache line, so a
+     * loop from element 0 read every 64-byte vector of an image row across two lines
+     * (measured on Zen 5, 4096^2 uint8 3 x 3, one thread: 1.45 ms, 1.05 at offset 0).
+     * The first block, one vector long, reaches the first 64-byte boundary of ``ref``
+     * (the row read from memory); the middle runs from there; the last block ends at n
+     * and overlaps the one before. Recomputing an output is harmless: each is a
+     * function of inputs the combine does not write (``r`` in place: combine(combine(r,
+     * s), s) is combine(r, s)). Rows shorter than PYC_VB run as one loop. The typed
+     * loops are not inlined: tests/test_rank_vectorized.py finds them by name. */
+    #define PYC_ALIGNED(n, ref, T, CALL) do {                                         \
+        Py_ssize_t n_ = (n), a_ = 0, m_ = n_, h_;                                    \
+        if (n_ >= PYC_VB) {                                                          \
+            h_ = (Py_ssize_t)((((uintptr_t)0 - (uintptr_t)(ref)) & 63) / sizeof(T)); \
+            if (h_) { m_ = 64 / sizeof(T); CALL; }                                   \
+            a_ = h_; m_ = (n_ - h_) - (n_ - h_) % PYC_VB;                            \
+            if (m_) CALL;                                                            \
+            if (a_ + m_ < n_) { a_ = n_ - PYC_VB; m_ = PYC_VB; CALL; }               \
+        } else CALL;                                                                 \
+    } while (0)
+    #define PYC_MNT(a, b) ((a) < (b) ? (a) : (b))   /* ties and NaN: the later, b */
+    #define PYC_MXT(a, b) ((a) > (b) ? (a) : (b))
+    #define PYC_COMB_ROWS(sfx, T)                                                     \
+    static PYC_NOINLINE void pyc_comb_##sfx(T *r, const T *s, Py_ssize_t n, int mn) { \
+        if (mn) for (Py_ssize_t i = 0; i < n; i++) r[i] = PYC_MNT(r[i], s[i]);       \
+        else for (Py_ssize_t i = 0; i < n; i++) r[i] = PYC_MXT(r[i], s[i]);          \
+    }                                                                                \
+    static PYC_NOINLINE void pyc_comb_to_##sfx(T *d, const T *a, const T *b,         \
+                                               Py_ssize_t n, int mn) {               \
+        if (mn) for (Py_ssize_t i = 0; i < n; i++) d[i] = PYC_MNT(a[i], b[i]);       \
+        else for (Py_ssize_t i = 0; i < n; i++) d[i] = PYC_MXT(a[i], b[i]);          \
+    }                                                                                \
+    static PYC_NOINLINE void pyc_comb3_##sfx(T *d, const T *a, const T *b, const T *c, \
+                                             Py_ssize_t n, int mn) {                 \
+        if (mn) for (Py_ssize_t i = 0; i < n; i++) {                                 \
+            T t = PYC_MNT(a[i], b[i]); d[i] = PYC_MNT(t, c[i]); }                    \
+        else for (Py_ssize_t i = 0; i < n; i++) {                                    \
+            T t = PYC_MXT(a[i], b[i]); d[i] = PYC_MXT(t, c[i]); }                    \
+    }                                                                                \
+    static PYC_NOINLINE void pyc_comb4_##sfx(T *d, const T *a, Py_ssize_t n, int mn) { \
+        if (mn) for (Py_ssize_t i = 0; i < n; i++) {                                 \
+            T t = PYC_MNT(a[i], a[i + 1]); t = PYC_MNT(t, a[i + 2]);                 \
+            d[i] = PYC_MNT(t, a[i + 3]); }                                           \
+        else for (Py_ssize_t i = 0; i < n; i++) {                                    \
+            T t = PYC_MXT(a[i], a[i + 1]); t = PYC_MXT(t, a[i + 2]);                 \
+            d[i] = PYC_MXT(t, a[i + 3]); }                                           \
+    }
+    PYC_COMB_ROWS(f32, float)
+    PYC_COMB_ROWS(f64, double)
+    PYC_COMB_ROWS(i8, int8_t)
+    PYC_COMB_ROWS(i16, int16_t)
+    PYC_COMB_ROWS(i32, int32_t)
+    PYC_COMB_ROWS(u8, uint8_t)
+    PYC_COMB_ROWS(u16, uint16_t)
+    PYC_COMB_ROWS(u32, uint32_t)
+    static void pyc_comb(int tc, void *r, const void *s, Py_ssize_t n, int mn) {
+        #define PYC_CALL(sfx, T) PYC_ALIGNED(n, s, T, pyc_comb_##sfx((T *)r + a_,     \
+            (const T *)s + a_, m_, mn))
+        PYC_BY_TYPE(tc, PYC_CALL)
+        #undef PYC_CALL
+    }
+    static void pyc_comb_to(int tc, void *d, const void *a, const void *b, Py_ssize_t n,
+                            int mn) {
+        #define PYC_CALL(sfx, T) PYC_ALIGNED(n, a, T, pyc_comb_to_##sfx((T *)d + a_,  \
+            (const T *)a + a_, (const T *)b + a_, m_, mn))
+        PYC_BY_TYPE(tc, PYC_CALL)
+        #undef PYC_CALL
+    }
+    static void pyc_comb4(int tc, void *d, const void *a, Py_ssize_t n, int mn) {
+        #define PYC_CALL(sfx, T) PYC_ALIGNED(n, a, T, pyc_comb4_##sfx((T *)d + a_,    \
+            (const T *)a + a_, m_, mn))
+        PYC_BY_TYPE(tc, PYC_CALL)
+        #undef PYC_CALL
+    }
+    static void pyc_comb3(int tc, void *d, const void *a, const void *b, const void *c,
+                          Py_ssize_t n, int mn) {
+        #define PYC_CALL(sfx, T) PYC_ALIGNED(n, a, T, pyc_comb3_##sfx((T *)d + a_,    \
+            (const T *)a + a_, (const T *)b + a_, (const T *)c + a_, m_, mn))
+        PYC_BY_TYPE(tc, PYC_CALL)
+        #undef PYC_CALL
+    }
     """
     void pyc_med3x2(int tc, const void* r0, const void* r1, const void* r2, const void* r3,
                     void* o0, void* o1, Py_ssize_t n)
     void pyc_hsort5(int tc, const void* r, void* s, Py_ssize_t n)
     void pyc_med5x2(int tc, const void* q, void* o0, void* o1, Py_ssize_t n)
+    void pyc_comb(int tc, void* r, const void* s, Py_ssize_t n, int mn)
+    void pyc_comb_to(int tc, void* d, const void* a, const void* b, Py_ssize_t n, int mn)
+    void pyc_comb3(int tc, void* d, const void* a, const void* b, const void* c,
+                   Py_ssize_t n, int mn)
+    void pyc_comb4(int tc, void* d, const void* a, Py_ssize_t n, int mn)
     enum: PYC_M5LS
     enum: PYC_VB
 
@@ -524,42 +613,41 @@ cdef inline Py_ssize_t _sel_chunk(Py_ssize_t k) noexcept nogil:
 
 # ---------------------------------------------------------------- row combines
 
+cdef inline int _tcode(const px_t* p) noexcept nogil:
+    """The C loops' dtype code (PYC_BY_TYPE): f32 f64 i8 i16 i32 u8 u16 u32."""
+    if px_t is float:
+        return 0
+    elif px_t is double:
+        return 1
+    elif px_t is int8_t:
+        return 2
+    elif px_t is int16_t:
+        return 3
+    elif px_t is int32_t:
+        return 4
+    elif px_t is uint8_t:
+        return 5
+    elif px_t is uint16_t:
+        return 6
+    else:
+        return 7
+
+
 cdef inline void _comb(px_t* r, const px_t* s, Py_ssize_t n, bint mn) noexcept nogil:
     """r = combine(r, s), ``r`` the earlier data: ties keep ``s`` (the later)."""
-    cdef Py_ssize_t i
-    if mn:
-        for i in range(n):
-            r[i] = r[i] if r[i] < s[i] else s[i]
-    else:
-        for i in range(n):
-            r[i] = r[i] if r[i] > s[i] else s[i]
+    pyc_comb(_tcode(r), r, s, n, mn)
 
 
 cdef inline void _comb_to(px_t* d, const px_t* a, const px_t* b, Py_ssize_t n,
                           bint mn) noexcept nogil:
     """d = combine(a, b), ``a`` the earlier data."""
-    cdef Py_ssize_t i
-    if mn:
-        for i in range(n):
-            d[i] = a[i] if a[i] < b[i] else b[i]
-    else:
-        for i in range(n):
-            d[i] = a[i] if a[i] > b[i] else b[i]
+    pyc_comb_to(_tcode(d), d, a, b, n, mn)
 
 
 cdef inline void _comb3(px_t* d, const px_t* a, const px_t* b, const px_t* c, Py_ssize_t n,
                         bint mn) noexcept nogil:
     """d = combine(combine(a, b), c) in one sweep (a window of 3 rows)."""
-    cdef Py_ssize_t i
-    cdef px_t t
-    if mn:
-        for i in range(n):
-            t = a[i] if a[i] < b[i] else b[i]
-            d[i] = t if t < c[i] else c[i]
-    else:
-        for i in range(n):
-            t = a[i] if a[i] > b[i] else b[i]
-            d[i] = t if t > c[i] else c[i]
+    pyc_comb3(_tcode(d), d, a, b, c, n, mn)
 
 
 cdef inline void _fill(px_t* d, px_t v, Py_ssize_t n) noexcept nogil:
@@ -815,7 +903,13 @@ def minmax1d(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t size, Py_s
 #
 # Measured on Zen 4 (4096^2 float32, kernel alone): cutting rows into strips that
 # alternate column and row passes, software prefetch of the next row, and
-# non-temporal output stores were each slower (up to 15%) than whole rows.
+# non-temporal output stores were each slower (up to 15%) than whole rows. On Zen 5
+# (4096^2 uint8 and float32, 2 threads) a prefetch of the next input and output rows
+# gained 0-3%, and non-temporal stores nothing (a C model of the 3 x 3 pass): not kept.
+# What did pay there: vectors aligned to the rows read from memory and scratch lines
+# placed on the cache-line grid as those rows are (pyc_comb*, _band_task: 3 x 3 uint8
+# one thread -16%, 9 x 9 -15% at 2 threads), and the line pass's fold of 4 and last
+# sweep of three pieces (_hline: float32 9 x 9 -10%).
 
 cdef inline const px_t* _rowc(const px_t* x, Py_ssize_t p, Py_ssize_t lo, Py_ssize_t H,
                               Py_ssize_t W, int mode, const px_t* crow,
@@ -839,14 +933,17 @@ cdef inline int _any_nan(const px_t* r, Py_ssize_t n) noexcept nogil:
 
 cdef void _hline(const px_t* src, px_t* t2, px_t* t3, px_t* o, Py_ssize_t n, Py_ssize_t K,
                  bint mn) noexcept nogil:
-    """o[j] = combine of src[j .. j + K - 1], j < n (src: n + K - 1 elements, not written):
-    a direct fold for K <= 3, else doubling through t2 / t3 (n + K - 1 each):
-    m_2w[i] = combine(m_w[i], m_w[i + w]) while 2w <= K, then combine(m_w[i],
-    m_w[i + K - w]) (overlapping halves: the rightmost-on-ties combine still gives the
-    rightmost minimum). log2(K) vector sweeps over a line in L1."""
-    cdef Py_ssize_t w = 1, m = n + K - 1
-    cdef const px_t* cur = src
-    cdef px_t* nxt = t2
+    """o[j] = combine of src[j .. j + K - 1], j < n (src: n + K - 1 elements, not written).
+    One sweep for K <= 4 (a direct fold); longer windows: m_4 (a fold of 4) into t2,
+    doublings m_2w[i] = combine(m_w[i], m_w[i + w]) through t2 / t3 while 3w < K, and a
+    last sweep into ``o`` covering the window with overlapping pieces of w:
+    combine(m_w[i], m_w[i + K - w]) for K <= 2w, else combine(m_w[i], m_w[i + w],
+    m_w[i + K - w]) (pieces left to right: the rightmost-on-ties combine still gives the
+    rightmost minimum). Vector sweeps over a line in L1: 2 for K = 5 .. 12, 3 to 24, 4
+    to 48 (plain doubling: 4 for K = 9, 5 for 31, and a copy for powers of 2)."""
+    cdef Py_ssize_t w = 4, m = n + K - 1
+    cdef const px_t* cur = t2
+    cdef px_t* nxt = t3
     if K == 1:
         memcpy(o, src, n * sizeof(px_t))
         return
@@ -856,16 +953,21 @@ cdef void _hline(const px_t* src, px_t* t2, px_t* t3, px_t* o, Py_ssize_t n, Py_
     if K == 3:
         _comb3(o, src, src + 1, src + 2, n, mn)
         return
-    while 2 * w <= K:
+    if K == 4:
+        pyc_comb4(_tcode(o), o, src, n, mn)
+        return
+    pyc_comb4(_tcode(o), t2, src, m - 3, mn)
+    m -= 3
+    while 3 * w < K:
         _comb_to(nxt, cur, cur + w, m - w, mn)
         m -= w
         w *= 2
         cur = nxt
         nxt = t3 if nxt == t2 else t2
-    if w == K:
-        memcpy(o, cur, n * sizeof(px_t))
-    else:
+    if K <= 2 * w:
         _comb_to(o, cur, cur + (K - w), n, mn)
+    else:
+        _comb3(o, cur, cur + w, cur + (K - w), n, mn)
 
 
 cdef void _border(const px_t* x, px_t* e, Py_ssize_t p0, Py_ssize_t p1, Py_ssize_t i,
@@ -940,14 +1042,28 @@ cdef int _row_out(const px_t* x, px_t* o, px_t* e, px_t* t2, px_t* t3, px_t* g, 
 cdef int _band_task(const px_t* x, px_t* o, Py_ssize_t H, Py_ssize_t W, Py_ssize_t i0,
                     Py_ssize_t i1, Py_ssize_t c0, Py_ssize_t nc, Py_ssize_t Ky,
                     Py_ssize_t loy, int my, Py_ssize_t Kx, Py_ssize_t lox, int mx, px_t cv,
-                    bint mn, px_t* hbuf, px_t* g, px_t* e, px_t* t2, px_t* t3,
-                    const px_t* crow) noexcept nogil:
-    """Output rows i0 .. i1 - 1, columns c0 .. c0 + nc - 1 (see the section's header).
-    Returns 1 if an input row it read holds a NaN."""
+                    bint mn, px_t* lines, Py_ssize_t LS, const px_t* crow) noexcept nogil:
+    """Output rows i0 .. i1 - 1, columns c0 .. c0 + nc - 1 (see the section's header),
+    with the scratch ``lines`` (64-byte aligned, Ky + 4 of LS elements: hbuf's Ky rows,
+    g, e, t2, t3). Returns 1 if an input row it read holds a NaN.
+
+    Each line starts where its data sit on the cache-line grid as the image row's
+    columns it holds do (the combines align their vectors to the row they read from
+    memory, pyc_comb*: a scratch line off by some bytes would split every vector)."""
     cdef Py_ssize_t ca = c0 - lox, P = nc + Kx - 1
     cdef Py_ssize_t ia = ca if ca > 0 else 0
     cdef Py_ssize_t ib = ca + P if ca + P < W else W
     cdef Py_ssize_t nv = ib - ia, i, j, s, e_
+    cdef Py_ssize_t VE = 64 // sizeof(px_t)
+    cdef Py_ssize_t sa = <Py_ssize_t>((<uintptr_t>(x + i0 * W + ia) // sizeof(px_t)) % VE)
+    cdef px_t* hbuf = lines + sa
+    cdef px_t* g = lines + Ky * LS + sa
+    cdef Py_ssize_t se = (sa - (ia - ca)) % VE
+    if se < 0:
+        se += VE
+    cdef px_t* e = lines + (Ky + 1) * LS + se
+    cdef px_t* t2 = lines + (Ky + 2) * LS + se
+    cdef px_t* t3 = lines + (Ky + 3) * LS + se
     cdef const px_t* r
     cdef int nan = 0
     if Ky <= DIRECT_MAX:
@@ -959,17 +1075,17 @@ cdef int _band_task(const px_t* x, px_t* o, Py_ssize_t H, Py_ssize_t W, Py_ssize
     while s < i1:
         r = _rowc(x, s + Ky - 1, loy, H, W, my, crow, ia)
         nan |= _any_nan(r, nv)
-        memcpy(hbuf + (Ky - 1) * nv, r, nv * sizeof(px_t))
+        memcpy(hbuf + (Ky - 1) * LS, r, nv * sizeof(px_t))
         for j in range(Ky - 2, -1, -1):
             r = _rowc(x, s + j, loy, H, W, my, crow, ia)
             if s == i0:
                 nan |= _any_nan(r, nv)
-            _comb_to(hbuf + j * nv, r, hbuf + (j + 1) * nv, nv, mn)
+            _comb_to(hbuf + j * LS, r, hbuf + (j + 1) * LS, nv, mn)
         e_ = s + Ky if s + Ky < i1 else i1
         for i in range(s, e_):
             nan |= _row_out(x, o + i * W + c0, e, t2, t3, g, i, H, W, Ky, loy, my, ca, ia, ib,
                             nc, Kx, mx, cv, mn, crow, 1 if i == s else (2 if i == s + 1 else 3),
-                            False, hbuf + (i - s) * nv,
+                            False, hbuf + (i - s) * LS,
                             _rowc(x, i + Ky - 1, loy, H, W, my, crow, ia))
         s += Ky
     return nan
@@ -984,12 +1100,13 @@ def minmax2d(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t ky, Py_ssi
     constant-mode cval is not NaN. Sets ``flag[0] = 1`` if the input holds a NaN: the
     result is then not scipy's (its deque), and the caller redoes the call."""
     cdef Py_ssize_t A = x.shape[0], H = x.shape[1], W = x.shape[2]
-    cdef Py_ssize_t R, cw, nbd, nch, T, t, P
+    cdef Py_ssize_t R, cw, nbd, nch, T, t, P, LS
     cdef Span2 g
     cdef const px_t* px
     cdef px_t* po
     cdef px_t cv = <px_t>cval
     cdef bint mn = minimum != 0
+    cdef void* raw
     cdef px_t* buf
     cdef px_t* crow
     cdef uint8_t* pf = &flag[0]
@@ -1005,20 +1122,21 @@ def minmax2d(const px_t[:, :, ::1] x, px_t[:, :, ::1] out, Py_ssize_t ky, Py_ssi
     if not _span(T, &t0, &t1):
         return T
     P = cw + kx - 1
+    LS = _cdiv(P, 64) * 64 + 64   # P elements, and room to start anywhere in a cache line
     px = &x[0, 0, 0]
     po = &out[0, 0, 0]
     with nogil, parallel(num_threads=n_threads):
-        # hbuf (ky rows), g, e, t2, t3, crow: P elements each at most
-        buf = <px_t*>malloc((ky + 5) * P * sizeof(px_t))
-        crow = buf + (ky + 4) * P
+        # hbuf (ky rows), g, e, t2, t3, crow: LS elements each, 64-byte aligned
+        raw = malloc((ky + 5) * LS * sizeof(px_t) + 64)
+        buf = <px_t*>((<uintptr_t>raw + 63) & ~(<uintptr_t>63))
+        crow = buf + (ky + 4) * LS
         _fill(crow, cv, P)
         for t in prange(t0, t1, schedule="guided"):
             g = _band_chunk(t, nbd, nch, R, cw, H, W)
             if _band_task(px + g.z * H * W, po + g.z * H * W, H, W, g.i0, g.i1, g.c0, g.nc, ky,
-                          loy, modey, kx, lox, modex, cv, mn, buf, buf + ky * P,
-                          buf + (ky + 1) * P, buf + (ky + 2) * P, buf + (ky + 3) * P, crow):
+                          loy, modey, kx, lox, modex, cv, mn, buf, LS, crow):
                 pf[0] = 1
-        free(buf)
+        free(raw)
     return T
 
 
@@ -1636,26 +1754,6 @@ cdef void _median3x3(const px_t* a0, const px_t* b0, const px_t* c0, px_t* a, px
         v = p if p > q else q
         v = v if v < r else r
         o[j] = u if u > v else v
-
-
-cdef inline int _tcode(const px_t* p) noexcept nogil:
-    """The C loops' dtype code (PYC_BY_TYPE): f32 f64 i8 i16 i32 u8 u16 u32."""
-    if px_t is float:
-        return 0
-    elif px_t is double:
-        return 1
-    elif px_t is int8_t:
-        return 2
-    elif px_t is int16_t:
-        return 3
-    elif px_t is int32_t:
-        return 4
-    elif px_t is uint8_t:
-        return 5
-    elif px_t is uint16_t:
-        return 6
-    else:
-        return 7
 
 
 cdef Span2 _box_span(const px_t* x, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, Span2 g,

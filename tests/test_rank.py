@@ -521,6 +521,36 @@ def test_fused_2d_kernel_equals_the_two_passes(backend, dtype):
                     same(got, _two_passes(kern, x, ky, kx, loy, lox, my, mx, 1.0, mn))
 
 
+@pytest.mark.parametrize("backend,dtype", by_backend(["uint8", "float32", "float64"]))
+def test_row_windows_at_every_length_and_start(backend, dtype):
+    """Every window length along the row from 1 to 50 (the line pass's folds of 2, 3, 4,
+    its doublings and its last sweep of two or three overlapping pieces), on rows that
+    start 0 to 3 elements past a cache line (the Cython combines align their vectors to
+    the row they read, and run a first block and an overlapping last one around an
+    aligned middle) and rows shorter and longer than a block of 64, with ties between
+    -0.0 and +0.0 (scipy keeps the rightmost), against scipy: the fused 2-D kernel and
+    the 1-D line pass."""
+    rng = np.random.default_rng(5)
+    if np.dtype(dtype).kind == "f":   # windows whose minimum is a tie of -0.0 and +0.0
+        base = rng.choice(np.array([-0.0, 0.0, 1.0, 2.0], dtype), size=(6, 300))
+    else:
+        base = make((6, 300), dtype, 21)
+    for start in range(4):
+        for width in (37, 64, 65, 200):
+            x = np.ascontiguousarray(base[:, :width + 4])[:, start:start + width]
+            x = np.frombuffer(x.tobytes(), x.dtype).reshape(x.shape)   # a fresh buffer,
+            buf = np.empty(x.size + 8, x.dtype)                       # start elements in
+            y = buf[start:start + x.size].reshape(x.shape)
+            y[...] = x
+            for k in range(1, 51):
+                same(pc.rank.minimum_filter(y, size=(3, k), backend=backend),
+                     ndi.minimum_filter(y, size=(3, k)))
+                same(pc.rank.maximum_filter(-y, size=(3, k), backend=backend),
+                     ndi.maximum_filter(-y, size=(3, k)))
+                same(pc.rank.minimum_filter1d(y, k, axis=1, mode="wrap", backend=backend),
+                     ndi.minimum_filter1d(y, k, axis=1, mode="wrap"))
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("where", [(0, 0), (0, 299), (150, 1400), (299, 2499), (77, 0)])
 def test_fused_2d_kernel_reports_nan(backend, where):

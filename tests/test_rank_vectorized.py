@@ -1,4 +1,5 @@
-"""The box medians' row loops run packed SIMD on both backends (issue 15).
+"""The box medians' row loops, and the min/max filters' row combines (Cython), run
+packed SIMD on both backends (issue 15).
 
 ``median_box``'s interior: the 3 x 3 row pair (kernels/rank.pyx ``pyc_med3x2_*``, Numba
 ``_med3x2_run``) reads four image rows and writes two through separate pointers; the
@@ -34,8 +35,9 @@ def _packed(body, op, reg):
     return len(re.findall(rf"\b{op}\b[^\n]*%{reg}", body))
 
 
-@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
-def test_cython_box_median_rows_are_packed():
+def _rank_functions(names):
+    """(level, name, dtype suffix, packed-op pattern, vector register, disassembly) of
+    each function ``name_u8`` / ``name_f32`` in each compiled rank extension."""
     assert shutil.which("objdump"), "objdump (binutils) is needed to read the kernels"
     here = os.path.dirname(pc.__file__)
     sos = sorted(glob.glob(os.path.join(here, "_kernels", "*", "rank*.so")))
@@ -45,11 +47,33 @@ def test_cython_box_median_rows_are_packed():
         reg = LEVEL_REG.get(level, "[xyz]mm")
         out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", so], capture_output=True,
                              text=True, check=True).stdout
-        for fn, want in WANT.items():
+        for fn in names:
             for sfx, op in OPS.items():
                 m = re.search(rf"<{fn}_{sfx}>:\n(.*?)\n\n", out, re.S)
                 assert m, f"{so}: {fn}_{sfx} not found"
-                assert _packed(m.group(1), op, reg) >= want, (level, fn, sfx)
+                yield level, fn, sfx, op, reg, m.group(1)
+
+
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+def test_cython_box_median_rows_are_packed():
+    for level, fn, sfx, op, reg, body in _rank_functions(WANT):
+        assert _packed(body, op, reg) >= WANT[fn], (level, fn, sfx)
+
+
+# the min/max filters' row combines (kernels/rank.pyx pyc_comb*): one loop for min and
+# one for max, each with this many combines an element
+COMBINES = {"pyc_comb": 1, "pyc_comb_to": 1, "pyc_comb3": 2, "pyc_comb4": 3}
+
+
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+def test_cython_minmax_row_combines_are_packed():
+    """The min/max filters' passes (van Herk's rows, the line pass's folds and doublings)
+    are these four C loops: both the min and the max loop of each is packed on the level's
+    register width, for uint8 and float32."""
+    for level, fn, sfx, op, reg, body in _rank_functions(COMBINES):
+        for kind in ("min", "max"):
+            got = _packed(body, op.replace("(min|max)", kind), reg)
+            assert got >= COMBINES[fn], (level, fn, sfx, kind, got)
 
 
 @pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")

@@ -171,6 +171,21 @@ def _comb3(d, a, b, c, n, mn):
 
 
 @njit(nogil=True, cache=True)
+def _comb4(d, a, n, mn):
+    """d[i] = combine of a[i .. i + 3], left to right (kernels/rank.pyx's pyc_comb4)."""
+    if mn:
+        for i in range(n):
+            t = a[i] if a[i] < a[i + 1] else a[i + 1]
+            t = t if t < a[i + 2] else a[i + 2]
+            d[i] = t if t < a[i + 3] else a[i + 3]
+    else:
+        for i in range(n):
+            t = a[i] if a[i] > a[i + 1] else a[i + 1]
+            t = t if t > a[i + 2] else a[i + 2]
+            d[i] = t if t > a[i + 3] else a[i + 3]
+
+
+@njit(nogil=True, cache=True)
 def _row(xf, base, p, lo, N, B, nb, mode, crow):
     s = boundary_index(p - lo, N, mode)
     if s < 0:
@@ -444,21 +459,25 @@ def _hline(src, t2, t3, o, n, K, mn):
     if K == 3:
         _comb3(o, src, src[1:], src[2:], n, mn)
         return
-    # the first sweep (w = 1) reads ``src`` (read-only), the rest the scratch
-    m = n + K - 2
-    _comb_to(t2, src, src[1:], m, mn)
-    w = 2
+    if K == 4:
+        _comb4(o, src, n, mn)
+        return
+    # m_4 from ``src`` (read-only), doublings while 3w < K, the last sweep: two or
+    # three overlapping pieces of w (the sweeps of kernels/rank.pyx's _hline)
+    m = n + K - 4
+    _comb4(t2, src, m, mn)
+    w = 4
     cur = t2
     nxt = t3
-    while 2 * w <= K:
+    while 3 * w < K:
         _comb_to(nxt, _ro(cur), _ro(cur[w:]), m - w, mn)
         m -= w
         w *= 2
         cur, nxt = nxt, cur
-    if w == K:
-        _copy(o, _ro(cur), n)
-    else:
+    if K <= 2 * w:
         _comb_to(o, _ro(cur), _ro(cur[K - w:]), n, mn)
+    else:
+        _comb3(o, _ro(cur), _ro(cur[w:]), _ro(cur[K - w:]), n, mn)
 
 
 @njit(nogil=True, cache=True)
