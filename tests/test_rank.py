@@ -578,15 +578,15 @@ def test_fused_2d_kernel_reports_nan(backend, where):
 
 @pytest.mark.parametrize("backend,dtype", by_backend(["uint8", "float32", "int16", "uint32"]))
 def test_box_medians_match_scipy(backend, dtype):
-    """median_box (the image rows read in place two output rows a pass: the 3 x 3 row
-    pair, the 5 x 5 row sorts and row pair; the edge columns, and the bands that read a
-    row of cval, have one row or fewer than 64 columns of such windows, through lines)
-    against scipy: shapes smaller than the box, one and several tasks (bands of 16 rows;
-    chunks of 512 columns (5 x 5) and 4,096 (3 x 3); a last chunk of a few columns; a
-    last band of an odd number of rows, and of one row), 3-D input with a one-plane box,
-    every mode, origins."""
+    """median_box (the image rows read in place: the 3 x 3 row quad and row pair, the
+    5 x 5 row sorts and row pair; the edge columns, and the bands that read a row of
+    cval, have one row or fewer than 64 columns of such windows, through lines) against
+    scipy: shapes smaller than the box, one and several tasks (bands of 16 rows; chunks
+    of 512 columns (5 x 5) and 4,096 (3 x 3); a last chunk of a few columns; a last band
+    of 1, 3, 5, 6 and 7 rows: quads, then pairs, the last one overlapping), 3-D input
+    with a one-plane box, every mode, origins."""
     for shape in [(1, 1), (2, 3), (4, 7), (2, 100), (17, 200), (19, 1030), (5, 4100),
-                  (3, 11, 515)]:
+                  (21, 130), (22, 130), (23, 70), (3, 11, 515)]:
         x = make(shape, dtype, 7)
         for s in (3, 5):
             fp = np.ones((1, s, s) if len(shape) == 3 else (s, s), bool)

@@ -2,7 +2,8 @@
 packed SIMD on both backends (issue 15).
 
 ``median_box``'s interior: the 3 x 3 row pair (kernels/rank.pyx ``pyc_med3x2_*``, Numba
-``_med3x2_run``) reads four image rows and writes two through separate pointers; the
+``_med3x2_run``) reads four image rows and writes two through separate pointers, the
+row quad (``pyc_med3x4_*``, ``_med3x4_run``) six and four; the
 5 x 5 row sort (``pyc_hsort5_*``, ``_hsort5_run``) and row pair (``pyc_med5x2_*``,
 ``_med5x2_run``) are the generated circuit. Without ``restrict`` GCC needs more alias
 checks than it versions for, and the 3 x 3 loop ran scalar; the Numba twins rely on
@@ -26,9 +27,10 @@ import pycompute as pc
 X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686")
 LEVEL_REG = {"x86_64_v4": "zmm", "x86_64_v3": "ymm", "x86_64_v2": "xmm"}
 OPS = {"u8": r"v?p(min|max)ub", "f32": r"v?(min|max)ps"}
-# packed min/max at least: the 3 x 3 pair 4 x 6 sorts + 20 combines; the 5 x 5 row sort
+# packed min/max at least: the 3 x 3 pair 4 x 6 sorts + 20 combines (the quad: 6 x 6 +
+# 2 x 18); the 5 x 5 row sort
 # 18; the 5 x 5 pair 152, of which GCC folds a few (scalar code holds none)
-WANT = {"pyc_med3x2": 40, "pyc_hsort5": 18, "pyc_med5x2": 120}
+WANT = {"pyc_med3x2": 40, "pyc_med3x4": 64, "pyc_hsort5": 18, "pyc_med5x2": 120}
 
 
 def _packed(body, op, reg):
@@ -89,6 +91,8 @@ def test_numba_box_median_rows_are_packed(dtype):
     op = OPS["u8" if dtype == "uint8" else "f32"]
     i64 = types.int64
     for fn, sig, want in ((nbr._med3x2_run, (ro, ro, ro, ro, rw, rw, i64), WANT["pyc_med3x2"]),
+                          (nbr._med3x4_run, (ro,) * 6 + (rw,) * 4 + (i64,),
+                           WANT["pyc_med3x4"]),
                           (nbr._hsort5_run, (ro, rw, i64), WANT["pyc_hsort5"]),
                           (nbr._med5x2_run, (ro, rw, rw, i64), WANT["pyc_med5x2"])):
         fresh = numba.njit(nogil=True)(fn.py_func)   # uncached: inspectable

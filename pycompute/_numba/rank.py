@@ -1346,18 +1346,24 @@ def _med3(p, q, r):
 
 
 @njit(nogil=True, cache=True)
+def _med3_pair(a, b, c, d):
+    """The 3 x 3 medians of rows (a, b, c) and (b, c, d), each row's (lo, mid, hi) sort
+    given, rows b and c shared (kernels/rank.pyx's PYC_MED3_PAIR)."""
+    lo = _hi(b[0], c[0])
+    hi = _lo(b[2], c[2])
+    ml = _lo(b[1], c[1])
+    mh = _hi(b[1], c[1])
+    return (_med3(_hi(lo, a[0]), _hi(ml, _lo(mh, a[1])), _lo(hi, a[2])),
+            _med3(_hi(lo, d[0]), _hi(ml, _lo(mh, d[1])), _lo(hi, d[2])))
+
+
+@njit(nogil=True, cache=True)
 def _med3x2_run(r0, r1, r2, r3, o0, o1, m):
     for j in range(m):
-        l0, m0, h0 = _sort3(r0[j], r0[j + 1], r0[j + 2])
-        l1, m1, h1 = _sort3(r1[j], r1[j + 1], r1[j + 2])
-        l2, m2, h2 = _sort3(r2[j], r2[j + 1], r2[j + 2])
-        l3, m3, h3 = _sort3(r3[j], r3[j + 1], r3[j + 2])
-        lo = _hi(l1, l2)
-        hi = _lo(h1, h2)
-        ml = _lo(m1, m2)
-        mh = _hi(m1, m2)
-        o0[j] = _med3(_hi(lo, l0), _hi(ml, _lo(mh, m0)), _lo(hi, h0))
-        o1[j] = _med3(_hi(lo, l3), _hi(ml, _lo(mh, m3)), _lo(hi, h3))
+        o0[j], o1[j] = _med3_pair(_sort3(r0[j], r0[j + 1], r0[j + 2]),
+                                  _sort3(r1[j], r1[j + 1], r1[j + 2]),
+                                  _sort3(r2[j], r2[j + 1], r2[j + 2]),
+                                  _sort3(r3[j], r3[j + 1], r3[j + 2]))
 
 
 @njit(nogil=True, cache=True)
@@ -1371,6 +1377,29 @@ def _med3x2(r0, r1, r2, r3, o0, o1, n):
     if m < n:
         a = n - VB
         _med3x2_run(r0[a:], r1[a:], r2[a:], r3[a:], o0[a:], o1[a:], VB)
+
+
+@njit(nogil=True, cache=True)
+def _med3x4_run(r0, r1, r2, r3, r4, r5, o0, o1, o2, o3, m):
+    for j in range(m):
+        s2 = _sort3(r2[j], r2[j + 1], r2[j + 2])
+        s3 = _sort3(r3[j], r3[j + 1], r3[j + 2])
+        o0[j], o1[j] = _med3_pair(_sort3(r0[j], r0[j + 1], r0[j + 2]),
+                                  _sort3(r1[j], r1[j + 1], r1[j + 2]), s2, s3)
+        o2[j], o3[j] = _med3_pair(s2, s3, _sort3(r4[j], r4[j + 1], r4[j + 2]),
+                                  _sort3(r5[j], r5[j + 1], r5[j + 2]))
+
+
+@njit(nogil=True, cache=True)
+def _med3x4(r0, r1, r2, r3, r4, r5, o0, o1, o2, o3, n):
+    """Four output rows from six image rows, n >= VB columns: the pair of _med3x2 on rows
+    0-3 and on rows 2-5, each row sorted once (kernels/rank.pyx's pyc_med3x4)."""
+    m = n - n % VB
+    _med3x4_run(r0, r1, r2, r3, r4, r5, o0, o1, o2, o3, m)
+    if m < n:
+        a = n - VB
+        _med3x4_run(r0[a:], r1[a:], r2[a:], r3[a:], r4[a:], r5[a:], o0[a:], o1[a:], o2[a:],
+                    o3[a:], VB)
 
 
 @njit(nogil=True, cache=True)
@@ -1642,18 +1671,28 @@ def _med3_edge(xf, of, z, i0, i1, H, W, D, ca, cb, oz, oy, ox, mode, cv, lines, 
 @njit(nogil=True, cache=True)
 def _med3_inner(xf, of, rp, z, i0, i1, H, W, ca, n, ox):
     """Columns ca <= c < ca + n of the band (n >= VB, at least two rows) straight from
-    the image rows, two output rows a step; an odd last row with the row before it,
-    again (kernels/rank.pyx's _med3_inner)."""
-    for y in range(i0, i1, 2):
-        y = min(y, i1 - 2)
+    the image rows, four output rows a step, then pairs, the last pair ending at the
+    band's last row (again rows done before it where their count is odd; kernels/
+    rank.pyx's _med3_inner)."""
+    y = i0
+    while y < i1:
+        q = 4 if y + 4 <= i1 else 2
+        if q == 2:
+            y = min(y, i1 - 2)
         p = y - i0
-        a = rp[p] + ca + ox
-        b = rp[p + 1] + ca + ox
-        c = rp[p + 2] + ca + ox
-        d = rp[p + 3] + ca + ox
         o0 = (z * H + y) * W + ca
-        _med3x2(_ro(xf[a:a + n + 2]), _ro(xf[b:b + n + 2]), _ro(xf[c:c + n + 2]),
-                _ro(xf[d:d + n + 2]), of[o0:o0 + n], of[o0 + W:o0 + W + n], n)
+        r0 = _ro(xf[rp[p] + ca + ox:rp[p] + ca + ox + n + 2])
+        r1 = _ro(xf[rp[p + 1] + ca + ox:rp[p + 1] + ca + ox + n + 2])
+        r2 = _ro(xf[rp[p + 2] + ca + ox:rp[p + 2] + ca + ox + n + 2])
+        r3 = _ro(xf[rp[p + 3] + ca + ox:rp[p + 3] + ca + ox + n + 2])
+        if q == 4:
+            _med3x4(r0, r1, r2, r3, _ro(xf[rp[p + 4] + ca + ox:rp[p + 4] + ca + ox + n + 2]),
+                    _ro(xf[rp[p + 5] + ca + ox:rp[p + 5] + ca + ox + n + 2]), of[o0:o0 + n],
+                    of[o0 + W:o0 + W + n], of[o0 + 2 * W:o0 + 2 * W + n],
+                    of[o0 + 3 * W:o0 + 3 * W + n], n)
+        else:
+            _med3x2(r0, r1, r2, r3, of[o0:o0 + n], of[o0 + W:o0 + W + n], n)
+        y += q
 
 
 @njit(nogil=True, cache=True)
