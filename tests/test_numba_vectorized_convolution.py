@@ -165,6 +165,45 @@ def _avx512f():
 
 
 @pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+def test_generic_correlate_taps_are_packed():
+    """The generic correlation (footprints the float32 dense path does not take, and all
+    float64 work): four taps fused a pass over the accumulators (_taps4), two output rows
+    fed by each loaded value on full grids (_taps4x2): float64 multiply then add, packed."""
+    i64 = types.int64
+    offs = types.Array(types.int64, 2, "C")
+    asm = _asm(C._taps4, F64, F64, I64, i64, i64, i64, F64, offs, i64, i64, i64,
+               types.float64)
+    assert _count(asm, r"v?mulpd") >= 4 and _count(asm, r"v?addpd") >= 4
+    asm = _asm(C._taps4x2, F64, F64, F64, i64, i64, i64, i64, F64, i64, i64, offs, i64, i64,
+               types.float64)
+    assert _count(asm, r"v?mulpd") >= 8 and _count(asm, r"v?addpd") >= 8
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int16", "float32"])
+def test_generic_correlate_equals_cython_bit_for_bit(dtype):
+    """The generic path's row pairs (odd heights: the last row alone), grids 1 to 6 wide
+    (groups of four taps and single taps), a grid with a gap in every row (the same dx
+    sequence: still a grid), a footprint that is no grid, every mode, 2 threads: Numba
+    gives Cython's bytes (float64 work is scipy's arithmetic in both; float32 through a
+    footprint with holes runs the generic path in both, fma per tap)."""
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal((3, 37, 700)) * 100).astype(dtype)
+    for kh, kw in ((1, 1), (2, 3), (3, 5), (5, 6), (4, 1)):
+        w = rng.standard_normal((1, kh, kw))
+        for wv in (w, np.where(np.arange(kw) % 3 == 1, 0.0, w)):   # a gap: still a grid
+            for mode in ("reflect", "constant", "wrap", "nearest", "mirror"):
+                kwargs = dict(mode=mode, cval=1.25, num_threads=2)
+                a = pc.correlate(x, wv, backend="numba", **kwargs)
+                b = pc.correlate(x, wv, backend="cython", **kwargs)
+                assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), (kh, kw, mode)
+    fp = rng.random((1, 3, 4)) < 0.6                            # no grid: one row a task
+    w = np.where(fp, rng.standard_normal(fp.shape), 0.0)
+    a = pc.correlate(x, w, backend="numba", mode="reflect")
+    b = pc.correlate(x, w, backend="cython", mode="reflect")
+    assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
 def test_row_pass_takes_shifted_vectors_on_avx512():
     """The float32 row pass (_hline -> _vhline) takes each tap's vector as a shuffle of
     two loaded ones where Numba compiles for AVX-512, as pyc_hline_f32 does (GCC:

@@ -43,6 +43,13 @@ one thread, Zen 5): Numba's Gaussian from 1.6x the Cython kernel's time to
 1.2-1.3x. Not ported: prefetches, in-place slab passes (the dispatcher gives
 Numba a temporary instead), and non-temporal stores (measured slower here:
 correlate 3x3 25%). The other loops index views from 0 so LLVM vectorizes them.
+The generic correlation (float64 work, and footprints the dense path does not
+take) has the Cython one's structure too: four taps fused per pass over the
+accumulators (``_taps4``) and, on full grids, two output rows fed by each
+loaded value (``_taps4x2``, ``_correlate_pairs``); one tap a pass before, it ran
+float64 correlate 9x9 at 2.6x the Cython time (4096^2, Zen 5), now 1.2-1.3x,
+for ~2 s more of cold compile (groups of 2 and 3 taps run tap by tap: two loop
+bodies to compile instead of four, the same sums).
 
 Compile time (a cold first call compiles a whole call tree; issue 11): every
 prange body is one call to a plain ``@njit`` task function (``_sep_task``,
@@ -626,40 +633,212 @@ def _correlate(x, out, ocode, w, offs, mode, cval, t0, t1):
         _corr_task(xf, out, ocode, w, offs, mode, cv, np.int64(t0 + i), nch, D, H, W)
 
 
+@njit(parallel=prange_only(), nogil=True, cache=True)
+def _correlate_pairs(x, out, ocode, w, offs, kw, mode, cval, t0, t1):
+    """_correlate for taps forming a full kh x kw grid (one dz, consecutive dy, the same dx
+    in every row), tasks t0 .. t1: CHUNK outputs of a pair of rows each."""
+    D, H, W = x.shape
+    nch = (W + CHUNK - 1) // CHUNK
+    xf = x.reshape(-1)
+    cv = w.dtype.type(cval)
+    for i in prange(t1 - t0):
+        _corr_pair_task(xf, out, ocode, w, offs, kw, mode, cv, np.int64(t0 + i), nch, D, H,
+                        W)
+
+
 @njit(nogil=True, cache=True)
-def _corr_task(xf, out, ocode, w, offs, mode, cv, t, nch, D, H, W):
-    """Task t of _correlate (the prange body as a plain function)."""
+def _inner(offs, k, g, x0, n, W):
+    """(jlo, jhi): outputs x0 + jlo .. x0 + jhi of a chunk of n whose taps k .. k + g - 1
+    (dx = offs[., 2]) all read inside the row of W."""
+    jlo = 0
+    jhi = n
+    for q in range(g):
+        dx = offs[k + q, 2]
+        jlo = max(jlo, _clip(-dx - x0, n))
+        jhi = min(jhi, _clip(W - dx - x0, n))
+    return jlo, max(jhi, jlo)
+
+
+@njit(nogil=True, cache=True)
+def _fetch(xf, base, c, W, mode, cv):
+    """Column c of the row at xf[base:] (W values), border-extended by ``mode``."""
+    xx = boundary_index(c, W, mode)
+    return cv if xx < 0 else xf[base + xx]
+
+
+@njit(nogil=True, cache=True)
+def _taps4(acc, xf, sb, x0, n, W, w, offs, k, g, mode, cv):
+    """Taps k .. k + g - 1 (g = 1 or 4, C order), tap q reading the source row at
+    xf[sb[q]:], fused: one pass over ``acc`` for four taps (one load and one store of acc
+    instead of four), every output still adding its terms in tap order
+    (kernels/convolution.pyx's _taps4, which also fuses 2 and 3: here a group of fewer
+    than 4 runs tap by tap, the same sums, two loop bodies to compile instead of four)."""
+    jlo, jhi = _inner(offs, k, g, x0, n, W)
+    for part in range(2):   # border outputs (j < jlo, j >= jhi): the group's taps in order
+        for j in range(0 if part == 0 else jhi, jlo if part == 0 else n):
+            t = acc[j]
+            for q in range(g):
+                t = _madd(t, _fetch(xf, sb[q], x0 + j + offs[k + q, 2], W, mode, cv), w[k + q])
+            acc[j] = t
+    m = jhi - jlo
+    a = acc[jlo:jhi]
+    p0 = sb[0] + x0 + offs[k, 2] + jlo
+    s0 = xf[p0:p0 + m]
+    w0 = w[k]
+    if g == 1:
+        for j in range(m):
+            a[j] = _madd(a[j], s0[j], w0)
+        return
+    p1 = sb[1] + x0 + offs[k + 1, 2] + jlo
+    p2 = sb[2] + x0 + offs[k + 2, 2] + jlo
+    p3 = sb[3] + x0 + offs[k + 3, 2] + jlo
+    s1 = xf[p1:p1 + m]
+    s2 = xf[p2:p2 + m]
+    s3 = xf[p3:p3 + m]
+    w1 = w[k + 1]
+    w2 = w[k + 2]
+    w3 = w[k + 3]
+    for j in range(m):
+        a[j] = _madd(_madd(_madd(_madd(a[j], s0[j], w0), s1[j], w1), s2[j], w2), s3[j], w3)
+
+
+@njit(nogil=True, cache=True)
+def _corr_row(xf, out, ocode, w, offs, mode, cv, row, x0, n, D, H, W, acc, sb):
+    """Outputs x0 .. x0 + n of output row ``row`` (= z * H + y): the taps in C order,
+    runs of taps whose source rows exist fused four at a time (_taps4;
+    kernels/convolution.pyx's _corr_task)."""
     ntap = w.shape[0]
-    row = t // nch
-    x0 = (t - row * nch) * CHUNK
-    n = min(W - x0, CHUNK)
     z = row // H
     y = row - z * H
-    acc = np.zeros(CHUNK, w.dtype)
-    for k in range(ntap):
-        wk = w[k]
-        zz = boundary_index(z + offs[k, 0], D, mode)
-        yy = boundary_index(y + offs[k, 1], H, mode)
-        dx = offs[k, 2]
-        if zz < 0 or yy < 0:
+    acc[:n] = 0
+    k = 0
+    while k < ntap:
+        g = 0
+        while g < 4 and k + g < ntap:
+            zz = boundary_index(z + offs[k + g, 0], D, mode)
+            yy = boundary_index(y + offs[k + g, 1], H, mode)
+            if zz < 0 or yy < 0:
+                break
+            sb[g] = (zz * H + yy) * W
+            g += 1
+        g = 4 if g == 4 else min(g, 1)
+        if g == 0:  # constant-mode tap outside the rows: cval for the whole chunk
+            wk = w[k]
             for j in range(n):
                 acc[j] = _madd(acc[j], cv, wk)
+            k += 1
+            continue
+        _taps4(acc, xf, sb, x0, n, W, w, offs, k, g, mode, cv)
+        k += g
+    _store(acc, n, out, row * W + x0, ocode)
+
+
+@njit(nogil=True, cache=True)
+def _corr_task(xf, out, ocode, w, offs, mode, cv, t, nch, D, H, W):
+    """Task t of _correlate (the prange body as a plain function): CHUNK outputs of a row."""
+    row = t // nch
+    x0 = (t - row * nch) * CHUNK
+    _corr_row(xf, out, ocode, w, offs, mode, cv, row, x0, min(W - x0, CHUNK), D, H, W,
+              np.empty(CHUNK, w.dtype), np.empty(4, np.int64))
+
+
+@njit(nogil=True, cache=True)
+def _taps4x2(a0, a1, xf, src, x0, n, W, w, ka, kb, offs, g, mode, cv):
+    """Register blocking over two output rows: taps ka .. ka + g - 1 (g = 1 or 4) of one
+    source row (at xf[src:]) into ``a0``, each loaded value also feeding ``a1`` with the
+    weights from kb (the same dx): half the loads per multiply-add of _taps4, each
+    accumulator still adding its taps in order (kernels/convolution.pyx's _taps4x2)."""
+    jlo, jhi = _inner(offs, ka, g, x0, n, W)
+    for part in range(2):   # border outputs (j < jlo, j >= jhi): the taps in order
+        for j in range(0 if part == 0 else jhi, jlo if part == 0 else n):
+            t0 = a0[j]
+            t1 = a1[j]
+            for q in range(g):
+                v = _fetch(xf, src, x0 + j + offs[ka + q, 2], W, mode, cv)
+                t0 = _madd(t0, v, w[ka + q])
+                t1 = _madd(t1, v, w[kb + q])
+            a0[j] = t0
+            a1[j] = t1
+    m = jhi - jlo
+    b0 = a0[jlo:jhi]
+    b1 = a1[jlo:jhi]
+    p = src + x0 + jlo
+    v0 = xf[p + offs[ka, 2]:p + offs[ka, 2] + m]
+    wa0 = w[ka]
+    wb0 = w[kb]
+    if g == 1:
+        for j in range(m):
+            b0[j] = _madd(b0[j], v0[j], wa0)
+            b1[j] = _madd(b1[j], v0[j], wb0)
+        return
+    v1 = xf[p + offs[ka + 1, 2]:p + offs[ka + 1, 2] + m]
+    v2 = xf[p + offs[ka + 2, 2]:p + offs[ka + 2, 2] + m]
+    v3 = xf[p + offs[ka + 3, 2]:p + offs[ka + 3, 2] + m]
+    wa1 = w[ka + 1]
+    wb1 = w[kb + 1]
+    wa2 = w[ka + 2]
+    wb2 = w[kb + 2]
+    wa3 = w[ka + 3]
+    wb3 = w[kb + 3]
+    for j in range(m):
+        b0[j] = _madd(_madd(_madd(_madd(b0[j], v0[j], wa0), v1[j], wa1), v2[j], wa2),
+                      v3[j], wa3)
+        b1[j] = _madd(_madd(_madd(_madd(b1[j], v0[j], wb0), v1[j], wb1), v2[j], wb2),
+                      v3[j], wb3)
+
+
+@njit(nogil=True, cache=True)
+def _corr_pair_task(xf, out, ocode, w, offs, kw, mode, cv, t, nch, D, H, W):
+    """Task t of _correlate_pairs: CHUNK outputs of output rows y and y + 1 (plane z) of a
+    full kh x kw grid of taps (one dz), skewed: phase p loads source row y + dy(p) once
+    for kernel row p of output y and kernel row p - 1 of output y + 1, the same source
+    row (kernels/convolution.pyx's _corr_pair); a last odd row alone (_corr_row)."""
+    kh = w.shape[0] // kw
+    hp = (H + 1) // 2
+    r = t // nch
+    x0 = (t - r * nch) * CHUNK
+    n = min(W - x0, CHUNK)
+    z = r // hp
+    y = 2 * (r - z * hp)
+    acc0 = np.zeros(CHUNK, w.dtype)
+    acc1 = np.zeros(CHUNK, w.dtype)
+    sb = np.empty(4, np.int64)
+    zz = boundary_index(z + offs[0, 0], D, mode)
+    for p in range(kh + 1):
+        ra = p * kw          # first tap of kernel row p (output y), if p < kh
+        rb = (p - 1) * kw    # first tap of kernel row p - 1 (output y + 1), if p >= 1
+        if p < kh:
+            yy = boundary_index(y + offs[ra, 1], H, mode)
+        else:
+            yy = boundary_index(y + 1 + offs[rb, 1], H, mode)
+        if zz < 0 or yy < 0:
+            if p < kh:
+                for q in range(kw):
+                    wk = w[ra + q]
+                    for j in range(n):
+                        acc0[j] = _madd(acc0[j], cv, wk)
+            if p >= 1:
+                for q in range(kw):
+                    wk = w[rb + q]
+                    for j in range(n):
+                        acc1[j] = _madd(acc1[j], cv, wk)
             continue
         src = (zz * H + yy) * W
-        jlo = _clip(-dx - x0, n)
-        jhi = max(_clip(W - dx - x0, n), jlo)
-        for j in range(jlo):
-            xx = boundary_index(x0 + j + dx, W, mode)
-            acc[j] = _madd(acc[j], cv if xx < 0 else xf[src + xx], wk)
-        p = src + x0 + dx
-        xs = xf[p + jlo:p + jhi]
-        ac = acc[jlo:jhi]
-        for j in range(jhi - jlo):
-            ac[j] = _madd(ac[j], xs[j], wk)
-        for j in range(jhi, n):
-            xx = boundary_index(x0 + j + dx, W, mode)
-            acc[j] = _madd(acc[j], cv if xx < 0 else xf[src + xx], wk)
-    _store(acc, n, out, row * W + x0, ocode)
+        for g in range(4):
+            sb[g] = src
+        q = 0
+        while q < kw:
+            g = 4 if kw - q >= 4 else 1
+            if 1 <= p < kh:
+                _taps4x2(acc0, acc1, xf, src, x0, n, W, w, ra + q, rb + q, offs, g, mode, cv)
+            elif p < kh:
+                _taps4(acc0, xf, sb, x0, n, W, w, offs, ra + q, g, mode, cv)
+            else:
+                _taps4(acc1, xf, sb, x0, n, W, w, offs, rb + q, g, mode, cv)
+            q += g
+    _store(acc0, n, out, (z * H + y) * W + x0, ocode)
+    if y + 1 < H:   # (an odd last row: its pair's row H, read through the border, unused)
+        _store(acc1, n, out, (z * H + y + 1) * W + x0, ocode)
 
 
 @njit(nogil=True, cache=True)
@@ -1230,6 +1409,23 @@ def _grid(offs):
     return None
 
 
+def _grid_width(offs):
+    """kw if the taps form a full kh x kw grid in C order with one dz, consecutive dy and
+    the same dx sequence in every row (no zero-skipped tap), else 0; one tap: 0
+    (convolution.pyx's _grid_width, used as there: more than one tap)."""
+    ntap = offs.shape[0]
+    if ntap < 2:
+        return 0
+    kw = int(np.argmax(offs[:, 1] != offs[0, 1])) or ntap
+    if ntap % kw:
+        return 0
+    rr, qq = np.divmod(np.arange(ntap), kw)
+    if (np.all(offs[:, 0] == offs[0, 0]) and np.all(offs[:, 1] == offs[0, 1] + rr)
+            and np.all(offs[:, 2] == offs[qq, 2])):
+        return kw
+    return 0
+
+
 def _threaded(fn, args, n_threads):
     """Run ``fn(*args)`` on ``n_threads`` Numba threads (see ``_layer.call_with_threads``).
     Every kernel writes its argument 1 only: the other arrays go in read-only, so a
@@ -1284,8 +1480,13 @@ def correlate(x, out, ocode, w, offs, mode, cval, n_threads, t0, t1):
         return _run(_dense_ring, (x, out3, w, kh, kw, int(offs[0, 0]), int(offs[0, 1]),
                                   int(offs[0, 2]), mode, float(cval), per),
                     D * ((nb + per - 1) // per), n_threads, t0, t1)
-    return _run(_correlate, (x, out, ocode, w, offs, mode, cval),
-                D * H * ((W + CHUNK - 1) // CHUNK), n_threads, t0, t1)
+    nch = (W + CHUNK - 1) // CHUNK
+    kw = _grid_width(offs)
+    if kw:
+        return _run(_correlate_pairs, (x, out, ocode, w, offs, kw, mode, cval),
+                    D * ((H + 1) // 2) * nch, n_threads, t0, t1)
+    return _run(_correlate, (x, out, ocode, w, offs, mode, cval), D * H * nch, n_threads,
+                t0, t1)
 
 
 def uniform1d(x, out, ocode, size, lo, exact, mode, cval, state, steps, n_threads, t0, t1):
