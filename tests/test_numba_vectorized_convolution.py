@@ -179,6 +179,17 @@ def test_generic_correlate_taps_are_packed():
     assert _count(asm, r"v?mulpd") >= 8 and _count(asm, r"v?addpd") >= 8
 
 
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+def test_correlate1d_four_terms_are_packed():
+    """The 1-D correlation (float64 work: the Gaussian of float64 images, any dtype's
+    correlate1d) adds four terms a pass over the accumulators (_terms4): plain and paired
+    (a +/- b) terms, float64 multiply then add, packed."""
+    i64 = types.int64
+    asm = _asm(C._terms4, F64, F64, i64, i64, i64, I64, F64, i64, i64, i64, i64, i64,
+               types.float64)
+    assert _count(asm, r"v?mulpd") >= 8 and _count(asm, r"v?addpd") >= 8
+
+
 @pytest.mark.parametrize("dtype", ["float64", "int16", "float32"])
 def test_generic_correlate_equals_cython_bit_for_bit(dtype):
     """The generic path's row pairs (odd heights: the last row alone), grids 1 to 6 wide
