@@ -35,6 +35,10 @@ CASES = {
                             "pc.gaussian_filter(x, 2.0"),
     "correlate 5x5 f32": ("x = np.random.default_rng(0).random((512, 512), np.float32); "
                           "w = np.ones((5, 5), np.float32)", "pc.correlate(x, w"),
+    "gaussian_filter f64": ("x = np.random.default_rng(0).random((512, 512))",
+                            "pc.gaussian_filter(x, 2.0"),
+    "correlate 5x5 f64": ("x = np.random.default_rng(0).random((512, 512)); "
+                          "w = np.ones((5, 5))", "pc.correlate(x, w"),
     "uniform_filter u8": ("x = np.random.default_rng(0).integers(0, 255, (512, 512, 3), np.uint8)",
                           "pc.uniform_filter(x, (5, 5, 1)"),
     "heat_step f64": ("x = np.random.default_rng(0).random((512, 512))",

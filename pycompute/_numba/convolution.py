@@ -865,7 +865,10 @@ def _corr_pair_task(xf, out, ocode, w, offs, kw, mode, cv, t, nch, D, H, W):
     """Task t of _correlate_pairs: CHUNK outputs of output rows y and y + 1 (plane z) of a
     full kh x kw grid of taps (one dz), skewed: phase p loads source row y + dy(p) once
     for kernel row p of output y and kernel row p - 1 of output y + 1, the same source
-    row (kernels/convolution.pyx's _corr_pair); a last odd row alone (_corr_row)."""
+    row (kernels/convolution.pyx's _corr_pair). A last odd row runs as a pair too, its
+    second row (row H, read through the border) not stored: the first row's sums are the
+    same, and the task tree compiles without _corr_row (the Cython kernel runs that row
+    alone)."""
     kh = w.shape[0] // kw
     hp = (H + 1) // 2
     r = t // nch
