@@ -1471,17 +1471,9 @@ def _ring_task(x, of, w, kh, kw, dz, dx0, mode, cv, rowtab, coltab, t, nt, nb, p
 def _grid(offs):
     """(kh, kw) if the taps form a full grid in C order with one dz and consecutive dy and
     dx (no zero-skipped tap), else None (convolution.pyx: _grid_width + _consecutive_dx)."""
-    ntap = offs.shape[0]
-    if ntap < 2:
-        return None
-    kw = int(np.argmax(offs[:, 1] != offs[0, 1])) or ntap
-    if ntap % kw:
-        return None
-    kh = ntap // kw
-    rr, qq = np.divmod(np.arange(ntap), kw)
-    if (np.all(offs[:, 0] == offs[0, 0]) and np.all(offs[:, 1] == offs[0, 1] + rr)
-            and np.all(offs[:, 2] == offs[0, 2] + qq)):
-        return kh, kw
+    kw = _grid_width(offs)
+    if kw and np.all(offs[:kw, 2] == offs[0, 2] + np.arange(kw)):
+        return offs.shape[0] // kw, kw
     return None
 
 
