@@ -30,9 +30,14 @@
  * argmax rows of more than PYC_ARG_PF_MIN bytes the next block (kernels/reductions.pyx
  * _argext_row): the plan cuts a call into at most 256 row tasks, so such a row is a
  * call of more than ~36 MiB, out of a 32 MiB L3 (in cache the prefetches cost argmin
- * up to 20%; min/max gained at every size from 10^4 elements, so they always do). */
+ * up to 20%; min/max gained at every size from 10^4 elements, so they always do).
+ * A row that is the whole call (argext_flat, one thread, up to 2^23 elements) does
+ * from PYC_ARG_PF_CALL bytes: on a Zen 5 with a 32 MiB L3, 1 thread, the prefetches
+ * cost 8 MiB calls 25-35% (2M float32, 1M float64) and 16 MiB ones -8% (float64) to
+ * +8% (float32), and gained 20% at 32 MiB float32 (argext_flat A/B, session 14). */
 #define PYC_MM_PF 4096
 #define PYC_ARG_PF_MIN (144 * 1024)
+#define PYC_ARG_PF_CALL (12 * 1024 * 1024)
 #include <stddef.h>
 #include <string.h>
 #include <stdint.h>
@@ -82,7 +87,7 @@ typedef int32_t pyc_v16i __attribute__((vector_size(64)));
 
 /* The float64 sums below run in 16 lanes at every SIMD level; only how the
  * lanes are held changes: two 8-lane (zmm) vectors at AVX-512, four 4-lane
- * vectors otherwise (ymm at AVX2, xmm pairs at baseline). Lane L is
+ * (ymm) at AVX2, eight 2-lane (xmm) at baseline. Lane L is
  * S[L / PYC_VW][L % PYC_VW] and gets the same operations in the same order
  * either way, so results are bitwise identical across levels. (GCC lowers
  * 64-byte vectors badly without AVX-512: the AVX2 sum ran at 4.3 GB/s with two
@@ -91,17 +96,32 @@ typedef int32_t pyc_v16i __attribute__((vector_size(64)));
 #define PYC_VW 8
 typedef double pyc_vd __attribute__((vector_size(64)));
 typedef float pyc_vf __attribute__((vector_size(32)));
-#else
+#elif defined(__AVX__) || !defined(__SSE2__)
 #define PYC_VW 4
 typedef double pyc_vd __attribute__((vector_size(32)));
 typedef float pyc_vf __attribute__((vector_size(16)));
+#else
+/* x86 without AVX (the baseline level): one xmm a vector. GCC kept 32-byte
+ * vectors in xmm pairs through the stack (a spill and a reload per add): the
+ * float32 sum ran at 0.7x NumPy's SSE sum. */
+#define PYC_VW 2
+typedef double pyc_vd __attribute__((vector_size(16)));
+typedef float pyc_vf __attribute__((vector_size(8)));
 #endif
 #define PYC_NV (16 / PYC_VW)
 #define PYC_LANE(V, L) ((V)[(L) / PYC_VW][(L) % PYC_VW])
 
+#if PYC_VW == 2
+#include <emmintrin.h>
+/* one 64-bit load and cvtps2pd (GCC converted a 2-float vector element by element) */
+static inline pyc_vd pyc_loadf(const float *p) {
+    return (pyc_vd)_mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)p)));
+}
+#else
 static inline pyc_vd pyc_loadf(const float *p) {
     pyc_vf v; memcpy(&v, p, sizeof v); return __builtin_convertvector(v, pyc_vd);
 }
+#endif
 static inline pyc_vd pyc_loadd(const double *p) { pyc_vd v; memcpy(&v, p, sizeof v); return v; }
 /* pyc_two_sum lane by lane on whole vectors */
 static inline void pyc_two_sum_v(pyc_vd *s, pyc_vd *c, pyc_vd x) {
@@ -245,10 +265,12 @@ static inline void pyc_dev_f64(const double *p, ptrdiff_t n, double m, double *o
         __builtin_prefetch(f_, 0, 3);                                              \
         __builtin_prefetch(f_ + (W) * sizeof(T), 0, 3);                            \
     } while (0)
-#if defined(__AVX512F__) || defined(__AVX__)
+#if defined(__AVX512F__) || defined(__AVX__) || defined(__SSE2__)
 /* x86 min/max instructions (one op per vector instead of a compare-and-blend):
  * NaNs are tracked separately with an unordered compare, and win at the end.
- * ~1.7x the generic version on a 2^27 float32 array (AVX-512, one core).
+ * ~1.7x the generic version on a 2^27 float32 array (AVX-512, one core); ~8x at
+ * the baseline level (SSE4.2), where GCC compiled the generic 64-byte vectors'
+ * compares lane by lane. 
  * MIN(acc, x) returns x on ties (the second operand): the later element. */
 #include <immintrin.h>
 /* The lane fold, tail and zero fix-up shared by both x86 widths. */
@@ -295,7 +317,7 @@ static inline void NAME(const T *p, ptrdiff_t n, T *out_mn, T *out_mx) {        
     _mm512_set1_ps, _mm512_min_ps, _mm512_max_ps, PYC_UNORD_PS, unsigned int, REV)
 #define PYC_X86_F64(NAME, REV) PYC_X86_MINMAX(NAME, f64, double, __m512d, 8, _mm512_loadu_pd, \
     _mm512_set1_pd, _mm512_min_pd, _mm512_max_pd, PYC_UNORD_PD, unsigned int, REV)
-#else  /* AVX / AVX2: 256-bit, NaN mask accumulated as a vector */
+#else  /* AVX / AVX2 (256-bit) and SSE (128-bit): NaN mask accumulated as a vector */
 #define PYC_X86_MINMAX(NAME, SFX, T, VT, W, LOADU, SET1, MIN, MAX, CMP, OR, MOVEMASK, REV) \
 static inline void NAME(const T *p, ptrdiff_t n, T *out_mn, T *out_mx) {          \
     T x0 = PYC_AT(REV, 0);                                                         \
@@ -312,10 +334,19 @@ static inline void NAME(const T *p, ptrdiff_t n, T *out_mn, T *out_mx) {        
     int has_nan = MOVEMASK(nanv) != 0;                                             \
     PYC_X86_FINISH(SFX, T, W, REV)                                                 \
 }
+#if defined(__AVX__)
 #define PYC_X86_F32(NAME, REV) PYC_X86_MINMAX(NAME, f32, float, __m256, 8, _mm256_loadu_ps, \
     _mm256_set1_ps, _mm256_min_ps, _mm256_max_ps, _mm256_cmp_ps, _mm256_or_ps, _mm256_movemask_ps, REV)
 #define PYC_X86_F64(NAME, REV) PYC_X86_MINMAX(NAME, f64, double, __m256d, 4, _mm256_loadu_pd, \
     _mm256_set1_pd, _mm256_min_pd, _mm256_max_pd, _mm256_cmp_pd, _mm256_or_pd, _mm256_movemask_pd, REV)
+#else
+#define PYC_SSE_CMP_PS(a, b, imm) _mm_cmpunord_ps(a, b)  /* imm: _CMP_UNORD_Q, the one used */
+#define PYC_SSE_CMP_PD(a, b, imm) _mm_cmpunord_pd(a, b)
+#define PYC_X86_F32(NAME, REV) PYC_X86_MINMAX(NAME, f32, float, __m128, 4, _mm_loadu_ps, \
+    _mm_set1_ps, _mm_min_ps, _mm_max_ps, PYC_SSE_CMP_PS, _mm_or_ps, _mm_movemask_ps, REV)
+#define PYC_X86_F64(NAME, REV) PYC_X86_MINMAX(NAME, f64, double, __m128d, 2, _mm_loadu_pd, \
+    _mm_set1_pd, _mm_min_pd, _mm_max_pd, PYC_SSE_CMP_PD, _mm_or_pd, _mm_movemask_pd, REV)
+#endif
 #endif
 PYC_X86_F32(pyc_minmax_f32, 0)
 PYC_X86_F64(pyc_minmax_f64, 0)

@@ -173,18 +173,28 @@ cdef extern from *:
                     a[k] = (VT)(((IT)x & t) | ((IT)a[k] & ~t));                    \
                     bad |= (IT)(x != x);                                           \
                 }                                                                  \
-            T l[4 * W]; IT bl = bad;                                               \
-            memcpy(l, a, sizeof l);                                                \
-            for (int j = 0; j < 4 * W; j++) {                                      \
-                nan |= l[j] != l[j] || bl[j % W] != 0;                             \
+            /* a NaN the first four vectors put in a lane stays there: noted,    \
+             * then the four folded into one (a scalar pass over 4 * W lanes cost   \
+             * more than the loop) */                                              \
+            for (int k = 0; k < 4; k++) bad |= (IT)(a[k] != a[k]);                 \
+            for (int k = 1; k < 4; k++) {                                          \
+                IT t = want_max ? (IT)(a[k] > a[0]) : (IT)(a[k] < a[0]);           \
+                a[0] = (VT)(((IT)a[k] & t) | ((IT)a[0] & ~t));                     \
+            }                                                                      \
+            T l[W]; IT bl = bad;                                                   \
+            memcpy(l, &a[0], sizeof l);                                            \
+            for (int j = 0; j < W; j++) {                                          \
+                nan |= bl[j] != 0;                                                 \
                 if (want_max ? l[j] > m : l[j] < m) m = l[j];                      \
             }                                                                      \
         }                                                                          \
         PYC_EXT_TAIL(T)                                                            \
     }
-    #if defined(__AVX512F__) || defined(__AVX__)
+    #if defined(__AVX512F__) || defined(__AVX__) || defined(__SSE2__)
     /* x86: one vminps/vmaxps (acc, x) per vector, NaNs found apart by an unordered
-     * compare (a NaN x passes into acc and the next x replaces it; the flag keeps it) */
+     * compare (a NaN x passes into acc and the next x replaces it; the flag keeps it).
+     * SSE too: the generic vectors above, built for SSE4.2, ran ~1 ns an element
+     * (10-25x NumPy's time on 10^5 floats: lane by lane compares and spills). */
     #include <immintrin.h>
     #if defined(__AVX512F__)
     #define PYC_EXT_NANT unsigned
@@ -192,7 +202,7 @@ cdef extern from *:
     #define PYC_EXT_F32_OPS __m512, 16, _mm512_loadu_ps, _mm512_min_ps, _mm512_max_ps, PYC_UNORD_PS
     #define PYC_EXT_F64_OPS __m512d, 8, _mm512_loadu_pd, _mm512_min_pd, _mm512_max_pd, PYC_UNORD_PD
     #define PYC_EXT_ANY(b) ((b) != 0)
-    #else
+    #elif defined(__AVX__)
     #define PYC_EXT_NANT __m256
     #define PYC_EXT_NAN0 _mm256_setzero_ps()
     #define PYC_EXT_UNORD_PS(a, b) _mm256_cmp_ps(a, b, _CMP_UNORD_Q)
@@ -200,12 +210,57 @@ cdef extern from *:
     #define PYC_EXT_F32_OPS __m256, 8, _mm256_loadu_ps, _mm256_min_ps, _mm256_max_ps, PYC_EXT_UNORD_PS
     #define PYC_EXT_F64_OPS __m256d, 4, _mm256_loadu_pd, _mm256_min_pd, _mm256_max_pd, PYC_EXT_UNORD_PD
     #define PYC_EXT_ANY(b) (_mm256_movemask_ps(b) != 0)
+    #else
+    #define PYC_EXT_NANT __m128
+    #define PYC_EXT_NAN0 _mm_setzero_ps()
+    #define PYC_EXT_UNORD_PS(a, b) _mm_cmpunord_ps(a, b)
+    #define PYC_EXT_UNORD_PD(a, b) _mm_castpd_ps(_mm_cmpunord_pd(a, b))
+    #define PYC_EXT_F32_OPS __m128, 4, _mm_loadu_ps, _mm_min_ps, _mm_max_ps, PYC_EXT_UNORD_PS
+    #define PYC_EXT_F64_OPS __m128d, 2, _mm_loadu_pd, _mm_min_pd, _mm_max_pd, PYC_EXT_UNORD_PD
+    #define PYC_EXT_ANY(b) (_mm_movemask_ps(b) != 0)
     #endif
     #define PYC_EXT_OR(acc, v) PYC_EXT_OR_(acc, v)
+    /* min (want_max: max) of a vector's lanes, NaN-free lanes assumed */
+    #if defined(__AVX512F__)
+    static inline float pyc_ext_hred_f32(__m512 v, int want_max) {
+        return want_max ? _mm512_reduce_max_ps(v) : _mm512_reduce_min_ps(v);
+    }
+    static inline double pyc_ext_hred_f64(__m512d v, int want_max) {
+        return want_max ? _mm512_reduce_max_pd(v) : _mm512_reduce_min_pd(v);
+    }
+    #else
+    static inline float pyc_ext_hred4_f32(__m128 v, int want_max) {
+        __m128 u = _mm_shuffle_ps(v, v, 0x4e);
+        v = want_max ? _mm_max_ps(v, u) : _mm_min_ps(v, u);
+        u = _mm_shuffle_ps(v, v, 0xb1);
+        v = want_max ? _mm_max_ps(v, u) : _mm_min_ps(v, u);
+        return _mm_cvtss_f32(v);
+    }
+    static inline double pyc_ext_hred2_f64(__m128d v, int want_max) {
+        __m128d u = _mm_shuffle_pd(v, v, 1);
+        v = want_max ? _mm_max_pd(v, u) : _mm_min_pd(v, u);
+        return _mm_cvtsd_f64(v);
+    }
+    #if defined(__AVX__)  /* the two 128-bit halves folded, then as SSE */
+    static inline float pyc_ext_hred_f32(__m256 v, int want_max) {
+        __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+        return pyc_ext_hred4_f32(want_max ? _mm_max_ps(lo, hi) : _mm_min_ps(lo, hi), want_max);
+    }
+    static inline double pyc_ext_hred_f64(__m256d v, int want_max) {
+        __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
+        return pyc_ext_hred2_f64(want_max ? _mm_max_pd(lo, hi) : _mm_min_pd(lo, hi), want_max);
+    }
+    #else
+    #define pyc_ext_hred_f32 pyc_ext_hred4_f32
+    #define pyc_ext_hred_f64 pyc_ext_hred2_f64
+    #endif
+    #endif
     #if defined(__AVX512F__)
     #define PYC_EXT_OR_(acc, v) ((acc) | (v))
-    #else
+    #elif defined(__AVX__)
     #define PYC_EXT_OR_(acc, v) _mm256_or_ps(acc, v)
+    #else
+    #define PYC_EXT_OR_(acc, v) _mm_or_ps(acc, v)
     #endif
     #define PYC_EXT_LOOP(OP, VT, W, LOADU, UNORD)                                      \
             for (i = 4 * W; i + 4 * W <= n; i += 4 * W) {                            \
@@ -224,11 +279,13 @@ cdef extern from *:
             PYC_EXT_NANT bad = PYC_EXT_OR(UNORD(a0, a1), UNORD(a2, a3));           \
             if (want_max) { PYC_EXT_LOOP(MAX, VT, W, LOADU, UNORD) }                  \
             else { PYC_EXT_LOOP(MIN, VT, W, LOADU, UNORD) }                        \
-            T l[4 * W];                                                            \
-            memcpy(l, &a0, sizeof a0); memcpy(l + W, &a1, sizeof a1);              \
-            memcpy(l + 2 * W, &a2, sizeof a2); memcpy(l + 3 * W, &a3, sizeof a3);  \
-            for (int j = 0; j < 4 * W; j++)                                        \
-                if (want_max ? l[j] > m : l[j] < m) m = l[j];                      \
+            /* the four vectors, then the lanes, folded in registers (a shuffle   \
+             * tree): a scalar pass over the 4 * W lanes cost twice the loop on a   \
+             * 2048-element block. a0 holds p[0]; a NaN lane only ever meets       \
+             * `bad`, which decides the result then. */                           \
+            if (want_max) a0 = MAX(MAX(a0, a1), MAX(a2, a3));                      \
+            else a0 = MIN(MIN(a0, a1), MIN(a2, a3));                               \
+            m = pyc_ext_hred_##SFX(a0, want_max);                                  \
             nan = PYC_EXT_ANY(bad);                                                \
         }                                                                          \
         PYC_EXT_TAIL(T)                                                            \
@@ -501,6 +558,7 @@ cdef extern from *:
     enum: PYC_PF_MIN
     void pyc_prefetch_run(const void* q, Py_ssize_t nbytes) nogil
     enum: PYC_ARG_PF_MIN
+    enum: PYC_ARG_PF_CALL
     void pyc_sum_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, double* S, double* C) nogil
     double pyc_ext_f64(const double* p, Py_ssize_t n, int want_max) nogil
     Py_ssize_t pyc_find_f32(const float* p, Py_ssize_t n, float v) nogil
@@ -1214,19 +1272,20 @@ cdef inline bint _better(real_t x, real_t best, bint want_max) noexcept nogil:
     return x > best if want_max else x < best
 
 
-cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max,
+cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max, Py_ssize_t pf_min,
                       real_t* out_v, int64_t* out_i) noexcept nogil:
     # Sub-blocks of SUB elements: a vectorized min/max of each; the first block whose
     # extreme beats every earlier one's (the first NaN wins) holds the answer, found
     # with one scan of that block at the end (one scan a row, where scanning each new
     # best block as it came cost a row task of 16K elements as much as its min/max).
-    # Out of cache (a row of more than PYC_ARG_PF_MIN bytes, kernels/_simd.h) each block
+    # Out of cache (a row of more than pf_min bytes: kernels/_simd.h PYC_ARG_PF_MIN for a
+    # row task, PYC_ARG_PF_CALL for a row that is the whole call) each block
     # first prefetches the next one into L1: 0.8x NumPy's argmin rate without.
     cdef real_t best = p[0]
     cdef real_t mn, mx, ext
     cdef Py_ssize_t i0 = 0, m, i, b0 = 0, bm = 0
     cdef bint first = True
-    cdef bint pf = s == 1 and n * <Py_ssize_t>sizeof(real_t) > PYC_ARG_PF_MIN
+    cdef bint pf = s == 1 and n * <Py_ssize_t>sizeof(real_t) > pf_min
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
         if pf and i0 + m < n:
@@ -1266,7 +1325,7 @@ cdef inline void _argext_row_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nch
     cdef int64_t i
     if hi <= lo:  # see _empty_chunks
         return
-    _argext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max, &v, &i)
+    _argext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max, PYC_ARG_PF_MIN, &v, &i)
     pi[t] = i + lo
     if nch > 1:  # nch == 1: the fold needs no value
         pv[t] = v
@@ -1850,7 +1909,7 @@ def argext_flat(const real_t[:] buf, bint want_max):
     cdef int64_t i
     cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
     with nogil:
-        _argext_row(&buf[0], buf.shape[0], es, want_max, &v, &i)
+        _argext_row(&buf[0], buf.shape[0], es, want_max, PYC_ARG_PF_CALL, &v, &i)
     return i
 
 
@@ -1932,7 +1991,7 @@ cdef object _small_t(int op, const float_t* p, Py_ssize_t n, Py_ssize_t s):
         return _real_scalar(<double>v, f32)
     if op <= SMALL_ARGMAX:
         with nogil:
-            _argext_row(p, n, s, op == SMALL_ARGMAX, &v, &i)
+            _argext_row(p, n, s, op == SMALL_ARGMAX, PYC_ARG_PF_CALL, &v, &i)
         return _np_scalar(&i, _DT_INTP, None)
     with nogil:
         _var_row(p, n, s, &mean, &m2)

@@ -519,6 +519,28 @@ def test_arg_extreme_position_across_blocks_and_tasks(backend, dtype, want, num_
             assert f(arr, backend=backend, num_threads=num_threads) == ref(arr), (trial, spots)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_arg_extreme_at_every_position_of_short_rows(backend, dtype):
+    """A block's extreme runs packed vectors (Numba: 256 bytes a step, the last one
+    overlapping the one before where they do not divide the row; Cython: four vectors
+    folded, then their lanes in registers) and the scan for its position runs 64
+    elements a step: the extreme, a tie of it or a NaN at every position of rows
+    around those widths gives NumPy's index."""
+    rng = np.random.default_rng(7)
+    lengths = list(range(1, 70)) + [127, 128, 129, 191, 192, 193, 255, 256, 257, 300]
+    for n in lengths:
+        x = (rng.random(n) + 1).astype(dtype)
+        for pos in range(n):
+            for val, tie in ((0.0, False), (3.0, True), (np.nan, False)):
+                y = x.copy()
+                y[pos] = val
+                if tie and pos + 1 < n:
+                    y[rng.integers(pos + 1, n)] = val  # a later equal extreme: the first wins
+                for name in ("argmin", "argmax"):
+                    got = getattr(pc, name)(y, backend=backend, num_threads=1)
+                    assert got == getattr(np, name)(y), (n, pos, val, name)
+
+
 def test_axis0_column_tasks_match_numpy_and_agree_bitwise():
     """Axis-0 reductions run column tasks: blocks of up to 4096 columns x chunks of rows,
     the chunk partials folded chunk by chunk. Wide arrays (several blocks), tall ones

@@ -47,10 +47,14 @@ COLS = 4096  # output columns per column task (kernels/reductions.pyx: whole row
 #: more than PF_MIN bytes (kernels/reductions.pyx pyc_psum_cols_f32)
 PF_BYTES = 16384
 PF_MIN = 1 << 24
-#: contiguous min/max rows prefetch MM_PF bytes ahead, argmin's rows of more than
-#: ARG_PF_MIN bytes the next SUB block (kernels/_simd.h PYC_MM_PF, PYC_ARG_PF_MIN)
+#: contiguous min/max rows prefetch MM_PF bytes ahead, argmin's row tasks of more than
+#: ARG_PF_MIN bytes the next SUB block, and its rows that are the whole call from
+#: ARG_PF_CALL bytes (kernels/_simd.h PYC_MM_PF, PYC_ARG_PF_MIN, PYC_ARG_PF_CALL).
+#: ARG_PF_CALL is the Cython value's half: this loop gained from the prefetches from
+#: 8 MB calls (1M float64: 90 us against 103), where Cython's lost (Zen 5, 1 thread).
 MM_PF = 4096
 ARG_PF_MIN = 144 * 1024
+ARG_PF_CALL = 6 * 1024 * 1024
 COL_TASKS = 64  # column tasks to aim for
 COL_MIN = 65536  # minimum elements per column task
 FOLD = 256  # columns a chunk-partial fold runs side by side
@@ -740,12 +744,25 @@ _minmax_c = _minmax_lanes(True)
 _minmax_s = _minmax_lanes(False)
 
 
+#: bytes of argmin's block extreme per step (_ext_c): 4 zmm / 8 ymm accumulators,
+#: independent chains (kernels/reductions.pyx pyc_ext: 4 vectors); 2 (MM_LANES of
+#: float32) ran at the packed min's latency, ~0.7x Cython's rate in L2
+EXT_BYTES = 256
+
+
+@njit(**_opts)
+def _ext_w(buf):
+    return EXT_BYTES // buf.itemsize
+
+
 @intrinsic
-def _ext_c(typingctx, buf, p0, nblk, want_max):
-    """The minimum (``want_max``: maximum) of ``nblk`` >= 1 blocks of MM_LANES contiguous
-    floats from ``buf[p0]``, NaN if one holds a NaN: argmin/argmax's block extreme
-    (kernels/reductions.pyx ``pyc_ext``). One packed min or max per vector (NaNs
-    counted apart), the lanes folded with shuffles in registers."""
+def _ext_c(typingctx, buf, p0, n, want_max):
+    """The minimum (``want_max``: maximum) of the ``n`` >= W contiguous floats from
+    ``buf[p0]`` (W: EXT_BYTES of them), NaN if one is a NaN: argmin/argmax's block
+    extreme (kernels/reductions.pyx ``pyc_ext``). One packed min or max per vector of
+    W (NaNs counted apart); where W does not divide n the last vector overlaps the one
+    before (min and max are idempotent: no scalar tail); the lanes folded with
+    shuffles in registers."""
     if not (isinstance(buf, types.Array) and buf.ndim == 1):
         return None
     sig = buf.dtype(buf, types.intp, types.intp, types.boolean)
@@ -759,8 +776,9 @@ def _ext_c(typingctx, buf, p0, nblk, want_max):
         bufv, pv, nv, wv = args
         ary = context.make_array(buf)(context, builder, bufv)
         elt = context.get_data_type(buf.dtype)
-        vt = ir.VectorType(elt, MM_LANES)
         align = context.get_abi_sizeof(elt)
+        W = EXT_BYTES // align
+        vt = ir.VectorType(elt, W)
 
         def vload(start):
             ptr = builder.bitcast(builder.gep(ary.data, [start]), vt.as_pointer())
@@ -775,9 +793,17 @@ def _ext_c(typingctx, buf, p0, nblk, want_max):
         with builder.if_else(wm) as (as_max, as_min):
             for branch, op in ((as_max, ">"), (as_min, "<")):
                 with branch:
-                    with cgutils.for_range(builder, builder.sub(nv, ir.Constant(nv.type, 1))) as lp:
-                        start = builder.add(pv, builder.mul(builder.add(lp.index, ir.Constant(
-                            nv.type, 1)), ir.Constant(pv.type, MM_LANES)))
+                    cw = ir.Constant(nv.type, W)
+                    nblk = builder.sdiv(nv, cw)
+                    # vectors after the first: whole ones, and an overlapping last one
+                    steps = builder.sub(builder.add(nblk, builder.zext(builder.icmp_signed(
+                        "!=", builder.srem(nv, cw), ir.Constant(nv.type, 0)), nv.type)),
+                        ir.Constant(nv.type, 1))
+                    last = builder.add(pv, builder.sub(nv, cw))
+                    with cgutils.for_range(builder, steps) as lp:
+                        k = builder.add(lp.index, ir.Constant(nv.type, 1))
+                        start = builder.select(builder.icmp_signed("<", k, nblk),
+                                               builder.add(pv, builder.mul(k, cw)), last)
                         x = vload(start)
                         builder.store(builder.or_(builder.load(nan),
                                                   builder.fcmp_unordered("uno", x, x)), nan)
@@ -785,18 +811,17 @@ def _ext_c(typingctx, buf, p0, nblk, want_max):
                         # keep = acc < x (max: acc > x): one vminps/vmaxps (acc, x)
                         builder.store(builder.select(builder.fcmp_ordered(op, a, x), a, x), acc)
                     v = builder.load(acc)
-                    w = MM_LANES // 2
-                    while w >= 1:
-                        idx = [j + w if j + w < MM_LANES else j for j in range(MM_LANES)]
-                        u = builder.shuffle_vector(v, ir.Constant(vt, ir.Undefined),
-                                                   ir.Constant(ir.VectorType(ir.IntType(32),
-                                                                             MM_LANES), idx))
-                        v = builder.select(builder.fcmp_ordered(op, v, u), v, u)
+                    w = W // 2
+                    while w >= 1:  # halves: each step on half the lanes of the last
+                        lo, hi = (builder.shuffle_vector(
+                            v, v, ir.Constant(ir.VectorType(ir.IntType(32), w),
+                                              list(range(h, h + w)))) for h in (0, w))
+                        v = builder.select(builder.fcmp_ordered(op, lo, hi), lo, hi)
                         w //= 2
                     builder.store(builder.extract_element(v, ir.Constant(ir.IntType(32), 0)),
                                   res)
         anynan = builder.load(nan)
-        bits = builder.bitcast(anynan, ir.IntType(MM_LANES))
+        bits = builder.bitcast(anynan, ir.IntType(W))
         out = builder.load(res)
         return builder.select(builder.icmp_unsigned("!=", bits, ir.Constant(bits.type, 0)),
                               ir.Constant(elt, float("nan")), out)
@@ -808,13 +833,10 @@ def _ext_c(typingctx, buf, p0, nblk, want_max):
 def _ext_row(buf, p, n, want_max):
     """min (max) of the contiguous float row buf[p:p + n], n >= 1, NaN if it holds one.
     The value only: argmin/argmax then look for its position."""
-    nblk = n // MM_LANES
-    i = nblk * MM_LANES
-    if nblk:
-        m = _ext_c(buf, p, nblk, want_max)
-    else:
-        m = buf[p]
-        i = 1
+    if n >= _ext_w(buf):
+        return _canon_nan(buf, _ext_c(buf, p, n, want_max))
+    m = buf[p]
+    i = 1
     while i < n:
         v = buf[p + i]
         if m == m and (v != v or (v > m if want_max else v < m)):
@@ -977,9 +999,11 @@ def _better(x, best, want_max):
 
 
 @njit(**_opts)
-def _argext_row(buf, p, n, s, want_max):
+def _argext_row(buf, p, n, s, want_max, pf_min):
     # as kernels/reductions.pyx: the first SUB block whose extreme beats every earlier
-    # one's holds the answer, found with one scan of that block at the end
+    # one's holds the answer, found with one scan of that block at the end; rows of
+    # more than pf_min bytes prefetch (ARG_PF_MIN for a row task, ARG_PF_CALL for a
+    # row that is the whole call)
     best = buf[p]
     i0 = 0
     b0 = 0
@@ -990,7 +1014,7 @@ def _argext_row(buf, p, n, s, want_max):
     MN = np.empty(0 if packed else MM_LANES, buf.dtype)
     MX = np.empty(0 if packed else MM_LANES, buf.dtype)
     # out of cache, each block first prefetches the next (kernels/reductions.pyx)
-    pf = s == 1 and n * buf.itemsize > ARG_PF_MIN
+    pf = s == 1 and n * buf.itemsize > pf_min
     step = 64 // buf.itemsize
     while i0 < n:
         m = n - i0 if n - i0 < SUB else SUB
@@ -1009,6 +1033,20 @@ def _argext_row(buf, p, n, s, want_max):
             first = False
         i0 += m
     i = 0
+    if packed:
+        # the block's answer 64 elements at a time: an or of packed compares (an early
+        # exit would keep the loop scalar), then the scalar scan of the 64 that hold it.
+        # best is a NaN where the block holds one (it would have been chosen), so
+        # x != x matches only then (kernels/reductions.pyx pyc_find).
+        q = buf[p + b0:p + b0 + bm]
+        while i + 64 <= bm:
+            hit = False
+            for j in range(i, i + 64):
+                x = q[j]
+                hit |= (x == best) | (x != x)
+            if hit:
+                break
+            i += 64
     while i < bm:
         x = buf[p + (b0 + i) * s]
         if x == best or (best != best and x != x):
@@ -1091,7 +1129,7 @@ def _argext(buf, off, A, R, B, sa, sr, sb, want_max, out_idx, parts_v, parts_i, 
         p = off + a * sa + lo * sr + b0 * sb
         if B == 1:
             if hi > lo:  # never empty by the row plan; as the Cython twin
-                v, j = _argext_row(buf, p, hi - lo, sr, want_max)
+                v, j = _argext_row(buf, p, hi - lo, sr, want_max, ARG_PF_MIN)
                 if nch > 1:
                     pv[t] = v
                 pi[t] = lo + j
@@ -1443,7 +1481,7 @@ def sum_flat(buf):
 
 @njit(**_opts)
 def _argext_flat(buf, off, n, s, want_max):
-    return _argext_row(buf, off, n, s, want_max)[1]
+    return _argext_row(buf, off, n, s, want_max, ARG_PF_CALL)[1]
 
 
 @njit(**_opts)
