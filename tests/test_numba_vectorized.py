@@ -228,6 +228,57 @@ def _cases(rng):
     yield np.concatenate([[1e16], np.ones(50_000), [-1e16]])
 
 
+def _ending_at_a_guard_page(n, dtype):
+    """A writable 1-D array of ``n`` elements whose last byte is the last one before
+    a page that cannot be read (a read past the end is a segfault, not a quiet
+    wrong value). Returns (array, the mapping that keeps it alive)."""
+    import ctypes
+    import mmap
+    page = mmap.PAGESIZE
+    nbytes = n * np.dtype(dtype).itemsize
+    pages = -(-nbytes // page) + 1
+    m = mmap.mmap(-1, pages * page)
+    addr = ctypes.addressof(ctypes.c_char.from_buffer(m))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mprotect.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    assert libc.mprotect(addr + (pages - 1) * page, page, 0) == 0, ctypes.get_errno()
+    return np.frombuffer(m, dtype, count=n, offset=(pages - 1) * page - nbytes), m
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="mprotect via the C library")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numba_stride_two_sums_pair_loads_stay_inside_the_view(dtype):
+    """Views of stride two (``x[::2]``) load a block's 2 * LANES elements as one vector
+    and keep the even ones, except the last full block, whose pair load would read
+    one element past it. Views ending at the last element before an unreadable page
+    (a read past them crashes), of every length to 100 and past a few block counts:
+    sum, mean and var equal Cython's bits."""
+    rng = np.random.default_rng(4)
+    for n in list(range(1, 101)) + [255, 256, 257, 4099]:
+        base, keep = _ending_at_a_guard_page(2 * n - 1, dtype)
+        base[:] = (rng.standard_normal(2 * n - 1) * 10.0 ** rng.integers(-6, 6, 2 * n - 1))
+        v = base[::2]
+        assert v.shape == (n,)
+        for name in ("sum", "mean", "var"):
+            got = getattr(pc, name)(v, backend="numba", num_threads=1)
+            want = getattr(pc, name)(v, backend="cython", num_threads=1)
+            assert np.asarray(got).tobytes() == np.asarray(want).tobytes(), (n, name, got, want)
+        del v, base
+        keep.close()
+
+
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+@pytest.mark.parametrize("dtype", [types.float32, types.float64])
+def test_numba_stride_two_rows_load_pairs(dtype):
+    """A float view's lanes (``_psum_lanes`` on an 'A' array: the sums, means and
+    variances of ``x[::2]``) keep the even elements of a pair load with a shuffle that
+    reads memory, not LANES scalar loads (0.6x NumPy's strided float32 sum)."""
+    asm = _asm(R._psum_lanes, types.Array(dtype, 1, "A", readonly=True), types.intp,
+               types.intp, types.intp, LANE_ARR)
+    assert re.search(r"\b(v?shufp[sd]|vperm[ti]2p[sd]|v?unpcklp[sd])\b[^\n]*\(", asm), \
+        "stride-two lanes lost their pair loads"
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("num_threads", [1, 2])
 def test_numba_sum_accuracy_against_fsum(dtype, num_threads, rng):
