@@ -16,8 +16,9 @@
  *
  * Vectors: AVX-512F (16 floats) or AVX+FMA (8 floats) intrinsics where the
  * level being compiled targets them (setup.py compiles this once per SIMD
- * level: avx512, avx2; pycompute/_simd.py loads the one the CPU runs), else
- * width 1 (scalar fmaf, the baseline level): the same results, only slower.
+ * level: avx512, avx2; pycompute/_simd.py loads the one the CPU runs), SSE (4
+ * floats, fma emulated exactly: pyc_fma4) at the baseline level, else width 1
+ * (scalar fmaf): the same results, only slower.
  */
 #ifndef PYC_FASTCONV_H
 #define PYC_FASTCONV_H
@@ -52,6 +53,67 @@ typedef __m256 pyc_v;
 #define PV_SET1(x) _mm256_set1_ps(x)
 #define PV_ZERO() _mm256_setzero_ps()
 #define PYC_SIMD_NAME "avx2+fma"
+#elif defined(__SSE4_2__)
+/* x86 without FMA (the baseline level, x86-64-v2): fmaf was a libm call per tap
+ * (software on a CPU without FMA), 20-60x slower than the AVX levels and 0.3x
+ * scipy's correlate. pyc_fma4 below gives fmaf's bits on 4 lanes from SSE
+ * double arithmetic. */
+#include <smmintrin.h>
+#include <nmmintrin.h>
+#define PV_W 4
+typedef __m128 pyc_v;
+/* RN_float(p + c) for doubles p (a product of two floats: exact) and c (a float):
+ * s = RN_double(p + c), then cvtpd2ps. Rounding twice errs only where s lands on
+ * a float rounding boundary (a midpoint: bits 0-28 of s are 1 << 28) that p + c
+ * was not on, or where the float result is subnormal (its midpoints sit higher);
+ * there s is rounded to odd instead (moved one ulp towards p + c when TwoSum says
+ * the sum was inexact and s is even), which rounds right to float since 53 >=
+ * 24 + 2 bits (Boldo & Melquiond, "Emulation of FMA and correctly rounded sums:
+ * proved algorithms using rounding to odd", IEEE TC 2008). NaN and inf sums are
+ * left alone (their TwoSum error is a NaN). */
+static inline __m128 pyc_fma_round2(__m128d p, __m128d c)
+{
+    __m128d s = _mm_add_pd(p, c);
+    __m128i si = _mm_castpd_si128(s);
+    __m128i mid = _mm_cmpeq_epi64(_mm_and_si128(si, _mm_set1_epi64x(0x1FFFFFFF)),
+                                  _mm_set1_epi64x(0x10000000));
+    __m128d mag = _mm_andnot_pd(_mm_set1_pd(-0.0), s);
+    __m128i tiny = _mm_castpd_si128(_mm_cmplt_pd(mag, _mm_set1_pd(0x1p-126)));
+    __m128i rare = _mm_or_si128(mid, tiny);
+    if (__builtin_expect(!_mm_testz_si128(rare, rare), 0)) {
+        __m128d bp = _mm_sub_pd(s, p);
+        __m128d e = _mm_add_pd(_mm_sub_pd(p, _mm_sub_pd(s, bp)), _mm_sub_pd(c, bp));
+        __m128i inexact = _mm_castpd_si128(_mm_and_pd(_mm_cmpneq_pd(e, _mm_setzero_pd()),
+                                                      _mm_cmpord_pd(e, e)));
+        __m128i even = _mm_cmpeq_epi64(_mm_and_si128(si, _mm_set1_epi64x(1)),
+                                       _mm_setzero_si128());
+        /* towards e: +1 (bits, sign-magnitude) where e and s share a sign, else -1 */
+        __m128i differ = _mm_cmpgt_epi64(_mm_setzero_si128(),
+                                         _mm_xor_si128(_mm_castpd_si128(e), si));
+        __m128i delta = _mm_or_si128(differ, _mm_set1_epi64x(1));
+        si = _mm_add_epi64(si, _mm_and_si128(_mm_and_si128(rare, _mm_and_si128(inexact, even)),
+                                             delta));
+        s = _mm_castsi128_pd(si);
+    }
+    return _mm_cvtpd_ps(s);
+}
+static inline __m128 pyc_fma4(__m128 a, __m128 b, __m128 c)
+{
+    __m128 lo = pyc_fma_round2(_mm_mul_pd(_mm_cvtps_pd(a), _mm_cvtps_pd(b)), _mm_cvtps_pd(c));
+    __m128 hi = pyc_fma_round2(_mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(a, a)),
+                                          _mm_cvtps_pd(_mm_movehl_ps(b, b))),
+                               _mm_cvtps_pd(_mm_movehl_ps(c, c)));
+    return _mm_movelh_ps(lo, hi);
+}
+#define PV_LOAD(p) _mm_loadu_ps(p)
+#define PV_STORE(p, v) _mm_storeu_ps((p), (v))
+#define PV_FMA(a, b, c) pyc_fma4((a), (b), (c))
+#define PV_MUL(a, b) _mm_mul_ps((a), (b))
+#define PV_ADD(a, b) _mm_add_ps((a), (b))
+#define PV_SUB(a, b) _mm_sub_ps((a), (b))
+#define PV_SET1(x) _mm_set1_ps(x)
+#define PV_ZERO() _mm_setzero_ps()
+#define PYC_SIMD_NAME "sse4.2"
 #else
 #define PV_W 1
 typedef float pyc_v;
@@ -65,6 +127,19 @@ typedef float pyc_v;
 #define PV_ZERO() 0.0f
 #define PYC_SIMD_NAME "scalar"
 #endif
+
+/* out[i] = fmaf(a[i], b[i], c[i]) through PV_FMA, the operation every float32
+ * filter tap runs (the tail through fmaf): tests compare its bits with the
+ * hardware's at every level (convolution.pyx fma_lanes). */
+static void pyc_fma_lanes(const float *a, const float *b, const float *c, float *out,
+                          ptrdiff_t n)
+{
+    ptrdiff_t i = 0;
+    for (; i + PV_W <= n; i += PV_W)
+        PV_STORE(out + i, PV_FMA(PV_LOAD(a + i), PV_LOAD(b + i), PV_LOAD(c + i)));
+    for (; i < n; i++)
+        out[i] = fmaf(a[i], b[i], c[i]);
+}
 
 /* Prefetch nbytes from p (read, or write intent) one cache line at a time: rows a
  * later task reads, so DRAM streams overlap this task's arithmetic. */

@@ -108,6 +108,7 @@ cdef extern from "_fastconv.h" nogil:
     void pyc_box_u8(const uint8_t** s, Py_ssize_t K, uint32_t m, int sh, Py_ssize_t n,
                     uint8_t* out)
     void pyc_prefetch(const void* p, Py_ssize_t nbytes, int write)
+    void pyc_fma_lanes(const float* a, const float* b, const float* c, float* out, Py_ssize_t n)
     Py_ssize_t pyc_hline_f32(const float* x, Py_ssize_t K, int sym, const float* w,
                              Py_ssize_t n, float* out)
 
@@ -738,6 +739,19 @@ cdef inline Py_ssize_t _tend(Py_ssize_t t1, Py_ssize_t T) noexcept nogil:
 READS_WORK_DTYPE = False  # reads every real dtype directly (fused types)
 #: the kernels may be called with ``out`` being ``x`` itself (1-D kernels: per-slab copies)
 IN_PLACE = True
+
+
+def fma_lanes(const float[::1] a, const float[::1] b, const float[::1] c, float[::1] out):
+    """out = fmaf(a, b, c) elementwise, through the fused multiply-add of this level's
+    float32 filter loops (hardware at the AVX levels, emulated exactly at the
+    baseline: kernels/_fastconv.h pyc_fma4): for tests of its bits."""
+    cdef Py_ssize_t n = a.shape[0]
+    if b.shape[0] != n or c.shape[0] != n or out.shape[0] != n:
+        raise ValueError(f"fma_lanes: a, b, c and out must have one length, got "
+                         f"{n}, {b.shape[0]}, {c.shape[0]}, {out.shape[0]}")
+    if n:
+        with nogil:
+            pyc_fma_lanes(&a[0], &b[0], &c[0], &out[0], n)
 
 
 def correlate1d(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,

@@ -233,3 +233,95 @@ def test_every_level_gives_bitwise_identical_results(tmp_path):
             tol = 2e-6 if got.dtype == np.float32 else 1e-13
             np.testing.assert_allclose(got, want, rtol=0, atol=tol * np.abs(want).max(),
                                        err_msg=f"{k} at {lv}")
+
+
+# ---------------------------------------------------------------- the float32 fma
+
+# Triples for fma_lanes (kernels/convolution.pyx): random floats over a wide exponent
+# range with specials, and a family built to make p + c land, in double, exactly on a
+# float32 rounding midpoint it was not on (where rounding twice errs: the baseline's
+# emulated fma must round those to odd first), normal and subnormal. Run in each
+# level's own process.
+_FMA_TRIPLES = r'''
+import numpy as np
+def triples():
+    rng = np.random.default_rng(20261130)
+    n = 200_000
+    def rand(k):
+        m = rng.uniform(-2, 2, k) * 2.0 ** rng.integers(-60, 60, k)
+        return m.astype(np.float32)
+    a, b, c = rand(n), rand(n), rand(n)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 1.2e-38,
+                        3.4028235e38, -3.4028235e38, 1.0, -1.0], np.float32)
+    for v in (a, b, c):
+        idx = rng.integers(0, n, n // 50)
+        v[idx] = special[rng.integers(0, special.size, idx.size)]
+    # midpoints: c = +-2^e * (1 + odd/even fraction), p = +-ulp(c)/2 * (1 - 2^-46)
+    k = 20_000
+    e = rng.integers(-100, 100, k)
+    frac = rng.integers(0, 1 << 23, k)
+    cm = (np.ldexp(1.0 + frac / 2.0 ** 23, e)).astype(np.float32)
+    half = np.ldexp(1.0, e - 24)  # ulp(c) / 2
+    am = np.where(rng.random(k) < 0.5, 1, -1) * np.float32(1 + 2.0 ** -23)
+    bm = (half * (1 - 2.0 ** -23)).astype(np.float32)
+    cs = np.where(rng.random(k) < 0.5, 1, -1).astype(np.float32)
+    # and subnormal results: c = j * 2^-149, p = 2^-150 * (1 - 2^-46)
+    j = 5_000
+    cj = (rng.integers(1, 1 << 23, j) * 2.0 ** -149).astype(np.float32)
+    aj = np.where(rng.random(j) < 0.5, 1, -1) * np.float32(2.0 ** -75 * (1 + 2.0 ** -23))
+    bj = np.full(j, 2.0 ** -75 * (1 - 2.0 ** -23), np.float32)
+    return (np.concatenate([a, am.astype(np.float32), aj.astype(np.float32)]),
+            np.concatenate([b, bm, bj]), np.concatenate([c, cs * cm, cj]))
+'''
+
+
+def _fma_at(level):
+    code = _FMA_TRIPLES + (
+        "import sys, pycompute as pc\n"
+        "from pycompute import _simd\n"
+        "a, b, c = triples()\n"
+        "out = np.empty_like(a)\n"
+        "_simd.kernels('convolution').fma_lanes(a, b, c, out)\n"
+        "assert pc.info()['simd']['level'] == sys.argv[1]\n"
+        "sys.stdout.write(out.view(np.uint32).tobytes().hex())\n")
+    env = dict(os.environ, PYCOMPUTE_SIMD=level, PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-c", code, level], env=env, capture_output=True,
+                         text=True, timeout=300, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    return np.frombuffer(bytes.fromhex(res.stdout), np.uint32)
+
+
+def _round_f32(fr):
+    """The float32 nearest the Fraction ``fr`` (ties to even)."""
+    from fractions import Fraction
+    x = np.float32(float(fr))
+    cands = [np.nextafter(x, np.float32(-np.inf)), x, np.nextafter(x, np.float32(np.inf))]
+    best = min(cands, key=lambda y: (abs(Fraction(float(y)) - fr),
+                                     int(np.array(y).view(np.uint32)) & 1))
+    return best
+
+
+def test_baseline_fma_is_exactly_rounded():
+    """The float32 filters' fused multiply-add at every level this CPU runs: the
+    AVX levels' hardware FMA, the baseline's SSE emulation (double product, the sum
+    rounded to odd where rounding twice could err) and the same bits everywhere;
+    the midpoint family against exact rational arithmetic, whatever the CPU."""
+    from fractions import Fraction
+    levels = [lv for lv in ALL if lv in pc.info()["simd"]["supported"]]
+    assert "baseline" in levels
+    got = {lv: _fma_at(lv) for lv in levels}
+    for lv in levels[1:]:
+        bad = np.flatnonzero(got[lv] != got["baseline"])
+        assert bad.size == 0, f"{lv} and baseline differ at {bad[:10]}"
+    ns = {}
+    exec(_FMA_TRIPLES, ns)
+    a, b, c = ns["triples"]()
+    base = got["baseline"].view(np.float32)
+    for i in range(a.size - 25_000, a.size, 7):  # the midpoint families
+        exact = Fraction(float(a[i])) * Fraction(float(b[i])) + Fraction(float(c[i]))
+        want = _round_f32(exact)
+        assert base[i] == want, (i, a[i], b[i], c[i], base[i], want)
+    # rounding p + c once in double, then to float32, is wrong on this family
+    naive = ((a[-25_000:].astype(np.float64) * b[-25_000:]) + c[-25_000:]).astype(np.float32)
+    assert (naive[:20_000] != base[-25_000:-5_000]).sum() > 1000
+    assert (naive[20_000:] != base[-5_000:]).sum() > 200
