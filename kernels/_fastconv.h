@@ -26,6 +26,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -128,17 +129,39 @@ typedef float pyc_v;
 #define PYC_SIMD_NAME "scalar"
 #endif
 
+/* fmaf for one value: the instruction where the level has FMA; at the baseline
+ * (SSE4.2, no FMA: fmaf would be a libm call, in software on such a CPU) the
+ * scalar form of pyc_fma_round2, the same bits. The scalar edges of the loops
+ * below and convolution.pyx's generic float32 kernels (_madd) use it. */
+static inline float pyc_fmaf1(float a, float b, float c)
+{
+#if PV_W == 4
+    double p = (double)a * (double)b, s = p + (double)c;
+    uint64_t bits;
+    memcpy(&bits, &s, sizeof bits);
+    if (__builtin_expect((bits & 0x1FFFFFFF) == 0x10000000 || fabs(s) < 0x1p-126, 0)) {
+        double bp = s - p, e = (p - (s - bp)) + ((double)c - bp);
+        if (e != 0 && e == e && !(bits & 1))
+            bits += ((e < 0) != (s < 0)) ? (uint64_t)-1 : 1;  /* to odd, towards e */
+        memcpy(&s, &bits, sizeof s);
+    }
+    return (float)s;
+#else
+    return fmaf(a, b, c);
+#endif
+}
+
 /* out[i] = fmaf(a[i], b[i], c[i]) through PV_FMA, the operation every float32
- * filter tap runs (the tail through fmaf): tests compare its bits with the
- * hardware's at every level (convolution.pyx fma_lanes). */
+ * filter tap runs, or (scalar, and the tail) through pyc_fmaf1: tests compare
+ * its bits with the hardware's at every level (convolution.pyx fma_lanes). */
 static void pyc_fma_lanes(const float *a, const float *b, const float *c, float *out,
-                          ptrdiff_t n)
+                          ptrdiff_t n, int scalar)
 {
     ptrdiff_t i = 0;
-    for (; i + PV_W <= n; i += PV_W)
+    for (; !scalar && i + PV_W <= n; i += PV_W)
         PV_STORE(out + i, PV_FMA(PV_LOAD(a + i), PV_LOAD(b + i), PV_LOAD(c + i)));
     for (; i < n; i++)
-        out[i] = fmaf(a[i], b[i], c[i]);
+        out[i] = pyc_fmaf1(a[i], b[i], c[i]);
 }
 
 /* Prefetch nbytes from p (read, or write intent) one cache line at a time: rows a
@@ -165,7 +188,7 @@ static inline float pyc_dense_px_f32(const float **rp, ptrdiff_t kh, ptrdiff_t k
     float a = 0.0f;
     for (ptrdiff_t p = 0; p < kh; p++)
         for (ptrdiff_t q = 0; q < kw; q++)
-            a = fmaf(rp[p][j + q], w[p * kw + q], a);
+            a = pyc_fmaf1(rp[p][j + q], w[p * kw + q], a);
     return a;
 }
 
@@ -381,12 +404,12 @@ static inline float pyc_line_px_f32(const float **s, ptrdiff_t K, int sym, const
     if (sym != 0) {
         a = s[c][j] * w[c];
         for (k = 0; k < c; k++)
-            a = fmaf(sym > 0 ? s[k][j] + s[K - 1 - k][j] : s[k][j] - s[K - 1 - k][j], w[k], a);
+            a = pyc_fmaf1(sym > 0 ? s[k][j] + s[K - 1 - k][j] : s[k][j] - s[K - 1 - k][j], w[k], a);
         return a;
     }
     a = s[K - 1][j] * w[K - 1];
     for (k = 0; k < K - 1; k++)
-        a = fmaf(s[k][j], w[k], a);
+        a = pyc_fmaf1(s[k][j], w[k], a);
     return a;
 }
 

@@ -71,7 +71,6 @@
 # (the one exception to independent tasks: a segment continues the sums the previous
 # segment of its lanes left in ``state``; a call runs its segments in order).
 from cython.parallel cimport parallel, prange
-from libc.math cimport fmaf
 from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t,
                           uint8_t, uint16_t, uint32_t, uint64_t)
 from libc.stdlib cimport free, malloc
@@ -108,7 +107,9 @@ cdef extern from "_fastconv.h" nogil:
     void pyc_box_u8(const uint8_t** s, Py_ssize_t K, uint32_t m, int sh, Py_ssize_t n,
                     uint8_t* out)
     void pyc_prefetch(const void* p, Py_ssize_t nbytes, int write)
-    void pyc_fma_lanes(const float* a, const float* b, const float* c, float* out, Py_ssize_t n)
+    void pyc_fma_lanes(const float* a, const float* b, const float* c, float* out, Py_ssize_t n,
+                       int scalar)
+    float pyc_fmaf1(float a, float b, float c)
     Py_ssize_t pyc_hline_f32(const float* x, Py_ssize_t K, int sym, const float* w,
                              Py_ssize_t n, float* out)
 
@@ -145,7 +146,7 @@ cdef inline Py_ssize_t _clip(Py_ssize_t v, Py_ssize_t n) noexcept nogil:
 
 cdef inline work_t _madd(work_t acc, work_t a, work_t b) noexcept nogil:
     if work_t is float:
-        return fmaf(a, b, acc)
+        return pyc_fmaf1(a, b, acc)  # fmaf's bits at every level (kernels/_fastconv.h)
     else:
         return acc + a * b
 
@@ -741,17 +742,19 @@ READS_WORK_DTYPE = False  # reads every real dtype directly (fused types)
 IN_PLACE = True
 
 
-def fma_lanes(const float[::1] a, const float[::1] b, const float[::1] c, float[::1] out):
+def fma_lanes(const float[::1] a, const float[::1] b, const float[::1] c, float[::1] out,
+              bint scalar=False):
     """out = fmaf(a, b, c) elementwise, through the fused multiply-add of this level's
     float32 filter loops (hardware at the AVX levels, emulated exactly at the
-    baseline: kernels/_fastconv.h pyc_fma4): for tests of its bits."""
+    baseline: kernels/_fastconv.h pyc_fma4), or (``scalar``) of their scalar edges
+    and generic kernels (pyc_fmaf1): for tests of its bits."""
     cdef Py_ssize_t n = a.shape[0]
     if b.shape[0] != n or c.shape[0] != n or out.shape[0] != n:
         raise ValueError(f"fma_lanes: a, b, c and out must have one length, got "
                          f"{n}, {b.shape[0]}, {c.shape[0]}, {out.shape[0]}")
     if n:
         with nogil:
-            pyc_fma_lanes(&a[0], &b[0], &c[0], &out[0], n)
+            pyc_fma_lanes(&a[0], &b[0], &c[0], &out[0], n, scalar)
 
 
 def correlate1d(const real_t[:, :, ::1] x, out, int ocode, const work_t[::1] w,

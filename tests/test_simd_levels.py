@@ -280,15 +280,16 @@ def _fma_at(level):
         "import sys, pycompute as pc\n"
         "from pycompute import _simd\n"
         "a, b, c = triples()\n"
-        "out = np.empty_like(a)\n"
-        "_simd.kernels('convolution').fma_lanes(a, b, c, out)\n"
+        "out = np.empty((2, a.size), np.float32)\n"
+        "for scalar in (0, 1):\n"
+        "    _simd.kernels('convolution').fma_lanes(a, b, c, out[scalar], scalar)\n"
         "assert pc.info()['simd']['level'] == sys.argv[1]\n"
         "sys.stdout.write(out.view(np.uint32).tobytes().hex())\n")
     env = dict(os.environ, PYCOMPUTE_SIMD=level, PYTHONPATH=str(ROOT))
     res = subprocess.run([sys.executable, "-c", code, level], env=env, capture_output=True,
                          text=True, timeout=300, cwd=ROOT)
     assert res.returncode == 0, res.stderr
-    return np.frombuffer(bytes.fromhex(res.stdout), np.uint32)
+    return np.frombuffer(bytes.fromhex(res.stdout), np.uint32).reshape(2, -1)
 
 
 def _round_f32(fr):
@@ -302,21 +303,24 @@ def _round_f32(fr):
 
 
 def test_baseline_fma_is_exactly_rounded():
-    """The float32 filters' fused multiply-add at every level this CPU runs: the
-    AVX levels' hardware FMA, the baseline's SSE emulation (double product, the sum
+    """The float32 filters' fused multiply-add at every level this CPU runs, in the
+    vector loops and in the scalar form of their edges and generic kernels: the AVX
+    levels' hardware FMA, the baseline's SSE emulation (double product, the sum
     rounded to odd where rounding twice could err) and the same bits everywhere;
-    the midpoint family against exact rational arithmetic, whatever the CPU."""
+    the midpoint families against exact rational arithmetic, whatever the CPU."""
     from fractions import Fraction
     levels = [lv for lv in ALL if lv in pc.info()["simd"]["supported"]]
     assert "baseline" in levels
-    got = {lv: _fma_at(lv) for lv in levels}
-    for lv in levels[1:]:
-        bad = np.flatnonzero(got[lv] != got["baseline"])
-        assert bad.size == 0, f"{lv} and baseline differ at {bad[:10]}"
+    got = {lv: _fma_at(lv) for lv in levels}  # [vector loop, scalar] each
+    ref = got["baseline"][0]
+    for lv in levels:
+        for form in (0, 1):
+            bad = np.flatnonzero(got[lv][form] != ref)
+            assert bad.size == 0, f"{lv} ({'scalar' if form else 'vector'}) differs at {bad[:10]}"
     ns = {}
     exec(_FMA_TRIPLES, ns)
     a, b, c = ns["triples"]()
-    base = got["baseline"].view(np.float32)
+    base = ref.view(np.float32)
     for i in range(a.size - 25_000, a.size, 7):  # the midpoint families
         exact = Fraction(float(a[i])) * Fraction(float(b[i])) + Fraction(float(c[i]))
         want = _round_f32(exact)
