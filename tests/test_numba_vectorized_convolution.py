@@ -245,3 +245,114 @@ def test_row_pass_equals_cython_for_every_window(width):
                 want = pc.gaussian_filter(x, sigma, order=(0, order), mode=mode, cval=0.5,
                                           backend="cython")
                 assert got.tobytes() == want.tobytes(), (sigma, order, mode)
+
+
+def _fma_kernel(emulate):
+    """njit f(a, b, c, out): out = fma(a, b, c) through _madd_ir, 16 lanes a vector
+    (the kernels' width), the tail one element at a time."""
+    from llvmlite import ir
+    from numba import njit
+    from numba.core import cgutils
+    from numba.extending import intrinsic
+    from pycompute._numba._vec import _madd_ir
+
+    @intrinsic
+    def one(typingctx, a, b, c):
+        def codegen(context, builder, signature, args):
+            return _madd_ir(builder, args[2], args[0], args[1], True, emulate=emulate)
+        return types.float32(types.float32, types.float32, types.float32), codegen
+
+    @intrinsic
+    def sixteen(typingctx, a, b, c, out, i):
+        def codegen(context, builder, signature, args):
+            vt = ir.VectorType(ir.FloatType(), 16)
+            ptrs = []
+            for ty, v in zip(signature.args[:4], args[:4]):
+                arr = context.make_array(ty)(context, builder, v)
+                ptrs.append(builder.bitcast(builder.gep(arr.data, [args[4]]), vt.as_pointer()))
+            va, vb, vc = (builder.load(p, align=4) for p in ptrs[:3])
+            builder.store(_madd_ir(builder, vc, va, vb, True, emulate=emulate), ptrs[3], align=4)
+            return context.get_dummy_value()
+        return types.void(a, b, c, out, types.intp), codegen
+
+    @njit
+    def run(a, b, c, out):
+        n = a.shape[0]
+        i = 0
+        while i + 16 <= n:
+            sixteen(a, b, c, out, i)
+            i += 16
+        while i < n:
+            out[i] = one(a[i], b[i], c[i])
+            i += 1
+    return run
+
+
+def test_emulated_fma_gives_the_fma_bits():
+    """On a CPU without FMA, LLVM makes ``llvm.fma`` a libm call per lane (glibc's
+    software fmaf, ~19 ns); the float32 multiply-adds are then built from double
+    arithmetic (``_vec._fma_f32_emulated``, the Cython baseline's rounding to odd).
+    Both forms, forced, on random triples with specials and on triples that land on
+    float32 midpoints (normal and subnormal): the emulation equals the hardware FMA
+    (where the host has one) and exact rational arithmetic."""
+    from fractions import Fraction
+    from test_simd_levels import _FMA_TRIPLES, _round_f32
+    ns = {}
+    exec(_FMA_TRIPLES, ns)
+    a, b, c = ns["triples"]()
+    emu = np.empty_like(a)
+    _fma_kernel(True)(a, b, c, emu)
+    from pycompute._numba._vec import _has_fma
+    if _has_fma():
+        hw = np.empty_like(a)
+        _fma_kernel(False)(a, b, c, hw)
+        bad = np.flatnonzero(emu.view(np.uint32) != hw.view(np.uint32))
+        assert bad.size == 0, (bad[:10], a[bad[:3]], b[bad[:3]], c[bad[:3]])
+    for i in range(a.size - 25_000, a.size, 7):  # the midpoint families
+        exact = Fraction(float(a[i])) * Fraction(float(b[i])) + Fraction(float(c[i]))
+        assert emu[i] == _round_f32(exact), (i, a[i], b[i], c[i], emu[i])
+    assert np.isnan(emu).sum() > 0  # the specials reached it
+
+
+# float32 filters of wide-ranged data with a NaN, one backend, concatenated: run by
+# the test below in a child process (Numba compiled for another CPU) and in itself
+_FILTERS = r'''
+import numpy as np, pycompute as pc
+def filters(backend):
+    rng = np.random.default_rng(5)
+    img = (rng.standard_normal((61, 83)) * 10.0 ** rng.integers(-20, 20, (61, 83))).astype(np.float32)
+    img[3, 4] = np.nan
+    w = rng.standard_normal((5, 5)).astype(np.float32)
+    outs = [pc.correlate(img, w, mode=m, backend=backend) for m in ("reflect", "constant")]
+    outs.append(pc.gaussian_filter(img, 1.5, backend=backend))
+    outs.append(pc.correlate1d(img, w[0], axis=0, backend=backend))
+    outs.append(pc.sobel(img, backend=backend))
+    return np.concatenate([o.ravel() for o in outs])
+'''
+
+
+@pytest.mark.skipif(not X86, reason="an x86 CPU without FMA, named to Numba")
+def test_numba_filters_compiled_for_a_cpu_without_fma_keep_the_bits(tmp_path):
+    """Numba compiled for Nehalem (SSE4.2, no FMA; NUMBA_CPU_NAME/FEATURES, a fresh
+    cache): the float32 filters take the emulated FMA and give the Cython kernels'
+    bits (which are the same at every SIMD level)."""
+    import os
+    import subprocess
+    import sys
+    code = _FILTERS + (
+        "import sys\n"
+        "from pycompute._numba._vec import _has_fma\n"
+        "assert not _has_fma()\n"
+        "np.save(sys.argv[1], filters('numba'))\n")
+    env = dict(os.environ, NUMBA_CPU_NAME="nehalem",
+               NUMBA_CPU_FEATURES="+sse,+sse2,+sse3,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16",
+               NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    path = tmp_path / "numba.npy"
+    res = subprocess.run([sys.executable, "-c", code, str(path)], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    ns = {}
+    exec(_FILTERS, ns)
+    want = ns["filters"]("cython")
+    got = np.load(path)
+    assert got.tobytes() == want.tobytes(), np.flatnonzero(got.view(np.uint32) != want.view(np.uint32))[:10]

@@ -98,10 +98,63 @@ def _splat(builder, x, vt):
                                   ir.Constant(ir.VectorType(_I32, vt.count), [0] * vt.count))
 
 
-def _madd_ir(builder, acc, a, b, f32):
-    """acc + a * b: fma for float32 (scalar or vector), fmul then fadd for float64."""
+def _has_fma():
+    """False where Numba compiles for an x86 CPU known to lack FMA (where LLVM turns
+    ``llvm.fma`` into a libm ``fmaf`` call per lane: glibc's software routine)."""
+    feats = target_features()
+    return not feats or "fma" in feats
+
+
+def _fma_f32_emulated(builder, a, b, c):
+    """fma(a, b, c) of float32 (scalar or vector) without an FMA unit, bit for bit:
+    kernels/_fastconv.h ``pyc_fma_round2`` in IR. The product of two floats is exact
+    in double; the sum is rounded once in double, and to odd instead (one ulp
+    towards the exact sum, which TwoSum gives, where it was inexact and the double
+    is even) where it landed on a float32 midpoint or is subnormal as a float32:
+    rounding to odd, then to float32, rounds once (Boldo & Melquiond). The TwoSum
+    runs only for a vector with such a lane (a branch: branch-free, the filters ran
+    3x slower)."""
+    ty = a.type
+    vec = isinstance(ty, ir.VectorType)
+    n = ty.count if vec else None
+    f64 = ir.VectorType(ir.DoubleType(), n) if vec else ir.DoubleType()
+    i64 = ir.VectorType(ir.IntType(64), n) if vec else ir.IntType(64)
+
+    def k(t, v):
+        return ir.Constant(t, [v] * n) if vec else ir.Constant(t, v)
+
+    p = builder.fmul(builder.fpext(a, f64), builder.fpext(b, f64))
+    c64 = builder.fpext(c, f64)
+    s = builder.fadd(p, c64)
+    bits = builder.bitcast(s, i64)
+    mid = builder.icmp_unsigned("==", builder.and_(bits, k(i64, 0x1FFFFFFF)), k(i64, 0x10000000))
+    mag = builder.and_(bits, k(i64, 0x7FFFFFFFFFFFFFFF))
+    tiny = builder.icmp_unsigned("<", mag, k(i64, 0x3810000000000000))  # |s| < 2^-126
+    rare = builder.or_(mid, tiny)
+    any_rare = builder.icmp_unsigned("!=", builder.bitcast(rare, ir.IntType(n)),
+                                     ir.Constant(ir.IntType(n), 0)) if vec else rare
+    slot = cgutils.alloca_once_value(builder, bits)
+    with builder.if_then(any_rare, likely=False):  # the common path: no TwoSum
+        bp = builder.fsub(s, p)
+        e = builder.fadd(builder.fsub(p, builder.fsub(s, bp)), builder.fsub(c64, bp))
+        inexact = builder.fcmp_ordered("!=", e, k(f64, 0.0))  # false for a NaN error
+        even = builder.icmp_unsigned("==", builder.and_(bits, k(i64, 1)), k(i64, 0))
+        differ = builder.icmp_signed("<", builder.xor(builder.bitcast(e, i64), bits),
+                                     k(i64, 0))
+        delta = builder.select(differ, k(i64, -1), k(i64, 1))
+        fix = builder.and_(rare, builder.and_(inexact, even))
+        builder.store(builder.add(bits, builder.select(fix, delta, k(i64, 0))), slot)
+    return builder.fptrunc(builder.bitcast(builder.load(slot), f64), ty)
+
+
+def _madd_ir(builder, acc, a, b, f32, emulate=None):
+    """acc + a * b: fma for float32 (scalar or vector), fmul then fadd for float64.
+    ``emulate`` (default: the target CPU lacks FMA) builds the float32 fma from
+    double arithmetic (:func:`_fma_f32_emulated`, the same bits)."""
     if not f32:
         return builder.fadd(acc, builder.fmul(a, b))
+    if emulate if emulate is not None else not _has_fma():
+        return _fma_f32_emulated(builder, a, b, acc)
     ty = acc.type
     name = (f"llvm.fma.v{ty.count}f32" if isinstance(ty, ir.VectorType) else "llvm.fma.f32")
     fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ty, [ty] * 3), name)

@@ -23,7 +23,8 @@ tasks (several blocks of rows sharing one ring copy) take at most ``TASK_WORK``
 multiply-adds where a block allows it.
 No ``fastmath``: multiply-adds go through ``_madd``, an explicit ``llvm.fma`` in
 float32 work (as the Cython kernels' fmaf: the two backends agree bit for bit
-there too) and a plain multiply then add in float64 work (scipy's arithmetic).
+there too; built from double arithmetic, the same bits, where the CPU lacks FMA:
+``_vec._madd_ir``) and a plain multiply then add in float64 work (scipy's arithmetic).
 The Cython fast paths have twins here with the same structure: ``separable2``
 (two passes fused, source rows copied once per task into a ring) and
 ``_dense_ring`` (float32 full grids: ring-copied rows, 4 output rows x 32

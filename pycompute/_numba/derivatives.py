@@ -23,7 +23,8 @@ cancellation stop a long call; a band's outputs do not depend on the cut.
 
 Arithmetic: correlate1d's per-pixel term order, each term a multiply-add
 (pycompute/_numba/convolution.py's ``_line``, ``_line_px`` and ``_vcol2`` here): a
-fused multiply-add (``llvm.fma``) for float32, as the Cython kernel's fmaf, and mul
+fused multiply-add (``llvm.fma``; emulated, the same bits, where the CPU lacks FMA)
+for float32, as the Cython kernel's fmaf, and mul
 then add for float64, as the Cython kernel and scipy. No ``fastmath``
 (it would reorder the sums and drop NaN semantics). So the results equal the
 Cython kernel's bit for bit in both dtypes (and scipy's in float64), and do not
