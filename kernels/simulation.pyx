@@ -1120,6 +1120,40 @@ cdef extern from *:
             SY += w * dy;                                                         \
             SZ += w * dz;                                                         \
         }
+    /* One block of NL pairs, lane l taking pair j + l. GCC vectorizes the omp simd
+     * loop at the AVX levels; at the baseline (SSE4.2) it left it scalar (sqrtss,
+     * divss: 18x the avx512 time), so there the lanes run 4 (float) or 2 (double)
+     * at a time in SSE intrinsics: the same operations in the same order, lane by
+     * lane (sqrtps/divps round as sqrtss/divss do), the same bits. */
+    #if defined(__SSE2__) && !defined(__AVX__)
+    #include <emmintrin.h>
+    #define PYC_SSE_PAIRS(NL, VT, W, LD, SET1, SUB, MUL, ADD, DIV, SQ, GT, AND, ST)       \
+            for (int l = 0; l < NL; l += W) {                                     \
+                VT dx = SUB(LD(px + j + l), SET1(xi));                            \
+                VT dy = SUB(LD(py + j + l), SET1(yi));                            \
+                VT dz = SUB(LD(pz + j + l), SET1(zi));                            \
+                VT r2 = ADD(ADD(ADD(MUL(dx, dx), MUL(dy, dy)), MUL(dz, dz)), SET1(eps2)); \
+                VT w = AND(GT(r2, SET1(0)), DIV(LD(m + j + l), MUL(r2, SQ(r2))));  \
+                ST(sx + l, ADD(LD(sx + l), MUL(w, dx)));                          \
+                ST(sy + l, ADD(LD(sy + l), MUL(w, dy)));                          \
+                ST(sz + l, ADD(LD(sz + l), MUL(w, dz)));                          \
+            }
+    #define PYC_EXACT_BLOCK_float(SQRT, NL)                                       \
+            PYC_SSE_PAIRS(NL, __m128, 4, _mm_loadu_ps, _mm_set1_ps, _mm_sub_ps,       \
+                _mm_mul_ps, _mm_add_ps, _mm_div_ps, _mm_sqrt_ps, _mm_cmpgt_ps,    \
+                _mm_and_ps, _mm_storeu_ps)
+    #define PYC_EXACT_BLOCK_double(SQRT, NL)                                      \
+            PYC_SSE_PAIRS(NL, __m128d, 2, _mm_loadu_pd, _mm_set1_pd, _mm_sub_pd,      \
+                _mm_mul_pd, _mm_add_pd, _mm_div_pd, _mm_sqrt_pd, _mm_cmpgt_pd,    \
+                _mm_and_pd, _mm_storeu_pd)
+    #else
+    #define PYC_EXACT_OMP(T, SQRT, NL)                                            \
+            _Pragma("omp simd")                                                   \
+            for (int l = 0; l < NL; l++)                                          \
+                PYC_PAIR(T, SQRT, j + l, sx[l], sy[l], sz[l])
+    #define PYC_EXACT_BLOCK_float(SQRT, NL) PYC_EXACT_OMP(float, SQRT, NL)
+    #define PYC_EXACT_BLOCK_double(SQRT, NL) PYC_EXACT_OMP(double, SQRT, NL)
+    #endif
     #define PYC_ACCEL(T, SQRT, NAME, NL)                                          \
     static void NAME(const T* px, const T* py, const T* pz, const T* m,           \
                      Py_ssize_t n, Py_ssize_t i, T G, T eps2,                     \
@@ -1129,9 +1163,7 @@ cdef extern from *:
         for (int l = 0; l < NL; l++) sx[l] = sy[l] = sz[l] = 0;                   \
         Py_ssize_t j = 0;                                                         \
         for (; j + NL <= n; j += NL) {                                            \
-            _Pragma("omp simd")                                                   \
-            for (int l = 0; l < NL; l++)                                          \
-                PYC_PAIR(T, SQRT, j + l, sx[l], sy[l], sz[l])                     \
+            PYC_EXACT_BLOCK_##T(SQRT, NL)                                         \
         }                                                                         \
         for (int l = 0; j + l < n; l++)                                           \
             PYC_PAIR(T, SQRT, j + l, sx[l], sy[l], sz[l])                         \
