@@ -98,13 +98,24 @@ static inline __m128 pyc_fma_round2(__m128d p, __m128d c)
     }
     return _mm_cvtpd_ps(s);
 }
+/* NaN results as the FMA instruction gives them: a NaN a, else a NaN b, else a NaN
+ * c (quieted); the mul then add above agrees except for an invalid product
+ * (inf * 0) with a NaN c, where it returns the product's default NaN and the
+ * instruction returns c. */
+#define PYC_QUIET_F32 0x00400000
 static inline __m128 pyc_fma4(__m128 a, __m128 b, __m128 c)
 {
     __m128 lo = pyc_fma_round2(_mm_mul_pd(_mm_cvtps_pd(a), _mm_cvtps_pd(b)), _mm_cvtps_pd(c));
     __m128 hi = pyc_fma_round2(_mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(a, a)),
                                           _mm_cvtps_pd(_mm_movehl_ps(b, b))),
                                _mm_cvtps_pd(_mm_movehl_ps(c, c)));
-    return _mm_movelh_ps(lo, hi);
+    __m128 r = _mm_movelh_ps(lo, hi);
+    if (__builtin_expect(_mm_movemask_ps(_mm_cmpunord_ps(r, r)) != 0, 0)) {
+        __m128 take_c = _mm_andnot_ps(_mm_cmpunord_ps(a, b), _mm_cmpunord_ps(c, c));
+        __m128 qc = _mm_or_ps(c, _mm_castsi128_ps(_mm_set1_epi32(PYC_QUIET_F32)));
+        r = _mm_blendv_ps(r, qc, take_c);
+    }
+    return r;
 }
 #define PV_LOAD(p) _mm_loadu_ps(p)
 #define PV_STORE(p, v) _mm_storeu_ps((p), (v))
@@ -145,7 +156,14 @@ static inline float pyc_fmaf1(float a, float b, float c)
             bits += ((e < 0) != (s < 0)) ? (uint64_t)-1 : 1;  /* to odd, towards e */
         memcpy(&s, &bits, sizeof s);
     }
-    return (float)s;
+    float r = (float)s;
+    if (__builtin_expect(r != r, 0) && c != c && a == a && b == b) {  /* see pyc_fma4 */
+        uint32_t cb;
+        memcpy(&cb, &c, sizeof cb);
+        cb |= PYC_QUIET_F32;
+        memcpy(&r, &cb, sizeof r);
+    }
+    return r;
 #else
     return fmaf(a, b, c);
 #endif

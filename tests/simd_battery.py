@@ -127,6 +127,9 @@ def cases(pc):
             v = rng.standard_normal((n, 3)).astype(dt)
             m = rng.random(n).astype(dt)
             yield f"nbody_acc.{dn}.{n}", lambda p=p, m=m: pc.nbody_accelerations(p, m, softening=0.01, **cy)
+            # softening 0: the exact pair loop at every level (SSE intrinsics at the
+            # baseline), compared bit for bit
+            yield f"nbody_exact.{dn}.{n}", lambda p=p, m=m: pc.nbody_accelerations(p, m, softening=0.0, **cy)
             yield f"nbody_energy.{dn}.{n}", lambda p=p, v=v, m=m: np.asarray(
                 pc.nbody_energy(p, v, m, softening=0.01, **cy))
             yield f"nbody_step.{dn}.{n}", lambda p=p, v=v, m=m: pc.nbody_step(

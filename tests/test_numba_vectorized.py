@@ -270,11 +270,17 @@ def test_numba_stride_two_sums_pair_loads_stay_inside_the_view(dtype):
 @pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
 @pytest.mark.parametrize("dtype", [types.float32, types.float64])
 def test_numba_stride_two_rows_load_pairs(dtype):
-    """A float view's lanes (``_psum_lanes`` on an 'A' array: the sums, means and
-    variances of ``x[::2]``) keep the even elements of a pair load with a shuffle that
-    reads memory, not LANES scalar loads (0.6x NumPy's strided float32 sum)."""
-    asm = _asm(R._psum_lanes, types.Array(dtype, 1, "A", readonly=True), types.intp,
-               types.intp, types.intp, LANE_ARR)
+    """A float view's contiguous-form lanes on an 'A' array keep the even elements of
+    a pair load with a shuffle that reads memory, not LANES scalar loads (0.6x NumPy's
+    strided float32 sum): ``_psum_lanes`` (float32 sums and means of ``x[::2]``) and
+    ``_sq_dev_c`` through ``_var_row`` (the variances' deviations, both dtypes).
+    float64 sums keep TwoSum's element loads (``_two_sum_s``)."""
+    arr = types.Array(dtype, 1, "A", readonly=True)
+    if dtype == types.float32:
+        asm = _asm(R._psum_lanes, arr, types.intp, types.intp, types.intp, LANE_ARR)
+        assert re.search(r"\b(v?shufp[sd]|vperm[ti]2p[sd]|v?unpcklp[sd])\b[^\n]*\(", asm), \
+            "stride-two sum lanes lost their pair loads"
+    asm = _asm(R._var_row, arr, types.intp, types.intp, types.intp)
     assert re.search(r"\b(v?shufp[sd]|vperm[ti]2p[sd]|v?unpcklp[sd])\b[^\n]*\(", asm), \
         "stride-two lanes lost their pair loads"
 

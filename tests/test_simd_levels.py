@@ -270,8 +270,14 @@ def triples():
     cj = (rng.integers(1, 1 << 23, j) * 2.0 ** -149).astype(np.float32)
     aj = np.where(rng.random(j) < 0.5, 1, -1) * np.float32(2.0 ** -75 * (1 + 2.0 ** -23))
     bj = np.full(j, 2.0 ** -75 * (1 - 2.0 ** -23), np.float32)
-    return (np.concatenate([a, am.astype(np.float32), aj.astype(np.float32)]),
-            np.concatenate([b, bm, bj]), np.concatenate([c, cs * cm, cj]))
+    # NaN results: the instruction returns a's NaN, else b's, else c's, and c's for an
+    # invalid product (inf * 0) with a NaN c; NaNs of both signs and two payloads
+    u = lambda v: np.array([v], np.uint32).view(np.float32)[0]
+    P, N, P2, inf = u(0x7FC00000), u(0xFFC00000), u(0x7FC00001), np.float32(np.inf)
+    rows = np.array([(inf, 0, P), (0, -inf, P2), (-inf, 0, N), (N, 2, P), (P2, 2, N),
+                     (2, N, P), (inf, 0, 1), (1, P2, 3)] * 4, np.float32).T
+    return (np.concatenate([rows[0], a, am.astype(np.float32), aj.astype(np.float32)]),
+            np.concatenate([rows[1], b, bm, bj]), np.concatenate([rows[2], c, cs * cm, cj]))
 '''
 
 

@@ -144,7 +144,16 @@ def _fma_f32_emulated(builder, a, b, c):
         delta = builder.select(differ, k(i64, -1), k(i64, 1))
         fix = builder.and_(rare, builder.and_(inexact, even))
         builder.store(builder.add(bits, builder.select(fix, delta, k(i64, 0))), slot)
-    return builder.fptrunc(builder.bitcast(builder.load(slot), f64), ty)
+    r = builder.fptrunc(builder.bitcast(builder.load(slot), f64), ty)
+    # NaNs as the instruction gives them (kernels/_fastconv.h pyc_fma4): the mul then
+    # add agrees except for an invalid product (inf * 0) with a NaN c, which is c
+    i32 = ir.VectorType(ir.IntType(32), n) if vec else ir.IntType(32)
+
+    def nan(v):
+        return builder.fcmp_unordered("uno", v, v)
+    take_c = builder.and_(nan(c), builder.not_(builder.or_(nan(a), nan(b))))
+    qc = builder.bitcast(builder.or_(builder.bitcast(c, i32), k(i32, 0x00400000)), ty)
+    return builder.select(take_c, qc, r)
 
 
 def _madd_ir(builder, acc, a, b, f32, emulate=None):
