@@ -517,8 +517,9 @@ static void pyc_line_f32(const float **s, ptrdiff_t K, int sym, const float *w,
                          ptrdiff_t n, float *out)
 {
     ptrdiff_t j = 0, k, c = K / 2;
-    /* scalar head up to a 64-byte boundary of s[0]: every row's loads then stay within
-     * cache lines when the rows share s[0]'s alignment (any row length a multiple of 16) */
+    /* scalar head up to a vector boundary of s[0] (PV_W floats: 64 bytes at avx512,
+     * 32 at avx2, 16 at the baseline): every row's loads then stay within cache lines
+     * when the rows share s[0]'s alignment (any row length a multiple of PV_W) */
     ptrdiff_t head = (ptrdiff_t)((PV_W - ((uintptr_t)s[0] / sizeof(float)) % PV_W) % PV_W);
     if (head > n)
         head = n;

@@ -115,7 +115,7 @@ typedef float pyc_vf __attribute__((vector_size(8)));
 #include <emmintrin.h>
 /* one 64-bit load and cvtps2pd (GCC converted a 2-float vector element by element) */
 static inline pyc_vd pyc_loadf(const float *p) {
-    return (pyc_vd)_mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)p)));
+    return (pyc_vd)_mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i_u *)p)));
 }
 #else
 static inline pyc_vd pyc_loadf(const float *p) {

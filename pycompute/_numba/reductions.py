@@ -1160,7 +1160,8 @@ def _argext(buf, off, A, R, B, sa, sr, sb, want_max, out_idx, parts_v, parts_i, 
         p = off + a * sa + lo * sr + b0 * sb
         if B == 1:
             if hi > lo:  # never empty by the row plan; as the Cython twin
-                v, j = _argext_row(buf, p, hi - lo, sr, want_max, ARG_PF_MIN)
+                # (typed int64: a global int is a Literal[int], a twin compile)
+                v, j = _argext_row(buf, p, hi - lo, sr, want_max, np.int64(ARG_PF_MIN))
                 if nch > 1:
                     pv[t] = v
                 pi[t] = lo + j
@@ -1512,7 +1513,7 @@ def sum_flat(buf):
 
 @njit(**_opts)
 def _argext_flat(buf, off, n, s, want_max):
-    return _argext_row(buf, off, n, s, want_max, ARG_PF_CALL)[1]
+    return _argext_row(buf, off, n, s, want_max, np.int64(ARG_PF_CALL))[1]
 
 
 @njit(**_opts)
