@@ -26,7 +26,6 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -63,17 +62,18 @@ typedef __m256 pyc_v;
 #include <nmmintrin.h>
 #define PV_W 4
 typedef __m128 pyc_v;
-/* RN_float(p + c) for doubles p (a product of two floats: exact) and c (a float):
- * s = RN_double(p + c), then cvtpd2ps. Rounding twice errs only where s lands on
- * a float rounding boundary (a midpoint: bits 0-28 of s are 1 << 28) that p + c
- * was not on, or where the float result is subnormal (its midpoints sit higher);
- * there s is rounded to odd instead (moved one ulp towards p + c when TwoSum says
- * the sum was inexact and s is even), which rounds right to float since 53 >=
- * 24 + 2 bits (Boldo & Melquiond, "Emulation of FMA and correctly rounded sums:
- * proved algorithms using rounding to odd", IEEE TC 2008). NaN and inf sums are
- * left alone (their TwoSum error is a NaN). */
-static inline __m128 pyc_fma_round2(__m128d p, __m128d c)
+/* fmaf(a, b, c) on two lanes of floats held as doubles, as float32:
+ * p = a * b is exact in double; s = RN_double(p + c), then cvtpd2ps. Rounding twice
+ * errs only where s lands on a float rounding boundary (a midpoint: bits 0-28 of s
+ * are 1 << 28) that p + c was not on, or where the float result is subnormal (its
+ * midpoints sit higher); there s is rounded to odd instead (moved one ulp towards
+ * p + c when TwoSum says the sum was inexact and s is even), which rounds right to
+ * float since 53 >= 24 + 2 bits (Boldo & Melquiond, "Emulation of FMA and correctly
+ * rounded sums: proved algorithms using rounding to odd", IEEE TC 2008). NaN and
+ * inf sums are left alone (their TwoSum error is a NaN): see pyc_fma_nan. */
+static inline __m128 pyc_fma_round2(__m128d a, __m128d b, __m128d c)
 {
+    __m128d p = _mm_mul_pd(a, b);
     __m128d s = _mm_add_pd(p, c);
     __m128i si = _mm_castpd_si128(s);
     __m128i mid = _mm_cmpeq_epi64(_mm_and_si128(si, _mm_set1_epi64x(0x1FFFFFFF)),
@@ -98,24 +98,25 @@ static inline __m128 pyc_fma_round2(__m128d p, __m128d c)
     }
     return _mm_cvtpd_ps(s);
 }
-/* NaN results as the FMA instruction gives them: a NaN a, else a NaN b, else a NaN
- * c (quieted); the mul then add above agrees except for an invalid product
- * (inf * 0) with a NaN c, where it returns the product's default NaN and the
- * instruction returns c. */
-#define PYC_QUIET_F32 0x00400000
-static inline __m128 pyc_fma4(__m128 a, __m128 b, __m128 c)
+/* NaN results as the instruction gives them: a NaN a, else a NaN b, else a NaN c
+ * (quieted); pyc_fma_round2's mul then add agrees except for an invalid product
+ * (inf * 0) with a NaN c, where it gives the product's default NaN and the
+ * instruction c. A check on the result (a rare branch), not in the rounding. */
+static inline __m128 pyc_fma_nan(__m128 r, __m128 a, __m128 b, __m128 c)
 {
-    __m128 lo = pyc_fma_round2(_mm_mul_pd(_mm_cvtps_pd(a), _mm_cvtps_pd(b)), _mm_cvtps_pd(c));
-    __m128 hi = pyc_fma_round2(_mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(a, a)),
-                                          _mm_cvtps_pd(_mm_movehl_ps(b, b))),
-                               _mm_cvtps_pd(_mm_movehl_ps(c, c)));
-    __m128 r = _mm_movelh_ps(lo, hi);
     if (__builtin_expect(_mm_movemask_ps(_mm_cmpunord_ps(r, r)) != 0, 0)) {
         __m128 take_c = _mm_andnot_ps(_mm_cmpunord_ps(a, b), _mm_cmpunord_ps(c, c));
-        __m128 qc = _mm_or_ps(c, _mm_castsi128_ps(_mm_set1_epi32(PYC_QUIET_F32)));
+        __m128 qc = _mm_or_ps(c, _mm_castsi128_ps(_mm_set1_epi32(0x00400000)));
         r = _mm_blendv_ps(r, qc, take_c);
     }
     return r;
+}
+static inline __m128 pyc_fma4(__m128 a, __m128 b, __m128 c)
+{
+    __m128 lo = pyc_fma_round2(_mm_cvtps_pd(a), _mm_cvtps_pd(b), _mm_cvtps_pd(c));
+    __m128 hi = pyc_fma_round2(_mm_cvtps_pd(_mm_movehl_ps(a, a)), _mm_cvtps_pd(_mm_movehl_ps(b, b)),
+                               _mm_cvtps_pd(_mm_movehl_ps(c, c)));
+    return pyc_fma_nan(_mm_movelh_ps(lo, hi), a, b, c);
 }
 #define PV_LOAD(p) _mm_loadu_ps(p)
 #define PV_STORE(p, v) _mm_storeu_ps((p), (v))
@@ -141,29 +142,15 @@ typedef float pyc_v;
 #endif
 
 /* fmaf for one value: the instruction where the level has FMA; at the baseline
- * (SSE4.2, no FMA: fmaf would be a libm call, in software on such a CPU) the
- * scalar form of pyc_fma_round2, the same bits. The scalar edges of the loops
+ * (SSE4.2, no FMA: fmaf would be a libm call, in software on such a CPU) one
+ * lane of pyc_fma_round2, the same bits. The scalar edges of the loops
  * below and convolution.pyx's generic float32 kernels (_madd) use it. */
 static inline float pyc_fmaf1(float a, float b, float c)
 {
 #if PV_W == 4
-    double p = (double)a * (double)b, s = p + (double)c;
-    uint64_t bits;
-    memcpy(&bits, &s, sizeof bits);
-    if (__builtin_expect((bits & 0x1FFFFFFF) == 0x10000000 || fabs(s) < 0x1p-126, 0)) {
-        double bp = s - p, e = (p - (s - bp)) + ((double)c - bp);
-        if (e != 0 && e == e && !(bits & 1))
-            bits += ((e < 0) != (s < 0)) ? (uint64_t)-1 : 1;  /* to odd, towards e */
-        memcpy(&s, &bits, sizeof s);
-    }
-    float r = (float)s;
-    if (__builtin_expect(r != r, 0) && c != c && a == a && b == b) {  /* see pyc_fma4 */
-        uint32_t cb;
-        memcpy(&cb, &c, sizeof cb);
-        cb |= PYC_QUIET_F32;
-        memcpy(&r, &cb, sizeof r);
-    }
-    return r;
+    __m128 a1 = _mm_set_ss(a), b1 = _mm_set_ss(b), c1 = _mm_set_ss(c);
+    return _mm_cvtss_f32(pyc_fma_nan(pyc_fma_round2(_mm_set1_pd(a), _mm_set1_pd(b),
+                                                    _mm_set1_pd(c)), a1, b1, c1));
 #else
     return fmaf(a, b, c);
 #endif

@@ -776,8 +776,9 @@ _minmax_s = _minmax_lanes(False)
 
 
 #: bytes of argmin's block extreme per step (_ext_c): 4 zmm / 8 ymm accumulators,
-#: independent chains (kernels/reductions.pyx pyc_ext: 4 vectors); 2 (MM_LANES of
-#: float32) ran at the packed min's latency, ~0.7x Cython's rate in L2
+#: independent chains, as kernels/reductions.pyx pyc_ext's 4 vectors (on Zen 5 no
+#: faster than MM_LANES' 2 chains in a same-process A/B: the block's per-call work,
+#: not the chain, bounded it)
 EXT_BYTES = 256
 
 
