@@ -3,6 +3,7 @@
     python benchmarks/run_reductions.py [--log2n 27] [--threads N]
     python benchmarks/run_reductions.py --sweep [--max-exp 9] [--mem-gb 12]
     python benchmarks/run_reductions.py --crossover [--threads N]
+    python benchmarks/run_reductions.py --widths
 
 Prints one table: time, GB/s of input read, ratio to NumPy, and the reduction's
 read rate as a percentage of the parallel copy's read rate (half the bytes it
@@ -19,6 +20,11 @@ pycompute time: above 1 = pycompute faster) and writes it to
 ``benchmarks/results/reductions_sweep.txt``, with a plot
 ``benchmarks/results/reductions_sweep.png``. Arrays are freed before the next
 size; a layout whose data would exceed ``--mem-gb`` is skipped and listed.
+
+``--widths``: axis-0 sums and means of float32 and float64 arrays of 10^6, 10^7 and
+10^8 elements, (n/B, B) for widths B from 100 to 20,000 columns (the sweep's axis-0
+layout has 1000), both backends at 1 thread against NumPy, timed in turn (best of
+the repeats); writes ``benchmarks/results/reductions_widths.txt``.
 
 ``--crossover``: where a second thread starts to pay. sum/min/argmin/var of
 contiguous float32 and float64, 2^16 ... 2^22 elements: time at 1 thread, at
@@ -49,6 +55,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--calls-only", action="store_true", help="only the 1000-element call costs")
     ap.add_argument("--sweep", action="store_true", help="the 10^3..10^9 size sweep at 1 thread")
+    ap.add_argument("--widths", action="store_true",
+                    help="axis-0 sums and means across row widths at 1 thread")
     ap.add_argument("--crossover", action="store_true",
                     help="1 thread vs N threads vs the default count, 2^16..2^22 elements")
     ap.add_argument("--max-exp", type=int, default=9, help="sweep up to 10^max-exp elements")
@@ -58,6 +66,8 @@ def main():
     args = ap.parse_args()
     if args.sweep:
         return sweep(args)
+    if args.widths:
+        return widths()
     if args.crossover:
         return crossover(args)
     if args.calls_only:
@@ -189,6 +199,77 @@ def _mem_available():
     return 1 << 62
 
 
+WIDTHS = (100, 1000, 2000, 3000, 4096, 5000, 8192, 20000)
+
+
+def _cpu_name():
+    """The CPU as /proc/cpuinfo names it, with its family and model (Linux; else the
+    platform's processor string)."""
+    fields = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if not line.strip():
+                    break
+                k, _, v = line.partition(":")
+                fields[k.strip()] = v.strip()
+    except OSError:
+        pass
+    if "model name" not in fields:
+        return platform.processor() or platform.machine()
+    return f"{fields['model name']} (family {fields.get('cpu family')}, model {fields.get('model')})"
+
+
+def _one_thread_head(stat):
+    """Header lines of a one-thread table against NumPy: the command, the machine, what
+    a ratio is (``stat``: the statistic of the repeats), then a blank line."""
+    cmd = "python " + " ".join([os.path.relpath(__file__)] + sys.argv[1:])
+    return [f"command: {cmd}",
+            f"machine: {_cpu_name()}, {os.cpu_count()} CPUs, "
+            f"load {open('/proc/loadavg').read().split()[0]} at start; "
+            f"simd {pc.info()['simd']['level']}; numpy {np.__version__}; 1 thread",
+            f"ratio = NumPy time / pycompute time (above 1: pycompute faster); {stat} of the "
+            "repeats, NumPy and the backends timed in turn",
+            ""]
+
+
+def widths():
+    """Axis-0 sums and means across row widths (see the module docstring)."""
+    rng = np.random.default_rng(0)
+    lines = _one_thread_head("best") + [
+        f"{'n':>10s} {'width':>6s} {'dtype':8s} {'func':5s} {'numpy ms':>9s} "
+        f"{'cython':>7s} {'numba':>7s}"]
+    for line in lines:
+        print(line, flush=True)
+    for n in (10 ** 6, 10 ** 7, 10 ** 8):
+        for dt in (np.float32, np.float64):
+            for B in WIDTHS:
+                x = rng.random(n // B * B, dtype=dt).reshape(-1, B)
+                for name in ("sum", "mean"):
+                    ref, ours = getattr(np, name), getattr(pc, name)
+                    fns = {"numpy": lambda: ref(x, axis=0),
+                           "cython": lambda: ours(x, axis=0, backend="cython", num_threads=1),
+                           "numba": lambda: ours(x, axis=0, backend="numba", num_threads=1)}
+                    for f in fns.values():
+                        f()
+                    number = max(1, 10 ** 7 // n)
+                    best = dict.fromkeys(fns, float("inf"))
+                    for _ in range(7 if n < 10 ** 8 else 3):
+                        for k, f in fns.items():
+                            best[k] = min(best[k], _timed(f, number))
+                    line = (f"{n:>10d} {B:>6d} {np.dtype(dt).name:8s} {name:5s} "
+                            f"{best['numpy'] * 1e3:9.3f} {best['numpy'] / best['cython']:7.2f} "
+                            f"{best['numpy'] / best['numba']:7.2f}")
+                    lines.append(line)
+                    print(line, flush=True)
+                del x
+                gc.collect()
+    out = os.path.join(os.path.dirname(__file__), "results", "reductions_widths.txt")
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {out}")
+
+
 def sweep(args):
     rng = np.random.default_rng(0)
     for dt in (np.float32, np.float64):  # compile every Numba specialization first
@@ -198,14 +279,7 @@ def sweep(args):
                 for be in ("cython", "numba"):
                     getattr(pc, name)(x, axis=axis, backend=be, num_threads=1)
     sizes = [10 ** e for e in range(3, args.max_exp + 1)]
-    cmd = "python " + " ".join([os.path.relpath(__file__)] + sys.argv[1:])
-    head = [f"command: {cmd}",
-            f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-            f"load {open('/proc/loadavg').read().split()[0]} at start; "
-            f"simd {pc.info()['simd']['level']}; numpy {np.__version__}; 1 thread",
-            "ratio = NumPy time / pycompute time (above 1: pycompute faster); median of the "
-            "repeats, NumPy and the backends timed in turn",
-            ""]
+    head = _one_thread_head("median")
     for line in head:
         print(line, flush=True)
     hdr = f"{'n':>12s} {'dtype':8s} {'layout':8s} {'func':7s} {'numpy ms':>11s} {'cython':>7s} {'numba':>7s}"

@@ -318,7 +318,9 @@ cdef extern from *:
      * rows (whole rows where B <= COLS), the per-column accumulators in L1.
      * Register blocking over four rows (accumulators loaded once per four rows)
      * read four interleaved streams instead and ran at half the speed on data
-     * from memory (the prefetchers restart on every 4 KB run; issue 11). */
+     * from memory (the prefetchers restart on every 4 KB run; issue 11). The
+     * float32 sums' wide rows are the exception: 32 streams side by side
+     * (pyc_psum_cols_f32). */
     /* Column minimum (want_max: maximum) over rows 1..nr-1 (E holds row 0):
      * NaN-sticky, ties to the later row. The fast loop is e = e < x ? e : x (x86's
      * vminps, one op a vector: ties and a NaN x go to x) with NaNs only noted; a
@@ -426,18 +428,69 @@ cdef extern from *:
         (void)q; (void)nbytes;
     #endif
     }
+    /* K rows of float32 added into the column sums in row order,
+     * S[b] = ((S[b] + q[b]) + q[sr + b]) + ...: the bits of K one-row passes. The
+     * loop runs over the columns, a vector of them reading all K rows (K streams
+     * side by side); a loop over the rows inside a tile of columns, or short runs
+     * of each row in turn, ran at 0.4x NumPy from memory. */
+    #if defined(__GNUC__) && !defined(__clang__)
+    #define PYC_UNROLL_ROWS _Pragma("GCC unroll 32")
+    #else
+    #define PYC_UNROLL_ROWS
+    #endif
+    #define PYC_PSUM_ROWS(K)                                                        \
+    static PYC_NOINLINE void pyc_psum_rows##K##_f32(const float *restrict q,        \
+                                                   Py_ssize_t sr, Py_ssize_t nb,   \
+                                                   double *restrict S) {           \
+        for (Py_ssize_t b = 0; b < nb; b++) {                                      \
+            double s = S[b];                                                       \
+            PYC_UNROLL_ROWS                                                        \
+            for (int j = 0; j < K; j++) s += (double)q[j * sr + b];               \
+            S[b] = s;                                                              \
+        }                                                                          \
+    }
+    PYC_PSUM_ROWS(32)
+    PYC_PSUM_ROWS(8)
+    /* Rows a pass of the column sum reads side by side: 32, unless the rows' runs
+     * fall on the same L1 sets (row strides near a multiple of 4 KB: more than two
+     * of the 32 rows start in one 64-byte slot of a 4 KB page), then 8. */
+    static inline Py_ssize_t pyc_rows_per_pass(Py_ssize_t sr_bytes) {
+        unsigned char n[64] = {0};
+        for (Py_ssize_t j = 0; j < 32; j++)
+            if (++n[((j * sr_bytes) & 4095) >> 6] > 2) return 8;
+        return 32;
+    }
     /* Column sums of float32 in float64 (plain, as pyc_psum_f32) over rows 0..nr-1.
+     * Whatever the schedule, each column adds its rows in row order: the same bits.
+     * - From memory (``pf``), runs of at most PYC_PF_RUN bytes: one row at a time,
+     *   the next rows' runs prefetched PYC_PF_BYTES ahead into L1.
+     * - From memory, longer runs: passes of 32 rows read side by side (8 where the
+     *   rows alias in L1: pyc_rows_per_pass), the chunk's last rows in 8s and ones.
+     *   One row at a time, (5000, 2000) float32 ran at 0.6x NumPy's row adds (its
+     *   sums in float32, half our L1 traffic), 1.0x with the passes (Zen 5, 1
+     *   thread, issue 11); 4 rows a pass ran slower, as did tiles of columns with
+     *   the rows inside.
+     * - From cache: one row at a time (the passes measured no faster there).
      * Not inlined (once a task): the packed-loop test finds its prefetch by name. */
+    #define PYC_PF_RUN 4096
     static PYC_NOINLINE void pyc_psum_cols_f32(const float *p, Py_ssize_t nr, Py_ssize_t sr,
                                                Py_ssize_t nb, double *restrict S, int pf) {
-        Py_ssize_t run = nb * (Py_ssize_t)sizeof(float);
-        Py_ssize_t d = (PYC_PF_BYTES + run - 1) / run;  /* rows ahead */
+        Py_ssize_t run = nb * (Py_ssize_t)sizeof(float), r = 0;
         for (Py_ssize_t b = 0; b < nb; b++) S[b] = 0.0;
-        for (Py_ssize_t r = 0; r < nr; r++) {
-            if (pf && r + d < nr)
-                pyc_prefetch_run(p + (r + d) * sr, run);
-            pyc_psum_row_f32(p + r * sr, nb, S);
+        if (pf && run <= PYC_PF_RUN) {
+            Py_ssize_t d = (PYC_PF_BYTES + run - 1) / run;  /* rows ahead */
+            for (; r < nr; r++) {
+                if (r + d < nr)
+                    pyc_prefetch_run(p + (r + d) * sr, run);
+                pyc_psum_row_f32(p + r * sr, nb, S);
+            }
+            return;
         }
+        if (pf && pyc_rows_per_pass(sr * (Py_ssize_t)sizeof(float)) == 32)
+            for (; r + 32 <= nr; r += 32) pyc_psum_rows32_f32(p + r * sr, sr, nb, S);
+        if (pf)
+            for (; r + 8 <= nr; r += 8) pyc_psum_rows8_f32(p + r * sr, sr, nb, S);
+        for (; r < nr; r++) pyc_psum_row_f32(p + r * sr, nb, S);
     }
     /* Eight rows' values of each column added as PYC_TREE8, then into the column by
      * TwoSum: a group of the blocked column sum (pyc_sum_cols_f64). Not inlined: the
@@ -582,6 +635,7 @@ cdef enum:
     FOLD = 256        # columns a chunk-partial fold runs side by side
     COLS = 4096       # output columns per column task (16-32 KB of each row it reads)
     COL_CHUNK = 64    # minimum rows per column task; also the var sub-block
+    COL_PASS = 32     # column tasks' chunks are whole multiples of it (pyc_psum_cols_f32)
     SUB = 2048        # row sub-block (argmin scan, var two-pass) that stays in L1/L2
 
 
@@ -639,8 +693,13 @@ cdef inline Plan _plan(Py_ssize_t A, Py_ssize_t R, Py_ssize_t B) noexcept nogil:
     else:
         pl.nbb = _cdiv(B, COLS)
         pl.nch = _col_chunks(A, R, B)
+        if pl.nch > 1:  # chunks of whole passes (pyc_psum_cols_f32): (5000, 2000) float32
+            # in chunks of 79 rows summed 32 + 32 + 8 + 7 x 1 at 0.66x NumPy, in 96 at 1.4x
+            pl.L = _cdiv(_cdiv(R, pl.nch), COL_PASS) * COL_PASS
+            pl.nch = _cdiv(R, pl.L)
         pl.ntask = A * pl.nbb * pl.nch
-    pl.L = _cdiv(R, pl.nch)
+    if B == 1 or pl.nch == 1:
+        pl.L = _cdiv(R, pl.nch)
     pl.nparts = 0 if pl.nch == 1 else A * pl.nch * B
     return pl
 

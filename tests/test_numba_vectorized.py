@@ -149,6 +149,11 @@ def test_column_loops_are_packed(dtype):
         assert _packed(asm, "add") >= 7, "the 8-row column group fell back to scalar code"
     if dtype == types.float32:
         assert re.search(r"\bv?cvtps2pd\b[^\n]*%[xyz]mm", asm), "column sums convert scalar"
+        # the passes of 32 and 8 rows (out of cache, long runs): a packed add a row
+        for fn, k in ((R._psum_rows32, 32), (R._psum_rows8, 8)):
+            pasm = _asm(fn, LANE_ARR, ro, ix, ix)
+            assert _packed(pasm, "add") >= k, f"the {k}-row column pass fell back to scalar code"
+            assert re.search(r"\bv?cvtps2pd\b[^\n]*%[xyz]mm", pasm), k
 
 
 def _cython_levels():
@@ -321,6 +326,7 @@ def test_cython_column_loops_are_packed():
     assert shutil.which("objdump"), "objdump (binutils) is needed to read the kernels"
     want = {"x86_64_v4": "zmm", "x86_64_v3": "ymm", "x86_64_v2": "xmm"}
     checks = {"pyc_psum_row_f32": ("cvtps2pd", "addpd"), "pyc_sum_row_f64": ("addpd", "subpd"),
+              "pyc_psum_rows32_f32": ("cvtps2pd", "addpd"), "pyc_psum_rows8_f32": ("cvtps2pd", "addpd"),
               "pyc_sum_rows8_f64": ("addpd", "subpd"),
               "pyc_ext_cols_f32": ("minps", "maxps"), "pyc_ext_cols_f64": ("minpd", "maxpd"),
               "pyc_argext_cols_f32": (r"cmp\w*ps",), "pyc_argext_cols_f64": (r"cmp\w*pd",)}

@@ -47,6 +47,8 @@ COLS = 4096  # output columns per column task (kernels/reductions.pyx: whole row
 #: more than PF_MIN bytes (kernels/reductions.pyx pyc_psum_cols_f32)
 PF_BYTES = 16384
 PF_MIN = 1 << 24
+#: runs longer than this go in passes of 32 (8) rows (pyc_psum_cols_f32)
+PF_RUN = 4096
 #: contiguous min/max rows prefetch MM_PF bytes ahead, argmin's row tasks of more than
 #: ARG_PF_MIN bytes the next SUB block, and its rows that are the whole call from
 #: ARG_PF_CALL bytes (kernels/_simd.h PYC_MM_PF, PYC_ARG_PF_MIN, PYC_ARG_PF_CALL).
@@ -59,6 +61,7 @@ COL_TASKS = 64  # column tasks to aim for
 COL_MIN = 65536  # minimum elements per column task
 FOLD = 256  # columns a chunk-partial fold runs side by side
 COL_CHUNK = 64
+COL_PASS = 32  # column tasks' chunks are whole multiples of it (pyc_psum_cols_f32)
 SUB = 2048
 
 _opts = dict(nogil=True, cache=True)
@@ -99,7 +102,11 @@ def _plan(A, R, B):
         return A * nch, nch, _cdiv(R, nch), 1
     nbb = _cdiv(B, COLS)
     nch = _col_chunks(A, R, B)
-    return A * nbb * nch, nch, _cdiv(R, nch), nbb
+    if nch == 1:
+        return A * nbb, 1, R, nbb
+    L = _cdiv(_cdiv(R, nch), COL_PASS) * COL_PASS  # whole passes, as kernels/reductions.pyx
+    nch = _cdiv(R, L)
+    return A * nbb * nch, nch, L, nbb
 
 
 @njit(**_opts)
@@ -475,6 +482,89 @@ def _sum_row(buf, p, n, s):
     return _sum_lanes(buf, p, n, s, np.empty(LANES), np.empty(LANES))
 
 
+@njit(inline="always", **_opts)
+def _psum_rows32(S, buf, q, sr):
+    """32 rows of float32 from ``q`` (row stride ``sr``) added into ``S`` in row order:
+    kernels/reductions.pyx pyc_psum_rows32_f32, the bits of 32 one-row passes."""
+    nb = S.shape[0]
+    r0 = buf[q:q + nb]
+    r1 = buf[q + 1 * sr:q + 1 * sr + nb]
+    r2 = buf[q + 2 * sr:q + 2 * sr + nb]
+    r3 = buf[q + 3 * sr:q + 3 * sr + nb]
+    r4 = buf[q + 4 * sr:q + 4 * sr + nb]
+    r5 = buf[q + 5 * sr:q + 5 * sr + nb]
+    r6 = buf[q + 6 * sr:q + 6 * sr + nb]
+    r7 = buf[q + 7 * sr:q + 7 * sr + nb]
+    r8 = buf[q + 8 * sr:q + 8 * sr + nb]
+    r9 = buf[q + 9 * sr:q + 9 * sr + nb]
+    r10 = buf[q + 10 * sr:q + 10 * sr + nb]
+    r11 = buf[q + 11 * sr:q + 11 * sr + nb]
+    r12 = buf[q + 12 * sr:q + 12 * sr + nb]
+    r13 = buf[q + 13 * sr:q + 13 * sr + nb]
+    r14 = buf[q + 14 * sr:q + 14 * sr + nb]
+    r15 = buf[q + 15 * sr:q + 15 * sr + nb]
+    r16 = buf[q + 16 * sr:q + 16 * sr + nb]
+    r17 = buf[q + 17 * sr:q + 17 * sr + nb]
+    r18 = buf[q + 18 * sr:q + 18 * sr + nb]
+    r19 = buf[q + 19 * sr:q + 19 * sr + nb]
+    r20 = buf[q + 20 * sr:q + 20 * sr + nb]
+    r21 = buf[q + 21 * sr:q + 21 * sr + nb]
+    r22 = buf[q + 22 * sr:q + 22 * sr + nb]
+    r23 = buf[q + 23 * sr:q + 23 * sr + nb]
+    r24 = buf[q + 24 * sr:q + 24 * sr + nb]
+    r25 = buf[q + 25 * sr:q + 25 * sr + nb]
+    r26 = buf[q + 26 * sr:q + 26 * sr + nb]
+    r27 = buf[q + 27 * sr:q + 27 * sr + nb]
+    r28 = buf[q + 28 * sr:q + 28 * sr + nb]
+    r29 = buf[q + 29 * sr:q + 29 * sr + nb]
+    r30 = buf[q + 30 * sr:q + 30 * sr + nb]
+    r31 = buf[q + 31 * sr:q + 31 * sr + nb]
+    for b in range(nb):
+        s = S[b]
+        s = (((s + np.float64(r0[b])) + np.float64(r1[b])) + np.float64(r2[b])) + np.float64(r3[b])
+        s = (((s + np.float64(r4[b])) + np.float64(r5[b])) + np.float64(r6[b])) + np.float64(r7[b])
+        s = (((s + np.float64(r8[b])) + np.float64(r9[b])) + np.float64(r10[b])) + np.float64(r11[b])
+        s = (((s + np.float64(r12[b])) + np.float64(r13[b])) + np.float64(r14[b])) + np.float64(r15[b])
+        s = (((s + np.float64(r16[b])) + np.float64(r17[b])) + np.float64(r18[b])) + np.float64(r19[b])
+        s = (((s + np.float64(r20[b])) + np.float64(r21[b])) + np.float64(r22[b])) + np.float64(r23[b])
+        s = (((s + np.float64(r24[b])) + np.float64(r25[b])) + np.float64(r26[b])) + np.float64(r27[b])
+        s = (((s + np.float64(r28[b])) + np.float64(r29[b])) + np.float64(r30[b])) + np.float64(r31[b])
+        S[b] = s
+
+
+@njit(inline="always", **_opts)
+def _psum_rows8(S, buf, q, sr):
+    """8 rows of float32 from ``q`` (row stride ``sr``) added into ``S`` in row order:
+    kernels/reductions.pyx pyc_psum_rows8_f32, the bits of 8 one-row passes."""
+    nb = S.shape[0]
+    r0 = buf[q:q + nb]
+    r1 = buf[q + 1 * sr:q + 1 * sr + nb]
+    r2 = buf[q + 2 * sr:q + 2 * sr + nb]
+    r3 = buf[q + 3 * sr:q + 3 * sr + nb]
+    r4 = buf[q + 4 * sr:q + 4 * sr + nb]
+    r5 = buf[q + 5 * sr:q + 5 * sr + nb]
+    r6 = buf[q + 6 * sr:q + 6 * sr + nb]
+    r7 = buf[q + 7 * sr:q + 7 * sr + nb]
+    for b in range(nb):
+        s = S[b]
+        s = (((s + np.float64(r0[b])) + np.float64(r1[b])) + np.float64(r2[b])) + np.float64(r3[b])
+        s = (((s + np.float64(r4[b])) + np.float64(r5[b])) + np.float64(r6[b])) + np.float64(r7[b])
+        S[b] = s
+
+
+@njit(**_opts)
+def _rows_per_pass(sr_bytes):
+    """32, or 8 where more than two of 32 rows start in one 64-byte slot of a 4 KB
+    page (L1 set aliasing): kernels/reductions.pyx pyc_rows_per_pass."""
+    n = np.zeros(64, np.uint8)
+    for j in range(32):
+        i = ((j * sr_bytes) & 4095) >> 6
+        n[i] += 1
+        if n[i] > 2:
+            return 8
+    return 32
+
+
 @njit(**_opts)
 def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k, pf):
     # Unit column stride: the loops index slices with the loop counter, which
@@ -487,8 +577,17 @@ def _sum_cols(buf, p, nr, sr, nb, sb, S, C, k, pf):
     Sk = S[k:k + nb]
     Ck = C[k:k + nb]
     if _is_f32(buf):  # plain float64 accumulation, as the rows
+        r0 = 0
+        if pf and sb == 1 and 4 * nb > PF_RUN:  # from memory, long runs: passes of rows
+            if _rows_per_pass(sr * 4) == 32:
+                while r0 + 32 <= nr:
+                    _psum_rows32(Sk, buf, p + r0 * sr, sr)
+                    r0 += 32
+            while r0 + 8 <= nr:
+                _psum_rows8(Sk, buf, p + r0 * sr, sr)
+                r0 += 8
         d = (PF_BYTES + 4 * nb - 1) // (4 * nb)  # rows ahead
-        for r in range(nr):
+        for r in range(r0, nr):
             q = p + r * sr
             if pf and sb == 1 and r + d < nr:
                 for b in range(0, nb, 16):
