@@ -4,6 +4,7 @@
     python benchmarks/run_reductions.py --sweep [--max-exp 9] [--mem-gb 12]
     python benchmarks/run_reductions.py --crossover [--threads N]
     python benchmarks/run_reductions.py --widths
+    python benchmarks/run_reductions.py --integers
 
 Prints one table: time, GB/s of input read, ratio to NumPy, and the reduction's
 read rate as a percentage of the parallel copy's read rate (half the bytes it
@@ -25,6 +26,11 @@ size; a layout whose data would exceed ``--mem-gb`` is skipped and listed.
 10^8 elements, (n/B, B) for widths B from 100 to 20,000 columns (the sweep's axis-0
 layout has 1000), both backends at 1 thread against NumPy, timed in turn (best of
 the repeats); writes ``benchmarks/results/reductions_widths.txt``.
+
+``--integers``: sum/min/max/argmin/argmax of int8 ... uint64 and bool: whole arrays of
+10^4, 10^6 and 10^7 elements and (1000, 1000) arrays along each axis, both backends
+at 1 thread against NumPy, timed in turn (best of the repeats); writes
+``benchmarks/results/reductions_integers.txt``.
 
 ``--crossover``: where a second thread starts to pay. sum/min/argmin/var of
 contiguous float32 and float64, 2^16 ... 2^22 elements: time at 1 thread, at
@@ -57,6 +63,8 @@ def main():
     ap.add_argument("--sweep", action="store_true", help="the 10^3..10^9 size sweep at 1 thread")
     ap.add_argument("--widths", action="store_true",
                     help="axis-0 sums and means across row widths at 1 thread")
+    ap.add_argument("--integers", action="store_true",
+                    help="integer and bool reductions at 1 thread")
     ap.add_argument("--crossover", action="store_true",
                     help="1 thread vs N threads vs the default count, 2^16..2^22 elements")
     ap.add_argument("--max-exp", type=int, default=9, help="sweep up to 10^max-exp elements")
@@ -68,6 +76,8 @@ def main():
         return sweep(args)
     if args.widths:
         return widths()
+    if args.integers:
+        return integers()
     if args.crossover:
         return crossover(args)
     if args.calls_only:
@@ -233,6 +243,60 @@ def _one_thread_head(stat):
             ""]
 
 
+def _best_ratios(fn, x, axis, number, repeat):
+    """(NumPy's best time, its ratio to Cython's, to Numba's) for reduction ``fn`` of
+    ``x`` along ``axis`` at 1 thread: each run once first, then ``repeat`` rounds of
+    ``number`` calls each, the three in turn."""
+    ref, ours = getattr(np, fn), getattr(pc, fn)
+    fns = {"numpy": lambda: ref(x, axis=axis),
+           "cython": lambda: ours(x, axis=axis, backend="cython", num_threads=1),
+           "numba": lambda: ours(x, axis=axis, backend="numba", num_threads=1)}
+    for f in fns.values():
+        f()
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(repeat):
+        for k, f in fns.items():
+            best[k] = min(best[k], _timed(f, number))
+    return best["numpy"], best["numpy"] / best["cython"], best["numpy"] / best["numba"]
+
+
+def _write_table(lines, name):
+    out = os.path.join(os.path.dirname(__file__), "results", name)
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {out}")
+
+
+INT_DTYPES = ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "bool")
+INT_FUNCS = ("sum", "min", "max", "argmin", "argmax")
+
+
+def integers():
+    """Integer and bool reductions against NumPy (see the module docstring)."""
+    rng = np.random.default_rng(0)
+    lines = _one_thread_head("best") + [
+        f"{'dtype':7s} {'shape':>12s} {'axis':>4s} {'func':6s} {'numpy ms':>9s} "
+        f"{'cython':>7s} {'numba':>7s}"]
+    for line in lines:
+        print(line, flush=True)
+    for name in INT_DTYPES:
+        dt = np.dtype(name)
+        for shape, axis in (((10 ** 4,), None), ((10 ** 6,), None), ((10 ** 7,), None),
+                            ((1000, 1000), 0), ((1000, 1000), 1)):
+            if dt == np.bool_:
+                x = rng.random(shape) < 0.5
+            else:
+                info = np.iinfo(dt)
+                x = rng.integers(info.min, info.max, shape, dtype=dt, endpoint=True)
+            for fn in INT_FUNCS:
+                t, cy, nb = _best_ratios(fn, x, axis, max(1, 10 ** 6 // x.size), 7)
+                line = (f"{name:7s} {str(shape):>12s} {str(axis):>4s} {fn:6s} "
+                        f"{t * 1e3:9.4f} {cy:7.2f} {nb:7.2f}")
+                lines.append(line)
+                print(line, flush=True)
+    _write_table(lines, "reductions_integers.txt")
+
+
 def widths():
     """Axis-0 sums and means across row widths (see the module docstring)."""
     rng = np.random.default_rng(0)
@@ -246,28 +310,15 @@ def widths():
             for B in WIDTHS:
                 x = rng.random(n // B * B, dtype=dt).reshape(-1, B)
                 for name in ("sum", "mean"):
-                    ref, ours = getattr(np, name), getattr(pc, name)
-                    fns = {"numpy": lambda: ref(x, axis=0),
-                           "cython": lambda: ours(x, axis=0, backend="cython", num_threads=1),
-                           "numba": lambda: ours(x, axis=0, backend="numba", num_threads=1)}
-                    for f in fns.values():
-                        f()
-                    number = max(1, 10 ** 7 // n)
-                    best = dict.fromkeys(fns, float("inf"))
-                    for _ in range(7 if n < 10 ** 8 else 3):
-                        for k, f in fns.items():
-                            best[k] = min(best[k], _timed(f, number))
+                    t, cy, nb = _best_ratios(name, x, 0, max(1, 10 ** 7 // n),
+                                             7 if n < 10 ** 8 else 3)
                     line = (f"{n:>10d} {B:>6d} {np.dtype(dt).name:8s} {name:5s} "
-                            f"{best['numpy'] * 1e3:9.3f} {best['numpy'] / best['cython']:7.2f} "
-                            f"{best['numpy'] / best['numba']:7.2f}")
+                            f"{t * 1e3:9.3f} {cy:7.2f} {nb:7.2f}")
                     lines.append(line)
                     print(line, flush=True)
                 del x
                 gc.collect()
-    out = os.path.join(os.path.dirname(__file__), "results", "reductions_widths.txt")
-    with open(out, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"wrote {out}")
+    _write_table(lines, "reductions_widths.txt")
 
 
 def sweep(args):

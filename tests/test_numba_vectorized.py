@@ -156,6 +156,19 @@ def test_column_loops_are_packed(dtype):
             assert re.search(r"\bv?cvtps2pd\b[^\n]*%[xyz]mm", pasm), k
 
 
+@pytest.mark.skipif(not X86, reason="instruction names checked are x86 ones")
+def test_integer_row_extreme_is_packed():
+    """Integer rows' min/max (_iext_row, the whole-array and row-task extreme and
+    argmin's block extreme): packed integer min and max, not the scalar lanes (int64:
+    vpminsq where AVX-512 has it, a packed compare and blend before it)."""
+    for dt, sfx in ((types.uint8, "ub"), (types.int32, "sd"), (types.int64, "sq")):
+        asm = _asm(R._iext_row, types.Array(dt, 1, "C", readonly=True), types.intp,
+                   types.intp, types.boolean)
+        for op in ("min", "max"):
+            ops = rf"p{op}{sfx}|pcmpgtq" if sfx == "sq" else rf"p{op}{sfx}"
+            assert re.search(rf"\bv?(?:{ops})\b[^\n]*%[xyz]mm", asm), (dt, op)
+
+
 def _cython_levels():
     here = os.path.dirname(pc.__file__)
     return sorted(glob.glob(os.path.join(here, "_kernels", "*", "reductions*.so")))
@@ -322,11 +335,14 @@ def test_cython_column_loops_are_packed():
     """The Cython column loops (kernels/reductions.pyx, not inlined so that they can be
     found by name): packed converts and adds in the float32 row sum, packed adds in the
     float64 TwoSum row and 8-row group, packed min and max in the column extremes, packed compares in
-    the column argmin/argmax, at every level."""
+    the column argmin/argmax, and the same in the integer rows and columns, at every level."""
     assert shutil.which("objdump"), "objdump (binutils) is needed to read the kernels"
     want = {"x86_64_v4": "zmm", "x86_64_v3": "ymm", "x86_64_v2": "xmm"}
     checks = {"pyc_psum_row_f32": ("cvtps2pd", "addpd"), "pyc_sum_row_f64": ("addpd", "subpd"),
               "pyc_psum_rows32_f32": ("cvtps2pd", "addpd"), "pyc_psum_rows8_f32": ("cvtps2pd", "addpd"),
+              "pyc_iext_u8": ("pminub", "pmaxub"), "pyc_iext_i32": ("pminsd", "pmaxsd"),
+              "pyc_iext_cols_u8": ("pminub", "pmaxub"), "pyc_iext_cols_i32": ("pminsd", "pmaxsd"),
+              "pyc_iargext_cols_i32": (r"pcmp\w*d",),
               "pyc_sum_rows8_f64": ("addpd", "subpd"),
               "pyc_ext_cols_f32": ("minps", "maxps"), "pyc_ext_cols_f64": ("minpd", "maxpd"),
               "pyc_argext_cols_f32": (r"cmp\w*ps",), "pyc_argext_cols_f64": (r"cmp\w*pd",)}

@@ -541,6 +541,48 @@ def test_arg_extreme_at_every_position_of_short_rows(backend, dtype):
                     assert got == getattr(np, name)(y), (n, pos, val, name)
 
 
+_INTS = ["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"]
+
+
+@pytest.mark.parametrize("backend, dtype", [("cython", d) for d in _INTS] + [
+    ("numba", d) if d in NUMBA_DEFAULT_DTYPES else pytest.param("numba", d, marks=pytest.mark.slow)
+    for d in _INTS])
+def test_integer_extremes_at_every_position(backend, dtype):
+    """Contiguous integer rows run packed (Cython: 256 bytes of lanes once a row holds
+    two blocks of them, the position found 64 bytes at a time; Numba: a plain
+    reduction LLVM packs) and integer columns packed along the row: the dtype's
+    extremes, a tie of them (the first row or element wins) and values in between at
+    positions around those widths, rows and columns, 1 and 2 threads, as NumPy.
+    Numba's int64 and uint8 run by default, its other integer dtypes in the slow set
+    (a compile each)."""
+    dt = np.dtype(dtype)
+    info = np.iinfo(dt)
+    rng = np.random.default_rng(5)
+    w = 256 // dt.itemsize
+    for n in (1, 2, w - 1, 2 * w - 1, 2 * w, 2 * w + 1, 3 * w + 7, 2048 + 5):
+        x = rng.integers(info.min // 2, info.max // 2, n, dtype=dt, endpoint=True)
+        for pos in sorted({0, n // 3, n - 1, max(0, n - 2 * w), min(n - 1, 2 * w)}):
+            for val in (info.min, info.max):
+                y = x.copy()
+                y[pos] = val
+                if pos + 1 < n:
+                    y[rng.integers(pos + 1, n)] = val  # a later equal extreme
+                for name in ("min", "max", "argmin", "argmax"):
+                    got = getattr(pc, name)(y, backend=backend, num_threads=1)
+                    assert got == getattr(np, name)(y), (n, pos, val, name)
+    X = rng.integers(info.min // 2, info.max // 2, (300, 257), dtype=dt, endpoint=True)
+    X[7, ::2] = info.max
+    X[200, ::2] = info.max  # a later tie in the same columns
+    X[150, 1::2] = info.min
+    X[299, 1::3] = info.min
+    for name in ("min", "max", "argmin", "argmax"):
+        for k in (1, 2):
+            for axis in (0, 1):
+                got = getattr(pc, name)(X, axis=axis, backend=backend, num_threads=k)
+                np.testing.assert_array_equal(got, getattr(np, name)(X, axis=axis),
+                                              err_msg=f"{name} axis {axis} {k} threads")
+
+
 def test_axis0_column_tasks_match_numpy_and_agree_bitwise():
     """Axis-0 reductions run column tasks: blocks of up to 4096 columns x chunks of rows,
     the chunk partials folded chunk by chunk. Wide arrays (several blocks), tall ones
