@@ -2242,6 +2242,8 @@ cpdef enum:  # small()'s operations
 cdef cnp.dtype _DT_F32 = cnp.PyArray_DescrFromType(cnp.NPY_FLOAT)
 cdef cnp.dtype _DT_F64 = cnp.PyArray_DescrFromType(cnp.NPY_DOUBLE)
 cdef cnp.dtype _DT_INTP = cnp.PyArray_DescrFromType(cnp.NPY_INTP)
+cdef cnp.dtype _DT_I64 = cnp.PyArray_DescrFromType(cnp.NPY_INT64)
+cdef cnp.dtype _DT_U64 = cnp.PyArray_DescrFromType(cnp.NPY_UINT64)
 cdef double _F32_MAX = 3.4028234663852886e38    # float32's largest finite value
 cdef double _F32_INF = 3.4028236692093846e38    # 2**128 - 2**103: rounds to inf in float32
 
@@ -2305,6 +2307,32 @@ cdef object _small_t(int op, const float_t* p, Py_ssize_t n, Py_ssize_t s):
     if op == SMALL_STD:
         res = sqrt(res) if res >= 0 else NAN
     return _real_scalar(res, f32)
+
+
+cdef object _small_int_t(int op, const int_t* p, Py_ssize_t n, Py_ssize_t s, cnp.dtype descr):
+    """sum/min/max/argmin/argmax of the integer row at ``p`` (``n`` elements, stride
+    ``s``) as NumPy's scalar: the sum wraps in int64 (uint64 for unsigned input), as
+    NumPy's; the general path's row functions. mean/var/std: None (the general path).
+    Through the general path, calls of 10^4 integers ran at 0.4-0.85x NumPy."""
+    cdef uint64_t acc
+    cdef int64_t i
+    cdef int_t v
+    if op == SMALL_SUM:
+        with nogil:
+            _isum_row(p, n, s, &acc)
+        if (int_t is uint8_t or int_t is uint16_t or int_t is uint32_t
+                or int_t is uint64_t):
+            return _np_scalar(&acc, _DT_U64, None)
+        return _np_scalar(&acc, _DT_I64, None)  # (the same bits as int64)
+    if op == SMALL_MIN or op == SMALL_MAX:
+        with nogil:
+            _ext_row2(p, n, s, op == SMALL_MAX, &v, &v)
+        return _np_scalar(&v, descr, None)
+    if op == SMALL_ARGMIN or op == SMALL_ARGMAX:
+        with nogil:
+            _argext_row(p, n, s, op == SMALL_ARGMAX, PYC_ARG_PF_CALL, &v, &i)
+        return _np_scalar(&i, _DT_INTP, None)
+    return None
 
 
 cdef object _small_axis_t(int op, const float_t* p, Py_ssize_t n0, Py_ssize_t n1,
@@ -2406,6 +2434,41 @@ cdef object _small_axis_t(int op, const float_t* p, Py_ssize_t n0, Py_ssize_t n1
     return res
 
 
+cdef object _small_int(int op, cnp.ndarray arr, int tn, int fl, Py_ssize_t n, int nd):
+    """small() of a whole integer array (``axis`` None): C-contiguous, or 1-D at any
+    element stride; aligned, native byte order, 1 to SMALL_N elements; else None."""
+    cdef Py_ssize_t s, isz = cnp.PyArray_ITEMSIZE(arr)
+    cdef bint uns = cnp.PyTypeNum_ISUNSIGNED(tn)
+    cdef void* d = cnp.PyArray_DATA(arr)
+    cdef cnp.dtype descr = arr.descr
+    if (n < 1 or n > SMALL_N or not (fl & cnp.NPY_ARRAY_ALIGNED)
+            or not cnp.PyArray_ISNOTSWAPPED(arr)):
+        return None
+    if fl & cnp.NPY_ARRAY_C_CONTIGUOUS:
+        s = 1
+    elif nd == 1 and cnp.PyArray_STRIDE(arr, 0) % isz == 0:
+        s = cnp.PyArray_STRIDE(arr, 0) // isz
+    else:
+        return None
+    if isz == 1:
+        if uns:
+            return _small_int_t(op, <const uint8_t*>d, n, s, descr)
+        return _small_int_t(op, <const int8_t*>d, n, s, descr)
+    if isz == 2:
+        if uns:
+            return _small_int_t(op, <const uint16_t*>d, n, s, descr)
+        return _small_int_t(op, <const int16_t*>d, n, s, descr)
+    if isz == 4:
+        if uns:
+            return _small_int_t(op, <const uint32_t*>d, n, s, descr)
+        return _small_int_t(op, <const int32_t*>d, n, s, descr)
+    if isz == 8:
+        if uns:
+            return _small_int_t(op, <const uint64_t*>d, n, s, descr)
+        return _small_int_t(op, <const int64_t*>d, n, s, descr)
+    return None
+
+
 def small(int op, object a, object axis=None):
     """``op`` (SMALL_SUM ... SMALL_STD) of ``a`` on this thread, the general path's
     bits: a float32/float64 ndarray (exactly, not a subclass) of 1 to SMALL_N
@@ -2430,6 +2493,8 @@ def small(int op, object a, object axis=None):
         isz = 4
     elif tn == cnp.NPY_DOUBLE:
         isz = 8
+    elif cnp.PyTypeNum_ISINTEGER(tn) and axis is None:
+        return _small_int(op, arr, tn, fl, n, nd)  # whole arrays (their axis calls: None)
     else:
         return None
     if (n < 1 or n > SMALL_N or not (fl & cnp.NPY_ARRAY_ALIGNED)
