@@ -2434,22 +2434,12 @@ cdef object _small_axis_t(int op, const float_t* p, Py_ssize_t n0, Py_ssize_t n1
     return res
 
 
-cdef object _small_int(int op, cnp.ndarray arr, int tn, int fl, Py_ssize_t n, int nd):
-    """small() of a whole integer array (``axis`` None): C-contiguous, or 1-D at any
-    element stride; aligned, native byte order, 1 to SMALL_N elements; else None."""
-    cdef Py_ssize_t s, isz = cnp.PyArray_ITEMSIZE(arr)
-    cdef bint uns = cnp.PyTypeNum_ISUNSIGNED(tn)
+cdef object _small_int(int op, cnp.ndarray arr, Py_ssize_t n, Py_ssize_t s, Py_ssize_t isz):
+    """small() of a whole integer array that small() checked: _small_int_t for its
+    width and signedness."""
+    cdef bint uns = cnp.PyTypeNum_ISUNSIGNED(cnp.PyArray_TYPE(arr))
     cdef void* d = cnp.PyArray_DATA(arr)
     cdef cnp.dtype descr = arr.descr
-    if (n < 1 or n > SMALL_N or not (fl & cnp.NPY_ARRAY_ALIGNED)
-            or not cnp.PyArray_ISNOTSWAPPED(arr)):
-        return None
-    if fl & cnp.NPY_ARRAY_C_CONTIGUOUS:
-        s = 1
-    elif nd == 1 and cnp.PyArray_STRIDE(arr, 0) % isz == 0:
-        s = cnp.PyArray_STRIDE(arr, 0) // isz
-    else:
-        return None
     if isz == 1:
         if uns:
             return _small_int_t(op, <const uint8_t*>d, n, s, descr)
@@ -2471,7 +2461,8 @@ cdef object _small_int(int op, cnp.ndarray arr, int tn, int fl, Py_ssize_t n, in
 
 def small(int op, object a, object axis=None):
     """``op`` (SMALL_SUM ... SMALL_STD) of ``a`` on this thread, the general path's
-    bits: a float32/float64 ndarray (exactly, not a subclass) of 1 to SMALL_N
+    bits: a float32/float64 ndarray (integers: sum/min/max/argmin/argmax of the whole
+    array; _small_int) (exactly, not a subclass) of 1 to SMALL_N
     elements, aligned, in native byte order; ``axis`` None (or 0 / -1 of 1-D input):
     C-contiguous or 1-D at any element stride, NumPy's scalar returned; ``axis`` an
     int of a C-contiguous 2-D array (the Python fast path's shapes: both sides > 1,
@@ -2482,6 +2473,7 @@ def small(int op, object a, object axis=None):
     cdef cnp.ndarray arr
     cdef int tn, fl, nd
     cdef Py_ssize_t n, s, isz, ax
+    cdef bint integer = False
     if type(a) is not cnp.ndarray:
         return None
     arr = <cnp.ndarray>a
@@ -2493,8 +2485,9 @@ def small(int op, object a, object axis=None):
         isz = 4
     elif tn == cnp.NPY_DOUBLE:
         isz = 8
-    elif cnp.PyTypeNum_ISINTEGER(tn) and axis is None:
-        return _small_int(op, arr, tn, fl, n, nd)  # whole arrays (their axis calls: None)
+    elif cnp.PyTypeNum_ISINTEGER(tn):  # whole arrays only (sum/min/max/argmin/argmax)
+        isz = cnp.PyArray_ITEMSIZE(arr)
+        integer = True
     else:
         return None
     if (n < 1 or n > SMALL_N or not (fl & cnp.NPY_ARRAY_ALIGNED)
@@ -2505,6 +2498,8 @@ def small(int op, object a, object axis=None):
             return None
         ax = axis
         if nd == 2 and fl & cnp.NPY_ARRAY_C_CONTIGUOUS:
+            if integer:
+                return None
             ax = (ax + 2) % 2  # (cdivision: -1 % 2 is -1 in C)
             if isz == 4:
                 return _small_axis_t(op, <const float*>cnp.PyArray_DATA(arr),
@@ -2520,6 +2515,8 @@ def small(int op, object a, object axis=None):
         s = cnp.PyArray_STRIDE(arr, 0) // isz
     else:
         return None
+    if integer:
+        return _small_int(op, arr, n, s, isz)
     if isz == 4:
         return _small_t(op, <const float*>cnp.PyArray_DATA(arr), n, s)
     return _small_t(op, <const double*>cnp.PyArray_DATA(arr), n, s)
