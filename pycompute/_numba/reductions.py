@@ -449,7 +449,6 @@ def _is_float_c_jit(buf):
     return lambda buf: val
 
 
-
 def _is_int_c(buf):
     """True for a C-contiguous integer array: a compile-time constant in jitted code."""
     return buf.dtype.kind in "iu" and buf.flags.c_contiguous
@@ -478,6 +477,7 @@ def _iext_row(buf, p, n, want_max):
             x = row[i]
             m = x if x < m else m
     return m
+
 
 @njit(**_opts)
 def _psum_lanes(buf, p, n, s, S):
@@ -513,53 +513,35 @@ def _sum_row(buf, p, n, s):
 
 
 @njit(inline="always", **_opts)
+def _eight_rows(buf, q, sr, nb):
+    """Rows q, q + sr, ..., q + 7 sr of ``buf`` as slices of ``nb`` elements."""
+    return (buf[q:q + nb], buf[q + sr:q + sr + nb], buf[q + 2 * sr:q + 2 * sr + nb],
+            buf[q + 3 * sr:q + 3 * sr + nb], buf[q + 4 * sr:q + 4 * sr + nb],
+            buf[q + 5 * sr:q + 5 * sr + nb], buf[q + 6 * sr:q + 6 * sr + nb],
+            buf[q + 7 * sr:q + 7 * sr + nb])
+
+
+@njit(inline="always", **_opts)
+def _add8(s, rows, b):
+    """s plus the b-th float32 value of each of eight rows, in row order, in float64."""
+    s = (((s + np.float64(rows[0][b])) + np.float64(rows[1][b])) + np.float64(rows[2][b])
+         + np.float64(rows[3][b]))
+    return (((s + np.float64(rows[4][b])) + np.float64(rows[5][b])) + np.float64(rows[6][b])
+            + np.float64(rows[7][b]))
+
+
+@njit(inline="always", **_opts)
 def _psum_rows32(S, buf, q, sr):
     """32 rows of float32 from ``q`` (row stride ``sr``) added into ``S`` in row order:
-    kernels/reductions.pyx pyc_psum_rows32_f32, the bits of 32 one-row passes."""
+    kernels/reductions.pyx pyc_psum_rows32_f32, the bits of 32 one-row passes (a vector
+    of columns reads all 32 rows: 32 streams side by side)."""
     nb = S.shape[0]
-    r0 = buf[q:q + nb]
-    r1 = buf[q + 1 * sr:q + 1 * sr + nb]
-    r2 = buf[q + 2 * sr:q + 2 * sr + nb]
-    r3 = buf[q + 3 * sr:q + 3 * sr + nb]
-    r4 = buf[q + 4 * sr:q + 4 * sr + nb]
-    r5 = buf[q + 5 * sr:q + 5 * sr + nb]
-    r6 = buf[q + 6 * sr:q + 6 * sr + nb]
-    r7 = buf[q + 7 * sr:q + 7 * sr + nb]
-    r8 = buf[q + 8 * sr:q + 8 * sr + nb]
-    r9 = buf[q + 9 * sr:q + 9 * sr + nb]
-    r10 = buf[q + 10 * sr:q + 10 * sr + nb]
-    r11 = buf[q + 11 * sr:q + 11 * sr + nb]
-    r12 = buf[q + 12 * sr:q + 12 * sr + nb]
-    r13 = buf[q + 13 * sr:q + 13 * sr + nb]
-    r14 = buf[q + 14 * sr:q + 14 * sr + nb]
-    r15 = buf[q + 15 * sr:q + 15 * sr + nb]
-    r16 = buf[q + 16 * sr:q + 16 * sr + nb]
-    r17 = buf[q + 17 * sr:q + 17 * sr + nb]
-    r18 = buf[q + 18 * sr:q + 18 * sr + nb]
-    r19 = buf[q + 19 * sr:q + 19 * sr + nb]
-    r20 = buf[q + 20 * sr:q + 20 * sr + nb]
-    r21 = buf[q + 21 * sr:q + 21 * sr + nb]
-    r22 = buf[q + 22 * sr:q + 22 * sr + nb]
-    r23 = buf[q + 23 * sr:q + 23 * sr + nb]
-    r24 = buf[q + 24 * sr:q + 24 * sr + nb]
-    r25 = buf[q + 25 * sr:q + 25 * sr + nb]
-    r26 = buf[q + 26 * sr:q + 26 * sr + nb]
-    r27 = buf[q + 27 * sr:q + 27 * sr + nb]
-    r28 = buf[q + 28 * sr:q + 28 * sr + nb]
-    r29 = buf[q + 29 * sr:q + 29 * sr + nb]
-    r30 = buf[q + 30 * sr:q + 30 * sr + nb]
-    r31 = buf[q + 31 * sr:q + 31 * sr + nb]
+    g0 = _eight_rows(buf, q, sr, nb)
+    g1 = _eight_rows(buf, q + 8 * sr, sr, nb)
+    g2 = _eight_rows(buf, q + 16 * sr, sr, nb)
+    g3 = _eight_rows(buf, q + 24 * sr, sr, nb)
     for b in range(nb):
-        s = S[b]
-        s = (((s + np.float64(r0[b])) + np.float64(r1[b])) + np.float64(r2[b])) + np.float64(r3[b])
-        s = (((s + np.float64(r4[b])) + np.float64(r5[b])) + np.float64(r6[b])) + np.float64(r7[b])
-        s = (((s + np.float64(r8[b])) + np.float64(r9[b])) + np.float64(r10[b])) + np.float64(r11[b])
-        s = (((s + np.float64(r12[b])) + np.float64(r13[b])) + np.float64(r14[b])) + np.float64(r15[b])
-        s = (((s + np.float64(r16[b])) + np.float64(r17[b])) + np.float64(r18[b])) + np.float64(r19[b])
-        s = (((s + np.float64(r20[b])) + np.float64(r21[b])) + np.float64(r22[b])) + np.float64(r23[b])
-        s = (((s + np.float64(r24[b])) + np.float64(r25[b])) + np.float64(r26[b])) + np.float64(r27[b])
-        s = (((s + np.float64(r28[b])) + np.float64(r29[b])) + np.float64(r30[b])) + np.float64(r31[b])
-        S[b] = s
+        S[b] = _add8(_add8(_add8(_add8(S[b], g0, b), g1, b), g2, b), g3, b)
 
 
 @njit(inline="always", **_opts)
@@ -567,19 +549,9 @@ def _psum_rows8(S, buf, q, sr):
     """8 rows of float32 from ``q`` (row stride ``sr``) added into ``S`` in row order:
     kernels/reductions.pyx pyc_psum_rows8_f32, the bits of 8 one-row passes."""
     nb = S.shape[0]
-    r0 = buf[q:q + nb]
-    r1 = buf[q + 1 * sr:q + 1 * sr + nb]
-    r2 = buf[q + 2 * sr:q + 2 * sr + nb]
-    r3 = buf[q + 3 * sr:q + 3 * sr + nb]
-    r4 = buf[q + 4 * sr:q + 4 * sr + nb]
-    r5 = buf[q + 5 * sr:q + 5 * sr + nb]
-    r6 = buf[q + 6 * sr:q + 6 * sr + nb]
-    r7 = buf[q + 7 * sr:q + 7 * sr + nb]
+    g = _eight_rows(buf, q, sr, nb)
     for b in range(nb):
-        s = S[b]
-        s = (((s + np.float64(r0[b])) + np.float64(r1[b])) + np.float64(r2[b])) + np.float64(r3[b])
-        s = (((s + np.float64(r4[b])) + np.float64(r5[b])) + np.float64(r6[b])) + np.float64(r7[b])
-        S[b] = s
+        S[b] = _add8(S[b], g, b)
 
 
 @njit(**_opts)
@@ -1074,10 +1046,6 @@ def _ext_cols(buf, p, nr, sr, nb, sb, want_max, E, k):
     Ek = E[k:k + nb]
     if sb == 1:  # on slices (see _sum_cols): LLVM vectorizes it
         Ek[:] = buf[p:p + nb]
-    else:
-        for b in range(nb):
-            Ek[b] = buf[p + b * sb]
-    if sb == 1:
         bad = False
         for b in range(nb):
             bad |= Ek[b] != Ek[b]
@@ -1097,8 +1065,10 @@ def _ext_cols(buf, p, nr, sr, nb, sb, want_max, E, k):
                     bad |= x != x
         if not bad:
             return
+        Ek[:] = buf[p:p + nb]  # a NaN: the block again, by the exact rule
+    else:
         for b in range(nb):
-            Ek[b] = buf[p + b]
+            Ek[b] = buf[p + b * sb]
     for r in range(1, nr):  # the exact rule; ties go to the later row (see _minmax_row)
         q = p + r * sr
         for b in range(nb):
@@ -1130,15 +1100,16 @@ def _minmax(buf, off, A, R, B, sa, sr, sb, want, out, parts, n_threads, t0, t1):
         a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
         p = off + a * sa + lo * sr + b0 * sb
         if B == 1:
-            if hi > lo and sr == 1 and _is_int_c(buf):  # (as kernels/reductions.pyx _ext_row2)
-                pe[t] = _iext_row(buf, p, hi - lo, want_max)
-                if want == 2:
-                    px[t] = _iext_row(buf, p, hi - lo, maxima)
-            elif hi > lo:  # never empty by the row plan; as the Cython twin
-                mn, mx = _minmax_row(buf, p, hi - lo, sr)
-                pe[t] = mx if want_max else mn
-                if want == 2:
-                    px[t] = mx
+            if hi > lo:  # never empty by the row plan; as the Cython twin
+                if sr == 1 and _is_int_c(buf):  # (as kernels/reductions.pyx _ext_row2)
+                    pe[t] = _iext_row(buf, p, hi - lo, want_max)
+                    if want == 2:
+                        px[t] = _iext_row(buf, p, hi - lo, maxima)
+                else:
+                    mn, mx = _minmax_row(buf, p, hi - lo, sr)
+                    pe[t] = mx if want_max else mn
+                    if want == 2:
+                        px[t] = mx
         else:
             k = (a * nch + lo // L) * B + b0
             _ext_cols(buf, p, hi - lo, sr, nb, sb, want_max, pe, k)
@@ -1232,13 +1203,8 @@ def _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, V, I, k, kv):
     Vk = V[kv:kv + nb]  # slices (see _sum_cols)
     Ik = I[k:k + nb]
     Ik[:] = lo
-    if sb == 1:
-        Vk[:] = buf[p:p + nb]
-    else:
-        for b in range(nb):
-            Vk[b] = buf[p + b * sb]
     if sb == 1:  # packed on slices: x where strictly better, NaNs only noted
-        # (kernels/reductions.pyx pyc_argext_cols)
+        Vk[:] = buf[p:p + nb]  # (kernels/reductions.pyx pyc_argext_cols)
         bad = False
         for b in range(nb):
             bad |= Vk[b] != Vk[b]
@@ -1263,9 +1229,11 @@ def _argext_cols(buf, p, lo, nr, sr, nb, sb, want_max, V, I, k, kv):
                     bad |= x != x
         if not bad:
             return
-        for b in range(nb):  # a NaN: the block again, by the exact rule
-            Vk[b] = buf[p + b]
-            Ik[b] = lo
+        Vk[:] = buf[p:p + nb]  # a NaN: the block again, by the exact rule
+        Ik[:] = lo
+    else:
+        for b in range(nb):
+            Vk[b] = buf[p + b * sb]
     for r in range(1, nr):
         q = p + r * sr
         for b in range(nb):
