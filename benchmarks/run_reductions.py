@@ -29,8 +29,11 @@ the repeats); writes ``benchmarks/results/reductions_widths.txt``.
 
 ``--integers``: sum/min/max/argmin/argmax of int8 ... uint64 and bool: whole arrays of
 10^4, 10^6 and 10^7 elements and (1000, 1000) arrays along each axis, both backends
-at 1 thread against NumPy, timed in turn (best of the repeats); writes
-``benchmarks/results/reductions_integers.txt``.
+at 1 thread against NumPy, timed in turn (best of the repeats). Integers are drawn
+without the dtype's limits (min/max/argmin/argmax stop at a limit: the "limit" rows
+put one in the middle of uint8 data, as a saturated pixel); bool masks are random
+(half True), all False (every byte read) or False with one True in the middle;
+writes ``benchmarks/results/reductions_integers.txt``.
 
 ``--crossover``: where a second thread starts to pay. sum/min/argmin/var of
 contiguous float32 and float64, 2^16 ... 2^22 elements: time at 1 thread, at
@@ -279,18 +282,32 @@ def integers():
         f"{'cython':>7s} {'numba':>7s}"]
     for line in lines:
         print(line, flush=True)
-    for name in INT_DTYPES:
+    lines[-1] = f"{'data':7s} " + lines[-1]
+    print(lines[-1], flush=True)
+    cases = [(name, "inner") for name in INT_DTYPES if name != "bool"] + [
+        ("uint8", "limit"), ("bool", "random"), ("bool", "false"), ("bool", "one")]
+    for name, kind in cases:
         dt = np.dtype(name)
         for shape, axis in (((10 ** 4,), None), ((10 ** 6,), None), ((10 ** 7,), None),
                             ((1000, 1000), 0), ((1000, 1000), 1)):
-            if dt == np.bool_:
+            if kind == "random":
                 x = rng.random(shape) < 0.5
+            elif kind in ("false", "one"):
+                x = np.zeros(shape, bool)  # (written: not the zero page calloc maps)
+                x[...] = False
+                if kind == "one":
+                    x.reshape(-1)[x.size // 2] = True
             else:
                 info = np.iinfo(dt)
-                x = rng.integers(info.min, info.max, shape, dtype=dt, endpoint=True)
-            for fn in INT_FUNCS:
+                x = rng.integers(info.min + 1, info.max - 1, shape, dtype=dt, endpoint=True)
+                if kind == "limit":
+                    x.reshape(-1)[x.size // 2] = info.max
+            funcs = INT_FUNCS if kind in ("inner", "random") else ("max", "argmax")
+            for fn in funcs:
+                if dt == np.bool_ and fn == "sum" or (kind == "limit" and fn == "sum"):
+                    continue
                 t, cy, nb = _best_ratios(fn, x, axis, max(1, 10 ** 6 // x.size), 7)
-                line = (f"{name:7s} {str(shape):>12s} {str(axis):>4s} {fn:6s} "
+                line = (f"{kind:7s} {name:7s} {str(shape):>12s} {str(axis):>4s} {fn:6s} "
                         f"{t * 1e3:9.4f} {cy:7.2f} {nb:7.2f}")
                 lines.append(line)
                 print(line, flush=True)

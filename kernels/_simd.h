@@ -26,18 +26,10 @@
  */
 #ifndef PYC_SIMD_H
 #define PYC_SIMD_H
-/* min/max rows prefetch PYC_MM_PF bytes ahead (PYC_MM_PREFETCH below); argmin /
- * argmax rows of more than PYC_ARG_PF_MIN bytes the next block (kernels/reductions.pyx
- * _argext_row): the plan cuts a call into at most 256 row tasks, so such a row is a
- * call of more than ~36 MiB, out of a 32 MiB L3 (in cache the prefetches cost argmin
- * up to 20%; min/max gained at every size from 10^4 elements, so they always do).
- * A row that is the whole call (argext_flat, one thread, up to 2^23 elements) does
- * from PYC_ARG_PF_CALL bytes: on a Zen 5 with a 32 MiB L3, 1 thread, the prefetches
- * cost 8 MiB calls 25-35% (2M float32, 1M float64) and 16 MiB ones -8% (float64) to
- * +8% (float32), and gained 20% at 32 MiB float32 (argext_flat A/B, session 14). */
+/* min/max rows prefetch PYC_MM_PF bytes ahead (PYC_MM_PREFETCH below; min/max gained
+ * at every size from 10^4 elements). argmin/argmax rows do not prefetch
+ * (kernels/reductions.pyx _argext_row). */
 #define PYC_MM_PF 4096
-#define PYC_ARG_PF_MIN (144 * 1024)
-#define PYC_ARG_PF_CALL (12 * 1024 * 1024)
 #include <stddef.h>
 #include <string.h>
 #include <stdint.h>

@@ -37,7 +37,9 @@
 from cython.parallel cimport prange, threadid
 from libc.stdlib cimport malloc, free
 from libc.stdint cimport (int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t,
-                          uint64_t)
+                          uint64_t, INT8_MIN, INT8_MAX, INT16_MIN, INT16_MAX, INT32_MIN,
+                          INT32_MAX, INT64_MIN, INT64_MAX, UINT8_MAX, UINT16_MAX, UINT32_MAX,
+                          UINT64_MAX)
 from libc.string cimport memcpy, memset
 from libc.math cimport INFINITY, NAN, fabs, isinf, sqrt
 
@@ -569,28 +571,39 @@ cdef extern from *:
      * lanes (four vectors at AVX-512, GCC packs the lane loop), then the tail.
      * Integer ties are one value, so any order gives the answer. The generic two-sided
      * row loop (_minmax_row: 16 lanes, min and max at once) ran at 0.2-0.6x NumPy's
-     * min of uint8..int64 (a uint8 row took one xmm a step). */
+     * min of uint8..int64 (a uint8 row took one xmm a step).
+     * ``stop``: a value no element can pass (the dtype's limit, or 1 for bool read as
+     * uint8): once a lane holds it, after each 4 KB of lanes, it is the answer. NumPy
+     * stops bool reductions at the first True (False); ours read every byte (0.01-0.2x
+     * NumPy on random masks), and a uint8 image's maximum is often 255 early on. */
     #define PYC_IEXT(SFX, T)                                                        \
-    static PYC_NOINLINE T pyc_iext_##SFX(const T *p, Py_ssize_t n, int want_max) { \
-        enum { W = 256 / (int)sizeof(T) };                                         \
+    static PYC_NOINLINE T pyc_iext_##SFX(const T *p, Py_ssize_t n, int want_max,   \
+                                         T stop) {                                  \
+        enum { W = 256 / (int)sizeof(T), CH = 16 * W };                            \
         T m[W], r = p[0];                                                          \
         Py_ssize_t i = 0;                                                          \
         if (n >= 2 * W) {                                                          \
             for (int j = 0; j < W; j++) m[j] = p[j];                               \
             i = W;                                                                 \
-            if (want_max) {                                                        \
-                for (; i + W <= n; i += W)                                         \
-                    for (int j = 0; j < W; j++) {                                  \
-                        T x = p[i + j]; m[j] = x > m[j] ? x : m[j];               \
-                    }                                                              \
-                for (int j = 0; j < W; j++) r = m[j] > r ? m[j] : r;              \
-            } else {                                                               \
-                for (; i + W <= n; i += W)                                         \
-                    for (int j = 0; j < W; j++) {                                  \
-                        T x = p[i + j]; m[j] = x < m[j] ? x : m[j];               \
-                    }                                                              \
-                for (int j = 0; j < W; j++) r = m[j] < r ? m[j] : r;              \
+            while (i + W <= n) {                                                   \
+                Py_ssize_t e = n - i >= CH ? i + CH : i + (n - i) / W * W;         \
+                int hit = 0;                                                       \
+                if (want_max) {                                                    \
+                    for (; i < e; i += W)                                          \
+                        for (int j = 0; j < W; j++) {                              \
+                            T x = p[i + j]; m[j] = x > m[j] ? x : m[j];           \
+                        }                                                          \
+                } else {                                                           \
+                    for (; i < e; i += W)                                          \
+                        for (int j = 0; j < W; j++) {                              \
+                            T x = p[i + j]; m[j] = x < m[j] ? x : m[j];           \
+                        }                                                          \
+                }                                                                  \
+                for (int j = 0; j < W; j++) hit |= m[j] == stop;                   \
+                if (hit) return stop;                                              \
             }                                                                      \
+            if (want_max) { for (int j = 0; j < W; j++) r = m[j] > r ? m[j] : r; } \
+            else { for (int j = 0; j < W; j++) r = m[j] < r ? m[j] : r; }          \
         }                                                                          \
         if (want_max) { for (; i < n; i++) r = p[i] > r ? p[i] : r; }              \
         else { for (; i < n; i++) r = p[i] < r ? p[i] : r; }                       \
@@ -720,27 +733,25 @@ cdef extern from *:
                            int pf) nogil
     enum: PYC_PF_MIN
     void pyc_prefetch_run(const void* q, Py_ssize_t nbytes) nogil
-    enum: PYC_ARG_PF_MIN
-    enum: PYC_ARG_PF_CALL
     void pyc_sum_cols_f64(const double* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, double* S, double* C) nogil
     double pyc_ext_f64(const double* p, Py_ssize_t n, int want_max) nogil
     Py_ssize_t pyc_find_f32(const float* p, Py_ssize_t n, float v) nogil
     Py_ssize_t pyc_find_f64(const double* p, Py_ssize_t n, double v) nogil
-    int8_t pyc_iext_i8(const int8_t* p, Py_ssize_t n, int want_max) nogil
+    int8_t pyc_iext_i8(const int8_t* p, Py_ssize_t n, int want_max, int8_t stop) nogil
     Py_ssize_t pyc_ifind_i8(const int8_t* p, Py_ssize_t n, int8_t v) nogil
-    int16_t pyc_iext_i16(const int16_t* p, Py_ssize_t n, int want_max) nogil
+    int16_t pyc_iext_i16(const int16_t* p, Py_ssize_t n, int want_max, int16_t stop) nogil
     Py_ssize_t pyc_ifind_i16(const int16_t* p, Py_ssize_t n, int16_t v) nogil
-    int32_t pyc_iext_i32(const int32_t* p, Py_ssize_t n, int want_max) nogil
+    int32_t pyc_iext_i32(const int32_t* p, Py_ssize_t n, int want_max, int32_t stop) nogil
     Py_ssize_t pyc_ifind_i32(const int32_t* p, Py_ssize_t n, int32_t v) nogil
-    int64_t pyc_iext_i64(const int64_t* p, Py_ssize_t n, int want_max) nogil
+    int64_t pyc_iext_i64(const int64_t* p, Py_ssize_t n, int want_max, int64_t stop) nogil
     Py_ssize_t pyc_ifind_i64(const int64_t* p, Py_ssize_t n, int64_t v) nogil
-    uint8_t pyc_iext_u8(const uint8_t* p, Py_ssize_t n, int want_max) nogil
+    uint8_t pyc_iext_u8(const uint8_t* p, Py_ssize_t n, int want_max, uint8_t stop) nogil
     Py_ssize_t pyc_ifind_u8(const uint8_t* p, Py_ssize_t n, uint8_t v) nogil
-    uint16_t pyc_iext_u16(const uint16_t* p, Py_ssize_t n, int want_max) nogil
+    uint16_t pyc_iext_u16(const uint16_t* p, Py_ssize_t n, int want_max, uint16_t stop) nogil
     Py_ssize_t pyc_ifind_u16(const uint16_t* p, Py_ssize_t n, uint16_t v) nogil
-    uint32_t pyc_iext_u32(const uint32_t* p, Py_ssize_t n, int want_max) nogil
+    uint32_t pyc_iext_u32(const uint32_t* p, Py_ssize_t n, int want_max, uint32_t stop) nogil
     Py_ssize_t pyc_ifind_u32(const uint32_t* p, Py_ssize_t n, uint32_t v) nogil
-    uint64_t pyc_iext_u64(const uint64_t* p, Py_ssize_t n, int want_max) nogil
+    uint64_t pyc_iext_u64(const uint64_t* p, Py_ssize_t n, int want_max, uint64_t stop) nogil
     Py_ssize_t pyc_ifind_u64(const uint64_t* p, Py_ssize_t n, uint64_t v) nogil
     void pyc_iext_cols_i8(const int8_t* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, int want_max, int8_t* E) nogil
     void pyc_iargext_cols_i8(const int8_t* p, Py_ssize_t nr, Py_ssize_t sr, Py_ssize_t nb, int want_max, int64_t lo, int8_t* V, int64_t* I) nogil
@@ -776,6 +787,7 @@ cdef enum:
     COL_CHUNK = 64    # minimum rows per column task; also the var sub-block
     COL_PASS = 32     # column tasks' chunks are whole multiples of it (pyc_psum_cols_f32)
     SUB = 2048        # row sub-block (argmin scan, var two-pass) that stays in L1/L2
+    ISUB_BYTES = 16384  # contiguous integer rows' argmin block (_argext_row), in bytes
 
 
 # ---------------------------------------------------------------- task plans
@@ -1253,24 +1265,51 @@ def sum_int(const int_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
 
 # ================================================================ min / max
 
-cdef inline real_t _iext(const real_t* p, Py_ssize_t n, bint want_max) noexcept nogil:
-    """Extreme of a contiguous integer row (pyc_iext_*); floats do not come here."""
+cdef inline real_t _ilimit(const real_t* p, bint want_max, bint vbool) noexcept nogil:
+    """The value no element of the integer row at ``p`` (its type only) can pass in the wanted direction: the
+    dtype's limit, or 1 for the maximum of bool input read as uint8 (``vbool``). An
+    extreme that reaches it is final (pyc_iext, _argext_row stop there)."""
     if real_t is int8_t:
-        return pyc_iext_i8(p, n, want_max)
+        return INT8_MAX if want_max else INT8_MIN
     elif real_t is int16_t:
-        return pyc_iext_i16(p, n, want_max)
+        return INT16_MAX if want_max else INT16_MIN
     elif real_t is int32_t:
-        return pyc_iext_i32(p, n, want_max)
+        return INT32_MAX if want_max else INT32_MIN
     elif real_t is int64_t:
-        return pyc_iext_i64(p, n, want_max)
+        return INT64_MAX if want_max else INT64_MIN
     elif real_t is uint8_t:
-        return pyc_iext_u8(p, n, want_max)
+        return (1 if vbool else UINT8_MAX) if want_max else 0
     elif real_t is uint16_t:
-        return pyc_iext_u16(p, n, want_max)
+        return UINT16_MAX if want_max else 0
     elif real_t is uint32_t:
-        return pyc_iext_u32(p, n, want_max)
+        return UINT32_MAX if want_max else 0
     elif real_t is uint64_t:
-        return pyc_iext_u64(p, n, want_max)
+        return UINT64_MAX if want_max else 0
+    else:
+        return 0
+
+
+cdef inline real_t _iext(const real_t* p, Py_ssize_t n, bint want_max,
+                         bint vbool) noexcept nogil:
+    """Extreme of a contiguous integer row (pyc_iext_*), stopping at _ilimit; floats do
+    not come here. (A find of bool's limit, pyc_ifind, instead of the lanes read an
+    all-False mask at 0.3-0.4x NumPy's rate, against 1.0-1.1x.)"""
+    if real_t is int8_t:
+        return pyc_iext_i8(p, n, want_max, _ilimit(p, want_max, vbool))
+    elif real_t is int16_t:
+        return pyc_iext_i16(p, n, want_max, _ilimit(p, want_max, vbool))
+    elif real_t is int32_t:
+        return pyc_iext_i32(p, n, want_max, _ilimit(p, want_max, vbool))
+    elif real_t is int64_t:
+        return pyc_iext_i64(p, n, want_max, _ilimit(p, want_max, vbool))
+    elif real_t is uint8_t:
+        return pyc_iext_u8(p, n, want_max, _ilimit(p, want_max, vbool))
+    elif real_t is uint16_t:
+        return pyc_iext_u16(p, n, want_max, _ilimit(p, want_max, vbool))
+    elif real_t is uint32_t:
+        return pyc_iext_u32(p, n, want_max, _ilimit(p, want_max, vbool))
+    elif real_t is uint64_t:
+        return pyc_iext_u64(p, n, want_max, _ilimit(p, want_max, vbool))
     else:
         return p[0]
 
@@ -1435,14 +1474,14 @@ cdef void _fold_ext(const real_t* E, Py_ssize_t nch, Py_ssize_t L, Py_ssize_t R,
 
 
 cdef inline void _ext_row2(const real_t* p, Py_ssize_t n, Py_ssize_t s, int want,
-                           real_t* e, real_t* x) noexcept nogil:
+                           bint vbool, real_t* e, real_t* x) noexcept nogil:
     """_minmax_row's minimum (want 0) or maximum (1) into e, or both (2) into e and x:
-    the same elements, zero signs too."""
+    the same elements, zero signs too; ``vbool``: bool input read as uint8 (_ilimit)."""
     cdef real_t mn, mx
     if s == 1 and real_t is not float and real_t is not double:
-        e[0] = _iext(p, n, want == 1)
+        e[0] = _iext(p, n, want == 1, vbool)
         if want == 2:
-            x[0] = _iext(p, n, True)
+            x[0] = _iext(p, n, True, vbool)
         return
     _minmax_row(p, n, s, &mn, &mx)
     if want == 1:
@@ -1494,11 +1533,12 @@ cdef inline void _ext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb, P
 
 def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
            Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb, int want,
-           real_t[::1] out, real_t[::1] parts, int n_threads,
+           bint vbool, real_t[::1] out, real_t[::1] parts, int n_threads,
            Py_ssize_t t0, Py_ssize_t t1):
     """Minimum (want 0), maximum (1) or both (2: ``out`` holds A * B minima, then A * B
-    maxima) along r (NaN propagates, as in NumPy); R >= 1. ``parts``: nparts (want
-    2: twice that) of the input's dtype; returns the task count."""
+    maxima) along r (NaN propagates, as in NumPy); R >= 1. ``vbool``: uint8 ``buf``
+    holds bool input (0 and 1: a row's maximum stops at its first 1). ``parts``: nparts
+    (want 2: twice that) of the input's dtype; returns the task count."""
     # ``buf`` may be a strided 1-D view (the one-thread fast path of
     # pycompute/reductions.py): its element k is at k * es in memory
     cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
@@ -1532,14 +1572,14 @@ def minmax(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     if hi > lo:  # see _empty_chunks
-                        _ext_row2(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want, pe + t,
+                        _ext_row2(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want, vbool, pe + t,
                                   px + t)
             else:
                 for t in range(t0, t1):
                     lo = (t % nch) * L
                     hi = lo + L if lo + L < R else R
                     if hi > lo:  # see _empty_chunks
-                        _ext_row2(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want, pe + t,
+                        _ext_row2(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want, vbool, pe + t,
                                   px + t)
         else:
             if n_threads > 1:
@@ -1572,31 +1612,37 @@ cdef inline bint _better(real_t x, real_t best, bint want_max) noexcept nogil:
     return x > best if want_max else x < best
 
 
-cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max, Py_ssize_t pf_min,
+cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max, bint vbool,
                       real_t* out_v, int64_t* out_i) noexcept nogil:
     # Sub-blocks of SUB elements: a vectorized min/max of each; the first block whose
     # extreme beats every earlier one's (the first NaN wins) holds the answer, found
     # with one scan of that block at the end (one scan a row, where scanning each new
     # best block as it came cost a row task of 16K elements as much as its min/max).
-    # Out of cache (a row of more than pf_min bytes: kernels/_simd.h PYC_ARG_PF_MIN for a
-    # row task, PYC_ARG_PF_CALL for a row that is the whole call) each block
-    # first prefetches the next one into L1: 0.8x NumPy's argmin rate without.
+    # No software prefetch: each block prefetching the next one (rows past 144 KB, or
+    # 12 MB where the row was the whole call) ran at 0.55-0.75x NumPy from 16 MiB to
+    # 256 MiB on one Zen 5 host, against 0.87-1.4x without (1 thread, uint8, float32,
+    # float64; 1.15-1.87x at 2 threads), though it had gained 20% at 32 MiB float32 on
+    # another: the hardware prefetcher follows these streams alone, as it does NumPy's.
+    # Integers stop at the first block whose extreme is _ilimit (``vbool``: bool input
+    # read as uint8): no later block can beat it (NumPy's bool argmax stops so too).
+    # Contiguous integer blocks are ISUB_BYTES long: blocks of SUB elements (2 KB of
+    # uint8) spent more on each block's call and test than on its bytes (uint8 argmax
+    # at 0.58x NumPy).
     cdef real_t best = p[0]
     cdef real_t mn, mx, ext
     cdef Py_ssize_t i0 = 0, m, i, b0 = 0, bm = 0
+    cdef Py_ssize_t blk = SUB
     cdef bint first = True
-    cdef bint pf = s == 1 and n * <Py_ssize_t>sizeof(real_t) > pf_min
+    if s == 1 and real_t is not float and real_t is not double:
+        blk = ISUB_BYTES // <Py_ssize_t>sizeof(real_t)
     while i0 < n:
-        m = n - i0 if n - i0 < SUB else SUB
-        if pf and i0 + m < n:
-            pyc_prefetch_run(p + i0 + m, (SUB if n - i0 - m > SUB else n - i0 - m)
-                             * <Py_ssize_t>sizeof(real_t))
+        m = n - i0 if n - i0 < blk else blk
         if real_t is float and s == 1:
             ext = pyc_ext_f32(p + i0, m, want_max)
         elif real_t is double and s == 1:
             ext = pyc_ext_f64(p + i0, m, want_max)
         elif s == 1:
-            ext = _iext(p + i0, m, want_max)
+            ext = _iext(p + i0, m, want_max, vbool)
         else:
             _minmax_row(p + i0 * s, m, s, &mn, &mx)
             ext = mx if want_max else mn
@@ -1605,6 +1651,9 @@ cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max
             b0 = i0
             bm = m
             first = False
+            if real_t is not float and real_t is not double:
+                if best == _ilimit(p, want_max, vbool):
+                    break
         i0 += m
     if real_t is float and s == 1:
         i = pyc_find_f32(p + b0, bm, best)
@@ -1622,14 +1671,14 @@ cdef void _argext_row(const real_t* p, Py_ssize_t n, Py_ssize_t s, bint want_max
 
 cdef inline void _argext_row_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nch, Py_ssize_t L,
                                   Py_ssize_t R, Py_ssize_t sa, Py_ssize_t sr, bint want_max,
-                                  real_t* pv, int64_t* pi) noexcept nogil:
+                                  bint vbool, real_t* pv, int64_t* pi) noexcept nogil:
     cdef Py_ssize_t lo = (t % nch) * L
     cdef Py_ssize_t hi = lo + L if lo + L < R else R
     cdef real_t v
     cdef int64_t i
     if hi <= lo:  # see _empty_chunks
         return
-    _argext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max, PYC_ARG_PF_MIN, &v, &i)
+    _argext_row(p0 + (t // nch) * sa + lo * sr, hi - lo, sr, want_max, vbool, &v, &i)
     pi[t] = i + lo
     if nch > 1:  # nch == 1: the fold needs no value
         pv[t] = v
@@ -1679,9 +1728,10 @@ cdef inline void _argext_col_task(const real_t* p0, Py_ssize_t t, Py_ssize_t nbb
 
 def argext(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
            Py_ssize_t B, Py_ssize_t sa, Py_ssize_t sr, Py_ssize_t sb, bint want_max,
-           int64_t[::1] out_idx, real_t[::1] parts_v, int64_t[::1] parts_i, int n_threads,
-           Py_ssize_t t0, Py_ssize_t t1):
+           bint vbool, int64_t[::1] out_idx, real_t[::1] parts_v, int64_t[::1] parts_i,
+           int n_threads, Py_ssize_t t0, Py_ssize_t t1):
     """Index along r of the first minimum (or maximum); the first NaN wins; R >= 1.
+    ``vbool``: uint8 ``buf`` holds bool input (rows stop at their first 1 for argmax).
     ``parts_v``, ``parts_i``: nparts values and indices; returns the task count."""
     # ``buf`` may be a strided 1-D view (the one-thread fast path of
     # pycompute/reductions.py): its element k is at k * es in memory
@@ -1716,10 +1766,10 @@ def argext(const real_t[:] buf, Py_ssize_t off, Py_ssize_t A, Py_ssize_t R,
             if B == 1:
                 if n_threads > 1:
                     for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
-                        _argext_row_task(p0, t, nch, L, R, sa, sr, want_max, pv, pi)
+                        _argext_row_task(p0, t, nch, L, R, sa, sr, want_max, vbool, pv, pi)
                 else:
                     for t in range(t0, t1):
-                        _argext_row_task(p0, t, nch, L, R, sa, sr, want_max, pv, pi)
+                        _argext_row_task(p0, t, nch, L, R, sa, sr, want_max, vbool, pv, pi)
             else:
                 if n_threads > 1:
                     for t in prange(t0, t1, num_threads=n_threads, schedule="dynamic"):
@@ -2208,14 +2258,15 @@ cdef real_t _ext_flat_row(const real_t* p, Py_ssize_t n, bint want_max) noexcept
     return v
 
 
-def argext_flat(const real_t[:] buf, bint want_max):
+def argext_flat(const real_t[:] buf, bint want_max, bint vbool):
     """Index of the first minimum (maximum) of a 1-D view ``buf`` (any stride, n >= 1),
-    one thread: the whole-array fast path of pycompute.reductions, without output arrays."""
+    one thread: the whole-array fast path of pycompute.reductions, without output arrays
+    (``vbool``: uint8 ``buf`` holds bool input)."""
     cdef real_t v
     cdef int64_t i
     cdef Py_ssize_t es = buf.strides[0] // sizeof(real_t)
     with nogil:
-        _argext_row(&buf[0], buf.shape[0], es, want_max, PYC_ARG_PF_CALL, &v, &i)
+        _argext_row(&buf[0], buf.shape[0], es, want_max, vbool, &v, &i)
     return i
 
 
@@ -2228,6 +2279,12 @@ cdef extern from "numpy/arrayobject.h":
 
 cdef enum:
     SMALL_N = ROW_CHUNK  # one row task: every kernel's plan for (1, n, 1) has nch == 1
+
+cpdef enum:
+    PROBE_BYTES = 4096  # the head of a longer integer array that small() reads (_small_int_t)
+    # integer min/max/argmin/argmax small() serves whole: no more than the one-thread
+    # sizes of pycompute.reductions (2 * AUTO_GRAIN) and _cancel.FIRST_WORK (tested)
+    SMALL_INT_N = 1 << 19
 
 cpdef enum:  # small()'s operations
     SMALL_SUM = 0
@@ -2295,11 +2352,11 @@ cdef object _small_t(int op, const float_t* p, Py_ssize_t n, Py_ssize_t s):
             if s == 1:  # ext_flat: one packed min or max a vector
                 v = _ext_flat_row(p, n, op == SMALL_MAX)
             else:  # the minmax kernel's row (1, n, 1)
-                _ext_row2(p, n, s, op == SMALL_MAX, &v, &v)
+                _ext_row2(p, n, s, op == SMALL_MAX, False, &v, &v)
         return _real_scalar(<double>v, f32)
     if op <= SMALL_ARGMAX:
         with nogil:
-            _argext_row(p, n, s, op == SMALL_ARGMAX, PYC_ARG_PF_CALL, &v, &i)
+            _argext_row(p, n, s, op == SMALL_ARGMAX, False, &v, &i)
         return _np_scalar(&i, _DT_INTP, None)
     with nogil:
         _var_row(p, n, s, &mean, &m2)
@@ -2309,15 +2366,20 @@ cdef object _small_t(int op, const float_t* p, Py_ssize_t n, Py_ssize_t s):
     return _real_scalar(res, f32)
 
 
-cdef object _small_int_t(int op, const int_t* p, Py_ssize_t n, Py_ssize_t s, cnp.dtype descr):
+cdef object _small_int_t(int op, const int_t* p, Py_ssize_t n, Py_ssize_t s, cnp.dtype descr,
+                         bint vbool, bint probe):
     """sum/min/max/argmin/argmax of the integer row at ``p`` (``n`` elements, stride
     ``s``) as NumPy's scalar: the sum wraps in int64 (uint64 for unsigned input), as
     NumPy's; the general path's row functions. mean/var/std: None (the general path).
+    ``vbool``: uint8 ``p`` holds bool input (``descr`` bool; its sum is not served).
+    ``probe``: the row is the head of a longer array (min/max/argmin/argmax only): the
+    answer where its extreme is _ilimit (the first occurrence of a value nothing
+    passes), else None.
     Through the general path, calls of 10^4 integers ran at 0.4-0.85x NumPy."""
     cdef uint64_t acc
     cdef int64_t i
     cdef int_t v
-    if op == SMALL_SUM:
+    if op == SMALL_SUM and not vbool:
         with nogil:
             _isum_row(p, n, s, &acc)
         if (int_t is uint8_t or int_t is uint16_t or int_t is uint32_t
@@ -2326,11 +2388,15 @@ cdef object _small_int_t(int op, const int_t* p, Py_ssize_t n, Py_ssize_t s, cnp
         return _np_scalar(&acc, _DT_I64, None)  # (the same bits as int64)
     if op == SMALL_MIN or op == SMALL_MAX:
         with nogil:
-            _ext_row2(p, n, s, op == SMALL_MAX, &v, &v)
+            _ext_row2(p, n, s, op == SMALL_MAX, vbool, &v, &v)
+        if probe and v != _ilimit(p, op == SMALL_MAX, vbool):
+            return None
         return _np_scalar(&v, descr, None)
     if op == SMALL_ARGMIN or op == SMALL_ARGMAX:
         with nogil:
-            _argext_row(p, n, s, op == SMALL_ARGMAX, PYC_ARG_PF_CALL, &v, &i)
+            _argext_row(p, n, s, op == SMALL_ARGMAX, vbool, &v, &i)
+        if probe and v != _ilimit(p, op == SMALL_ARGMAX, vbool):
+            return None
         return _np_scalar(&i, _DT_INTP, None)
     return None
 
@@ -2362,7 +2428,7 @@ cdef object _small_axis_t(int op, const float_t* p, Py_ssize_t n0, Py_ssize_t n1
         with nogil:
             if B == 1:
                 for t in range(A):
-                    _ext_row2(p + t * sa, R, sr, mx, <float_t*>cnp.PyArray_DATA(res) + t,
+                    _ext_row2(p + t * sa, R, sr, mx, False, <float_t*>cnp.PyArray_DATA(res) + t,
                               NULL)
             else:
                 for t in range(nbb):
@@ -2378,7 +2444,7 @@ cdef object _small_axis_t(int op, const float_t* p, Py_ssize_t n0, Py_ssize_t n1
         with nogil:
             if B == 1:
                 for t in range(A):
-                    _argext_row_task(p, t, 1, R, R, sa, sr, mx, <float_t*>NULL,
+                    _argext_row_task(p, t, 1, R, R, sa, sr, mx, False, <float_t*>NULL,
                                      <int64_t*>cnp.PyArray_DATA(res))
             else:
                 for t in range(nbb):
@@ -2434,35 +2500,38 @@ cdef object _small_axis_t(int op, const float_t* p, Py_ssize_t n0, Py_ssize_t n1
     return res
 
 
-cdef object _small_int(int op, cnp.ndarray arr, Py_ssize_t n, Py_ssize_t s, Py_ssize_t isz):
-    """small() of a whole integer array that small() checked: _small_int_t for its
-    width and signedness."""
+cdef object _small_int(int op, cnp.ndarray arr, Py_ssize_t n, Py_ssize_t s, Py_ssize_t isz,
+                       bint probe):
+    """small() of a whole integer (or bool) array that small() checked: _small_int_t for
+    its width and signedness (bool: uint8 with ``vbool``; ``probe``: see _small_int_t)."""
     cdef bint uns = cnp.PyTypeNum_ISUNSIGNED(cnp.PyArray_TYPE(arr))
     cdef void* d = cnp.PyArray_DATA(arr)
     cdef cnp.dtype descr = arr.descr
+    if cnp.PyArray_TYPE(arr) == cnp.NPY_BOOL:
+        return _small_int_t(op, <const uint8_t*>d, n, s, descr, True, probe)
     if isz == 1:
         if uns:
-            return _small_int_t(op, <const uint8_t*>d, n, s, descr)
-        return _small_int_t(op, <const int8_t*>d, n, s, descr)
+            return _small_int_t(op, <const uint8_t*>d, n, s, descr, False, probe)
+        return _small_int_t(op, <const int8_t*>d, n, s, descr, False, probe)
     if isz == 2:
         if uns:
-            return _small_int_t(op, <const uint16_t*>d, n, s, descr)
-        return _small_int_t(op, <const int16_t*>d, n, s, descr)
+            return _small_int_t(op, <const uint16_t*>d, n, s, descr, False, probe)
+        return _small_int_t(op, <const int16_t*>d, n, s, descr, False, probe)
     if isz == 4:
         if uns:
-            return _small_int_t(op, <const uint32_t*>d, n, s, descr)
-        return _small_int_t(op, <const int32_t*>d, n, s, descr)
+            return _small_int_t(op, <const uint32_t*>d, n, s, descr, False, probe)
+        return _small_int_t(op, <const int32_t*>d, n, s, descr, False, probe)
     if isz == 8:
         if uns:
-            return _small_int_t(op, <const uint64_t*>d, n, s, descr)
-        return _small_int_t(op, <const int64_t*>d, n, s, descr)
+            return _small_int_t(op, <const uint64_t*>d, n, s, descr, False, probe)
+        return _small_int_t(op, <const int64_t*>d, n, s, descr, False, probe)
     return None
 
 
 def small(int op, object a, object axis=None):
     """``op`` (SMALL_SUM ... SMALL_STD) of ``a`` on this thread, the general path's
     bits: a float32/float64 ndarray (integers: sum/min/max/argmin/argmax of the whole
-    array; _small_int) (exactly, not a subclass) of 1 to SMALL_N
+    array, bool: min/max/argmin/argmax of it; _small_int) (exactly, not a subclass) of 1 to SMALL_N
     elements, aligned, in native byte order; ``axis`` None (or 0 / -1 of 1-D input):
     C-contiguous or 1-D at any element stride, NumPy's scalar returned; ``axis`` an
     int of a C-contiguous 2-D array (the Python fast path's shapes: both sides > 1,
@@ -2473,7 +2542,7 @@ def small(int op, object a, object axis=None):
     cdef cnp.ndarray arr
     cdef int tn, fl, nd
     cdef Py_ssize_t n, s, isz, ax
-    cdef bint integer = False
+    cdef bint integer = False, probe = False
     if type(a) is not cnp.ndarray:
         return None
     arr = <cnp.ndarray>a
@@ -2485,14 +2554,25 @@ def small(int op, object a, object axis=None):
         isz = 4
     elif tn == cnp.NPY_DOUBLE:
         isz = 8
-    elif cnp.PyTypeNum_ISINTEGER(tn):  # whole arrays only (sum/min/max/argmin/argmax)
+    elif cnp.PyTypeNum_ISINTEGER(tn) or (tn == cnp.NPY_BOOL and SMALL_MIN <= op <= SMALL_ARGMAX):
+        # whole arrays only (sum/min/max/argmin/argmax; bool: min/max/argmin/argmax)
         isz = cnp.PyArray_ITEMSIZE(arr)
         integer = True
     else:
         return None
-    if (n < 1 or n > SMALL_N or not (fl & cnp.NPY_ARRAY_ALIGNED)
-            or not cnp.PyArray_ISNOTSWAPPED(arr)):
+    if n < 1 or not (fl & cnp.NPY_ARRAY_ALIGNED) or not cnp.PyArray_ISNOTSWAPPED(arr):
         return None
+    if n > SMALL_N:
+        # integer min/max/argmin/argmax (any task plan gives their answer) up to
+        # SMALL_INT_N elements: the Python fast path's ~1.2 us held uint8 argmax of 10^5
+        # at 0.7x NumPy. Past it, the array's first 4 KB answer where their extreme is
+        # the dtype's limit (bool: the first True or False), as NumPy's bool reductions
+        # stop at the first True (False): through the general path a random mask of
+        # 10^7 elements ran at 0.02x NumPy. A miss costs the 4 KB (~0.1 us), and the
+        # general path then stops at the limit itself.
+        if not (integer and SMALL_MIN <= op <= SMALL_ARGMAX):
+            return None
+        probe = n > SMALL_INT_N
     if axis is not None:
         if type(axis) is not int or not -2 <= axis <= 1:  # (a huge int: no C overflow)
             return None
@@ -2516,7 +2596,7 @@ def small(int op, object a, object axis=None):
     else:
         return None
     if integer:
-        return _small_int(op, arr, n, s, isz)
+        return _small_int(op, arr, PROBE_BYTES // isz if probe else n, s, isz, probe)
     if isz == 4:
         return _small_t(op, <const float*>cnp.PyArray_DATA(arr), n, s)
     return _small_t(op, <const double*>cnp.PyArray_DATA(arr), n, s)

@@ -378,7 +378,7 @@ def _fast_kernel(op: str, dt: np.dtype, backend: str):
         return hit
     kd = kernel_dtype(np.empty(0, dt))
     entry = False
-    if kd == dt:
+    if kd == dt or (dt == np.bool_ and op in _BOOL_OPS):  # bool: the uint8 kernels
         kern = _backends.choose(backend, _FAMILY, True, kernel=op)
         if kern is not None:
             if op in ("sum", "mean"):
@@ -398,10 +398,14 @@ def _fast_kernel(op: str, dt: np.dtype, backend: str):
     if entry:
         name = entry[0]
         fn = kern.argext_flat if op in ("argmin", "argmax") else getattr(kern, name)
-        fn = _specialized(fn, dt)
-        entry = (fn,) + entry[1:] + (kern, name, _no_parts(name, dt))
+        fn = _specialized(fn, kd)
+        entry = (fn,) + entry[1:] + (kern, name, _no_parts(name, kd))
     _fast_cache[key] = entry
     return entry
+
+
+#: the reductions whose kernels take bool input (as uint8, with ``vbool``: 0 and 1 only)
+_BOOL_OPS = frozenset(("min", "max", "argmin", "argmax"))
 
 
 def _fast_call(entry, buf, geom, *args):
@@ -449,6 +453,10 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
     else:
         return None
     fn, res_dt, out_dt = entry[:3]
+    vbool = a.dtype == np.bool_
+    if vbool:
+        buf = buf.view(np.uint8)
+        out_dt = np.uint8
     geom = (1, n, 1, 0, 1, 0)
     if op in ("min", "max") and flags.c_contiguous and res_dt in _FLOAT_RESULTS \
             and n <= _cancel.FIRST_WORK:
@@ -456,14 +464,14 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
         return res_dt.type(_flat_kernel(entry[3], "ext_flat", a.dtype)(buf, op == "max"))
     if op in ("min", "max"):
         o = np.empty(1, out_dt)
-        _fast_call(entry, buf, geom, int(op == "max"), o)
-        return o[0]
+        _fast_call(entry, buf, geom, int(op == "max"), vbool, o)
+        return o.view(res_dt)[0] if vbool else o[0]
     if op in ("argmin", "argmax"):
         if n <= _cancel.FIRST_WORK:
-            return res_dt.type(fn(buf, op == "argmax"))
+            return res_dt.type(fn(buf, op == "argmax", vbool))
         o = np.empty(1, np.int64)  # long: argext's tasks, sliced (the same first index)
-        _fast_call((_specialized(entry[3].argext, a.dtype),) + entry[1:], buf, geom,
-                   op == "argmax", o)
+        _fast_call((_specialized(entry[3].argext, buf.dtype),) + entry[1:], buf, geom,
+                   op == "argmax", vbool, o)
         return res_dt.type(o[0])
     if op == "var":
         o = np.empty(2, out_dt)
@@ -563,6 +571,10 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
         return None
     res_dt, out_dt = entry[1:3]
     buf = a.reshape(-1)
+    vbool = a.dtype == np.bool_
+    if vbool:
+        buf = buf.view(np.uint8)
+        out_dt = np.uint8
     if axis % 2 == 0:
         R, geom = n0, (1, n0, n1, 0, n1, 1)
         m = n1
@@ -571,12 +583,12 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
         m = n0
     if op in ("min", "max"):
         o = np.empty(m, out_dt)
-        _fast_call(entry, buf, geom, int(op == "max"), o)
-        return o
+        _fast_call(entry, buf, geom, int(op == "max"), vbool, o)
+        return o.view(res_dt) if vbool else o
     if op in ("argmin", "argmax"):
         o = np.empty(m, np.int64)
-        _fast_call((_specialized(entry[3].argext, a.dtype),) + entry[1:], buf, geom,
-                   op == "argmax", o)
+        _fast_call((_specialized(entry[3].argext, buf.dtype),) + entry[1:], buf, geom,
+                   op == "argmax", vbool, o)
         return o.astype(np.intp, copy=False)
     if op == "var":
         o = np.empty(2 * m, out_dt)
@@ -730,18 +742,19 @@ def _mean_overflow(res, total, res_dt):
 
 # ---------------------------------------------------------------- min / max
 
-def _minmax_native(kern, v, axes, num_threads, which):
-    """The minimum (``which`` 1: maximum) of ``v`` over ``axes``."""
+def _minmax_native(kern, v, axes, num_threads, which, vbool=False):
+    """The minimum (``which`` 1: maximum) of ``v`` over ``axes`` (``vbool``: ``v`` is
+    bool input viewed as uint8, 0 and 1 only: rows stop at their first 1)."""
     # Equal elements are told apart only by a zero's sign; NumPy returns the last
     # one it reads, each axis in its logical direction, axes outer to inner by
     # stride. Integers may be read in any order (equal means identical).
     res = _run(kern, "minmax", v, axes, num_threads, lambda n: (np.empty(n, v.dtype),),
-               extra=(int(which),), flip=v.dtype.kind != "f")
+               extra=(int(which), vbool), flip=v.dtype.kind != "f")
     if res is None:  # reduced axes that do not merge: the innermost first
         inner = builtins.min(axes, key=lambda i: (abs(v.strides[i]), -i))
         rest = tuple(i - (i > inner) for i in axes if i != inner)
-        return _minmax_native(kern, _minmax_native(kern, v, (inner,), num_threads, which),
-                              rest, num_threads, which)
+        return _minmax_native(kern, _minmax_native(kern, v, (inner,), num_threads, which,
+                                                   vbool), rest, num_threads, which, vbool)
     return res[0]
 
 
@@ -761,7 +774,7 @@ def _extreme(which, a, axis, out, keepdims, initial, where, backend, num_threads
         ref = _reference.min if which == 0 else _reference.max
         return ref(a, axis, out, keepdims, initial, where)
     v = _native_input(a, kd)
-    res = _minmax_native(kern, v, axes, num_threads, which)
+    res = _minmax_native(kern, v, axes, num_threads, which, a.dtype == np.bool_)
     return _finish(res, native_dtype(a.dtype), a, axes, out, keepdims)
 
 
@@ -829,23 +842,24 @@ def _arg(want_max, a, axis, out, keepdims, backend, num_threads):
     if v.ndim == 0:
         res = np.zeros((), np.intp)
     elif axis is None:
-        res = _argall(kern, v, want_max, num_threads)
+        res = _argall(kern, v, want_max, num_threads, a.dtype == np.bool_)
     else:
         res = _run(kern, "argext", v, axes, num_threads, lambda n: (np.empty(n, np.int64),),
-                   ordered=True, extra=(want_max,))[0]
+                   ordered=True, extra=(want_max, a.dtype == np.bool_))[0]
     return _finish(res, np.dtype(np.intp), a, axes if keepdims else (), out, keepdims)
 
 
-def _argall(kern, v, want_max, num_threads):
-    """Flat C-order index of the first extreme of ``v`` (any layout, no copy)."""
+def _argall(kern, v, want_max, num_threads, vbool):
+    """Flat C-order index of the first extreme of ``v`` (any layout, no copy;
+    ``vbool``: bool input viewed as uint8)."""
     res = _run(kern, "argext", v, tuple(range(v.ndim)), num_threads,
-               lambda n: (np.empty(n, np.int64),), ordered=True, extra=(want_max,))
+               lambda n: (np.empty(n, np.int64),), ordered=True, extra=(want_max, vbool))
     if res is not None:
         return res[0]
     # no single C-order stride: per-row first extremes, then the first row holding the extreme
     last = v.ndim - 1
     idx = _run(kern, "argext", v, (last,), num_threads, lambda n: (np.empty(n, np.int64),),
-               ordered=True, extra=(want_max,))[0]
+               ordered=True, extra=(want_max, vbool))[0]
     vals = np.take_along_axis(v, idx[..., None], axis=last)[..., 0].ravel()
     row = int(np.argmax(vals) if want_max else np.argmin(vals))
     return np.intp(row * v.shape[last] + int(idx.ravel()[row]))
@@ -1025,7 +1039,7 @@ def _data_range(kern, v, num_threads):
     mn = mx = None
     for buf, off, n, s in _flat_parts(v):
         o = np.empty(2, v.dtype)
-        _leased_tasks(kern, "minmax2", kern.minmax, (buf, off, 1, n, 1, 0, s, 0, 2, o),
+        _leased_tasks(kern, "minmax2", kern.minmax, (buf, off, 1, n, 1, 0, s, 0, 2, False, o),
                       v.dtype, n, num_threads, "minmax")
         lo, hi = o[0], o[1]
         mn = lo if mn is None or lo < mn or lo != lo else mn

@@ -94,10 +94,11 @@ def _kernel_cases(dt):
             yield "var", head, (np.empty(n), np.empty(n)), ((2, np.float64),)
         else:
             yield "sum_int", head, (np.empty(n, np.uint64),), ((1, np.uint64),)
-        yield "minmax", head + (0,), (np.empty(n, dt),), ((1, dt),)
-        yield "minmax", head + (1,), (np.empty(n, dt),), ((1, dt),)
-        yield "minmax", head + (2,), (np.empty(2 * n, dt),), ((2, dt),)  # both
-        yield "argext", head + (True,), (np.empty(n, np.int64),), ((1, dt), (1, np.int64))
+        yield "minmax", head + (0, False), (np.empty(n, dt),), ((1, dt),)
+        yield "minmax", head + (1, False), (np.empty(n, dt),), ((1, dt),)
+        yield "minmax", head + (2, False), (np.empty(2 * n, dt),), ((2, dt),)  # both
+        yield ("argext", head + (True, False), (np.empty(n, np.int64),),
+               ((1, dt), (1, np.int64)))
 
 
 @pytest.mark.parametrize("dt", [np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int16)])

@@ -734,8 +734,6 @@ def test_small_calls_equal_the_general_path(backend, dtype):
                     op, a.shape, a.strides, got, other)
     declined = [np.zeros(16385, dtype), np.zeros(0, dtype), x.astype(x.dtype.newbyteorder()),
                 _misaligned(x), x.reshape(20, 30)[:, ::2], x.view(_Sub)]
-    if backend == "numba":  # (Cython's serves integers: the test below)
-        declined.append(x.astype(np.int32))
     for a in declined:
         for op in ops:
             assert R._small_call(op, a, backend, None, None) is None, (op, a.dtype, a.shape)
@@ -754,9 +752,11 @@ def test_small_calls_equal_the_general_path(backend, dtype):
     assert R._small_call("sum", x, ["cython"], None, None) is None
 
 
-@pytest.mark.parametrize("dtype", _INTS)
-def test_small_integer_calls_equal_the_general_path(dtype):
-    """Cython's ``small`` serves whole integer arrays of up to 16,384 elements
+@pytest.mark.parametrize("backend, dtype", [("cython", d) for d in _INTS] + [
+    ("numba", d) if d in NUMBA_DEFAULT_DTYPES else pytest.param("numba", d, marks=pytest.mark.slow)
+    for d in _INTS])
+def test_small_integer_calls_equal_the_general_path(backend, dtype):
+    """Both backends' ``small`` serve whole integer arrays of up to 16,384 elements
     (contiguous, 2-D C-contiguous, strided, reversed) for sum/min/max/argmin/argmax:
     NumPy's values and scalar types (the sum in int64, uint64 for unsigned input,
     wrapping as NumPy's), the general path's answers (two threads asked for); it
@@ -774,23 +774,117 @@ def test_small_integer_calls_equal_the_general_path(dtype):
     cases += [grid.reshape(20, 30), grid.reshape(20, 30)[:, ::2], np.full(5000, info.max, dt)]
     for a in cases:
         for op in R._SMALL_OPS:
-            small = R._small_call(op, a, "cython", None, None)
+            small = R._small_call(op, a, backend, None, None)
             covered = op in ("sum", "min", "max", "argmin", "argmax")
             served = covered and (a.flags.c_contiguous or a.ndim == 1)
             assert (small is not None) == served, (op, a.shape, a.strides)
-            got = getattr(pc, op)(a, backend="cython")
-            two = getattr(pc, op)(a, backend="cython", num_threads=2)
+            got = getattr(pc, op)(a, backend=backend)
+            two = getattr(pc, op)(a, backend=backend, num_threads=2)
             assert type(got) is type(two) and np.asarray(got).tobytes() == np.asarray(two).tobytes()
             if served:
                 ref = getattr(np, op)(a)
                 assert type(small) is type(ref) and small == ref, (op, a.shape, small, ref)
                 assert type(got) is type(ref) and got == ref, (op, a.shape, got, ref)
         for op in ("min", "argmax"):  # along an axis: 2-D declines, 1-D is the whole array
-            along = R._small_call(op, a, "cython", 0, None)
+            along = R._small_call(op, a, backend, 0, None)
             if a.ndim == 2:
                 assert along is None, (op, a.shape)
             else:
                 assert type(along) is type(getattr(np, op)(a)) and along == getattr(np, op)(a)
+
+
+def _bool_cases(rng):
+    """Masks around the thresholds of the bool paths: the kernels' ``small`` (16,384
+    elements whole, 2^19 for min/max/argmin/argmax), its 4 KB probe of longer arrays,
+    the 16 KB blocks of argmin's rows and the 4 KB pieces of pyc_iext / _iext_row,
+    with the first True (False) before, at and past each, or nowhere."""
+    for n in (1, 7, 4095, 4097, 16385, 40000, (1 << 19) + 3):
+        for first in sorted({0, 1, 4095, 4096, 4097, 16383, 16384, 16385, 20000, n - 1}):
+            if first >= n:
+                continue
+            m = np.zeros(n, bool)
+            m[first] = True
+            m[first + 1::7] = rng.random(len(m[first + 1::7])) < 0.5
+            yield m
+            yield ~m
+        yield np.zeros(n, bool)
+        yield np.ones(n, bool)
+
+
+def test_bool_reductions_stop_at_the_first_true_with_numpys_answers(backend):
+    """bool min/max/argmin/argmax read the mask as uint8 whose values are 0 and 1, so
+    a maximum stops at the first True and a minimum at the first False, as NumPy's
+    (they read every byte: 0.01-0.2x NumPy on random masks): NumPy's values and
+    scalar types, whole (contiguous, reversed, strided, 2-D) and along each axis, on
+    one and two threads. The kernels' ``small`` answers arrays past 2^19 elements only
+    where their first 4 KB hold the answer."""
+    from pycompute import reductions as R
+    rng = np.random.default_rng(21)
+    for m in _bool_cases(rng):
+        views = [m, m[::-1], m[::3]]
+        if m.size % 7 == 0:
+            views.append(m.reshape(7, -1))
+        for v in views:
+            for name in ("min", "max", "argmin", "argmax"):
+                ref = getattr(np, name)(v)
+                for k in (None, 1, 2):
+                    got = getattr(pc, name)(v, backend=backend, num_threads=k)
+                    assert type(got) is type(ref) and got == ref, (m.size, name, k, got, ref)
+        if m.size > (1 << 19):
+            head = m[:4096]
+            for name, hit in (("max", head.any()), ("argmax", head.any()),
+                              ("min", not head.all()), ("argmin", not head.all())):
+                small = R._small_call(name, m, backend, None, None)
+                assert (small is not None) == hit, (name, m.size)
+                if hit:
+                    ref = getattr(np, name)(m)
+                    assert type(small) is type(ref) and small == ref, (name, small, ref)
+    X = rng.random((300, 5000)) < 0.002
+    X[:, 4999] = False
+    X[17] = False
+    for name in ("min", "max", "argmin", "argmax"):
+        for axis in (0, 1):
+            for k in (1, 2):
+                got = getattr(pc, name)(X, axis=axis, backend=backend, num_threads=k)
+                ref = getattr(np, name)(X, axis=axis)
+                assert got.dtype == ref.dtype, (name, axis)
+                np.testing.assert_array_equal(got, ref, err_msg=f"{name} axis {axis} {k}")
+
+
+@pytest.mark.parametrize("backend, dtype", [("cython", d) for d in _INTS] + [
+    ("numba", d) if d in NUMBA_DEFAULT_DTYPES else pytest.param("numba", d, marks=pytest.mark.slow)
+    for d in _INTS])
+def test_integer_extremes_stop_only_at_the_dtype_limit(backend, dtype):
+    """Integer min/max/argmin/argmax stop at the first element equal to the dtype's
+    limit (nothing passes it), never at a lesser extreme: 1 in a uint8 array (bool's
+    limit) or limit - 1 before the limit itself, the limit before, in and after the
+    4 KB probe of the kernels' ``small``, at 4 KB piece and 16 KB block edges, in
+    arrays served whole by ``small`` and longer ones (the general path, 1 and 2 threads)."""
+    dt = np.dtype(dtype)
+    info = np.iinfo(dt)
+    rng = np.random.default_rng(8)
+    isz = dt.itemsize
+    for n in (5000, 16384 + 9, (1 << 19) + 11):
+        base = rng.integers(info.min // 2, info.max // 2, n, dtype=dt, endpoint=True)
+        for pos in sorted({3, 4096 // isz - 1, 4096 // isz, 16384 // isz + 1, n // 2, n - 1}
+                          & set(range(3, n))):
+            for val in (info.min, info.max):
+                near = val - 1 if val == info.max else val + 1
+                # before the limit: the value next to it only, or (uint8) 0s and 1s,
+                # bool's values, whose limit 1 means nothing in a uint8 array
+                heads = [np.full(pos, near, dt)]
+                if dt == np.uint8 and val == info.max:
+                    heads.append(rng.integers(0, 2, pos, dtype=dt))
+                for head in heads:
+                    y = base.copy()
+                    y[:pos] = head
+                    y[pos] = val
+                    y[pos + 1:] = np.where(rng.random(n - pos - 1) < 0.01, val, y[pos + 1:])
+                    for name in ("min", "max", "argmin", "argmax"):
+                        ref = getattr(np, name)(y)
+                        for k in (None, 1, 2):
+                            got = getattr(pc, name)(y, backend=backend, num_threads=k)
+                            assert type(got) is type(ref) and got == ref, (n, pos, val, name, k)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

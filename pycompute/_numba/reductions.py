@@ -49,20 +49,16 @@ PF_BYTES = 16384
 PF_MIN = 1 << 24
 #: runs longer than this go in passes of 32 (8) rows (pyc_psum_cols_f32)
 PF_RUN = 4096
-#: contiguous min/max rows prefetch MM_PF bytes ahead, argmin's row tasks of more than
-#: ARG_PF_MIN bytes the next SUB block, and its rows that are the whole call from
-#: ARG_PF_CALL bytes (kernels/_simd.h PYC_MM_PF, PYC_ARG_PF_MIN, PYC_ARG_PF_CALL).
-#: ARG_PF_CALL is the Cython value's half: this loop gained from the prefetches from
-#: 8 MB calls (1M float64: 90 us against 103), where Cython's lost (Zen 5, 1 thread).
+#: contiguous min/max rows prefetch MM_PF bytes ahead (kernels/_simd.h PYC_MM_PF);
+#: argmin's rows do not (kernels/reductions.pyx _argext_row)
 MM_PF = 4096
-ARG_PF_MIN = 144 * 1024
-ARG_PF_CALL = 6 * 1024 * 1024
 COL_TASKS = 64  # column tasks to aim for
 COL_MIN = 65536  # minimum elements per column task
 FOLD = 256  # columns a chunk-partial fold runs side by side
 COL_CHUNK = 64
 COL_PASS = 32  # column tasks' chunks are whole multiples of it (pyc_psum_cols_f32)
 SUB = 2048
+ISUB_BYTES = 16384  # contiguous integer rows' argmin block (_argext_row), in bytes
 
 _opts = dict(nogil=True, cache=True)
 
@@ -461,21 +457,70 @@ def _is_int_c_jit(buf):
     return lambda buf: val
 
 
+def _ilimit(buf, want_max, vbool):
+    """The value no element of the integer ``buf`` can pass in the wanted direction:
+    the dtype's limit, or 1 for the maximum of bool input read as uint8 (``vbool``)
+    (kernels/reductions.pyx _ilimit); jitted code only."""
+    raise NotImplementedError
+
+
+@overload(_ilimit)
+def _ilimit_jit(buf, want_max, vbool):
+    dt = np.dtype(str(buf.dtype))
+    if not isinstance(buf.dtype, types.Integer):
+        # floats: a NaN, which equals nothing (float rows may type _iext_row on a
+        # branch they never take)
+        nan = dt.type(np.nan)
+        return lambda buf, want_max, vbool: nan
+    info = np.iinfo(dt)
+    lo, hi, one = dt.type(info.min), dt.type(info.max), dt.type(1)
+
+    def impl(buf, want_max, vbool):
+        if want_max:
+            return one if vbool else hi
+        return lo
+    return impl
+
+
+def _stops(buf, best, want_max, vbool):
+    """True where the extreme ``best`` of integer ``buf`` is its _ilimit (no later
+    element can beat it); a compile-time False for floats; jitted code only."""
+    raise NotImplementedError
+
+
+@overload(_stops)
+def _stops_jit(buf, best, want_max, vbool):
+    if isinstance(buf.dtype, types.Integer):
+        return lambda buf, best, want_max, vbool: best == _ilimit(buf, want_max, vbool)
+    return lambda buf, best, want_max, vbool: False
+
+
 @njit(**_opts)
-def _iext_row(buf, p, n, want_max):
+def _iext_row(buf, p, n, want_max, vbool):
     """min (max) of the contiguous integer row buf[p:p + n], n >= 1: a plain reduction,
     which LLVM packs (integer ties are one value, so any order gives it;
-    kernels/reductions.pyx pyc_iext). The lanes of _minmax_row ran at 0.3-0.8x NumPy."""
-    row = buf[p:p + n]
-    m = row[0]
-    if want_max:
-        for i in range(1, n):
-            x = row[i]
-            m = x if x > m else m
-    else:
-        for i in range(1, n):
-            x = row[i]
-            m = x if x < m else m
+    kernels/reductions.pyx pyc_iext). The lanes of _minmax_row ran at 0.3-0.8x NumPy.
+    In pieces of 4 KB, stopping at the first piece that reaches _ilimit (an exit inside
+    the loop would keep it scalar): NumPy's bool reductions stop at the first True
+    (False); ours read every byte (0.01-0.2x NumPy on random masks)."""
+    stop = _ilimit(buf, want_max, vbool)
+    m = buf[p]
+    step = 4096 // buf.itemsize
+    i = 1
+    while i < n:
+        e = min(n, i + step)
+        row = buf[p + i:p + e]
+        if want_max:
+            for j in range(e - i):
+                x = row[j]
+                m = x if x > m else m
+        else:
+            for j in range(e - i):
+                x = row[j]
+                m = x if x < m else m
+        if m == stop:
+            return m
+        i = e
     return m
 
 
@@ -1078,9 +1123,10 @@ def _ext_cols(buf, p, nr, sr, nb, sb, want_max, E, k):
 
 
 @njit(parallel=True, **_opts)
-def _minmax(buf, off, A, R, B, sa, sr, sb, want, out, parts, n_threads, t0, t1):
+def _minmax(buf, off, A, R, B, sa, sr, sb, want, vbool, out, parts, n_threads, t0, t1):
     """Minimum (want 0), maximum (1) or both (2: ``out`` holds A * B minima, then A * B
-    maxima) along r (kernels/reductions.pyx minmax)."""
+    maxima) along r; ``vbool``: uint8 ``buf`` holds bool input (kernels/reductions.pyx
+    minmax)."""
     ntask, nch, L, nbb = _plan(A, R, B)
     t0, t1 = _clamp(ntask, t0, t1)
     if t0 >= t1:
@@ -1102,9 +1148,9 @@ def _minmax(buf, off, A, R, B, sa, sr, sb, want, out, parts, n_threads, t0, t1):
         if B == 1:
             if hi > lo:  # never empty by the row plan; as the Cython twin
                 if sr == 1 and _is_int_c(buf):  # (as kernels/reductions.pyx _ext_row2)
-                    pe[t] = _iext_row(buf, p, hi - lo, want_max)
+                    pe[t] = _iext_row(buf, p, hi - lo, want_max, vbool)
                     if want == 2:
-                        px[t] = _iext_row(buf, p, hi - lo, maxima)
+                        px[t] = _iext_row(buf, p, hi - lo, maxima, vbool)
                 else:
                     mn, mx = _minmax_row(buf, p, hi - lo, sr)
                     pe[t] = mx if want_max else mn
@@ -1137,11 +1183,11 @@ def _better(x, best, want_max):
 
 
 @njit(**_opts)
-def _argext_row(buf, p, n, s, want_max, pf_min):
+def _argext_row(buf, p, n, s, want_max, vbool):
     # as kernels/reductions.pyx: the first SUB block whose extreme beats every earlier
-    # one's holds the answer, found with one scan of that block at the end; rows of
-    # more than pf_min bytes prefetch (ARG_PF_MIN for a row task, ARG_PF_CALL for a
-    # row that is the whole call)
+    # one's holds the answer, found with one scan of that block at the end, no software
+    # prefetch; integers stop at the first block whose extreme is _ilimit (``vbool``:
+    # bool input read as uint8)
     best = buf[p]
     i0 = 0
     b0 = 0
@@ -1151,16 +1197,12 @@ def _argext_row(buf, p, n, s, want_max, pf_min):
     # the lane scratch only where the lanes run (two allocations: ~0.1 us of a small call)
     MN = np.empty(0 if packed else MM_LANES, buf.dtype)
     MX = np.empty(0 if packed else MM_LANES, buf.dtype)
-    # out of cache, each block first prefetches the next (kernels/reductions.pyx)
-    pf = s == 1 and n * buf.itemsize > pf_min
-    step = 64 // buf.itemsize
+    # contiguous integer blocks of ISUB_BYTES (kernels/reductions.pyx)
+    blk = ISUB_BYTES // buf.itemsize if packed and _is_int_c(buf) else SUB
     while i0 < n:
-        m = n - i0 if n - i0 < SUB else SUB
-        if pf and i0 + m < n:
-            for j in range(p + i0 + m, p + min(n, i0 + m + SUB), step):
-                prefetch(buf, j)
+        m = n - i0 if n - i0 < blk else blk
         if packed and _is_int_c(buf):
-            ext = _iext_row(buf, p + i0, m, want_max)
+            ext = _iext_row(buf, p + i0, m, want_max, vbool)
         elif packed:
             ext = _ext_row(buf, p + i0, m, want_max)
         else:
@@ -1171,6 +1213,8 @@ def _argext_row(buf, p, n, s, want_max, pf_min):
             b0 = i0
             bm = m
             first = False
+            if _stops(buf, best, want_max, vbool):
+                break
         i0 += m
     i = 0
     if packed:
@@ -1253,8 +1297,8 @@ def _argext_col_task(buf, p, lo, nr, sr, nb, sb, want_max, pv, pi, k, nch):
 
 
 @njit(parallel=True, **_opts)
-def _argext(buf, off, A, R, B, sa, sr, sb, want_max, out_idx, parts_v, parts_i, n_threads,
-            t0, t1):
+def _argext(buf, off, A, R, B, sa, sr, sb, want_max, vbool, out_idx, parts_v, parts_i,
+            n_threads, t0, t1):
     ntask, nch, L, nbb = _plan(A, R, B)
     t0, t1 = _clamp(ntask, t0, t1)
     if t0 >= t1:
@@ -1270,8 +1314,7 @@ def _argext(buf, off, A, R, B, sa, sr, sb, want_max, out_idx, parts_v, parts_i, 
         p = off + a * sa + lo * sr + b0 * sb
         if B == 1:
             if hi > lo:  # never empty by the row plan; as the Cython twin
-                # (typed int64: a global int is a Literal[int], a twin compile)
-                v, j = _argext_row(buf, p, hi - lo, sr, want_max, np.int64(ARG_PF_MIN))
+                v, j = _argext_row(buf, p, hi - lo, sr, want_max, vbool)
                 if nch > 1:
                     pv[t] = v
                 pi[t] = lo + j
@@ -1623,8 +1666,8 @@ def sum_flat(buf):
 
 
 @njit(**_opts)
-def _argext_flat(buf, off, n, s, want_max):
-    return _argext_row(buf, off, n, s, want_max, np.int64(ARG_PF_CALL))[1]
+def _argext_flat(buf, off, n, s, want_max, vbool):
+    return _argext_row(buf, off, n, s, want_max, vbool)[1]
 
 
 @njit(**_opts)
@@ -1643,11 +1686,12 @@ def ext_flat(buf, want_max):
     return _ext_flat(readonly(buf), buf.shape[0], want_max)
 
 
-def argext_flat(buf, want_max):
+def argext_flat(buf, want_max, vbool):
     """Index of the first minimum (maximum) of 1-D ``buf`` (any element-aligned
-    stride), one thread. Offset and stride come from Python, as int64: passed as
-    constants from jitted code they would compile Literal[int] twins of the row kernels."""
-    return _argext_flat(readonly(buf), 0, buf.shape[0], 1, want_max)
+    stride), one thread (``vbool``: uint8 ``buf`` holds bool input). Offset and stride
+    come from Python, as int64: passed as constants from jitted code they would compile
+    Literal[int] twins of the row kernels."""
+    return _argext_flat(readonly(buf), 0, buf.shape[0], 1, want_max, vbool)
 
 
 #: small()'s operations (kernels/reductions.pyx SMALL_SUM ... SMALL_STD)
@@ -1730,15 +1774,15 @@ def _small_axis_sum(a, ax, mean, res):
 def _small_axis_ext(a, ax, want_max, res):
     buf = a.reshape(a.size)
     A, R, B, sa, sr, sb, m = _axis_view(a.shape[0], a.shape[1], ax)
-    _minmax_serial(buf, 0, A, R, B, sa, sr, sb, np.int64(want_max), res, np.empty(0, a.dtype),
-                   1, 0, _ALL_TASKS)
+    _minmax_serial(buf, 0, A, R, B, sa, sr, sb, np.int64(want_max), False, res,
+                   np.empty(0, a.dtype), 1, 0, _ALL_TASKS)
 
 
 @njit(**_opts)
 def _small_axis_arg(a, ax, want_max, res):
     buf = a.reshape(a.size)
     A, R, B, sa, sr, sb, m = _axis_view(a.shape[0], a.shape[1], ax)
-    _argext_serial(buf, 0, A, R, B, sa, sr, sb, want_max, res, np.empty(0, a.dtype),
+    _argext_serial(buf, 0, A, R, B, sa, sr, sb, want_max, False, res, np.empty(0, a.dtype),
                    np.empty(0, np.int64), 1, 0, _ALL_TASKS)
 
 
@@ -1790,19 +1834,96 @@ def _small_axis(op, a, axis):
     return res
 
 
+@njit(**_opts)
+def _small_isum(buf, n):
+    """Wrapping uint64 sum of the integer ``buf`` (the general path's _isum_task row)."""
+    acc = np.uint64(0)
+    for i in range(n):
+        acc += np.uint64(np.int64(buf[i]))
+    return acc
+
+
+@njit(**_opts)
+def _small_iext(buf, n, want_max, vbool):
+    """min (max) of the integer ``buf``: _iext_row (logical indices: any layout)."""
+    return _iext_row(buf, 0, n, want_max, vbool)
+
+
+@njit(**_opts)
+def _small_iarg(buf, n, want_max, vbool):
+    """(extreme, index of its first occurrence) of the integer ``buf``."""
+    return _argext_row(buf, 0, n, 1, want_max, vbool)
+
+
+def _small_int(op, a, dt, n):
+    """small() of a whole integer or bool array (1-D at an element stride, or
+    C-contiguous), the twin of kernels/reductions.pyx _small_int: sum (wrapping, int64 or
+    uint64 as NumPy's) up to SMALL_N elements, min/max/argmin/argmax (bool: read as
+    uint8, stopping at the first True or False) up to SMALL_INT_N; past it, these from
+    the first 4 KB where their extreme is the dtype's limit (then it is the answer),
+    else None.
+    Through the one-thread path integer calls of 10^4 elements ran at 0.4-0.7x NumPy."""
+    vbool = dt.kind == "b"
+    if not dt.isnative or (vbool and not SMALL_MIN <= op <= SMALL_ARGMAX) or op == SMALL_MEAN \
+            or op >= SMALL_VAR:
+        return None
+    buf = a if a.ndim == 1 else a.reshape(-1)
+    if vbool:
+        buf = buf.view(np.uint8)
+    probe = n > SMALL_INT_N
+    if n > SMALL_N and not SMALL_MIN <= op <= SMALL_ARGMAX:
+        return None
+    if probe:
+        n = PROBE_BYTES // dt.itemsize
+        buf = buf[:n]
+    ro = readonly(buf)
+    if op == SMALL_SUM:
+        acc = np.uint64(_small_isum(ro, n))
+        return acc if dt.kind == "u" else acc.astype(np.int64)
+    want_max = op == SMALL_MAX or op == SMALL_ARGMAX
+    if op <= SMALL_MAX:
+        v = _small_iext(ro, n, want_max, vbool)
+        if probe and v != (1 if vbool and want_max else _LIMITS[dt.char][want_max]):
+            return None
+        return dt.type(v)
+    v, i = _small_iarg(ro, n, want_max, vbool)
+    if probe and v != (1 if vbool and want_max else _LIMITS[dt.char][want_max]):
+        return None
+    return _INTP(i)
+
+
+#: (min, max) of each integer dtype by its character code, and bool's as uint8
+_LIMITS = {np.dtype(c).char: (int(np.iinfo(c).min), int(np.iinfo(c).max))
+           for c in np.typecodes["AllInteger"]}
+_LIMITS["?"] = (0, 255)
+PROBE_BYTES = 4096  # the head of a longer integer array that small() reads
+SMALL_INT_N = 1 << 19  # integer min/max/argmin/argmax small() serves whole (kernels/reductions.pyx)
+
+
 def small(op, a, axis=None):
     """``op`` of a small 1-D float ndarray (``axis`` None, 0 or -1), or of a 2-D one
     along an int axis (_small_axis), one thread (the twin of the Cython kernels'
-    ``small``: the same coverage, the same bits, NumPy's result type), or None. Python checks the array
-    (~0.2 us); the kernel takes it read-only, one compile per dtype and layout (see
-    _canonical_args)."""
+    ``small``: the same coverage, the same bits, NumPy's result type), or None; integer
+    and bool arrays: :func:`_small_int`. Python checks the array (~0.2 us); the kernel
+    takes it read-only, one compile per dtype and layout (see _canonical_args)."""
     if type(a) is not np.ndarray:
         return None
+    dt = a.dtype
+    if dt.kind in "iub" and (axis is None or (a.ndim == 1 and type(axis) is int
+                                              and (axis == 0 or axis == -1))):
+        n = a.size
+        if n == 0 or not a.flags.aligned:
+            return None
+        if a.ndim == 1:
+            if a.strides[0] % dt.itemsize:
+                return None
+        elif not a.flags.c_contiguous:
+            return None
+        return _small_int(op, a, dt, n)
     if a.ndim != 1:
         return None if axis is None else _small_axis(op, a, axis)
     if axis is not None and (type(axis) is not int or not (axis == 0 or axis == -1)):
         return None
-    dt = a.dtype
     if dt is not _F64 and dt is not _F32:  # a byte-swapped float dtype is neither
         return None
     n = a.shape[0]
@@ -1810,7 +1931,7 @@ def small(op, a, axis=None):
     if not 0 < n <= SMALL_N or st % dt.itemsize or not a.flags.aligned:
         return None
     if op == SMALL_ARGMIN or op == SMALL_ARGMAX:
-        return _INTP(_argext_flat(readonly(a), 0, n, 1, op == SMALL_ARGMAX))
+        return _INTP(_argext_flat(readonly(a), 0, n, 1, op == SMALL_ARGMAX, False))
     if op == SMALL_MIN or op == SMALL_MAX:
         return dt.type(_small_ext(readonly(a), n, op == SMALL_MAX))
     if st < 0:
