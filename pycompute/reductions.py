@@ -388,7 +388,7 @@ def _fast_kernel(op: str, dt: np.dtype, backend: str):
                 elif op == "sum" and res.kind in "iu" and dt.kind in "iu":
                     entry = ("sum_int", res, np.uint64)
             elif op in ("min", "max"):
-                entry = ("minmax", dt, dt)
+                entry = ("minmax", dt, kd)  # bool: its result, uint8 outputs
             elif op == "var":
                 res = _result_dtype("var", dt, None)
                 if res in _FLOAT_RESULTS:
@@ -456,7 +456,6 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
     vbool = a.dtype == np.bool_
     if vbool:
         buf = buf.view(np.uint8)
-        out_dt = np.uint8
     geom = (1, n, 1, 0, 1, 0)
     if op in ("min", "max") and flags.c_contiguous and res_dt in _FLOAT_RESULTS \
             and n <= _cancel.FIRST_WORK:
@@ -574,7 +573,6 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
     vbool = a.dtype == np.bool_
     if vbool:
         buf = buf.view(np.uint8)
-        out_dt = np.uint8
     if axis % 2 == 0:
         R, geom = n0, (1, n0, n1, 0, n1, 1)
         m = n1

@@ -1883,19 +1883,20 @@ def _small_int(op, a, dt, n):
     want_max = op == SMALL_MAX or op == SMALL_ARGMAX
     if op <= SMALL_MAX:
         v = _small_iext(ro, n, want_max, vbool)
-        if probe and v != (1 if vbool and want_max else _LIMITS[dt.char][want_max]):
-            return None
-        return dt.type(v)
-    v, i = _small_iarg(ro, n, want_max, vbool)
-    if probe and v != (1 if vbool and want_max else _LIMITS[dt.char][want_max]):
-        return None
-    return _INTP(i)
+        res = dt.type(v)
+    else:
+        v, i = _small_iarg(ro, n, want_max, vbool)
+        res = _INTP(i)
+    if probe and v != _LIMITS[dt.char][want_max]:
+        return None  # the head does not hold the limit: the general path answers
+    return res
 
 
-#: (min, max) of each integer dtype by its character code, and bool's as uint8
+#: (min, max) of each integer dtype by its character code, and of bool (its values
+#: read as uint8): _ilimit's values
 _LIMITS = {np.dtype(c).char: (int(np.iinfo(c).min), int(np.iinfo(c).max))
            for c in np.typecodes["AllInteger"]}
-_LIMITS["?"] = (0, 255)
+_LIMITS["?"] = (0, 1)
 PROBE_BYTES = 4096  # the head of a longer integer array that small() reads
 SMALL_INT_N = 1 << 19  # integer min/max/argmin/argmax small() serves whole (kernels/reductions.pyx)
 
