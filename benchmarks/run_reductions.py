@@ -5,6 +5,7 @@
     python benchmarks/run_reductions.py --crossover [--threads N]
     python benchmarks/run_reductions.py --widths
     python benchmarks/run_reductions.py --integers
+    python benchmarks/run_reductions.py --rows [--threads N]
 
 Prints one table: time, GB/s of input read, ratio to NumPy, and the reduction's
 read rate as a percentage of the parallel copy's read rate (half the bytes it
@@ -34,6 +35,11 @@ without the dtype's limits (min/max/argmin/argmax stop at a limit: the "limit" r
 put one in the middle of uint8 data, as a saturated pixel); bool masks are random
 (half True), all False (every byte read) or False with one True in the middle;
 writes ``benchmarks/results/reductions_integers.txt``.
+
+``--rows``: reductions along axis 1 of many short rows (one task a row) and of whole
+arrays of 1-byte elements: max/argmax/sum of uint8, bool and float32, (n/1024, 1024)
+arrays of 2^20 ... 2^23 elements, at 1 thread, at ``--threads`` and at the default
+count, both backends, with NumPy's; writes ``benchmarks/results/reductions_rows.txt``.
 
 ``--crossover``: where a second thread starts to pay. sum/min/argmin/var of
 contiguous float32 and float64, 2^16 ... 2^22 elements: time at 1 thread, at
@@ -68,6 +74,8 @@ def main():
                     help="axis-0 sums and means across row widths at 1 thread")
     ap.add_argument("--integers", action="store_true",
                     help="integer and bool reductions at 1 thread")
+    ap.add_argument("--rows", action="store_true",
+                    help="short rows along axis 1 and 1-byte arrays: 1, N and default threads")
     ap.add_argument("--crossover", action="store_true",
                     help="1 thread vs N threads vs the default count, 2^16..2^22 elements")
     ap.add_argument("--max-exp", type=int, default=9, help="sweep up to 10^max-exp elements")
@@ -83,6 +91,8 @@ def main():
         return integers()
     if args.crossover:
         return crossover(args)
+    if args.rows:
+        return row_tasks(args)
     if args.calls_only:
         return small_calls(1000)
     n, t = 1 << args.log2n, args.threads
@@ -150,6 +160,58 @@ def crossover(args):
                 print(f"{name:7s}{np.dtype(dt).name:8s}{1 << e:9d}{cells[0]:9.1f}  " + "  ".join(
                     f"{cells[1 + 3 * i]:10.1f}{cells[2 + 3 * i]:10.1f}{cells[3 + 3 * i]:12.1f}"
                     for i in range(2)), flush=True)
+
+
+def row_tasks(args):
+    """Row tasks and 1-byte scans at 1, N and the default thread count (see the module
+    docstring): microseconds a call, best of the repeats, NumPy and both backends."""
+    t = args.threads
+    rng = np.random.default_rng(0)
+    lines = _one_thread_head("best")[:2] + [
+        f"threads: 1, {t} (asked for) and the default count; us a call, best of "
+        f"{args.repeat} rounds, NumPy and the backends timed in turn", "",
+        f"{'case':22s}{'n':>9s}{'numpy':>9s}  " + "  ".join(
+            f"{be + ' 1T':>10s}{be + ' ' + str(t) + 'T':>10s}{be + ' dflt':>12s}"
+            for be in ("cython", "numba"))]
+    for line in lines:
+        print(line, flush=True)
+    for e in range(20, 24):
+        n = 1 << e
+        data = {"uint8": rng.integers(0, 255, n, dtype=np.uint8),
+                "bool": rng.random(n) < 0.5,
+                "float32": rng.random(n, dtype=np.float32)}
+        cases = []
+        for dt, x in data.items():
+            X = x.reshape(-1, 1024)
+            for name in ("max", "argmax", "sum"):
+                if dt == "bool" and name == "sum":
+                    continue
+                cases.append((f"{name} {dt} axis 1", name, X, 1))
+            if dt != "float32":
+                cases.append((f"max {dt} whole", "max", x, None))
+        for label, name, x, axis in cases:
+            ref, f = getattr(np, name), getattr(pc, name)
+            number = max(3, int(0.02 / max(median_time(lambda: ref(x, axis=axis), 3), 1e-7)))
+            fns = [lambda: ref(x, axis=axis)]
+            for be in ("cython", "numba"):
+                fns += [lambda be=be: f(x, axis=axis, backend=be, num_threads=1),
+                        lambda be=be: f(x, axis=axis, backend=be, num_threads=t),
+                        lambda be=be: f(x, axis=axis, backend=be)]
+            for fn in fns:
+                fn()
+            best = [float("inf")] * len(fns)
+            for _ in range(args.repeat):
+                for i, fn in enumerate(fns):
+                    best[i] = min(best[i], _timed(fn, number))
+            cells = [b * 1e6 for b in best]
+            line = f"{label:22s}{n:9d}{cells[0]:9.1f}  " + "  ".join(
+                f"{cells[1 + 3 * i]:10.1f}{cells[2 + 3 * i]:10.1f}{cells[3 + 3 * i]:12.1f}"
+                for i in range(2))
+            lines.append(line)
+            print(line, flush=True)
+        del data, cases
+        gc.collect()
+    _write_table(lines, "reductions_rows.txt")
 
 
 def small_calls(n=1000):

@@ -114,7 +114,9 @@ def run_tasks(call, work: int, threads: int = 1) -> None:
     call with no extra cost; a longer one asks the kernel for ``T`` and runs
     :func:`run_sliced` over its tasks, so Ctrl-C and ``aio`` cancellation stop it
     between slices. Tasks write disjoint parts of the output and each task's result
-    does not depend on which call ran it, so results are the same bits either way.
+    does not depend on which call ran it, so results are the same bits either way
+    (a kernel's tasks may skip on what earlier tasks left in ``parts``, argmin's past
+    a stop: slices run in order, from task 0).
     ``threads``: the kernel's thread count (slices take a multiple of it, see
     :func:`run_sliced`).
     """

@@ -62,6 +62,19 @@ GRAIN = 1 << 15
 #: variance and min/max from 512K, argmin/argmax from 1M.
 AUTO_GRAIN = {"sum_float": 1 << 17, "sum_int": 1 << 17, "var": 1 << 18, "minmax": 1 << 18,
               "argext": 1 << 19}
+#: The scans' grains are in 4-byte elements: min/max and argmin/argmax of 1- and 2-byte
+#: integers (and bool) read 4 and 2 of them in a float32's time. Counted in elements,
+#: uint8 max of 10^6 took 2 threads at 1.7x the time of one (Zen 4, 2 cores; one wins
+#: to ~2M elements, two from ~4M). The integer sums' per-element work does not shrink.
+_SCANS = frozenset(("minmax", "argext"))
+
+
+def _auto_grain(name: str, dt: np.dtype) -> int:
+    """AUTO_GRAIN of kernel ``name`` for elements of ``dt`` (see _SCANS)."""
+    g = AUTO_GRAIN.get(name, GRAIN)
+    return g * (4 // dt.itemsize) if dt.itemsize < 4 and name in _SCANS else g
+
+
 _FLOAT_RESULTS = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 #: float64 totals beyond this may round to inf in float32 (the exact test is a cast)
 _F32_SUM_LIMIT = float(np.finfo(np.float32).max)
@@ -166,7 +179,7 @@ def _leased_tasks(kern, name, fn, args, dt, elements, num_threads, grain):
     kernel ``grain`` without an explicit count), under a lease of that many threads."""
     explicit = num_threads is not None
     n = _threads.resolve(num_threads, elements,
-                         GRAIN if explicit else AUTO_GRAIN.get(grain, GRAIN))
+                         GRAIN if explicit else _auto_grain(grain, dt))
     with _threads.lease(n, explicit) as k:
         _tasks(kern, name, fn, args, dt, elements, k)
 
@@ -180,7 +193,7 @@ _PARTS = {
     "sum_int": ((1, np.dtype(np.uint64)),),
     "minmax": ((1, None),),
     "minmax2": ((2, None),),  # the minmax kernel with want 2 (minima and maxima)
-    "argext": ((1, None), (1, np.dtype(np.int64))),
+    "argext": ((1, None), (1, np.dtype(np.int64)), (1, np.dtype(np.int64))),  # values, indices, row stops
     "var": ((2, np.dtype(np.float64)),),
 }
 #: work per element, in a sum's (a variance reads each block twice)
@@ -361,7 +374,8 @@ def _specialized(fn, dt: np.dtype):
 
 
 def _flat_kernel(kern, name: str, dt: np.dtype):
-    """Small-call entry point ``name`` (ext_flat, sum_flat) of ``kern`` for ``dt``."""
+    """Entry point ``name`` (ext_flat, sum_flat, argext) of ``kern`` for ``dt``, cached
+    (a Cython fused function's specialization lookup costs ~2 us a call)."""
     key = (kern, name, dt)
     fn = _flat_cache.get(key)
     if fn is None:
@@ -437,7 +451,7 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
     if entry is False:
         return None
     if num_threads is None:
-        if not 0 < n < 2 * AUTO_GRAIN[entry[4]]:
+        if not 0 < n < 2 * _auto_grain(entry[4], a.dtype):
             return None
     elif type(num_threads) is not int or num_threads != 1 or n == 0:
         return None
@@ -469,7 +483,7 @@ def _fast(op: str, a, backend="auto", num_threads=None) -> object:
         if n <= _cancel.FIRST_WORK:
             return res_dt.type(fn(buf, op == "argmax", vbool))
         o = np.empty(1, np.int64)  # long: argext's tasks, sliced (the same first index)
-        _fast_call((_specialized(entry[3].argext, buf.dtype),) + entry[1:], buf, geom,
+        _fast_call((_flat_kernel(entry[3], "argext", buf.dtype),) + entry[1:], buf, geom,
                    op == "argmax", vbool, o)
         return res_dt.type(o[0])
     if op == "var":
@@ -513,8 +527,8 @@ def _small_init(op: str, backend) -> tuple | None:
 
 
 def _small_call(op: str, a, backend, axis, num_threads):
-    """``op`` of a small float ndarray (the whole array, or a C-contiguous 2-D one along
-    ``axis``) by the kernels' ``small`` (its checks and loop in one native call: the
+    """``op`` of a small ndarray (the whole array, or a C-contiguous 2-D one along
+    ``axis``; integers and bool: see the kernels' ``small``) by the kernels' ``small`` (its checks and loop in one native call: the
     general path's bits, NumPy's result type), or None where it does not serve the
     call (another backend, dtype, layout, axis or size, or a thread count other than
     None or 1: its sizes run on one thread by default). Callers pass only calls with
@@ -559,7 +573,7 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
     if entry is False:
         return None
     if num_threads is None:
-        if n >= 2 * AUTO_GRAIN[entry[4]]:
+        if n >= 2 * _auto_grain(entry[4], a.dtype):
             return None
     elif type(num_threads) is not int or num_threads != 1:
         return None
@@ -585,7 +599,7 @@ def _fast_axis(op: str, a, axis, backend, num_threads, take_sqrt=False):
         return o.view(res_dt) if vbool else o
     if op in ("argmin", "argmax"):
         o = np.empty(m, np.int64)
-        _fast_call((_specialized(entry[3].argext, buf.dtype),) + entry[1:], buf, geom,
+        _fast_call((_flat_kernel(entry[3], "argext", buf.dtype),) + entry[1:], buf, geom,
                    op == "argmax", vbool, o)
         return o.astype(np.intp, copy=False)
     if op == "var":

@@ -41,7 +41,19 @@ def _arrays():
         "f32 tall": rng.standard_normal((40_000, 3)).astype(np.float32),
         "f64 3-D": rng.standard_normal((3, 200, 300))[:, ::2, 1::2],
         "i16 F-order": np.asfortranarray(rng.integers(-300, 300, (90, 77)).astype(np.int16)),
+        # argmin/argmax chunks past one that stops skip (the row stops of the first slice)
+        "i16 limit chunks": _stops_at(rng.integers(-300, 300, 50_000).astype(np.int16),
+                                      np.iinfo(np.int16).min),
+        "mask first True": _stops_at(np.zeros(50_000, bool), True),
     }
+
+
+def _stops_at(a, v):
+    """``a`` holding ``v`` (its minimum's or maximum's stop) in its second row chunk
+    and often in its last ones."""
+    a[20_000] = v
+    a[33_000::97] = v
+    return a
 
 
 def _calls(a, backend, nt):
@@ -61,9 +73,10 @@ def _calls(a, backend, nt):
         out["sum f64 of f32"] = pc.sum(a.astype(np.float32), axis=0, backend=backend,
                                        num_threads=nt)
     finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
-    out["hist"] = pc.histogram(finite, bins=17, backend=backend, num_threads=nt)
-    out["hist edges"] = pc.histogram(a, bins=np.linspace(-3, 3, 40), backend=backend,
-                                     num_threads=nt)
+    if a.dtype != bool:  # (NumPy's histogram refuses bool)
+        out["hist"] = pc.histogram(finite, bins=17, backend=backend, num_threads=nt)
+        out["hist edges"] = pc.histogram(a, bins=np.linspace(-3, 3, 40), backend=backend,
+                                         num_threads=nt)
     return {k: np.asarray(v).tobytes() if not isinstance(v, tuple)
             else b"".join(np.asarray(p).tobytes() for p in v) for k, v in out.items()}
 
@@ -98,7 +111,7 @@ def _kernel_cases(dt):
         yield "minmax", head + (1, False), (np.empty(n, dt),), ((1, dt),)
         yield "minmax", head + (2, False), (np.empty(2 * n, dt),), ((2, dt),)  # both
         yield ("argext", head + (True, False), (np.empty(n, np.int64),),
-               ((1, dt), (1, np.int64)))
+               ((1, dt), (1, np.int64), (1, np.int64)))
 
 
 @pytest.mark.parametrize("dt", [np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int16)])

@@ -342,6 +342,8 @@ def test_cython_column_loops_are_packed():
               "pyc_iext_u8": ("pminub", "pmaxub"), "pyc_iext_i32": ("pminsd", "pmaxsd"),
               "pyc_iext_cols_u8": ("pminub", "pmaxub"), "pyc_iext_cols_i32": ("pminsd", "pmaxsd"),
               "pyc_iargext_cols_i32": (r"pcmp\w*d",),
+              # argmin's finds: a packed min of p ^ v (int32), a packed or (bool rows)
+              "pyc_ifind_i32": ("pminud",), "pyc_find_nz_u8": (r"(?:por|pternlog[dq])",),
               "pyc_sum_rows8_f64": ("addpd", "subpd"),
               "pyc_ext_cols_f32": ("minps", "maxps"), "pyc_ext_cols_f64": ("minpd", "maxpd"),
               "pyc_argext_cols_f32": (r"cmp\w*ps",), "pyc_argext_cols_f64": (r"cmp\w*pd",)}

@@ -26,6 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from nasty import DTYPES, arrays, axes_for
+from stopping import one_task_slices
 
 import pycompute as pc
 
@@ -59,6 +60,12 @@ def _tolerance(name, a, ref, axis=None):
         return 0.0, (count + 32) * eps * np.asarray(scale) + 1e-300
     big = float(np.max(x)) ** 2 if x.size else 0.0
     rtol = 1e-4 if ref.dtype == np.float32 else 1e-10
+    if name == "std":
+        # |sqrt(u) - sqrt(v)| <= sqrt(|u - v|): a variance off by ~(n + 32) eps max|x|^2
+        # (NumPy's two passes; ours) puts a near-zero std off by the root of that
+        # (three equal values 7.3e-16: NumPy's std 9.9e-32, the exact and ours 0)
+        count = max(1, a.size // max(1, ref.size))
+        return rtol, np.sqrt((count + 32) * eps * big) + 1e-300
     return rtol, rtol * big + 1e-300
 
 
@@ -759,9 +766,9 @@ def test_small_integer_calls_equal_the_general_path(backend, dtype):
     """Both backends' ``small`` serve whole integer arrays of up to 16,384 elements
     (contiguous, 2-D C-contiguous, strided, reversed) for sum/min/max/argmin/argmax:
     NumPy's values and scalar types (the sum in int64, uint64 for unsigned input,
-    wrapping as NumPy's), the general path's answers (two threads asked for); it
-    declines mean/var/std, calls along an axis of 2-D arrays and other layouts,
-    which still answer right."""
+    wrapping as NumPy's), the general path's answers (two threads asked for), and
+    min/max/argmin/argmax along either axis of 2-D C-contiguous arrays; it declines
+    mean/var/std, sums along an axis and other layouts, which still answer right."""
     from pycompute import reductions as R
     dt = np.dtype(dtype)
     info = np.iinfo(dt)
@@ -785,12 +792,30 @@ def test_small_integer_calls_equal_the_general_path(backend, dtype):
                 ref = getattr(np, op)(a)
                 assert type(small) is type(ref) and small == ref, (op, a.shape, small, ref)
                 assert type(got) is type(ref) and got == ref, (op, a.shape, got, ref)
-        for op in ("min", "argmax"):  # along an axis: 2-D declines, 1-D is the whole array
-            along = R._small_call(op, a, backend, 0, None)
-            if a.ndim == 2:
-                assert along is None, (op, a.shape)
-            else:
-                assert type(along) is type(getattr(np, op)(a)) and along == getattr(np, op)(a)
+        for op in ("sum", "min", "max", "argmin", "argmax"):
+            for axis in (0, -1) if a.ndim == 1 else (0, 1, -1, -2):
+                # along an axis: 1-D is the whole array; 2-D C-contiguous is served for
+                # all but the sum, with NumPy's dtype and the general path's answer
+                along = R._small_call(op, a, backend, axis, None)
+                ref = getattr(np, op)(a, axis=axis)
+                if a.ndim == 2 and (op == "sum" or not a.flags.c_contiguous):
+                    assert along is None, (op, a.shape, axis)
+                    continue
+                assert along is not None, (op, a.shape, axis)
+                two = getattr(pc, op)(a, axis=axis, backend=backend, num_threads=2)
+                assert type(along) is type(ref) and np.array_equal(along, ref), (op, axis)
+                assert np.asarray(along).dtype == np.asarray(ref).dtype
+                assert np.asarray(along).tobytes() == np.asarray(two).tobytes()
+    # along an axis below 2^19 4-byte elements (2^21 of uint8, 2^20 of int16), where
+    # the default count may take two threads
+    limit = (1 << 19) * (4 // dt.itemsize if dt.itemsize < 4 else 1)
+    for rows, served in ((limit // 512 - 1, True), (limit // 512, False)):
+        a = rng.integers(info.min, info.max, (rows, 512), dtype=dt, endpoint=True)
+        for axis in (0, 1):
+            along = R._small_call("argmax", a, backend, axis, None)
+            assert (along is not None) == served, (a.shape, axis)
+            if served:
+                np.testing.assert_array_equal(along, np.argmax(a, axis=axis))
 
 
 def _bool_cases(rng):
@@ -849,6 +874,109 @@ def test_bool_reductions_stop_at_the_first_true_with_numpys_answers(backend):
                 ref = getattr(np, name)(X, axis=axis)
                 assert got.dtype == ref.dtype, (name, axis)
                 np.testing.assert_array_equal(got, ref, err_msg=f"{name} axis {axis} {k}")
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16", "uint16"])
+def test_narrow_integer_sums_are_exact_past_their_blocks(backend, dtype):
+    """8- and 16-bit rows add blocks of 2^16 elements in 32-bit lanes (Cython): rows of
+    the dtype's extremes, long enough for row tasks of more than one block (the plan
+    cuts a row into at most 256 chunks), whole, along axis 1 and strided, sum to the
+    exact total (NumPy's int64 / uint64), on one and two threads; a longer block
+    would overflow a 16-bit type's lane (2^17 of uint16's maximum pass 2^32; 8-bit
+    blocks would need 2^24 elements to)."""
+    info = np.iinfo(dtype)
+    n = 256 * (65536 + 4096) + 7
+    rows = np.empty((3, n), dtype)
+    rows[0] = info.max
+    rows[1] = info.min
+    rows[2, ::2] = info.max
+    rows[2, 1::2] = info.min + 1
+    for k in (1, 2):
+        got = pc.sum(rows, axis=1, backend=backend, num_threads=k)
+        exact = [int(r.astype(np.int64).sum()) for r in rows]  # (no overflow in int64)
+        assert got.tolist() == exact, (dtype, k)
+        # (no strided int16: tests/test_numba_signatures.py counts int16's typings)
+        for r in (rows[0], rows[1], rows[2]) + ((rows[0, ::3],) if dtype != "int16" else ()):
+            ref = np.sum(r)
+            got = pc.sum(r, backend=backend, num_threads=k)
+            assert type(got) is type(ref) and got == ref, (dtype, k)
+
+
+def test_argmin_argmax_skip_only_the_chunks_past_a_stop(backend, monkeypatch):
+    """Row chunks past one whose extreme nothing can replace (a bool True or False, an
+    integer at its dtype's limit, a float NaN) do not run, and the fold stops there:
+    answers equal NumPy's whatever chunk holds the first stop, or none does, in long
+    rows cut into many chunks (one row along axis 1 on one thread, whole arrays on
+    two, calls cut into one-task slices, and 2-D rows of different stops). Chunks
+    before the stop must run: a value next to the limit, or a float far below the
+    rest, comes before it and is not the answer."""
+    n = (1 << 22) + 5
+    rng = np.random.default_rng(31)
+    mask = np.zeros(n, bool)
+    ints = rng.integers(-100, 100, n).astype(np.int16)
+    flts = rng.standard_normal(n)
+    cases = []
+    for pos in (None, 0, 1, 16383, 16384, n // 3, n // 2 + 1, n - 1):
+        m = mask.copy()
+        i = ints.copy()
+        f = flts.copy()
+        if pos is not None:
+            m[pos] = True
+            m[pos + 1::5] = True
+            i[pos] = np.iinfo(np.int16).min
+            i[pos + 1::9] = np.iinfo(np.int16).min
+            i[:pos] = np.iinfo(np.int16).min + 1  # next to the limit: no stop before
+            f[pos] = np.nan
+            f[pos + 7::11] = np.nan
+            f[:pos:13] = -1e300  # far below the rest: the minimum but for the NaN
+        cases += [(pos, m), (pos, ~m), (pos, i), (pos, f)]
+
+    def check(a, pos):
+        for name in ("argmin", "argmax"):
+            ref = getattr(np, name)(a)
+            # one row along axis 1 on one thread: the chunked kernel (a whole array
+            # there is one row, argext_flat); whole arrays on two threads
+            got = getattr(pc, name)(a[None], axis=1, backend=backend, num_threads=1)
+            assert got.tolist() == [ref], (a.dtype, pos, name, got, ref)
+            got = getattr(pc, name)(a, backend=backend, num_threads=2)
+            assert got == ref, (a.dtype, pos, name, got, ref)
+
+    for pos, a in cases:
+        check(a, pos)
+    # cut into one-task slices: the row stops live in parts set by the first slice
+    seen = one_task_slices(monkeypatch)
+    for pos, a in cases[12:28]:  # stops at 16383, 16384, n // 3, n // 2 + 1
+        check(a, pos)
+    assert max(seen) > 100
+    monkeypatch.undo()
+    # rows of one array, each with its own stop (or none)
+    X = np.zeros((4, 1 << 21), bool)
+    X[0, 3] = True
+    X[1, (1 << 20) + 3] = True
+    X[3, -1] = True
+    X[3, -3000::7] = True
+    for k in (1, 2):
+        for name in ("argmin", "argmax"):
+            for Y in (X, ~X):
+                got = getattr(pc, name)(Y, axis=1, backend=backend, num_threads=k)
+                np.testing.assert_array_equal(got, getattr(np, name)(Y, axis=1))
+
+
+def test_bool_row_finds_at_every_position(backend):
+    """The bool rows' finds (pyc_find_nz_u8 and memchr; Numba _find_bool): rows of 1 to
+    300 bytes with their first True (False) at every position, or none, past each
+    branch (the first byte, the first 8 or 16, blocks of 256 and 64, the last 64),
+    along axis 1 on one and two threads, NumPy's answers."""
+    for n in range(1, 301):
+        m = np.zeros((n + 1, n), bool)
+        m[np.arange(n), np.arange(n)] = True  # row r: its first True at r; the last row none
+        m[np.arange(n), -1] = True  # and one at the end of each
+        for Y in (m, ~m):
+            for name in ("argmin", "argmax"):
+                ref = getattr(np, name)(Y, axis=1)
+                for k in (1, 2):
+                    got = getattr(pc, name)(Y, axis=1, backend=backend, num_threads=k)
+                    np.testing.assert_array_equal(got, ref, err_msg=f"{n} {name} {k}")
 
 
 @pytest.mark.parametrize("backend, dtype", [("cython", d) for d in _INTS] + [

@@ -7,7 +7,7 @@ width.
 
 Numba's on-disk cache keys a function on its own source file: after an edit here,
 also touch the modules that use these helpers (convolution.py, derivatives.py,
-simulation.py) so their cached kernels are recompiled.
+simulation.py, reductions.py) so their cached kernels are recompiled.
 """
 from __future__ import annotations
 
@@ -71,6 +71,42 @@ def prefetch(typingctx, arr, i):
         return context.get_dummy_value()
 
     return types.void(arr, i), codegen
+
+
+def _int64_at(arr, i):
+    return (isinstance(arr, types.Array) and arr.ndim == 1 and arr.dtype == types.int64
+            and isinstance(i, types.Integer))
+
+
+@intrinsic
+def load_relaxed(typingctx, arr, i):
+    """arr[i] of an int64 array as a relaxed (monotonic) atomic load: a value other
+    threads' tasks store (the reductions' argext row stops; kernels/reductions.pyx
+    pyc_load_relaxed). No bounds check."""
+    if not _int64_at(arr, i):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.load_atomic(_Arr(context, builder, arr, args[0]).ptr(args[1]),
+                                   "monotonic", 8)
+
+    return types.int64(arr, i), codegen
+
+
+@intrinsic
+def store_relaxed(typingctx, arr, i, v):
+    """arr[i] = v for an int64 array as a relaxed (monotonic) atomic store
+    (kernels/reductions.pyx pyc_store_relaxed). No bounds check."""
+    if not (_int64_at(arr, i) and isinstance(v, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        val = context.cast(builder, args[2], signature.args[2], types.int64)
+        builder.store_atomic(val, _Arr(context, builder, arr, args[0]).ptr(args[1]),
+                             "monotonic", 8)
+        return context.get_dummy_value()
+
+    return types.void(arr, i, v), codegen
 
 
 def _vec_of(dt):

@@ -35,7 +35,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
 from ._layer import call_with_threads, readonly
-from ._vec import aligned_empty, emit_prefetch, prefetch
+from ._vec import aligned_empty, emit_prefetch, load_relaxed, prefetch, store_relaxed
 
 LANES = 16
 GRP = 8  # blocks (rows) a float64 sum adds as a tree before its TwoSum (kernels/_simd.h PYC_GRP)
@@ -483,8 +483,9 @@ def _ilimit_jit(buf, want_max, vbool):
 
 
 def _stops(buf, best, want_max, vbool):
-    """True where the extreme ``best`` of integer ``buf`` is its _ilimit (no later
-    element can beat it); a compile-time False for floats; jitted code only."""
+    """True where no later element of ``buf`` can replace its extreme ``best``: an
+    integer at its _ilimit, or a float NaN (kernels/reductions.pyx _stops); jitted
+    code only."""
     raise NotImplementedError
 
 
@@ -492,7 +493,7 @@ def _stops(buf, best, want_max, vbool):
 def _stops_jit(buf, best, want_max, vbool):
     if isinstance(buf.dtype, types.Integer):
         return lambda buf, best, want_max, vbool: best == _ilimit(buf, want_max, vbool)
-    return lambda buf, best, want_max, vbool: False
+    return lambda buf, best, want_max, vbool: best != best  # the first NaN wins
 
 
 @njit(**_opts)
@@ -1182,32 +1183,129 @@ def _better(x, best, want_max):
     return x > best if want_max else x < best
 
 
+@njit(inline="always", **_opts)
+def _block_has(buf, i, m, want_max):
+    """Whether buf[i:i + m] holds a truthy byte (``want_max``) or a zero: an or of
+    packed compares (an early exit would keep the loop scalar); unsigned indices (no
+    wraparound test), no slice (its reference counting cost a row ~9 ns)."""
+    hit = False
+    if want_max:
+        for j in range(m):
+            hit |= buf[np.uint64(i + j)] != 0
+    else:
+        for j in range(m):
+            hit |= buf[np.uint64(i + j)] == 0
+    return hit
+
+
+@njit(inline="always", **_opts)
+def _block_eq(buf, i, m, best):
+    """Whether buf[i:i + m] holds ``best`` (or a NaN): an or of packed compares,
+    unsigned indices, no slice (see _block_has)."""
+    hit = False
+    for j in range(m):
+        x = buf[np.uint64(i + j)]
+        hit |= (x == best) | (x != x)
+    return hit
+
+
+@njit(**_opts)
+def _find_bool(buf, p, n, want_max):
+    """(value, index) of argmax (argmin) of the contiguous bool row buf[p:p + n] read
+    as uint8: its first truthy byte (zero), else index 0, as NumPy's; the value is 1 or
+    0 (kernels/reductions.pyx pyc_find_nz_u8 and memchr). The first 16 bytes one by
+    one (nearly every row of a random mask ends there), then blocks of 256 and 64
+    bytes, then one by one. Through the general row (the block's extreme, a find of
+    it, two lane allocations) a (1000, 1000) mask's row took ~85 ns, NumPy's 5-8."""
+    e = p + n
+    h = p + 16 if n > 16 else e
+    i = p
+    while i < h and (buf[np.uint64(i)] != 0) != want_max:
+        i += 1
+    if i == h:
+        while i + 256 <= e and not _block_has(buf, i, 256, want_max):
+            i += 256
+        while i + 64 <= e and not _block_has(buf, i, 64, want_max):
+            i += 64
+        while i < e and (buf[np.uint64(i)] != 0) != want_max:
+            i += 1
+    if i < e:
+        return _ilimit(buf, want_max, True), i - p
+    return _ilimit(buf, not want_max, True), 0
+
+
 @njit(**_opts)
 def _argext_row(buf, p, n, s, want_max, vbool):
     # as kernels/reductions.pyx: the first SUB block whose extreme beats every earlier
     # one's holds the answer, found with one scan of that block at the end, no software
     # prefetch; integers stop at the first block whose extreme is _ilimit (``vbool``:
-    # bool input read as uint8)
+    # bool input read as uint8), floats at the first holding a NaN; contiguous bool
+    # rows are one find (_find_bool; here also a strided 1-D view, whose logical stride
+    # is 1: bytes other than 0 and 1, outside bool's contract, may answer otherwise
+    # than Cython's strided rows, which compare values)
+    if vbool and s == 1:
+        return _find_bool(buf, p, n, want_max)
+    if s != 1 or not (_is_float_c(buf) or _is_int_c(buf)):
+        return _argext_row_lanes(buf, p, n, s, want_max, vbool)
     best = buf[p]
     i0 = 0
     b0 = 0
     bm = 0
     first = True
-    packed = s == 1 and (_is_float_c(buf) or _is_int_c(buf))
-    # the lane scratch only where the lanes run (two allocations: ~0.1 us of a small call)
-    MN = np.empty(0 if packed else MM_LANES, buf.dtype)
-    MX = np.empty(0 if packed else MM_LANES, buf.dtype)
     # contiguous integer blocks of ISUB_BYTES (kernels/reductions.pyx)
-    blk = ISUB_BYTES // buf.itemsize if packed and _is_int_c(buf) else SUB
+    blk = ISUB_BYTES // buf.itemsize if _is_int_c(buf) else SUB
     while i0 < n:
         m = n - i0 if n - i0 < blk else blk
-        if packed and _is_int_c(buf):
+        if _is_int_c(buf):
             ext = _iext_row(buf, p + i0, m, want_max, vbool)
-        elif packed:
-            ext = _ext_row(buf, p + i0, m, want_max)
         else:
-            mn, mx = _minmax_row_in(buf, p + i0 * s, m, s, MN, MX)
-            ext = mx if want_max else mn
+            ext = _ext_row(buf, p + i0, m, want_max)
+        if first or _better(ext, best, want_max):
+            best = ext
+            b0 = i0
+            bm = m
+            first = False
+            if _stops(buf, best, want_max, vbool):
+                break
+        i0 += m
+    # the block's answer in blocks of 64 elements (integers: 256, then 64;
+    # _block_eq), then the scalar scan of the 64 that hold it. best is a NaN where the
+    # block holds one (it would have been chosen), so x != x matches only then
+    # (kernels/reductions.pyx pyc_find). Blocks of 64 on a slice (signed indices) found
+    # uint8 at 7 bytes a ns: the find of a uint8 argmax row of 1024 took ~105 ns, now
+    # ~48 (int32 91 -> 72, float32 68 -> 55, float64 86 -> 80; float blocks of 256
+    # ran 10-37% slower than 64).
+    i = p + b0
+    e = i + bm
+    if _is_int_c(buf):
+        while i + 256 <= e and not _block_eq(buf, i, 256, best):
+            i += 256
+    while i + 64 <= e and not _block_eq(buf, i, 64, best):
+        i += 64
+    while i < e:
+        x = buf[np.uint64(i)]
+        if x == best or (best != best and x != x):
+            break
+        i += 1
+    return best, i - p
+
+
+@njit(**_opts)
+def _argext_row_lanes(buf, p, n, s, want_max, vbool):
+    """_argext_row of a strided row (or one the packed loops do not take): the blocks'
+    extremes by the min/max lanes (their scratch allocated here only: two allocations
+    cost a small call ~0.1 us)."""
+    best = buf[p]
+    i0 = 0
+    b0 = 0
+    bm = 0
+    first = True
+    MN = np.empty(MM_LANES, buf.dtype)
+    MX = np.empty(MM_LANES, buf.dtype)
+    while i0 < n:
+        m = n - i0 if n - i0 < SUB else SUB
+        mn, mx = _minmax_row_in(buf, p + i0 * s, m, s, MN, MX)
+        ext = mx if want_max else mn
         if first or _better(ext, best, want_max):
             best = ext
             b0 = i0
@@ -1217,20 +1315,6 @@ def _argext_row(buf, p, n, s, want_max, vbool):
                 break
         i0 += m
     i = 0
-    if packed:
-        # the block's answer 64 elements at a time: an or of packed compares (an early
-        # exit would keep the loop scalar), then the scalar scan of the 64 that hold it.
-        # best is a NaN where the block holds one (it would have been chosen), so
-        # x != x matches only then (kernels/reductions.pyx pyc_find).
-        q = buf[p + b0:p + b0 + bm]
-        while i + 64 <= bm:
-            hit = False
-            for j in range(i, i + 64):
-                x = q[j]
-                hit |= (x == best) | (x != x)
-            if hit:
-                break
-            i += 64
     while i < bm:
         x = buf[p + (b0 + i) * s]
         if x == best or (best != best and x != x):
@@ -1298,7 +1382,7 @@ def _argext_col_task(buf, p, lo, nr, sr, nb, sb, want_max, pv, pi, k, nch):
 
 @njit(parallel=True, **_opts)
 def _argext(buf, off, A, R, B, sa, sr, sb, want_max, vbool, out_idx, parts_v, parts_i,
-            n_threads, t0, t1):
+            parts_h, n_threads, t0, t1):
     ntask, nch, L, nbb = _plan(A, R, B)
     t0, t1 = _clamp(ntask, t0, t1)
     if t0 >= t1:
@@ -1308,17 +1392,35 @@ def _argext(buf, off, A, R, B, sa, sr, sb, want_max, vbool, out_idx, parts_v, pa
     pv = _scratch(parts_v, P, whole)[:P]
     # nch == 1: a task's indices are its outputs
     pi = out_idx if P == 0 else _scratch(parts_i, P, whole)[:P]
+    # ph[a]: a chunk of row a whose extreme _stops, or nch; later chunks skip (relaxed
+    # atomics; kernels/reductions.pyx _argext_row_task), set by the slice from task 0
+    ph = _scratch(parts_h, P, whole)[:P]
+    if P > 0 and t0 == 0:
+        ph[:A] = nch
     for i in prange(t1 - t0):
         t = t0 + i
-        a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
-        p = off + a * sa + lo * sr + b0 * sb
         if B == 1:
-            if hi > lo:  # never empty by the row plan; as the Cython twin
-                v, j = _argext_row(buf, p, hi - lo, sr, want_max, vbool)
+            # _task's row arithmetic with one division (none where nch == 1): three
+            # cost a task ~10 ns, half of a 1000-byte bool row's
+            a = t // nch if nch > 1 else t
+            c = t - a * nch
+            lo = c * L
+            hi = lo + L if lo + L < R else R
+            p = off + a * sa + lo * sr
+            # never empty by the row plan; as the Cython twin
+            if hi > lo and (nch == 1 or c <= load_relaxed(ph, a)):
+                if vbool and sr == 1:  # (not through _argext_row: ~5 ns a row)
+                    v, j = _find_bool(buf, p, hi - lo, want_max)
+                else:
+                    v, j = _argext_row(buf, p, hi - lo, sr, want_max, vbool)
                 if nch > 1:
                     pv[t] = v
+                    if c < load_relaxed(ph, a) and _stops(buf, v, want_max, vbool):
+                        store_relaxed(ph, a, c)
                 pi[t] = lo + j
         else:
+            a, lo, hi, b0, nb = _task(t, nch, nbb, L, R, B)
+            p = off + a * sa + lo * sr + b0 * sb
             _argext_col_task(buf, p, lo, hi - lo, sr, nb, sb, want_max, pv, pi,
                              (a * nch + lo // L) * B + b0, nch)
     if P > 0 and t1 == ntask:  # the last task ran: fold the chunks in order
@@ -1328,7 +1430,8 @@ def _argext(buf, off, A, R, B, sa, sr, sb, want_max, vbool, out_idx, parts_v, pa
                 best = pv[k]
                 besti = pi[k]
                 for c in range(1, nch):
-                    if c * L >= R:  # empty trailing chunks
+                    # empty trailing chunks; past one that stops: skipped chunks
+                    if c * L >= R or _stops(buf, best, want_max, vbool):
                         break
                     if _better(pv[k + c * B], best, want_max):
                         best = pv[k + c * B]
@@ -1740,6 +1843,10 @@ def _small_var(buf, n, want_std):
 
 
 _ALL_TASKS = 1 << 62
+# The small axis calls' constant arguments, typed: literals passed from jitted code
+# (0, 1, a global) compile Literal[int] twins of the general path's kernels, one
+# more compile per dtype (tests/test_numba_signatures.py counts them)
+_I0, _I1, _IALL = np.int64(0), np.int64(1), np.int64(_ALL_TASKS)
 
 
 @njit(**_opts)
@@ -1760,7 +1867,7 @@ def _small_axis_sum(a, ax, mean, res):
     buf = a.reshape(a.size)
     A, R, B, sa, sr, sb, m = _axis_view(a.shape[0], a.shape[1], ax)
     o = np.empty(m)
-    _sum_float_serial(buf, 0, A, R, B, sa, sr, sb, o, np.empty(0), 1, 0, _ALL_TASKS)
+    _sum_float_serial(buf, _I0, A, R, B, sa, sr, sb, o, np.empty(0), _I1, _I0, _IALL)
     for i in range(m):
         v = o[i]
         if mean:
@@ -1771,19 +1878,20 @@ def _small_axis_sum(a, ax, mean, res):
 
 
 @njit(**_opts)
-def _small_axis_ext(a, ax, want_max, res):
+def _small_axis_ext(a, ax, want_max, vbool, res):
     buf = a.reshape(a.size)
     A, R, B, sa, sr, sb, m = _axis_view(a.shape[0], a.shape[1], ax)
-    _minmax_serial(buf, 0, A, R, B, sa, sr, sb, np.int64(want_max), False, res,
-                   np.empty(0, a.dtype), 1, 0, _ALL_TASKS)
+    _minmax_serial(buf, _I0, A, R, B, sa, sr, sb, np.int64(want_max), vbool, res,
+                   np.empty(0, a.dtype), _I1, _I0, _IALL)
 
 
 @njit(**_opts)
-def _small_axis_arg(a, ax, want_max, res):
+def _small_axis_arg(a, ax, want_max, vbool, res):
     buf = a.reshape(a.size)
     A, R, B, sa, sr, sb, m = _axis_view(a.shape[0], a.shape[1], ax)
-    _argext_serial(buf, 0, A, R, B, sa, sr, sb, want_max, False, res, np.empty(0, a.dtype),
-                   np.empty(0, np.int64), 1, 0, _ALL_TASKS)
+    _argext_serial(buf, _I0, A, R, B, sa, sr, sb, want_max, vbool, res,
+                   np.empty(0, a.dtype), np.empty(0, np.int64), np.empty(0, np.int64), _I1, _I0,
+                   _IALL)
 
 
 @njit(**_opts)
@@ -1794,7 +1902,7 @@ def _small_axis_var(a, ax, want_std, res):
     A, R, B, sa, sr, sb, m = _axis_view(a.shape[0], a.shape[1], ax)
     mu = np.empty(m)
     q = np.empty(m)
-    _var_serial(buf, 0, A, R, B, sa, sr, sb, mu, q, np.empty(0), 1, 0, _ALL_TASKS)
+    _var_serial(buf, _I0, A, R, B, sa, sr, sb, mu, q, np.empty(0), _I1, _I0, _IALL)
     for i in range(m):
         v = _var_value(mu[i], q[i], R, a)
         if want_std:
@@ -1803,30 +1911,40 @@ def _small_axis_var(a, ax, want_std, res):
 
 
 def _small_axis(op, a, axis):
-    """``op`` of the small C-contiguous 2-D float ``a`` along int ``axis`` (the Python
-    fast path's shapes), or None: the twin of the Cython kernels' axis path."""
+    """``op`` of the small C-contiguous 2-D ``a`` along int ``axis`` (the Python fast
+    path's shapes; integers and bool: min/max/argmin/argmax only), or None: the twin
+    of the Cython kernels' axis path."""
     if a.ndim != 2 or type(axis) is not int or not -2 <= axis <= 1:
         return None
     n0, n1 = a.shape
     ax = axis % 2
     dt = a.dtype
-    if ((dt is not _F64 and dt is not _F32) or n0 < (2 if ax else 1) or n1 < 2
-            or a.size > SMALL_N):
+    if dt.kind in "iub":
+        # integers and bool: min/max/argmin/argmax (any plan's answer), up to
+        # SMALL_INT_N 4-byte elements, exclusive (kernels/reductions.pyx small)
+        isz = dt.itemsize
+        if (not SMALL_MIN <= op <= SMALL_ARGMAX or not dt.isnative
+                or a.size >= SMALL_INT_N * (4 // isz if isz < 4 else 1)):
+            return None
+    elif dt is not _F64 and dt is not _F32 or a.size > SMALL_N:
+        return None
+    if n0 < (2 if ax else 1) or n1 < 2:
         return None
     flags = a.flags
     if not (flags.c_contiguous and flags.aligned):
         return None
-    ro = readonly(a)
+    vbool = dt.kind == "b"
+    ro = readonly(a.view(np.uint8) if vbool else a)
     m = n0 if ax else n1
     if op <= SMALL_MEAN:
         res = np.empty(m, dt)
         _small_axis_sum(ro, ax, op == SMALL_MEAN, res)
     elif op <= SMALL_MAX:
         res = np.empty(m, dt)
-        _small_axis_ext(ro, ax, op == SMALL_MAX, res)
+        _small_axis_ext(ro, ax, op == SMALL_MAX, vbool, res.view(np.uint8) if vbool else res)
     elif op <= SMALL_ARGMAX:
         res = np.empty(m, np.int64)
-        _small_axis_arg(ro, ax, op == SMALL_ARGMAX, res)
+        _small_axis_arg(ro, ax, op == SMALL_ARGMAX, vbool, res)
         return res.astype(np.intp, copy=False)
     else:
         res = np.empty(m, dt)
@@ -1904,8 +2022,8 @@ SMALL_INT_N = 1 << 19  # integer min/max/argmin/argmax small() serves whole (ker
 def small(op, a, axis=None):
     """``op`` of a small 1-D float ndarray (``axis`` None, 0 or -1), or of a 2-D one
     along an int axis (_small_axis), one thread (the twin of the Cython kernels'
-    ``small``: the same coverage, the same bits, NumPy's result type), or None; integer
-    and bool arrays: :func:`_small_int`. Python checks the array (~0.2 us); the kernel
+    ``small``: the same coverage, the same bits, NumPy's result type), or None; whole
+    integer and bool arrays: :func:`_small_int` (along an axis: _small_axis). Python checks the array (~0.2 us); the kernel
     takes it read-only, one compile per dtype and layout (see _canonical_args)."""
     if type(a) is not np.ndarray:
         return None
