@@ -34,7 +34,7 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
-from ._layer import call_with_threads, readonly
+from ._layer import call_with_threads, direct, readonly
 from ._vec import aligned_empty, emit_prefetch, load_relaxed, prefetch, store_relaxed
 
 LANES = 16
@@ -1802,6 +1802,14 @@ SMALL_SUM, SMALL_MEAN, SMALL_MIN, SMALL_MAX, SMALL_ARGMIN, SMALL_ARGMAX, SMALL_V
     SMALL_STD = range(8)
 SMALL_N = ROW_CHUNK  # one row task: every kernel's plan for (1, n, 1) has nch == 1
 _F32, _F64, _INTP = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.intp).type
+#: NumPy's intp scalars 0..SMALL_N: indexing this array boxes one in ~0.04 us, where
+#: ``np.intp(i)`` takes ~0.16 (a small argmin's index; see :func:`_index`)
+_IDX = np.arange(SMALL_N + 1, dtype=np.intp)
+
+
+def _index(i):
+    """The index ``i`` (a Python int) as NumPy's intp scalar, as np.argmin returns it."""
+    return _IDX[i] if i <= SMALL_N else _INTP(i)
 _F32_MAX = float(np.finfo(np.float32).max)
 _F32_INF = 2.0 ** 128 - 2.0 ** 103  # float64 values from here up round to inf in float32
 
@@ -1934,21 +1942,24 @@ def _small_axis(op, a, axis):
     if not (flags.c_contiguous and flags.aligned):
         return None
     vbool = dt.kind == "b"
-    ro = readonly(a.view(np.uint8) if vbool else a)
+    src = a.view(np.uint8) if vbool else a
+    ch = src.dtype.char
     m = n0 if ax else n1
     if op <= SMALL_MEAN:
         res = np.empty(m, dt)
-        _small_axis_sum(ro, ax, op == SMALL_MEAN, res)
+        direct(("axis_sum", ch), _small_axis_sum, src, ax, op == SMALL_MEAN, res, out=res)
     elif op <= SMALL_MAX:
         res = np.empty(m, dt)
-        _small_axis_ext(ro, ax, op == SMALL_MAX, vbool, res.view(np.uint8) if vbool else res)
+        o = res.view(np.uint8) if vbool else res
+        direct(("axis_ext", ch), _small_axis_ext, src, ax, op == SMALL_MAX, vbool, o, out=o)
     elif op <= SMALL_ARGMAX:
         res = np.empty(m, np.int64)
-        _small_axis_arg(ro, ax, op == SMALL_ARGMAX, vbool, res)
+        direct(("axis_arg", ch), _small_axis_arg, src, ax, op == SMALL_ARGMAX, vbool, res,
+               out=res)
         return res.astype(np.intp, copy=False)
     else:
         res = np.empty(m, dt)
-        _small_axis_var(ro, ax, op == SMALL_STD, res)
+        direct(("axis_var", ch), _small_axis_var, src, ax, op == SMALL_STD, res, out=res)
     return res
 
 
@@ -1994,17 +2005,18 @@ def _small_int(op, a, dt, n):
     if probe:
         n = PROBE_BYTES // dt.itemsize
         buf = buf[:n]
-    ro = readonly(buf)
+    ch = buf.dtype.char
+    c = buf.flags.c_contiguous
     if op == SMALL_SUM:
-        acc = np.uint64(_small_isum(ro, n))
+        acc = np.uint64(direct(("isum", ch, c), _small_isum, buf, n))
         return acc if dt.kind == "u" else acc.astype(np.int64)
     want_max = op == SMALL_MAX or op == SMALL_ARGMAX
     if op <= SMALL_MAX:
-        v = _small_iext(ro, n, want_max, vbool)
+        v = direct(("iext", ch, c), _small_iext, buf, n, want_max, vbool)
         res = dt.type(v)
     else:
-        v, i = _small_iarg(ro, n, want_max, vbool)
-        res = _INTP(i)
+        v, i = direct(("iarg", ch, c), _small_iarg, buf, n, want_max, vbool)
+        res = _index(i)
     if probe and v != _LIMITS[dt.char][want_max]:
         return None  # the head does not hold the limit: the general path answers
     return res
@@ -2023,8 +2035,10 @@ def small(op, a, axis=None):
     """``op`` of a small 1-D float ndarray (``axis`` None, 0 or -1), or of a 2-D one
     along an int axis (_small_axis), one thread (the twin of the Cython kernels'
     ``small``: the same coverage, the same bits, NumPy's result type), or None; whole
-    integer and bool arrays: :func:`_small_int` (along an axis: _small_axis). Python checks the array (~0.2 us); the kernel
-    takes it read-only, one compile per dtype and layout (see _canonical_args)."""
+    integer and bool arrays: :func:`_small_int` (along an axis: _small_axis). Python
+    checks the array (~0.2 us); the kernels run through their compiled entry points
+    (_layer.direct: the dispatcher's typing and the read-only view cost ~0.6 us a
+    call), typed read-only, one compile per dtype and layout (see _canonical_args)."""
     if type(a) is not np.ndarray:
         return None
     dt = a.dtype
@@ -2049,15 +2063,21 @@ def small(op, a, axis=None):
     st = a.strides[0]
     if not 0 < n <= SMALL_N or st % dt.itemsize or not a.flags.aligned:
         return None
+    # (the entry point for the dtype and layout: see _layer.direct; 'C' exactly where
+    # the array is C-contiguous, as Numba types it)
+    ch = dt.char
     if op == SMALL_ARGMIN or op == SMALL_ARGMAX:
-        return _INTP(_argext_flat(readonly(a), 0, n, 1, op == SMALL_ARGMAX, False))
+        return _index(direct(("argext_flat", ch, a.flags.c_contiguous), _argext_flat, a,
+                             0, n, 1, op == SMALL_ARGMAX, False))
     if op == SMALL_MIN or op == SMALL_MAX:
-        return dt.type(_small_ext(readonly(a), n, op == SMALL_MAX))
+        return dt.type(direct(("small_ext", ch, a.flags.c_contiguous), _small_ext, a, n,
+                              op == SMALL_MAX))
     if st < 0:
         a = a[::-1]  # sums and variances read forwards in memory (as _canonical flips)
+    c = a.flags.c_contiguous
     if op >= SMALL_VAR:
-        return dt.type(_small_var(readonly(a), n, op == SMALL_STD))
-    v = _sum_flat(readonly(a), n)
+        return dt.type(direct(("small_var", ch, c), _small_var, a, n, op == SMALL_STD))
+    v = direct(("sum_flat", ch, c), _sum_flat, a, n)
     if op == SMALL_MEAN:
         if dt is _F32 and not abs(v) < _F32_MAX:
             return None  # float32 overflow: the caller's rule (_mean_overflow)
