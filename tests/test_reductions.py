@@ -739,11 +739,14 @@ def test_small_calls_equal_the_general_path(backend, dtype):
                 assert type(got) is type(other), (op, type(got), type(other))
                 assert np.asarray(got).tobytes() == np.asarray(other).tobytes(), (
                     op, a.shape, a.strides, got, other)
-    declined = [np.zeros(16385, dtype), np.zeros(0, dtype), x.astype(x.dtype.newbyteorder()),
+    declined = [np.zeros(1 << 19, dtype), np.zeros(0, dtype), x.astype(x.dtype.newbyteorder()),
                 _misaligned(x), x.reshape(20, 30)[:, ::2], x.view(_Sub)]
     for a in declined:
         for op in ops:
             assert R._small_call(op, a, backend, None, None) is None, (op, a.dtype, a.shape)
+    for op in ops:  # past 16,384 elements only argmin/argmax (the test below)
+        served = R._small_call(op, np.zeros(16385, dtype), backend, None, None) is not None
+        assert served == (op in ("argmin", "argmax")), op
     for a in declined[2:4]:
         for op in ops:
             ref = getattr(np, op)(a)
@@ -757,6 +760,46 @@ def test_small_calls_equal_the_general_path(backend, dtype):
     for k in (2, -1, True, 1.0):
         assert R._small_call("sum", x, backend, None, k) is None
     assert R._small_call("sum", x, ["cython"], None, None) is None
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_small_float_argmin_argmax_past_small_n(backend, dtype):
+    """Float argmin/argmax of up to 2^19 - 1 elements (whole 1-D arrays at any stride,
+    and along either axis of C-contiguous 2-D ones) are one native call (the kernels'
+    ``small``; any task plan gives the first extreme, or the first NaN): NumPy's index
+    and type, and the general path's (two threads asked for), with NaNs and ties at
+    the start, inside and at the end. 2^19 elements are not served."""
+    from pycompute import reductions as R
+    rng = np.random.default_rng(19)
+    for n in (16385, 100_003, (1 << 19) - 1):
+        base = rng.standard_normal(n).astype(dtype)
+        xs = [base]
+        for pos in (0, n // 3, n - 1):
+            x = base.copy()
+            x[pos] = np.nan
+            xs.append(x)
+            for v in (50.0, -50.0):  # ties with the last element: the first wins
+                x = base.copy()
+                x[[pos, -1]] = v
+                xs.append(x)
+        for x in xs:
+            m = n // 1024 * 1024
+            calls = [(x, None), (x[::2], None), (x[::-1], None),
+                     (x[:m].reshape(-1, 1024), 0), (x[:m].reshape(-1, 1024), 1),
+                     (x[:m].reshape(1024, -1), 0), (x[:m].reshape(1024, -1), 1)]
+            for a, axis in calls:
+                for op in ("argmin", "argmax"):
+                    small = R._small_call(op, a, backend, axis, None)
+                    assert small is not None, (op, a.shape, a.strides, axis)
+                    want = getattr(np, op)(a, axis=axis)
+                    two = getattr(pc, op)(a, axis=axis, backend=backend, num_threads=2)
+                    for other in (want, two):
+                        assert type(small) is type(other)
+                        assert np.asarray(small).tobytes() == np.asarray(other).tobytes(), (
+                            op, a.shape, a.strides, axis)
+    big = np.zeros(1 << 19, dtype)
+    for a, axis in ((big, None), (big.reshape(512, -1), 1)):
+        assert R._small_call("argmax", a, backend, axis, None) is None
 
 
 @pytest.mark.parametrize("backend, dtype", [("cython", d) for d in _INTS] + [

@@ -1934,7 +1934,7 @@ def _small_axis(op, a, axis):
         if (not SMALL_MIN <= op <= SMALL_ARGMAX or not dt.isnative
                 or a.size >= SMALL_INT_N * (4 // isz if isz < 4 else 1)):
             return None
-    elif dt is not _F64 and dt is not _F32 or a.size > SMALL_N:
+    elif dt is not _F64 and dt is not _F32 or a.size > _small_float_n(op):
         return None
     if n0 < (2 if ax else 1) or n1 < 2:
         return None
@@ -2031,6 +2031,12 @@ PROBE_BYTES = 4096  # the head of a longer integer array that small() reads
 SMALL_INT_N = 1 << 19  # integer min/max/argmin/argmax small() serves whole (kernels/reductions.pyx)
 
 
+def _small_float_n(op):
+    """The most float elements small() serves for ``op``: SMALL_N, and for argmin/argmax
+    SMALL_INT_N - 1, as the Cython kernels' (any task plan gives the first extreme)."""
+    return SMALL_INT_N - 1 if op == SMALL_ARGMIN or op == SMALL_ARGMAX else SMALL_N
+
+
 def small(op, a, axis=None):
     """``op`` of a small 1-D float ndarray (``axis`` None, 0 or -1), or of a 2-D one
     along an int axis (_small_axis), one thread (the twin of the Cython kernels'
@@ -2061,7 +2067,7 @@ def small(op, a, axis=None):
         return None
     n = a.shape[0]
     st = a.strides[0]
-    if not 0 < n <= SMALL_N or st % dt.itemsize or not a.flags.aligned:
+    if not 0 < n <= _small_float_n(op) or st % dt.itemsize or not a.flags.aligned:
         return None
     # (the entry point for the dtype and layout: see _layer.direct; 'C' exactly where
     # the array is C-contiguous, as Numba types it)
