@@ -744,8 +744,12 @@ def test_small_calls_equal_the_general_path(backend, dtype):
     for a in declined:
         for op in ops:
             assert R._small_call(op, a, backend, None, None) is None, (op, a.dtype, a.shape)
-    for op in ops:  # past 16,384 elements only argmin/argmax (the test below)
+    for op in ops:  # past 16,384 elements only argmin/argmax, and contiguous min/max
+        # (the tests below)
         served = R._small_call(op, np.zeros(16385, dtype), backend, None, None) is not None
+        assert served == (op in ("min", "max", "argmin", "argmax")), op
+        strided = np.zeros(2 * 16385, dtype)[::2]
+        served = R._small_call(op, strided, backend, None, None) is not None
         assert served == (op in ("argmin", "argmax")), op
     for a in declined[2:4]:
         for op in ops:
@@ -800,6 +804,53 @@ def test_small_float_argmin_argmax_past_small_n(backend, dtype):
     big = np.zeros(1 << 19, dtype)
     for a, axis in ((big, None), (big.reshape(512, -1), 1)):
         assert R._small_call("argmax", a, backend, axis, None) is None
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_small_float_min_max_past_small_n(backend, dtype):
+    """Float min/max along an axis of C-contiguous 2-D arrays of up to 2^19 - 1
+    elements are one native call where the general path's plan has one chunk a row or
+    column block, and of whole C-contiguous ones: their bits (zeros of both signs,
+    NaNs) and NumPy's values. Strided whole arrays past 16,384 elements, and shapes
+    whose plan cuts rows into chunks (long rows, tall columns), are not served."""
+    from pycompute import reductions as R
+    rng = np.random.default_rng(23)
+    # (shape, axes served): columns of more than a few hundred rows are cut into chunks
+    shapes = (((20, 1000), (0, 1, -1)), ((1000, 20), (0, 1, -1)), ((100, 1000), (0, 1, -1)),
+              ((512, 1023), (1, -1)), ((1023, 512), (1, -1)))
+    for shape, axes in shapes:
+        base = rng.standard_normal(shape).astype(dtype)
+        zeros = np.where(rng.random(shape) < 0.5, 0.0, -0.0).astype(dtype)
+        nans = base.copy()
+        nans[::7, ::5] = np.nan
+        mixed = base.copy()
+        mixed[:, -1] = 0.0
+        mixed[1::2, 0] = -0.0
+        for x in (base, zeros, nans, mixed):
+            for axis in axes:
+                for op in ("min", "max"):
+                    small = R._small_call(op, x, backend, axis, None)
+                    assert small is not None, (op, shape, axis)
+                    two = getattr(pc, op)(x, axis=axis, backend=backend, num_threads=2)
+                    assert type(small) is type(two) and small.dtype == two.dtype
+                    assert small.tobytes() == two.tobytes(), (op, shape, axis)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", RuntimeWarning)
+                        np.testing.assert_array_equal(small, getattr(np, op)(x, axis=axis))
+    # whole C-contiguous arrays: served (the fast path's one pass); strided ones not
+    x = rng.standard_normal(2 * ((1 << 19) - 1)).astype(dtype)
+    x[[5, 300_000]] = [-0.0, 0.0]
+    for v in (x[:(1 << 19) - 1], x[:200_000], np.where(x < 0, -0.0, 0.0).astype(dtype)[:70_000]):
+        for op in ("min", "max"):
+            small = R._small_call(op, v, backend, None, None)
+            two = getattr(pc, op)(v, backend=backend, num_threads=2)
+            assert small is not None and type(small) is type(two), (op, v.size)
+            assert np.asarray(small).tobytes() == np.asarray(two).tobytes(), (op, v.size)
+            assert small == getattr(np, op)(v)
+    y = rng.standard_normal((512, 1023)).astype(dtype)
+    for a, axis in ((x[: 1 << 19], None), (x[:400_000:2], None), (x[:200_000].reshape(2, -1), 1),
+                    (x[:200_000].reshape(-1, 2), 0), (y, 0)):
+        assert R._small_call("max", a, backend, axis, None) is None, (a.shape, axis)
 
 
 @pytest.mark.parametrize("backend, dtype", [("cython", d) for d in _INTS] + [

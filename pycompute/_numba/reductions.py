@@ -1934,10 +1934,13 @@ def _small_axis(op, a, axis):
         if (not SMALL_MIN <= op <= SMALL_ARGMAX or not dt.isnative
                 or a.size >= SMALL_INT_N * (4 // isz if isz < 4 else 1)):
             return None
-    elif dt is not _F64 and dt is not _F32 or a.size > _small_float_n(op):
+    elif dt is not _F64 and dt is not _F32 or a.size > _small_float_n(op, True):
         return None
     if n0 < (2 if ax else 1) or n1 < 2:
         return None
+    if SMALL_MIN <= op <= SMALL_MAX and a.size > SMALL_N and dt.kind == "f" \
+            and plan(*((n0, n1, 1) if ax else (1, n0, n1)))[1]:
+        return None  # float min/max past SMALL_N: where the plan has one chunk only
     flags = a.flags
     if not (flags.c_contiguous and flags.aligned):
         return None
@@ -2031,10 +2034,14 @@ PROBE_BYTES = 4096  # the head of a longer integer array that small() reads
 SMALL_INT_N = 1 << 19  # integer min/max/argmin/argmax small() serves whole (kernels/reductions.pyx)
 
 
-def _small_float_n(op):
-    """The most float elements small() serves for ``op``: SMALL_N, and for argmin/argmax
-    SMALL_INT_N - 1, as the Cython kernels' (any task plan gives the first extreme)."""
-    return SMALL_INT_N - 1 if op == SMALL_ARGMIN or op == SMALL_ARGMAX else SMALL_N
+def _small_float_n(op, wide):
+    """The most float elements small() serves for ``op``, as the Cython kernels': SMALL_N;
+    argmin/argmax SMALL_INT_N - 1 (any task plan gives the first extreme), and min/max
+    where ``wide``: along an axis (where the general path's plan has one chunk:
+    _small_axis) or a whole C-contiguous array (the fast path's one ext_flat pass)."""
+    if op == SMALL_ARGMIN or op == SMALL_ARGMAX or (wide and SMALL_MIN <= op <= SMALL_MAX):
+        return SMALL_INT_N - 1
+    return SMALL_N
 
 
 def small(op, a, axis=None):
@@ -2067,7 +2074,9 @@ def small(op, a, axis=None):
         return None
     n = a.shape[0]
     st = a.strides[0]
-    if not 0 < n <= _small_float_n(op) or st % dt.itemsize or not a.flags.aligned:
+    if not 0 < n <= SMALL_N and (n <= SMALL_N or n > _small_float_n(op, a.flags.c_contiguous)):
+        return None
+    if st % dt.itemsize or not a.flags.aligned:
         return None
     # (the entry point for the dtype and layout: see _layer.direct; 'C' exactly where
     # the array is C-contiguous, as Numba types it)
