@@ -286,3 +286,31 @@ def test_dask_box_filters_raise_like_the_single_call():
         pc.uniform_filter(x, (3, 3, 3))
     with pytest.raises(MemoryError, match="`size`=1099511627776"):
         pc.uniform_filter1d(x, 2**40)
+
+
+def test_dask_aware_wrappers_keep_the_kernels_signatures_and_calls():
+    """The Dask check wraps each kernel in a function with the kernel's own signature
+    (pycompute/_dispatch.py): introspection sees the kernel's; ndarray calls pass
+    their arguments on positionally and by name; other first arguments, names the
+    kernel does not take and missing arguments behave as the kernel's own."""
+    import inspect
+
+    import pycompute
+
+    for name in pycompute._KERNELS:
+        f = getattr(pycompute, name)
+        assert inspect.signature(f) == inspect.signature(f.__wrapped__), name
+    for f in (pc.sum, pc.min, pc.argmin, pc.var, pc.correlate, pc.median_filter):
+        assert not f.__code__.co_flags & inspect.CO_VARARGS, f  # no (*args, **kwargs)
+    x = np.arange(12.0).reshape(3, 4)
+    assert pc.sum(x, 1, None, None, False).tolist() == np.sum(x, 1).tolist()
+    assert pc.sum(a=x, axis=0, backend="cython").tolist() == np.sum(x, axis=0).tolist()
+    assert pc.argmax(x.tolist(), axis=1).tolist() == [3, 3, 3]
+    assert pc.gaussian_filter(x, 1.0, mode="wrap").tobytes() == \
+        pycompute.gaussian_filter.__wrapped__(x, 1.0, mode="wrap").tobytes()
+    with pytest.raises(TypeError, match="bogus"):
+        pc.sum(x, bogus=1)
+    with pytest.raises(TypeError, match="bogus"):
+        pc.sum([1.0, 2.0], bogus=1)
+    with pytest.raises(TypeError):
+        pc.sum()
