@@ -72,7 +72,8 @@ def dask_aware(fn):
     except (TypeError, ValueError):
         return _generic(fn)
     if not params or any(p.kind not in _PLAIN for p in params) \
-            or params[0].kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            or params[0].kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD \
+            or any(p.name.startswith("_") for p in params):  # would shadow the wrapper's names
         return _generic(fn)
     defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
     ns = {"_fn": fn, "_NDARRAY": _NDARRAY, "_route": _route_named, "_name": fn.__name__,
@@ -94,8 +95,6 @@ def dask_aware(fn):
             pos.append(p.name)
     fwd = ", ".join(pos + kw)
     first = params[0].name
-    if any(p.name.startswith("_") for p in params):  # would shadow the wrapper's names
-        return _generic(fn)
     decl.append("**_extra")  # names the kernel does not take: the Dask twin's own
     src = (f"def {fn.__name__}({', '.join(decl)}):\n"
            f"    if type({first}) is _NDARRAY and not _extra:\n"

@@ -2074,7 +2074,7 @@ def small(op, a, axis=None):
         return None
     n = a.shape[0]
     st = a.strides[0]
-    if not 0 < n <= SMALL_N and (n <= SMALL_N or n > _small_float_n(op, a.flags.c_contiguous)):
+    if n == 0 or n > SMALL_N and n > _small_float_n(op, a.flags.c_contiguous):
         return None
     if st % dt.itemsize or not a.flags.aligned:
         return None
